@@ -1,0 +1,1 @@
+"""Channel adapters: each verifies, parses platform input to `InboundMessage`s and renders replies."""

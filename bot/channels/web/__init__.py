@@ -1,0 +1,1 @@
+"""The browser chat channel of the demo page: JSON in, JSON out."""

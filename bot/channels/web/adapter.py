@@ -1,0 +1,39 @@
+"""Browser chat: a JSON message in, the replies as JSON out."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, Field
+
+from bot.messages import InboundMessage, Reply
+
+CHANNEL = "web"
+
+
+class WebMessageIn(BaseModel):
+    sender_id: str = Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")
+    text: str = Field(min_length=1, max_length=2000)
+    message_id: str | None = Field(default=None, max_length=64)
+    community: str | None = Field(default=None, max_length=40)
+
+
+class ChoiceOut(BaseModel):
+    label: str
+    payload: str
+
+
+class ReplyOut(BaseModel):
+    text: str
+    choices: list[ChoiceOut] = []
+
+
+def parse_message(body: WebMessageIn) -> InboundMessage:
+    return InboundMessage(channel=CHANNEL, sender_id=body.sender_id, message_id=body.message_id or uuid.uuid4().hex,
+                          text=body.text, sent_at=datetime.now(UTC), community_key=body.community)
+
+
+def render_replies(replies: list[Reply]) -> list[ReplyOut]:
+    return [ReplyOut(text=r.text, choices=[ChoiceOut(label=c.label, payload=c.payload) for c in r.choices])
+            for r in replies]

@@ -1,0 +1,135 @@
+"""`frontdoor`: serve, chat as a resident, migrate, check and load profiles, train and try the NLU."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.cli.chat import run_chat
+from bot.settings import Settings
+from storage.profile import Profile, ProfileError, load_profile
+
+app = typer.Typer(help="The chatbot front door for residential communities.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+profile_app = typer.Typer(help="Community profiles.", no_args_is_help=True)
+nlu_app = typer.Typer(help="The intent classifier.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(profile_app, name="profile")
+app.add_typer(nlu_app, name="nlu")
+console = Console()
+errors = Console(stderr=True)
+
+ProfileOption = Annotated[Path | None, typer.Option("--profile", help="Profile folder (default: settings).")]
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option()] = None, port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Migrate the database, then serve the web app (webhooks and the demo page)."""
+    import uvicorn
+
+    from bot.web.app import create_app
+    from storage.migrate import upgrade
+
+    settings = Settings()
+    _check_profile(settings.profile_dir)
+    upgrade(settings.database_url)
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@app.command()
+def chat(
+    sender: Annotated[str, typer.Option("--as", help="Who you are: any id; the same id is the same resident.")]
+    = "terminal-resident",
+    community: Annotated[str | None, typer.Option(help="Community id, e.g. baiyang; asked when not given.")] = None,
+) -> None:
+    """Write as a resident in the terminal and see the replies and ticket numbers."""
+    settings = Settings()
+    _check_profile(settings.profile_dir)
+    asyncio.run(run_chat(settings, sender, community, console))
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from storage.migrate import upgrade
+
+    settings = Settings()
+    upgrade(settings.database_url, revision)
+    console.print(f"database at {revision}")
+
+
+@profile_app.command("check")
+def profile_check(profile: ProfileOption = None) -> None:
+    """Validate a profile folder; exit 1 with the file and field when it is wrong."""
+    loaded = _check_profile(profile or Settings().profile_dir)
+    for community in loaded.communities.values():
+        buildings = len(loaded.buildings(community.id))
+        console.print(f"{community.id}: {community.name}, {len(community.areas)} areas, {buildings} buildings, "
+                      f"{len(community.staff)} people on the roster")
+    console.print(f"{len(loaded.categories)} categories, {len(loaded.district.intake_types)} intake types: ok")
+
+
+@profile_app.command("load")
+def profile_load(profile: ProfileOption = None) -> None:
+    """Mirror the profile's communities, buildings and staff into the database."""
+    from storage.db import create_engine, create_sessionmaker
+    from storage.profile.sync import sync_profile
+
+    settings = Settings()
+    loaded = _check_profile(profile or settings.profile_dir)
+
+    async def load() -> None:
+        engine = create_engine(settings.database_url)
+        async with create_sessionmaker(engine)() as session, session.begin():
+            counts = await sync_profile(session, loaded)
+        await engine.dispose()
+        console.print(f"loaded {counts.communities} communities, {counts.areas} areas, "
+                      f"{counts.buildings} buildings, {counts.staff} staff")
+
+    asyncio.run(load())
+
+
+@nlu_app.command("train")
+def nlu_train(
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Rasa NLU YAML file; repeatable.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the model.")] = Path("models/nlu.pkl"),
+) -> None:
+    """Train the embedded classifier from Rasa-format NLU data."""
+    from nlu.embedded import EmbeddedClassifier
+    from nlu.rasa_data import load_training_data
+
+    training = load_training_data(data or Settings().nlu_data)
+    EmbeddedClassifier.train(training).save(out)
+    console.print(f"trained on {len(training.examples)} examples, {len(training.intents)} intents -> {out}")
+
+
+@nlu_app.command("parse")
+def nlu_parse(text: str) -> None:
+    """Print what the classifier makes of TEXT, as JSON in Rasa's /model/parse shape."""
+    from bot.runtime import load_classifier
+    from nlu.result import apply_fallback
+
+    settings = Settings()
+    result = apply_fallback(load_classifier(settings.nlu_data, settings.nlu_model).parse(text),
+                            settings.fallback_threshold)
+    console.print_json(json.dumps({
+        "text": result.text, "intent": asdict(result.intent),
+        "intent_ranking": [asdict(s) for s in result.ranking[:5]],
+        "entities": [asdict(e) for e in result.entities],
+    }, ensure_ascii=False))
+
+
+def _check_profile(path: Path) -> Profile:
+    try:
+        return load_profile(path)
+    except ProfileError as error:
+        errors.print(f"[bold red]profile error[/] {error}", highlight=False)
+        raise typer.Exit(1) from error

@@ -1,0 +1,34 @@
+"""A resident's dialogue state: the open flow, what it is waiting for, and the slots so far."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+
+@dataclass
+class DialogueState:
+    flow: str | None = None
+    awaiting: str | None = None
+    slots: dict[str, str] = field(default_factory=dict)
+    misses: int = 0
+    """Consecutive messages not understood: the first gets a question, the second a person."""
+
+    def start(self, flow: str) -> None:
+        self.flow, self.awaiting, self.slots = flow, None, {}
+
+    def finish(self) -> None:
+        self.flow, self.awaiting, self.slots = None, None, {}
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def restore(cls, data: dict[str, Any], updated_at: datetime | None, now: datetime,
+                idle: timedelta) -> DialogueState:
+        """The stored state, or a fresh one when the resident has been silent longer than `idle`."""
+        if not data or updated_at is None or now - updated_at > idle:
+            return cls()
+        return cls(flow=data.get("flow"), awaiting=data.get("awaiting"), slots=dict(data.get("slots") or {}),
+                   misses=int(data.get("misses") or 0))

@@ -1,0 +1,85 @@
+"""The pipeline every channel feeds: de-duplicate -> resident -> dialogue state -> NLU ->
+handler -> replies, in one transaction. Channels and handlers plug in; this core stays put."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.dialogue import DialogueState
+from bot.messages import InboundMessage, Reply, reply_from_json, reply_to_json
+from handlers import build_registry
+from handlers.base import Handler, HandlerContext
+from nlu.result import FALLBACK_INTENT, IntentScore, NLUBackend, ParseResult, apply_fallback
+from storage.profile import Profile
+from storage.repositories import conversations, directory, processed
+from storage.repositories.residents import find_or_create_resident
+
+log = logging.getLogger(__name__)
+
+INTERRUPTING_INTENTS = frozenset({"emergency", "human_handoff"})
+"""Intents that break into an open flow instead of being read as an answer to it."""
+
+
+@dataclass
+class Pipeline:
+    sessions: async_sessionmaker[AsyncSession]
+    profile: Profile
+    nlu: NLUBackend
+    fallback_threshold: float
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def __post_init__(self) -> None:
+        self.handlers: dict[str, Handler] = build_registry()
+
+    async def handle(self, message: InboundMessage) -> list[Reply]:
+        """The replies to a message; a message seen before gets the replies it got then."""
+        try:
+            return await self._handle_once(message)
+        except IntegrityError:
+            # A concurrent retry of the same message (or a first contact racing another)
+            # committed first; what it stored is the answer.
+            log.info("concurrent delivery of %s/%s; answering from the stored result", message.channel,
+                     message.message_id)
+            return await self._handle_once(message)
+
+    async def _handle_once(self, message: InboundMessage) -> list[Reply]:
+        async with self.sessions() as session, session.begin():
+            seen = await processed.find_processed(session, message.channel, message.message_id)
+            if seen is not None:
+                return [reply_from_json(r) for r in seen.replies]
+            community = await directory.get_community(session, message.community_key) if message.community_key else None
+            resident = await find_or_create_resident(session, message.channel, message.sender_id,
+                                                     community.id if community else None)
+            record = await processed.claim_message(session, message.channel, message.message_id, resident.id)
+            if community is None and resident.community_id is not None:
+                community = await directory.get_community_by_id(session, resident.community_id)
+            now = self.clock()
+            conversation = await conversations.load_conversation(session, resident.id)
+            idle = timedelta(minutes=self.profile.district.conversation_idle_minutes)
+            state = DialogueState.restore(conversation.state, conversation.updated_at, now, idle)
+            nlu = self.understand(message.text)
+            if not nlu.is_fallback:
+                state.misses = 0
+            ctx = HandlerContext(session, self.profile, resident, community, state, now, message.channel)
+            replies = await self._route(nlu, state)(message, nlu, ctx)
+            conversations.save_conversation(conversation, state.to_json(), now)
+            processed.record_replies(record, [reply_to_json(r) for r in replies])
+        return replies
+
+    def understand(self, text: str) -> ParseResult:
+        """Button payloads (`/intent`) are taken as said; everything else goes to the NLU."""
+        stripped = text.strip()
+        if stripped.startswith("/") and stripped[1:] in self.handlers:
+            return ParseResult(text="", intent=IntentScore(stripped[1:], 1.0))
+        return apply_fallback(self.nlu.parse(stripped), self.fallback_threshold)
+
+    def _route(self, nlu: ParseResult, state: DialogueState) -> Handler:
+        if state.flow is not None and state.flow in self.handlers and nlu.intent.name not in INTERRUPTING_INTENTS:
+            return self.handlers[state.flow]
+        return self.handlers.get(nlu.intent.name, self.handlers[FALLBACK_INTENT])

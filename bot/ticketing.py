@@ -1,0 +1,79 @@
+"""Opening a ticket: category -> intake type and time limit -> due time -> accountable person,
+stored with its history and a staff notification in the outbox, all in the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.deadlines import compute_due
+from bot.routing import Route, route_ticket
+from bot.wording import Wording
+from nlu.entities import Address
+from storage.models import Building, Community, Resident, Ticket
+from storage.profile import Profile
+from storage.profile.schema import Category
+from storage.repositories import outbox
+from storage.repositories.tickets import add_ticket
+
+
+@dataclass(frozen=True)
+class TicketRequest:
+    community: Community
+    resident: Resident
+    channel: str
+    category: Category
+    description: str
+    building: Building | None = None
+    unit: str | None = None
+    room: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenedTicket:
+    ticket: Ticket
+    route: Route
+    due_label: str
+    address_label: str
+
+
+async def open_ticket(session: AsyncSession, profile: Profile, request: TicketRequest, now: datetime) -> OpenedTicket:
+    category = request.category
+    route = await route_ticket(session, profile, request.community, category, request.building)
+    due = compute_due(now, profile.time_limit(category), profile.timezone, profile.district.office_hours)
+    ticket = await add_ticket(session, Ticket(
+        community_id=request.community.id, resident_id=request.resident.id, channel=request.channel,
+        category_key=category.key, intake_type=category.intake_type, remit=category.effective_remit.value,
+        office_key=route.office_key, description=request.description,
+        building_id=request.building.id if request.building else None, unit=request.unit, room=request.room,
+        assignee_id=route.assignee.id, due_at=due, created_at=now,
+    ), profile.district.ticket_prefix, profile.timezone)
+    wording = Wording(profile, request.community.key)
+    opened = OpenedTicket(ticket, route, format_datetime(wording, profile, due),
+                          address_label(request.community, request.building, request.unit, request.room))
+    _notify_assignee(session, profile, wording, request, opened)
+    return opened
+
+
+def _notify_assignee(session: AsyncSession, profile: Profile, wording: Wording, request: TicketRequest,
+                     opened: OpenedTicket) -> None:
+    text = wording.render(
+        "staff_new_ticket", ticket_no=opened.ticket.number, category=request.category.name,
+        intake_type=profile.intake_type(request.category).name, due=opened.due_label,
+        address=opened.address_label, description=request.description, resident=f"#{request.resident.id}",
+    )
+    outbox.enqueue(session, "ticket_assigned", {"text": text}, community_id=request.community.id,
+                   staff_id=opened.route.assignee.id, ticket_id=opened.ticket.id)
+
+
+def format_datetime(wording: Wording, profile: Profile, moment: datetime) -> str:
+    local = moment.astimezone(profile.timezone)
+    return wording.render("datetime", month=local.month, day=local.day, time=f"{local:%H:%M}")
+
+
+def address_label(community: Community, building: Building | None, unit: str | None, room: str | None) -> str:
+    if building is None:
+        return community.name
+    return community.name + Address(building.number, unit, room).label()

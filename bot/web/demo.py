@@ -1,0 +1,64 @@
+"""The demo page: a phone-style chat for playing a resident, beside a plain staff ticket list.
+
+Development only (FRONTDOOR_DEMO_PAGES): the list shows every ticket without sign-in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+from pydantic import BaseModel
+
+from bot.web.deps import RuntimeDep
+from storage.repositories.directory import get_community
+from storage.repositories.tickets import list_recent_tickets
+
+router = APIRouter()
+STATIC = Path(__file__).parent / "static"
+
+
+class CommunityOut(BaseModel):
+    key: str
+    name: str
+
+
+class TicketRow(BaseModel):
+    number: str
+    category: str
+    intake_type: str
+    description: str
+    building: str | None
+    assignee: str
+    status: str
+    due_at: datetime
+    created_at: datetime
+
+
+@router.get("/", include_in_schema=False)
+async def demo_page() -> FileResponse:
+    return FileResponse(STATIC / "demo.html")
+
+
+@router.get("/api/demo/communities")
+async def list_communities(runtime: RuntimeDep) -> list[CommunityOut]:
+    return [CommunityOut(key=k, name=c.name) for k, c in runtime.profile.communities.items()]
+
+
+@router.get("/api/demo/tickets")
+async def list_tickets(runtime: RuntimeDep, community: str | None = None) -> list[TicketRow]:
+    profile = runtime.profile
+    async with runtime.sessions() as session:
+        found = await get_community(session, community) if community else None
+        tickets = await list_recent_tickets(session, found.id if found else None)
+    return [
+        TicketRow(
+            number=t.number or "", category=profile.categories[t.category_key].name,
+            intake_type=profile.district.intake_types[t.intake_type].name, description=t.description,
+            building=t.building.number if t.building else None, assignee=t.assignee.name, status=t.status,
+            due_at=t.due_at, created_at=t.created_at,
+        )
+        for t in tickets
+    ]

@@ -1,0 +1,21 @@
+"""One module per resident need; each names the intents it answers in `INTENTS`."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from handlers import appeal_report, conversation, emergency, fallback, human_handoff, not_yet_online
+from handlers.base import Handler
+
+MODULES: tuple[ModuleType, ...] = (appeal_report, conversation, emergency, fallback, human_handoff, not_yet_online)
+
+
+def build_registry() -> dict[str, Handler]:
+    """Intent (and flow) name -> handler. An intent claimed twice is a programming error."""
+    registry: dict[str, Handler] = {}
+    for module in MODULES:
+        for intent in module.INTENTS:
+            if intent in registry:
+                raise RuntimeError(f"intent {intent} is handled twice")
+            registry[intent] = module.handle
+    return registry

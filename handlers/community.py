@@ -1,0 +1,27 @@
+"""Which community a resident belongs to: known, named in the message, the only one, or asked."""
+
+from __future__ import annotations
+
+from bot.messages import Choice, TextReply
+from handlers.base import HandlerContext
+from storage.repositories.directory import get_community
+
+
+async def resolve_community(ctx: HandlerContext, text: str) -> bool:
+    """Set `ctx.community` (and remember it on the resident) when it can be known; False if not."""
+    if ctx.community is not None:
+        return True
+    communities = ctx.profile.communities
+    named = [key for key, c in communities.items() if any(name in text for name in (c.name, *c.aliases))]
+    key = named[0] if len(named) == 1 else (next(iter(communities)) if len(communities) == 1 else None)
+    if key is None:
+        return False
+    ctx.community = await get_community(ctx.session, key)
+    if ctx.community is not None:
+        ctx.resident.community_id = ctx.community.id
+    return ctx.community is not None
+
+
+def ask_community(ctx: HandlerContext) -> TextReply:
+    choices = tuple(Choice(c.name, c.name) for c in ctx.profile.communities.values())
+    return ctx.say("ask_community", *choices)

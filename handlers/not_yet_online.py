@@ -1,0 +1,16 @@
+"""Needs the bot understands but cannot yet serve in chat: say so and offer a person."""
+
+from __future__ import annotations
+
+from bot.messages import InboundMessage, Reply
+from handlers.base import HandlerContext
+from nlu.result import ParseResult
+
+INTENTS = (
+    "certificate_request", "appointment_book", "appointment_cancel", "safety_tip",
+    "policy_question", "subscribe_notices", "unsubscribe_notices", "request_status", "feedback", "report_clue",
+)
+
+
+async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    return [ctx.say("not_yet_online", ctx.choice("choice_handoff", "/human_handoff"))]

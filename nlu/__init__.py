@@ -1,0 +1,1 @@
+"""Understanding residents: Rasa-format training data, classifiers and entity extraction."""

@@ -1,0 +1,6 @@
+"""Community profiles: the district's and communities' own data, read from a folder."""
+
+from storage.profile.loader import ProfileError, load_profile
+from storage.profile.model import Profile
+
+__all__ = ["Profile", "ProfileError", "load_profile"]

@@ -1,0 +1,184 @@
+"""Read and check a profile folder; every problem names the file, the field and what is wrong.
+
+Layout::
+
+    district.yaml               the sub-district, its offices, staff and intake types
+    categories.yaml             complaint categories -> intake type and handler
+    replies.md                  reply wording (## key sections)
+    communities/<id>/community.yaml   areas, buildings, staff of one community
+    communities/<id>/replies.md       optional: this community's own wording
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from storage.profile.model import Profile, expand_buildings
+from storage.profile.replies import check_replies, parse_replies
+from storage.profile.schema import Category, Community, District, StaffMember, StaffRole
+
+M = TypeVar("M")
+
+
+class ProfileError(Exception):
+    """A profile that cannot be used; `str()` reads `file: field: problem`."""
+
+    code = "profile_invalid"
+
+    def __init__(self, path: Path, field: str, problem: str) -> None:
+        self.path, self.field, self.problem = path, field, problem
+        super().__init__(f"{path}: {field or '(file)'}: {problem}")
+
+
+def load_profile(root: Path) -> Profile:
+    root = Path(root)
+    district_path = root / "district.yaml"
+    district = _validate(district_path, TypeAdapter(District))
+    categories_path = root / "categories.yaml"
+    categories = _validate(categories_path, TypeAdapter(list[Category]))
+    communities = {}
+    community_dirs = sorted(p for p in (root / "communities").glob("*") if (p / "community.yaml").is_file())
+    if not community_dirs:
+        raise ProfileError(root / "communities", "", "no community folder with a community.yaml")
+    for folder in community_dirs:
+        community = _validate(folder / "community.yaml", TypeAdapter(Community))
+        if community.id != folder.name:
+            raise ProfileError(folder / "community.yaml", "id",
+                               f"'{community.id}' differs from its folder '{folder.name}'")
+        communities[community.id] = community
+    replies = {"": _read_replies(root / "replies.md", complete=True)}
+    for folder in community_dirs:
+        if (folder / "replies.md").is_file():
+            replies[folder.name] = _read_replies(folder / "replies.md", complete=False)
+    profile = Profile(root=root, district=district, categories={c.key: c for c in categories},
+                      communities=communities, replies=replies)
+    _check_district(profile, district_path)
+    _check_categories(profile, categories_path, categories)
+    for folder in community_dirs:
+        _check_community(profile, folder / "community.yaml", communities[folder.name])
+    _check_unique_staff(profile)
+    return profile
+
+
+def _validate(path: Path, adapter: TypeAdapter[M]) -> M:
+    if not path.is_file():
+        raise ProfileError(path, "", "file not found")
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ProfileError(path, "", f"not valid YAML: {error}") from error
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise ProfileError(path, _field(first["loc"]), first["msg"]) from error
+
+
+def _field(loc: Sequence[int | str]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text.lstrip(".")
+
+
+def _read_replies(path: Path, *, complete: bool) -> dict[str, str]:
+    if not path.is_file():
+        raise ProfileError(path, "", "file not found")
+    replies = parse_replies(path.read_text(encoding="utf-8"))
+    if problems := check_replies(replies, complete=complete):
+        field, _, problem = problems[0].partition(": ")
+        raise ProfileError(path, field, problem)
+    return replies
+
+
+def _check_district(profile: Profile, path: Path) -> None:
+    district = profile.district
+    staff_ids = {s.id for s in district.staff}
+    for i, office in enumerate(district.offices):
+        for j, staff_id in enumerate(office.staff):
+            if staff_id not in staff_ids:
+                raise ProfileError(path, f"offices[{i}].staff[{j}]", f"unknown staff id '{staff_id}'")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(district.timezone)
+    except (KeyError, ValueError) as error:
+        raise ProfileError(path, "timezone", f"unknown time zone '{district.timezone}'") from error
+
+
+def _check_categories(profile: Profile, path: Path, categories: list[Category]) -> None:
+    seen: set[str] = set()
+    offices = {o.id for o in profile.district.offices}
+    for i, category in enumerate(categories):
+        if category.key in seen:
+            raise ProfileError(path, f"[{i}].key", f"duplicate category '{category.key}'")
+        seen.add(category.key)
+        intake = profile.district.intake_types.get(category.intake_type)
+        if intake is None:
+            raise ProfileError(path, f"[{i}].intake_type", f"unknown intake type '{category.intake_type}'")
+        if category.effective_remit not in intake.time_limits:
+            raise ProfileError(path, f"[{i}].remit", f"intake type '{category.intake_type}' has no time limit "
+                               f"for remit '{category.effective_remit}'")
+        if category.office_key is not None and category.office_key not in offices:
+            raise ProfileError(path, f"[{i}].handled_by", f"unknown office '{category.office_key}'")
+    for required in (Profile.GENERAL_CATEGORY, Profile.HANDOFF_CATEGORY):
+        if required not in seen:
+            raise ProfileError(path, "", f"a category with key '{required}' is required")
+
+
+def _check_community(profile: Profile, path: Path, community: Community) -> None:
+    staff = {s.id: s for s in community.staff}
+    for i, area in enumerate(community.areas):
+        lead = staff.get(area.lead)
+        if lead is None or lead.role is not StaffRole.AREA_LEAD:
+            raise ProfileError(path, f"areas[{i}].lead", f"'{area.lead}' is not an area_lead of this community")
+    seen: dict[str, str] = {}
+    for i, area in enumerate(community.areas):
+        for number in _expand(area.buildings, path, f"areas[{i}].buildings"):
+            if number in seen:
+                raise ProfileError(path, f"areas[{i}].buildings",
+                                   f"building '{number}' is also in area '{seen[number]}'")
+            seen[number] = area.id
+    led: dict[str, str] = {}
+    for i, member in enumerate(community.staff):
+        for j, number in enumerate(member.buildings):
+            if number not in seen:
+                raise ProfileError(path, f"staff[{i}].buildings[{j}]", f"unknown building '{number}'")
+            if number in led:
+                raise ProfileError(path, f"staff[{i}].buildings[{j}]",
+                                   f"building '{number}' already has lead '{led[number]}'")
+            led[number] = member.id
+    roles = {s.role.value for s in community.staff}
+    if StaffRole.SECRETARY.value not in roles:
+        raise ProfileError(path, "staff", "a secretary is required: matters with no building go to them")
+    for category in profile.categories.values():
+        if category.handled_by not in ("grid",) and category.office_key is None and category.handled_by not in roles:
+            raise ProfileError(path, "staff", f"category '{category.key}' needs a staff member with role "
+                               f"'{category.handled_by}'")
+
+
+def _check_unique_staff(profile: Profile) -> None:
+    seen: set[str] = set()
+    for path, members in _staff_by_file(profile):
+        for i, member in enumerate(members):
+            if member.id in seen:
+                raise ProfileError(path, f"staff[{i}].id", f"staff id '{member.id}' is used twice in the profile")
+            seen.add(member.id)
+
+
+def _staff_by_file(profile: Profile) -> Iterable[tuple[Path, list[StaffMember]]]:
+    yield profile.root / "district.yaml", profile.district.staff
+    for key, community in profile.communities.items():
+        yield profile.root / "communities" / key / "community.yaml", community.staff
+
+
+def _expand(specs: list[str], path: Path, field: str) -> list[str]:
+    try:
+        return expand_buildings(specs)
+    except ValueError as error:
+        raise ProfileError(path, field, str(error)) from error

@@ -1,0 +1,66 @@
+"""The loaded profile and the questions the rest of the code asks of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from storage.profile.schema import Area, Category, Community, District, IntakeType, StaffMember, TimeLimit
+
+
+def expand_buildings(specs: list[str]) -> list[str]:
+    """Building numbers from entries such as `3` or the range `1-17`."""
+    numbers: list[str] = []
+    for spec in specs:
+        text = str(spec).strip()
+        first, dash, last = text.partition("-")
+        if dash and first.isdigit() and last.isdigit() and int(first) <= int(last):
+            numbers.extend(str(n) for n in range(int(first), int(last) + 1))
+        elif not dash and text:
+            numbers.append(text)
+        else:
+            raise ValueError(f"'{spec}' is neither a building nor a range like 1-17")
+    return numbers
+
+
+@dataclass(frozen=True)
+class Profile:
+    GENERAL_CATEGORY = "general"
+    HANDOFF_CATEGORY = "handoff"
+
+    root: Path
+    district: District
+    categories: dict[str, Category]
+    communities: dict[str, Community]
+    replies: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @cached_property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.district.timezone)
+
+    def buildings(self, community_id: str) -> dict[str, Area]:
+        """Building number -> the area it belongs to."""
+        return {
+            number: area
+            for area in self.communities[community_id].areas
+            for number in expand_buildings(area.buildings)
+        }
+
+    def intake_type(self, category: Category) -> IntakeType:
+        return self.district.intake_types[category.intake_type]
+
+    def time_limit(self, category: Category) -> TimeLimit:
+        return self.intake_type(category).time_limits[category.effective_remit]
+
+    def all_staff(self) -> list[tuple[str | None, StaffMember]]:
+        """Every staff member with their community id (None for sub-district staff)."""
+        members: list[tuple[str | None, StaffMember]] = [(None, s) for s in self.district.staff]
+        for key, community in self.communities.items():
+            members.extend((key, s) for s in community.staff)
+        return members
+
+    def reply_template(self, community_id: str | None, key: str) -> str:
+        own = self.replies.get(community_id or "", {})
+        return own.get(key) or self.replies[""][key]

@@ -1,0 +1,72 @@
+"""Reply wording: Markdown files of `## key` sections, each a template with `{field}` blanks.
+
+The keys and the blanks each may use are a contract with the code that renders them, so a
+profile that misses a key or uses an unknown blank fails on load instead of in a conversation.
+"""
+
+from __future__ import annotations
+
+import re
+from string import Formatter
+
+REPLY_FIELDS: dict[str, frozenset[str]] = {
+    key: frozenset(fields)
+    for key, fields in {
+        "greet": {"community"},
+        "goodbye": set(),
+        "out_of_scope": set(),
+        "not_yet_online": set(),
+        "appeal_cancelled": set(),
+        "emergency_now": set(),
+        "fallback_clarify": set(),
+        "fallback_choose": {"first", "second"},
+        "handoff_created": {"ticket_no", "assignee", "due"},
+        "ask_description": set(),
+        "ask_community": set(),
+        "ask_building": {"community"},
+        "ask_building_again": {"community", "building"},
+        "last_address_choice": {"address"},
+        "ticket_created": {"ticket_no", "category", "intake_type", "handler", "assignee", "due", "address"},
+        "staff_new_ticket": {"ticket_no", "category", "intake_type", "due", "address", "description", "resident"},
+        "handler_building": {"building", "role"},
+        "handler_area": {"area", "role"},
+        "handler_role": {"community", "role"},
+        "datetime": {"month", "day", "time"},
+        "choice_appeal": set(),
+        "choice_certificate": set(),
+        "choice_appointment": set(),
+        "choice_policy": set(),
+        "choice_handoff": set(),
+    }.items()
+}
+
+_SECTION = re.compile(r"^##\s+([a-z0-9_]+)\s*$", re.MULTILINE)
+
+
+def parse_replies(markdown: str) -> dict[str, str]:
+    """Split a replies file into {key: template}; text before the first section is a preamble."""
+    parts = _SECTION.split(markdown)
+    return {key: body.strip() for key, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
+def check_replies(replies: dict[str, str], *, complete: bool) -> list[str]:
+    """Problems with a replies mapping, as `key: message` strings (empty when it is fine)."""
+    problems = []
+    for key, text in replies.items():
+        allowed = REPLY_FIELDS.get(key)
+        if allowed is None:
+            problems.append(f"{key}: unknown reply key")
+            continue
+        if not text:
+            problems.append(f"{key}: the template is empty")
+        try:
+            used = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+        except ValueError as error:
+            problems.append(f"{key}: {error}")
+            continue
+        if unknown := sorted(used - allowed):
+            names = ", ".join(sorted(allowed)) or "none"
+            problems.append(f"{key}: unknown blank {{{unknown[0]}}}; this reply may use: {names}")
+    if complete:
+        problems.extend(f"{key}: missing" for key in sorted(REPLY_FIELDS.keys() - replies.keys()))
+    return problems

@@ -1,0 +1,170 @@
+"""The shape of a community profile: one sub-district and its communities, validated by pydantic.
+
+Each model mirrors one part of the YAML files; cross-file references (a building lead's
+buildings, an office's staff) are checked by `storage.profile.loader` once every file is read.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Remit(StrEnum):
+    """Whose remit a matter is in: it decides the time limit within an intake type."""
+
+    COMMUNITY = "community"
+    DISTRICT = "district"
+    BEYOND = "beyond"
+
+
+class StaffRole(StrEnum):
+    ADMIN = "admin"
+    SECRETARY = "secretary"
+    AREA_LEAD = "area_lead"
+    BUILDING_LEAD = "building_lead"
+    GRID_WORKER = "grid_worker"
+    WINDOW = "window"
+    POLICE = "police"
+    LEGAL_ADVISER = "legal_adviser"
+    SERVICE_TEAM = "service_team"
+    OFFICE = "office"
+
+
+_DURATION = re.compile(r"^(\d{1,3})\s*([dh])$")
+
+
+class TimeLimit(Frozen):
+    """`same_day` (by the office's closing time) or a duration such as `3d` or `48h`."""
+
+    same_day: bool = False
+    duration: timedelta = timedelta(0)
+
+    @classmethod
+    def parse(cls, raw: object) -> TimeLimit:
+        if isinstance(raw, TimeLimit):
+            return raw
+        text = str(raw).strip().lower()
+        if text == "same_day":
+            return cls(same_day=True)
+        match = _DURATION.match(text)
+        if match is None or int(match.group(1)) == 0:
+            raise ValueError(f"'{raw}' is not a time limit: write same_day, or a duration like 3d or 48h")
+        amount, unit = int(match.group(1)), match.group(2)
+        return cls(duration=timedelta(days=amount) if unit == "d" else timedelta(hours=amount))
+
+    def label(self) -> str:
+        if self.same_day:
+            return "same_day"
+        hours = int(self.duration.total_seconds() // 3600)
+        return f"{hours // 24}d" if hours % 24 == 0 else f"{hours}h"
+
+
+class IntakeType(Frozen):
+    name: str
+    time_limits: dict[Remit, TimeLimit]
+
+    @field_validator("time_limits", mode="before")
+    @classmethod
+    def _parse_limits(cls, value: object) -> object:
+        if not isinstance(value, dict) or not value:
+            raise ValueError("give at least one of community / district / beyond with its time limit")
+        return {remit: TimeLimit.parse(limit) for remit, limit in value.items()}
+
+
+class OfficeHours(Frozen):
+    open: time = time(8, 30)
+    close: time = time(17, 30)
+
+
+class StaffMember(Frozen):
+    id: Key
+    name: str
+    role: StaffRole
+    phone: str | None = Field(default=None, pattern=r"^[0-9-]{7,15}$")
+    channels: dict[str, str] = {}
+    buildings: list[str] = []
+
+
+class Office(Frozen):
+    id: Key
+    name: str
+    phone: str | None = None
+    address: str | None = None
+    hours: str | None = None
+    staff: list[Key] = Field(min_length=1)
+
+
+class Category(Frozen):
+    """A kind of complaint: it fixes the intake type and who handles it.
+
+    `handled_by` is `grid` (building lead, else area lead), a community role (`window`,
+    `service_team`, `police`, `legal_adviser`) or `office:<id>` for a sub-district office.
+    """
+
+    key: Key
+    name: str
+    intake_type: Key
+    handled_by: str = Field(pattern=r"^(grid|window|service_team|police|legal_adviser|office:[a-z0-9_-]+)$")
+    remit: Remit | None = None
+    keywords: list[str] = []
+
+    @property
+    def office_key(self) -> str | None:
+        return self.handled_by.removeprefix("office:") if self.handled_by.startswith("office:") else None
+
+    @property
+    def effective_remit(self) -> Remit:
+        if self.remit is not None:
+            return self.remit
+        return Remit.DISTRICT if self.office_key else Remit.COMMUNITY
+
+
+class Area(Frozen):
+    id: Key
+    name: str
+    lead: Key
+    buildings: list[str] = Field(min_length=1)
+
+
+class Community(Frozen):
+    id: Key
+    name: str
+    aliases: list[str] = []
+    households: int = Field(ge=0)
+    residents: int = Field(ge=0)
+    address: str | None = None
+    phone: str | None = None
+    staff: list[StaffMember] = Field(min_length=1)
+    areas: list[Area] = Field(min_length=1)
+
+
+class District(Frozen):
+    id: Key
+    name: str
+    timezone: str = "Asia/Shanghai"
+    office_hours: OfficeHours = OfficeHours()
+    ticket_prefix: str = Field(default="GD", pattern=r"^[A-Z]{1,4}$")
+    conversation_idle_minutes: int = Field(default=30, ge=1)
+    offices: list[Office] = []
+    staff: list[StaffMember] = []
+    intake_types: dict[Key, IntakeType] = Field(min_length=1)
+    role_names: dict[StaffRole, str]
+    """How each role is named to residents, e.g. area_lead: 片长."""
+
+    @field_validator("role_names")
+    @classmethod
+    def _every_role_named(cls, value: dict[StaffRole, str]) -> dict[StaffRole, str]:
+        if missing := [r.value for r in StaffRole if r not in value]:
+            raise ValueError(f"name every role; missing: {', '.join(missing)}")
+        return value

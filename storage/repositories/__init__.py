@@ -1,0 +1,1 @@
+"""Repositories: queries and writes on a session given by the caller. They never commit."""

@@ -1,0 +1,54 @@
+"""Communities, buildings and staff: who is accountable where."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from storage.models import Area, Building, Community, Staff
+
+
+async def get_community(session: AsyncSession, key: str) -> Community | None:
+    return await session.scalar(select(Community).where(Community.key == key))
+
+
+async def get_community_by_id(session: AsyncSession, community_id: int) -> Community:
+    return await session.get_one(Community, community_id)
+
+
+async def get_building(session: AsyncSession, community_id: int, number: str) -> Building | None:
+    query = (select(Building).options(joinedload(Building.area))
+             .where(Building.community_id == community_id, Building.number == number))
+    return await session.scalar(query)
+
+
+async def get_building_by_id(session: AsyncSession, building_id: int) -> Building:
+    query = select(Building).options(joinedload(Building.area)).where(Building.id == building_id)
+    return (await session.scalars(query)).one()
+
+
+async def get_staff(session: AsyncSession, staff_id: int) -> Staff:
+    return await session.get_one(Staff, staff_id)
+
+
+async def find_active_staff(session: AsyncSession, staff_id: int | None) -> Staff | None:
+    if staff_id is None:
+        return None
+    staff = await session.get(Staff, staff_id)
+    return staff if staff is not None and staff.active else None
+
+
+async def first_staff_with_role(session: AsyncSession, community_id: int, role: str) -> Staff | None:
+    query = (select(Staff).where(Staff.community_id == community_id, Staff.role == role, Staff.active)
+             .order_by(Staff.id).limit(1))
+    return await session.scalar(query)
+
+
+async def first_office_staff(session: AsyncSession, office_key: str) -> Staff | None:
+    query = select(Staff).where(Staff.office_key == office_key, Staff.active).order_by(Staff.id).limit(1)
+    return await session.scalar(query)
+
+
+async def area_lead(session: AsyncSession, area: Area) -> Staff | None:
+    return await find_active_staff(session, area.lead_id)
