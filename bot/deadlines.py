@@ -18,7 +18,7 @@ def compute_due(created: datetime, limit: TimeLimit, timezone: ZoneInfo, hours: 
     if limit.same_day:
         close = datetime.combine(local.date(), hours.close, timezone)
         return (close if local < close else close + timedelta(days=1)).astimezone(UTC)
-    if limit.duration % timedelta(days=1):
-        return (created + limit.duration).astimezone(UTC)
-    last_day = local.date() + limit.duration
+    if limit.hours:
+        return (created + timedelta(hours=limit.hours)).astimezone(UTC)
+    last_day = local.date() + timedelta(days=limit.days)
     return datetime.combine(last_day, hours.close, timezone).astimezone(UTC)

@@ -131,5 +131,5 @@ def _check_profile(path: Path) -> Profile:
     try:
         return load_profile(path)
     except ProfileError as error:
-        errors.print(f"[bold red]profile error[/] {error}", highlight=False)
+        errors.print(f"[bold red]profile error[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from error

@@ -76,7 +76,7 @@ def _validate(path: Path, adapter: TypeAdapter[M]) -> M:
         return adapter.validate_python(data)
     except ValidationError as error:
         first = error.errors()[0]
-        raise ProfileError(path, _field(first["loc"]), first["msg"]) from error
+        raise ProfileError(path, _field(first["loc"]), first["msg"].removeprefix("Value error, ")) from error
 
 
 def _field(loc: Sequence[int | str]) -> str:

@@ -7,7 +7,7 @@ buildings, an office's staff) are checked by `storage.profile.loader` once every
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import time
 from enum import StrEnum
 from typing import Annotated
 
@@ -48,7 +48,8 @@ class TimeLimit(Frozen):
     """`same_day` (by the office's closing time) or a duration such as `3d` or `48h`."""
 
     same_day: bool = False
-    duration: timedelta = timedelta(0)
+    days: int = 0
+    hours: int = 0
 
     @classmethod
     def parse(cls, raw: object) -> TimeLimit:
@@ -61,13 +62,12 @@ class TimeLimit(Frozen):
         if match is None or int(match.group(1)) == 0:
             raise ValueError(f"'{raw}' is not a time limit: write same_day, or a duration like 3d or 48h")
         amount, unit = int(match.group(1)), match.group(2)
-        return cls(duration=timedelta(days=amount) if unit == "d" else timedelta(hours=amount))
+        return cls(days=amount) if unit == "d" else cls(hours=amount)
 
     def label(self) -> str:
         if self.same_day:
             return "same_day"
-        hours = int(self.duration.total_seconds() // 3600)
-        return f"{hours // 24}d" if hours % 24 == 0 else f"{hours}h"
+        return f"{self.days}d" if self.days else f"{self.hours}h"
 
 
 class IntakeType(Frozen):

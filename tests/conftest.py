@@ -1,0 +1,108 @@
+"""Shared fixtures. Every storage test runs on SQLite and on PostgreSQL, each test in a database
+of its own copied from a template that the real migrations built."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.pipeline import Pipeline
+from nlu.embedded import EmbeddedClassifier
+from nlu.rasa_data import load_training_data
+from storage.db import create_engine, create_sessionmaker
+from storage.migrate import upgrade
+from storage.profile import Profile, load_profile
+from storage.profile.sync import sync_profile
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_PROFILE = ROOT / "profiles" / "demo"
+NLU_DATA = ROOT / "nlu" / "data" / "nlu.yml"
+PG_URL = os.environ.get("FRONTDOOR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("FRONTDOOR_REQUIRE_POSTGRES") == "1"
+# Monday 2026-11-23 10:00 in Asia/Shanghai: within office hours.
+MONDAY_10AM = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def _pg_admin() -> psycopg.Connection[tuple[object, ...]]:
+    url = make_url(PG_URL)
+    return psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+                           dbname=url.database, autocommit=True, connect_timeout=5)
+
+
+def _pg_url(database: str) -> str:
+    return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    try:
+        admin = _pg_admin()
+    except psycopg.OperationalError as error:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL is required (FRONTDOOR_REQUIRE_POSTGRES=1) but not reachable: {error}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}; set FRONTDOOR_REQUIRE_POSTGRES=1 to fail instead")
+    name = f"frontdoor_template_{uuid.uuid4().hex[:10]}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        upgrade(_pg_url(name))
+        yield name
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database of the given kind for one test."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"frontdoor_test_{uuid.uuid4().hex[:10]}"
+    with _pg_admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield _pg_url(name)
+    with _pg_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def profile() -> Profile:
+    return load_profile(DEMO_PROFILE)
+
+
+@pytest.fixture(scope="session")
+def classifier() -> EmbeddedClassifier:
+    return EmbeddedClassifier.train(load_training_data([NLU_DATA]))
+
+
+@pytest.fixture
+async def sessions(database_url: str, profile: Profile) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on a fresh database holding the demo profile."""
+    engine = create_engine(database_url)
+    maker = create_sessionmaker(engine)
+    async with maker() as session, session.begin():
+        await sync_profile(session, profile)
+    yield maker
+    await engine.dispose()
+
+
+@pytest.fixture
+def pipeline(sessions: async_sessionmaker[AsyncSession], profile: Profile, classifier: EmbeddedClassifier) -> Pipeline:
+    return Pipeline(sessions, profile, classifier, fallback_threshold=0.45, clock=lambda: MONDAY_10AM)

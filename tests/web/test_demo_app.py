@@ -1,0 +1,82 @@
+"""The real app over real HTTP (uvicorn on 127.0.0.1): the chat endpoint and the demo page."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+
+from bot.settings import Settings
+from bot.web.app import create_app
+from tests.conftest import DEMO_PROFILE, NLU_DATA
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(database_url: str) -> Iterator[str]:
+    settings = Settings(database_url=database_url, profile_dir=DEMO_PROFILE, nlu_data=[NLU_DATA], nlu_model=None)
+    port = free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not uv.started:
+        assert time.monotonic() < deadline, "server did not start"
+        assert thread.is_alive(), "server stopped during start-up"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_complaint_over_http_appears_in_the_staff_list(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=10) as client:
+        body = {"sender_id": "web-1", "text": "3栋2单元楼道里的下水道堵了，臭了好几天", "message_id": "w-1",
+                "community": "baiyang"}
+        replies = client.post("/api/chat", json=body).json()
+        again = client.post("/api/chat", json=body).json()
+        listed = client.get("/api/demo/tickets").json()
+
+    assert replies == again
+    [ticket] = listed
+    assert ticket["number"] in replies[0]["text"]
+    assert ticket["category"] == "下水道堵塞"
+    assert ticket["building"] == "3"
+
+
+def test_choices_come_back_as_buttons(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=10) as client:
+        replies = client.post("/api/chat", json={"sender_id": "web-2", "text": "你好"}).json()
+
+    payloads = [c["payload"] for c in replies[0]["choices"]]
+    assert "/appeal_report" in payloads
+
+
+def test_demo_page_and_its_assets_are_served(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=10) as client:
+        page = client.get("/")
+        script = client.get("/static/demo.js")
+
+    assert page.status_code == 200
+    assert "社区服务助手" in page.text
+    assert script.status_code == 200
+    assert "/api/chat" in script.text
+
+
+def test_bad_chat_body_is_refused_with_422(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=10) as client:
+        response = client.post("/api/chat", json={"sender_id": "../../etc", "text": ""})
+
+    assert response.status_code == 422
