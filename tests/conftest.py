@@ -32,13 +32,13 @@ REQUIRE_PG = os.environ.get("FRONTDOOR_REQUIRE_POSTGRES") == "1"
 MONDAY_10AM = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
 
-def _pg_admin() -> psycopg.Connection[tuple[object, ...]]:
+def pg_admin() -> psycopg.Connection[tuple[object, ...]]:
     url = make_url(PG_URL)
     return psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
                            dbname=url.database, autocommit=True, connect_timeout=5)
 
 
-def _pg_url(database: str) -> str:
+def pg_url(database: str) -> str:
     return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
 
 
@@ -52,7 +52,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
     try:
-        admin = _pg_admin()
+        admin = pg_admin()
     except psycopg.OperationalError as error:
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL is required (FRONTDOOR_REQUIRE_POSTGRES=1) but not reachable: {error}")
@@ -60,7 +60,7 @@ def postgres_template() -> Iterator[str]:
     name = f"frontdoor_template_{uuid.uuid4().hex[:10]}"
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-        upgrade(_pg_url(name))
+        upgrade(pg_url(name))
         yield name
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -75,10 +75,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     template = request.getfixturevalue("postgres_template")
     name = f"frontdoor_test_{uuid.uuid4().hex[:10]}"
-    with _pg_admin() as admin:
+    with pg_admin() as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield _pg_url(name)
-    with _pg_admin() as admin:
+    yield pg_url(name)
+    with pg_admin() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
