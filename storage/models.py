@@ -168,6 +168,7 @@ class Ticket(Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
+    community: Mapped[Community] = relationship(lazy="raise")
     assignee: Mapped[Staff] = relationship(lazy="raise")
     building: Mapped[Building | None] = relationship(lazy="raise")
 

@@ -12,7 +12,9 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
+from bot.ticketing import address_label, format_datetime
 from bot.web.deps import RuntimeDep
+from bot.wording import Wording
 from storage.repositories.directory import get_community
 from storage.repositories.tickets import list_recent_tickets
 
@@ -30,10 +32,13 @@ class TicketRow(BaseModel):
     category: str
     intake_type: str
     description: str
+    address: str
     building: str | None
     assignee: str
     status: str
+    status_label: str
     due_at: datetime
+    due_label: str
     created_at: datetime
 
 
@@ -53,12 +58,15 @@ async def list_tickets(runtime: RuntimeDep, community: str | None = None) -> lis
     async with runtime.sessions() as session:
         found = await get_community(session, community) if community else None
         tickets = await list_recent_tickets(session, found.id if found else None)
-    return [
-        TicketRow(
+    rows = []
+    for t in tickets:
+        wording = Wording(profile, t.community.key)
+        rows.append(TicketRow(
             number=t.number or "", category=profile.categories[t.category_key].name,
             intake_type=profile.district.intake_types[t.intake_type].name, description=t.description,
+            address=address_label(t.community, t.building, t.unit, t.room),
             building=t.building.number if t.building else None, assignee=t.assignee.name, status=t.status,
-            due_at=t.due_at, created_at=t.created_at,
-        )
-        for t in tickets
-    ]
+            status_label=wording.render(f"status_{t.status}"), due_at=t.due_at,
+            due_label=format_datetime(wording, profile, t.due_at), created_at=t.created_at,
+        ))
+    return rows

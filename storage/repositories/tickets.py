@@ -26,7 +26,8 @@ async def add_ticket(session: AsyncSession, ticket: Ticket, prefix: str, timezon
 
 async def list_recent_tickets(session: AsyncSession, community_id: int | None = None,
                               limit: int = 50) -> Sequence[Ticket]:
-    query = (select(Ticket).options(joinedload(Ticket.assignee), joinedload(Ticket.building))
+    query = (select(Ticket)
+             .options(joinedload(Ticket.community), joinedload(Ticket.assignee), joinedload(Ticket.building))
              .order_by(Ticket.id.desc()).limit(limit))
     if community_id is not None:
         query = query.where(Ticket.community_id == community_id)

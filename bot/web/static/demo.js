@@ -38,11 +38,6 @@ async function send(text, shown) {
   refreshTickets();
 }
 
-function formatTime(iso) {
-  const d = new Date(iso);
-  return `${d.getMonth() + 1}月${d.getDate()}日 ${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
-}
-
 async function refreshTickets() {
   const response = await fetch("/api/demo/tickets");
   if (!response.ok) return;
@@ -51,8 +46,7 @@ async function refreshTickets() {
   body.replaceChildren();
   for (const t of rows) {
     const tr = document.createElement("tr");
-    const cells = [t.number, `${t.category}\n${t.intake_type}`, t.building ? `${t.building}栋` : "—", t.assignee,
-      formatTime(t.due_at), t.status];
+    const cells = [t.number, `${t.category}（${t.intake_type}）`, t.address, t.assignee, t.due_label, t.status_label];
     for (const value of cells) {
       const td = document.createElement("td");
       td.textContent = value;
