@@ -20,7 +20,6 @@ class Settings(BaseSettings):
     nlu_data: list[Path] = [Path("nlu/data/nlu.yml")]
     nlu_model: Path | None = None
     fallback_threshold: float = 0.45
-    ambiguity_margin: float = 0.12
     host: str = "127.0.0.1"
     port: int = 8000
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)

@@ -10,7 +10,7 @@ from bot.messages import Choice, InboundMessage, Reply
 from bot.ticketing import TicketRequest, open_ticket
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
-from nlu.entities import Address, find_address
+from nlu.entities import Address, AddressMatch, find_address
 from nlu.result import ParseResult
 from storage.models import Building
 from storage.profile.schema import Category
@@ -30,8 +30,9 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         state.finish()
         return [ctx.say("appeal_cancelled")]
     text = nlu.text
-    _take_address(ctx, text)
-    _take_description(ctx, text)
+    found = find_address(text)
+    _take_address(ctx, text, found)
+    _take_description(ctx, text, found)
     if "description" not in state.slots:
         state.awaiting = "description"
         return [ctx.say("ask_description")]
@@ -51,9 +52,8 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     return [await _open(ctx, building)]
 
 
-def _take_address(ctx: HandlerContext, text: str) -> None:
+def _take_address(ctx: HandlerContext, text: str, found: AddressMatch | None) -> None:
     slots = ctx.state.slots
-    found = find_address(text)
     if found is None and ctx.state.awaiting == "building" and text.strip().isdigit():
         found = (Address(str(int(text.strip()))), 0, len(text))
     if found is not None:
@@ -62,7 +62,7 @@ def _take_address(ctx: HandlerContext, text: str) -> None:
         slots.update({k: v for k, v in (("unit", address.unit), ("room", address.room)) if v})
 
 
-def _take_description(ctx: HandlerContext, text: str) -> None:
+def _take_description(ctx: HandlerContext, text: str, found: AddressMatch | None) -> None:
     slots, awaiting = ctx.state.slots, ctx.state.awaiting
     if "description" in slots or not text.strip():
         return
@@ -71,7 +71,6 @@ def _take_description(ctx: HandlerContext, text: str) -> None:
         return
     if awaiting is not None:
         return
-    found = find_address(text)
     rest = text if found is None else text[:found[1]] + text[found[2]:]
     if _matches(pick_category(ctx, text), text) or len(rest.strip()) >= MIN_DESCRIPTION_CHARS:
         slots["description"] = text.strip()

@@ -39,7 +39,11 @@ class Address:
         return text
 
 
-def find_address(text: str) -> tuple[Address, int, int] | None:
+AddressMatch = tuple[Address, int, int]
+"""An address with the start and end of its span in the text."""
+
+
+def find_address(text: str) -> AddressMatch | None:
     for pattern in (_DASHED, _ADDRESS):
         for match in pattern.finditer(text):
             if _is_date_not_building(text, match):

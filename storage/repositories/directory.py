@@ -28,10 +28,6 @@ async def get_building_by_id(session: AsyncSession, building_id: int) -> Buildin
     return (await session.scalars(query)).one()
 
 
-async def get_staff(session: AsyncSession, staff_id: int) -> Staff:
-    return await session.get_one(Staff, staff_id)
-
-
 async def find_active_staff(session: AsyncSession, staff_id: int | None) -> Staff | None:
     if staff_id is None:
         return None

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
 
-PRIORITY_URGENT = 0
 PRIORITY_NORMAL = 100
 
 
@@ -21,8 +18,3 @@ def enqueue(session: AsyncSession, kind: str, payload: dict[str, Any], *, commun
                             resident_id=resident_id, ticket_id=ticket_id, priority=priority)
     session.add(message)
     return message
-
-
-async def pending_for_ticket(session: AsyncSession, ticket_id: int) -> Sequence[OutboxMessage]:
-    query = select(OutboxMessage).where(OutboxMessage.ticket_id == ticket_id, OutboxMessage.delivered_at.is_(None))
-    return (await session.scalars(query.order_by(OutboxMessage.id))).all()

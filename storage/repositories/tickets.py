@@ -32,8 +32,3 @@ async def list_recent_tickets(session: AsyncSession, community_id: int | None = 
     if community_id is not None:
         query = query.where(Ticket.community_id == community_id)
     return (await session.scalars(query)).all()
-
-
-async def list_events(session: AsyncSession, ticket_id: int) -> Sequence[TicketEvent]:
-    query = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
-    return (await session.scalars(query)).all()

@@ -54,6 +54,9 @@ def test_complaint_over_http_appears_in_the_staff_list(server: str) -> None:
     assert ticket["number"] in replies[0]["text"]
     assert ticket["category"] == "下水道堵塞"
     assert ticket["building"] == "3"
+    assert ticket["address"] == "白杨社区3栋2单元"
+    assert ticket["status_label"] == "待处理"
+    assert ticket["due_label"].endswith("17:30")
 
 
 def test_choices_come_back_as_buttons(server: str) -> None:
