@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -12,13 +10,13 @@ import typer
 from rich.console import Console
 
 from bot.cli.chat import run_chat
+from bot.cli.nlu import nlu_app
 from bot.settings import Settings
 from storage.profile import Profile, ProfileError, load_profile
 
 app = typer.Typer(help="The chatbot front door for residential communities.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 profile_app = typer.Typer(help="Community profiles.", no_args_is_help=True)
-nlu_app = typer.Typer(help="The intent classifier.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(profile_app, name="profile")
 app.add_typer(nlu_app, name="nlu")
@@ -95,36 +93,6 @@ def profile_load(profile: ProfileOption = None) -> None:
                       f"{counts.buildings} buildings, {counts.staff} staff")
 
     asyncio.run(load())
-
-
-@nlu_app.command("train")
-def nlu_train(
-    data: Annotated[list[Path] | None, typer.Option("--data", help="Rasa NLU YAML file; repeatable.")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Where to write the model.")] = Path("models/nlu.pkl"),
-) -> None:
-    """Train the embedded classifier from Rasa-format NLU data."""
-    from nlu.embedded import EmbeddedClassifier
-    from nlu.rasa_data import load_training_data
-
-    training = load_training_data(data or Settings().nlu_data)
-    EmbeddedClassifier.train(training).save(out)
-    console.print(f"trained on {len(training.examples)} examples, {len(training.intents)} intents -> {out}")
-
-
-@nlu_app.command("parse")
-def nlu_parse(text: str) -> None:
-    """Print what the classifier makes of TEXT, as JSON in Rasa's /model/parse shape."""
-    from bot.runtime import load_classifier
-    from nlu.result import apply_fallback
-
-    settings = Settings()
-    result = apply_fallback(load_classifier(settings.nlu_data, settings.nlu_model).parse(text),
-                            settings.fallback_threshold)
-    console.print_json(json.dumps({
-        "text": result.text, "intent": asdict(result.intent),
-        "intent_ranking": [asdict(s) for s in result.ranking[:5]],
-        "entities": [asdict(e) for e in result.entities],
-    }, ensure_ascii=False))
 
 
 def _check_profile(path: Path) -> Profile:
