@@ -38,3 +38,56 @@ pytest:
 
 clean:
 	rm -rf $(VENV) frontdoor.db frontdoor.db-* models .mypy_cache .pytest_cache .ruff_cache
+
+# --- Rasa 3.6 as a separate NLU server (its pins never fit our environment; see README "Rasa backend")
+PYENV_ROOT_DIR := $(shell pyenv root 2>/dev/null)
+PYTHON310 ?= $(firstword $(wildcard $(PYENV_ROOT_DIR)/versions/3.10*/bin/python3.10) $(shell command -v python3.10))
+RASA_VENV := .venv-rasa
+RASA_BIN := $(RASA_VENV)/bin
+RASA_STAMP := $(RASA_VENV)/.installed-stamp
+RASA_EPOCHS ?= 100
+RASA_TEST_EPOCHS ?= 20
+RASA_DIR ?= build/rasa
+RASA_TEST_DIR := build/rasa-test
+RASA_PORT := 5005
+RASA_URL := http://127.0.0.1:$(RASA_PORT)
+RASA_ENV := RASA_TELEMETRY_ENABLED=false
+
+.PHONY: rasa-venv rasa-train rasa test-rasa bench-nlu
+
+$(RASA_STAMP):
+	@test -n "$(PYTHON310)" || { echo "rasa-venv: Rasa 3.6 needs Python 3.10 and none was found:" \
+		"install one with 'pyenv install 3.10' or put python3.10 on PATH (or make PYTHON310=/path/to/python3.10)" >&2; exit 1; }
+	$(PYTHON310) -m venv $(RASA_VENV)
+	$(RASA_BIN)/python -m pip install --quiet rasa==3.6.21 jieba==0.42.1
+	touch $(RASA_STAMP)
+
+rasa-venv: $(RASA_STAMP)
+
+rasa-train: install rasa-venv
+	$(BIN)/frontdoor nlu export-rasa $(RASA_DIR) --epochs $(RASA_EPOCHS)
+	cd $(RASA_DIR) && $(RASA_ENV) $(CURDIR)/$(RASA_BIN)/rasa train nlu --config config.yml --domain domain.yml \
+		--nlu data/nlu.yml --out models --fixed-model-name frontdoor
+
+rasa: rasa-train
+	$(RASA_ENV) $(RASA_BIN)/rasa run --enable-api -i 127.0.0.1 -p $(RASA_PORT) -m $(RASA_DIR)/models/frontdoor.tar.gz
+
+# A small model (few epochs) in its own folder, a server in the background, the `rasa` tests, the server stopped.
+test-rasa: install rasa-venv
+	$(MAKE) --no-print-directory rasa-train RASA_DIR=$(RASA_TEST_DIR) RASA_EPOCHS=$(RASA_TEST_EPOCHS)
+	@if curl -s -o /dev/null $(RASA_URL)/; then echo "test-rasa: port $(RASA_PORT) is already in use" >&2; exit 1; fi
+	@set -e; \
+	$(RASA_ENV) $(RASA_BIN)/rasa run --enable-api -i 127.0.0.1 -p $(RASA_PORT) \
+		-m $(RASA_TEST_DIR)/models/frontdoor.tar.gz > $(RASA_TEST_DIR)/server.log 2>&1 & server=$$!; \
+	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null || true' EXIT INT TERM; \
+	echo "waiting for Rasa on $(RASA_URL) (log: $(RASA_TEST_DIR)/server.log)"; \
+	for i in $$(seq 1 180); do \
+		if curl -sf $(RASA_URL)/status >/dev/null; then break; fi; \
+		if ! kill -0 $$server 2>/dev/null; then echo "Rasa exited:" >&2; tail -n 30 $(RASA_TEST_DIR)/server.log >&2; exit 1; fi; \
+		sleep 1; \
+	done; \
+	curl -sf $(RASA_URL)/status >/dev/null || { echo "Rasa not ready after 180 s" >&2; exit 1; }; \
+	FRONTDOOR_RASA_URL=$(RASA_URL) $(BIN)/pytest -m rasa
+
+bench-nlu: install rasa-venv
+	$(BIN)/python -m bench.nlu_bench --rasa-bin $(RASA_BIN)/rasa --rasa-epochs $(RASA_EPOCHS)

@@ -14,6 +14,8 @@ class DialogueState:
     slots: dict[str, str] = field(default_factory=dict)
     misses: int = 0
     """Consecutive messages not understood: the first gets a question, the second a person."""
+    pending_text: str | None = None
+    """What the resident said when the bot asked which need they meant; the answer applies to it."""
 
     def start(self, flow: str) -> None:
         self.flow, self.awaiting, self.slots = flow, None, {}
@@ -31,4 +33,4 @@ class DialogueState:
         if not data or updated_at is None or now - updated_at > idle:
             return cls()
         return cls(flow=data.get("flow"), awaiting=data.get("awaiting"), slots=dict(data.get("slots") or {}),
-                   misses=int(data.get("misses") or 0))
+                   misses=int(data.get("misses") or 0), pending_text=data.get("pending_text"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +15,8 @@ from bot.dialogue import DialogueState
 from bot.messages import InboundMessage, Reply, reply_from_json, reply_to_json
 from handlers import build_registry
 from handlers.base import Handler, HandlerContext
-from nlu.result import FALLBACK_INTENT, IntentScore, NLUBackend, ParseResult, apply_fallback
+from nlu.result import FALLBACK_INTENT, ConfidencePolicy, IntentScore, NLUBackend, ParseResult
+from nlu.safety import SafetyNet
 from storage.profile import Profile
 from storage.repositories import conversations, directory, processed
 from storage.repositories.residents import find_or_create_resident
@@ -31,7 +32,8 @@ class Pipeline:
     sessions: async_sessionmaker[AsyncSession]
     profile: Profile
     nlu: NLUBackend
-    fallback_threshold: float
+    policy: ConfidencePolicy
+    safety: SafetyNet = field(default_factory=SafetyNet)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def __post_init__(self) -> None:
@@ -63,7 +65,7 @@ class Pipeline:
             conversation = await conversations.load_conversation(session, resident.id)
             idle = timedelta(minutes=self.profile.district.conversation_idle_minutes)
             state = DialogueState.restore(conversation.state, conversation.updated_at, now, idle)
-            nlu = self.understand(message.text)
+            nlu = self.understand(message.text, state)
             if not nlu.is_fallback:
                 state.misses = 0
             ctx = HandlerContext(session, self.profile, resident, community, state, now, message.channel)
@@ -72,12 +74,17 @@ class Pipeline:
             processed.record_replies(record, [reply_to_json(r) for r in replies])
         return replies
 
-    def understand(self, text: str) -> ParseResult:
-        """Button payloads (`/intent`) are taken as said; everything else goes to the NLU."""
-        stripped = text.strip()
+    def understand(self, text: str, state: DialogueState) -> ParseResult:
+        """Button payloads (`/intent`) are taken as said, applied to the words that raised the
+        question if there were any; everything else goes to the NLU and the confidence policy."""
+        stripped, pending = text.strip(), state.pending_text
+        state.pending_text = None
         if stripped.startswith("/") and stripped[1:] in self.handlers:
-            return ParseResult(text="", intent=IntentScore(stripped[1:], 1.0))
-        return apply_fallback(self.nlu.parse(stripped), self.fallback_threshold)
+            chosen = IntentScore(stripped[1:], 1.0)
+            if pending:
+                return replace(self.nlu.parse(pending), intent=chosen)
+            return ParseResult(text="", intent=chosen)
+        return self.safety.apply(self.policy.apply(self.nlu.parse(stripped)))
 
     def _route(self, nlu: ParseResult, state: DialogueState) -> Handler:
         if state.flow is not None and state.flow in self.handlers and nlu.intent.name not in INTERRUPTING_INTENTS:

@@ -14,7 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from nlu.embedded import EmbeddedClassifier
+from nlu.rasa_backend import RasaBackend
 from nlu.rasa_data import load_training_data
+from nlu.result import NLUBackend
+from nlu.safety import SafetyNet
 from storage.db import create_engine, create_sessionmaker
 from storage.profile import Profile, load_profile
 from storage.profile.sync import sync_profile
@@ -31,6 +34,8 @@ class Runtime:
     pipeline: Pipeline
 
     async def close(self) -> None:
+        if isinstance(self.pipeline.nlu, RasaBackend):
+            self.pipeline.nlu.close()
         await self.engine.dispose()
 
 
@@ -41,12 +46,22 @@ def load_classifier(data: list[Path], model: Path | None) -> EmbeddedClassifier:
     return EmbeddedClassifier.train(load_training_data(data))
 
 
+def load_backend(settings: Settings) -> NLUBackend:
+    """The embedded classifier, or Rasa over HTTP with the embedded classifier standing by."""
+    classifier = load_classifier(settings.nlu_data, settings.nlu_model)
+    if settings.nlu_backend == "rasa":
+        log.info("parsing through Rasa at %s; the embedded classifier answers when it cannot", settings.rasa_url)
+        return RasaBackend(settings.rasa_url, settings.rasa_timeout_seconds, fallback=classifier)
+    return classifier
+
+
 async def start_runtime(settings: Settings) -> Runtime:
     profile = load_profile(settings.profile_dir)
-    classifier = load_classifier(settings.nlu_data, settings.nlu_model)
+    nlu = load_backend(settings)
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
     async with sessions() as session, session.begin():
         await sync_profile(session, profile)
-    pipeline = Pipeline(sessions, profile, classifier, settings.fallback_threshold)
+    safety = SafetyNet.from_training_data(load_training_data(settings.nlu_data))
+    pipeline = Pipeline(sessions, profile, nlu, settings.confidence_policy(), safety)
     return Runtime(settings, profile, engine, sessions, pipeline)

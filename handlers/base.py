@@ -38,21 +38,16 @@ class HandlerContext:
     def say(self, key: str, *choices: Choice, **fields: object) -> TextReply:
         return TextReply(self.wording.render(key, **fields), tuple(choices))
 
-    def choice(self, label_key: str, payload: str) -> Choice:
-        return Choice(self.wording.render(label_key), payload)
+    def offer(self, intent: str) -> Choice:
+        """A button for a need; pressing it answers with that intent."""
+        return Choice(self.wording.render(f"intent_{intent}"), f"/{intent}")
 
 
 Handler = Callable[[InboundMessage, ParseResult, HandlerContext], Awaitable[list[Reply]]]
 
-MENU = (
-    ("choice_appeal", "/appeal_report"),
-    ("choice_certificate", "/certificate_request"),
-    ("choice_appointment", "/appointment_book"),
-    ("choice_policy", "/policy_question"),
-    ("choice_handoff", "/human_handoff"),
-)
-"""What the bot offers when it is not sure: (label template, payload that comes back)."""
+MENU = ("appeal_report", "certificate_request", "appointment_book", "policy_question", "human_handoff")
+"""What the bot offers when it greets or is not sure."""
 
 
 def menu(ctx: HandlerContext) -> tuple[Choice, ...]:
-    return tuple(ctx.choice(label, payload) for label, payload in MENU)
+    return tuple(ctx.offer(intent) for intent in MENU)

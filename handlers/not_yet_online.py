@@ -13,4 +13,4 @@ INTENTS = (
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
-    return [ctx.say("not_yet_online", ctx.choice("choice_handoff", "/human_handoff"))]
+    return [ctx.say("not_yet_online", ctx.offer("human_handoff"))]

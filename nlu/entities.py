@@ -1,73 +1,110 @@
-"""Entity extraction by rule: addresses (building / unit / room) and phone numbers.
+"""Entity extraction by rule: deterministic, no model, each rule checked where a check exists.
 
-Rules, not a model, because these have a fixed written form and a wrong building sends a
-ticket to the wrong person; the NLU issue adds dates, ID numbers and profile vocabularies.
+Rules, not a model, because these entities have a fixed written form and a wrong one costs:
+a wrong building routes a ticket to the wrong person, a mistyped ID number names somebody else.
+Rule-based: ticket_number, id_number, phone, time, address. From a vocabulary: any other name
+(certificate_type, service, notice_topic ...). Spans never overlap; earlier rules win, so the
+digits of an ID number are never also a phone, a date or a building.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from nlu.address import Address, AddressMatch, find_address, find_addresses
+from nlu.id_number import find_id_numbers
 from nlu.result import Entity
-from nlu.text import CN_NUMERAL, chinese_to_int
+from nlu.spans import Span, fold_width, overlaps
+from nlu.vocabulary import Vocabulary, VocabularyMatcher, vocabulary_from_training_data
+from nlu.zh_datetime import parse_zh_datetime
 
-_NUM = rf"(?:\d+|{CN_NUMERAL})"
-_ADDRESS = re.compile(
-    rf"(?P<building>{_NUM})\s*(?:号楼|栋楼|栋|幢|号|座)"
-    rf"(?:\s*(?P<unit>{_NUM})\s*单元)?"
-    rf"(?:\s*(?P<room>\d{{3,4}})\s*(?:室|号|房)?)?"
+__all__ = [
+    "Address",
+    "AddressMatch",
+    "EntityExtractor",
+    "extract_entities",
+    "find_address",
+    "find_phones",
+    "find_ticket_numbers",
+    "vocabulary_from_training_data",
+]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+_MOBILE = re.compile(
+    r"(?:(?<![0-9])\+86[- ]?|(?<![0-9+])(?<![0-9]-))"
+    r"(?P<a>1[3-9][0-9])(?P<sep>[- ]?)(?P<b>[0-9]{4})(?P=sep)(?P<c>[0-9]{4})(?![0-9])"
 )
-_DASHED = re.compile(r"(?<![\d-])(?P<building>\d{1,3})-(?P<unit>\d{1,2})-(?P<room>\d{3,4})(?![\d-])")
-_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-# A bare "5号" is a building only when no month or date word precedes it.
-_DATE_BEFORE = re.compile(r"(?:月|日)\s*$")
+_LANDLINE = re.compile(
+    r"(?<![0-9-])(?:\((?P<paren>0[1-9][0-9]{1,2})\)\s?|(?P<area>0[1-9][0-9]{1,2})[- ])"
+    r"(?P<local>[2-9][0-9]{6,7})(?![0-9-])"
+)
+_TICKET = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,4}[0-9]{8}-[0-9]{4,}(?![0-9])")
+_LONG_DIGITS = re.compile(r"[0-9]{12,}[Xx]?")
+"""Longer than any phone: an invalid ID number or an account number, never a source of entities."""
+
+Candidate = tuple[str | None, str, int, int]
+"""Entity name (None: a span only to keep free of entities), value, start, end."""
+TextMatch = tuple[str, int, int]
+"""A value with the start and end of its span."""
 
 
-@dataclass(frozen=True)
-class Address:
-    building: str
-    unit: str | None = None
-    room: str | None = None
+class EntityExtractor:
+    """All entities of a message, relative to `now` for dates, in text order."""
 
-    def label(self) -> str:
-        text = f"{self.building}栋"
-        if self.unit:
-            text += f"{self.unit}单元"
-        if self.room:
-            text += f"{self.room}室"
-        return text
+    def __init__(self, vocabulary: Vocabulary | None = None, timezone: ZoneInfo = SHANGHAI) -> None:
+        self._vocabulary = VocabularyMatcher(vocabulary or {})
+        self._timezone = timezone
 
-
-AddressMatch = tuple[Address, int, int]
-"""An address with the start and end of its span in the text."""
-
-
-def find_address(text: str) -> AddressMatch | None:
-    for pattern in (_DASHED, _ADDRESS):
-        for match in pattern.finditer(text):
-            if _is_date_not_building(text, match):
+    def extract(self, text: str, now: datetime | None = None) -> tuple[Entity, ...]:
+        if now is not None and now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        local_now = datetime.now(self._timezone) if now is None else now.astimezone(self._timezone)
+        folded = fold_width(text)
+        taken: list[Span] = []
+        entities: list[Entity] = []
+        for name, value, start, end in _rule_candidates(folded, local_now):
+            if overlaps((start, end), taken):
                 continue
-            building = chinese_to_int(match.group("building"))
-            if building is None or building == 0:
-                continue
-            unit = chinese_to_int(match.group("unit")) if match.group("unit") else None
-            room = match.group("room")
-            return Address(str(building), str(unit) if unit else None, room), match.start(), match.end()
-    return None
+            taken.append((start, end))
+            if name is not None:
+                entities.append(Entity(name, value, start, end, text[start:end]))
+        for name, value, start, end in self._vocabulary.find(folded, taken):
+            entities.append(Entity(name, value, start, end, text[start:end]))
+        return tuple(sorted(entities, key=lambda entity: entity.start))
 
 
-def _is_date_not_building(text: str, match: re.Match[str]) -> bool:
-    """'3月5号' and '5号上午' name days; a bare 'N号' is a building only outside such context."""
-    if not match.group(0).endswith("号") or match.group("unit") or match.group("room"):
-        return False
-    return bool(_DATE_BEFORE.search(text[: match.start()])) or text[match.end():match.end() + 1] in "日上下早晚"
+def extract_entities(text: str, now: datetime | None = None) -> tuple[Entity, ...]:
+    """The rule-based entities alone (no vocabulary), in Asia/Shanghai time."""
+    return EntityExtractor().extract(text, now)
 
 
-def extract_entities(text: str) -> tuple[Entity, ...]:
-    entities = []
-    if found := find_address(text):
-        address, start, end = found
-        entities.append(Entity("address", address.label(), start, end, text[start:end]))
-    entities.extend(Entity("phone", m.group(0), m.start(), m.end(), m.group(0)) for m in _PHONE.finditer(text))
-    return tuple(entities)
+def find_phones(text: str) -> list[TextMatch]:
+    """Mainland mobiles (digits only) and landlines (area-local), never inside a longer number."""
+    found = [(m["a"] + m["b"] + m["c"], m.start(), m.end()) for m in _MOBILE.finditer(text)]
+    found += [(f"{m['paren'] or m['area']}-{m['local']}", m.start(), m.end()) for m in _LANDLINE.finditer(text)]
+    return sorted(found, key=lambda match: match[1])
+
+
+def find_ticket_numbers(text: str) -> list[TextMatch]:
+    """Ticket numbers like GD20261123-0001, upper-cased whatever the resident typed."""
+    return [(m.group(0).upper(), m.start(), m.end()) for m in _TICKET.finditer(text)]
+
+
+def _rule_candidates(text: str, now: datetime) -> Iterator[Candidate]:
+    """Candidates in priority order: a span taken earlier blocks any later overlapping one."""
+    for value, start, end in find_ticket_numbers(text):
+        yield "ticket_number", value, start, end
+    for value, start, end in find_id_numbers(text, now.date()):
+        yield "id_number", value, start, end
+    for value, start, end in find_phones(text):
+        yield "phone", value, start, end
+    for match in _LONG_DIGITS.finditer(text):
+        yield None, "", match.start(), match.end()
+    for found in parse_zh_datetime(text, now):
+        yield "time", found.value.isoformat(), found.start, found.end
+    for address, start, end in find_addresses(text):
+        yield "address", address.label(), start, end

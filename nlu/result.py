@@ -29,6 +29,8 @@ class ParseResult:
     intent: IntentScore
     ranking: tuple[IntentScore, ...] = ()
     entities: tuple[Entity, ...] = ()
+    ambiguous: bool = False
+    """Set with `nlu_fallback` when the top two were too close to choose between."""
 
     def entity(self, name: str) -> Entity | None:
         return next((e for e in self.entities if e.entity == name), None)
@@ -42,8 +44,28 @@ class NLUBackend(Protocol):
     def parse(self, text: str) -> ParseResult: ...
 
 
-def apply_fallback(result: ParseResult, threshold: float) -> ParseResult:
-    """Below the threshold the honest answer is 'not sure': the ranking stays for clarifying."""
-    if result.intent.confidence >= threshold:
-        return result
-    return replace(result, intent=IntentScore(FALLBACK_INTENT, 1.0 - result.intent.confidence))
+@dataclass(frozen=True)
+class ConfidencePolicy:
+    """When to say 'not sure' instead of answering, and which intents are never left unsaid.
+
+    Below `threshold`, or with the runner-up within `margin` of the top, the result becomes
+    `nlu_fallback` (the ranking stays, so the bot can ask which one was meant). An urgent intent
+    (emergency) ranked at or above its floor wins outright: a needless 110 reminder costs little,
+    a fraud victim sent to a form costs a great deal.
+    """
+
+    threshold: float = 0.5
+    margin: float = 0.1
+    urgent: tuple[tuple[str, float], ...] = (("emergency", 0.2),)
+
+    def apply(self, result: ParseResult) -> ParseResult:
+        for name, floor in self.urgent:
+            score = next((s for s in result.ranking if s.name == name), None)
+            if score is not None and score.confidence >= floor:
+                return replace(result, intent=score)
+        top = result.intent.confidence
+        runner_up = result.ranking[1].confidence if len(result.ranking) > 1 else 0.0
+        if top >= self.threshold and top - runner_up >= self.margin:
+            return result
+        ambiguous = top - runner_up < self.margin and top + runner_up >= self.threshold
+        return replace(result, intent=IntentScore(FALLBACK_INTENT, round(1.0 - top, 4)), ambiguous=ambiguous)

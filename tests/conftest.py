@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.pipeline import Pipeline
 from nlu.embedded import EmbeddedClassifier
 from nlu.rasa_data import load_training_data
+from nlu.result import ConfidencePolicy
+from nlu.safety import SafetyNet
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from storage.profile import Profile, load_profile
@@ -28,6 +30,7 @@ DEMO_PROFILE = ROOT / "profiles" / "demo"
 NLU_DATA = ROOT / "nlu" / "data" / "nlu.yml"
 PG_URL = os.environ.get("FRONTDOOR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("FRONTDOOR_REQUIRE_POSTGRES") == "1"
+SAFETY_NET = SafetyNet.from_training_data(load_training_data([NLU_DATA]))
 # Monday 2026-11-23 10:00 in Asia/Shanghai: within office hours.
 MONDAY_10AM = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
@@ -47,6 +50,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     upgrade(f"sqlite:///{path}")
     return path
+
+
+@pytest.fixture(scope="module")
+def sqlite_template_module(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated SQLite database shared by one test module (for long parametrized runs)."""
+    path = tmp_path_factory.mktemp("module") / "module.sqlite"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="session")
@@ -105,4 +116,4 @@ async def sessions(database_url: str, profile: Profile) -> AsyncIterator[async_s
 
 @pytest.fixture
 def pipeline(sessions: async_sessionmaker[AsyncSession], profile: Profile, classifier: EmbeddedClassifier) -> Pipeline:
-    return Pipeline(sessions, profile, classifier, fallback_threshold=0.45, clock=lambda: MONDAY_10AM)
+    return Pipeline(sessions, profile, classifier, ConfidencePolicy(), SAFETY_NET, clock=lambda: MONDAY_10AM)

@@ -18,6 +18,7 @@ REPLY_FIELDS: dict[str, frozenset[str]] = {
         "not_yet_online": set(),
         "appeal_cancelled": set(),
         "emergency_now": set(),
+        "emergency_not_urgent": set(),
         "fallback_clarify": set(),
         "fallback_choose": {"first", "second"},
         "handoff_created": {"ticket_no", "assignee", "due"},
@@ -36,13 +37,15 @@ REPLY_FIELDS: dict[str, frozenset[str]] = {
         "status_claimed": set(),
         "status_closed": set(),
         "status_reopened": set(),
-        "choice_appeal": set(),
-        "choice_certificate": set(),
-        "choice_appointment": set(),
-        "choice_policy": set(),
-        "choice_handoff": set(),
     }.items()
 }
+OFFERABLE_INTENTS = (
+    "appeal_report", "certificate_request", "appointment_book", "appointment_cancel", "policy_question",
+    "safety_tip", "emergency", "subscribe_notices", "unsubscribe_notices", "request_status", "feedback",
+    "report_clue", "human_handoff",
+)
+"""Needs the bot can offer as a choice; each has an `intent_<name>` reply: its label on a button."""
+REPLY_FIELDS.update({f"intent_{name}": frozenset() for name in OFFERABLE_INTENTS})
 
 _SECTION = re.compile(r"^##\s+([a-z0-9_]+)\s*$", re.MULTILINE)
 

@@ -1,0 +1,94 @@
+"""Addresses inside a community: building, unit and room (3栋2单元501, 12号楼3单元, 3-2-501).
+
+Rules, not a model, because these have a fixed written form and a wrong building sends a
+ticket to the wrong person. An area prefix (东区8栋) belongs to the span but not to the value:
+buildings are numbered per community. A unit alone (三单元) is not an address: without the building it routes nowhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlu.spans import fold_width
+from nlu.text import CN_NUMERAL, chinese_to_int
+
+# Without 两: "两栋楼之间" is two buildings, and nobody numbers a building 两.
+_NUM = r"(?:(?<![0-9])[0-9]{1,3}(?![0-9])|[零〇一二三四五六七八九十百]+)"
+_ADDRESS = re.compile(
+    r"(?:(?P<area>[东西南北中][区苑院]|[一二三四五六七八九0-9]期)\s*)?"
+    rf"(?:(?P<building>{_NUM})\s*(?:号楼|栋|幢|号|座)|(?<![A-Za-z])(?P<letter>[A-Z])\s*(?:号楼|栋|幢|座))"
+    rf"(?:\s*(?P<unit>{_NUM})\s*单元)?"
+    r"(?:\s*(?P<room>(?<![0-9])[0-9]{3,4})(?![0-9])(?:室|号(?!楼)|房(?![东子间]))?)?"
+)
+_DASHED = re.compile(r"(?<![0-9-])(?P<building>[0-9]{1,3})-(?P<unit>[0-9]{1,2})-(?P<room>[0-9]{3,4})(?![0-9-])")
+# A bare "5号" names a day after a month or week word, or before a part of day or a clock time.
+_DATE_BEFORE = re.compile(r"(?:月|日|周|星期|礼拜)\s*$")
+_DATE_AFTER = re.compile(rf"\s*(?:[日上下早中晚傍凌]|(?:[0-9]{{1,2}}|{CN_NUMERAL})\s*[点时:])")
+# "1号窗口", "2号线", "3号床": numbered things that are not buildings.
+_NOT_BUILDING_AFTER = re.compile(r"[线窗床机位码]")
+_MAX_BUILDING = 999
+
+
+@dataclass(frozen=True)
+class Address:
+    building: str
+    unit: str | None = None
+    room: str | None = None
+
+    def label(self) -> str:
+        text = f"{self.building}栋"
+        if self.unit:
+            text += f"{self.unit}单元"
+        if self.room:
+            text += f"{self.room}室"
+        return text
+
+
+AddressMatch = tuple[Address, int, int]
+"""An address with the start and end of its span in the text."""
+
+
+def find_address(text: str) -> AddressMatch | None:
+    """The first address in the text, if any."""
+    found = find_addresses(text)
+    return found[0] if found else None
+
+
+def find_addresses(text: str) -> list[AddressMatch]:
+    """Every address, in text order, without overlaps (a dashed 3-2-501 wins over a building)."""
+    folded = fold_width(text)
+    found: list[AddressMatch] = []
+    for pattern in (_DASHED, _ADDRESS):
+        for match in pattern.finditer(folded):
+            address = _address(folded, match)
+            if address is not None and not any(match.start() < end and start < match.end() for _, start, end in found):
+                found.append((address, match.start(), match.end()))
+    return sorted(found, key=lambda item: item[1])
+
+
+def _address(text: str, match: re.Match[str]) -> Address | None:
+    groups = match.groupdict()
+    if _is_not_building(text, match):
+        return None
+    building = groups.get("letter") or _number(groups["building"])
+    if not building:
+        return None
+    unit = _number(groups["unit"]) if groups["unit"] else None
+    return Address(building, unit, groups["room"])
+
+
+def _number(text: str) -> str | None:
+    value = chinese_to_int(text)
+    return str(value) if value is not None and 0 < value <= _MAX_BUILDING else None
+
+
+def _is_not_building(text: str, match: re.Match[str]) -> bool:
+    """'3月5号' and '5号上午' name days, '1号窗口' a counter: a bare 'N号' is a building only outside such context."""
+    if not match.group(0).endswith("号") or match.group("unit") or match.group("room"):
+        return False
+    return bool(
+        _DATE_BEFORE.search(text[: match.start()])
+        or _DATE_AFTER.match(text, match.end())
+        or _NOT_BUILDING_AFTER.match(text, match.end())
+    )

@@ -1,0 +1,63 @@
+"""Emergency messages are never routed to a form: every emergency example in the data, said in
+the middle of a complaint form, gets the numbers to call at once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.messages import InboundMessage
+from bot.pipeline import Pipeline
+from nlu.embedded import EmbeddedClassifier
+from nlu.rasa_data import load_training_data
+from nlu.result import ConfidencePolicy
+from storage.db import create_engine, create_sessionmaker
+from storage.profile import Profile
+from storage.profile.sync import sync_profile
+from tests.conftest import MONDAY_10AM, NLU_DATA, SAFETY_NET
+
+HELD_OUT = NLU_DATA.parent / "test" / "nlu_test.yml"
+EMERGENCIES = [e.text for e in load_training_data([NLU_DATA, HELD_OUT]).examples if e.intent == "emergency"]
+
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def emergency_pipeline(sqlite_template_module: str, profile: Profile,
+                             classifier: EmbeddedClassifier) -> AsyncIterator[Pipeline]:
+    engine = create_engine(sqlite_template_module)
+    sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(engine)
+    async with sessions() as session, session.begin():
+        await sync_profile(session, profile)
+    yield Pipeline(sessions, profile, classifier, ConfidencePolicy(), SAFETY_NET, clock=lambda: MONDAY_10AM)
+    await engine.dispose()
+
+
+@pytest.mark.parametrize("text", EMERGENCIES)
+async def test_emergency_mid_form_gets_the_numbers_not_the_form(emergency_pipeline: Pipeline, text: str) -> None:
+    sender = f"resident-{abs(hash(text))}"
+    wanted = emergency_pipeline.profile.reply_template("baiyang", "emergency_now")
+    opening = InboundMessage("web", sender, f"{sender}-1", "/appeal_report", MONDAY_10AM, "baiyang")
+    await emergency_pipeline.handle(opening)
+
+    said = InboundMessage("web", sender, f"{sender}-2", text, MONDAY_10AM, "baiyang")
+    replies = await emergency_pipeline.handle(said)
+
+    assert replies[0].text == wanted
+
+
+async def test_false_alarm_costs_nothing_the_choice_applies_to_the_words(emergency_pipeline: Pipeline) -> None:
+    text = "5栋楼道里天天有人抽烟 浓烟呛人 物业也不管"
+    said = InboundMessage("web", "false-alarm", "fa-1", text, MONDAY_10AM, "baiyang")
+    _, offer = await emergency_pipeline.handle(said)
+    assert "/appeal_report" in [c.payload for c in offer.choices]
+
+    [created] = await emergency_pipeline.handle(InboundMessage("web", "false-alarm", "fa-2", "/appeal_report",
+                                                               MONDAY_10AM, "baiyang"))
+
+    assert "编号" in created.text
+    assert "5栋" in created.text
