@@ -25,6 +25,10 @@ class SafetyNet:
                      for name, patterns in sorted(data.regexes.items()) if name.endswith(CUE_SUFFIX) and patterns)
         return cls(cues)
 
+    def restricted_to(self, intents: list[str]) -> SafetyNet:
+        """Only the cues for intents a model knows (a foreign label set may have no emergency)."""
+        return SafetyNet(tuple((intent, cue) for intent, cue in self.cues if intent in intents))
+
     def apply(self, result: ParseResult) -> ParseResult:
         """The result, or the cued intent in its place (keeping the classifier's ranking)."""
         for intent, pattern in self.cues:

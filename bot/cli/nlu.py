@@ -16,7 +16,6 @@ from bot.settings import Settings
 from nlu.embedded import EmbeddedClassifier
 from nlu.rasa_data import load_training_data
 from nlu.result import ConfidencePolicy, NLUBackend, ParseResult
-from nlu.safety import SafetyNet
 
 nlu_app = typer.Typer(help="The intent classifier.", no_args_is_help=True)
 console = Console()
@@ -65,10 +64,7 @@ def nlu_test(
     examples = load_training_data(data).examples
     evaluation = evaluate(classifier, examples)
     written = write_reports(evaluation, out)
-    safety = SafetyNet.from_training_data(load_training_data(settings.nlu_data))
-    if not isinstance(classifier, EmbeddedClassifier) or any(i not in classifier.intents for i, _ in safety.cues):
-        safety = SafetyNet()
-    unsure = fallback_summary(evaluate(_AsInProduction(classifier, settings.confidence_policy(), safety), examples))
+    unsure = fallback_summary(evaluate(_WithPolicy(classifier, settings.confidence_policy()), examples))
     report = evaluation.report
     table = Table("intent", "precision", "recall", "f1-score", "support")
     for label in evaluation.labels:
@@ -78,7 +74,7 @@ def nlu_test(
     console.print(table)
     console.print(f"accuracy {evaluation.accuracy:.4f}, macro F1 {report['macro avg']['f1-score']:.4f} "
                   f"on {len(examples)} examples")
-    console.print(f"with the confidence policy and safety net: {unsure['fallback']} not sure (asked back), "
+    console.print(f"with the confidence policy: {unsure['fallback']} not sure (asked back), "
                   f"{unsure['confident_wrong']} confidently wrong")
     console.print("wrote " + ", ".join(map(str, written)))
 
@@ -100,15 +96,14 @@ def _classifier(settings: Settings, model: Path | None) -> NLUBackend:
 
 
 @dataclass(frozen=True)
-class _AsInProduction:
-    """The classifier as the pipeline uses it: confidence policy, then the safety net."""
+class _WithPolicy:
+    """The classifier as the pipeline uses it: below the threshold, 'not sure'."""
 
     backend: NLUBackend
     policy: ConfidencePolicy
-    safety: SafetyNet
 
     def parse(self, text: str) -> ParseResult:
-        return self.safety.apply(self.policy.apply(self.backend.parse(text)))
+        return self.policy.apply(self.backend.parse(text))
 
 
 @nlu_app.command("export-rasa")
