@@ -224,3 +224,57 @@ class OutboxMessage(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class AppointmentSlot(Base):
+    """One bookable time of one service; `booked` never exceeds `capacity` (checked in the UPDATE)."""
+
+    __tablename__ = "appointment_slots"
+    __table_args__ = (UniqueConstraint("community_id", "service_key", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    service_key: Mapped[str] = mapped_column(String(40))
+    starts_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    ends_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
+class Appointment(Base):
+    __tablename__ = "appointments"
+    __table_args__ = (Index(None, "resident_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(30), unique=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    slot_id: Mapped[int] = mapped_column(ForeignKey("appointment_slots.id"), index=True)
+    service_key: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=AppointmentStatus.BOOKED)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+    slot: Mapped[AppointmentSlot] = relationship(lazy="raise")
+
+
+class CertificateRequest(Base):
+    """The certificate-specific part of a certificate ticket."""
+
+    __tablename__ = "certificate_requests"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    certificate_key: Mapped[str] = mapped_column(String(40))
+    for_whom: Mapped[str] = mapped_column(String(50))
+    purpose: Mapped[str] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    ready_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    delivery: Mapped[str | None] = mapped_column(String(20))

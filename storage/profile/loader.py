@@ -20,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from storage.profile.model import Profile, expand_buildings
 from storage.profile.replies import check_replies, parse_replies
-from storage.profile.schema import Category, Community, District, StaffMember, StaffRole
+from storage.profile.schema import Category, Certificate, Community, District, Service, StaffMember, StaffRole
 
 M = TypeVar("M")
 
@@ -55,8 +55,13 @@ def load_profile(root: Path) -> Profile:
     for folder in community_dirs:
         if (folder / "replies.md").is_file():
             replies[folder.name] = _read_replies(folder / "replies.md", complete=False)
+    certificates_path, services_path = root / "certificates.yaml", root / "services.yaml"
+    certificates = _validate(certificates_path, TypeAdapter(list[Certificate]))
+    services = _validate(services_path, TypeAdapter(list[Service]))
     profile = Profile(root=root, district=district, categories={c.key: c for c in categories},
-                      communities=communities, replies=replies)
+                      communities=communities, replies=replies, certificates={c.key: c for c in certificates},
+                      services={s.key: s for s in services})
+    _check_catalogue(profile, certificates_path, certificates, services_path, services)
     _check_district(profile, district_path)
     _check_categories(profile, categories_path, categories)
     for folder in community_dirs:
@@ -129,6 +134,24 @@ def _check_categories(profile: Profile, path: Path, categories: list[Category]) 
     for required in (Profile.GENERAL_CATEGORY, Profile.HANDOFF_CATEGORY):
         if required not in seen:
             raise ProfileError(path, "", f"a category with key '{required}' is required")
+
+
+def _check_catalogue(profile: Profile, certificates_path: Path, certificates: list[Certificate],
+                     services_path: Path, services: list[Service]) -> None:
+    offices = {o.id for o in profile.district.offices}
+    for path, keys in ((certificates_path, [c.key for c in certificates]), (services_path, [s.key for s in services])):
+        for i, key in enumerate(keys):
+            if key in keys[:i]:
+                raise ProfileError(path, f"[{i}].key", f"duplicate key '{key}'")
+    for i, certificate in enumerate(certificates):
+        office = certificate.issued_by.removeprefix("office:")
+        if certificate.issued_by.startswith("office:") and office not in offices:
+            raise ProfileError(certificates_path, f"[{i}].issued_by", f"unknown office '{office}'")
+    for i, service in enumerate(services):
+        for key, community in profile.communities.items():
+            if service.handled_by not in {s.role.value for s in community.staff}:
+                raise ProfileError(services_path, f"[{i}].handled_by",
+                                   f"community '{key}' has no staff member with role '{service.handled_by}'")
 
 
 def _check_community(profile: Profile, path: Path, community: Community) -> None:

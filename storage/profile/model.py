@@ -7,7 +7,17 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from storage.profile.schema import Area, Category, Community, District, IntakeType, StaffMember, TimeLimit
+from storage.profile.schema import (
+    Area,
+    Category,
+    Certificate,
+    Community,
+    District,
+    IntakeType,
+    Service,
+    StaffMember,
+    TimeLimit,
+)
 
 
 def expand_buildings(specs: list[str]) -> list[str]:
@@ -35,6 +45,8 @@ class Profile:
     categories: dict[str, Category]
     communities: dict[str, Community]
     replies: dict[str, dict[str, str]] = field(default_factory=dict)
+    certificates: dict[str, Certificate] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
 
     @cached_property
     def timezone(self) -> ZoneInfo:

@@ -7,11 +7,11 @@ buildings, an office's staff) are checked by `storage.profile.loader` once every
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)]
 
@@ -167,4 +167,74 @@ class District(Frozen):
     def _every_role_named(cls, value: dict[StaffRole, str]) -> dict[StaffRole, str]:
         if missing := [r.value for r in StaffRole if r not in value]:
             raise ValueError(f"name every role; missing: {', '.join(missing)}")
+        return value
+
+
+class CertificateStatus(StrEnum):
+    AVAILABLE = "available"
+    ABOLISHED = "abolished"
+    NOT_NEEDED = "not_needed"
+
+
+class Certificate(Frozen):
+    """One certificate in the catalogue. An abolished or unneeded one says where to go instead."""
+
+    key: Key
+    name: str
+    aliases: list[str] = []
+    purpose: str
+    materials: list[str] = []
+    issued_by: str = Field(pattern=r"^(window|police|office:[a-z0-9_-]+)$")
+    processing: TimeLimit = TimeLimit(same_day=True)
+    status: CertificateStatus = CertificateStatus.AVAILABLE
+    instead: str | None = None
+
+    @field_validator("processing", mode="before")
+    @classmethod
+    def _parse_processing(cls, value: object) -> TimeLimit:
+        return TimeLimit.parse(value)
+
+    @model_validator(mode="after")
+    def _instead_when_not_available(self) -> Certificate:
+        if self.status is not CertificateStatus.AVAILABLE and not self.instead:
+            raise ValueError(f"'{self.key}' is {self.status.value}: say where to go instead (instead: ...)")
+        return self
+
+
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+_PERIOD = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class Service(Frozen):
+    """A bookable service: weekly opening periods cut into slots of `slot_minutes`."""
+
+    key: Key
+    name: str
+    aliases: list[str] = []
+    location: str
+    handled_by: str = Field(pattern=r"^(window|police|legal_adviser|service_team|secretary|area_lead)$")
+    hours: dict[Weekday, list[str]]
+    slot_minutes: int = Field(ge=5, le=240)
+    capacity: int = Field(ge=1, le=100)
+    closed_dates: list[date] = []
+    home_visit: bool = False
+    book_days_ahead: int = Field(default=14, ge=1, le=90)
+
+    @field_validator("hours")
+    @classmethod
+    def _periods(cls, value: dict[Weekday, list[str]]) -> dict[Weekday, list[str]]:
+        for day, periods in value.items():
+            for period in periods:
+                match = _PERIOD.match(period)
+                if match is None or match.group(1, 2) >= match.group(3, 4):
+                    raise ValueError(f"{day.value}: '{period}' is not a period like 09:00-11:30")
         return value
