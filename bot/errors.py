@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from bot.scheduling import SlotProblem
+
 
 class FrontdoorError(Exception):
     code = "error"
@@ -13,3 +17,25 @@ class RoutingError(FrontdoorError):
 
     code = "no_accountable_staff"
     status = 500
+
+
+class SlotUnavailable(FrontdoorError):  # noqa: N818 -- reads as the outcome, like SlotFull
+    """The time asked for cannot be booked at all: past, closed, too far ahead, or not a slot start."""
+
+    code = "slot_unavailable"
+    status = 422
+
+    def __init__(self, problem: SlotProblem) -> None:
+        super().__init__(f"slot unavailable: {problem.value}")
+        self.problem = problem
+
+
+class SlotFull(FrontdoorError):  # noqa: N818 -- the name the dialogue flow catches
+    """Every place in the slot is taken; `next_free` are the nearest starts that still have one."""
+
+    code = "slot_full"
+    status = 409
+
+    def __init__(self, next_free: list[datetime]) -> None:
+        super().__init__("slot full")
+        self.next_free = next_free

@@ -14,7 +14,7 @@ from bot.wording import Wording
 from nlu.entities import Address
 from storage.models import Building, Community, Resident, Ticket
 from storage.profile import Profile
-from storage.profile.schema import Category
+from storage.profile.schema import Category, TimeLimit
 from storage.repositories import outbox
 from storage.repositories.tickets import add_ticket
 
@@ -29,6 +29,8 @@ class TicketRequest:
     building: Building | None = None
     unit: str | None = None
     room: str | None = None
+    time_limit: TimeLimit | None = None
+    """Instead of the intake type's limit (a certificate has its own processing time)."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,8 @@ class OpenedTicket:
 async def open_ticket(session: AsyncSession, profile: Profile, request: TicketRequest, now: datetime) -> OpenedTicket:
     category = request.category
     route = await route_ticket(session, profile, request.community, category, request.building)
-    due = compute_due(now, profile.time_limit(category), profile.timezone, profile.district.office_hours)
+    limit = request.time_limit or profile.time_limit(category)
+    due = compute_due(now, limit, profile.timezone, profile.district.office_hours)
     ticket = await add_ticket(session, Ticket(
         community_id=request.community.id, resident_id=request.resident.id, channel=request.channel,
         category_key=category.key, intake_type=category.intake_type, remit=category.effective_remit.value,

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from handlers import appeal_report, conversation, emergency, fallback, human_handoff, not_yet_online
+from handlers import (
+    appeal_report,
+    certificate_request,
+    conversation,
+    emergency,
+    fallback,
+    human_handoff,
+    not_yet_online,
+)
 from handlers.base import Handler
 
-MODULES: tuple[ModuleType, ...] = (appeal_report, conversation, emergency, fallback, human_handoff, not_yet_online)
+MODULES: tuple[ModuleType, ...] = (
+    appeal_report, certificate_request, conversation, emergency, fallback, human_handoff, not_yet_online,
+)
 
 
 def build_registry() -> dict[str, Handler]:

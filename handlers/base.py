@@ -38,6 +38,10 @@ class HandlerContext:
     def say(self, key: str, *choices: Choice, **fields: object) -> TextReply:
         return TextReply(self.wording.render(key, **fields), tuple(choices))
 
+    def choice_of(self, label_key: str, payload: str) -> Choice:
+        """A button labelled by a reply template."""
+        return Choice(self.wording.render(label_key), payload)
+
     def offer(self, intent: str) -> Choice:
         """A button for a need; pressing it answers with that intent."""
         return Choice(self.wording.render(f"intent_{intent}"), f"/{intent}")

@@ -7,7 +7,7 @@ from handlers.base import HandlerContext
 from nlu.result import ParseResult
 
 INTENTS = (
-    "certificate_request", "appointment_book", "appointment_cancel", "safety_tip",
+    "appointment_book", "appointment_cancel", "safety_tip",
     "policy_question", "subscribe_notices", "unsubscribe_notices", "request_status", "feedback", "report_clue",
 )
 

@@ -12,6 +12,7 @@ Layout::
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,8 +20,17 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from storage.profile.model import Profile, expand_buildings
-from storage.profile.replies import check_replies, parse_replies
-from storage.profile.schema import Category, Certificate, Community, District, Service, StaffMember, StaffRole
+from storage.profile.replies import REPLY_FIELDS, check_replies, parse_replies
+from storage.profile.schema import (
+    Category,
+    Certificate,
+    Community,
+    District,
+    FlowSpec,
+    Service,
+    StaffMember,
+    StaffRole,
+)
 
 M = TypeVar("M")
 
@@ -62,6 +72,10 @@ def load_profile(root: Path) -> Profile:
                       communities=communities, replies=replies, certificates={c.key: c for c in certificates},
                       services={s.key: s for s in services})
     _check_catalogue(profile, certificates_path, certificates, services_path, services)
+    flows_path = root / "flows.yaml"
+    flows = _validate(flows_path, TypeAdapter(dict[str, FlowSpec]))
+    _check_flows(flows_path, flows)
+    profile = replace(profile, flows=flows)
     _check_district(profile, district_path)
     _check_categories(profile, categories_path, categories)
     for folder in community_dirs:
@@ -134,6 +148,17 @@ def _check_categories(profile: Profile, path: Path, categories: list[Category]) 
     for required in (Profile.GENERAL_CATEGORY, Profile.HANDOFF_CATEGORY):
         if required not in seen:
             raise ProfileError(path, "", f"a category with key '{required}' is required")
+
+
+def _check_flows(path: Path, flows: dict[str, FlowSpec]) -> None:
+    for name, flow in flows.items():
+        for i, slot in enumerate(flow.slots):
+            if slot.ask not in REPLY_FIELDS:
+                raise ProfileError(path, f"{name}.slots[{i}].ask", f"unknown reply '{slot.ask}'")
+            if slot.kind == "choice" and not slot.options:
+                raise ProfileError(path, f"{name}.slots[{i}].options", "a choice needs options")
+        if flow.confirm not in REPLY_FIELDS:
+            raise ProfileError(path, f"{name}.confirm", f"unknown reply '{flow.confirm}'")
 
 
 def _check_catalogue(profile: Profile, certificates_path: Path, certificates: list[Certificate],

@@ -13,6 +13,7 @@ from storage.profile.schema import (
     Certificate,
     Community,
     District,
+    FlowSpec,
     IntakeType,
     Service,
     StaffMember,
@@ -47,6 +48,7 @@ class Profile:
     replies: dict[str, dict[str, str]] = field(default_factory=dict)
     certificates: dict[str, Certificate] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
+    flows: dict[str, FlowSpec] = field(default_factory=dict)
 
     @cached_property
     def timezone(self) -> ZoneInfo:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -238,3 +238,20 @@ class Service(Frozen):
                 if match is None or match.group(1, 2) >= match.group(3, 4):
                     raise ValueError(f"{day.value}: '{period}' is not a period like 09:00-11:30")
         return value
+
+
+class SlotSpec(Frozen):
+    """One piece of information a flow collects. `kind` says how it is recognised and checked."""
+
+    name: Key
+    kind: Literal["certificate", "service", "appointment_time", "phone", "id_number", "choice", "text"]
+    ask: str
+    options: list[str] = []
+
+
+class FlowSpec(Frozen):
+    """A multi-step flow: the slots in the order they are asked, then a confirmation."""
+
+    name: str
+    slots: list[SlotSpec] = Field(min_length=1)
+    confirm: str

@@ -1,0 +1,62 @@
+"""certificate_request: the online police office's certificate desk (网上社区警务室).
+
+Collects the certificate type, for whom, the purpose and a phone number (flows.yaml), shows the
+checklist of materials, and opens a ticket of intake type 行政事务类 routed to the issuing office
+with the certificate's own processing time. Abolished or unneeded certificates are explained at
+once (where to go instead) and open nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.messages import InboundMessage, Reply
+from bot.ticketing import TicketRequest, open_ticket
+from handlers.base import HandlerContext
+from handlers.community import ask_community, resolve_community
+from handlers.forms import run_form
+from nlu.result import ParseResult
+from storage.models import CertificateRequest
+from storage.profile.schema import Category, Certificate
+
+INTENTS = ("certificate_request",)
+FLOW = "certificate_request"
+INTAKE_TYPE = "administrative"
+CATEGORY = "certificate"
+"""The category key of every certificate ticket; the type is in its CertificateRequest row."""
+
+
+async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    return await run_form(FLOW, nlu, ctx, _summary, _submit)
+
+
+async def _summary(ctx: HandlerContext) -> Mapping[str, object]:
+    slots = ctx.state.slots
+    return {"certificate": ctx.profile.certificates[slots["certificate"]].name, "for_whom": slots["for_whom"],
+            "purpose": slots["purpose"], "phone": slots["phone"]}
+
+
+def certificate_category(certificate: Certificate) -> Category:
+    """The ticket category of a certificate: routed to its issuing office, administrative intake."""
+    return Category(key=CATEGORY, name=certificate.name, intake_type=INTAKE_TYPE, handled_by=certificate.issued_by)
+
+
+async def _submit(ctx: HandlerContext) -> list[Reply]:
+    if not await resolve_community(ctx, ""):
+        ctx.state.awaiting = "community"
+        return [ask_community(ctx)]
+    assert ctx.community is not None
+    slots = ctx.state.slots
+    certificate = ctx.profile.certificates[slots["certificate"]]
+    opened = await open_ticket(ctx.session, ctx.profile, TicketRequest(
+        community=ctx.community, resident=ctx.resident, channel=ctx.channel,
+        category=certificate_category(certificate), description=f"{certificate.name}：{slots['purpose']}",
+        time_limit=certificate.processing,
+    ), ctx.now)
+    ctx.session.add(CertificateRequest(ticket_id=opened.ticket.id, certificate_key=certificate.key,
+                                       for_whom=slots["for_whom"], purpose=slots["purpose"], phone=slots["phone"]))
+    ctx.resident.phone = ctx.resident.phone or slots["phone"]
+    ctx.state.finish()
+    materials = "\n".join(f"· {item}" for item in certificate.materials)
+    return [ctx.say("certificate_created", ticket_no=opened.ticket.number, certificate=certificate.name,
+                    materials=materials, office=opened.route.handler_label, due=opened.due_label)]

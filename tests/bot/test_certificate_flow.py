@@ -1,0 +1,111 @@
+"""certificate_request conversations, on both databases."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.pipeline import Pipeline
+from storage.models import CertificateRequest, Staff, Ticket
+from tests.bot.transcript import Resident, play
+
+
+async def stored(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[Ticket, CertificateRequest]]:
+    async with sessions() as session:
+        rows = await session.execute(select(Ticket, CertificateRequest)
+                                     .join(CertificateRequest, CertificateRequest.ticket_id == Ticket.id))
+        return [(ticket, request) for ticket, request in rows.all()]
+
+
+async def test_residence_certificate_end_to_end(pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-cert"), """
+        居民: 帮我开个居住证明
+        助手: 给谁开
+        居民: [本人]
+        助手: 做什么用
+        居民: 孩子上学要用
+        助手: 联系电话
+        居民: 13912345678
+        助手: 请核对
+        助手: 居住证明
+        居民: [确认]
+        助手: 已受理
+        助手: 房产证或租房合同原件及复印件
+    """)
+
+    [(ticket, request)] = await stored(sessions)
+    assert (request.certificate_key, request.for_whom, request.purpose, request.phone) == (
+        "residence", "本人", "孩子上学要用", "13912345678")
+    assert (ticket.category_key, ticket.intake_type) == ("certificate", "administrative")
+    async with sessions() as session:
+        assert (await session.get_one(Staff, ticket.assignee_id)).role == "window"
+
+
+async def test_several_answers_in_one_message_are_all_taken(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-many"), """
+        居民: 我要开困难证明 给本人开 电话13812345678
+        助手: 做什么用
+        助手: !给谁开
+        居民: 孩子申请助学金
+        助手: 请核对
+        居民: [确认]
+        助手: 已受理
+    """)
+
+    [(_, request)] = await stored(sessions)
+    assert request.certificate_key == "hardship"
+
+
+async def test_abolished_certificate_says_where_to_go_and_opens_nothing(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-alive"), """
+        居民: 我要开个生存证明 领养老金用
+        助手: 生存证明已经取消
+        助手: 掌上12333
+    """)
+
+    assert await stored(sessions) == []
+
+
+async def test_deny_cancels_and_nothing_is_stored(pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-cancel"), """
+        居民: 帮我开个居住证明
+        助手: 给谁开
+        居民: [本人]
+        助手: 做什么用
+        居民: 算了 不办了
+        助手: 已取消
+    """)
+
+    assert await stored(sessions) == []
+
+
+async def test_correction_at_confirmation_replaces_the_value(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-fix"), """
+        居民: 开居住证明
+        居民: [本人]
+        居民: 单位要求
+        居民: 13912345678
+        助手: 13912345678
+        居民: 电话写错了 是13700001111
+        助手: 13700001111
+        居民: [确认]
+        助手: 已受理
+    """)
+
+    [(_, request)] = await stored(sessions)
+    assert request.phone == "13700001111"
+
+
+async def test_unknown_certificate_is_asked_again_with_the_catalogue(pipeline: Pipeline) -> None:
+    resident = Resident(pipeline, "r-unknown")
+    await play(resident, """
+        居民: 我要开证明
+        助手: 哪种证明
+        居民: 那个啥来着 就是盖章的那个
+        助手: 没有找到这种证明
+    """)
+
+    assert "居住证明" in [c.label for r in resident.last for c in r.choices]
