@@ -16,12 +16,25 @@ class DialogueState:
     """Consecutive messages not understood: the first gets a question, the second a person."""
     pending_text: str | None = None
     """What the resident said when the bot asked which need they meant; the answer applies to it."""
+    suspended: dict[str, Any] | None = None
+    """A flow put aside when another need broke in; `resume` brings it back."""
 
     def start(self, flow: str) -> None:
         self.flow, self.awaiting, self.slots = flow, None, {}
 
     def finish(self) -> None:
         self.flow, self.awaiting, self.slots = None, None, {}
+
+    def suspend(self) -> None:
+        self.suspended = {"flow": self.flow, "awaiting": self.awaiting, "slots": dict(self.slots)}
+        self.finish()
+
+    def resume(self) -> bool:
+        if not self.suspended:
+            return False
+        self.flow, self.awaiting = self.suspended["flow"], self.suspended["awaiting"]
+        self.slots, self.suspended = dict(self.suspended["slots"]), None
+        return True
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -33,4 +46,5 @@ class DialogueState:
         if not data or updated_at is None or now - updated_at > idle:
             return cls()
         return cls(flow=data.get("flow"), awaiting=data.get("awaiting"), slots=dict(data.get("slots") or {}),
-                   misses=int(data.get("misses") or 0), pending_text=data.get("pending_text"))
+                   misses=int(data.get("misses") or 0), pending_text=data.get("pending_text"),
+                   suspended=data.get("suspended"))

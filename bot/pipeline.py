@@ -24,7 +24,11 @@ from storage.repositories.residents import find_or_create_resident
 log = logging.getLogger(__name__)
 
 INTERRUPTING_INTENTS = frozenset({"emergency", "human_handoff"})
-"""Intents that break into an open flow instead of being read as an answer to it."""
+"""Intents that always break into an open flow instead of being read as an answer to it."""
+INTERRUPT_CONFIDENCE = 0.85
+"""Another need said this clearly also breaks in, unless the flow is waiting for free text."""
+NOT_INTERRUPTING = frozenset({"affirm", "deny", FALLBACK_INTENT})
+FREE_TEXT_SLOTS = frozenset({"description"})
 
 
 @dataclass
@@ -69,7 +73,12 @@ class Pipeline:
             if not nlu.is_fallback:
                 state.misses = 0
             ctx = HandlerContext(session, self.profile, resident, community, state, now, message.channel)
+            interrupted = state.flow is not None and self._interrupts(nlu, state)
+            if interrupted:
+                state.suspend()
             replies = await self._route(nlu, state)(message, nlu, ctx)
+            if interrupted and state.flow is None and state.suspended:
+                replies = [*replies, self._resume_offer(ctx, state.suspended["flow"])]
             conversations.save_conversation(conversation, state.to_json(), now)
             processed.record_replies(record, [reply_to_json(r) for r in replies])
         return replies
@@ -87,6 +96,25 @@ class Pipeline:
         return self.safety.apply(self.policy.apply(self.nlu.parse(stripped)))
 
     def _route(self, nlu: ParseResult, state: DialogueState) -> Handler:
-        if state.flow is not None and state.flow in self.handlers and nlu.intent.name not in INTERRUPTING_INTENTS:
+        if state.flow is not None and state.flow in self.handlers:
             return self.handlers[state.flow]
         return self.handlers.get(nlu.intent.name, self.handlers[FALLBACK_INTENT])
+
+    def _interrupts(self, nlu: ParseResult, state: DialogueState) -> bool:
+        name = nlu.intent.name
+        if name in INTERRUPTING_INTENTS:
+            return True
+        if name in NOT_INTERRUPTING or name == state.flow or nlu.intent.confidence < INTERRUPT_CONFIDENCE:
+            return False
+        return not self._awaits_free_text(state) and name in self.handlers
+
+    def _awaits_free_text(self, state: DialogueState) -> bool:
+        spec = self.profile.flows.get(state.flow or "")
+        if spec is None:
+            return state.awaiting in FREE_TEXT_SLOTS
+        return any(slot.name == state.awaiting and slot.kind == "text" for slot in spec.slots)
+
+    def _resume_offer(self, ctx: HandlerContext, flow: str) -> Reply:
+        spec = self.profile.flows.get(flow)
+        name = spec.name if spec else ctx.wording.render(f"intent_{flow}")
+        return ctx.say("resume_offer", ctx.choice_of("choice_resume", "/resume"), flow=name)

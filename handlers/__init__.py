@@ -12,6 +12,7 @@ from handlers import (
     fallback,
     human_handoff,
     not_yet_online,
+    resume,
 )
 from handlers.base import Handler
 
@@ -28,4 +29,5 @@ def build_registry() -> dict[str, Handler]:
             if intent in registry:
                 raise RuntimeError(f"intent {intent} is handled twice")
             registry[intent] = module.handle
+    registry[resume.INTENT] = resume.make_handler(dict(registry))
     return registry

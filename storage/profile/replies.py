@@ -35,6 +35,7 @@ REPLY_FIELDS: dict[str, frozenset[str]] = {
         "datetime": {"month", "day", "time"},
         "flow_cancelled": {"flow"},
         "resume_offer": {"flow"},
+        "nothing_to_resume": set(),
         "choice_confirm": set(),
         "choice_cancel": set(),
         "choice_resume": set(),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.pipeline import Pipeline
 from storage.models import CertificateRequest, Staff, Ticket
 from tests.bot.transcript import Resident, play
+from tests.conftest import MONDAY_10AM
 
 
 async def stored(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[Ticket, CertificateRequest]]:
@@ -109,3 +112,33 @@ async def test_unknown_certificate_is_asked_again_with_the_catalogue(pipeline: P
     """)
 
     assert "居住证明" in [c.label for r in resident.last for c in r.choices]
+
+
+async def test_another_need_mid_form_is_answered_then_the_form_resumes(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-interrupt"), """
+        居民: 帮我开个居住证明
+        助手: 给谁开
+        居民: 对了 怎么防范电信诈骗啊
+        助手: 还没办完，要继续吗
+        居民: [继续办理]
+        助手: 给谁开
+        居民: [本人]
+        助手: 做什么用
+    """)
+
+
+async def test_form_expires_after_the_idle_time(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    resident = Resident(pipeline, "r-idle")
+    await play(resident, """
+        居民: 帮我开个居住证明
+        助手: 给谁开
+    """)
+    idle = pipeline.profile.district.conversation_idle_minutes
+    pipeline.clock = lambda: MONDAY_10AM + timedelta(minutes=idle + 1)
+
+    await play(resident, """
+        居民: [本人]
+        助手: !做什么用
+    """)

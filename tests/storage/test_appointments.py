@@ -252,9 +252,15 @@ async def test_open_appointments_are_listed_soonest_first(sessions: Sessions, pr
 
 
 async def race(sessions: Sessions, profile: Profile, service_key: str, starts_at: datetime,
-               racers: int) -> tuple[int, int]:
-    """`racers` residents book the same slot at once, each in a session and transaction of its own."""
+               racers: int, slot_exists: bool) -> tuple[int, int]:
+    """`racers` residents book the same slot at once, each in a session and transaction of its own.
+
+    A slot row that exists already (booked before, then cancelled) lets every racer reach the
+    UPDATE together; a new one also races the INSERT of the row."""
     community, residents = await community_and_residents(sessions, racers)
+    if slot_exists:
+        async with sessions() as session, session.begin():
+            await ensure_slot(session, community.id, profile.services[service_key], starts_at)
 
     async def attempt(resident: Resident) -> bool:
         try:
@@ -270,15 +276,17 @@ async def race(sessions: Sessions, profile: Profile, service_key: str, starts_at
     return sum(outcomes), (await slot_at(sessions, service_key, starts_at)).booked
 
 
+@pytest.mark.parametrize("slot_exists", [False, True], ids=["new_slot", "existing_slot"])
 async def test_eight_residents_racing_for_the_last_place_leave_exactly_one_booking(
-        sessions: Sessions, profile: Profile) -> None:
-    winners, booked = await race(sessions, profile, "legal_advice", local(profile, 11, 25, 9), racers=8)
+        sessions: Sessions, profile: Profile, slot_exists: bool) -> None:
+    winners, booked = await race(sessions, profile, "legal_advice", local(profile, 11, 25, 9), 8, slot_exists)
 
     assert (winners, booked) == (1, 1)
 
 
+@pytest.mark.parametrize("slot_exists", [False, True], ids=["new_slot", "existing_slot"])
 async def test_eight_residents_racing_for_three_places_leave_exactly_three_bookings(
-        sessions: Sessions, profile: Profile) -> None:
-    winners, booked = await race(sessions, profile, "social_insurance", local(profile, 11, 24, 9), racers=8)
+        sessions: Sessions, profile: Profile, slot_exists: bool) -> None:
+    winners, booked = await race(sessions, profile, "social_insurance", local(profile, 11, 24, 9), 8, slot_exists)
 
     assert (winners, booked) == (3, 3)
