@@ -12,12 +12,14 @@ from handlers import (
     fallback,
     human_handoff,
     not_yet_online,
+    request_status,
     resume,
 )
 from handlers.base import Handler
 
 MODULES: tuple[ModuleType, ...] = (
     appeal_report, certificate_request, conversation, emergency, fallback, human_handoff, not_yet_online,
+    request_status,
 )
 
 

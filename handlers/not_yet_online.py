@@ -8,7 +8,7 @@ from nlu.result import ParseResult
 
 INTENTS = (
     "appointment_book", "appointment_cancel", "safety_tip",
-    "policy_question", "subscribe_notices", "unsubscribe_notices", "request_status", "feedback", "report_clue",
+    "policy_question", "subscribe_notices", "unsubscribe_notices", "feedback", "report_clue",
 )
 
 

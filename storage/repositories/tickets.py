@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from storage.models import Ticket, TicketEvent, TicketEventKind
+from storage.models import Ticket, TicketEvent, TicketEventKind, TicketStatus
 
 
 async def add_ticket(session: AsyncSession, ticket: Ticket, prefix: str, timezone: ZoneInfo) -> Ticket:
@@ -32,3 +32,13 @@ async def list_recent_tickets(session: AsyncSession, community_id: int | None = 
     if community_id is not None:
         query = query.where(Ticket.community_id == community_id)
     return (await session.scalars(query)).all()
+
+
+async def open_tickets_of(session: AsyncSession, resident_id: int) -> Sequence[Ticket]:
+    query = (select(Ticket).options(joinedload(Ticket.assignee))
+             .where(Ticket.resident_id == resident_id, Ticket.status != TicketStatus.CLOSED).order_by(Ticket.id))
+    return (await session.scalars(query)).all()
+
+
+async def get_ticket_by_number(session: AsyncSession, number: str) -> Ticket | None:
+    return await session.scalar(select(Ticket).options(joinedload(Ticket.assignee)).where(Ticket.number == number))

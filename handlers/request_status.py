@@ -1,0 +1,60 @@
+"""request_status: how are my matters going? Open tickets and bookings with who has them and by
+when; a number in the message shows that one. Only the resident's own matters are ever shown."""
+
+from __future__ import annotations
+
+from bot.messages import InboundMessage, Reply, TextReply
+from bot.ticketing import format_datetime
+from handlers.base import HandlerContext
+from nlu.entities import find_ticket_numbers
+from nlu.result import ParseResult
+from storage.models import Appointment, Ticket
+from storage.repositories.appointments import get_appointment_by_number, open_appointments_of
+from storage.repositories.tickets import get_ticket_by_number, open_tickets_of
+
+INTENTS = ("request_status",)
+
+
+async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    numbers = [number for number, _, _ in find_ticket_numbers(nlu.text)]
+    if numbers:
+        return [await _one(ctx, numbers[0])]
+    tickets = await open_tickets_of(ctx.session, ctx.resident.id)
+    bookings = await open_appointments_of(ctx.session, ctx.resident.id)
+    if not tickets and not bookings:
+        return [ctx.say("status_none")]
+    lines = [ctx.wording.render("status_header", count=len(tickets) + len(bookings))]
+    lines += [_ticket_line(ctx, t) for t in tickets] + [_booking_line(ctx, b) for b in bookings]
+    return [TextReply("\n".join(lines))]
+
+
+async def _one(ctx: HandlerContext, number: str) -> Reply:
+    ticket = await get_ticket_by_number(ctx.session, number)
+    if ticket is not None and ticket.resident_id == ctx.resident.id:
+        return TextReply(_ticket_line(ctx, ticket))
+    booking = await get_appointment_by_number(ctx.session, number)
+    if booking is not None and booking.resident_id == ctx.resident.id:
+        return TextReply(_booking_line(ctx, booking))
+    return ctx.say("status_not_found", ticket_no=number)
+
+
+def _category_name(ctx: HandlerContext, ticket: Ticket) -> str:
+    category = ctx.profile.categories.get(ticket.category_key)
+    return category.name if category else ticket.category_key
+
+
+def _ticket_line(ctx: HandlerContext, ticket: Ticket) -> str:
+    return ctx.wording.render(
+        "status_ticket", ticket_no=ticket.number, category=_category_name(ctx, ticket),
+        status=ctx.wording.render(f"status_{ticket.status}"), assignee=ticket.assignee.name,
+        due=format_datetime(ctx.wording, ctx.profile, ticket.due_at),
+    )
+
+
+def _booking_line(ctx: HandlerContext, booking: Appointment) -> str:
+    service = ctx.profile.services.get(booking.service_key)
+    return ctx.wording.render(
+        "status_appointment", number=booking.number, service=service.name if service else booking.service_key,
+        time=format_datetime(ctx.wording, ctx.profile, booking.slot.starts_at),
+        status=ctx.wording.render(f"booking_{booking.status}"),
+    )

@@ -1,0 +1,35 @@
+"""request_status: the resident's own open matters, or the one whose number they give."""
+
+from __future__ import annotations
+
+from bot.pipeline import Pipeline
+from tests.bot.transcript import Resident, play
+
+
+async def test_status_lists_open_tickets_with_assignee_and_due(pipeline: Pipeline) -> None:
+    resident = Resident(pipeline, "r-status")
+    await play(resident, """
+        居民: 我反映的问题处理得怎么样了
+        助手: 没有正在办理的事项
+        居民: 3栋2单元楼道里的下水道堵了，臭了好几天
+        助手: 编号
+        居民: 我反映的问题处理得怎么样了
+        助手: 1件正在办理
+        助手: 下水道堵塞：待处理
+        助手: 11月25日 17:30前办结
+    """)
+
+
+async def test_a_number_shows_that_ticket_but_never_another_residents(pipeline: Pipeline) -> None:
+    owner, other = Resident(pipeline, "r-owner"), Resident(pipeline, "r-other")
+    [created] = await owner.say("5栋电梯坏了 把人关里面了")
+    number = next(word for word in created.text.replace("，", " ").replace("。", " ").split() if word.startswith("GD"))
+
+    await play(owner, f"""
+        居民: {number}到哪一步了
+        助手: {number} 电梯故障：待处理
+    """)
+    await play(other, f"""
+        居民: {number}到哪一步了
+        助手: 没有找到编号 {number}
+    """)
