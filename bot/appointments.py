@@ -9,11 +9,11 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import SlotFull, SlotUnavailable
-from bot.scheduling import is_bookable_time
 from storage.models import Appointment, AppointmentStatus, Community, OutboxMessage, Resident
 from storage.profile import Profile
 from storage.repositories import outbox
 from storage.repositories.appointments import add_appointment, ensure_slot, free_slots, release_place, take_place
+from storage.scheduling import is_bookable_time
 
 APPOINTMENT_PREFIX = "YY"
 """预约: numbers read like YY20261125-0003 (the slot's local date, then the id)."""
@@ -23,7 +23,7 @@ REMINDER_AHEAD = timedelta(days=1)
 
 async def book(session: AsyncSession, profile: Profile, community: Community, resident: Resident,
                service_key: str, starts_at: datetime, phone: str | None, now: datetime) -> Appointment:
-    """Book one place at `starts_at`, which must be a slot start (see `bot.scheduling.nearest_slot_start`).
+    """Book one place at `starts_at`, which must be a slot start (see `storage.scheduling.nearest_slot_start`).
 
     Raises SlotUnavailable for a time that cannot be booked, SlotFull (with the next free starts)
     when the last place has gone, possibly to a booking made a moment earlier in another session."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.scheduling import SlotProblem
+from storage.scheduling import SlotProblem
 
 
 class FrontdoorError(Exception):

@@ -71,8 +71,10 @@ def _notify_assignee(session: AsyncSession, profile: Profile, wording: Wording, 
                    staff_id=opened.route.assignee.id, ticket_id=opened.ticket.id)
 
 
-def format_datetime(wording: Wording, profile: Profile, moment: datetime) -> str:
+def format_datetime(wording: Wording, profile: Profile, moment: datetime, *, with_time: bool = True) -> str:
     local = moment.astimezone(profile.timezone)
+    if not with_time:
+        return wording.render("date", month=local.month, day=local.day)
     return wording.render("datetime", month=local.month, day=local.day, time=f"{local:%H:%M}")
 
 

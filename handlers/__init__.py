@@ -6,6 +6,8 @@ from types import ModuleType
 
 from handlers import (
     appeal_report,
+    appointment_book,
+    appointment_cancel,
     certificate_request,
     conversation,
     emergency,
@@ -18,8 +20,8 @@ from handlers import (
 from handlers.base import Handler
 
 MODULES: tuple[ModuleType, ...] = (
-    appeal_report, certificate_request, conversation, emergency, fallback, human_handoff, not_yet_online,
-    request_status,
+    appeal_report, appointment_book, appointment_cancel, certificate_request, conversation, emergency, fallback,
+    human_handoff, not_yet_online, request_status,
 )
 
 

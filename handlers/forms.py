@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from bot.messages import Reply
 from handlers.base import HandlerContext
-from handlers.slot_readers import READERS, ask_slot
+from handlers.slot_kinds import READERS, ask_slot
 from nlu.result import ParseResult
 from storage.profile.schema import FlowSpec
 
@@ -30,28 +30,30 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
     state = ctx.state
     if state.flow != flow_key:
         state.start(flow_key)
-    outcomes = [(slot, await READERS[slot.kind](slot, nlu, ctx, state.awaiting == slot.name)) for slot in spec.slots]
-    # A message that gives a value is an answer or a correction, even if it reads like "no"
-    # (「电话写错了，是139…」); only a message that gives nothing can cancel or confirm.
-    gives_value = any(o is not None and (o.value is not None or o.stop) for _, o in outcomes)
-    if not gives_value and nlu.intent.name == "deny":
-        state.finish()
-        return [ctx.say("flow_cancelled", flow=spec.name)]
-    if not gives_value and state.awaiting == CONFIRM and nlu.intent.name == "affirm":
-        return await action(ctx)
-    replies: list[Reply] = []
-    for slot, outcome in outcomes:
+    gives_value, problem = False, None
+    for slot in spec.slots:
+        # Slots are read in order and applied at once: the time slot needs the service just read.
+        outcome = await READERS[slot.kind](slot, nlu, ctx, state.awaiting == slot.name)
         if outcome is None:
             continue
         if outcome.stop:
             state.finish()
             return list(outcome.replies)
         if outcome.value is not None:
-            state.slots[slot.name] = outcome.value
-        if outcome.replies:
-            state.awaiting = slot.name
-            return [*replies, *outcome.replies]
-    return [*replies, *await _next_question(spec, ctx, summary)]
+            state.slots[slot.name], gives_value = outcome.value, True
+        if outcome.replies and problem is None:
+            problem = (slot.name, list(outcome.replies))
+    # A message that gives a value is an answer or a correction, even if it reads like "no"
+    # (「电话写错了，是139…」); only a message that gives nothing can cancel or confirm.
+    if not gives_value and nlu.intent.name == "deny":
+        state.finish()
+        return [ctx.say("flow_cancelled", flow=spec.name)]
+    if not gives_value and state.awaiting == CONFIRM and nlu.intent.name == "affirm":
+        return await action(ctx)
+    if problem is not None:
+        state.awaiting = problem[0]
+        return problem[1]
+    return await _next_question(spec, ctx, summary)
 
 
 async def _next_question(spec: FlowSpec, ctx: HandlerContext, summary: Summary) -> list[Reply]:

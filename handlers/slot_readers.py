@@ -32,14 +32,14 @@ Reader = Callable[[SlotSpec, ParseResult, HandlerContext, bool], Awaitable[SlotO
 Asker = Callable[[SlotSpec, HandlerContext], Awaitable[Reply]]
 
 
-def _catalogue_match(text: str, entries: dict[str, list[str]]) -> str | None:
+def catalogue_match(text: str, entries: dict[str, list[str]]) -> str | None:
     found = VocabularyMatcher({"entry": entries}).find(text)
     return found[0][1] if found else None
 
 
 async def read_certificate(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
     catalogue = ctx.profile.certificates
-    key = _catalogue_match(nlu.text, {k: [c.name, *c.aliases] for k, c in catalogue.items()})
+    key = catalogue_match(nlu.text, {k: [c.name, *c.aliases] for k, c in catalogue.items()})
     if key is None:
         return SlotOutcome(replies=(await ask_certificate(slot, ctx, "certificate_unknown"),)) if awaited and \
             nlu.text.strip() else None
@@ -56,7 +56,7 @@ async def read_choice(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awa
     if chosen is not None and (awaited or text == chosen or any(f"{lead}{chosen}" in text for lead in "给为帮")):
         return SlotOutcome(value=chosen)
     if awaited and text:
-        return SlotOutcome(replies=(await ask_slot(slot, ctx),))
+        return SlotOutcome(replies=(await ask_with_options(slot, ctx),))
     return None
 
 
@@ -81,7 +81,7 @@ async def read_id_number(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, 
     if found:
         return SlotOutcome(value=found[0][0])
     if awaited and nlu.text.strip():
-        return SlotOutcome(replies=(await ask_slot(slot, ctx),))
+        return SlotOutcome(replies=(await ask_plain(slot, ctx),))
     return None
 
 
@@ -96,23 +96,3 @@ async def ask_with_options(slot: SlotSpec, ctx: HandlerContext) -> Reply:
 
 async def ask_plain(slot: SlotSpec, ctx: HandlerContext) -> Reply:
     return ctx.say(slot.ask)
-
-
-READERS: dict[str, Reader] = {
-    "certificate": read_certificate,
-    "choice": read_choice,
-    "text": read_text,
-    "phone": read_phone,
-    "id_number": read_id_number,
-}
-ASKERS: dict[str, Asker] = {
-    "certificate": ask_certificate,
-    "choice": ask_with_options,
-    "text": ask_plain,
-    "phone": ask_plain,
-    "id_number": ask_plain,
-}
-
-
-async def ask_slot(slot: SlotSpec, ctx: HandlerContext) -> Reply:
-    return await ASKERS[slot.kind](slot, ctx)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from string import Formatter
 
+from storage.scheduling import SlotProblem
+
 REPLY_FIELDS: dict[str, frozenset[str]] = {
     key: frozenset(fields)
     for key, fields in {
@@ -33,6 +35,7 @@ REPLY_FIELDS: dict[str, frozenset[str]] = {
         "handler_area": {"area", "role"},
         "handler_role": {"community", "role"},
         "datetime": {"month", "day", "time"},
+        "date": {"month", "day"},
         "flow_cancelled": {"flow"},
         "resume_offer": {"flow"},
         "nothing_to_resume": set(),
@@ -62,10 +65,6 @@ REPLY_FIELDS: dict[str, frozenset[str]] = {
         "status_ticket": {"ticket_no", "category", "status", "assignee", "due"},
         "status_appointment": {"number", "service", "time", "status"},
         "status_not_found": {"ticket_no"},
-        "reason_in_past": set(),
-        "reason_closed_day": set(),
-        "reason_not_open": set(),
-        "reason_too_far": set(),
         "booking_booked": set(),
         "booking_cancelled": set(),
         "booking_done": set(),
@@ -82,6 +81,8 @@ OFFERABLE_INTENTS = (
 )
 """Needs the bot can offer as a choice; each has an `intent_<name>` reply: its label on a button."""
 REPLY_FIELDS.update({f"intent_{name}": frozenset() for name in OFFERABLE_INTENTS})
+REPLY_FIELDS.update({f"reason_{problem.value}": frozenset() for problem in SlotProblem})
+"""Why a time cannot be booked, one reply per `SlotProblem`."""
 
 _SECTION = re.compile(r"^##\s+([a-z0-9_]+)\s*$", re.MULTILINE)
 

@@ -12,9 +12,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from bot.scheduling import is_bookable_time, last_bookable_day, slot_end, slot_starts
 from storage.models import Appointment, AppointmentSlot, AppointmentStatus
 from storage.profile.schema import Service
+from storage.scheduling import is_bookable_time, last_bookable_day, slot_end, slot_starts
 
 _INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 

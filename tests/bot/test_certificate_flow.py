@@ -71,7 +71,8 @@ async def test_abolished_certificate_says_where_to_go_and_opens_nothing(
     assert await stored(sessions) == []
 
 
-async def test_deny_cancels_and_nothing_is_stored(pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_deny_cancels_and_nothing_is_stored(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-cancel"), """
         居民: 帮我开个居住证明
         助手: 给谁开

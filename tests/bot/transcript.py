@@ -2,7 +2,7 @@
 
     居民: 帮我开个居住证明        the resident writes this
     居民: [确认]                  the resident presses the button labelled 确认 in the last reply
-    助手: 给谁开                  some reply of the bot to the line before contains this
+    助手: 给谁开                  some reply of the bot to the line before (or a button) contains this
     助手: !编号                   ... and none contains this
 """
 
@@ -47,7 +47,7 @@ async def play(resident: Resident, transcript: str) -> None:
             await resident.say(text)
             continue
         assert who == "助手", f"line {number}: start with 居民: or 助手:"
-        said = "\n".join(r.text for r in resident.last)
+        said = "\n".join(r.as_plain_text() for r in resident.last)
         if text.startswith("!"):
             assert text[1:] not in said, f"line {number}: {text[1:]!r} should not be in:\n{said}"
         else:

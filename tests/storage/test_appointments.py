@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.appointments import REMINDER_KIND, book, cancel
 from bot.errors import SlotFull, SlotUnavailable
-from bot.scheduling import SlotProblem, nearest_slot_start
 from nlu.zh_datetime import parse_zh_datetime
 from storage.models import Appointment, AppointmentSlot, AppointmentStatus, Community, OutboxMessage, Resident
 from storage.profile import Profile
@@ -23,6 +22,7 @@ from storage.repositories.appointments import (
     get_appointment_by_number,
     open_appointments_of,
 )
+from storage.scheduling import SlotProblem, nearest_slot_start
 from tests.conftest import MONDAY_10AM
 
 Sessions = async_sessionmaker[AsyncSession]

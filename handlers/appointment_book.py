@@ -1,0 +1,69 @@
+"""appointment_book: book a time at the office or a home visit, in one conversation.
+
+Service, time (a free slot: a named time is rounded to the first slot at or after it; a full or
+closed one is answered with the nearest free slots as choices) and phone come from flows.yaml;
+the booking takes its place with a guarded UPDATE, so two residents racing for the last place
+cannot both get it, and the loser is offered the next free slots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from bot.appointments import book
+from bot.errors import SlotFull, SlotUnavailable
+from bot.messages import Choice, InboundMessage, Reply
+from bot.ticketing import format_datetime
+from handlers.appointment_slots import chosen_service
+from handlers.base import HandlerContext
+from handlers.community import ask_community, resolve_community
+from handlers.forms import run_form
+from nlu.result import ParseResult
+
+INTENTS = ("appointment_book",)
+FLOW = "appointment_book"
+
+
+async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    if not await resolve_community(ctx, nlu.text):
+        ctx.state.start(FLOW)
+        ctx.state.awaiting = "community"
+        return [ask_community(ctx)]
+    return await run_form(FLOW, nlu, ctx, _summary, _submit)
+
+
+def _start(ctx: HandlerContext) -> datetime:
+    return datetime.fromisoformat(ctx.state.slots["time"])
+
+
+async def _summary(ctx: HandlerContext) -> Mapping[str, object]:
+    service = chosen_service(ctx)
+    assert service is not None
+    return {"service": service.name, "time": format_datetime(ctx.wording, ctx.profile, _start(ctx)),
+            "location": service.location, "phone": ctx.state.slots["phone"]}
+
+
+async def _submit(ctx: HandlerContext) -> list[Reply]:
+    service = chosen_service(ctx)
+    assert service is not None
+    assert ctx.community is not None
+    start, slots = _start(ctx), ctx.state.slots
+    label = format_datetime(ctx.wording, ctx.profile, start)
+    try:
+        booking = await book(ctx.session, ctx.profile, ctx.community, ctx.resident, service.key, start,
+                             slots["phone"], ctx.now)
+    except SlotFull as full:
+        slots.pop("time")
+        ctx.state.awaiting = "time"
+        offers = (Choice(format_datetime(ctx.wording, ctx.profile, s), s.isoformat()) for s in full.next_free)
+        return [ctx.say("time_full", *offers, time=label, service=service.name)]
+    except SlotUnavailable as unavailable:
+        slots.pop("time")
+        ctx.state.awaiting = "time"
+        reason = ctx.wording.render(f"reason_{unavailable.problem.value}")
+        return [ctx.say("time_unavailable", time=label, service=service.name, reason=reason)]
+    ctx.resident.phone = ctx.resident.phone or slots["phone"]
+    ctx.state.finish()
+    return [ctx.say("appointment_booked", number=booking.number, service=service.name, time=label,
+                    location=service.location)]

@@ -1,0 +1,46 @@
+"""appointment_cancel: give up a booking and free its place. A number, or a single open booking,
+is cancelled at once; with several the resident picks one."""
+
+from __future__ import annotations
+
+from bot.appointments import cancel
+from bot.messages import Choice, InboundMessage, Reply
+from bot.ticketing import format_datetime
+from handlers.base import HandlerContext
+from nlu.entities import find_ticket_numbers
+from nlu.result import ParseResult
+from storage.models import Appointment
+from storage.repositories.appointments import open_appointments_of
+
+INTENTS = ("appointment_cancel",)
+FLOW = "appointment_cancel"
+
+
+async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    if ctx.state.flow == FLOW and nlu.intent.name == "deny":
+        ctx.state.finish()
+        return [ctx.say("flow_cancelled", flow=ctx.wording.render("intent_appointment_cancel"))]
+    bookings = list(await open_appointments_of(ctx.session, ctx.resident.id))
+    if not bookings:
+        ctx.state.finish()
+        return [ctx.say("no_appointments")]
+    numbers = {number for number, _, _ in find_ticket_numbers(nlu.text)}
+    named = [b for b in bookings if b.number in numbers]
+    if named or len(bookings) == 1:
+        return [await _cancel(ctx, (named or bookings)[0])]
+    ctx.state.start(FLOW)
+    ctx.state.awaiting = "which"
+    return [ctx.say("ask_which_appointment", *(Choice(_label(ctx, b), b.number or "") for b in bookings))]
+
+
+def _label(ctx: HandlerContext, booking: Appointment) -> str:
+    service = ctx.profile.services[booking.service_key]
+    return f"{format_datetime(ctx.wording, ctx.profile, booking.slot.starts_at)} {service.name}"
+
+
+async def _cancel(ctx: HandlerContext, booking: Appointment) -> Reply:
+    await cancel(ctx.session, booking, ctx.now)
+    ctx.state.finish()
+    service = ctx.profile.services[booking.service_key]
+    return ctx.say("appointment_cancelled", number=booking.number, service=service.name,
+                   time=format_datetime(ctx.wording, ctx.profile, booking.slot.starts_at))

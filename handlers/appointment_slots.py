@@ -1,0 +1,90 @@
+"""Form slots of the booking flow: which service, and which time (a free slot of it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.messages import Choice, Reply
+from bot.ticketing import format_datetime
+from handlers.base import HandlerContext
+from handlers.slot_readers import SlotOutcome, catalogue_match
+from nlu.result import ParseResult
+from nlu.zh_datetime import parse_zh_datetime
+from storage.profile.schema import Service, SlotSpec
+from storage.repositories.appointments import free_slots
+from storage.scheduling import SlotProblem, is_bookable_time, nearest_slot_start
+
+FREE_SLOTS_OFFERED = 3
+
+
+def chosen_service(ctx: HandlerContext) -> Service | None:
+    return ctx.profile.services.get(ctx.state.slots.get("service", ""))
+
+
+async def read_service(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
+    key = catalogue_match(nlu.text, {k: [s.name, *s.aliases] for k, s in ctx.profile.services.items()})
+    if key is not None:
+        return SlotOutcome(value=key)
+    return SlotOutcome(replies=(await ask_service(slot, ctx),)) if awaited and nlu.text.strip() else None
+
+
+async def ask_service(slot: SlotSpec, ctx: HandlerContext) -> Reply:
+    return ctx.say(slot.ask, *(Choice(s.name, s.name) for s in ctx.profile.services.values()))
+
+
+@dataclass(frozen=True)
+class Requested:
+    asked: datetime
+    start: datetime
+    """The slot start it means: the first slot at or after what was asked, that day."""
+    has_time: bool
+
+
+def _requested(text: str, service: Service, ctx: HandlerContext) -> Requested | None:
+    """What time the resident asked for; a pressed choice (an ISO time) is exact."""
+    tz = ctx.profile.timezone
+    try:
+        exact = datetime.fromisoformat(text.strip())
+    except ValueError:
+        found = parse_zh_datetime(text, ctx.now.astimezone(tz))
+        if not found:
+            return None
+        asked = found[0].value
+        return Requested(asked, nearest_slot_start(service, asked, tz) or asked, found[0].has_time)
+    return Requested(exact, exact, True) if exact.tzinfo is not None else None
+
+
+async def read_time(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
+    service = chosen_service(ctx)
+    requested = _requested(nlu.text, service, ctx) if service and ctx.community else None
+    if service is None or requested is None:
+        return SlotOutcome(replies=(await ask_time(slot, ctx),)) if awaited and nlu.text.strip() and service else None
+    asked, start = requested.asked, requested.start
+    problem = is_bookable_time(service, start, ctx.now, ctx.profile.timezone)
+    label = format_datetime(ctx.wording, ctx.profile, asked, with_time=requested.has_time)
+    if problem is not None:
+        reason = ctx.wording.render(f"reason_{problem.value}")
+        after = ctx.now if problem is SlotProblem.IN_PAST else max(asked, ctx.now)
+        offers = await _free_choices(ctx, service, after)
+        return SlotOutcome(replies=(ctx.say("time_unavailable", *offers, time=label, service=service.name,
+                                            reason=reason),))
+    offers = await _free_choices(ctx, service, start)
+    if not offers or offers[0].payload != start.isoformat():
+        return SlotOutcome(replies=(ctx.say("time_full", *offers, time=label, service=service.name),))
+    return SlotOutcome(value=start.isoformat())
+
+
+async def ask_time(slot: SlotSpec, ctx: HandlerContext) -> Reply:
+    service = chosen_service(ctx)
+    assert service is not None, "the service slot comes before the time slot"
+    return ctx.say(slot.ask, *await _free_choices(ctx, service, ctx.now), service=service.name,
+                   location=service.location)
+
+
+async def _free_choices(ctx: HandlerContext, service: Service, after: datetime) -> tuple[Choice, ...]:
+    if ctx.community is None:
+        return ()
+    starts = await free_slots(ctx.session, ctx.community.id, service, after, ctx.now, ctx.profile.timezone,
+                              limit=FREE_SLOTS_OFFERED)
+    return tuple(Choice(format_datetime(ctx.wording, ctx.profile, start), start.isoformat()) for start, _ in starts)

@@ -1,0 +1,104 @@
+"""Booking and cancelling in conversation, on both databases. Today is Monday 2026-11-23 10:00."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.pipeline import Pipeline
+from storage.models import Appointment, AppointmentSlot
+from tests.bot.transcript import Resident, play
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+async def bookings(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[Appointment, AppointmentSlot]]:
+    async with sessions() as session:
+        rows = await session.execute(select(Appointment, AppointmentSlot)
+                                     .join(AppointmentSlot, Appointment.slot_id == AppointmentSlot.id)
+                                     .order_by(Appointment.id))
+        return [(appointment, slot) for appointment, slot in rows.all()]
+
+
+async def test_legal_advice_next_wednesday_morning_end_to_end(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-legal"), """
+        居民: 帮我约下周三上午的法律咨询
+        助手: 留一个联系电话
+        居民: 13912345678
+        助手: 请核对
+        助手: 法律咨询
+        助手: 12月2日 09:00
+        居民: [确认]
+        助手: 预约成功
+        助手: 社区服务中心二楼调解室
+    """)
+
+    [(booking, slot)] = await bookings(sessions)
+    assert (booking.service_key, booking.status, booking.phone) == ("legal_advice", "booked", "13912345678")
+    assert slot.starts_at == datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI)
+    assert slot.booked == 1
+
+
+async def test_three_slots_in_one_message(pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-three"), """
+        居民: 帮我约下周三下午三点的法律咨询，电话13912345678
+        助手: 请核对
+        助手: 12月2日 15:00
+        居民: [确认]
+        助手: 预约成功
+    """)
+
+    [(_, slot)] = await bookings(sessions)
+    assert slot.starts_at == datetime(2026, 12, 2, 15, 0, tzinfo=SHANGHAI)
+
+
+async def test_full_slot_offers_the_next_free_ones(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    first, second = Resident(pipeline, "r-first"), Resident(pipeline, "r-second")
+    await play(first, """
+        居民: 帮我约下周三上午的法律咨询，电话13912345678
+        居民: [确认]
+        助手: 预约成功
+    """)
+    await play(second, """
+        居民: 我也想约下周三上午的法律咨询
+        助手: 已经约满了
+        居民: [12月2日 09:30]
+        助手: 留一个联系电话
+        居民: 13800001111
+        居民: [确认]
+        助手: 预约成功
+    """)
+
+    starts = [slot.starts_at for _, slot in await bookings(sessions)]
+    assert starts == [datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI), datetime(2026, 12, 2, 9, 30, tzinfo=SHANGHAI)]
+
+
+async def test_closed_day_and_past_time_are_refused_with_free_times(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-bad"), """
+        居民: 约下周一的法律咨询
+        助手: 那天不办理这项业务
+        助手: 12月2日 09:00
+        居民: 上周三上午
+        助手: 这个时间已经过去了
+    """)
+
+
+async def test_cancel_frees_the_place(pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    resident = Resident(pipeline, "r-cancel")
+    await play(resident, """
+        居民: 帮我约下周三上午的法律咨询，电话13912345678
+        居民: [确认]
+        助手: 预约成功
+        居民: 下周三的预约取消吧
+        助手: 已取消预约
+        助手: 名额已释放
+    """)
+
+    [(booking, slot)] = await bookings(sessions)
+    assert booking.status == "cancelled"
+    assert slot.booked == 0
