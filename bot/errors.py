@@ -39,3 +39,8 @@ class SlotFull(FrontdoorError):  # noqa: N818 -- the name the dialogue flow catc
     def __init__(self, next_free: list[datetime]) -> None:
         super().__init__("slot full")
         self.next_free = next_free
+
+
+class TicketNotFoundError(FrontdoorError):
+    code = "ticket_not_found"
+    status = 404

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.deadlines import compute_due
 from bot.routing import Route, route_ticket
 from bot.wording import Wording
-from nlu.entities import Address
 from storage.models import Building, Community, Resident, Ticket
 from storage.profile import Profile
 from storage.profile.schema import Category, TimeLimit
@@ -54,8 +53,8 @@ async def open_ticket(session: AsyncSession, profile: Profile, request: TicketRe
         assignee_id=route.assignee.id, due_at=due, created_at=now,
     ), profile.district.ticket_prefix, profile.timezone)
     wording = Wording(profile, request.community.key)
-    opened = OpenedTicket(ticket, route, format_datetime(wording, profile, due),
-                          address_label(request.community, request.building, request.unit, request.room))
+    place = format_address(wording, request.building.number if request.building else None, request.unit, request.room)
+    opened = OpenedTicket(ticket, route, format_datetime(wording, profile, due), request.community.name + place)
     _notify_assignee(session, profile, wording, request, opened)
     return opened
 
@@ -78,7 +77,9 @@ def format_datetime(wording: Wording, profile: Profile, moment: datetime, *, wit
     return wording.render("datetime", month=local.month, day=local.day, time=f"{local:%H:%M}")
 
 
-def address_label(community: Community, building: Building | None, unit: str | None, room: str | None) -> str:
+def format_address(wording: Wording, building: str | None, unit: str | None = None, room: str | None = None) -> str:
+    """3栋2单元501室, worded by the profile; empty without a building."""
     if building is None:
-        return community.name
-    return community.name + Address(building.number, unit, room).label()
+        return ""
+    parts = [("address_building", "building", building), ("address_unit", "unit", unit), ("address_room", "room", room)]
+    return "".join(wording.render(key, **{name: value}) for key, name, value in parts if value)

@@ -8,6 +8,7 @@ from handlers import (
     appeal_report,
     appointment_book,
     appointment_cancel,
+    certificate_delivery,
     certificate_request,
     conversation,
     emergency,
@@ -20,8 +21,8 @@ from handlers import (
 from handlers.base import Handler
 
 MODULES: tuple[ModuleType, ...] = (
-    appeal_report, appointment_book, appointment_cancel, certificate_request, conversation, emergency, fallback,
-    human_handoff, not_yet_online, request_status,
+    appeal_report, appointment_book, appointment_cancel, certificate_delivery, certificate_request, conversation,
+    emergency, fallback, human_handoff, not_yet_online, request_status,
 )
 
 

@@ -7,7 +7,7 @@ Several of these may come in one message ("3栋2单元楼道里的下水道堵�
 from __future__ import annotations
 
 from bot.messages import Choice, InboundMessage, Reply
-from bot.ticketing import TicketRequest, open_ticket
+from bot.ticketing import TicketRequest, format_address, open_ticket
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from nlu.entities import Address, AddressMatch, find_address
@@ -48,7 +48,8 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if building is None:
         state.slots.pop("building")
         state.awaiting = "building"
-        return [ctx.say("ask_building_again", community=ctx.community.name, building=Address(number).label())]
+        return [ctx.say("ask_building_again", community=ctx.community.name,
+                        building=format_address(ctx.wording, number))]
     return [await _open(ctx, building)]
 
 
@@ -92,8 +93,9 @@ async def _last_address(ctx: HandlerContext) -> tuple[Choice, ...]:
     if resident.building_id is None or resident.community_id != (ctx.community.id if ctx.community else None):
         return ()
     building = await get_building_by_id(ctx.session, resident.building_id)
-    label = Address(building.number, resident.unit, resident.room).label()
-    return (Choice(ctx.wording.render("last_address_choice", address=label), label),)
+    shown = format_address(ctx.wording, building.number, resident.unit, resident.room)
+    payload = Address(building.number, resident.unit, resident.room).label()
+    return (Choice(ctx.wording.render("last_address_choice", address=shown), payload),)
 
 
 async def _open(ctx: HandlerContext, building: Building) -> Reply:

@@ -15,6 +15,7 @@ from bot.ticketing import TicketRequest, open_ticket
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from handlers.forms import run_form
+from nlu.id_number import mask_id_number
 from nlu.result import ParseResult
 from storage.models import CertificateRequest
 from storage.profile.schema import Category, Certificate
@@ -33,7 +34,7 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
 async def _summary(ctx: HandlerContext) -> Mapping[str, object]:
     slots = ctx.state.slots
     return {"certificate": ctx.profile.certificates[slots["certificate"]].name, "for_whom": slots["for_whom"],
-            "purpose": slots["purpose"], "phone": slots["phone"]}
+            "id_number": mask_id_number(slots["id_number"]), "purpose": slots["purpose"], "phone": slots["phone"]}
 
 
 def certificate_category(certificate: Certificate) -> Category:
@@ -54,7 +55,8 @@ async def _submit(ctx: HandlerContext) -> list[Reply]:
         time_limit=certificate.processing,
     ), ctx.now)
     ctx.session.add(CertificateRequest(ticket_id=opened.ticket.id, certificate_key=certificate.key,
-                                       for_whom=slots["for_whom"], purpose=slots["purpose"], phone=slots["phone"]))
+                                       for_whom=slots["for_whom"], id_number=slots["id_number"],
+                                       purpose=slots["purpose"], phone=slots["phone"]))
     ctx.resident.phone = ctx.resident.phone or slots["phone"]
     ctx.state.finish()
     materials = "\n".join(f"· {item}" for item in certificate.materials)

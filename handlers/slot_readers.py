@@ -81,7 +81,7 @@ async def read_id_number(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, 
     if found:
         return SlotOutcome(value=found[0][0])
     if awaited and nlu.text.strip():
-        return SlotOutcome(replies=(await ask_plain(slot, ctx),))
+        return SlotOutcome(replies=(ctx.say("id_number_invalid"),))
     return None
 
 

@@ -50,3 +50,8 @@ def find_id_numbers(text: str, today: date) -> list[IdNumberMatch]:
         for match in _CANDIDATE.finditer(text)
         if is_valid_id_number(match.group(0), today)
     ]
+
+
+def mask_id_number(number: str) -> str:
+    """110101********4514: enough for the resident to recognise it, not enough to misuse it."""
+    return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else "*" * len(number)

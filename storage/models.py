@@ -274,6 +274,7 @@ class CertificateRequest(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
     certificate_key: Mapped[str] = mapped_column(String(40))
     for_whom: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str | None] = mapped_column(String(18))
     purpose: Mapped[str] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(String(20))
     ready_at: Mapped[datetime | None] = mapped_column(AwareDateTime)

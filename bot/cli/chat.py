@@ -22,7 +22,7 @@ async def run_chat(settings: Settings, sender: str, community: str | None, conso
     try:
         while True:
             try:
-                text = console.input("[bold green]居民> [/]").strip()
+                text = console.input("[bold green]resident> [/]").strip()
             except EOFError:
                 break
             if not text:
@@ -31,7 +31,7 @@ async def run_chat(settings: Settings, sender: str, community: str | None, conso
             message = InboundMessage(CHANNEL, sender, uuid.uuid4().hex, text, datetime.now(UTC), community)
             last = await runtime.pipeline.handle(message)
             for reply in last:
-                console.print(f"[bold cyan]助手>[/] {reply.as_plain_text()}", highlight=False)
+                console.print(f"[bold cyan]bot>[/] {reply.as_plain_text()}", highlight=False)
     finally:
         await runtime.close()
 

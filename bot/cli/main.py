@@ -19,6 +19,8 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 profile_app = typer.Typer(help="Community profiles.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(profile_app, name="profile")
+ticket_app = typer.Typer(help="Staff actions on tickets.", no_args_is_help=True)
+app.add_typer(ticket_app, name="ticket")
 app.add_typer(nlu_app, name="nlu")
 console = Console()
 errors = Console(stderr=True)
@@ -93,6 +95,34 @@ def profile_load(profile: ProfileOption = None) -> None:
                       f"{counts.buildings} buildings, {counts.staff} staff")
 
     asyncio.run(load())
+
+
+@ticket_app.command("ready")
+def ticket_ready(number: str) -> None:
+    """Mark a certificate ready: the resident is told and asked to collect it or have it delivered."""
+    from datetime import UTC, datetime
+
+    from bot.certificates import mark_ready
+    from bot.errors import TicketNotFoundError
+    from storage.db import create_engine, create_sessionmaker
+
+    settings = Settings()
+    profile = _check_profile(settings.profile_dir)
+
+    async def ready() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as session, session.begin():
+                await mark_ready(session, profile, number, datetime.now(UTC))
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(ready())
+    except TicketNotFoundError as error:
+        errors.print(str(error))
+        raise typer.Exit(1) from error
+    console.print(f"{number} is ready; the resident has been asked how to receive it")
 
 
 def _check_profile(path: Path) -> Profile:

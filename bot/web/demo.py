@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
-from bot.ticketing import address_label, format_datetime
+from bot.ticketing import format_address, format_datetime
 from bot.web.deps import RuntimeDep
 from bot.wording import Wording
 from storage.repositories.directory import get_community
@@ -64,7 +64,8 @@ async def list_tickets(runtime: RuntimeDep, community: str | None = None) -> lis
         rows.append(TicketRow(
             number=t.number or "", category=profile.categories[t.category_key].name,
             intake_type=profile.district.intake_types[t.intake_type].name, description=t.description,
-            address=address_label(t.community, t.building, t.unit, t.room),
+            address=t.community.name + format_address(wording, t.building.number if t.building else None, t.unit,
+                                                      t.room),
             building=t.building.number if t.building else None, assignee=t.assignee.name, status=t.status,
             status_label=wording.render(f"status_{t.status}"), due_at=t.due_at,
             due_label=format_datetime(wording, profile, t.due_at), created_at=t.created_at,

@@ -7,8 +7,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.certificates import mark_ready
+from bot.messages import Choice, TextReply
 from bot.pipeline import Pipeline
-from storage.models import CertificateRequest, Staff, Ticket
+from storage.models import CertificateRequest, OutboxMessage, Staff, Ticket
 from tests.bot.transcript import Resident, play
 from tests.conftest import MONDAY_10AM
 
@@ -25,12 +27,18 @@ async def test_residence_certificate_end_to_end(pipeline: Pipeline, sessions: as
         居民: 帮我开个居住证明
         助手: 给谁开
         居民: [本人]
+        助手: 身份证号
+        居民: 110101199003074515
+        助手: 校验不通过
+        居民: 110101199003074514
         助手: 做什么用
         居民: 孩子上学要用
         助手: 联系电话
         居民: 13912345678
         助手: 请核对
         助手: 居住证明
+        助手: 110101********4514
+        助手: !110101199003074514
         居民: [确认]
         助手: 已受理
         助手: 房产证或租房合同原件及复印件
@@ -39,6 +47,7 @@ async def test_residence_certificate_end_to_end(pipeline: Pipeline, sessions: as
     [(ticket, request)] = await stored(sessions)
     assert (request.certificate_key, request.for_whom, request.purpose, request.phone) == (
         "residence", "本人", "孩子上学要用", "13912345678")
+    assert request.id_number == "110101199003074514"
     assert (ticket.category_key, ticket.intake_type) == ("certificate", "administrative")
     async with sessions() as session:
         assert (await session.get_one(Staff, ticket.assignee_id)).role == "window"
@@ -47,7 +56,7 @@ async def test_residence_certificate_end_to_end(pipeline: Pipeline, sessions: as
 async def test_several_answers_in_one_message_are_all_taken(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-many"), """
-        居民: 我要开困难证明 给本人开 电话13812345678
+        居民: 我要开困难证明 给本人开 身份证110101199003074514 电话13812345678
         助手: 做什么用
         助手: !给谁开
         居民: 孩子申请助学金
@@ -77,6 +86,8 @@ async def test_deny_cancels_and_nothing_is_stored(
         居民: 帮我开个居住证明
         助手: 给谁开
         居民: [本人]
+        助手: 身份证号
+        居民: 110101199003074514
         助手: 做什么用
         居民: 算了 不办了
         助手: 已取消
@@ -90,6 +101,7 @@ async def test_correction_at_confirmation_replaces_the_value(
     await play(Resident(pipeline, "r-fix"), """
         居民: 开居住证明
         居民: [本人]
+        居民: 110101199003074514
         居民: 单位要求
         居民: 13912345678
         助手: 13912345678
@@ -125,7 +137,7 @@ async def test_another_need_mid_form_is_answered_then_the_form_resumes(
         居民: [继续办理]
         助手: 给谁开
         居民: [本人]
-        助手: 做什么用
+        助手: 身份证号
     """)
 
 
@@ -141,5 +153,34 @@ async def test_form_expires_after_the_idle_time(
 
     await play(resident, """
         居民: [本人]
-        助手: !做什么用
+        助手: !身份证号
     """)
+
+
+async def test_ready_certificate_is_announced_and_the_resident_chooses_pickup(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    resident = Resident(pipeline, "r-ready")
+    await play(resident, """
+        居民: 开居住证明 给本人开 身份证110101199003074514 电话13912345678
+        居民: 孩子上学
+        居民: [确认]
+        助手: 已受理
+    """)
+    [(ticket, _)] = await stored(sessions)
+    async with sessions() as session, session.begin():
+        await mark_ready(session, pipeline.profile, ticket.number or "", MONDAY_10AM)
+    async with sessions() as session:
+        [notice] = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "certificate_ready"))).all()
+    assert notice.resident_id == ticket.resident_id
+    assert "已办好" in notice.payload["text"]
+    resident.last = [TextReply(notice.payload["text"], tuple(Choice(label, payload)
+                                                             for label, payload in notice.payload["choices"]))]
+
+    await play(resident, """
+        居民: [到社区自取]
+        助手: 带好身份证
+        助手: 白杨路88号
+    """)
+
+    [(_, request)] = await stored(sessions)
+    assert request.delivery == "pickup"

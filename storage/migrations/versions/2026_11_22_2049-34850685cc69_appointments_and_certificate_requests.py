@@ -58,6 +58,7 @@ def upgrade() -> None:
     sa.Column('ticket_id', sa.Integer(), nullable=False),
     sa.Column('certificate_key', sa.String(length=40), nullable=False),
     sa.Column('for_whom', sa.String(length=50), nullable=False),
+    sa.Column('id_number', sa.String(length=18), nullable=True),
     sa.Column('purpose', sa.Text(), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('ready_at', storage.models.AwareDateTime(timezone=True), nullable=True),

@@ -1,0 +1,37 @@
+"""Everything a resident or staff member reads comes from the profile's templates: no Chinese
+string literal in the application's code, other than patterns it recognises input with."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+RECOGNITION_PATTERNS = {
+    ("handlers/slot_readers.py", "给为帮"),
+}
+"""Literals that only ever match what residents write, never shown to anyone."""
+
+
+def chinese_literals(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    # A bare string statement is documentation (a docstring, or one under an attribute).
+    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and CJK.search(node.value)
+            and id(node) not in docstrings]
+
+
+def test_no_resident_facing_chinese_in_application_code() -> None:
+    found = [
+        (str(path.relative_to(ROOT)), line, text)
+        for package in ("bot", "handlers", "storage")
+        for path in sorted((ROOT / package).rglob("*.py")) if "migrations" not in path.parts
+        for line, text in chinese_literals(path)
+        if (str(path.relative_to(ROOT)), text) not in RECOGNITION_PATTERNS
+    ]
+
+    assert found == []
