@@ -91,3 +91,7 @@ test-rasa: install rasa-venv
 
 bench-nlu: install rasa-venv
 	$(BIN)/python -m bench.nlu_bench --rasa-bin $(RASA_BIN)/rasa --rasa-epochs $(RASA_EPOCHS)
+
+.PHONY: bench-faq
+bench-faq: install
+	$(BIN)/python -m bench.faq_bench

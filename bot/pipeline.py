@@ -15,6 +15,7 @@ from bot.dialogue import DialogueState
 from bot.messages import InboundMessage, Reply, reply_from_json, reply_to_json
 from handlers import build_registry
 from handlers.base import Handler, HandlerContext
+from nlu.policy_index import PolicyLibrary
 from nlu.result import FALLBACK_INTENT, ConfidencePolicy, IntentScore, NLUBackend, ParseResult
 from nlu.safety import SafetyNet
 from storage.profile import Profile
@@ -38,6 +39,7 @@ class Pipeline:
     nlu: NLUBackend
     policy: ConfidencePolicy
     safety: SafetyNet = field(default_factory=SafetyNet)
+    policies: PolicyLibrary | None = None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def __post_init__(self) -> None:
@@ -72,7 +74,8 @@ class Pipeline:
             nlu = self.understand(message.text, state)
             if not nlu.is_fallback:
                 state.misses = 0
-            ctx = HandlerContext(session, self.profile, resident, community, state, now, message.channel)
+            ctx = HandlerContext(session, self.profile, resident, community, state, now, message.channel,
+                                 self.policies)
             interrupted = state.flow is not None and self._interrupts(nlu, state)
             if interrupted:
                 state.suspend()

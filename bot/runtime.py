@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from nlu.embedded import EmbeddedClassifier
+from nlu.policy_index import PolicyLibrary
 from nlu.rasa_backend import RasaBackend
 from nlu.rasa_data import load_training_data
 from nlu.result import NLUBackend
@@ -63,5 +64,6 @@ async def start_runtime(settings: Settings) -> Runtime:
     async with sessions() as session, session.begin():
         await sync_profile(session, profile)
     safety = SafetyNet.from_training_data(load_training_data(settings.nlu_data))
-    pipeline = Pipeline(sessions, profile, nlu, settings.confidence_policy(), safety)
+    policies = PolicyLibrary.from_folder(profile.policies_dir) if profile.policies_dir.is_dir() else None
+    pipeline = Pipeline(sessions, profile, nlu, settings.confidence_policy(), safety, policies)
     return Runtime(settings, profile, engine, sessions, pipeline)

@@ -15,6 +15,7 @@ from handlers import (
     fallback,
     human_handoff,
     not_yet_online,
+    policy_question,
     request_status,
     resume,
 )
@@ -22,7 +23,7 @@ from handlers.base import Handler
 
 MODULES: tuple[ModuleType, ...] = (
     appeal_report, appointment_book, appointment_cancel, certificate_delivery, certificate_request, conversation,
-    emergency, fallback, human_handoff, not_yet_online, request_status,
+    emergency, fallback, human_handoff, not_yet_online, policy_question, request_status,
 )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dialogue import DialogueState
 from bot.messages import Choice, InboundMessage, Reply, TextReply
 from bot.wording import Wording
+from nlu.policy_index import PolicyLibrary
 from nlu.result import ParseResult
 from storage.models import Community, Resident
 from storage.profile import Profile
@@ -30,6 +31,7 @@ class HandlerContext:
     state: DialogueState
     now: datetime
     channel: str
+    policies: PolicyLibrary | None = None
 
     @property
     def wording(self) -> Wording:

@@ -6,7 +6,7 @@ from bot.messages import InboundMessage, Reply
 from handlers.base import HandlerContext
 from nlu.result import ParseResult
 
-INTENTS = ("safety_tip", "policy_question", "subscribe_notices", "unsubscribe_notices", "feedback", "report_clue")
+INTENTS = ("safety_tip", "subscribe_notices", "unsubscribe_notices", "feedback", "report_clue")
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:

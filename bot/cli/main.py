@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from bot.cli.chat import run_chat
+from bot.cli.faq import faq_app
 from bot.cli.nlu import nlu_app
 from bot.settings import Settings
 from storage.profile import Profile, ProfileError, load_profile
@@ -19,6 +20,7 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 profile_app = typer.Typer(help="Community profiles.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(profile_app, name="profile")
+app.add_typer(faq_app, name="faq")
 ticket_app = typer.Typer(help="Staff actions on tickets.", no_args_is_help=True)
 app.add_typer(ticket_app, name="ticket")
 app.add_typer(nlu_app, name="nlu")

@@ -50,6 +50,11 @@ class Profile:
     services: dict[str, Service] = field(default_factory=dict)
     flows: dict[str, FlowSpec] = field(default_factory=dict)
 
+    @property
+    def policies_dir(self) -> Path:
+        """Markdown policy texts (办事指南) that policy_question answers from."""
+        return self.root / "policies"
+
     @cached_property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.district.timezone)
