@@ -29,8 +29,8 @@ def faq_index(
     library = PolicyLibrary.from_folder(folder)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pickle.dumps(library))
-    sources = {p.source for p in library.ranker.passages}
-    console.print(f"indexed {len(library.ranker.passages)} passages from {len(sources)} documents -> {out}")
+    sources = {p.source for p in library.passages}
+    console.print(f"indexed {len(library.passages)} passages from {len(sources)} documents -> {out}")
 
 
 @faq_app.command("ask")

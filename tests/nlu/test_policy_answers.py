@@ -1,0 +1,88 @@
+"""Answers from the demo community's policy texts; the bot says when the texts do not answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.pipeline import Pipeline
+from nlu.policy_index import PolicyLibrary, read_passages
+from tests.bot.transcript import Resident, play
+from tests.conftest import DEMO_PROFILE, ROOT
+
+POLICIES = DEMO_PROFILE / "policies"
+
+
+@pytest.fixture(scope="module")
+def library() -> PolicyLibrary:
+    return PolicyLibrary.from_folder(POLICIES)
+
+
+def test_every_section_becomes_a_passage_with_its_title() -> None:
+    passages = read_passages(POLICIES)
+
+    assert len({p.source for p in passages}) >= 25
+    dibao = [p for p in passages if p.source == "dibao.md"]
+    assert all(p.title == dibao[0].title for p in dibao)
+    assert dibao[0].form is not None
+
+
+def test_question_in_other_words_finds_its_guide(library: PolicyLibrary) -> None:
+    assert library.search("低保一个月能给多少钱", 1)[0].passage.source == "dibao.md"
+
+
+def test_answer_is_the_section_that_fits_the_question(library: PolicyLibrary) -> None:
+    conditions = library.answer("低保申请需要什么条件")
+    materials = library.answer("老年优待证要带什么材料")
+
+    assert conditions is not None
+    assert (conditions.passage.source, conditions.passage.heading) == ("dibao.md", "申请条件")
+    assert materials is not None
+    assert (materials.passage.source, materials.passage.heading) == ("senior_card.md", "所需材料")
+
+
+def test_question_the_texts_do_not_cover_is_not_answered(library: PolicyLibrary) -> None:
+    assert library.answer("小区附近哪家火锅好吃") is None
+    assert library.answer("小孩打疫苗在哪里打") is None
+
+
+async def test_unanswerable_question_gets_i_dont_know_and_a_person(pipeline: Pipeline) -> None:
+    pipeline.policies = PolicyLibrary.from_folder(POLICIES)
+    resident = Resident(pipeline, "r-faq")
+
+    await play(resident, """
+        居民: 请问办宠物狗证需要带什么材料
+        助手: 没有找到答案
+        助手: 转人工
+    """)
+
+
+async def test_answer_quotes_the_passage_and_names_its_source(pipeline: Pipeline) -> None:
+    pipeline.policies = PolicyLibrary.from_folder(POLICIES)
+
+    await play(Resident(pipeline, "r-faq2"), """
+        居民: 低保申请需要啥条件
+        助手: 摘自《
+        助手: dibao.md
+    """)
+
+
+def test_faq_cli_indexes_and_answers_one_json_line_per_question(tmp_path: Path) -> None:
+    index = tmp_path / "faq.pkl"
+    run = [sys.executable, "-m", "bot.cli", "faq"]
+    env = {**os.environ, "COLUMNS": "200"}
+    indexed = subprocess.run([*run, "index", str(POLICIES), "--out", str(index)], capture_output=True, text=True,
+                             cwd=ROOT, env=env, timeout=120, check=False)
+    asked = subprocess.run([*run, "ask", "--k", "3", "--index", str(index)], input="低保标准是多少\n高龄津贴怎么领\n",
+                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=False)
+
+    assert indexed.returncode == 0, indexed.stderr
+    lines = [json.loads(line) for line in asked.stdout.splitlines()]
+    assert [line["question"] for line in lines] == ["低保标准是多少", "高龄津贴怎么领"]
+    assert lines[0]["passages"][0]["source"] == "dibao.md"
+    assert len(lines[1]["passages"]) == 3
