@@ -44,3 +44,22 @@ class SlotFull(FrontdoorError):  # noqa: N818 -- the name the dialogue flow catc
 class TicketNotFoundError(FrontdoorError):
     code = "ticket_not_found"
     status = 404
+
+
+class PermissionDenied(FrontdoorError):  # noqa: N818 -- the outcome a guarded action reports
+    """A staff member asked for something their role may not see or do (e.g. clues: police only)."""
+
+    code = "permission_denied"
+    status = 403
+
+
+class TicketStateError(FrontdoorError):
+    """The action does not fit the ticket's status (closing a closed ticket)."""
+
+    code = "ticket_state"
+    status = 409
+
+
+class StaffNotFoundError(FrontdoorError):
+    code = "staff_not_found"
+    status = 404

@@ -6,6 +6,7 @@ them knows which platform a message came from.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,3 +53,24 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
 
 def reply_from_json(data: dict[str, Any]) -> Reply:
     return TextReply(data["text"], tuple(Choice(label, payload) for label, payload in data.get("choices", [])))
+
+
+def button_payload(intent: str, **entities: str) -> str:
+    """`/intent`, or Rasa's `/intent{"topic": "fire"}`: a button that also names what was chosen."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False, sort_keys=True)}" if entities else f"/{intent}"
+
+
+def read_button_payload(text: str) -> tuple[str, dict[str, str]] | None:
+    """The intent and entities of a button payload; None when the text is not one."""
+    if not text.startswith("/"):
+        return None
+    name, brace, rest = text[1:].partition("{")
+    if not brace:
+        return name, {}
+    try:
+        data = json.loads(brace + rest)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        return None
+    return name, {str(key): value for key, value in data.items()}

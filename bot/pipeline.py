@@ -12,11 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dialogue import DialogueState
-from bot.messages import InboundMessage, Reply, reply_from_json, reply_to_json
+from bot.messages import InboundMessage, Reply, read_button_payload, reply_from_json, reply_to_json
 from handlers import build_registry
 from handlers.base import Handler, HandlerContext
 from nlu.policy_index import PolicyLibrary
-from nlu.result import FALLBACK_INTENT, ConfidencePolicy, IntentScore, NLUBackend, ParseResult
+from nlu.result import FALLBACK_INTENT, ConfidencePolicy, Entity, IntentScore, NLUBackend, ParseResult
 from nlu.safety import SafetyNet
 from storage.profile import Profile
 from storage.repositories import conversations, directory, processed
@@ -83,19 +83,24 @@ class Pipeline:
             if interrupted and state.flow is None and state.suspended:
                 replies = [*replies, self._resume_offer(ctx, state.suspended["flow"])]
             conversations.save_conversation(conversation, state.to_json(), now)
-            processed.record_replies(record, [reply_to_json(r) for r in replies])
+            recorded = replies if ctx.replay_replies is None else ctx.replay_replies
+            processed.record_replies(record, [reply_to_json(r) for r in recorded])
         return replies
 
     def understand(self, text: str, state: DialogueState) -> ParseResult:
-        """Button payloads (`/intent`) are taken as said, applied to the words that raised the
-        question if there were any; everything else goes to the NLU and the confidence policy."""
+        """Button payloads (`/intent`, or `/intent{"topic": "fire"}` with entities) are taken as said,
+        applied to the words that raised the question if there were any; everything else goes to
+        the NLU and the confidence policy."""
         stripped, pending = text.strip(), state.pending_text
         state.pending_text = None
-        if stripped.startswith("/") and stripped[1:] in self.handlers:
-            chosen = IntentScore(stripped[1:], 1.0)
+        button = read_button_payload(stripped)
+        if button is not None and button[0] in self.handlers:
+            chosen = IntentScore(button[0], 1.0)
+            entities = tuple(Entity(name, value, 0, 0, value) for name, value in button[1].items())
             if pending:
-                return replace(self.nlu.parse(pending), intent=chosen)
-            return ParseResult(text="", intent=chosen)
+                said = self.nlu.parse(pending)
+                return replace(said, intent=chosen, entities=said.entities + entities)
+            return ParseResult(text="", intent=chosen, entities=entities)
         return self.safety.apply(self.policy.apply(self.nlu.parse(stripped)))
 
     def _route(self, nlu: ParseResult, state: DialogueState) -> Handler:

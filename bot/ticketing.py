@@ -17,6 +17,8 @@ from storage.profile.schema import Category, TimeLimit
 from storage.repositories import outbox
 from storage.repositories.tickets import add_ticket
 
+EMERGENCY_KIND = "emergency_alert"
+
 
 @dataclass(frozen=True)
 class TicketRequest:
@@ -30,6 +32,8 @@ class TicketRequest:
     room: str | None = None
     time_limit: TimeLimit | None = None
     """Instead of the intake type's limit (a certificate has its own processing time)."""
+    urgent: bool = False
+    """An emergency: the staff alert is worded as one and goes ahead of every queued message."""
 
 
 @dataclass(frozen=True)
@@ -61,13 +65,15 @@ async def open_ticket(session: AsyncSession, profile: Profile, request: TicketRe
 
 def _notify_assignee(session: AsyncSession, profile: Profile, wording: Wording, request: TicketRequest,
                      opened: OpenedTicket) -> None:
+    key, kind, priority = (("staff_emergency", EMERGENCY_KIND, outbox.PRIORITY_URGENT) if request.urgent
+                           else ("staff_new_ticket", "ticket_assigned", outbox.PRIORITY_NORMAL))
     text = wording.render(
-        "staff_new_ticket", ticket_no=opened.ticket.number, category=request.category.name,
+        key, ticket_no=opened.ticket.number, category=request.category.name,
         intake_type=profile.intake_type(request.category).name, due=opened.due_label,
         address=opened.address_label, description=request.description, resident=f"#{request.resident.id}",
     )
-    outbox.enqueue(session, "ticket_assigned", {"text": text}, community_id=request.community.id,
-                   staff_id=opened.route.assignee.id, ticket_id=opened.ticket.id)
+    outbox.enqueue(session, kind, {"text": text}, community_id=request.community.id,
+                   staff_id=opened.route.assignee.id, ticket_id=opened.ticket.id, priority=priority)
 
 
 def format_datetime(wording: Wording, profile: Profile, moment: datetime, *, with_time: bool = True) -> str:

@@ -13,17 +13,21 @@ from handlers import (
     conversation,
     emergency,
     fallback,
+    feedback,
     human_handoff,
-    not_yet_online,
+    notices,
     policy_question,
+    report_clue,
     request_status,
     resume,
+    safety_tip,
 )
 from handlers.base import Handler
 
 MODULES: tuple[ModuleType, ...] = (
     appeal_report, appointment_book, appointment_cancel, certificate_delivery, certificate_request, conversation,
-    emergency, fallback, human_handoff, not_yet_online, policy_question, request_status,
+    emergency, fallback, feedback, human_handoff, notices, policy_question, report_clue,
+    request_status, safety_tip,
 )
 
 

@@ -32,6 +32,9 @@ class HandlerContext:
     now: datetime
     channel: str
     policies: PolicyLibrary | None = None
+    replay_replies: list[Reply] | None = None
+    """What a retry of this message is answered with, when the replies must not be stored with
+    the resident's id (an anonymous clue's receipt number); None stores the replies themselves."""
 
     @property
     def wording(self) -> Wording:

@@ -1,14 +1,23 @@
 """emergency: danger or fraud happening now. The numbers to call come first, with no question.
 
-A false alarm must cost the resident nothing: a second reply offers the non-urgent needs, and
-the choice applies to what they wrote (the pending text), so a complaint is not lost.
+Behind the reply, the community's on-duty staff get an urgent ticket whose alert is delivered
+ahead of every other outbox message (`bot.emergencies`). A false alarm must cost the resident
+nothing: a second reply offers the non-urgent needs, and the choice applies to what they wrote
+(the pending text), so a complaint is not lost.
 """
 
 from __future__ import annotations
 
+import logging
+
+from bot.emergencies import alert_on_duty
+from bot.errors import RoutingError
 from bot.messages import InboundMessage, Reply
 from handlers.base import HandlerContext
+from handlers.community import resolve_community
 from nlu.result import ParseResult
+
+log = logging.getLogger(__name__)
 
 INTENTS = ("emergency",)
 NOT_URGENT_CHOICES = ("appeal_report", "safety_tip", "report_clue")
@@ -17,4 +26,17 @@ NOT_URGENT_CHOICES = ("appeal_report", "safety_tip", "report_clue")
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     ctx.state.pending_text = nlu.text or None
     offers = tuple(ctx.offer(intent) for intent in NOT_URGENT_CHOICES)
-    return [ctx.say("emergency_now"), ctx.say("emergency_not_urgent", *offers)]
+    replies = [ctx.say("emergency_now"), ctx.say("emergency_not_urgent", *offers)]
+    await _alert(ctx, nlu.text)
+    return replies
+
+
+async def _alert(ctx: HandlerContext, text: str) -> None:
+    """Alert the on-duty staff; a gap in the profile must never cost the resident the numbers."""
+    if not await resolve_community(ctx, text) or ctx.community is None:
+        log.warning("emergency from resident #%s with no known community: no staff alert", ctx.resident.id)
+        return
+    try:
+        await alert_on_duty(ctx.session, ctx.profile, ctx.community, ctx.resident, ctx.channel, text, ctx.now)
+    except RoutingError:
+        log.exception("emergency in community %s: no on-duty staff to alert", ctx.community.key)

@@ -279,3 +279,50 @@ class CertificateRequest(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     ready_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     delivery: Mapped[str | None] = mapped_column(String(20))
+
+
+class Clue(Base):
+    """A clue passed to the police (线索). Anonymous by default: `contact` and `resident_id` are
+    set only when the resident chose to leave contact. No channel, sender or message id is kept,
+    and `created_at` is the local day only, so the row cannot be matched to a conversation."""
+
+    __tablename__ = "clues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt: Mapped[str | None] = mapped_column(String(30), unique=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(40))
+    contact: Mapped[str | None] = mapped_column(String(20))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class Subscription(Base):
+    """A resident's wish to receive one notice topic, scoped to their area (or building)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("resident_id", "topic"), Index(None, "topic", "community_id", "active"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    topic: Mapped[str] = mapped_column(String(40))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class Rating(Base):
+    """满意 / 不满意 on a closed ticket, for the staff member who handled it."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    satisfied: Mapped[bool]
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)

@@ -127,6 +127,38 @@ def ticket_ready(number: str) -> None:
     console.print(f"{number} is ready; the resident has been asked how to receive it")
 
 
+@ticket_app.command("close")
+def ticket_close(
+    number: str,
+    staff: Annotated[str, typer.Option("--staff", help="Staff id closing it, e.g. by-area-01.")],
+    result: Annotated[str, typer.Option("--result", help="What was done, as the resident will read it.")],
+) -> None:
+    """Close a ticket with its result: the resident is told and asked 满意 / 不满意."""
+    from datetime import UTC, datetime
+
+    from bot.errors import FrontdoorError
+    from bot.ticket_actions import close_ticket
+    from storage.db import create_engine, create_sessionmaker
+
+    settings = Settings()
+    profile = _check_profile(settings.profile_dir)
+
+    async def close() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as session, session.begin():
+                await close_ticket(session, profile, number, staff, result, datetime.now(UTC))
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(close())
+    except FrontdoorError as error:
+        errors.print(f"{error.code}: {error}")
+        raise typer.Exit(1) from error
+    console.print(f"{number} is closed; the resident has been asked whether they are satisfied")
+
+
 def _check_profile(path: Path) -> Profile:
     try:
         return load_profile(path)

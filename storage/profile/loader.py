@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from storage.profile.engagement import ClueSettings, FeedbackWords, NoticeTopic, SafetyTopic
 from storage.profile.model import Profile, expand_buildings
 from storage.profile.replies import REPLY_FIELDS, check_replies, parse_replies
 from storage.profile.schema import (
@@ -33,6 +34,7 @@ from storage.profile.schema import (
 )
 
 M = TypeVar("M")
+K = TypeVar("K", SafetyTopic, NoticeTopic)
 
 
 class ProfileError(Exception):
@@ -75,13 +77,39 @@ def load_profile(root: Path) -> Profile:
     flows_path = root / "flows.yaml"
     flows = _validate(flows_path, TypeAdapter(dict[str, FlowSpec]))
     _check_flows(flows_path, flows)
-    profile = replace(profile, flows=flows)
+    profile = replace(profile, flows=flows, **_read_engagement(root))
     _check_district(profile, district_path)
     _check_categories(profile, categories_path, categories)
     for folder in community_dirs:
         _check_community(profile, folder / "community.yaml", communities[folder.name])
     _check_unique_staff(profile)
     return profile
+
+
+def _read_engagement(root: Path) -> dict[str, Any]:
+    """The optional files: safety tips, notice topics, clue settings, feedback words."""
+    found: dict[str, Any] = {}
+    if (root / "safety_tips.yaml").is_file():
+        found["safety_topics"] = _keyed(root / "safety_tips.yaml", TypeAdapter(list[SafetyTopic]))
+    if (root / "notices.yaml").is_file():
+        found["notice_topics"] = _keyed(root / "notices.yaml", TypeAdapter(list[NoticeTopic]))
+    if (root / "clues.yaml").is_file():
+        clues = found["clues"] = _validate(root / "clues.yaml", TypeAdapter(ClueSettings))
+        if clues.fallback not in {c.key for c in clues.categories}:
+            raise ProfileError(root / "clues.yaml", "fallback", f"no category '{clues.fallback}'")
+    if (root / "feedback.yaml").is_file():
+        found["feedback_words"] = _validate(root / "feedback.yaml", TypeAdapter(FeedbackWords))
+    return found
+
+
+def _keyed(path: Path, adapter: TypeAdapter[list[K]]) -> dict[str, K]:
+    entries: dict[str, K] = {}
+    listed: list[K] = _validate(path, adapter)
+    for i, entry in enumerate(listed):
+        if entry.key in entries:
+            raise ProfileError(path, f"[{i}].key", f"duplicate key '{entry.key}'")
+        entries[entry.key] = entry
+    return entries
 
 
 def _validate(path: Path, adapter: TypeAdapter[M]) -> M:

@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from storage.profile.engagement import ClueSettings, FeedbackWords, NoticeTopic, SafetyTopic
 from storage.profile.schema import (
     Area,
     Category,
@@ -49,6 +50,10 @@ class Profile:
     certificates: dict[str, Certificate] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     flows: dict[str, FlowSpec] = field(default_factory=dict)
+    safety_topics: dict[str, SafetyTopic] = field(default_factory=dict)
+    notice_topics: dict[str, NoticeTopic] = field(default_factory=dict)
+    clues: ClueSettings = field(default_factory=ClueSettings)
+    feedback_words: FeedbackWords = field(default_factory=FeedbackWords)
 
     @property
     def policies_dir(self) -> Path:
@@ -71,7 +76,7 @@ class Profile:
         return self.district.intake_types[category.intake_type]
 
     def time_limit(self, category: Category) -> TimeLimit:
-        return self.intake_type(category).time_limits[category.effective_remit]
+        return category.time_limit or self.intake_type(category).time_limits[category.effective_remit]
 
     def all_staff(self) -> list[tuple[str | None, StaffMember]]:
         """Every staff member with their community id (None for sub-district staff)."""

@@ -118,6 +118,13 @@ class Category(Frozen):
     handled_by: str = Field(pattern=r"^(grid|window|service_team|police|legal_adviser|office:[a-z0-9_-]+)$")
     remit: Remit | None = None
     keywords: list[str] = []
+    time_limit: TimeLimit | None = None
+    """Instead of the intake type's limit, for matters that cannot wait (emergency: 1h)."""
+
+    @field_validator("time_limit", mode="before")
+    @classmethod
+    def _parse_time_limit(cls, value: object) -> TimeLimit | None:
+        return None if value is None else TimeLimit.parse(value)
 
     @property
     def office_key(self) -> str | None:

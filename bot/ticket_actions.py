@@ -1,0 +1,133 @@
+"""Closing a ticket and what the resident says about it (PRODUCT.md §2: the help log's 满意 /
+不满意; an unsatisfied case is worked on until it is resolved). Staff close; the resident is
+asked 满意 / 不满意; 不满意 reopens the ticket and tells the assignee and their area lead.
+Everything runs in the caller's transaction; messages go to the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import PermissionDenied, StaffNotFoundError, TicketNotFoundError, TicketStateError
+from bot.messages import button_payload
+from bot.wording import Wording
+from storage.models import Area, Building, Rating, Resident, Staff, Ticket, TicketEvent, TicketEventKind, TicketStatus
+from storage.profile import Profile
+from storage.profile.schema import StaffRole
+from storage.repositories import outbox
+from storage.repositories.directory import find_active_staff, first_staff_with_role, get_community_by_id
+from storage.repositories.tickets import get_ticket_by_number
+
+CLOSED_KIND = "ticket_closed"
+REOPENED_KIND = "ticket_reopened"
+REOPEN_NOTE_KIND = "ticket_reopen_note"
+FEEDBACK_CHOICES = (("choice_satisfied", "feedback_satisfied"), ("choice_unsatisfied", "feedback_unsatisfied"))
+SUPERVISING_ROLES = frozenset({StaffRole.SECRETARY.value, StaffRole.ADMIN.value, StaffRole.AREA_LEAD.value})
+"""Besides the assignee, who in the ticket's community may close it."""
+
+
+@dataclass(frozen=True)
+class Reopened:
+    ticket: Ticket
+    event: TicketEvent
+    lead: Staff
+    rating: Rating
+
+
+async def close_ticket(session: AsyncSession, profile: Profile, number: str, staff_key: str, result: str,
+                       now: datetime) -> Ticket:
+    """Close the ticket with its result and ask the resident whether they are satisfied."""
+    ticket = await get_ticket_by_number(session, number)
+    if ticket is None:
+        raise TicketNotFoundError(f"no ticket numbered {number}")
+    staff = await session.scalar(select(Staff).where(Staff.key == staff_key, Staff.active))
+    if staff is None:
+        raise StaffNotFoundError(f"no active staff member {staff_key}")
+    if staff.id != ticket.assignee_id and not (staff.community_id == ticket.community_id
+                                               and staff.role in SUPERVISING_ROLES):
+        raise PermissionDenied(f"{staff_key} is neither the assignee of {number} nor supervises it")
+    if ticket.status == TicketStatus.CLOSED:
+        raise TicketStateError(f"{number} is already closed")
+    ticket.status, ticket.closed_at = TicketStatus.CLOSED, now
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.CLOSED, staff_id=staff.id, note=result,
+                            created_at=now))
+    community = await get_community_by_id(session, ticket.community_id)
+    wording = Wording(profile, community.key)
+    text = wording.render("ticket_closed_feedback", ticket_no=number, category=category_name(profile, ticket),
+                          result=result, assignee=ticket.assignee.name)
+    choices = [[wording.render(label), button_payload(intent, ticket=number)] for label, intent in FEEDBACK_CHOICES]
+    outbox.enqueue(session, CLOSED_KIND, {"text": text, "choices": choices}, community_id=community.id,
+                   resident_id=ticket.resident_id, ticket_id=ticket.id)
+    return ticket
+
+
+def rate_ticket(session: AsyncSession, ticket: Ticket, resident: Resident, satisfied: bool, comment: str | None,
+                now: datetime) -> Rating:
+    rating = Rating(ticket_id=ticket.id, staff_id=ticket.assignee_id, resident_id=resident.id, satisfied=satisfied,
+                    comment=comment, created_at=now)
+    session.add(rating)
+    return rating
+
+
+async def reopen_ticket(session: AsyncSession, profile: Profile, ticket: Ticket, resident: Resident,
+                        comment: str | None, now: datetime) -> Reopened:
+    """不满意: the rating, the ticket reopened, and both the assignee and their area lead told."""
+    rating = rate_ticket(session, ticket, resident, False, comment, now)
+    ticket.status, ticket.closed_at = TicketStatus.REOPENED, None
+    event = TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.REOPENED, note=comment, created_at=now)
+    session.add(event)
+    await session.flush()
+    lead = await area_lead_of(session, ticket)
+    wording = await _wording(session, profile, ticket)
+    text = wording.render("staff_ticket_reopened", ticket_no=ticket.number, category=category_name(profile, ticket),
+                          assignee=ticket.assignee.name, comment=comment or "")
+    _tell_both(session, ticket, lead, REOPENED_KIND, text)
+    return Reopened(ticket, event, lead, rating)
+
+
+async def add_reopen_note(session: AsyncSession, profile: Profile, ticket: Ticket, event_id: int, rating_id: int,
+                          note: str) -> None:
+    """What the resident says is still wrong: kept on the reopen event and the rating, and sent on."""
+    event = await session.get(TicketEvent, event_id)
+    rating = await session.get(Rating, rating_id)
+    if event is not None and event.ticket_id == ticket.id:
+        event.note = note
+    if rating is not None and rating.ticket_id == ticket.id and not rating.comment:
+        rating.comment = note
+    lead = await area_lead_of(session, ticket)
+    wording = await _wording(session, profile, ticket)
+    _tell_both(session, ticket, lead, REOPEN_NOTE_KIND, wording.render("staff_reopen_note", ticket_no=ticket.number,
+                                                                       note=note))
+
+
+async def area_lead_of(session: AsyncSession, ticket: Ticket) -> Staff:
+    """The 片长 over the ticket's building (or over the buildings its assignee leads); the community
+    secretary when there is none, or when the assignee is that 片长 themselves."""
+    building = await session.get(Building, ticket.building_id) if ticket.building_id else None
+    if building is None:
+        building = await session.scalar(select(Building).where(Building.lead_id == ticket.assignee_id).limit(1))
+    area = await session.get(Area, building.area_id) if building else None
+    lead = await find_active_staff(session, area.lead_id if area else None)
+    if lead is None or lead.id == ticket.assignee_id:
+        lead = await first_staff_with_role(session, ticket.community_id, StaffRole.SECRETARY.value)
+    if lead is None:
+        raise StaffNotFoundError(f"no area lead or secretary to tell about {ticket.number}")
+    return lead
+
+
+def category_name(profile: Profile, ticket: Ticket) -> str:
+    category = profile.categories.get(ticket.category_key)
+    return category.name if category else ticket.category_key
+
+
+async def _wording(session: AsyncSession, profile: Profile, ticket: Ticket) -> Wording:
+    return Wording(profile, (await get_community_by_id(session, ticket.community_id)).key)
+
+
+def _tell_both(session: AsyncSession, ticket: Ticket, lead: Staff, kind: str, text: str) -> None:
+    for staff_id in dict.fromkeys((ticket.assignee_id, lead.id)):
+        outbox.enqueue(session, kind, {"text": text}, community_id=ticket.community_id, staff_id=staff_id,
+                       ticket_id=ticket.id)

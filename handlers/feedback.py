@@ -1,0 +1,106 @@
+"""feedback: 满意 / 不满意 on a closed ticket, pressed on the close notice or typed.
+
+满意 stores the rating. 不满意 stores it, reopens the ticket, tells the assignee and their area
+lead, and asks what is still wrong; the next message is kept as the reopen note (unless the
+first message already said it).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from bot.messages import InboundMessage, Reply, button_payload
+from bot.ticket_actions import FEEDBACK_CHOICES, add_reopen_note, category_name, rate_ticket, reopen_ticket
+from handlers.base import HandlerContext
+from nlu.entities import find_ticket_numbers
+from nlu.result import ParseResult
+from storage.models import Rating, Ticket, TicketStatus
+
+INTENTS = ("feedback", "feedback_satisfied", "feedback_unsatisfied")
+BUTTONS = {"feedback_satisfied": True, "feedback_unsatisfied": False}
+FLOW = "feedback"
+NOTE_EXTRA_CHARS = 5
+"""Typed 不满意 with at least this much more than the verdict already says what is wrong."""
+
+
+async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    text = nlu.text.strip()
+    if ctx.state.flow == FLOW:
+        if text and nlu.intent.name not in BUTTONS:
+            return [await _save_note(ctx, text)]
+        ctx.state.finish()
+    ticket = await _ticket_to_rate(ctx, nlu)
+    if ticket is None:
+        return [ctx.say("feedback_nothing")]
+    rated = await _rated_since_closed(ctx, ticket)
+    if rated or ticket.status != TicketStatus.CLOSED:
+        return [ctx.say("feedback_already" if rated else "feedback_nothing", ticket_no=ticket.number)]
+    satisfied = BUTTONS.get(nlu.intent.name, ctx.profile.feedback_words.polarity(text))
+    if satisfied is None:
+        choices = (ctx.choice_of(label, button_payload(intent, ticket=ticket.number or ""))
+                   for label, intent in FEEDBACK_CHOICES)
+        return [ctx.say("feedback_ask", *choices, ticket_no=ticket.number,
+                        category=category_name(ctx.profile, ticket))]
+    comment = text or None
+    if satisfied:
+        rate_ticket(ctx.session, ticket, ctx.resident, True, comment, ctx.now)
+        return [ctx.say("feedback_thanks", ticket_no=ticket.number)]
+    return [await _reopen(ctx, ticket, comment)]
+
+
+async def _reopen(ctx: HandlerContext, ticket: Ticket, comment: str | None) -> Reply:
+    reopened = await reopen_ticket(ctx.session, ctx.profile, ticket, ctx.resident, comment, ctx.now)
+    said_enough = comment is not None and _beyond_verdict(ctx, comment) >= NOTE_EXTRA_CHARS
+    if said_enough:
+        return ctx.say("feedback_note_saved", ticket_no=ticket.number)
+    ctx.state.start(FLOW)
+    ctx.state.awaiting = "description"  # free text: the next message is the note, not another need
+    ctx.state.slots.update(ticket=ticket.number or "", event=str(reopened.event.id), rating=str(reopened.rating.id))
+    return ctx.say("feedback_reopened", ticket_no=ticket.number, assignee=ticket.assignee.name,
+                   lead=reopened.lead.name)
+
+
+async def _save_note(ctx: HandlerContext, note: str) -> Reply:
+    slots = dict(ctx.state.slots)
+    ctx.state.finish()
+    ticket = await _resident_ticket(ctx, slots.get("ticket", ""))
+    if ticket is None:
+        return ctx.say("feedback_nothing")
+    await add_reopen_note(ctx.session, ctx.profile, ticket, int(slots["event"]), int(slots["rating"]), note)
+    return ctx.say("feedback_note_saved", ticket_no=ticket.number)
+
+
+def _beyond_verdict(ctx: HandlerContext, text: str) -> int:
+    """How much the text says besides the verdict words themselves."""
+    words = ctx.profile.feedback_words
+    rest = text
+    for word in sorted([*words.unsatisfied, *words.satisfied], key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return sum(ch.isalnum() for ch in rest)
+
+
+async def _ticket_to_rate(ctx: HandlerContext, nlu: ParseResult) -> Ticket | None:
+    """The ticket the button names, or a number in the message, or the latest one closed."""
+    chosen = nlu.entity("ticket")
+    numbers = [chosen.value] if chosen else [number for number, _, _ in find_ticket_numbers(nlu.text)]
+    if numbers:
+        return await _resident_ticket(ctx, numbers[0])
+    query = (select(Ticket).options(joinedload(Ticket.assignee))
+             .where(Ticket.resident_id == ctx.resident.id, Ticket.status == TicketStatus.CLOSED)
+             .order_by(Ticket.closed_at.desc(), Ticket.id.desc()).limit(1))
+    return await ctx.session.scalar(query)
+
+
+async def _resident_ticket(ctx: HandlerContext, number: str) -> Ticket | None:
+    """Only the resident's own tickets can be rated by them."""
+    query = select(Ticket).options(joinedload(Ticket.assignee)).where(Ticket.number == number,
+                                                                      Ticket.resident_id == ctx.resident.id)
+    return await ctx.session.scalar(query)
+
+
+async def _rated_since_closed(ctx: HandlerContext, ticket: Ticket) -> bool:
+    query = select(Rating.id).where(Rating.ticket_id == ticket.id).order_by(Rating.id.desc()).limit(1)
+    if ticket.closed_at is not None:
+        query = query.where(Rating.created_at >= ticket.closed_at)
+    return await ctx.session.scalar(query) is not None

@@ -1,0 +1,127 @@
+"""subscribe_notices / unsubscribe_notices: which notices a resident receives.
+
+Topics come from the profile (`notices.yaml`); an area topic reaches the resident's area (片),
+known from their building, a community topic the whole community. Saying no topic lists what
+the resident has and offers the rest (or, to stop, what they have) as buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from bot.messages import Choice, InboundMessage, Reply, TextReply, button_payload
+from handlers.base import HandlerContext
+from handlers.community import resolve_community
+from nlu.entities import find_address
+from nlu.result import ParseResult
+from storage.models import Area, Building, Community, Subscription
+from storage.profile.engagement import NoticeScope, NoticeTopic
+from storage.repositories.directory import get_building, get_building_by_id
+from storage.repositories.subscriptions import Scope, active_subscriptions, subscribe, unsubscribe
+
+INTENTS = ("subscribe_notices", "unsubscribe_notices")
+
+
+async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    chosen = topics_named(ctx, nlu)
+    await resolve_community(ctx, nlu.text)
+    if nlu.intent.name == "unsubscribe_notices":
+        if not chosen:
+            return [await _which_to_stop(ctx)]
+        return [await _stop(ctx, topic) for topic in chosen]
+    if not chosen:
+        return [await _menu(ctx)]
+    return [await _start(ctx, topic, nlu.text) for topic in chosen]
+
+
+def topics_named(ctx: HandlerContext, nlu: ParseResult) -> list[NoticeTopic]:
+    """The topic a button names, or every topic whose name or alias the message contains."""
+    topics = ctx.profile.notice_topics
+    chosen = nlu.entity("topic")
+    if chosen is not None:
+        return [topics[chosen.value]] if chosen.value in topics else []
+    return [t for t in topics.values() if any(word in nlu.text for word in (t.name, *t.aliases))]
+
+
+async def _start(ctx: HandlerContext, topic: NoticeTopic, text: str) -> Reply:
+    scope, label = await _scope(ctx, topic, text)
+    _, new = await subscribe(ctx.session, ctx.resident.id, topic.key, scope, ctx.now)
+    return ctx.say("notice_subscribed" if new else "notice_already_subscribed", topic=topic.name, scope=label)
+
+
+async def _stop(ctx: HandlerContext, topic: NoticeTopic) -> Reply:
+    stopped = await unsubscribe(ctx.session, ctx.resident.id, topic.key)
+    return ctx.say("notice_unsubscribed" if stopped else "notice_not_subscribed", topic=topic.name)
+
+
+async def _menu(ctx: HandlerContext) -> Reply:
+    mine = await active_subscriptions(ctx.session, ctx.resident.id)
+    taken = {s.topic for s in mine}
+    offers = tuple(Choice(t.name, button_payload("subscribe_notices", topic=t.key))
+                   for t in ctx.profile.notice_topics.values() if t.key not in taken)
+    parts = [await _listing(ctx, mine)] if mine else []
+    if offers:
+        parts.append(ctx.wording.render("notice_topics"))
+    return TextReply("\n".join(parts), offers)
+
+
+async def _which_to_stop(ctx: HandlerContext) -> Reply:
+    mine = [s for s in await active_subscriptions(ctx.session, ctx.resident.id) if s.topic in ctx.profile.notice_topics]
+    if not mine:
+        return ctx.say("notice_none", ctx.offer("subscribe_notices"))
+    offers = tuple(Choice(ctx.profile.notice_topics[s.topic].name, button_payload("unsubscribe_notices", topic=s.topic))
+                   for s in mine)
+    return TextReply("\n".join([await _listing(ctx, mine), ctx.wording.render("notice_which_to_stop")]), offers)
+
+
+async def _listing(ctx: HandlerContext, mine: Sequence[Subscription]) -> str:
+    """One line per subscription with its reach; areas and communities loaded in one query each."""
+    area_ids = {s.area_id for s in mine if s.area_id is not None}
+    community_ids = {s.community_id for s in mine if s.community_id is not None}
+    areas = {a.id: a.name for a in await ctx.session.scalars(select(Area).where(Area.id.in_(area_ids)))}
+    names = {c.id: c.name for c in await ctx.session.scalars(select(Community).where(Community.id.in_(community_ids)))}
+    lines = []
+    for subscription in mine:
+        community = names.get(subscription.community_id or 0)
+        if community is None:
+            scope = ctx.wording.render("notice_scope_unknown")
+        elif subscription.area_id in areas:
+            scope = ctx.wording.render("notice_scope_area", community=community, area=areas[subscription.area_id])
+        else:
+            scope = ctx.wording.render("notice_scope_community", community=community)
+        lines.append(ctx.wording.render("notice_list_item", topic=ctx.profile.notice_topics[subscription.topic].name,
+                                        scope=scope))
+    return ctx.wording.render("notice_list", topics="\n".join(lines))
+
+
+async def _scope(ctx: HandlerContext, topic: NoticeTopic, text: str) -> tuple[Scope, str]:
+    """Where the resident's notices on this topic come from, and how that reads."""
+    community = ctx.community
+    if community is None:
+        return Scope(None), ctx.wording.render("notice_scope_unknown")
+    building = await _building(ctx, text)
+    if building is None:
+        return Scope(community.id), ctx.wording.render("notice_scope_community", community=community.name)
+    if topic.scope is NoticeScope.COMMUNITY:
+        return (Scope(community.id, building_id=building.id),
+                ctx.wording.render("notice_scope_community", community=community.name))
+    return (Scope(community.id, building.area_id, building.id),
+            ctx.wording.render("notice_scope_area", community=community.name, area=building.area.name))
+
+
+async def _building(ctx: HandlerContext, text: str) -> Building | None:
+    """A building named in the message (then remembered, as a complaint's address is), else the
+    resident's own."""
+    assert ctx.community is not None
+    found = find_address(text)
+    if found is not None:
+        building = await get_building(ctx.session, ctx.community.id, found[0].building)
+        if building is not None:
+            ctx.resident.building_id = building.id
+            return building
+    if ctx.resident.building_id is None:
+        return None
+    building = await get_building_by_id(ctx.session, ctx.resident.building_id)
+    return building if building.community_id == ctx.community.id else None

@@ -1,0 +1,130 @@
+"""report_clue: a clue for the police (线索), anonymous by default.
+
+The clue is stored with no resident, no contact, no channel and only the day it came
+(`storage.models.Clue`); the resident gets a receipt number and a button to leave contact.
+Only when they press it and give a phone are the phone and the resident's id stored with it.
+Only the police role reads clues (`storage.repositories.clues.list_clues`).
+
+What still ties a resident to an anonymous clue, honestly:
+
+- `processed_messages` (the retry cache) keeps the resident's id and the replies. The reply
+  carrying the receipt is recorded without it (`ctx.replay_replies`), so a retried delivery is
+  told the receipt was shown once; the recorded text still shows that this resident handed in
+  *a* clue at that moment.
+- While the offer to leave contact is open the conversation state holds the receipt; it goes at
+  the resident's next message (or, if an emergency or a hand-off breaks in, when the put-aside
+  flow is resumed or replaced).
+- Order and timing: clue ids are sequential and the police notice in the outbox is written in
+  the same transaction as the processed message, so someone reading the raw tables (a database
+  administrator, not any role in the application) could pair a day's clues with that day's
+  clue conversations by their order and times.
+"""
+
+from __future__ import annotations
+
+from bot.messages import InboundMessage, Reply
+from handlers.base import HandlerContext
+from handlers.community import resolve_community
+from nlu.entities import find_phones
+from nlu.result import ParseResult
+from storage.profile.replies import OFFERABLE_INTENTS
+from storage.profile.schema import StaffRole
+from storage.repositories import outbox
+from storage.repositories.clues import add_clue, leave_contact
+from storage.repositories.directory import first_staff_with_role
+
+INTENTS = ("report_clue",)
+FLOW = "report_clue"
+FREE_TEXT = "description"
+"""Every step waits for free text, so the pipeline hands the next message here, not to another need."""
+MIN_CLUE_CHARS = 12
+"""Shorter than this ("我要举报", "匿名举报一个传销窝点") is a wish to report: ask what happened."""
+NEW_CLUE_KIND = "clue_received"
+MAX_WORDS_AROUND_PHONE = 6
+
+
+async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    step = ctx.state.slots.get("step") if ctx.state.flow == FLOW else None
+    text = nlu.text.strip()
+    if step == "offer":
+        return await _offer_answered(nlu, ctx)
+    if step == "phone":
+        return await _phone_given(nlu, ctx)
+    if step == "text" and nlu.intent.name == "deny":
+        ctx.state.finish()
+        return [ctx.say("flow_cancelled", flow=ctx.wording.render(f"intent_{FLOW}"))]
+    if step == "text" and text:
+        opening = ctx.state.slots.get("opening", "")
+        return [await _store(ctx, f"{opening}\n{text}".strip())]
+    if len(text) >= MIN_CLUE_CHARS:
+        return [await _store(ctx, text)]
+    _await(ctx, "text", opening=text)
+    return [ctx.say("ask_clue")]
+
+
+async def _store(ctx: HandlerContext, text: str) -> Reply:
+    await resolve_community(ctx, text)
+    settings = ctx.profile.clues
+    category = settings.category_of(text)
+    clue = await add_clue(ctx.session, community_id=ctx.community.id if ctx.community else None, text=text,
+                          category=category.key, prefix=settings.receipt_prefix, timezone=ctx.profile.timezone,
+                          now=ctx.now)
+    receipt = clue.receipt or ""
+    if ctx.community is not None:
+        police = await first_staff_with_role(ctx.session, ctx.community.id, StaffRole.POLICE.value)
+        if police is not None:
+            notice = ctx.wording.render("staff_new_clue", receipt=receipt, category=category.name)
+            outbox.enqueue(ctx.session, NEW_CLUE_KIND, {"text": notice}, community_id=ctx.community.id,
+                           staff_id=police.id)
+    _await(ctx, "offer", receipt=receipt)
+    ctx.replay_replies = [ctx.say("clue_received_replay")]
+    return ctx.say("clue_received", ctx.choice_of("choice_leave_contact", f"/{FLOW}"),
+                   ctx.choice_of("choice_stay_anonymous", "/deny"), receipt=receipt)
+
+
+async def _offer_answered(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    """The button (`/report_clue`, no words) or yes: ask for a phone; a phone: take it; anything
+    else leaves the clue anonymous, and a need said meanwhile is offered back as a button."""
+    intent, text = nlu.intent.name, nlu.text.strip()
+    if _just_a_phone(text):
+        return await _phone_given(nlu, ctx)
+    if (intent == FLOW and not text) or intent == "affirm":
+        _await(ctx, "phone", receipt=ctx.state.slots.get("receipt", ""))
+        return [ctx.say("clue_ask_contact")]
+    ctx.state.finish()
+    if intent == FLOW and len(text) >= MIN_CLUE_CHARS:
+        return [await _store(ctx, text)]
+    offers = (ctx.offer(intent),) if intent in OFFERABLE_INTENTS else ()
+    if offers:
+        ctx.state.pending_text = text or None
+    return [ctx.say("clue_stays_anonymous", *offers)]
+
+
+async def _phone_given(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    if nlu.intent.name == "deny":
+        ctx.state.finish()
+        return [ctx.say("clue_stays_anonymous")]
+    phones = find_phones(nlu.text)
+    if not phones:
+        _await(ctx, "phone", receipt=ctx.state.slots.get("receipt", ""))
+        return [ctx.say("phone_invalid")]
+    receipt = ctx.state.slots.get("receipt", "")
+    ctx.state.finish()
+    await leave_contact(ctx.session, receipt, ctx.resident.id, phones[0][0])
+    return [ctx.say("clue_contact_saved", receipt=receipt)]
+
+
+def _just_a_phone(text: str) -> bool:
+    """"我的电话是138..." leaves contact; a new clue that mentions someone's number does not."""
+    phones = find_phones(text)
+    rest = text
+    for _, start, end in reversed(phones):
+        rest = rest[:start] + rest[end:]
+    return bool(phones) and sum(ch.isalnum() for ch in rest) <= MAX_WORDS_AROUND_PHONE
+
+
+def _await(ctx: HandlerContext, step: str, **slots: str) -> None:
+    """Start (or restart) the flow at `step`, keeping only `slots`: nothing else lingers."""
+    ctx.state.start(FLOW)
+    ctx.state.awaiting = FREE_TEXT
+    ctx.state.slots.update(step=step, **slots)

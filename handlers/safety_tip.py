@@ -1,0 +1,43 @@
+"""safety_tip: how to stay safe, by topic from the profile (`safety_tips.yaml`).
+
+The topic is the one whose keywords the message matches most, or the one a menu button names;
+within a topic, tips whose own keywords match are shown alone (one kind of fraud), else all.
+Every answer ends with the line that the community never asks for money, passwords or codes.
+"""
+
+from __future__ import annotations
+
+from bot.messages import Choice, InboundMessage, Reply, TextReply, button_payload
+from handlers.base import HandlerContext
+from nlu.result import ParseResult
+from storage.profile.engagement import SafetyTip, SafetyTopic
+
+INTENTS = ("safety_tip",)
+
+
+async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    topics = ctx.profile.safety_topics
+    if not topics:
+        return [ctx.say("not_yet_online", ctx.offer("human_handoff"))]
+    chosen = nlu.entity("topic")
+    topic = topics.get(chosen.value) if chosen else match_topic(list(topics.values()), nlu.text)
+    if topic is None:
+        menu = (Choice(t.name, button_payload("safety_tip", topic=t.key)) for t in topics.values())
+        return [ctx.say("safety_topics", *menu)]
+    tips = [tip for tip in topic.tips if _hits(tip.keywords, nlu.text)] or topic.tips
+    return [tip_reply(ctx, topic, tips)]
+
+
+def match_topic(topics: list[SafetyTopic], text: str) -> SafetyTopic | None:
+    best = max(topics, key=lambda topic: _hits(topic.keywords, text))
+    return best if _hits(best.keywords, text) else None
+
+
+def tip_reply(ctx: HandlerContext, topic: SafetyTopic, tips: list[SafetyTip]) -> TextReply:
+    lines = "\n".join(ctx.wording.render("safety_tip_line", title=tip.title, text=tip.text) for tip in tips)
+    body = ctx.wording.render("safety_tip", topic=topic.name, tips=lines)
+    return TextReply(f"{body}\n{ctx.wording.render('safety_never_asks')}")
+
+
+def _hits(keywords: list[str], text: str) -> int:
+    return sum(1 for keyword in keywords if keyword in text)

@@ -1,0 +1,52 @@
+"""Clues for the police (线索). Stored without the resident unless they left contact; read only by
+the police role (PRODUCT.md §5: "anonymous clues truly anonymous to everyone but the police")."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import PermissionDenied
+from storage.models import Clue, Staff
+from storage.profile.schema import StaffRole
+
+
+async def add_clue(session: AsyncSession, *, community_id: int | None, text: str, category: str, prefix: str,
+                   timezone: ZoneInfo, now: datetime) -> Clue:
+    """Store an anonymous clue and give it a receipt number (XS20261123-0001).
+
+    Only the local day is kept as its time, so the row cannot be matched to a conversation by
+    the minute it arrived."""
+    day = now.astimezone(timezone).replace(hour=0, minute=0, second=0, microsecond=0)
+    clue = Clue(community_id=community_id, text=text, category=category, created_at=day)
+    session.add(clue)
+    await session.flush()
+    clue.receipt = f"{prefix}{day:%Y%m%d}-{clue.id:04d}"
+    await session.flush()
+    return clue
+
+
+async def leave_contact(session: AsyncSession, receipt: str, resident_id: int, contact: str) -> Clue | None:
+    """The resident chose to be reachable: only now is the clue linked to them."""
+    clue = await session.scalar(select(Clue).where(Clue.receipt == receipt))
+    if clue is not None:
+        clue.contact, clue.resident_id = contact, resident_id
+    return clue
+
+
+def require_police(staff: Staff) -> None:
+    if staff.role != StaffRole.POLICE.value or not staff.active:
+        raise PermissionDenied(f"staff {staff.key} ({staff.role}) may not read clues: police only")
+
+
+async def list_clues(session: AsyncSession, staff: Staff, limit: int = 100) -> Sequence[Clue]:
+    """The clue inbox of a community police officer: their community's clues, and those whose
+    community was not known; newest first."""
+    require_police(staff)
+    query = (select(Clue).where(or_(Clue.community_id == staff.community_id, Clue.community_id.is_(None)))
+             .order_by(Clue.id.desc()).limit(limit))
+    return (await session.scalars(query)).all()

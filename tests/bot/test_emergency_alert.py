@@ -1,0 +1,76 @@
+"""Behind the emergency numbers: an urgent ticket for the on-duty staff, alerted ahead of every
+queued notice, on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.messages import InboundMessage
+from bot.pipeline import Pipeline
+from storage.models import OutboxMessage, Staff, Ticket
+from storage.repositories.outbox import PRIORITY_NORMAL, PRIORITY_URGENT, next_batch
+from tests.conftest import MONDAY_10AM
+
+SCAMMED = "我刚被骗转了两万，对方说是公安局的"
+QUEUED_NOTICES = 5000
+
+
+def said(text: str, message_id: str, sender: str = "wx-victim") -> InboundMessage:
+    return InboundMessage("wechat", sender, message_id, text, MONDAY_10AM, "baiyang")
+
+
+async def emergency_tickets(sessions: async_sessionmaker[AsyncSession]) -> list[Ticket]:
+    async with sessions() as session:
+        query = select(Ticket).where(Ticket.category_key == "emergency").order_by(Ticket.id)
+        return list((await session.scalars(query)).all())
+
+
+async def test_emergency_opens_an_urgent_ticket_for_the_police_after_giving_the_numbers(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    replies = await pipeline.handle(said(SCAMMED, "m-1"))
+
+    assert replies[0].text == pipeline.profile.reply_template("baiyang", "emergency_now")
+    [ticket] = await emergency_tickets(sessions)
+    async with sessions() as session:
+        assignee = await session.get_one(Staff, ticket.assignee_id)
+        [alert] = (await session.scalars(select(OutboxMessage).where(OutboxMessage.ticket_id == ticket.id))).all()
+    assert assignee.key == "by-police-01"
+    assert ticket.due_at == MONDAY_10AM.replace(hour=3)
+    assert (alert.kind, alert.priority, alert.staff_id) == ("emergency_alert", PRIORITY_URGENT, assignee.id)
+    assert ticket.number is not None
+    assert ticket.number in alert.payload["text"]
+    assert SCAMMED in alert.payload["text"]
+
+
+async def test_emergency_alert_is_first_out_even_behind_thousands_of_notices(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    queued_at = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    async with sessions() as session, session.begin():
+        await session.execute(insert(OutboxMessage), [
+            {"kind": "notice", "payload": {"text": f"notice {i}"}, "priority": PRIORITY_NORMAL,
+             "available_at": queued_at, "created_at": queued_at} for i in range(QUEUED_NOTICES)])
+
+    await pipeline.handle(said(SCAMMED, "m-1"))
+
+    async with sessions() as session:
+        batch = await next_batch(session, 30, now=MONDAY_10AM)
+    assert batch[0].kind == "emergency_alert"
+    assert [m.kind for m in batch[1:]] == ["notice"] * 29
+    assert [m.id for m in batch[1:]] == sorted(m.id for m in batch[1:])
+
+
+async def test_writing_again_realerts_the_same_ticket(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await pipeline.handle(said(SCAMMED, "m-1"))
+    await pipeline.handle(said("救命，他们还在打电话让我继续转账", "m-2"))
+
+    [ticket] = await emergency_tickets(sessions)
+    async with sessions() as session:
+        alerts = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "emergency_alert")
+                                        .order_by(OutboxMessage.id))).all()
+    assert [a.ticket_id for a in alerts] == [ticket.id, ticket.id]
+    assert "继续转账" in alerts[1].payload["text"]
+    assert all(a.priority == PRIORITY_URGENT for a in alerts)

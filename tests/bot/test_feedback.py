@@ -1,0 +1,168 @@
+"""Closing a ticket and the resident's 满意 / 不满意, judged on the stored rows, on both databases."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.errors import PermissionDenied, TicketNotFoundError, TicketStateError
+from bot.messages import Choice, TextReply
+from bot.pipeline import Pipeline
+from bot.ticket_actions import close_ticket
+from storage.models import OutboxMessage, Rating, Staff, Ticket, TicketEvent
+from storage.profile import Profile
+from tests.bot.test_cli import frontdoor
+from tests.bot.transcript import Resident, play
+from tests.conftest import DEMO_PROFILE, MONDAY_10AM, NLU_DATA
+
+DRAIN = "3栋2单元楼道里的下水道堵了，臭了好几天"
+
+
+async def reported_and_closed(pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession],
+                              sender: str) -> tuple[Resident, Ticket]:
+    """A resident reports a blocked drain, its assignee closes it, and the close notice arrives."""
+    resident = Resident(pipeline, sender)
+    await play(resident, f"居民: {DRAIN}")
+    async with sessions() as session, session.begin():
+        [ticket] = (await session.scalars(select(Ticket))).all()
+        assignee = await session.get_one(Staff, ticket.assignee_id)
+        await close_ticket(session, pipeline.profile, ticket.number or "", assignee.key, "已疏通下水道", MONDAY_10AM)
+    async with sessions() as session:
+        [notice] = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "ticket_closed"))).all()
+        ticket = await session.get_one(Ticket, ticket.id)
+    assert notice.resident_id == ticket.resident_id
+    resident.last = [TextReply(notice.payload["text"], tuple(Choice(label, payload)
+                                                             for label, payload in notice.payload["choices"]))]
+    return resident, ticket
+
+
+async def ratings(sessions: async_sessionmaker[AsyncSession]) -> list[Rating]:
+    async with sessions() as session:
+        return list((await session.scalars(select(Rating).order_by(Rating.id))).all())
+
+
+async def staff_told(sessions: async_sessionmaker[AsyncSession], kind: str) -> list[str]:
+    async with sessions() as session:
+        query = (select(Staff.key).join(OutboxMessage, OutboxMessage.staff_id == Staff.id)
+                 .where(OutboxMessage.kind == kind).order_by(OutboxMessage.id))
+        return list((await session.scalars(query)).all())
+
+
+async def test_closing_asks_the_resident_and_satisfied_is_stored_for_the_assignee(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    resident, ticket = await reported_and_closed(pipeline, sessions, "r-happy")
+    assert ticket.status == "closed"
+    assert ticket.closed_at == MONDAY_10AM
+    assert "已疏通下水道" in resident.last[0].text
+
+    await play(resident, """
+        居民: [满意]
+        助手: 谢谢您的评价
+        居民: 满意
+        助手: 已经评价过了
+    """)
+
+    [rating] = await ratings(sessions)
+    assert (rating.ticket_id, rating.staff_id, rating.satisfied) == (ticket.id, ticket.assignee_id, True)
+    async with sessions() as session:
+        assert (await session.get_one(Ticket, ticket.id)).status == "closed"
+        kinds = (await session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)
+                                       .order_by(TicketEvent.id))).all()
+    assert list(kinds) == ["created", "assigned", "closed"]
+
+
+async def test_unsatisfied_reopens_tells_assignee_and_area_lead_and_keeps_the_note(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], profile: Profile) -> None:
+    resident, ticket = await reported_and_closed(pipeline, sessions, "r-unhappy")
+    async with sessions() as session:
+        assignee = (await session.get_one(Staff, ticket.assignee_id)).key
+
+    await play(resident, """
+        居民: [不满意]
+        助手: 已重新打开
+        助手: 还有什么问题没解决
+        居民: 还是堵，水下不去，楼道里还是臭
+        助手: 已记下
+    """)
+
+    async with sessions() as session:
+        reopened = await session.get_one(Ticket, ticket.id)
+        [event] = (await session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
+                                                                   TicketEvent.kind == "reopened"))).all()
+    assert (reopened.status, reopened.closed_at) == ("reopened", None)
+    assert event.note == "还是堵，水下不去，楼道里还是臭"
+    [rating] = await ratings(sessions)
+    assert (rating.satisfied, rating.staff_id, rating.comment) == (False, ticket.assignee_id, event.note)
+    area_lead = next(a.lead for a in profile.communities["baiyang"].areas if a.name == "东一片")
+    assert await staff_told(sessions, "ticket_reopened") == [assignee, area_lead]
+    assert await staff_told(sessions, "ticket_reopen_note") == [assignee, area_lead]
+
+
+async def test_typed_unsatisfied_with_the_reason_reopens_without_asking_again(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    resident, ticket = await reported_and_closed(pipeline, sessions, "r-typed")
+
+    await play(resident, """
+        居民: 不满意，问题没解决，楼道里还是一股臭味
+        助手: 已记下
+        助手: !还有什么问题没解决
+    """)
+
+    [rating] = await ratings(sessions)
+    assert rating.satisfied is False
+    assert rating.comment == "不满意，问题没解决，楼道里还是一股臭味"
+    async with sessions() as session:
+        assert (await session.get_one(Ticket, ticket.id)).status == "reopened"
+
+
+async def test_feedback_with_nothing_closed_says_so(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-nothing"), """
+        居民: 很满意
+        助手: 没有待评价
+    """)
+
+
+async def test_only_the_assignee_or_a_supervisor_closes_and_only_once(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-guard"), f"居民: {DRAIN}")
+    async with sessions() as session:
+        [ticket] = (await session.scalars(select(Ticket))).all()
+    number = ticket.number or ""
+
+    async with sessions() as session, session.begin():
+        with pytest.raises(PermissionDenied):
+            await close_ticket(session, pipeline.profile, number, "by-win-01", "-", MONDAY_10AM)
+        with pytest.raises(TicketNotFoundError):
+            await close_ticket(session, pipeline.profile, "GD20261123-9999", "by-sec-01", "-", MONDAY_10AM)
+        await close_ticket(session, pipeline.profile, number, "by-sec-01", "已处理", MONDAY_10AM)
+        with pytest.raises(TicketStateError):
+            await close_ticket(session, pipeline.profile, number, "by-sec-01", "-", MONDAY_10AM)
+
+
+def test_ticket_close_command_asks_the_resident(tmp_path: Path) -> None:
+    database = tmp_path / "close.db"
+    env = {**os.environ, "FRONTDOOR_DATABASE_URL": f"sqlite:///{database}",
+           "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE), "FRONTDOOR_NLU_DATA": f'["{NLU_DATA}"]', "COLUMNS": "200"}
+    frontdoor("db", "upgrade", env=env)
+    chat = frontdoor("chat", "--as", "t-close", "--community", "baiyang", env=env, stdin=f"{DRAIN}\n")
+    found = re.search(r"GD\d{8}-\d{4}", chat.stdout)
+    assert found is not None, chat.stdout
+
+    refused = frontdoor("ticket", "close", found.group(0), "--staff", "by-win-01", "--result", "x", env=env)
+    closed = frontdoor("ticket", "close", found.group(0), "--staff", "by-sec-01", "--result", "已疏通", env=env)
+
+    assert refused.returncode == 1
+    assert "permission_denied" in refused.stderr
+    assert closed.returncode == 0, closed.stderr
+    with sqlite3.connect(database) as connection:
+        [(status,)] = connection.execute("SELECT status FROM tickets").fetchall()
+        [(payload,)] = connection.execute("SELECT payload FROM outbox WHERE kind = 'ticket_closed'").fetchall()
+    assert status == "closed"
+    assert "/feedback_satisfied" in payload
+    assert "/feedback_unsatisfied" in payload

@@ -1,0 +1,166 @@
+"""report_clue on both databases: anonymous by default, judged on the stored rows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.errors import PermissionDenied
+from bot.messages import InboundMessage
+from bot.pipeline import Pipeline
+from storage.models import ChannelIdentity, Clue, Conversation, OutboxMessage, ProcessedMessage, Staff
+from storage.repositories.clues import list_clues
+from tests.bot.transcript import Resident, play
+from tests.conftest import MONDAY_10AM
+
+CLUE = "3栋2单元501最近每天晚上很多陌生人进出，像是传销窝点"
+
+
+async def clues(sessions: async_sessionmaker[AsyncSession]) -> list[Clue]:
+    async with sessions() as session:
+        return list((await session.scalars(select(Clue).order_by(Clue.id))).all())
+
+
+async def staff(sessions: async_sessionmaker[AsyncSession], key: str) -> Staff:
+    async with sessions() as session:
+        return (await session.scalars(select(Staff).where(Staff.key == key))).one()
+
+
+async def resident_id(sessions: async_sessionmaker[AsyncSession], sender: str) -> int:
+    async with sessions() as session:
+        identity = await session.scalar(select(ChannelIdentity).where(ChannelIdentity.external_id == sender))
+        assert identity is not None
+        return identity.resident_id
+
+
+async def rows_mentioning(sessions: async_sessionmaker[AsyncSession], needle: str) -> list[str]:
+    """Every stored conversation, retry-cache and outbox row whose content contains `needle`."""
+    async with sessions() as session:
+        found = [f"processed {p.message_id}" for p in await session.scalars(select(ProcessedMessage))
+                 if needle in json.dumps(p.replies, ensure_ascii=False)]
+        found += [f"conversation {c.resident_id}" for c in await session.scalars(select(Conversation))
+                  if needle in json.dumps(c.state, ensure_ascii=False)]
+        found += [f"outbox {o.id}" for o in await session.scalars(select(OutboxMessage))
+                  if o.resident_id is not None and needle in json.dumps(o.payload, ensure_ascii=False)]
+    return found
+
+
+async def test_anonymous_clue_is_stored_without_the_resident_and_only_police_read_it(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    resident = Resident(pipeline, "r-clue")
+    await play(resident, f"""
+        居民: {CLUE}
+        助手: 回执号 XS20261123-
+        助手: 匿名
+    """)
+    [clue] = await clues(sessions)
+    assert clue.receipt is not None
+    # The documented residual link: while the offer to leave contact is open, the state holds it.
+    assert await rows_mentioning(sessions, clue.receipt) == [f"conversation {await resident_id(sessions, 'r-clue')}"]
+
+    await play(resident, """
+        居民: [保持匿名]
+        助手: 保持匿名
+    """)
+
+    [clue] = await clues(sessions)
+    assert clue.resident_id is None
+    assert clue.contact is None
+    assert clue.category == "pyramid"
+    assert clue.text == CLUE
+    assert clue.receipt is not None
+    # Nothing the resident's id is stored with names the receipt or repeats the clue.
+    assert await rows_mentioning(sessions, clue.receipt) == []
+    assert await rows_mentioning(sessions, "传销窝点") == []
+    async with sessions() as session:
+        [notice] = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "clue_received"))).all()
+    assert notice.resident_id is None
+    assert notice.staff_id == (await staff(sessions, "by-police-01")).id
+    assert CLUE not in notice.payload["text"]
+
+    for key in ("by-sec-01", "by-area-01", "by-win-01"):
+        async with sessions() as session:
+            with pytest.raises(PermissionDenied):
+                await list_clues(session, await staff(sessions, key))
+    async with sessions() as session:
+        [read] = await list_clues(session, await staff(sessions, "by-police-01"))
+    assert read.text == CLUE
+
+
+async def test_police_of_another_community_do_not_see_the_clue(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-clue-2"), f"居民: {CLUE}")
+
+    async with sessions() as session:
+        assert await list_clues(session, await staff(sessions, "qs-police-01")) == []
+
+
+async def test_leaving_contact_links_the_clue_only_then(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    resident = Resident(pipeline, "r-contact")
+    await play(resident, f"""
+        居民: {CLUE}
+        助手: 回执号
+        居民: [留下联系方式]
+        助手: 电话号码
+        居民: 电话是1391234
+        助手: 号码好像不对
+    """)
+    [clue] = await clues(sessions)
+    assert (clue.resident_id, clue.contact) == (None, None)
+
+    await play(resident, """
+        居民: 13912345678
+        助手: 民警可能会打电话
+    """)
+
+    [clue] = await clues(sessions)
+    assert clue.contact == "13912345678"
+    assert clue.resident_id == await resident_id(sessions, "r-contact")
+
+
+async def test_a_wish_to_report_is_asked_what_happened_first(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-short"), """
+        居民: 匿名举报一个传销窝点
+        助手: 在哪里
+        助手: !回执号
+        居民: 就在5栋地下室，每天上午有二三十个人上课
+        助手: 回执号
+    """)
+
+    [clue] = await clues(sessions)
+    assert clue.text == "匿名举报一个传销窝点\n就在5栋地下室，每天上午有二三十个人上课"
+    assert clue.resident_id is None
+
+
+async def test_a_retried_delivery_does_not_repeat_the_receipt(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    sent = InboundMessage("wechat", "wx-clue", "msg-1", CLUE, MONDAY_10AM, "baiyang")
+
+    first = await pipeline.handle(sent)
+    again = await pipeline.handle(sent)
+
+    [clue] = await clues(sessions)
+    assert clue.receipt is not None
+    assert clue.receipt in first[0].text
+    assert clue.receipt not in again[0].text
+    assert "只在第一次回复" in again[0].text
+
+
+async def test_another_need_after_the_receipt_drops_the_offer_and_is_offered_back(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-next"), f"""
+        居民: {CLUE}
+        居民: 帮我开个居住证明
+        助手: 保持匿名
+        居民: [开证明]
+        助手: 给谁开
+    """)
+
+    [clue] = await clues(sessions)
+    assert clue.receipt is not None
+    assert await rows_mentioning(sessions, clue.receipt) == []
