@@ -66,3 +66,20 @@ def _realert(session: AsyncSession, profile: Profile, community: Community, resi
     )
     outbox.enqueue(session, EMERGENCY_KIND, {"text": text}, community_id=community.id, staff_id=ticket.assignee_id,
                    ticket_id=ticket.id, priority=outbox.PRIORITY_URGENT)
+
+
+async def stand_down(session: AsyncSession, profile: Profile, community: Community, resident: Resident,
+                     chosen: str, now: datetime) -> Ticket | None:
+    """The resident said it was not urgent after all: the on-duty staff hear so at once, and the
+    emergency ticket keeps the note (it stays open: a person decides whether to close it)."""
+    ticket = await _ongoing_emergency(session, resident.id, now - REALERT_WINDOW)
+    if ticket is None:
+        return None
+    wording = Wording(profile, community.key)
+    need = wording.render(f"intent_{chosen}")
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.REPLIED, note=f"not_urgent:{chosen}",
+                            created_at=now))
+    text = wording.render("staff_emergency_stand_down", ticket_no=ticket.number, need=need)
+    outbox.enqueue(session, EMERGENCY_KIND, {"text": text}, community_id=community.id, staff_id=ticket.assignee_id,
+                   ticket_id=ticket.id, priority=outbox.PRIORITY_URGENT)
+    return ticket

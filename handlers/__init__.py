@@ -15,6 +15,7 @@ from handlers import (
     fallback,
     feedback,
     human_handoff,
+    not_urgent,
     notices,
     policy_question,
     report_clue,
@@ -40,4 +41,5 @@ def build_registry() -> dict[str, Handler]:
                 raise RuntimeError(f"intent {intent} is handled twice")
             registry[intent] = module.handle
     registry[resume.INTENT] = resume.make_handler(dict(registry))
+    registry[not_urgent.INTENT] = not_urgent.make_handler(dict(registry))
     return registry

@@ -12,7 +12,7 @@ import logging
 
 from bot.emergencies import alert_on_duty
 from bot.errors import RoutingError
-from bot.messages import InboundMessage, Reply
+from bot.messages import Choice, InboundMessage, Reply, button_payload
 from handlers.base import HandlerContext
 from handlers.community import resolve_community
 from nlu.result import ParseResult
@@ -25,7 +25,8 @@ NOT_URGENT_CHOICES = ("appeal_report", "safety_tip", "report_clue")
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     ctx.state.pending_text = nlu.text or None
-    offers = tuple(ctx.offer(intent) for intent in NOT_URGENT_CHOICES)
+    offers = tuple(Choice(ctx.wording.render(f"intent_{intent}"), button_payload("not_urgent", need=intent))
+                   for intent in NOT_URGENT_CHOICES)
     replies = [ctx.say("emergency_now"), ctx.say("emergency_not_urgent", *offers)]
     await _alert(ctx, nlu.text)
     return replies

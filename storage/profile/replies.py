@@ -92,6 +92,7 @@ REPLY_FIELDS: dict[str, frozenset[str]] = {
         "safety_tip_line": {"title", "text"},
         "safety_never_asks": set(),
         "staff_emergency": {"ticket_no", "category", "due", "address", "description", "resident"},
+        "staff_emergency_stand_down": {"ticket_no", "need"},
         "ask_clue": set(),
         "clue_received": {"receipt"},
         "clue_received_replay": set(),

@@ -7,14 +7,17 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.messages import InboundMessage
 from bot.pipeline import Pipeline
+from bot.ticketing import EMERGENCY_KIND
 from nlu.embedded import EmbeddedClassifier
 from nlu.rasa_data import load_training_data
 from nlu.result import ConfidencePolicy
 from storage.db import create_engine, create_sessionmaker
+from storage.models import OutboxMessage
 from storage.profile import Profile
 from storage.profile.sync import sync_profile
 from tests.conftest import MONDAY_10AM, NLU_DATA, SAFETY_NET
@@ -54,10 +57,14 @@ async def test_false_alarm_costs_nothing_the_choice_applies_to_the_words(emergen
     text = "5栋楼道里天天有人抽烟 浓烟呛人 物业也不管"
     said = InboundMessage("web", "false-alarm", "fa-1", text, MONDAY_10AM, "baiyang")
     _, offer = await emergency_pipeline.handle(said)
-    assert "/appeal_report" in [c.payload for c in offer.choices]
+    [complaint] = [c.payload for c in offer.choices if "appeal_report" in c.payload]
 
-    [created] = await emergency_pipeline.handle(InboundMessage("web", "false-alarm", "fa-2", "/appeal_report",
+    [created] = await emergency_pipeline.handle(InboundMessage("web", "false-alarm", "fa-2", complaint,
                                                                MONDAY_10AM, "baiyang"))
 
     assert "编号" in created.text
     assert "5栋" in created.text
+    async with emergency_pipeline.sessions() as session:
+        alerts = (await session.scalars(select(OutboxMessage.payload).where(OutboxMessage.kind == EMERGENCY_KIND)
+                                        .order_by(OutboxMessage.id))).all()
+    assert "解除紧急" in alerts[-1]["text"]
