@@ -29,7 +29,7 @@ INTERRUPTING_INTENTS = frozenset({"emergency", "human_handoff"})
 INTERRUPT_CONFIDENCE = 0.85
 """Another need said this clearly also breaks in, unless the flow is waiting for free text."""
 NOT_INTERRUPTING = frozenset({"affirm", "deny", FALLBACK_INTENT})
-FREE_TEXT_SLOTS = frozenset({"description"})
+FREE_TEXT_SLOTS = frozenset({"description", "message"})
 
 
 @dataclass

@@ -19,7 +19,7 @@ MISSES_BEFORE_PERSON = 2
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     ctx.state.misses += 1
     if ctx.state.misses >= MISSES_BEFORE_PERSON:
-        return [await hand_over(ctx, nlu.text)]
+        return await hand_over(ctx, nlu.text)
     ctx.state.pending_text = nlu.text or None
     top = [score.name for score in nlu.ranking[:2]]
     if nlu.ambiguous and len(top) == 2 and all(name in OFFERABLE_INTENTS for name in top):

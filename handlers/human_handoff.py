@@ -1,23 +1,37 @@
-"""human_handoff: a person takes over. Opens a tracked ticket so someone is accountable for
-answering, with the same-day limit of the handoff category."""
+"""human_handoff: a person takes over.
+
+Opens a tracked hand-off ticket for the on-duty staff member (same-day limit), then relays: the
+resident's next messages go to that person through the outbox and the staff member's replies come
+back (`bot.handoffs.reply_to_resident`), until the ticket is closed. Outside office hours the
+resident is told when someone will answer. Emergencies still break in (see the pipeline).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from bot.handoffs import relay_to_staff
 from bot.messages import InboundMessage, Reply
-from bot.ticketing import TicketRequest, open_ticket
+from bot.ticketing import TicketRequest, format_datetime, open_ticket
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from nlu.result import ParseResult
+from storage.models import TicketStatus
+from storage.repositories.tickets import get_ticket_by_number
 
 INTENTS = ("human_handoff",)
 FLOW = "human_handoff"
+RELAYING = "message"
+"""The `awaiting` value while messages are relayed: free text, so only danger interrupts it."""
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
-    return [await hand_over(ctx, nlu.text)]
+    if ctx.state.flow == FLOW and ctx.state.awaiting == RELAYING:
+        return await _relay(ctx, nlu.text)
+    return await hand_over(ctx, nlu.text)
 
 
-async def hand_over(ctx: HandlerContext, text: str) -> Reply:
+async def hand_over(ctx: HandlerContext, text: str) -> list[Reply]:
     """Open the hand-off ticket, first asking for the community when it cannot be known."""
     state = ctx.state
     if state.flow != FLOW:
@@ -25,14 +39,41 @@ async def hand_over(ctx: HandlerContext, text: str) -> Reply:
         state.slots["description"] = text.strip() or "-"
     if not await resolve_community(ctx, text):
         state.awaiting = "community"
-        return ask_community(ctx)
+        return [ask_community(ctx)]
     assert ctx.community is not None
     category = ctx.profile.categories[ctx.profile.HANDOFF_CATEGORY]
     opened = await open_ticket(ctx.session, ctx.profile, TicketRequest(
         community=ctx.community, resident=ctx.resident, channel=ctx.channel, category=category,
         description=state.slots["description"],
     ), ctx.now)
-    state.finish()
+    state.start(FLOW)
+    state.awaiting, state.slots["ticket"] = RELAYING, opened.ticket.number or ""
     state.misses = 0
-    return ctx.say("handoff_created", ticket_no=opened.ticket.number, assignee=opened.route.assignee.name,
-                   due=opened.due_label)
+    replies = [ctx.say("handoff_created", ticket_no=opened.ticket.number, assignee=opened.route.assignee.name,
+                       due=opened.due_label)]
+    opening = next_opening(ctx)
+    if opening is not None:
+        replies.append(ctx.say("handoff_after_hours", opens=format_datetime(ctx.wording, ctx.profile, opening)))
+    return replies
+
+
+async def _relay(ctx: HandlerContext, text: str) -> list[Reply]:
+    ticket = await get_ticket_by_number(ctx.session, ctx.state.slots.get("ticket", ""))
+    if ticket is None or ticket.status == TicketStatus.CLOSED:
+        ctx.state.finish()
+        return [ctx.say("handoff_ended")]
+    if text.strip():
+        await relay_to_staff(ctx.session, ctx.profile, ticket, ctx.resident, text, ctx.now)
+    return []
+
+
+def next_opening(ctx: HandlerContext) -> datetime | None:
+    """When the office next opens, or None while it is open (weekdays, the district's hours)."""
+    hours, zone = ctx.profile.district.office_hours, ctx.profile.timezone
+    local = ctx.now.astimezone(zone)
+    if local.weekday() < 5 and hours.open <= local.time() < hours.close:
+        return None
+    day = local.date() if local.time() < hours.open else local.date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, hours.open, zone)

@@ -159,6 +159,38 @@ def ticket_close(
     console.print(f"{number} is closed; the resident has been asked whether they are satisfied")
 
 
+@ticket_app.command("reply")
+def ticket_reply(
+    number: str,
+    staff: Annotated[str, typer.Option("--staff", help="Staff id from the profile: the ticket's assignee.")],
+    text: Annotated[str, typer.Option("--text", help="What the resident reads.")],
+) -> None:
+    """Answer the resident in an open hand-off (their channel delivers it)."""
+    from datetime import UTC, datetime
+
+    from bot.errors import FrontdoorError
+    from bot.handoffs import reply_to_resident
+    from storage.db import create_engine, create_sessionmaker
+
+    settings = Settings()
+    profile = _check_profile(settings.profile_dir)
+
+    async def reply() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as session, session.begin():
+                await reply_to_resident(session, profile, number, staff, text, datetime.now(UTC))
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(reply())
+    except FrontdoorError as error:
+        errors.print(str(error))
+        raise typer.Exit(1) from error
+    console.print(f"reply to {number} queued for the resident")
+
+
 def _check_profile(path: Path) -> Profile:
     try:
         return load_profile(path)

@@ -1,0 +1,54 @@
+"""Relaying a hand-off: the resident's words to the assigned staff member and the replies back,
+each through the outbox in the caller's transaction and kept in the ticket's history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import PermissionDenied, StaffNotFoundError, TicketNotFoundError, TicketStateError
+from bot.wording import Wording
+from storage.models import Resident, Staff, Ticket, TicketEvent, TicketEventKind, TicketStatus
+from storage.profile import Profile
+from storage.repositories import outbox
+from storage.repositories.directory import get_community_by_id
+from storage.repositories.tickets import get_ticket_by_number
+
+TO_STAFF_KIND = "handoff_to_staff"
+TO_RESIDENT_KIND = "handoff_to_resident"
+RESIDENT_NOTE = "resident"
+
+
+async def relay_to_staff(session: AsyncSession, profile: Profile, ticket: Ticket, resident: Resident, text: str,
+                         now: datetime) -> None:
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.REPLIED, note=f"{RESIDENT_NOTE}: {text}",
+                            created_at=now))
+    community = await get_community_by_id(session, ticket.community_id)
+    wording = Wording(profile, community.key)
+    outbox.enqueue(session, TO_STAFF_KIND, {"text": wording.render("staff_handoff_message", ticket_no=ticket.number,
+                                                                   resident=f"#{resident.id}", text=text)},
+                   community_id=ticket.community_id, staff_id=ticket.assignee_id, ticket_id=ticket.id)
+
+
+async def reply_to_resident(session: AsyncSession, profile: Profile, number: str, staff_key: str, text: str,
+                            now: datetime) -> Ticket:
+    """A staff member answers in an open hand-off; only its assignee may."""
+    ticket = await get_ticket_by_number(session, number)
+    if ticket is None:
+        raise TicketNotFoundError(f"no ticket numbered {number}")
+    staff = await session.scalar(select(Staff).where(Staff.key == staff_key, Staff.active))
+    if staff is None:
+        raise StaffNotFoundError(f"no active staff member {staff_key}")
+    if staff.id != ticket.assignee_id:
+        raise PermissionDenied(f"{staff_key} is not the assignee of {number}")
+    if ticket.status == TicketStatus.CLOSED:
+        raise TicketStateError(f"{number} is closed")
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.REPLIED, staff_id=staff.id, note=text,
+                            created_at=now))
+    community = await get_community_by_id(session, ticket.community_id)
+    reply = Wording(profile, community.key).render("handoff_staff_reply", assignee=staff.name, text=text)
+    outbox.enqueue(session, TO_RESIDENT_KIND, {"text": reply}, community_id=community.id,
+                   resident_id=ticket.resident_id, ticket_id=ticket.id)
+    return ticket
