@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import PermissionDenied, StaffNotFoundError, TicketNotFoundError, TicketStateError
+from bot.errors import PermissionDenied
+from bot.ticket_actions import open_ticket_and_actor
 from bot.wording import Wording
-from storage.models import Resident, Staff, Ticket, TicketEvent, TicketEventKind, TicketStatus
+from storage.models import Resident, Ticket, TicketEvent, TicketEventKind
 from storage.profile import Profile
 from storage.repositories import outbox
 from storage.repositories.directory import get_community_by_id
-from storage.repositories.tickets import get_ticket_by_number
 
 TO_STAFF_KIND = "handoff_to_staff"
 TO_RESIDENT_KIND = "handoff_to_resident"
@@ -35,16 +34,9 @@ async def relay_to_staff(session: AsyncSession, profile: Profile, ticket: Ticket
 async def reply_to_resident(session: AsyncSession, profile: Profile, number: str, staff_key: str, text: str,
                             now: datetime) -> Ticket:
     """A staff member answers in an open hand-off; only its assignee may."""
-    ticket = await get_ticket_by_number(session, number)
-    if ticket is None:
-        raise TicketNotFoundError(f"no ticket numbered {number}")
-    staff = await session.scalar(select(Staff).where(Staff.key == staff_key, Staff.active))
-    if staff is None:
-        raise StaffNotFoundError(f"no active staff member {staff_key}")
+    ticket, staff = await open_ticket_and_actor(session, number, staff_key)
     if staff.id != ticket.assignee_id:
         raise PermissionDenied(f"{staff_key} is not the assignee of {number}")
-    if ticket.status == TicketStatus.CLOSED:
-        raise TicketStateError(f"{number} is closed")
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.REPLIED, staff_id=staff.id, note=text,
                             created_at=now))
     community = await get_community_by_id(session, ticket.community_id)

@@ -37,20 +37,26 @@ class Reopened:
     rating: Rating
 
 
-async def close_ticket(session: AsyncSession, profile: Profile, number: str, staff_key: str, result: str,
-                       now: datetime) -> Ticket:
-    """Close the ticket with its result and ask the resident whether they are satisfied."""
+async def open_ticket_and_actor(session: AsyncSession, number: str, staff_key: str) -> tuple[Ticket, Staff]:
+    """The ticket a staff action is about, and the active staff member acting, or a typed error."""
     ticket = await get_ticket_by_number(session, number)
     if ticket is None:
         raise TicketNotFoundError(f"no ticket numbered {number}")
     staff = await session.scalar(select(Staff).where(Staff.key == staff_key, Staff.active))
     if staff is None:
         raise StaffNotFoundError(f"no active staff member {staff_key}")
+    if ticket.status == TicketStatus.CLOSED:
+        raise TicketStateError(f"{number} is already closed")
+    return ticket, staff
+
+
+async def close_ticket(session: AsyncSession, profile: Profile, number: str, staff_key: str, result: str,
+                       now: datetime) -> Ticket:
+    """Close the ticket with its result and ask the resident whether they are satisfied."""
+    ticket, staff = await open_ticket_and_actor(session, number, staff_key)
     if staff.id != ticket.assignee_id and not (staff.community_id == ticket.community_id
                                                and staff.role in SUPERVISING_ROLES):
         raise PermissionDenied(f"{staff_key} is neither the assignee of {number} nor supervises it")
-    if ticket.status == TicketStatus.CLOSED:
-        raise TicketStateError(f"{number} is already closed")
     ticket.status, ticket.closed_at = TicketStatus.CLOSED, now
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.CLOSED, staff_id=staff.id, note=result,
                             created_at=now))
