@@ -46,9 +46,17 @@ async def test_no_topic_named_gets_the_topic_menu_as_buttons(pipeline: Pipeline)
 
 async def test_a_fire_question_taken_for_an_emergency_still_reaches_the_fire_tips(pipeline: Pipeline) -> None:
     await play(Resident(pipeline, "r-fire"), f"""
-        居民: 怎么预防火灾
+        居民: 家里起火怎么灭
         助手: 119
         居民: [安全提醒]
+        助手: 【火灾安全提醒】
+        助手: {NEVER_ASKS}
+    """)
+
+
+async def test_asking_how_to_prevent_a_fire_gets_the_fire_tips_at_once(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-prevent"), f"""
+        居民: 万一家里着火了应该先干啥
         助手: 【火灾安全提醒】
         助手: {NEVER_ASKS}
     """)

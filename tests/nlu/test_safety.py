@@ -29,3 +29,22 @@ def test_no_cue_leaves_the_result_alone() -> None:
 
 def test_only_cue_regexes_become_rules() -> None:
     assert [intent for intent, _ in NET.cues] == ["emergency"]
+
+
+HOW_NET = SafetyNet.from_training_data(TrainingData(regexes={**CUES, "hypothetical": ["万一|怎么(防|办)"]}))
+
+
+def test_asking_how_to_stay_safe_keeps_the_classifiers_reading() -> None:
+    original = leaning("万一家里起火了应该先干啥", "safety_tip")
+
+    assert HOW_NET.apply(original) is original
+
+
+def test_hypothetical_wording_does_not_excuse_a_misread_danger() -> None:
+    result = HOW_NET.apply(leaning("着火了万一烧到楼上怎么办", "appeal_report"))
+
+    assert result.intent.name == "emergency"
+
+
+def test_a_cued_message_read_as_no_question_is_still_an_emergency() -> None:
+    assert HOW_NET.apply(leaning("厨房着火了", "safety_tip")).intent.name == "emergency"
