@@ -18,6 +18,16 @@ class DialogueState:
     """What the resident said when the bot asked which need they meant; the answer applies to it."""
     suspended: dict[str, Any] | None = None
     """A flow put aside when another need broke in; `resume` brings it back."""
+    offered: list[list[str]] = field(default_factory=list)
+    """The choices of the last answer as [label, payload]: on channels without buttons the resident
+    answers with the number or the label, and it is read as the payload."""
+
+    def chosen_payload(self, text: str) -> str | None:
+        """The payload a bare number or an exact label picks from the last answer's choices."""
+        stripped = text.strip()
+        if stripped.isdigit() and 1 <= int(stripped) <= len(self.offered):
+            return self.offered[int(stripped) - 1][1]
+        return next((payload for label, payload in self.offered if label == stripped), None)
 
     def start(self, flow: str) -> None:
         self.flow, self.awaiting, self.slots = flow, None, {}
@@ -47,4 +57,4 @@ class DialogueState:
             return cls()
         return cls(flow=data.get("flow"), awaiting=data.get("awaiting"), slots=dict(data.get("slots") or {}),
                    misses=int(data.get("misses") or 0), pending_text=data.get("pending_text"),
-                   suspended=data.get("suspended"))
+                   suspended=data.get("suspended"), offered=[list(c) for c in data.get("offered") or []])

@@ -13,6 +13,14 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Photo:
+    """A picture a resident sent, as the platform refers to it."""
+
+    media_id: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     channel: str
     sender_id: str
@@ -21,6 +29,8 @@ class InboundMessage:
     sent_at: datetime
     community_key: str | None = None
     """Set by channels bound to one community (its own account); otherwise the bot asks."""
+    photo: Photo | None = None
+    """A picture instead of words: it goes with the resident's open ticket or waits for the next."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.attachments import receive_photo
 from bot.dialogue import DialogueState
 from bot.messages import InboundMessage, Reply, read_button_payload, reply_from_json, reply_to_json
 from handlers import build_registry
@@ -20,7 +21,7 @@ from nlu.result import FALLBACK_INTENT, ConfidencePolicy, Entity, IntentScore, N
 from nlu.safety import SafetyNet
 from storage.profile import Profile
 from storage.repositories import conversations, directory, processed
-from storage.repositories.residents import find_or_create_resident
+from storage.repositories.residents import find_or_create_resident, note_inbound
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +69,16 @@ class Pipeline:
             if community is None and resident.community_id is not None:
                 community = await directory.get_community_by_id(session, resident.community_id)
             now = self.clock()
+            await note_inbound(session, message.channel, message.sender_id, now)
+            if message.photo is not None:
+                replies = [await receive_photo(session, self.profile, resident, message.channel, message.photo,
+                                               community.key if community else None)]
+                processed.record_replies(record, [reply_to_json(r) for r in replies])
+                return replies
             conversation = await conversations.load_conversation(session, resident.id)
             idle = timedelta(minutes=self.profile.district.conversation_idle_minutes)
             state = DialogueState.restore(conversation.state, conversation.updated_at, now, idle)
-            nlu = self.understand(message.text, state)
+            nlu = self.understand(state.chosen_payload(message.text) or message.text, state)
             if not nlu.is_fallback:
                 state.misses = 0
             ctx = HandlerContext(session, self.profile, resident, community, state, now, message.channel,
@@ -82,6 +89,7 @@ class Pipeline:
             replies = await self._route(nlu, state)(message, nlu, ctx)
             if interrupted and state.flow is None and state.suspended:
                 replies = [*replies, self._resume_offer(ctx, state.suspended["flow"])]
+            state.offered = [[c.label, c.payload] for r in replies for c in r.choices]
             conversations.save_conversation(conversation, state.to_json(), now)
             recorded = replies if ctx.replay_replies is None else ctx.replay_replies
             processed.record_replies(record, [reply_to_json(r) for r in recorded])

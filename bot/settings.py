@@ -31,6 +31,30 @@ class Settings(BaseSettings):
     port: int = 8000
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     demo_pages: bool = True
+    public_url: str = "http://127.0.0.1:8000"
+    """Where staff reach the web console; links in staff notifications point here."""
+
+    wechat_token: SecretStr | None = None
+    """The official account's server token: without it the /wechat endpoint is not mounted."""
+    wechat_app_id: str = ""
+    wechat_app_secret: SecretStr = SecretStr("")
+    wechat_aes_key: SecretStr | None = None
+    """The EncodingAESKey, for compatible and safe mode."""
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_community: str | None = None
+    """The community this account belongs to; unset, residents are asked."""
+    wechat_reply_budget_seconds: float = 4.0
+    """How long a webhook waits for the pipeline before answering `success` and replying later."""
+    wechat_subscribe_template_id: str | None = None
+    """A subscribe-notification template for messages outside the 48-hour window."""
+
+    wecom_corp_id: str = ""
+    wecom_secret: SecretStr = SecretStr("")
+    wecom_agent_id: int = 0
+    wecom_token: SecretStr | None = None
+    """The WeCom application's callback token: without it the /wecom endpoint is not mounted."""
+    wecom_aes_key: SecretStr | None = None
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
 
     def confidence_policy(self) -> ConfidencePolicy:
         return ConfidencePolicy(self.fallback_threshold, self.ambiguity_margin, (("emergency", self.emergency_floor),))

@@ -14,7 +14,7 @@ from bot.wording import Wording
 from storage.models import Building, Community, Resident, Ticket
 from storage.profile import Profile
 from storage.profile.schema import Category, TimeLimit
-from storage.repositories import outbox
+from storage.repositories import attachments, outbox
 from storage.repositories.tickets import add_ticket
 
 EMERGENCY_KIND = "emergency_alert"
@@ -56,6 +56,7 @@ async def open_ticket(session: AsyncSession, profile: Profile, request: TicketRe
         building_id=request.building.id if request.building else None, unit=request.unit, room=request.room,
         assignee_id=route.assignee.id, due_at=due, created_at=now,
     ), profile.district.ticket_prefix, profile.timezone)
+    await attachments.attach_kept(session, request.resident.id, ticket.id)
     wording = Wording(profile, request.community.key)
     place = format_address(wording, request.building.number if request.building else None, request.unit, request.room)
     opened = OpenedTicket(ticket, route, format_datetime(wording, profile, due), request.community.name + place)

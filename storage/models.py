@@ -126,6 +126,10 @@ class ChannelIdentity(Base):
     external_id: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    last_inbound_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    """When the resident last wrote: platforms such as WeChat allow free replies only for a while after."""
+    sends_since_inbound: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Messages sent since then, for platforms that also cap how many (WeChat: 5 in 48 hours)."""
 
 
 class Conversation(Base):
@@ -182,6 +186,21 @@ class TicketEventKind(StrEnum):
     REOPENED = "reopened"
 
 
+class Attachment(Base):
+    """A photo a resident sent: on their open ticket, or kept (`ticket_id` empty) for the next one."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index(None, "resident_id", "ticket_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    media_id: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
 class TicketEvent(Base):
     __tablename__ = "ticket_events"
 
@@ -203,6 +222,10 @@ class ProcessedMessage(Base):
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
     replies: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    delivered_by: Mapped[str | None] = mapped_column(String(10))
+    """Which path took the replies to the resident: the webhook's own answer ("answer") or a later
+    send ("send"). Whichever claims first wins, so the resident never gets them twice."""
 
 
 class OutboxMessage(Base):
@@ -223,7 +246,20 @@ class OutboxMessage(Base):
     available_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    undeliverable_reason: Mapped[str | None] = mapped_column(String(200))
+    """Why the platform cannot take it at all (e.g. outside WeChat's 48-hour window with no consent);
+    such a message is settled, not retried, and shown to staff."""
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class AccessToken(Base):
+    """A platform API token shared by every process, so that one refresh serves them all."""
+
+    __tablename__ = "access_tokens"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    token: Mapped[str] = mapped_column(String(1000))
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime)
 
 
 class AppointmentSlot(Base):

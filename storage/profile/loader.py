@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +33,7 @@ from storage.profile.schema import (
     StaffMember,
     StaffRole,
 )
+from storage.profile.wechat_menu import WeChatMenu
 
 M = TypeVar("M")
 K = TypeVar("K", SafetyTopic, NoticeTopic)
@@ -87,7 +89,7 @@ def load_profile(root: Path) -> Profile:
 
 
 def _read_engagement(root: Path) -> dict[str, Any]:
-    """The optional files: safety tips, notice topics, clue settings, feedback words."""
+    """The optional files: safety tips, notice topics, clue settings, feedback words, the WeChat menu."""
     found: dict[str, Any] = {}
     if (root / "safety_tips.yaml").is_file():
         found["safety_topics"] = _keyed(root / "safety_tips.yaml", TypeAdapter(list[SafetyTopic]))
@@ -99,7 +101,24 @@ def _read_engagement(root: Path) -> dict[str, Any]:
             raise ProfileError(root / "clues.yaml", "fallback", f"no category '{clues.fallback}'")
     if (root / "feedback.yaml").is_file():
         found["feedback_words"] = _validate(root / "feedback.yaml", TypeAdapter(FeedbackWords))
+    if (root / "wechat_menu.yaml").is_file():
+        found["wechat_menu"] = _read_wechat_menu(root / "wechat_menu.yaml")
     return found
+
+
+def _read_wechat_menu(path: Path) -> WeChatMenu:
+    """The menu, each click key checked against the intents the bot's handlers answer."""
+    from handlers import build_registry  # here, not at the top: handlers import the profile
+
+    menu = _validate(path, TypeAdapter(WeChatMenu))
+    intents = build_registry()
+    for field, key in menu.clicks():
+        intent = key.partition("{")[0]
+        if intent not in intents:
+            close = get_close_matches(intent, intents, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ProfileError(path, field, f"no handler answers intent '{intent}'{hint}")
+    return menu
 
 
 def _keyed(path: Path, adapter: TypeAdapter[list[K]]) -> dict[str, K]:

@@ -20,6 +20,7 @@ from storage.profile.schema import (
     StaffMember,
     TimeLimit,
 )
+from storage.profile.wechat_menu import WeChatMenu
 
 
 def expand_buildings(specs: list[str]) -> list[str]:
@@ -54,6 +55,8 @@ class Profile:
     notice_topics: dict[str, NoticeTopic] = field(default_factory=dict)
     clues: ClueSettings = field(default_factory=ClueSettings)
     feedback_words: FeedbackWords = field(default_factory=FeedbackWords)
+    wechat_menu: WeChatMenu | None = None
+    """The official account's custom menu; None when the profile has no `wechat_menu.yaml`."""
 
     @property
     def policies_dir(self) -> Path:

@@ -15,6 +15,12 @@ REPLY_FIELDS: dict[str, frozenset[str]] = {
     key: frozenset(fields)
     for key, fields in {
         "greet": {"community"},
+        "wechat_choice_hint": set(),
+        "wechat_voice_unrecognised": set(),
+        "wechat_location_received": set(),
+        "wechat_unsupported": set(),
+        "photo_attached": {"ticket_no"},
+        "photo_kept": set(),
         "goodbye": set(),
         "out_of_scope": set(),
         "not_yet_online": set(),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedMessage
@@ -23,3 +25,18 @@ async def claim_message(session: AsyncSession, channel: str, message_id: str, re
 
 def record_replies(processed: ProcessedMessage, replies: list[dict[str, Any]]) -> None:
     processed.replies = replies
+
+
+ANSWER = "answer"
+"""The webhook's own answer: WeChat retries only when it did not get it, so a retry may answer again."""
+SEND = "send"
+
+
+async def claim_delivery(session: AsyncSession, channel: str, message_id: str, by: str, at: datetime) -> bool:
+    """True when `by` may deliver the replies: nobody has yet, or (for ANSWER) only earlier answers did."""
+    key = (ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id)
+    unclaimed = ProcessedMessage.delivered_by.is_(None)
+    allowed = or_(unclaimed, ProcessedMessage.delivered_by == ANSWER) if by == ANSWER else unclaimed
+    result = await session.execute(update(ProcessedMessage).where(*key, allowed)
+                                   .values(delivered_by=by, delivered_at=at))
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,75 @@
+"""WeChat callbacks into what the bot does with them: a message for the pipeline, a fixed answer,
+or a change to the resident's account (unsubscribed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from wechatpy import parse_message
+
+from bot.messages import InboundMessage, Photo
+
+CHANNEL = "wechat"
+GREET_PAYLOAD = "/greet"
+"""A new follower, or one who scanned the community's QR code, is greeted with what the bot can do."""
+
+
+@dataclass(frozen=True)
+class Callback:
+    key: str
+    """What identifies a retry of the same callback: MsgId, or for events sender and CreateTime."""
+    openid: str
+    account: str
+    """Our own account (ToUserName): the sender of a passive reply."""
+    message: InboundMessage | None = None
+    reply_key: str | None = None
+    """A reply from the profile's wording, given without the pipeline."""
+    unsubscribed: bool = False
+
+
+def read_callback(xml: str, community_key: str | None, click_payload: Callable[[str], str | None]) -> Callback:
+    """`xml` must already have passed `security.parse_xml` (no DTD, no entities)."""
+    msg = parse_message(xml)
+    openid, account = str(msg.source or ""), str(msg.target or "")
+    kind = f"event:{msg.event}" if msg.type == "event" else str(msg.type)
+    key = f"{openid}:{msg.time}" if msg.type == "event" else str(msg.id)
+    sent_at = datetime.fromtimestamp(int(msg.time or 0), UTC)
+
+    def for_pipeline(text: str, *, community: str | None = community_key, photo: Photo | None = None) -> Callback:
+        message = InboundMessage(CHANNEL, openid, key, text, sent_at, community, photo)
+        return Callback(key, openid, account, message=message)
+
+    def answer(reply_key: str | None) -> Callback:
+        return Callback(key, openid, account, reply_key=reply_key)
+
+    match kind:
+        case "text":
+            return for_pipeline(str(msg.content or ""))
+        case "voice":
+            recognised = str(msg.recognition or "").strip()
+            return for_pipeline(recognised) if recognised else answer("wechat_voice_unrecognised")
+        case "image":
+            return for_pipeline("", photo=Photo(str(msg.media_id), str(msg.image or "") or None))
+        case "location":
+            return answer("wechat_location_received")
+        case "event:subscribe" | "event:subscribe_scan" | "event:scan":
+            scene = str(getattr(msg, "scene_id", "") or "")
+            return for_pipeline(GREET_PAYLOAD, community=_scene_community(scene) or community_key)
+        case "event:unsubscribe":
+            return Callback(key, openid, account, unsubscribed=True)
+        case "event:click":
+            payload = click_payload(str(msg.key or ""))
+            return for_pipeline(payload) if payload else answer("wechat_unsupported")
+        case "event:view" | "event:location":
+            return answer(None)
+    return answer("wechat_unsupported")
+
+
+COMMUNITY_SCENE_PREFIX = "community:"
+
+
+def _scene_community(scene: str) -> str | None:
+    """A QR code made with scene string `community:<key>` binds the resident to that community."""
+    return scene.removeprefix(COMMUNITY_SCENE_PREFIX) if scene.startswith(COMMUNITY_SCENE_PREFIX) else None

@@ -1,0 +1,111 @@
+"""Messages to residents on WeChat after the webhook has answered, within the platform's rules.
+
+WeChat lets a customer-service message reach a resident only within 48 hours of their last
+message, and only 5 of them (PRODUCT.md §4). Outside that, a subscribe notification may reach a
+resident who consented (here: one who subscribed to notices); otherwise the message is recorded
+as undeliverable with the reason, on its outbox row, where staff see it. Nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from wechatpy.exceptions import WeChatClientException
+
+from bot.channels.wechat.inbound import CHANNEL
+from bot.channels.wechat.render import chunks
+from bot.channels.wechat.tokens import OfficialAccountClient
+from storage.models import ChannelIdentity, OutboxMessage
+from storage.repositories import outbox
+from storage.repositories.residents import identity_of
+from storage.repositories.subscriptions import active_subscriptions
+
+log = logging.getLogger(__name__)
+
+WINDOW = timedelta(hours=48)
+WINDOW_MESSAGES = 5
+WINDOW_CLOSED_CODES = frozenset({45015, 45047})
+"""Out of the response window / out of the response count: WeChat's own word that the window is shut."""
+REPLY_KIND = "wechat_reply"
+SUMMARY_CHARS = 20
+"""A subscribe-notification `thing` field holds at most 20 characters."""
+
+
+class Undeliverable:
+    NO_ACCOUNT = "no_wechat_account"
+    UNFOLLOWED = "unfollowed"
+    OUTSIDE_WINDOW = "outside_48h_window_without_consent"
+
+
+@dataclass
+class WeChatSender:
+    sessions: async_sessionmaker[AsyncSession]
+    client: OfficialAccountClient
+    subscribe_template_id: str | None = None
+    subscribe_template_field: str = "thing1"
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    async def send_texts(self, resident_id: int, texts: list[str], kind: str = REPLY_KIND) -> list[int]:
+        """Record the texts in the outbox, then deliver them in order; returns the outbox ids."""
+        async with self.sessions() as session, session.begin():
+            rows = [outbox.enqueue(session, kind, {"text": piece}, resident_id=resident_id)
+                    for text in texts for piece in chunks(text)]
+            await session.flush()
+            ids = [row.id for row in rows]
+        for outbox_id in ids:
+            await self.deliver(outbox_id)
+        return ids
+
+    async def deliver(self, outbox_id: int) -> None:
+        """Send one outbox message, or settle it as undeliverable; a passing failure is left to retry."""
+        async with self.sessions() as session, session.begin():
+            row = await session.get(OutboxMessage, outbox_id, with_for_update=True)
+            if row is None or row.delivered_at is not None or row.undeliverable_reason is not None:
+                return
+            identity = await identity_of(session, row.resident_id, CHANNEL) if row.resident_id else None
+            if identity is None or not identity.active:
+                row.undeliverable_reason = Undeliverable.UNFOLLOWED if identity else Undeliverable.NO_ACCOUNT
+                return
+            now = self.clock()
+            text = str(row.payload["text"])
+            if self._in_window(identity, now):
+                try:
+                    await asyncio.to_thread(self.client.message.send_text, identity.external_id, text)
+                except WeChatClientException as error:
+                    if error.errcode not in WINDOW_CLOSED_CODES:
+                        row.attempts += 1
+                        row.last_error = f"{error.errcode}: {error.errmsg}"
+                        log.warning("WeChat send of outbox %s failed: %s", row.id, row.last_error)
+                        return
+                    identity.sends_since_inbound = WINDOW_MESSAGES
+                else:
+                    identity.sends_since_inbound += 1
+                    row.delivered_at = now
+                    return
+            await self._outside_window(session, row, identity, text, now)
+
+    @staticmethod
+    def _in_window(identity: ChannelIdentity, now: datetime) -> bool:
+        last = identity.last_inbound_at
+        return last is not None and now - last < WINDOW and identity.sends_since_inbound < WINDOW_MESSAGES
+
+    async def _outside_window(self, session: AsyncSession, row: OutboxMessage, identity: ChannelIdentity,
+                              text: str, now: datetime) -> None:
+        consented = bool(await active_subscriptions(session, identity.resident_id))
+        if self.subscribe_template_id is None or not consented:
+            row.undeliverable_reason = Undeliverable.OUTSIDE_WINDOW
+            return
+        body = {"touser": identity.external_id, "template_id": self.subscribe_template_id,
+                "data": {self.subscribe_template_field: {"value": text[:SUMMARY_CHARS]}}}
+        try:
+            await asyncio.to_thread(self.client.post, "message/subscribe/bizsend", data=body)
+        except WeChatClientException as error:
+            row.attempts += 1
+            row.last_error = f"{error.errcode}: {error.errmsg}"
+            return
+        row.delivered_at = now

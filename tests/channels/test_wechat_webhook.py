@@ -1,0 +1,274 @@
+"""The official account's webhook: real WeChat XML, plaintext and AES, through the real app over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.messages import InboundMessage, Reply
+from bot.pipeline import Pipeline
+from bot.runtime import Runtime
+from bot.settings import Settings
+from handlers.base import HandlerContext
+from nlu.result import ParseResult
+from storage.models import Attachment, ChannelIdentity, ProcessedMessage, Resident, Ticket
+from storage.profile import Profile
+from tests.channels.wechat_server import (
+    ACCOUNT,
+    AES_KEY,
+    TOKEN,
+    WeChatCallbacks,
+    event_xml,
+    message_xml,
+    reply_fields,
+    serve,
+    sign,
+    text_xml,
+)
+from tests.conftest import DEMO_PROFILE, NLU_DATA
+from tests.fakes.wechat_api import FakeWeChatAPI
+
+COMPLAINT = "3栋2单元楼道里的下水道堵了，臭了好几天"
+_msg_ids = itertools.count(7_000_000_000_000_000_001)
+
+
+def new_msg_id() -> int:
+    return next(_msg_ids)
+
+
+@pytest.fixture
+def api() -> Iterator[FakeWeChatAPI]:
+    with FakeWeChatAPI() as fake:
+        yield fake
+
+
+def wechat_runtime(database_url: str, api: FakeWeChatAPI, profile: Profile, pipeline: Pipeline,
+                   budget: float = 4.0) -> Runtime:
+    settings = Settings(database_url=database_url, profile_dir=DEMO_PROFILE, nlu_data=[NLU_DATA],
+                        wechat_token=TOKEN, wechat_aes_key=AES_KEY, wechat_app_id=api.appid,
+                        wechat_app_secret=api.secret, wechat_api_base=api.base_url, wechat_community="baiyang",
+                        wechat_reply_budget_seconds=budget)
+    engine = pipeline.sessions.kw["bind"]
+    return Runtime(settings, profile, engine, pipeline.sessions, pipeline)
+
+
+@pytest.fixture
+async def wechat(database_url: str, api: FakeWeChatAPI, profile: Profile,
+                 pipeline: Pipeline) -> AsyncIterator[WeChatCallbacks]:
+    async with serve(wechat_runtime(database_url, api, profile, pipeline)) as callbacks:
+        yield callbacks
+
+
+async def count(sessions: async_sessionmaker[AsyncSession], model: type[object]) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_url_verification_echoes_only_for_a_valid_signature(wechat: WeChatCallbacks) -> None:
+    good = await wechat.client.get("/wechat", params={**wechat.query(), "echostr": "echo-123"})
+    forged = await wechat.client.get("/wechat", params={**wechat.query(token="guess"), "echostr": "echo-123"})
+
+    assert (good.status_code, good.text) == (200, "echo-123")
+    assert forged.status_code == 403
+
+
+async def test_plaintext_complaint_gets_an_xml_answer_with_the_ticket(wechat: WeChatCallbacks) -> None:
+    response = await wechat.post_plain(text_xml("openid-plain", COMPLAINT, new_msg_id()))
+
+    reply = reply_fields(response.text)
+    assert response.status_code == 200
+    assert (reply["ToUserName"], reply["FromUserName"], reply["MsgType"]) == ("openid-plain", ACCOUNT, "text")
+    assert "GD" in reply["Content"]
+    assert "下水道" in reply["Content"]
+
+
+async def test_aes_message_gets_an_encrypted_answer(wechat: WeChatCallbacks) -> None:
+    response, _ = await wechat.post_encrypted(text_xml("openid-aes", COMPLAINT, new_msg_id()))
+
+    assert response.status_code == 200
+    assert "<Encrypt>" in response.text
+    assert "下水道" not in response.text
+    reply = wechat.decrypt_reply(response.text)
+    assert reply["ToUserName"] == "openid-aes"
+    assert "GD" in reply["Content"]
+
+
+async def test_a_retried_message_gets_the_same_answer_and_makes_one_ticket(wechat: WeChatCallbacks,
+                                                                          pipeline: Pipeline) -> None:
+    xml = text_xml("openid-retry", COMPLAINT, new_msg_id())
+
+    first = await wechat.post_plain(xml)
+    second = await wechat.post_plain(xml)
+
+    assert reply_fields(first.text)["Content"] == reply_fields(second.text)["Content"]
+    assert await count(pipeline.sessions, Ticket) == 1
+
+
+async def test_choices_are_numbered_and_a_number_answers_them(wechat: WeChatCallbacks) -> None:
+    asked = reply_fields((await wechat.post_plain(text_xml("openid-num", "我想学点安全知识", new_msg_id()))).text)
+    assert "1. 电信诈骗" in asked["Content"]
+    assert "回复数字" in asked["Content"]
+
+    chosen = reply_fields((await wechat.post_plain(text_xml("openid-num", "2", new_msg_id()))).text)
+
+    assert "【火灾安全提醒】" in chosen["Content"]
+
+
+async def test_voice_uses_the_recognised_text_or_asks_to_type(wechat: WeChatCallbacks, pipeline: Pipeline) -> None:
+    heard = await wechat.post_plain(message_xml("openid-voice", "voice", new_msg_id(), MediaId="m1", Format="amr",
+                                                Recognition=COMPLAINT))
+    unheard = await wechat.post_plain(message_xml("openid-voice", "voice", new_msg_id(), MediaId="m2",
+                                                  Format="amr"))
+
+    assert "GD" in reply_fields(heard.text)["Content"]
+    assert "打字" in reply_fields(unheard.text)["Content"]
+    assert await count(pipeline.sessions, Ticket) == 1
+
+
+async def test_a_photo_waits_for_the_next_ticket_then_goes_with_it(wechat: WeChatCallbacks,
+                                                                   pipeline: Pipeline) -> None:
+    photo = await wechat.post_plain(message_xml("openid-photo", "image", new_msg_id(), MediaId="media-1",
+                                                PicUrl="http://mmbiz.example/1.jpg"))
+    await wechat.post_plain(text_xml("openid-photo", COMPLAINT, new_msg_id()))
+    later = await wechat.post_plain(message_xml("openid-photo", "image", new_msg_id(), MediaId="media-2"))
+
+    assert "照片已收到" in reply_fields(photo.text)["Content"]
+    assert "GD" in reply_fields(later.text)["Content"]
+    async with pipeline.sessions() as session:
+        ticket_ids = (await session.scalars(select(Attachment.ticket_id).order_by(Attachment.id))).all()
+        ticket = await session.scalar(select(Ticket.id))
+    assert ticket_ids == [ticket, ticket]
+
+
+async def test_subscribe_greets_click_maps_to_its_need_unsubscribe_pauses(wechat: WeChatCallbacks,
+                                                                         pipeline: Pipeline) -> None:
+    greeted = await wechat.post_plain(event_xml("openid-follow", "subscribe"))
+    clicked = await wechat.post_plain(event_xml("openid-follow", "CLICK", int(time.time()) + 1,
+                                                EventKey="certificate_request"))
+    left = await wechat.post_plain(event_xml("openid-follow", "unsubscribe", int(time.time()) + 2))
+
+    assert "社区服务助手" in reply_fields(greeted.text)["Content"]
+    assert "证明" in reply_fields(clicked.text)["Content"]
+    assert left.text == "success"
+    async with pipeline.sessions() as session:
+        identity = await session.scalar(select(ChannelIdentity).where(ChannelIdentity.external_id == "openid-follow"))
+    assert identity is not None
+    assert identity.active is False
+
+
+async def test_an_unknown_message_type_gets_a_polite_answer(wechat: WeChatCallbacks) -> None:
+    response = await wechat.post_plain(message_xml("openid-link", "link", new_msg_id(), Title="t", Url="http://x"))
+
+    assert "暂时还看不了" in reply_fields(response.text)["Content"]
+
+
+# --- bad input: refused before anything is stored
+
+
+async def test_a_forged_signature_is_refused_and_nothing_is_stored(wechat: WeChatCallbacks,
+                                                                   pipeline: Pipeline) -> None:
+    xml = text_xml("openid-forged", COMPLAINT, new_msg_id())
+    response = await wechat.client.post("/wechat", params=wechat.query(token="not-the-token"), content=xml)
+
+    assert response.status_code == 403
+    assert await count(pipeline.sessions, Resident) == 0
+    assert await count(pipeline.sessions, ProcessedMessage) == 0
+
+
+async def test_an_old_timestamp_is_a_replay_and_refused(wechat: WeChatCallbacks, pipeline: Pipeline) -> None:
+    xml = text_xml("openid-replay", COMPLAINT, new_msg_id())
+    response = await wechat.client.post("/wechat", params=wechat.query(timestamp=int(time.time()) - 600),
+                                        content=xml)
+
+    assert response.status_code == 403
+    assert await count(pipeline.sessions, ProcessedMessage) == 0
+
+
+@pytest.mark.parametrize("body", ["<xml><ToUserName>a</ToUserName>", "not xml at all", "<other/>"])
+async def test_malformed_xml_is_a_400(wechat: WeChatCallbacks, body: str) -> None:
+    response = await wechat.post_plain(body)
+
+    assert response.status_code == 400
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<xml><ToUserName>gh</ToUserName><FromUserName>x</FromUserName><CreateTime>1</CreateTime>
+<MsgType>text</MsgType><Content>&lol4;</Content><MsgId>1</MsgId></xml>"""
+XXE = """<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<xml><ToUserName>gh</ToUserName><FromUserName>x</FromUserName><CreateTime>1</CreateTime>
+<MsgType>text</MsgType><Content>&xxe;</Content><MsgId>2</MsgId></xml>"""
+
+
+@pytest.mark.parametrize("body", [BILLION_LAUGHS, XXE], ids=["billion-laughs", "xxe"])
+async def test_dtds_and_entities_are_refused_without_expanding(wechat: WeChatCallbacks, pipeline: Pipeline,
+                                                              body: str) -> None:
+    response = await wechat.post_plain(body)
+
+    assert response.status_code == 400
+    assert "root:" not in response.text
+    assert "lollol" not in response.text
+    assert await count(pipeline.sessions, ProcessedMessage) == 0
+
+
+async def test_a_body_over_64_kib_is_a_413(wechat: WeChatCallbacks) -> None:
+    response = await wechat.post_plain(text_xml("openid-big", "堵" * 30_000, new_msg_id()))
+
+    assert response.status_code == 413
+
+
+async def test_a_message_that_cannot_be_decrypted_is_a_400_logged_without_payload(
+        wechat: WeChatCallbacks, caplog: pytest.LogCaptureFixture) -> None:
+    query = wechat.query()
+    garbage = "R0FSQkFHRS1OT1QtQUVTLUNJUEhFUlRFWFQtU0VDUkVULTEyMzQ1Njc4OTA="
+    params = {**query, "encrypt_type": "aes", "msg_signature": sign(TOKEN, query["timestamp"], query["nonce"], garbage)}
+    with caplog.at_level(logging.WARNING):
+        response = await wechat.client.post("/wechat", params=params,
+                                            content=f"<xml><Encrypt><![CDATA[{garbage}]]></Encrypt></xml>")
+
+    assert response.status_code == 400
+    assert "could not be decrypted" in caplog.text
+    assert garbage not in caplog.text
+
+
+# --- the 5-second rule
+
+
+async def test_a_slow_answer_says_success_in_time_then_arrives_as_a_customer_service_message(
+        database_url: str, api: FakeWeChatAPI, profile: Profile, pipeline: Pipeline) -> None:
+    original = pipeline.handlers["appeal_report"]
+
+    async def six_seconds(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+        await asyncio.sleep(6)
+        return await original(message, nlu, ctx)
+
+    pipeline.handlers["appeal_report"] = six_seconds
+    async with serve(wechat_runtime(database_url, api, profile, pipeline, budget=4.0)) as wechat:
+        xml = text_xml("openid-slow", COMPLAINT, new_msg_id())
+        started = time.monotonic()
+        first = asyncio.create_task(wechat.post_plain(xml))
+        retries = []
+        for _ in range(3):  # WeChat's retries, arriving while the first is still being worked on
+            await asyncio.sleep(0.5)
+            retries.append(asyncio.create_task(wechat.post_plain(xml)))
+        answered = await first
+        waited = time.monotonic() - started
+        answers = [answered, *[await r for r in retries]]
+        await api.wait_for_async(lambda: len(api.sent_messages("custom")) == 1, timeout=10)
+
+    assert answered.text == "success"
+    assert waited < 5
+    assert all(a.text == "success" for a in answers)
+    [sent] = api.sent_messages("custom")
+    assert sent["touser"] == "openid-slow"
+    assert "GD" in sent["text"]["content"]
+    assert await count(pipeline.sessions, Ticket) == 1
