@@ -9,6 +9,8 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import SlotFull, SlotUnavailable
+from bot.ticketing import format_datetime
+from bot.wording import Wording
 from storage.models import Appointment, AppointmentStatus, Community, OutboxMessage, Resident
 from storage.profile import Profile
 from storage.repositories import outbox
@@ -39,7 +41,10 @@ async def book(session: AsyncSession, profile: Profile, community: Community, re
         community_id=community.id, resident_id=resident.id, service_key=service.key, phone=phone,
         status=AppointmentStatus.BOOKED, created_at=now,
     ), slot, APPOINTMENT_PREFIX, tz)
-    reminder = outbox.enqueue(session, REMINDER_KIND, {"appointment": appointment.number},
+    wording = Wording(profile, community.key)
+    text = wording.render("appointment_reminder", number=appointment.number, service=service.name,
+                          time=format_datetime(wording, profile, starts_at), location=service.location)
+    reminder = outbox.enqueue(session, REMINDER_KIND, {"appointment": appointment.number, "text": text},
                               community_id=community.id, resident_id=resident.id)
     reminder.available_at = max(starts_at - REMINDER_AHEAD, now)
     return appointment

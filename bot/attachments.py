@@ -7,14 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.messages import Photo, Reply, TextReply
 from bot.wording import Wording
 from storage.models import Resident
-from storage.profile import Profile
 from storage.repositories import attachments
 from storage.repositories.tickets import open_tickets_of
 
 
-async def receive_photo(session: AsyncSession, profile: Profile, resident: Resident, channel: str, photo: Photo,
-                        community_key: str | None) -> Reply:
-    wording = Wording(profile, community_key)
+async def receive_photo(session: AsyncSession, wording: Wording, resident: Resident, channel: str,
+                        photo: Photo) -> Reply:
     tickets = await open_tickets_of(session, resident.id)
     latest = tickets[-1] if tickets else None
     attachments.add_attachment(session, resident.id, latest.id if latest else None, channel, photo.media_id,

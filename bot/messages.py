@@ -21,6 +21,15 @@ class Photo:
 
 
 @dataclass(frozen=True)
+class SharedLocation:
+    """A point a resident shared from their phone's map."""
+
+    latitude: float
+    longitude: float
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     channel: str
     sender_id: str
@@ -31,6 +40,8 @@ class InboundMessage:
     """Set by channels bound to one community (its own account); otherwise the bot asks."""
     photo: Photo | None = None
     """A picture instead of words: it goes with the resident's open ticket or waits for the next."""
+    location: SharedLocation | None = None
+    """A shared location instead of words: its nearest building is offered as the address."""
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.attachments import receive_photo
 from bot.dialogue import DialogueState
+from bot.locations import nearest_building, remember_location
 from bot.messages import InboundMessage, Reply, read_button_payload, reply_from_json, reply_to_json
+from bot.wording import Wording
 from handlers import build_registry
 from handlers.base import Handler, HandlerContext
+from nlu.entities import Address
 from nlu.policy_index import PolicyLibrary
 from nlu.result import FALLBACK_INTENT, ConfidencePolicy, Entity, IntentScore, NLUBackend, ParseResult
 from nlu.safety import SafetyNet
+from storage.models import Community, Resident
 from storage.profile import Profile
 from storage.repositories import conversations, directory, processed
 from storage.repositories.residents import find_or_create_resident, note_inbound
@@ -70,29 +74,48 @@ class Pipeline:
                 community = await directory.get_community_by_id(session, resident.community_id)
             now = self.clock()
             await note_inbound(session, message.channel, message.sender_id, now)
-            if message.photo is not None:
-                replies = [await receive_photo(session, self.profile, resident, message.channel, message.photo,
-                                               community.key if community else None)]
-                processed.record_replies(record, [reply_to_json(r) for r in replies])
-                return replies
             conversation = await conversations.load_conversation(session, resident.id)
             idle = timedelta(minutes=self.profile.district.conversation_idle_minutes)
             state = DialogueState.restore(conversation.state, conversation.updated_at, now, idle)
-            nlu = self.understand(state.chosen_payload(message.text) or message.text, state)
-            if not nlu.is_fallback:
-                state.misses = 0
-            ctx = HandlerContext(session, self.profile, resident, community, state, now, message.channel,
-                                 self.policies)
-            interrupted = state.flow is not None and self._interrupts(nlu, state)
-            if interrupted:
-                state.suspend()
-            replies = await self._route(nlu, state)(message, nlu, ctx)
-            if interrupted and state.flow is None and state.suspended:
-                replies = [*replies, self._resume_offer(ctx, state.suspended["flow"])]
+            said = await self._words_of(session, message, resident, community, state)
+            if isinstance(said, str):
+                ctx = HandlerContext(session, self.profile, resident, community, state, now, message.channel,
+                                     self.policies)
+                replies = await self._converse(message, said, ctx)
+                recorded = replies if ctx.replay_replies is None else ctx.replay_replies
+            else:
+                replies = recorded = said
             state.offered = [[c.label, c.payload] for r in replies for c in r.choices]
             conversations.save_conversation(conversation, state.to_json(), now)
-            recorded = replies if ctx.replay_replies is None else ctx.replay_replies
             processed.record_replies(record, [reply_to_json(r) for r in recorded])
+        return replies
+
+    async def _words_of(self, session: AsyncSession, message: InboundMessage, resident: Resident,
+                        community: Community | None, state: DialogueState) -> str | list[Reply]:
+        """What the resident said, for the NLU; or, for a photo or a shared location, the answer to it.
+        A number or label answering the last choices is read as the choice's payload; a location
+        answers an open form's question for the building with the nearest one."""
+        wording = Wording(self.profile, community.key if community else None)
+        if message.photo is not None:
+            return [await receive_photo(session, wording, resident, message.channel, message.photo)]
+        if message.location is not None:
+            number = nearest_building(self.profile, community, message.location)
+            if number is None or state.awaiting != "building":
+                return [await remember_location(session, wording, resident, community, number)]
+            return Address(number).label()
+        return state.chosen_payload(message.text) or message.text
+
+    async def _converse(self, message: InboundMessage, text: str, ctx: HandlerContext) -> list[Reply]:
+        state = ctx.state
+        nlu = self.understand(text, state)
+        if not nlu.is_fallback:
+            state.misses = 0
+        interrupted = state.flow is not None and self._interrupts(nlu, state)
+        if interrupted:
+            state.suspend()
+        replies = await self._route(nlu, state)(message, nlu, ctx)
+        if interrupted and state.flow is None and state.suspended:
+            replies = [*replies, self._resume_offer(ctx, state.suspended["flow"])]
         return replies
 
     def understand(self, text: str, state: DialogueState) -> ParseResult:

@@ -1,10 +1,12 @@
-"""Closing a ticket and what the resident says about it (PRODUCT.md §2: the help log's 满意 /
-不满意; an unsatisfied case is worked on until it is resolved). Staff close; the resident is
-asked 满意 / 不满意; 不满意 reopens the ticket and tells the assignee and their area lead.
-Everything runs in the caller's transaction; messages go to the outbox."""
+"""What staff do to a ticket (claim, hand on, close) and what the resident says about it (PRODUCT.md
+§2: the help log's 满意 / 不满意; an unsatisfied case is worked on until it is resolved). Staff
+close; the resident is asked 满意 / 不满意; 不满意 reopens the ticket and tells the assignee and
+their area lead. `may_act_on` is the one rule for who may act. Everything runs in the caller's
+transaction; messages go to the outbox."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,8 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import PermissionDenied, StaffNotFoundError, TicketNotFoundError, TicketStateError
 from bot.messages import button_payload
+from bot.ticketing import format_datetime
 from bot.wording import Wording
-from storage.models import Area, Building, Rating, Resident, Staff, Ticket, TicketEvent, TicketEventKind, TicketStatus
+from storage.models import (
+    Area,
+    Building,
+    Rating,
+    Resident,
+    Staff,
+    StaffChannel,
+    Ticket,
+    TicketEvent,
+    TicketEventKind,
+    TicketStatus,
+)
 from storage.profile import Profile
 from storage.profile.schema import StaffRole
 from storage.repositories import outbox
@@ -24,6 +38,9 @@ from storage.repositories.tickets import get_ticket_by_number
 CLOSED_KIND = "ticket_closed"
 REOPENED_KIND = "ticket_reopened"
 REOPEN_NOTE_KIND = "ticket_reopen_note"
+REASSIGNED_KIND = "ticket_reassigned"
+ASSIGNED_BY_NOTE = "by"
+"""An `assigned` event's note when someone other than routing chose the assignee: `by <staff key>`."""
 FEEDBACK_CHOICES = (("choice_satisfied", "feedback_satisfied"), ("choice_unsatisfied", "feedback_unsatisfied"))
 SUPERVISING_ROLES = frozenset({StaffRole.SECRETARY.value, StaffRole.ADMIN.value, StaffRole.AREA_LEAD.value})
 """Besides the assignee, who in the ticket's community may close it."""
@@ -137,3 +154,81 @@ def _tell_both(session: AsyncSession, ticket: Ticket, lead: Staff, kind: str, te
     for staff_id in dict.fromkeys((ticket.assignee_id, lead.id)):
         outbox.enqueue(session, kind, {"text": text}, community_id=ticket.community_id, staff_id=staff_id,
                        ticket_id=ticket.id)
+
+
+async def staff_on_roster(session: AsyncSession, channel: str, external_id: str) -> Staff | None:
+    """The active staff member whose account on `channel` (e.g. their WeCom user id) this is."""
+    query = (select(Staff).join(StaffChannel, StaffChannel.staff_id == Staff.id)
+             .where(StaffChannel.channel == channel, StaffChannel.external_id == external_id, Staff.active))
+    return await session.scalar(query)
+
+
+async def may_act_on(session: AsyncSession, staff: Staff, ticket: Ticket, *, reassign: bool = False) -> bool:
+    """Whether `staff` may claim or close `ticket` or, with `reassign`, hand it to someone else.
+
+    The one rule for WeCom, Telegram and the console: the ticket's assignee, the 片长 over its
+    building (`area_leads_over`) and its community's secretary may act; handing a ticket on needs
+    the 片长 or the secretary. Staff no longer on the roster (inactive) may do nothing.
+    """
+    if not staff.active:
+        return False
+    if staff.role == StaffRole.SECRETARY.value and staff.community_id == ticket.community_id:
+        return True
+    if staff.id in await area_leads_over(session, ticket):
+        return True
+    return not reassign and staff.id == ticket.assignee_id
+
+
+async def area_leads_over(session: AsyncSession, ticket: Ticket) -> set[int]:
+    """The 片长 of the ticket's building's area, and whoever `area_lead_of` names (for a ticket with no
+    building, the 片长 over the buildings its assignee leads, else the secretary)."""
+    leads: set[int] = set()
+    building = await session.get(Building, ticket.building_id) if ticket.building_id else None
+    area = await session.get(Area, building.area_id) if building else None
+    if area is not None and area.lead_id is not None:
+        leads.add(area.lead_id)
+    with contextlib.suppress(StaffNotFoundError):
+        leads.add((await area_lead_of(session, ticket)).id)
+    return leads
+
+
+async def claim_ticket(session: AsyncSession, number: str, staff_key: str, now: datetime) -> Ticket:
+    """The staff member takes the ticket up: it is theirs (a supervisor claiming takes it over), and claimed."""
+    ticket, staff = await open_ticket_and_actor(session, number, staff_key)
+    if not await may_act_on(session, staff, ticket):
+        raise PermissionDenied(f"{staff_key} may not claim {number}")
+    if ticket.status == TicketStatus.CLAIMED and ticket.assignee_id == staff.id:
+        raise TicketStateError(f"{number} is already claimed by {staff_key}")
+    if ticket.assignee_id != staff.id:
+        _assign(session, ticket, staff, staff, now)
+    ticket.status = TicketStatus.CLAIMED
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.CLAIMED, staff_id=staff.id, created_at=now))
+    return ticket
+
+
+async def reassign_ticket(session: AsyncSession, profile: Profile, number: str, staff_key: str, target: Staff,
+                          now: datetime) -> Ticket:
+    """A 片长 or the secretary hands the ticket to a colleague in its community, who is told at once."""
+    ticket, staff = await open_ticket_and_actor(session, number, staff_key)
+    if not await may_act_on(session, staff, ticket, reassign=True):
+        raise PermissionDenied(f"{staff_key} may not reassign {number}")
+    if not target.active or target.community_id != ticket.community_id:
+        raise StaffNotFoundError(f"{target.key} is not an active staff member of the ticket's community")
+    if target.id == ticket.assignee_id:
+        raise TicketStateError(f"{number} is already assigned to {target.key}")
+    _assign(session, ticket, target, staff, now)
+    if ticket.status == TicketStatus.CLAIMED:
+        ticket.status = TicketStatus.OPEN  # the new assignee has not taken it up yet
+    wording = await _wording(session, profile, ticket)
+    text = wording.render("staff_ticket_reassigned", ticket_no=number, category=category_name(profile, ticket),
+                          due=format_datetime(wording, profile, ticket.due_at), description=ticket.description,
+                          by=staff.name)
+    outbox.enqueue(session, REASSIGNED_KIND, {"text": text}, community_id=ticket.community_id, staff_id=target.id,
+                   ticket_id=ticket.id)
+    return ticket
+
+
+def _assign(session: AsyncSession, ticket: Ticket, assignee: Staff, by: Staff, now: datetime) -> None:
+    ticket.assignee = assignee
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.ASSIGNED, staff_id=assignee.id,
+                            note=f"{ASSIGNED_BY_NOTE} {by.key}", created_at=now))

@@ -12,6 +12,7 @@ from rich.console import Console
 from bot.cli.chat import run_chat
 from bot.cli.faq import faq_app
 from bot.cli.nlu import nlu_app
+from bot.cli.outbox import outbox_app
 from bot.cli.wechat import wechat_app
 from bot.settings import Settings
 from storage.profile import Profile, ProfileError, load_profile
@@ -25,6 +26,7 @@ app.add_typer(faq_app, name="faq")
 ticket_app = typer.Typer(help="Staff actions on tickets.", no_args_is_help=True)
 app.add_typer(ticket_app, name="ticket")
 app.add_typer(nlu_app, name="nlu")
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(wechat_app, name="wechat")
 console = Console()
 errors = Console(stderr=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -10,15 +11,31 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
+from bot.channels.wechat.inbound import CHANNEL as WECHAT
 from bot.channels.wechat.security import CallbackRejected
 from bot.channels.wechat.setup import build_official_account
 from bot.channels.wechat.tokens import token_engine
+from bot.channels.wecom.notifier import CHANNEL as WECOM
+from bot.channels.wecom.setup import build_wecom
+from bot.delivery import OutboxDispatcher
 from bot.errors import FrontdoorError
 from bot.runtime import Runtime, start_runtime
 from bot.settings import Settings
-from bot.web import chat, demo, wechat
+from bot.web import chat, demo, wechat, wecom
 
 log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def running(dispatcher: OutboxDispatcher) -> AsyncIterator[None]:
+    """The outbox sent while the app serves; stopped (after the message in hand) on shutdown."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -33,17 +50,29 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         async with AsyncExitStack() as stack:
             if runtime is None:
                 stack.push_async_callback(started.close)
-            if configured.wechat_token is not None:
-                engine = token_engine(configured.database_url)
+            dispatcher = OutboxDispatcher(started.sessions, clock=started.pipeline.clock)
+            if configured.wechat_token is not None or configured.wecom_token is not None:
+                engine = token_engine(configured.database_url)  # both keep their API tokens through it
                 stack.callback(engine.dispose)
-                app.state.official_account = build_official_account(started, engine)
-                stack.push_async_callback(app.state.official_account.responder.drain)
+            if configured.wechat_token is not None:
+                account = build_official_account(started, engine)
+                app.state.official_account = account
+                dispatcher.residents[WECHAT] = account.responder.sender
+                stack.push_async_callback(account.responder.drain)
+            if configured.wecom_token is not None:
+                wecom_channel = build_wecom(started, engine)
+                app.state.wecom_callback = wecom_channel.callback
+                dispatcher.staff[WECOM] = wecom_channel.notifier
+            if dispatcher.residents or dispatcher.staff:
+                await stack.enter_async_context(running(dispatcher))
             yield
 
     app = FastAPI(title="frontdoor", lifespan=lifespan)
     app.include_router(chat.router)
     if configured.wechat_token is not None:
         app.include_router(wechat.router)
+    if configured.wecom_token is not None:
+        app.include_router(wecom.router)
     if configured.demo_pages:
         app.include_router(demo.router)
         app.mount("/static", StaticFiles(directory=demo.STATIC), name="static")

@@ -7,6 +7,8 @@ Layout::
     replies.md                  reply wording (## key sections)
     communities/<id>/community.yaml   areas, buildings, staff of one community
     communities/<id>/replies.md       optional: this community's own wording
+    communities/<id>/locations.yaml   optional: where each building stands (shared locations)
+    staff_commands.yaml         optional: the words staff type in WeCom (认领, 办结, 转, 我的)
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from storage.profile.engagement import ClueSettings, FeedbackWords, NoticeTopic, SafetyTopic
+from storage.profile.locations import LOCATIONS_FILE, BuildingLocations, load_locations
 from storage.profile.model import Profile, expand_buildings
 from storage.profile.replies import REPLY_FIELDS, check_replies, parse_replies
 from storage.profile.schema import (
@@ -33,6 +36,7 @@ from storage.profile.schema import (
     StaffMember,
     StaffRole,
 )
+from storage.profile.staff_commands import StaffAction, StaffCommandWords
 from storage.profile.wechat_menu import WeChatMenu
 
 M = TypeVar("M")
@@ -85,11 +89,25 @@ def load_profile(root: Path) -> Profile:
     for folder in community_dirs:
         _check_community(profile, folder / "community.yaml", communities[folder.name])
     _check_unique_staff(profile)
-    return profile
+    return replace(profile, building_locations=_read_locations(profile, community_dirs))
+
+
+def _read_locations(profile: Profile, community_dirs: list[Path]) -> dict[str, BuildingLocations]:
+    found = {}
+    for folder in community_dirs:
+        try:
+            locations = load_locations(folder, set(profile.buildings(folder.name)))
+        except ValueError as problem:
+            field, _, message = str(problem).partition(": ")
+            raise ProfileError(folder / LOCATIONS_FILE, field, message) from None
+        if locations is not None:
+            found[folder.name] = locations
+    return found
 
 
 def _read_engagement(root: Path) -> dict[str, Any]:
-    """The optional files: safety tips, notice topics, clue settings, feedback words, the WeChat menu."""
+    """The optional files: safety tips, notice topics, clue settings, feedback words, the WeChat menu,
+    staff command words."""
     found: dict[str, Any] = {}
     if (root / "safety_tips.yaml").is_file():
         found["safety_topics"] = _keyed(root / "safety_tips.yaml", TypeAdapter(list[SafetyTopic]))
@@ -103,7 +121,21 @@ def _read_engagement(root: Path) -> dict[str, Any]:
         found["feedback_words"] = _validate(root / "feedback.yaml", TypeAdapter(FeedbackWords))
     if (root / "wechat_menu.yaml").is_file():
         found["wechat_menu"] = _read_wechat_menu(root / "wechat_menu.yaml")
+    if (root / "staff_commands.yaml").is_file():
+        found["staff_commands"] = _read_staff_commands(root / "staff_commands.yaml")
     return found
+
+
+def _read_staff_commands(path: Path) -> StaffCommandWords:
+    """The staff command words, each word belonging to one command only."""
+    words = _validate(path, TypeAdapter(StaffCommandWords))
+    owner: dict[str, StaffAction] = {}
+    for action in StaffAction:
+        for i, word in enumerate(words.words(action)):
+            if word in owner:
+                raise ProfileError(path, f"{action.value}[{i}]", f"'{word}' is already a {owner[word].value} word")
+            owner[word] = action
+    return words
 
 
 def _read_wechat_menu(path: Path) -> WeChatMenu:

@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from storage.profile.engagement import ClueSettings, FeedbackWords, NoticeTopic, SafetyTopic
+from storage.profile.locations import BuildingLocations
 from storage.profile.schema import (
     Area,
     Category,
@@ -20,6 +21,7 @@ from storage.profile.schema import (
     StaffMember,
     TimeLimit,
 )
+from storage.profile.staff_commands import StaffCommandWords
 from storage.profile.wechat_menu import WeChatMenu
 
 
@@ -55,8 +57,12 @@ class Profile:
     notice_topics: dict[str, NoticeTopic] = field(default_factory=dict)
     clues: ClueSettings = field(default_factory=ClueSettings)
     feedback_words: FeedbackWords = field(default_factory=FeedbackWords)
+    building_locations: dict[str, BuildingLocations] = field(default_factory=dict)
+    """Per community key: where its buildings stand, from the optional `locations.yaml`."""
     wechat_menu: WeChatMenu | None = None
     """The official account's custom menu; None when the profile has no `wechat_menu.yaml`."""
+    staff_commands: StaffCommandWords = field(default_factory=StaffCommandWords)
+    """What staff type to claim, close or hand on a ticket (`staff_commands.yaml`); none without the file."""
 
     @property
     def policies_dir(self) -> Path:

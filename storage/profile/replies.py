@@ -17,7 +17,8 @@ REPLY_FIELDS: dict[str, frozenset[str]] = {
         "greet": {"community"},
         "wechat_choice_hint": set(),
         "wechat_voice_unrecognised": set(),
-        "wechat_location_received": set(),
+        "location_building": {"address"},
+        "location_unknown": set(),
         "wechat_unsupported": set(),
         "photo_attached": {"ticket_no"},
         "photo_kept": set(),
@@ -78,6 +79,7 @@ REPLY_FIELDS: dict[str, frozenset[str]] = {
         "time_full": {"time", "service"},
         "confirm_appointment": {"service", "time", "location", "phone"},
         "appointment_booked": {"number", "service", "time", "location"},
+        "appointment_reminder": {"number", "service", "time", "location"},
         "no_appointments": set(),
         "ask_which_appointment": set(),
         "appointment_cancelled": {"number", "service", "time"},
@@ -135,6 +137,26 @@ REPLY_FIELDS: dict[str, frozenset[str]] = {
         "feedback_nothing": set(),
         "staff_ticket_reopened": {"ticket_no", "category", "assignee", "comment"},
         "staff_reopen_note": {"ticket_no", "note"},
+        "staff_ticket_reassigned": {"ticket_no", "category", "due", "description", "by"},
+        "staff_command_help": {"claim", "close", "transfer", "mine"},
+        "staff_not_on_roster": set(),
+        "staff_denied": {"ticket_no"},
+        "staff_transfer_denied": {"ticket_no"},
+        "staff_ticket_unknown": {"ticket_no"},
+        "staff_ticket_state": {"ticket_no", "status"},
+        "staff_try_again": {"ticket_no"},
+        "staff_close_needs_result": {"ticket_no", "close"},
+        "staff_transfer_needs_name": {"ticket_no", "transfer"},
+        "staff_claimed": {"ticket_no", "category", "due"},
+        "staff_closed": {"ticket_no"},
+        "staff_transferred": {"ticket_no", "assignee"},
+        "staff_transfer_same": {"ticket_no", "assignee"},
+        "staff_name_unknown": {"name"},
+        "staff_name_ambiguous": {"name", "count"},
+        "staff_my_tickets_header": {"count"},
+        "staff_my_ticket": {"ticket_no", "category", "status", "due"},
+        "staff_my_tickets_none": set(),
+        "wecom_card_button": set(),
     }.items()
 }
 OFFERABLE_INTENTS = (
@@ -146,6 +168,13 @@ OFFERABLE_INTENTS = (
 REPLY_FIELDS.update({f"intent_{name}": frozenset() for name in OFFERABLE_INTENTS})
 REPLY_FIELDS.update({f"reason_{problem.value}": frozenset() for problem in SlotProblem})
 """Why a time cannot be booked, one reply per `SlotProblem`."""
+STAFF_CARD_KINDS = (
+    "ticket_assigned", "emergency_alert", "ticket_reopened", "ticket_reopen_note", "handoff_to_staff",
+    "ticket_overdue", "ticket_reassigned", "clue_received", "other",
+)
+"""Staff notifications by outbox kind; each has a `wecom_title_<kind>` reply, the title of its WeCom
+card (`other` for any kind not listed). `{ticket_no}` is empty when the message has no ticket."""
+REPLY_FIELDS.update({f"wecom_title_{kind}": frozenset({"ticket_no"}) for kind in STAFF_CARD_KINDS})
 
 _SECTION = re.compile(r"^##\s+([a-z0-9_]+)\s*$", re.MULTILINE)
 

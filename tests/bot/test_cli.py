@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +48,23 @@ def test_terminal_chat_number_picks_a_choice(tmp_path: Path) -> None:
     assert "什么问题" in chat.stdout
     assert "编号 GD" in chat.stdout
     assert "青水社区8栋" in chat.stdout
+
+
+def test_outbox_undeliverable_lists_what_no_platform_took(tmp_path: Path) -> None:
+    database = tmp_path / "outbox.db"
+    env = {**os.environ, "FRONTDOOR_DATABASE_URL": f"sqlite:///{database}", "COLUMNS": "200"}
+    assert frontdoor("db", "upgrade", env=env).returncode == 0
+    with sqlite3.connect(database) as db:
+        db.execute("INSERT INTO outbox (kind, payload, priority, attempts, available_at, created_at, "
+                   "undeliverable_reason) VALUES ('wechat_reply', '{\"text\": \"证明已开好\"}', 100, 0, "
+                   "'2026-11-23 02:00:00', '2026-11-23 02:00:00', 'outside_48h_window_without_consent')")
+        db.execute("INSERT INTO outbox (kind, payload, priority, attempts, available_at, created_at) "
+                   "VALUES ('wechat_reply', '{\"text\": \"还在等\"}', 100, 0, '2026-11-23 02:00:00', "
+                   "'2026-11-23 02:00:00')")
+
+    listed = frontdoor("outbox", "undeliverable", env=env)
+
+    assert listed.returncode == 0, listed.stderr
+    assert "outside_48h_window_without_consent" in listed.stdout
+    assert "证明已开好" in listed.stdout
+    assert "还在等" not in listed.stdout

@@ -272,3 +272,37 @@ async def test_a_slow_answer_says_success_in_time_then_arrives_as_a_customer_ser
     assert sent["touser"] == "openid-slow"
     assert "GD" in sent["text"]["content"]
     assert await count(pipeline.sessions, Ticket) == 1
+
+
+def location_xml(openid: str, latitude: float, longitude: float) -> str:
+    return message_xml(openid, "location", new_msg_id(), Location_X=str(latitude), Location_Y=str(longitude),
+                       Scale="15", Label="临江街道白杨路")
+
+
+async def test_a_shared_location_names_the_nearest_building_and_offers_it_next_time(
+        wechat: WeChatCallbacks, profile: Profile) -> None:
+    latitude, longitude = profile.building_locations["baiyang"].buildings["12"]
+
+    shared = await wechat.post_plain(location_xml("openid-map", latitude + 0.00005, longitude))
+    asked = await wechat.post_plain(text_xml("openid-map", "楼道灯坏了好几天，晚上看不见路", new_msg_id()))
+
+    assert "白杨社区12栋" in reply_fields(shared.text)["Content"]
+    assert "12栋" in reply_fields(asked.text)["Content"]  # offered as the address, a numbered choice
+
+
+async def test_a_location_answers_the_forms_question_for_the_building(wechat: WeChatCallbacks,
+                                                                      profile: Profile) -> None:
+    latitude, longitude = profile.building_locations["baiyang"].buildings["40"]
+
+    await wechat.post_plain(text_xml("openid-form", "楼道灯坏了好几天，晚上看不见路", new_msg_id()))
+    opened = await wechat.post_plain(location_xml("openid-form", latitude, longitude))
+
+    content = reply_fields(opened.text)["Content"]
+    assert "GD" in content
+    assert "白杨社区40栋" in content
+
+
+async def test_a_location_far_from_every_building_asks_for_the_building(wechat: WeChatCallbacks) -> None:
+    far = await wechat.post_plain(location_xml("openid-far", 39.9042, 116.4074))
+
+    assert "没有找到本社区的楼栋" in reply_fields(far.text)["Content"]

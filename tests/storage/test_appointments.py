@@ -191,7 +191,9 @@ async def test_a_reminder_is_queued_for_the_day_before(sessions: Sessions, profi
     (reminder,) = await reminders(sessions)
     assert reminder.available_at == starts_at - timedelta(days=1)
     assert (reminder.resident_id, reminder.community_id) == (resident.id, community.id)
-    assert reminder.payload == {"appointment": booked.number}
+    assert reminder.payload["appointment"] == booked.number
+    assert booked.number in reminder.payload["text"]
+    assert "11月25日 14:30" in reminder.payload["text"]
     assert reminder.delivered_at is None
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from wechatpy import parse_message
 
-from bot.messages import InboundMessage, Photo
+from bot.messages import InboundMessage, Photo, SharedLocation
 
 CHANNEL = "wechat"
 GREET_PAYLOAD = "/greet"
@@ -37,8 +37,9 @@ def read_callback(xml: str, community_key: str | None, click_payload: Callable[[
     key = f"{openid}:{msg.time}" if msg.type == "event" else str(msg.id)
     sent_at = datetime.fromtimestamp(int(msg.time or 0), UTC)
 
-    def for_pipeline(text: str, *, community: str | None = community_key, photo: Photo | None = None) -> Callback:
-        message = InboundMessage(CHANNEL, openid, key, text, sent_at, community, photo)
+    def for_pipeline(text: str, *, community: str | None = community_key, photo: Photo | None = None,
+                     location: SharedLocation | None = None) -> Callback:
+        message = InboundMessage(CHANNEL, openid, key, text, sent_at, community, photo, location)
         return Callback(key, openid, account, message=message)
 
     def answer(reply_key: str | None) -> Callback:
@@ -53,7 +54,8 @@ def read_callback(xml: str, community_key: str | None, click_payload: Callable[[
         case "image":
             return for_pipeline("", photo=Photo(str(msg.media_id), str(msg.image or "") or None))
         case "location":
-            return answer("wechat_location_received")
+            point = _location(str(msg.location_x or ""), str(msg.location_y or ""), str(msg.label or ""))
+            return for_pipeline("", location=point) if point else answer("wechat_unsupported")
         case "event:subscribe" | "event:subscribe_scan" | "event:scan":
             scene = str(getattr(msg, "scene_id", "") or "")
             return for_pipeline(GREET_PAYLOAD, community=_scene_community(scene) or community_key)
@@ -73,3 +75,11 @@ COMMUNITY_SCENE_PREFIX = "community:"
 def _scene_community(scene: str) -> str | None:
     """A QR code made with scene string `community:<key>` binds the resident to that community."""
     return scene.removeprefix(COMMUNITY_SCENE_PREFIX) if scene.startswith(COMMUNITY_SCENE_PREFIX) else None
+
+
+def _location(latitude: str, longitude: str, label: str) -> SharedLocation | None:
+    try:
+        point = SharedLocation(float(latitude), float(longitude), label)
+    except ValueError:
+        return None
+    return point if -90 <= point.latitude <= 90 and -180 <= point.longitude <= 180 else None

@@ -14,14 +14,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from requests import RequestException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wechatpy.exceptions import WeChatClientException
 
 from bot.channels.wechat.inbound import CHANNEL
-from bot.channels.wechat.render import chunks
+from bot.channels.wechat.render import chunks, reply_text
 from bot.channels.wechat.tokens import OfficialAccountClient
+from bot.dialogue import DialogueState
+from bot.messages import Choice, TextReply
+from bot.wording import Wording
 from storage.models import ChannelIdentity, OutboxMessage
-from storage.repositories import outbox
+from storage.profile import Profile
+from storage.repositories import conversations, outbox
 from storage.repositories.residents import identity_of
 from storage.repositories.subscriptions import active_subscriptions
 
@@ -46,6 +51,7 @@ class Undeliverable:
 class WeChatSender:
     sessions: async_sessionmaker[AsyncSession]
     client: OfficialAccountClient
+    profile: Profile
     subscribe_template_id: str | None = None
     subscribe_template_field: str = "thing1"
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -69,25 +75,44 @@ class WeChatSender:
                 return
             identity = await identity_of(session, row.resident_id, CHANNEL) if row.resident_id else None
             if identity is None or not identity.active:
-                row.undeliverable_reason = Undeliverable.UNFOLLOWED if identity else Undeliverable.NO_ACCOUNT
+                outbox.settle_undeliverable(row, Undeliverable.UNFOLLOWED if identity else Undeliverable.NO_ACCOUNT)
                 return
             now = self.clock()
-            text = str(row.payload["text"])
+            choices = [[str(label), str(payload)] for label, payload in row.payload.get("choices", [])]
+            text = self._with_choices(str(row.payload["text"]), choices)
             if self._in_window(identity, now):
                 try:
                     await asyncio.to_thread(self.client.message.send_text, identity.external_id, text)
                 except WeChatClientException as error:
                     if error.errcode not in WINDOW_CLOSED_CODES:
-                        row.attempts += 1
-                        row.last_error = f"{error.errcode}: {error.errmsg}"
+                        outbox.retry_later(row, f"{error.errcode}: {error.errmsg}", now)
                         log.warning("WeChat send of outbox %s failed: %s", row.id, row.last_error)
                         return
                     identity.sends_since_inbound = WINDOW_MESSAGES
+                except RequestException as error:
+                    outbox.retry_later(row, f"network: {type(error).__name__}", now)
+                    return
                 else:
                     identity.sends_since_inbound += 1
                     row.delivered_at = now
+                    await self._offer(session, identity.resident_id, choices, now)
                     return
             await self._outside_window(session, row, identity, text, now)
+
+    def _with_choices(self, text: str, choices: list[list[str]]) -> str:
+        """Buttons a staff action attached (满意 / 不满意) as WeChat text: a numbered list."""
+        reply = TextReply(text, tuple(Choice(label, payload) for label, payload in choices))
+        return reply_text(reply, Wording(self.profile, None))
+
+    async def _offer(self, session: AsyncSession, resident_id: int, choices: list[list[str]], now: datetime) -> None:
+        """The resident may answer these choices by number next, as if the pipeline had offered them."""
+        if not choices:
+            return
+        conversation = await conversations.load_conversation(session, resident_id)
+        idle = timedelta(minutes=self.profile.district.conversation_idle_minutes)
+        state = DialogueState.restore(conversation.state, conversation.updated_at, now, idle)
+        state.offered = choices
+        conversations.save_conversation(conversation, state.to_json(), now)
 
     @staticmethod
     def _in_window(identity: ChannelIdentity, now: datetime) -> bool:
@@ -98,14 +123,16 @@ class WeChatSender:
                               text: str, now: datetime) -> None:
         consented = bool(await active_subscriptions(session, identity.resident_id))
         if self.subscribe_template_id is None or not consented:
-            row.undeliverable_reason = Undeliverable.OUTSIDE_WINDOW
+            outbox.settle_undeliverable(row, Undeliverable.OUTSIDE_WINDOW)
             return
         body = {"touser": identity.external_id, "template_id": self.subscribe_template_id,
                 "data": {self.subscribe_template_field: {"value": text[:SUMMARY_CHARS]}}}
         try:
             await asyncio.to_thread(self.client.post, "message/subscribe/bizsend", data=body)
         except WeChatClientException as error:
-            row.attempts += 1
-            row.last_error = f"{error.errcode}: {error.errmsg}"
+            outbox.retry_later(row, f"{error.errcode}: {error.errmsg}", now)
+            return
+        except RequestException as error:
+            outbox.retry_later(row, f"network: {type(error).__name__}", now)
             return
         row.delivered_at = now

@@ -1,0 +1,82 @@
+"""The WeCom application's callback: checks, decryption, a staff command, the encrypted answer.
+
+WeCom signs every callback with `msg_signature` over the token, timestamp, nonce and the encrypted
+payload (or, to verify the URL, the encrypted `echostr`), and always encrypts (AES with the
+EncodingAESKey). So the envelope is parsed first, by defusedxml and within the body limit, to find
+the payload the signature covers; the signature and the timestamp's freshness are checked before
+anything is decrypted, and the decrypted message is parsed by defusedxml before wechatpy sees it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from wechatpy.enterprise import parse_message
+from wechatpy.enterprise.crypto import WeChatCrypto
+from wechatpy.enterprise.replies import TextReply
+from wechatpy.exceptions import InvalidSignatureException
+
+from bot.channels.wechat.official_account import DecryptionFailed
+from bot.channels.wechat.security import BadSignature, MalformedXml, check_signature, fields_of, parse_xml
+from bot.channels.wecom.commands import StaffDesk
+
+log = logging.getLogger(__name__)
+
+NO_ANSWER = ""
+"""WeCom's "no passive answer": an empty body (events such as entering the application)."""
+
+
+@dataclass(frozen=True)
+class WeComQuery:
+    msg_signature: str
+    timestamp: str
+    nonce: str
+
+
+@dataclass
+class WeComCallback:
+    token: str
+    crypto: WeChatCrypto
+    desk: StaffDesk
+
+    def verify_url(self, query: WeComQuery, echostr: str) -> str:
+        """The decrypted `echostr`, which WeCom expects back to accept the URL."""
+        check_signature(self.token, query.msg_signature, query.timestamp, query.nonce, time.time(), echostr)
+        try:
+            return str(self.crypto.check_signature(query.msg_signature, query.timestamp, query.nonce, echostr))
+        except InvalidSignatureException:
+            raise BadSignature("msg_signature does not match") from None
+        except Exception as error:  # any cipher, padding or corp id failure is the same to the sender
+            log.warning("WeCom echostr could not be decrypted (%s)", type(error).__name__)
+            raise DecryptionFailed("echostr could not be decrypted") from None
+
+    async def receive(self, query: WeComQuery, body: bytes) -> str:
+        """The HTTP answer to one callback: an encrypted XML reply, or empty. Raises CallbackRejected."""
+        encrypted = fields_of(parse_xml(body)).get("Encrypt", "")
+        if not encrypted:
+            raise MalformedXml("no <Encrypt>: WeCom callbacks are always encrypted")
+        check_signature(self.token, query.msg_signature, query.timestamp, query.nonce, time.time(), encrypted)
+        xml = self._decrypt(query, encrypted)
+        fields_of(parse_xml(xml))
+        try:
+            message = parse_message(xml)
+        except (KeyError, TypeError, ValueError):
+            raise MalformedXml("not a WeCom message") from None
+        if message.type == "event":
+            return NO_ANSWER
+        text = message.content if message.type == "text" else ""
+        answer = await self.desk.answer(str(message.source or ""), str(text or ""))
+        reply = TextReply(message=message, content=answer).render()
+        return str(self.crypto.encrypt_message(reply, query.nonce, query.timestamp))
+
+    def _decrypt(self, query: WeComQuery, encrypted: str) -> str:
+        try:
+            return str(self.crypto.decrypt_message({"Encrypt": encrypted}, query.msg_signature, query.timestamp,
+                                                   query.nonce))
+        except InvalidSignatureException:
+            raise BadSignature("msg_signature does not match") from None
+        except Exception as error:  # any cipher, padding or corp id failure is the same to the sender
+            log.warning("WeCom message could not be decrypted (%s); payload not logged", type(error).__name__)
+            raise DecryptionFailed("message could not be decrypted") from None
