@@ -92,6 +92,10 @@ test-rasa: install rasa-venv
 bench-nlu: install rasa-venv
 	$(BIN)/python -m bench.nlu_bench --rasa-bin $(RASA_BIN)/rasa --rasa-epochs $(RASA_EPOCHS)
 
+.PHONY: bench-telegram
+bench-telegram: install
+	$(BIN)/python -m bench.telegram_bench
+
 .PHONY: bench-faq
 bench-faq: install
 	$(BIN)/python -m bench.faq_bench

@@ -12,15 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute
 
-from storage.models import ChannelIdentity, OutboxMessage, StaffChannel
+from storage.models import ChannelIdentity, StaffChannel
 from storage.repositories import outbox
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,12 @@ NO_CHANNEL_CONFIGURED = "no configured channel reaches this recipient"
 
 class Deliverer(Protocol):
     async def deliver(self, outbox_id: int) -> None: ...
+
+
+@runtime_checkable
+class BatchDeliverer(Deliverer, Protocol):
+    async def deliver_many(self, outbox_ids: list[int]) -> None:
+        """Take several messages at once (one database transaction for all)."""
 
 
 @dataclass
@@ -59,37 +67,55 @@ class OutboxDispatcher:
 
     async def dispatch_once(self) -> int:
         """Hand every due message to its channel once; returns how many were handed on."""
-        async with self.sessions() as session:
-            rows = [(row.id, row.staff_id, row.resident_id) for row in
-                    await outbox.next_batch(session, BATCH, now=self.clock())]
-        handed = 0
-        for outbox_id, staff_id, resident_id in rows:
-            deliverer = await self._route(outbox_id, staff_id, resident_id)
-            if deliverer is not None:
-                await deliverer.deliver(outbox_id)
-                handed += 1
-        return handed
-
-    async def _route(self, outbox_id: int, staff_id: int | None, resident_id: int | None) -> Deliverer | None:
-        """The channel for one message; without one, the message is put off or settled here."""
+        batches: dict[int, tuple[Deliverer, list[int]]] = {}
         async with self.sessions() as session, session.begin():
-            if staff_id is not None:
-                senders, no_channel = self.staff, STAFF_WITHOUT_CHANNEL
-                channels = set((await session.scalars(select(StaffChannel.channel).where(
-                    StaffChannel.staff_id == staff_id))).all())
+            rows = await outbox.next_batch(session, BATCH, now=self.clock())
+            staff_channels = await self._channels(session, StaffChannel.staff_id, StaffChannel.channel,
+                                                  {r.staff_id for r in rows if r.staff_id is not None})
+            resident_channels = await self._channels(
+                session, ChannelIdentity.resident_id, ChannelIdentity.channel,
+                {r.resident_id for r in rows if r.staff_id is None and r.resident_id is not None},
+                ChannelIdentity.active.is_(True))
+            for row in rows:
+                if row.staff_id is not None:
+                    senders, channels = self.staff, staff_channels.get(row.staff_id, set())
+                    no_channel = STAFF_WITHOUT_CHANNEL
+                else:
+                    senders, no_channel = self.residents, NO_PUSH_CHANNEL
+                    channels = resident_channels.get(row.resident_id or 0, set()) & self.push_channels
+                deliverer = next((senders[c] for c in sorted(channels) if c in senders), None)
+                if deliverer is not None:
+                    batches.setdefault(id(deliverer), (deliverer, []))[1].append(row.id)
+                elif channels:
+                    outbox.retry_later(row, NO_CHANNEL_CONFIGURED, self.clock())
+                else:
+                    outbox.settle_undeliverable(row, no_channel)
+        for deliverer, ids in batches.values():
+            if isinstance(deliverer, BatchDeliverer):
+                await deliverer.deliver_many(ids)
             else:
-                senders, no_channel = self.residents, NO_PUSH_CHANNEL
-                accounts = select(ChannelIdentity.channel).where(ChannelIdentity.resident_id == resident_id,
-                                                                 ChannelIdentity.active)
-                channels = set((await session.scalars(accounts)).all()) & self.push_channels
-            for channel in sorted(channels):
-                if channel in senders:
-                    return senders[channel]
-            row = await session.get(OutboxMessage, outbox_id, with_for_update=True)
-            if row is None:
-                return None
-            if channels:
-                outbox.retry_later(row, NO_CHANNEL_CONFIGURED, self.clock())
-            else:
-                outbox.settle_undeliverable(row, no_channel)
-        return None
+                for outbox_id in ids:
+                    await deliverer.deliver(outbox_id)
+        return sum(len(ids) for _, ids in batches.values())
+
+    @staticmethod
+    async def _channels(session: AsyncSession, owner: InstrumentedAttribute[int], channel: InstrumentedAttribute[str],
+                        owners: set[int], *where: ColumnElement[bool]) -> dict[int, set[str]]:
+        """The channels each of `owners` has an account on, in one query."""
+        found: dict[int, set[str]] = {}
+        if owners:
+            for key, name in (await session.execute(select(owner, channel).where(owner.in_(owners), *where))).all():
+                found.setdefault(key, set()).add(name)
+        return found
+
+
+@asynccontextmanager
+async def running(dispatcher: OutboxDispatcher) -> AsyncIterator[None]:
+    """The outbox sent in the background for the duration; stopped (after the message in hand) on exit."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task

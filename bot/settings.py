@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     wechat_subscribe_template_id: str | None = None
     """A subscribe-notification template for messages outside the 48-hour window."""
 
+    telegram_token: SecretStr | None = None
+    """The bot's token from @BotFather: without it Telegram is off."""
+    telegram_webhook_secret: SecretStr | None = None
+    """Checked on every webhook call (X-Telegram-Bot-Api-Secret-Token); set, `/telegram/webhook` is served."""
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_community: str | None = None
+    """The community residents writing to this bot belong to; unset, they are asked."""
+
     wecom_corp_id: str = ""
     wecom_secret: SecretStr = SecretStr("")
     wecom_agent_id: int = 0

@@ -36,6 +36,7 @@ from storage.repositories.directory import find_active_staff, first_staff_with_r
 from storage.repositories.tickets import get_ticket_by_number
 
 CLOSED_KIND = "ticket_closed"
+CLAIMED_KIND = "ticket_claimed"
 REOPENED_KIND = "ticket_reopened"
 REOPEN_NOTE_KIND = "ticket_reopen_note"
 REASSIGNED_KIND = "ticket_reassigned"
@@ -192,8 +193,10 @@ async def area_leads_over(session: AsyncSession, ticket: Ticket) -> set[int]:
     return leads
 
 
-async def claim_ticket(session: AsyncSession, number: str, staff_key: str, now: datetime) -> Ticket:
-    """The staff member takes the ticket up: it is theirs (a supervisor claiming takes it over), and claimed."""
+async def claim_ticket(session: AsyncSession, profile: Profile, number: str, staff_key: str,
+                       now: datetime) -> Ticket:
+    """The staff member takes the ticket up: it is theirs (a supervisor claiming takes it over), and claimed.
+    The resident is told who is handling it."""
     ticket, staff = await open_ticket_and_actor(session, number, staff_key)
     if not await may_act_on(session, staff, ticket):
         raise PermissionDenied(f"{staff_key} may not claim {number}")
@@ -203,6 +206,11 @@ async def claim_ticket(session: AsyncSession, number: str, staff_key: str, now: 
         _assign(session, ticket, staff, staff, now)
     ticket.status = TicketStatus.CLAIMED
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.CLAIMED, staff_id=staff.id, created_at=now))
+    wording = await _wording(session, profile, ticket)
+    text = wording.render("ticket_claimed_for_resident", ticket_no=number, category=category_name(profile, ticket),
+                          assignee=staff.name, due=format_datetime(wording, profile, ticket.due_at))
+    outbox.enqueue(session, CLAIMED_KIND, {"text": text}, community_id=ticket.community_id,
+                   resident_id=ticket.resident_id, ticket_id=ticket.id)
     return ticket
 
 

@@ -101,6 +101,19 @@ class StaffChannel(Base):
     external_id: Mapped[str] = mapped_column(String(100))
 
 
+class StaffLinkCode(Base):
+    """A one-time code that links a staff member's chat account (e.g. Telegram) to the roster.
+    Only its hash is stored: the code itself is shown once, to whoever hands it to the staff member."""
+
+    __tablename__ = "staff_link_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
 class Resident(Base):
     __tablename__ = "residents"
 

@@ -13,6 +13,8 @@ from bot.cli.chat import run_chat
 from bot.cli.faq import faq_app
 from bot.cli.nlu import nlu_app
 from bot.cli.outbox import outbox_app
+from bot.cli.staff import staff_app
+from bot.cli.telegram import telegram_app
 from bot.cli.wechat import wechat_app
 from bot.settings import Settings
 from storage.profile import Profile, ProfileError, load_profile
@@ -27,6 +29,8 @@ ticket_app = typer.Typer(help="Staff actions on tickets.", no_args_is_help=True)
 app.add_typer(ticket_app, name="ticket")
 app.add_typer(nlu_app, name="nlu")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(telegram_app, name="telegram")
+app.add_typer(staff_app, name="staff")
 app.add_typer(wechat_app, name="wechat")
 console = Console()
 errors = Console(stderr=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -11,31 +10,21 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
+from bot.channels.telegram.sender import CHANNEL as TELEGRAM
+from bot.channels.telegram.setup import start_telegram, stop_telegram
 from bot.channels.wechat.inbound import CHANNEL as WECHAT
 from bot.channels.wechat.security import CallbackRejected
 from bot.channels.wechat.setup import build_official_account
 from bot.channels.wechat.tokens import token_engine
 from bot.channels.wecom.notifier import CHANNEL as WECOM
 from bot.channels.wecom.setup import build_wecom
-from bot.delivery import OutboxDispatcher
+from bot.delivery import OutboxDispatcher, running
 from bot.errors import FrontdoorError
 from bot.runtime import Runtime, start_runtime
 from bot.settings import Settings
-from bot.web import chat, demo, wechat, wecom
+from bot.web import chat, demo, telegram, wechat, wecom
 
 log = logging.getLogger(__name__)
-
-
-@asynccontextmanager
-async def running(dispatcher: OutboxDispatcher) -> AsyncIterator[None]:
-    """The outbox sent while the app serves; stopped (after the message in hand) on shutdown."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(dispatcher.run(stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        await task
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -63,6 +52,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 wecom_channel = build_wecom(started, engine)
                 app.state.wecom_callback = wecom_channel.callback
                 dispatcher.staff[WECOM] = wecom_channel.notifier
+            if configured.telegram_token is not None:
+                telegram_channel = await start_telegram(started)
+                stack.push_async_callback(stop_telegram, telegram_channel)
+                app.state.telegram = telegram_channel
+                app.state.telegram_webhook_secret = (configured.telegram_webhook_secret.get_secret_value()
+                                                     if configured.telegram_webhook_secret else "")
+                dispatcher.residents[TELEGRAM] = dispatcher.staff[TELEGRAM] = telegram_channel.sender
             if dispatcher.residents or dispatcher.staff:
                 await stack.enter_async_context(running(dispatcher))
             yield
@@ -73,6 +69,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(wechat.router)
     if configured.wecom_token is not None:
         app.include_router(wecom.router)
+    if configured.telegram_token is not None and configured.telegram_webhook_secret is not None:
+        app.include_router(telegram.router)
     if configured.demo_pages:
         app.include_router(demo.router)
         app.mount("/static", StaticFiles(directory=demo.STATIC), name="static")

@@ -1,4 +1,4 @@
-"""The words staff type to act on a ticket from WeCom (later Telegram): 认领, 办结, 转, 我的.
+"""The words staff type to act on tickets from WeCom or Telegram: 认领, 办结, 转, 我的, 超时, 查看.
 
 They live in the profile's optional `staff_commands.yaml`, so a district can use its own words;
 a profile without the file offers no staff commands.
@@ -18,6 +18,8 @@ class StaffAction(StrEnum):
     CLOSE = "close"
     TRANSFER = "transfer"
     MINE = "mine"
+    OVERDUE = "overdue"
+    SHOW = "show"
 
 
 class StaffCommandWords(Frozen):
@@ -27,8 +29,10 @@ class StaffCommandWords(Frozen):
     close: list[str] = Field(default_factory=list)
     transfer: list[str] = Field(default_factory=list)
     mine: list[str] = Field(default_factory=list)
+    overdue: list[str] = Field(default_factory=list)
+    show: list[str] = Field(default_factory=list)
 
-    @field_validator("claim", "close", "transfer", "mine")
+    @field_validator("claim", "close", "transfer", "mine", "overdue", "show")
     @classmethod
     def _single_words(cls, words: list[str]) -> list[str]:
         for word in words:

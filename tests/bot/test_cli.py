@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -68,3 +69,18 @@ def test_outbox_undeliverable_lists_what_no_platform_took(tmp_path: Path) -> Non
     assert "outside_48h_window_without_consent" in listed.stdout
     assert "证明已开好" in listed.stdout
     assert "还在等" not in listed.stdout
+
+
+def test_staff_link_code_prints_a_code_for_a_known_staff_member_only(tmp_path: Path) -> None:
+    env = {**os.environ, "FRONTDOOR_DATABASE_URL": f"sqlite:///{tmp_path / 'staff.db'}",
+           "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE), "COLUMNS": "200"}
+    assert frontdoor("db", "upgrade", env=env).returncode == 0
+    assert frontdoor("profile", "load", env=env).returncode == 0
+
+    issued = frontdoor("staff", "link-code", "by-area-01", env=env)
+    unknown = frontdoor("staff", "link-code", "nobody", env=env)
+
+    assert issued.returncode == 0, issued.stderr
+    assert re.match(r"^[A-Z2-9]{8}  ", issued.stdout)
+    assert unknown.returncode == 1
+    assert "nobody" in unknown.stderr

@@ -306,3 +306,10 @@ async def test_a_location_far_from_every_building_asks_for_the_building(wechat: 
     far = await wechat.post_plain(location_xml("openid-far", 39.9042, 116.4074))
 
     assert "没有找到本社区的楼栋" in reply_fields(far.text)["Content"]
+
+
+async def test_scanning_a_community_code_binds_the_resident_to_that_community(wechat: WeChatCallbacks) -> None:
+    scanned = await wechat.post_plain(event_xml("openid-scan", "subscribe", EventKey="qrscene_community:qingshui",
+                                                Ticket="t-1"))
+
+    assert "青水社区" in reply_fields(scanned.text)["Content"]

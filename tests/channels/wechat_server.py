@@ -88,8 +88,8 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serve(runtime: Runtime) -> AsyncIterator[WeChatCallbacks]:
-    """The real app for `runtime` on a real port, in this event loop, and a WeChat to talk to it."""
+async def serve_app(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app for `runtime` (channels, dispatcher and all) on a real port, in this event loop."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="on"))
@@ -98,10 +98,17 @@ async def serve(runtime: Runtime) -> AsyncIterator[WeChatCallbacks]:
         if task.done():
             task.result()
         await asyncio.sleep(0.02)
-    crypto = WeChatCrypto(TOKEN, AES_KEY, runtime.settings.wechat_app_id)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield WeChatCallbacks(client, runtime.settings.wechat_app_id, crypto)
+            yield client
     finally:
         server.should_exit = True
         await task
+
+
+@asynccontextmanager
+async def serve(runtime: Runtime) -> AsyncIterator[WeChatCallbacks]:
+    """The real app for `runtime` on a real port, in this event loop, and a WeChat to talk to it."""
+    async with serve_app(runtime) as client:
+        yield WeChatCallbacks(client, runtime.settings.wechat_app_id,
+                              WeChatCrypto(TOKEN, AES_KEY, runtime.settings.wechat_app_id))

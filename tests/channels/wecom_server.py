@@ -82,8 +82,9 @@ class WeComCallbacks:
 async def serve_wecom(runtime: Runtime, callback: WeComCallback, corp_id: str) -> AsyncIterator[WeComCallbacks]:
     """The real app with the `/wecom` router mounted and its callback set, on a real port, in this loop.
 
-    bot/web/app.py does not wire WeCom yet; this does what it will do (include `bot.web.wecom.router`
-    and set `app.state.wecom_callback`), leaving app.py itself untouched.
+    This mounts what bot/web/app.py mounts when WeCom is configured, but leaves the app's outbox
+    dispatcher off, so that each test decides when staff notifications are delivered.
+    (tests/channels/test_wechat_to_wecom.py runs the app exactly as configured, dispatcher included.)
     """
     app = create_app(runtime=runtime)
     app.include_router(wecom.router)

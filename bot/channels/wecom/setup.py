@@ -11,9 +11,9 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot.channels.wechat.tokens import wecom_client
 from bot.channels.wecom.callback import WeComCallback
-from bot.channels.wecom.commands import StaffDesk
 from bot.channels.wecom.notifier import CHANNEL, WeComNotifier
 from bot.runtime import Runtime
+from bot.staff_desk import StaffDesk
 
 log = logging.getLogger(__name__)
 

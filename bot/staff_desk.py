@@ -1,5 +1,6 @@
-"""Staff commands typed in WeCom: 「认领 GD20261123-0001」, 「办结 GD20261123-0001 已疏通」,
-「转 GD20261123-0001 叶艳」 and 「我的」; the words come from the profile's `staff_commands.yaml`.
+"""Staff commands, typed in WeCom or Telegram or sent by a Telegram button: 「认领 GD20261123-0001」,
+「办结 GD20261123-0001 已疏通」, 「转 GD20261123-0001 叶艳」 and 「我的」; the words come from the
+profile's `staff_commands.yaml`.
 
 Only staff on the roster may act, and only on tickets `may_act_on` allows them; a refused command
 changes nothing. Each command runs in one transaction; what it tells residents or colleagues goes
@@ -96,8 +97,9 @@ class StaffDesk:
 
     async def _run(self, session: AsyncSession, staff: Staff, command: StaffCommand | None, wording: Wording,
                    now: datetime) -> str:
-        if command is not None and command.action is StaffAction.MINE:
-            return await self._mine(session, staff, wording)
+        if command is not None and command.action in (StaffAction.MINE, StaffAction.OVERDUE):
+            return await self._mine(session, staff, wording, overdue_at=now if command.action is StaffAction.OVERDUE
+                                    else None)
         if command is None or command.ticket_no is None:
             words = self.profile.staff_commands
             return wording.render("staff_command_help", **{a.value: words.first(a) for a in StaffAction})
@@ -107,6 +109,8 @@ class StaffDesk:
         transfer = command.action is StaffAction.TRANSFER
         if not await may_act_on(session, staff, ticket, reassign=transfer):
             return wording.render("staff_transfer_denied" if transfer else "staff_denied", ticket_no=ticket.number)
+        if command.action is StaffAction.SHOW:
+            return self._details(wording, ticket)
         if ticket.status == TicketStatus.CLOSED:
             return self._state(wording, ticket)
         steps: dict[StaffAction, Step] = {StaffAction.CLAIM: self._claim, StaffAction.CLOSE: self._close,
@@ -117,7 +121,7 @@ class StaffDesk:
                      wording: Wording, now: datetime) -> str:
         if ticket.status == TicketStatus.CLAIMED and ticket.assignee_id == staff.id:
             return self._state(wording, ticket)
-        await claim_ticket(session, ticket.number or "", staff.key, now)
+        await claim_ticket(session, self.profile, ticket.number or "", staff.key, now)
         return wording.render("staff_claimed", ticket_no=ticket.number, category=category_name(self.profile, ticket),
                               due=format_datetime(wording, self.profile, ticket.due_at))
 
@@ -145,17 +149,29 @@ class StaffDesk:
         await reassign_ticket(session, self.profile, ticket.number or "", staff.key, target, now)
         return wording.render("staff_transferred", ticket_no=ticket.number, assignee=target.name)
 
-    async def _mine(self, session: AsyncSession, staff: Staff, wording: Wording) -> str:
-        mine = (Ticket.assignee_id == staff.id, Ticket.status != TicketStatus.CLOSED)
+    async def _mine(self, session: AsyncSession, staff: Staff, wording: Wording,
+                    overdue_at: datetime | None = None) -> str:
+        """The staff member's open tickets, soonest due first; with `overdue_at`, only those past due then."""
+        mine = [Ticket.assignee_id == staff.id, Ticket.status != TicketStatus.CLOSED]
+        if overdue_at is not None:
+            mine.append(Ticket.due_at < overdue_at)
         count = await session.scalar(select(func.count()).select_from(Ticket).where(*mine)) or 0
         if not count:
-            return wording.render("staff_my_tickets_none")
+            return wording.render("staff_overdue_none" if overdue_at else "staff_my_tickets_none")
         tickets = await session.scalars(select(Ticket).where(*mine).order_by(Ticket.due_at).limit(MINE_LIMIT))
-        lines = [wording.render("staff_my_tickets_header", count=count)]
+        lines = [wording.render("staff_overdue_header" if overdue_at else "staff_my_tickets_header", count=count)]
         lines += [wording.render("staff_my_ticket", ticket_no=t.number, category=category_name(self.profile, t),
                                  status=wording.render(f"status_{t.status}"),
                                  due=format_datetime(wording, self.profile, t.due_at)) for t in tickets]
         return "\n".join(lines)
+
+    def _details(self, wording: Wording, ticket: Ticket) -> str:
+        """One ticket in full (no resident identity: the ticket is what staff act on)."""
+        return wording.render("staff_ticket_details", ticket_no=ticket.number,
+                              category=category_name(self.profile, ticket),
+                              status=wording.render(f"status_{ticket.status}"), assignee=ticket.assignee.name,
+                              due=format_datetime(wording, self.profile, ticket.due_at),
+                              description=ticket.description)
 
     @staticmethod
     def _state(wording: Wording, ticket: Ticket) -> str:

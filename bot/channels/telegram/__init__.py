@@ -1,0 +1,1 @@
+"""Telegram: residents and staff on one bot, through python-telegram-bot."""

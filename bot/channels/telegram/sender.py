@@ -1,0 +1,260 @@
+"""Messages to Telegram chats, paced to Telegram's limits, from the outbox and as direct answers.
+
+The outbox dispatcher hands a message over with `deliver`: its row is leased (put off for `LEASE`, so
+no other pass takes it while it waits here) and queued for its chat. One scheduler picks, again and
+again, the chat that may receive soonest (`Pacer`), and starts that send without waiting for the one
+before, so a slow or refused chat holds up nobody else. A 429 puts that chat (only) on hold and its
+message back at the front; a 403 (the bot was blocked) marks the account inactive, which pauses its
+notices, and settles the message; a network error leaves the row to the dispatcher's retry with a
+growing pause. A process stopped mid-way loses nothing: its leased rows come due again when the
+lease ends (a message may then repeat if Telegram had taken it just before the stop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import warnings
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.channels.telegram.pacing import Pacer
+from bot.channels.telegram.render import keyboard, split_text, staff_keyboard
+from bot.messages import Choice
+from bot.wording import Wording
+from storage.models import ChannelIdentity, OutboxMessage, StaffChannel, Ticket
+from storage.profile import Profile
+from storage.profile.staff_commands import StaffAction
+from storage.repositories import outbox
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+LEASE = timedelta(minutes=5)
+BACKLOG = 300
+"""Messages waiting here at most (10 s at the overall limit): `deliver` waits when more are queued, so a
+lease never ends while its message is still waiting."""
+MARK_DELAY = 0.1
+STAFF_BUTTON_KINDS = frozenset({"ticket_assigned", "ticket_reopened", "ticket_reassigned", "ticket_overdue"})
+
+
+class Undeliverable:
+    NO_ACCOUNT = "no_telegram_account"
+    BLOCKED = "telegram_bot_blocked"
+    REFUSED = "telegram_refused"
+
+
+@dataclass
+class Outgoing:
+    chat_id: int
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    outbox_id: int | None = None
+    done: asyncio.Future[bool] | None = None
+    """For a direct answer: set when sent (True) or given up (False)."""
+
+
+@dataclass
+class TelegramSender:
+    bot: Bot
+    sessions: async_sessionmaker[AsyncSession]
+    profile: Profile
+    pacer: Pacer = field(default_factory=Pacer)
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    _queues: dict[int, deque[Outgoing]] = field(default_factory=dict)
+    _queued: int = 0
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _room: asyncio.Event = field(default_factory=asyncio.Event)
+    _sending: set[asyncio.Task[None]] = field(default_factory=set)
+    _idle: asyncio.Event = field(default_factory=asyncio.Event)
+    _scheduler: asyncio.Task[None] | None = None
+    _sent: list[int] = field(default_factory=list)
+    _marker: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._scheduler is None:
+            self._scheduler = asyncio.create_task(self._schedule())
+
+    async def stop(self) -> None:
+        """Stop taking new sends and wait for those under way (queued outbox rows come due again later)."""
+        if self._scheduler is not None:
+            self._scheduler.cancel()
+            await asyncio.gather(self._scheduler, return_exceptions=True)
+            self._scheduler = None
+        await asyncio.gather(*self._sending, return_exceptions=True)
+        if self._marker is not None:
+            await asyncio.gather(self._marker, return_exceptions=True)
+
+    async def drain(self) -> None:
+        """Wait until everything queued has been sent or given up, and marked (tests, benchmarks)."""
+        while self._queued or self._sending:
+            self._idle.clear()
+            await self._idle.wait()
+        if self._marker is not None:
+            await self._marker
+
+    def _send_finished(self, task: asyncio.Task[None]) -> None:
+        self._sending.discard(task)
+        if not self._sending and not self._queued:
+            self._idle.set()
+
+    async def deliver(self, outbox_id: int) -> None:
+        await self.deliver_many([outbox_id])
+
+    async def deliver_many(self, outbox_ids: list[int]) -> None:
+        """Take outbox messages for sending: leased in the database (one transaction), queued here."""
+        while self._queued >= BACKLOG:
+            self._room.clear()
+            await self._room.wait()
+        jobs: list[Outgoing] = []
+        async with self.sessions() as session, session.begin():
+            rows = (await session.scalars(select(OutboxMessage).where(
+                OutboxMessage.id.in_(outbox_ids), OutboxMessage.delivered_at.is_(None),
+                OutboxMessage.undeliverable_reason.is_(None)).order_by(OutboxMessage.id).with_for_update())).all()
+            lease_end = self.clock() + LEASE
+            for row in rows:
+                chat_id = await self._chat_of(session, row)
+                if chat_id is None:
+                    outbox.settle_undeliverable(row, Undeliverable.NO_ACCOUNT)
+                    continue
+                row.available_at = lease_end
+                markup = await self._markup(session, row)
+                pieces = split_text(str(row.payload.get("text", "")))
+                jobs += [Outgoing(chat_id, piece, markup if i == len(pieces) - 1 else None,
+                                  row.id if i == len(pieces) - 1 else None) for i, piece in enumerate(pieces)]
+        for job in jobs:
+            self._enqueue(job)
+
+    async def send_now(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> bool:
+        """An answer to what the chat just wrote, paced like everything else; True once sent."""
+        pieces = split_text(text) or [""]
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            self._enqueue(Outgoing(chat_id, piece, markup if last else None, done=done if last else None))
+        return await done
+
+    def _enqueue(self, job: Outgoing, *, front: bool = False) -> None:
+        queue = self._queues.setdefault(job.chat_id, deque())
+        queue.appendleft(job) if front else queue.append(job)
+        self._queued += 1
+        self._changed.set()
+
+    async def _schedule(self) -> None:
+        while True:
+            chat_id = min(self._queues, key=self.pacer.ready_at, default=None)
+            if chat_id is None:
+                self._changed.clear()
+                await self._changed.wait()
+                continue
+            wait = self.pacer.ready_at(chat_id) - self.pacer.clock()
+            if wait > 0:
+                self._changed.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), wait)
+                continue
+            job = self._queues[chat_id].popleft()
+            if not self._queues[chat_id]:
+                del self._queues[chat_id]
+            self._queued -= 1
+            self._room.set()
+            self.pacer.take(chat_id)
+            task = asyncio.create_task(self._send(job))
+            self._sending.add(task)
+            task.add_done_callback(self._send_finished)
+
+    async def _send(self, job: Outgoing) -> None:
+        try:
+            await self.bot.send_message(job.chat_id, job.text, reply_markup=job.markup)
+        except RetryAfter as error:
+            with warnings.catch_warnings():  # PTB 22 warns that retry_after will become a timedelta
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                seconds = error.retry_after
+            self.pacer.hold(job.chat_id, seconds.total_seconds() if isinstance(seconds, timedelta) else seconds)
+            self._enqueue(job, front=True)
+            return
+        except Forbidden as error:
+            await self._blocked(job, str(error))
+        except NetworkError as error:  # includes TimedOut
+            await self._settle(job, retry=f"network: {type(error).__name__}")
+        except TelegramError as error:
+            await self._settle(job, undeliverable=Undeliverable.REFUSED, retry=str(error))
+        else:
+            await self._settle(job, sent=True)
+
+    async def _settle(self, job: Outgoing, *, sent: bool = False, retry: str | None = None,
+                      undeliverable: str | None = None) -> None:
+        if job.done is not None and not job.done.done():
+            job.done.set_result(sent)
+        if job.outbox_id is None:
+            return
+        if sent:
+            self._sent.append(job.outbox_id)
+            if self._marker is None or self._marker.done():
+                self._marker = asyncio.create_task(self._mark_sent())
+            return
+        async with self.sessions() as session, session.begin():
+            row = await session.get(OutboxMessage, job.outbox_id, with_for_update=True)
+            if row is None:
+                return
+            now = self.clock()
+            if undeliverable is not None:
+                row.last_error = retry
+                outbox.settle_undeliverable(row, undeliverable)
+            else:
+                outbox.retry_later(row, retry or "", now)
+
+    async def _mark_sent(self) -> None:
+        """Sent messages marked delivered together, a moment after the first of them: one write instead
+        of one per message (SQLite has a single writer). A stop inside that moment can repeat a message."""
+        await asyncio.sleep(MARK_DELAY)
+        while self._sent:
+            ids, self._sent = self._sent, []
+            async with self.sessions() as session, session.begin():
+                await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                                      .values(delivered_at=self.clock()))
+
+    async def _blocked(self, job: Outgoing, reason: str) -> None:
+        """The chat blocked the bot: a resident's account goes inactive (their notices pause)."""
+        log.info("Telegram chat %s blocked the bot: %s", job.chat_id, reason)
+        async with self.sessions() as session, session.begin():
+            identity = await session.scalar(select(ChannelIdentity).where(
+                ChannelIdentity.channel == CHANNEL, ChannelIdentity.external_id == str(job.chat_id)))
+            if identity is not None:
+                identity.active = False
+        await self._settle(job, undeliverable=Undeliverable.BLOCKED, retry=reason)
+
+    async def _chat_of(self, session: AsyncSession, row: OutboxMessage) -> int | None:
+        if row.staff_id is not None:
+            account = await session.scalar(select(StaffChannel.external_id).where(
+                StaffChannel.staff_id == row.staff_id, StaffChannel.channel == CHANNEL))
+        else:
+            account = await session.scalar(select(ChannelIdentity.external_id).where(
+                ChannelIdentity.resident_id == row.resident_id, ChannelIdentity.channel == CHANNEL,
+                ChannelIdentity.active))
+        return int(account) if account is not None and account.lstrip("-").isdigit() else None
+
+    async def _markup(self, session: AsyncSession, row: OutboxMessage) -> InlineKeyboardMarkup | None:
+        if row.staff_id is None:
+            return keyboard([Choice(str(label), str(payload)) for label, payload in row.payload.get("choices", [])])
+        if row.kind not in STAFF_BUTTON_KINDS or row.ticket_id is None:
+            return None
+        ticket = await session.get(Ticket, row.ticket_id)
+        if ticket is None or ticket.number is None:
+            return None
+        words, wording = self.profile.staff_commands, Wording(self.profile, None)
+        result = wording.render("staff_button_default_result")
+        return staff_keyboard([
+            (wording.render("staff_button_claim"), f"{words.first(StaffAction.CLAIM)} {ticket.number}"),
+            (wording.render("staff_button_close"), f"{words.first(StaffAction.CLOSE)} {ticket.number} {result}"),
+            (wording.render("staff_button_transfer"), f"{words.first(StaffAction.TRANSFER)} {ticket.number}"),
+        ])

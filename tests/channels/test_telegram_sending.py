@@ -1,0 +1,137 @@
+"""Sending through the outbox to Telegram within its limits, measured at the fake Bot API: never two
+messages to one chat within a second, never more than 30 in a second, and no slower than needed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+
+from bot.channels.telegram.sender import CHANNEL, TelegramSender, Undeliverable
+from bot.delivery import OutboxDispatcher
+from storage.models import ChannelIdentity, OutboxMessage
+from storage.profile import Profile
+from storage.repositories import outbox
+from storage.repositories.residents import find_or_create_resident
+from tests.fakes.telegram_api import FakeTelegramAPI
+
+Sessions = async_sessionmaker[AsyncSession]
+TOKEN = "123456:TEST-sending"
+FIRST_CHAT = 910_000
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeTelegramAPI]:
+    with FakeTelegramAPI(TOKEN, enforce_limits=True) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def sender(api: FakeTelegramAPI, sessions: Sessions, profile: Profile) -> AsyncIterator[TelegramSender]:
+    async with Bot(TOKEN, base_url=api.bot_base_url) as bot:
+        made = TelegramSender(bot, sessions, profile, clock=wall_clock)
+        made.start()
+        yield made
+        await made.stop()
+
+
+async def queue_messages(sessions: Sessions, chats: int, per_chat: int) -> list[int]:
+    """`per_chat` outbox messages for each of `chats` residents on Telegram, interleaved as a broadcast is."""
+    async with sessions() as session, session.begin():
+        residents = [await find_or_create_resident(session, CHANNEL, str(FIRST_CHAT + n), None)
+                     for n in range(chats)]
+        rows = [outbox.enqueue(session, "notice", {"text": f"通知 {k}"}, resident_id=r.id)
+                for k in range(per_chat) for r in residents]
+        await session.flush()
+        return [row.id for row in rows]
+
+
+async def send_all(sessions: Sessions, sender: TelegramSender) -> None:
+    dispatcher = OutboxDispatcher(sessions, {CHANNEL: sender}, clock=wall_clock)
+    while await dispatcher.dispatch_once():
+        pass
+    await sender.drain()
+
+
+async def delivered(sessions: Sessions) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(OutboxMessage)
+                                        .where(OutboxMessage.delivered_at.is_not(None))) or 0)
+
+
+async def test_300_messages_to_30_chats_keep_every_limit_and_lose_no_time(
+        sessions: Sessions, sender: TelegramSender, api: FakeTelegramAPI) -> None:
+    await queue_messages(sessions, chats=30, per_chat=10)
+
+    await send_all(sessions, sender)
+
+    report = api.rate_report()
+    assert await delivered(sessions) == 300
+    assert report.messages == 300
+    assert report.max_per_chat_per_second == 1
+    assert report.max_overall_per_second <= 30
+    floor = max(300 / 30 - 1, 10 - 1)  # seconds the limits demand between the first send and the last
+    assert report.span <= floor * 1.10, report
+    assert [c for c in api.calls if c.outcome == 429] == []
+
+
+async def test_a_429_for_one_chat_delays_only_that_chat(sessions: Sessions, sender: TelegramSender,
+                                                        api: FakeTelegramAPI) -> None:
+    slowed = FIRST_CHAT
+    api.fail("sendMessage", 429, chat_id=slowed, retry_after=3)
+    await queue_messages(sessions, chats=5, per_chat=2)
+
+    await send_all(sessions, sender)
+
+    sent = [c for c in api.calls_of("sendMessage") if c.outcome == "ok"]
+    start = min(c.at for c in api.calls_of("sendMessage"))
+    slowed_times = [c.at - start for c in sent if c.chat_id == slowed]
+    others = [c.at - start for c in sent if c.chat_id != slowed]
+    assert len(sent) == 10
+    assert min(slowed_times) >= 3
+    assert max(others) < 2  # their own second message, a second after the first: nobody else waited
+
+
+async def test_a_blocked_bot_deactivates_the_account_and_keeps_the_reason(
+        sessions: Sessions, sender: TelegramSender, api: FakeTelegramAPI) -> None:
+    api.fail("sendMessage", 403, chat_id=FIRST_CHAT, times=5)
+    ids = await queue_messages(sessions, chats=2, per_chat=1)
+
+    await send_all(sessions, sender)
+
+    async with sessions() as session:
+        identity = await session.scalar(select(ChannelIdentity).where(
+            ChannelIdentity.external_id == str(FIRST_CHAT)))
+        blocked = await session.get(OutboxMessage, ids[0])
+        other = await session.get(OutboxMessage, ids[1])
+    assert identity is not None
+    assert identity.active is False
+    assert blocked is not None
+    assert blocked.undeliverable_reason == Undeliverable.BLOCKED
+    assert other is not None
+    assert other.delivered_at is not None
+
+
+async def test_a_timeout_leaves_the_message_to_be_retried(sessions: Sessions, sender: TelegramSender,
+                                                          api: FakeTelegramAPI) -> None:
+    api.timeout("sendMessage", chat_id=FIRST_CHAT, seconds=12)
+    [row_id] = await queue_messages(sessions, chats=1, per_chat=1)
+
+    await send_all(sessions, sender)
+
+    async with sessions() as session:
+        row = await session.get(OutboxMessage, row_id)
+    assert row is not None
+    assert row.delivered_at is None
+    assert row.attempts == 1
+    assert row.last_error is not None
+    assert row.last_error.startswith("network")
+    assert row.available_at > wall_clock()
