@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import uvicorn
 from defusedxml.ElementTree import fromstring
+from fastapi import FastAPI
 from wechatpy.crypto import WeChatCrypto
 
 from bot.runtime import Runtime
@@ -88,10 +89,11 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serve_app(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    """The real app for `runtime` (channels, dispatcher and all) on a real port, in this event loop."""
+async def serve_app(runtime: Runtime, app: FastAPI | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app for `runtime` (channels, dispatcher and all), or `app` made from it, on a real port,
+    in this event loop."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=port,
+    server = uvicorn.Server(uvicorn.Config(app or create_app(runtime=runtime), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="on"))
     task = asyncio.create_task(server.serve())
     while not server.started:

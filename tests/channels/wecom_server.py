@@ -3,7 +3,6 @@ wechatpy's enterprise crypto, posted over real HTTP to the app served by uvicorn
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import time
 import uuid
@@ -12,14 +11,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
-import uvicorn
 from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 
 from bot.channels.wecom.callback import WeComCallback
 from bot.runtime import Runtime
 from bot.web import wecom
 from bot.web.app import create_app
-from tests.channels.wechat_server import free_port, reply_fields, sign
+from tests.channels.wechat_server import reply_fields, serve_app, sign
 
 TOKEN = "frontdoor-wecom-token"
 AES_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkj"
@@ -89,16 +87,5 @@ async def serve_wecom(runtime: Runtime, callback: WeComCallback, corp_id: str) -
     app = create_app(runtime=runtime)
     app.include_router(wecom.router)
     app.state.wecom_callback = callback
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield WeComCallbacks(client, corp_id, WeChatCrypto(TOKEN, AES_KEY, corp_id))
-    finally:
-        server.should_exit = True
-        await task
+    async with serve_app(runtime, app) as client:
+        yield WeComCallbacks(client, corp_id, WeChatCrypto(TOKEN, AES_KEY, corp_id))

@@ -12,8 +12,6 @@ Run it for local use with ``python -m tests.fakes.telegram_api --port 8902 --tok
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import copy
 import itertools
 import json
@@ -21,15 +19,24 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from email.message import Message
 from typing import Any, Literal, Self
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult
 
-JSONObject = dict[str, Any]
+from tests.fakes.http_fake import LocalHTTPFake, serve_until_interrupted
+
+# The update builders and body parsing live in telegram_updates; tests import them from here too.
+from tests.fakes.telegram_updates import JSONObject as JSONObject
+from tests.fakes.telegram_updates import UploadedFile as UploadedFile
+from tests.fakes.telegram_updates import callback_update as callback_update
+from tests.fakes.telegram_updates import chat_object, parse_query
+from tests.fakes.telegram_updates import location_update as location_update
+from tests.fakes.telegram_updates import message_update as message_update
+from tests.fakes.telegram_updates import parse_body as parse_body
+from tests.fakes.telegram_updates import photo_update as photo_update
+
 ChatId = int | str
 Outcome = Literal["ok", "timeout"] | int  # "ok", the HTTP error code answered, or "timeout"
 
@@ -39,10 +46,6 @@ _UPDATES_METHODS = frozenset({"setWebhook", "deleteWebhook", "getWebhookInfo", "
 _TRUE_METHODS = frozenset({"sendChatAction", "setMyCommands", "deleteMyCommands", "deleteMessage"})
 METHODS = SEND_METHODS | _EDIT_METHODS | _UPDATES_METHODS | _TRUE_METHODS | {"getMe", "answerCallbackQuery"}
 _CANONICAL = {m.lower(): m for m in METHODS}  # Telegram method names are case-insensitive
-# Form values are JSON-encoded except these plain strings (so a text "123" stays a string).
-_TEXT_FIELDS = frozenset(
-    {"text", "caption", "data", "callback_query_id", "inline_message_id", "url", "photo", "parse_mode", "secret_token"}
-)
 _PATH = re.compile(r"/bot(?P<token>[^/]+)/(?P<method>\w+)")
 DESCRIPTIONS: dict[int, str] = {
     400: "Bad Request: chat not found",
@@ -68,15 +71,6 @@ NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
     "as a current content and reply markup of the message"
 )
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file part of a multipart request, as it appears in ``RecordedCall.params``."""
-
-    filename: str
-    content_type: str
-    data: bytes = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -152,8 +146,10 @@ def _ok(result: Any) -> tuple[int, JSONObject]:
     return 200, {"ok": True, "result": result}
 
 
-class FakeTelegramAPI:
+class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
     """The fake server; thread-safe, started with ``start()`` or ``with FakeTelegramAPI() as api``."""
+
+    thread_name = "fake-telegram-api"
 
     def __init__(
         self,
@@ -166,6 +162,7 @@ class FakeTelegramAPI:
         port: int = 0,
         echo: bool = False,
     ) -> None:
+        super().__init__(port=port, echo=echo)
         self.token = token
         prefix = token.partition(":")[0]
         self.bot_user: JSONObject = {
@@ -175,11 +172,7 @@ class FakeTelegramAPI:
             "username": username,
         }
         self.limits = FloodLimits() if enforce_limits is True else enforce_limits or None
-        self._port, self._echo = port, echo
-        self._lock = threading.RLock()
-        self._changed = threading.Condition(self._lock)
         self._stopping = threading.Event()
-        self._calls: list[RecordedCall] = []
         self._faults: list[_Fault] = []
         self._updates: list[JSONObject] = []
         self._update_ids = itertools.count(100_001)
@@ -188,42 +181,18 @@ class FakeTelegramAPI:
         self._chats: dict[ChatId, JSONObject] = {}
         self._sends: list[tuple[float, ChatId]] = []  # successful sends, for flood limits
         self._webhook: JSONObject = {"url": ""}
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # Lifecycle
 
     def start(self) -> Self:
         self._stopping.clear()
-        self._server = _Server(("127.0.0.1", self._port), self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="fake-telegram-api", daemon=True
-        )
-        self._thread.start()
-        return self
+        return super().start()
 
     def stop(self) -> None:
         with self._changed:
             self._stopping.set()  # wakes long polls and held answers
             self._changed.notify_all()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
-        self._server = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("FakeTelegramAPI is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        super().stop()
 
     @property
     def bot_base_url(self) -> str:
@@ -231,11 +200,6 @@ class FakeTelegramAPI:
         return f"{self.base_url}/bot"
 
     # What happened
-
-    @property
-    def calls(self) -> list[RecordedCall]:
-        with self._lock:
-            return list(self._calls)
 
     def calls_of(self, method: str) -> list[RecordedCall]:
         return [c for c in self.calls if c.method == method]
@@ -252,23 +216,6 @@ class FakeTelegramAPI:
 
     def rate_report(self) -> RateReport:
         return measure_rates((c.at, c.chat_id) for c in self.calls if c.method in SEND_METHODS and c.outcome == "ok")
-
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-        """Block until ``predicate()`` holds, re-checking after every call; raise TimeoutError otherwise."""
-        with self._changed:
-            if not self._changed.wait_for(predicate, timeout):
-                raise TimeoutError(f"condition not met within {timeout}s; calls: {self._calls}")
-
-    async def wait_for_async(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Like ``wait_for`` but polls, so the event loop keeps running the code under test.
-
-        The timeout is built in (rather than left to ``asyncio.timeout``) so a forgetful test fails, not hangs.
-        """
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"condition not met within {timeout}s; calls: {self.calls}")
-            await asyncio.sleep(0.01)
 
     # Input
 
@@ -342,6 +289,16 @@ class FakeTelegramAPI:
             self._faults.append(fault)
 
     # Answering
+
+    def respond(self, url: SplitResult, headers: Message, raw_body: bytes) -> tuple[int, JSONObject]:
+        match = _PATH.fullmatch(url.path)
+        if match is None:
+            return 404, _error(404)
+        try:
+            params = parse_query(url.query) | parse_body(headers.get("Content-Type", ""), raw_body)
+        except ValueError:
+            return _bad_request("can't parse request body")
+        return self.answer(match["token"], match["method"], params)
 
     def answer(self, token: str, method_name: str, params: JSONObject) -> tuple[int, JSONObject]:
         """Answer one request (called by an HTTP handler thread): HTTP status and JSON payload."""
@@ -464,7 +421,7 @@ class FakeTelegramAPI:
 
     def _send(self, method: str, params: JSONObject, chat_id: ChatId, at: float) -> JSONObject:
         self._sends.append((at, chat_id))
-        chat = self._chats.get(chat_id) or _chat(chat_id)
+        chat = self._chats.get(chat_id) or chat_object(chat_id)
         message_id = self._next_message_id(chat_id)
         message: JSONObject = {"message_id": message_id, "from": self.bot_user, "chat": chat, "date": int(time.time())}
         if method == "sendMessage":
@@ -497,9 +454,7 @@ class FakeTelegramAPI:
         held: float = 0.0,
     ) -> tuple[int, JSONObject]:
         call = RecordedCall(at, method, params, chat_id, outcome or ("ok" if status == 200 else status), held)
-        with self._changed:
-            self._calls.append(call)
-            self._changed.notify_all()
+        self._publish(call)
         if self._echo:
             print(
                 f"{call.outcome} {method} chat={chat_id} {json.dumps(params, ensure_ascii=False, default=repr)}",
@@ -559,191 +514,6 @@ def _peak(times: list[float], window: float) -> int:
     return peak
 
 
-# Updates as Telegram delivers them; push_update fills in update_id, and message_id and date when left out.
-
-
-_QUERY_IDS = itertools.count(4_398_046_511_001)  # every press gets a fresh id, as on Telegram
-
-
-def _chat(chat_id: int | str, first_name: str = "Resident") -> JSONObject:
-    if isinstance(chat_id, int) and chat_id > 0:
-        return {"id": chat_id, "type": "private", "first_name": first_name}
-    kind = "supergroup" if isinstance(chat_id, str) or chat_id < -1_000_000_000_000 else "group"
-    return {"id": chat_id, "type": kind, "title": "Residents"}
-
-
-def _user(user_id: int, first_name: str) -> JSONObject:
-    return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "zh-hans"}
-
-
-def _message(chat_id: int, user_id: int, message_id: int | None, first_name: str, **content: Any) -> JSONObject:
-    message: JSONObject = {"from": _user(user_id, first_name), "chat": _chat(chat_id, first_name), **content}
-    if message_id is not None:
-        message["message_id"] = message_id
-    return {"message": message}
-
-
-def message_update(
-    chat_id: int, user_id: int, text: str, *, message_id: int | None = None, first_name: str = "Resident"
-) -> JSONObject:
-    """A text message from a resident; a leading /command gets its bot_command entity, as PTB's filters expect."""
-    content: JSONObject = {"text": text}
-    if text.startswith("/"):
-        command = text.split()[0]
-        content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.encode("utf-16-le")) // 2}]
-    return _message(chat_id, user_id, message_id, first_name, **content)
-
-
-def location_update(
-    chat_id: int,
-    user_id: int,
-    latitude: float,
-    longitude: float,
-    *,
-    message_id: int | None = None,
-    first_name: str = "Resident",
-) -> JSONObject:
-    location = {"latitude": latitude, "longitude": longitude}
-    return _message(chat_id, user_id, message_id, first_name, location=location)
-
-
-def photo_update(
-    chat_id: int,
-    user_id: int,
-    *,
-    file_id: str = "AgACAgResidentPhoto",
-    caption: str | None = None,
-    message_id: int | None = None,
-    first_name: str = "Resident",
-) -> JSONObject:
-    sizes = [
-        {"file_id": f"{file_id}-{w}", "file_unique_id": f"AQAD{w}", "width": w, "height": w * 3 // 4}
-        for w in (90, 320, 1280)
-    ]
-    sizes[-1]["file_id"] = file_id  # the largest size is the one a handler downloads
-    content: JSONObject = {"photo": sizes} | ({"caption": caption} if caption is not None else {})
-    return _message(chat_id, user_id, message_id, first_name, **content)
-
-
-def callback_update(
-    chat_id: int,
-    user_id: int,
-    data: str,
-    message_id: int,
-    *,
-    query_id: str | None = None,
-    message_text: str = "…",
-    first_name: str = "Resident",
-) -> JSONObject:
-    """A press on an inline button under the bot's message ``message_id``."""
-    message: JSONObject = {"message_id": message_id, "chat": _chat(chat_id, first_name), "text": message_text}
-    return {
-        "callback_query": {
-            "id": query_id or str(next(_QUERY_IDS)),
-            "from": _user(user_id, first_name),
-            "message": message,
-            "chat_instance": f"-{abs(chat_id)}77",
-            "data": data,
-        }
-    }
-
-
-# HTTP
-
-
-def parse_body(content_type: str, raw: bytes) -> JSONObject:
-    """Params of a JSON, form-encoded or multipart body; form values are JSON-decoded as Telegram does."""
-    kind = content_type.partition(";")[0].strip().lower()
-    if not raw:
-        return {}
-    if kind == "application/json":
-        loaded = json.loads(raw)
-        if not isinstance(loaded, dict):
-            raise ValueError("a JSON body must be an object")
-        return loaded
-    if kind == "multipart/form-data":
-        return _parse_multipart(content_type, raw)
-    return _decode_form(parse_qsl(raw.decode(), keep_blank_values=True))
-
-
-def _decode_form(pairs: Iterable[tuple[str, str]]) -> JSONObject:
-    params: JSONObject = {}
-    for name, value in pairs:
-        params[name] = value
-        if name not in _TEXT_FIELDS:
-            with contextlib.suppress(ValueError):
-                params[name] = json.loads(value)
-    return params
-
-
-def _parse_multipart(content_type: str, raw: bytes) -> JSONObject:
-    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
-    fields: list[tuple[str, str]] = []
-    files: JSONObject = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True)
-        if not isinstance(name, str) or not isinstance(payload, bytes):
-            continue
-        if (filename := part.get_filename()) is not None:
-            files[name] = UploadedFile(filename, part.get_content_type(), payload)
-        else:
-            fields.append((name, payload.decode()))
-    return _decode_form(fields) | files
-
-
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 256  # many concurrent senders must queue, not be reset
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], api: FakeTelegramAPI) -> None:
-        self.api = api
-        super().__init__(address, _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self._handle(b"")
-
-    def do_POST(self) -> None:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            self._handle(self._read_chunked())
-        else:
-            self._handle(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-
-    def _read_chunked(self) -> bytes:
-        chunks = []
-        while size := int(self.rfile.readline().split(b";")[0], 16):
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline()
-        self.rfile.readline()
-        return b"".join(chunks)
-
-    def _handle(self, raw_body: bytes) -> None:
-        assert isinstance(self.server, _Server)
-        url = urlsplit(self.path)
-        match = _PATH.fullmatch(url.path)
-        if match is None:
-            status, payload = 404, _error(404)
-        else:
-            try:
-                params = _decode_form(parse_qsl(url.query)) | parse_body(self.headers.get("Content-Type", ""), raw_body)
-            except ValueError:
-                status, payload = _bad_request("can't parse request body")
-            else:
-                status, payload = self.server.api.answer(match["token"], match["method"], params)
-        data = json.dumps(payload, ensure_ascii=False).encode()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client that timed out has gone
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silenced: calls are recorded (and echoed when asked) instead."""
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--port", type=int, default=8902)
@@ -753,8 +523,7 @@ def main() -> None:
     with FakeTelegramAPI(args.token, port=args.port, enforce_limits=args.enforce_limits, echo=True) as api:
         print(f"fake Telegram Bot API listening on {api.base_url}", flush=True)
         print(f"base_url={api.bot_base_url} token={api.token}", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+        serve_until_interrupted()
 
 
 if __name__ == "__main__":

@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import json
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -19,6 +16,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, Networ
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
+from tests.fakes.conftest import ServeModule
 from tests.fakes.telegram_api import (
     FakeTelegramAPI,
     FloodLimits,
@@ -31,7 +29,6 @@ from tests.fakes.telegram_api import (
     photo_update,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "7001:fake-token"
 RESIDENT = 42  # a private chat's id is the resident's user id
 GROUP = -1001234567890
@@ -356,19 +353,8 @@ def test_injecting_into_an_unknown_method_is_refused(api: FakeTelegramAPI) -> No
         api.fail("sendMesage", 429)
 
 
-def test_module_runs_as_a_local_server_and_prints_calls() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.telegram_api", "--port", "0", "--token", TOKEN],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        base_url = proc.stdout.readline().split()[-1]
-        proc.stdout.readline()  # base_url and token
-        urllib.request.urlopen(f"{base_url}/bot{TOKEN}/getMe").close()
-        assert proc.stdout.readline().startswith("ok getMe")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=5)
+def test_module_runs_as_a_local_server_and_prints_calls(serve_module: ServeModule) -> None:
+    base_url, output = serve_module("tests.fakes.telegram_api", "--token", TOKEN)
+    output.readline()  # base_url and token
+    urllib.request.urlopen(f"{base_url}/bot{TOKEN}/getMe").close()
+    assert output.readline().startswith("ok getMe")

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +14,9 @@ from wechatpy import WeChatClient
 from wechatpy.enterprise import WeChatClient as WeComClient
 from wechatpy.exceptions import APILimitedException, WeChatClientException
 
+from tests.fakes.conftest import ServeModule
 from tests.fakes.wechat_api import BIZSEND, CUSTOM_SEND, MENU_GET, OA_TOKEN, FakeWeChatAPI
 
-ROOT = Path(__file__).resolve().parents[2]
 AGENT_ID = 1000002
 
 
@@ -217,19 +214,8 @@ def test_injecting_on_an_unknown_path_is_refused(api: FakeWeChatAPI) -> None:
         api.fail_next("/cgi-bin/message/custom/sned", 45015)
 
 
-def test_module_runs_as_a_local_server_and_prints_calls() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.wechat_api", "--port", "0"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        base_url = proc.stdout.readline().split()[-1]
-        proc.stdout.readline()  # the credentials
-        urllib.request.urlopen(f"{base_url}{MENU_GET}?access_token=nope").close()
-        assert proc.stdout.readline().startswith(f"40001 {MENU_GET}")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=5)
+def test_module_runs_as_a_local_server_and_prints_calls(serve_module: ServeModule) -> None:
+    base_url, output = serve_module("tests.fakes.wechat_api")
+    output.readline()  # the credentials
+    urllib.request.urlopen(f"{base_url}{MENU_GET}?access_token=nope").close()
+    assert output.readline().startswith(f"40001 {MENU_GET}")

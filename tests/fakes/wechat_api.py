@@ -10,17 +10,16 @@ Run it for local use with ``python -m tests.fakes.wechat_api --port 8901``.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
 import secrets
-import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Literal, Self
-from urllib.parse import parse_qsl, urlsplit
+from email.message import Message
+from typing import Any, Literal
+from urllib.parse import SplitResult, parse_qsl
+
+from tests.fakes.http_fake import LocalHTTPFake, serve_until_interrupted
 
 Realm = Literal["oa", "wecom"]
 MessageKind = Literal["custom", "subscribe", "wecom"]
@@ -101,8 +100,11 @@ def _error(errcode: int, errmsg: str | None = None) -> JSONObject:
     return {"errcode": errcode, "errmsg": errmsg or ERRMSGS.get(errcode, "injected error")}
 
 
-class FakeWeChatAPI:
+class FakeWeChatAPI(LocalHTTPFake[RecordedCall]):
     """The fake server; thread-safe, started with ``start()`` or ``with FakeWeChatAPI() as api``."""
+
+    thread_name = "fake-wechat-api"
+    content_type = "application/json; charset=utf-8"
 
     def __init__(
         self,
@@ -116,57 +118,17 @@ class FakeWeChatAPI:
         port: int = 0,
         echo: bool = False,
     ) -> None:
+        super().__init__(port=port, echo=echo)
         self.appid, self.secret, self.corpid, self.corpsecret = appid, secret, corpid, corpsecret
         self.expires_in = expires_in
-        self._port, self._echo = port, echo
-        self._lock = threading.RLock()
-        self._changed = threading.Condition(self._lock)
         self._tokens: dict[str, tuple[Realm, float]] = {}  # token -> (realm, issued at)
         self._expired: set[str] = set()
         self._token_requests: dict[Realm, int] = {"oa": 0, "wecom": 0}
         self._delays: dict[str, float] = {OA_TOKEN: token_delay, WECOM_TOKEN: token_delay}
         self._faults: list[_Fault] = []
-        self._calls: list[RecordedCall] = []
         self._menu: JSONObject | None = None
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # Lifecycle
-
-    def start(self) -> Self:
-        self._server = _Server(("127.0.0.1", self._port), self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="fake-wechat-api", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
-        self._server = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("FakeWeChatAPI is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     # What happened
-
-    @property
-    def calls(self) -> list[RecordedCall]:
-        with self._lock:
-            return list(self._calls)
 
     @property
     def token_requests(self) -> int:
@@ -187,23 +149,6 @@ class FakeWeChatAPI:
         """Bodies of the successful sends of one kind, in the order they were answered."""
         path = _SEND_PATHS[kind]
         return [c.body for c in self.calls if c.path == path and c.errcode == 0 and c.body is not None]
-
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-        """Block until ``predicate()`` holds, re-checking after every call; raise TimeoutError otherwise."""
-        with self._changed:
-            if not self._changed.wait_for(predicate, timeout):
-                raise TimeoutError(f"condition not met within {timeout}s; calls: {self._calls}")
-
-    async def wait_for_async(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Like ``wait_for`` but polls, so the event loop keeps running the code under test.
-
-        The timeout is built in (rather than left to ``asyncio.timeout``) so a forgetful test fails, not hangs.
-        """
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"condition not met within {timeout}s; calls: {self.calls}")
-            await asyncio.sleep(0.01)
 
     # Injection
 
@@ -227,6 +172,9 @@ class FakeWeChatAPI:
             self._delays[path] = seconds
 
     # Answering
+
+    def respond(self, url: SplitResult, headers: Message, raw_body: bytes) -> tuple[int, JSONObject]:
+        return self.answer(url.path, dict(parse_qsl(url.query)), raw_body)
 
     def answer(self, path: str, query: dict[str, str], raw_body: bytes) -> tuple[int, JSONObject]:
         """Answer one request (called by the HTTP handler thread): HTTP status and JSON payload."""
@@ -313,9 +261,7 @@ class FakeWeChatAPI:
         return token
 
     def _record(self, call: RecordedCall) -> None:
-        with self._changed:
-            self._calls.append(call)
-            self._changed.notify_all()
+        self._publish(call)
         if self._echo:
             body = json.dumps(call.body, ensure_ascii=False) if call.body is not None else ""
             print(f"{call.errcode} {call.path} {dict(call.query)} {body}", flush=True)
@@ -326,37 +272,6 @@ def _check_path(path: str) -> None:
         raise ValueError(f"FakeWeChatAPI does not serve {path!r}; known paths: {sorted(_OA_PATHS | _WECOM_PATHS)}")
 
 
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 256  # many concurrent senders must queue, not be reset
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], api: FakeWeChatAPI) -> None:
-        self.api = api
-        super().__init__(address, _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self._handle(b"")
-
-    def do_POST(self) -> None:
-        self._handle(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-
-    def _handle(self, raw_body: bytes) -> None:
-        assert isinstance(self.server, _Server)
-        url = urlsplit(self.path)
-        status, payload = self.server.api.answer(url.path, dict(parse_qsl(url.query)), raw_body)
-        data = json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silenced: calls are recorded (and echoed when asked) instead."""
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--port", type=int, default=8901)
@@ -364,8 +279,7 @@ def main() -> None:
     with FakeWeChatAPI(port=args.port, echo=True) as api:
         print(f"fake WeChat API listening on {api.base_url}", flush=True)
         print(f"appid={api.appid} secret={api.secret} corpid={api.corpid} corpsecret={api.corpsecret}", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+        serve_until_interrupted()
 
 
 if __name__ == "__main__":
