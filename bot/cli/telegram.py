@@ -34,8 +34,7 @@ def poll(once: Annotated[bool, typer.Option(help="Handle what is waiting, then s
     async def serve() -> None:
         runtime = await start_runtime(settings)
         channel = await start_telegram(runtime)
-        dispatcher = OutboxDispatcher(runtime.sessions, {"telegram": channel.sender}, {"telegram": channel.sender},
-                                      clock=runtime.pipeline.clock)
+        dispatcher = OutboxDispatcher(runtime.sessions, {"telegram": channel.sender}, {"telegram": channel.sender})
         try:
             await channel.bot.delete_webhook()
             console.print(f"polling as @{channel.bot.username}")

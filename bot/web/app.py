@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         async with AsyncExitStack() as stack:
             if runtime is None:
                 stack.push_async_callback(started.close)
-            dispatcher = OutboxDispatcher(started.sessions, clock=started.pipeline.clock)
+            dispatcher = OutboxDispatcher(started.sessions)  # due times are wall-clock times
             if configured.wechat_token is not None or configured.wecom_token is not None:
                 engine = token_engine(configured.database_url)  # both keep their API tokens through it
                 stack.callback(engine.dispose)

@@ -172,8 +172,7 @@ async def test_the_dispatcher_sends_through_the_residents_channel_and_settles_th
         await session.flush()
         ids = [wechat_row.id, web_row.id]
     now = MONDAY_10AM + timedelta(minutes=5)
-    dispatcher = OutboxDispatcher(pipeline.sessions, {"wechat": sender_at(pipeline.sessions, api, engine, now)},
-                                  clock=lambda: now)
+    dispatcher = OutboxDispatcher(pipeline.sessions, {"wechat": sender_at(pipeline.sessions, api, engine, now)})
 
     await dispatcher.dispatch_once()
 

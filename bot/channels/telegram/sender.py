@@ -117,10 +117,13 @@ class TelegramSender:
             await self._room.wait()
         jobs: list[Outgoing] = []
         async with self.sessions() as session, session.begin():
+            now = self.clock()
+            # Still due once locked: a row another process leased meanwhile is left to it.
             rows = (await session.scalars(select(OutboxMessage).where(
                 OutboxMessage.id.in_(outbox_ids), OutboxMessage.delivered_at.is_(None),
-                OutboxMessage.undeliverable_reason.is_(None)).order_by(OutboxMessage.id).with_for_update())).all()
-            lease_end = self.clock() + LEASE
+                OutboxMessage.undeliverable_reason.is_(None), OutboxMessage.available_at <= now)
+                .order_by(OutboxMessage.id).with_for_update())).all()
+            lease_end = now + LEASE
             for row in rows:
                 chat_id = await self._chat_of(session, row)
                 if chat_id is None:
