@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,7 +19,8 @@ from storage.models import ChannelIdentity, OutboxMessage
 from storage.profile import Profile
 from storage.repositories import outbox
 from storage.repositories.residents import find_or_create_resident
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.remote import fake_in_process_of_its_own
+from tests.fakes.telegram_api import REPORT_PATH, FakeTelegramAPI
 
 Sessions = async_sessionmaker[AsyncSession]
 TOKEN = "123456:TEST-sending"
@@ -68,19 +71,25 @@ async def delivered(sessions: Sessions) -> int:
 
 
 async def test_300_messages_to_30_chats_keep_every_limit_and_lose_no_time(
-        sessions: Sessions, sender: TelegramSender, api: FakeTelegramAPI) -> None:
-    await queue_messages(sessions, chats=30, per_chat=10)
+        sessions: Sessions, profile: Profile, tmp_path: Path) -> None:
+    with fake_in_process_of_its_own("tests.fakes.telegram_api", "--token", TOKEN, "--enforce-limits",
+                                    log=tmp_path / "fake.log") as base_url:
+        async with Bot(TOKEN, base_url=f"{base_url}/bot") as bot:
+            sender = TelegramSender(bot, sessions, profile, clock=wall_clock)
+            sender.start()
+            await queue_messages(sessions, chats=30, per_chat=10)
+            await send_all(sessions, sender)
+            await sender.stop()
+        async with httpx.AsyncClient() as client:
+            report = (await client.get(f"{base_url}{REPORT_PATH}")).json()["result"]
 
-    await send_all(sessions, sender)
-
-    report = api.rate_report()
     assert await delivered(sessions) == 300
-    assert report.messages == 300
-    assert report.max_per_chat_per_second == 1
-    assert report.max_overall_per_second <= 30
+    assert report["messages"] == 300
+    assert report["max_per_chat_per_second"] == 1
+    assert report["max_overall_per_second"] <= 30
     floor = max(300 / 30 - 1, 10 - 1)  # seconds the limits demand between the first send and the last
-    assert report.span <= floor * 1.10, report
-    assert [c for c in api.calls if c.outcome == 429] == []
+    assert report["span"] <= floor * 1.10, report
+    assert report["answered_429"] == 0
 
 
 async def test_a_429_for_one_chat_delays_only_that_chat(sessions: Sessions, sender: TelegramSender,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import itertools
 import json
 import math
@@ -71,6 +72,10 @@ NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
     "as a current content and reply markup of the message"
 )
+
+
+REPORT_PATH = "/_fake/report"
+"""GET: the rate report of the successful sends so far, and how many calls were answered 429."""
 
 
 @dataclass(frozen=True)
@@ -291,6 +296,9 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
     # Answering
 
     def respond(self, url: SplitResult, headers: Message, raw_body: bytes) -> tuple[int, JSONObject]:
+        if url.path == REPORT_PATH:  # for a fake in its own process: what it saw, as JSON
+            refused = sum(1 for c in self.calls if c.outcome == 429)
+            return 200, {"ok": True, "result": {**dataclasses.asdict(self.rate_report()), "answered_429": refused}}
         match = _PATH.fullmatch(url.path)
         if match is None:
             return 404, _error(404)

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import warnings
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -124,8 +124,9 @@ class TelegramSender:
                 OutboxMessage.undeliverable_reason.is_(None), OutboxMessage.available_at <= now)
                 .order_by(OutboxMessage.id).with_for_update())).all()
             lease_end = now + LEASE
+            chats = await self._chats_of(session, rows)
             for row in rows:
-                chat_id = await self._chat_of(session, row)
+                chat_id = chats.get(row.id)
                 if chat_id is None:
                     outbox.settle_undeliverable(row, Undeliverable.NO_ACCOUNT)
                     continue
@@ -236,15 +237,24 @@ class TelegramSender:
                 identity.active = False
         await self._settle(job, undeliverable=Undeliverable.BLOCKED, retry=reason)
 
-    async def _chat_of(self, session: AsyncSession, row: OutboxMessage) -> int | None:
-        if row.staff_id is not None:
-            account = await session.scalar(select(StaffChannel.external_id).where(
-                StaffChannel.staff_id == row.staff_id, StaffChannel.channel == CHANNEL))
-        else:
-            account = await session.scalar(select(ChannelIdentity.external_id).where(
-                ChannelIdentity.resident_id == row.resident_id, ChannelIdentity.channel == CHANNEL,
-                ChannelIdentity.active))
-        return int(account) if account is not None and account.lstrip("-").isdigit() else None
+    @staticmethod
+    async def _chats_of(session: AsyncSession, rows: Sequence[OutboxMessage]) -> dict[int, int]:
+        """The Telegram chat of each row's recipient (two queries for the lot)."""
+        staff = {r.staff_id for r in rows if r.staff_id is not None}
+        residents = {r.resident_id for r in rows if r.staff_id is None and r.resident_id is not None}
+        staff_query = select(StaffChannel.staff_id, StaffChannel.external_id).where(
+            StaffChannel.staff_id.in_(staff), StaffChannel.channel == CHANNEL)
+        resident_query = select(ChannelIdentity.resident_id, ChannelIdentity.external_id).where(
+            ChannelIdentity.resident_id.in_(residents), ChannelIdentity.channel == CHANNEL, ChannelIdentity.active)
+        staff_chats = dict((await session.execute(staff_query)).tuples().all()) if staff else {}
+        resident_chats = dict((await session.execute(resident_query)).tuples().all()) if residents else {}
+        found: dict[int, int] = {}
+        for row in rows:
+            account = (staff_chats.get(row.staff_id) if row.staff_id is not None
+                       else resident_chats.get(row.resident_id or 0))
+            if account is not None and account.lstrip("-").isdigit():
+                found[row.id] = int(account)
+        return found
 
     async def _markup(self, session: AsyncSession, row: OutboxMessage) -> InlineKeyboardMarkup | None:
         if row.staff_id is None:
