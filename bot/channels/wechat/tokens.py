@@ -133,14 +133,18 @@ class SharedTokenRefresh:
     def _token_request(self) -> tuple[str, dict[str, str]]:
         raise NotImplementedError
 
+    def _point_at(self, api_base: str, token_path: str) -> None:
+        """wechatpy reads every URL but the token's from API_BASE_URL; the token URL is ours to build."""
+        self._local = threading.local()
+        self._token_url = f"{api_base.rstrip('/')}/cgi-bin/{token_path}"
+        self.API_BASE_URL = f"{api_base.rstrip('/')}/cgi-bin/"
+
 
 class OfficialAccountClient(SharedTokenRefresh, WeChatClient):  # type: ignore[misc]
     def __init__(self, api_base: str, app_id: str, secret: str, storage: DatabaseTokenStorage,
                  timeout: float = 5.0) -> None:
         super().__init__(app_id, secret, session=storage, timeout=timeout)
-        self._local = threading.local()
-        self._token_url = f"{api_base.rstrip('/')}/cgi-bin/token"
-        self.API_BASE_URL = f"{api_base.rstrip('/')}/cgi-bin/"
+        self._point_at(api_base, "token")
 
     def _token_request(self) -> tuple[str, dict[str, str]]:
         return self._token_url, {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
@@ -150,9 +154,7 @@ class WeComApiClient(SharedTokenRefresh, WeComClient):  # type: ignore[misc]
     def __init__(self, api_base: str, corp_id: str, secret: str, storage: DatabaseTokenStorage,
                  timeout: float = 5.0) -> None:
         super().__init__(corp_id, secret, session=storage, timeout=timeout)
-        self._local = threading.local()
-        self._token_url = f"{api_base.rstrip('/')}/cgi-bin/gettoken"
-        self.API_BASE_URL = f"{api_base.rstrip('/')}/cgi-bin/"
+        self._point_at(api_base, "gettoken")
 
     def _token_request(self) -> tuple[str, dict[str, str]]:
         return self._token_url, {"corpid": self.corp_id, "corpsecret": self.secret}
