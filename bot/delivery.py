@@ -1,8 +1,10 @@
 """Sends what the outbox holds, each message through the channel that can reach its recipient.
 
-An in-process loop for a single server: it picks due messages, most urgent first, and hands each
-to a channel sender, which sends it and marks it delivered, retries it later, or settles it as
-undeliverable with the reason. Channels are plugged in by name; a recipient no configured
+A loop run by every worker (and by the app itself when it delivers in-process): it claims due
+messages, most urgent first, under a lease (`outbox.claim_due`, so several workers share the queue
+and a dead worker's messages come due again when the lease ends), and hands each to a channel
+sender, which sends it and marks it delivered, retries it later, or settles it as undeliverable
+with the reason. Channels are plugged in by name; a recipient no configured
 channel can reach is retried later (the channel may be configured on the next start) or, for a
 resident whose only accounts cannot receive pushes at all (the web page, the terminal), settled.
 """
@@ -10,20 +12,19 @@ resident whose only accounts cannot receive pushes at all (the web page, the ter
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
+from bot.polling import poll_until_stopped
 from storage.models import ChannelIdentity, StaffChannel
-from storage.repositories import outbox
+from storage.repositories import notices, outbox
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,9 @@ BATCH = 50
 NO_PUSH_CHANNEL = "resident_has_no_push_channel"
 STAFF_WITHOUT_CHANNEL = "staff_has_no_channel"
 NO_CHANNEL_CONFIGURED = "no configured channel reaches this recipient"
+LEASE = timedelta(minutes=5)
+"""How long a claimed message is its worker's: longer than it waits in a channel's queue (the Telegram
+sender holds at most 10 s of sends)."""
 
 
 class Deliverer(Protocol):
@@ -51,25 +55,21 @@ class OutboxDispatcher:
     staff: dict[str, Deliverer] = field(default_factory=dict)
     """Staff notifiers by channel name (the `channel` of a staff member's account in the profile)."""
     poll_seconds: float = 1.0
+    worker: str = "app"
+    lease: timedelta = LEASE
     push_channels: frozenset[str] = frozenset({"wechat", "telegram"})
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                sent = await self.dispatch_once()
-            except Exception:
-                log.exception("outbox dispatch failed; trying again")
-                sent = 0
-            if not sent:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.poll_seconds)
+        await poll_until_stopped(stop, self.dispatch_once, self.poll_seconds, "outbox dispatch")
 
     async def dispatch_once(self) -> int:
         """Hand every due message to its channel once; returns how many were handed on."""
         batches: dict[int, tuple[Deliverer, list[int]]] = {}
         async with self.sessions() as session, session.begin():
-            rows = await outbox.next_batch(session, BATCH, now=self.clock())
+            now = self.clock()
+            rows = list(await outbox.claim_due(session, BATCH, now, self.lease, self.worker))
+            rows = await notices.settle_stale_deliveries(session, rows, now)
             staff_channels = await self._channels(session, StaffChannel.staff_id, StaffChannel.channel,
                                                   {r.staff_id for r in rows if r.staff_id is not None})
             resident_channels = await self._channels(
@@ -87,7 +87,7 @@ class OutboxDispatcher:
                 if deliverer is not None:
                     batches.setdefault(id(deliverer), (deliverer, []))[1].append(row.id)
                 elif channels:
-                    outbox.retry_later(row, NO_CHANNEL_CONFIGURED, self.clock())
+                    outbox.retry_later(row, NO_CHANNEL_CONFIGURED, now)
                 else:
                     outbox.settle_undeliverable(row, no_channel)
         for deliverer, ids in batches.values():
@@ -107,15 +107,3 @@ class OutboxDispatcher:
             for key, name in (await session.execute(select(owner, channel).where(owner.in_(owners), *where))).all():
                 found.setdefault(key, set()).add(name)
         return found
-
-
-@asynccontextmanager
-async def running(dispatcher: OutboxDispatcher) -> AsyncIterator[None]:
-    """The outbox sent in the background for the duration; stopped (after the message in hand) on exit."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(dispatcher.run(stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        await task

@@ -63,3 +63,26 @@ class TicketStateError(FrontdoorError):
 class StaffNotFoundError(FrontdoorError):
     code = "staff_not_found"
     status = 404
+
+
+class NoticeNotFoundError(FrontdoorError):
+    code = "notice_not_found"
+    status = 404
+
+
+class NoticeStateError(FrontdoorError):
+    """The action does not fit where the notice is (sending a notice already sent, cancelling a cancelled one)."""
+
+    code = "notice_state"
+    status = 409
+
+
+class NoticeNeedsApproval(FrontdoorError):  # noqa: N818 -- the outcome the sender is told
+    """The topic asks for approvals (e.g. police and the 居委会) that the notice does not have yet."""
+
+    code = "notice_needs_approval"
+    status = 409
+
+    def __init__(self, missing_roles: list[str]) -> None:
+        super().__init__("approval missing from: " + ", ".join(missing_roles))
+        self.missing_roles = missing_roles

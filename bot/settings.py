@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nlu.result import ConfidencePolicy
@@ -63,6 +63,15 @@ class Settings(BaseSettings):
     """The WeCom application's callback token: without it the /wecom endpoint is not mounted."""
     wecom_aes_key: SecretStr | None = None
     wecom_api_base: str = "https://qyapi.weixin.qq.com"
+
+    in_app_worker: bool = True
+    """The app delivers the outbox and runs scheduled jobs itself (one server, e.g. on SQLite); turn it
+    off when `frontdoor worker` processes do it."""
+    outbox_lease_seconds: float = Field(default=300.0, gt=0)
+    """How long a worker holds messages it claimed; a dead worker's messages come due again after it."""
+    worker_beat_seconds: float = Field(default=5.0, gt=0)
+    telegram_per_second: int = Field(default=30, ge=1)
+    """The bot's overall Telegram limit, shared evenly by the live workers."""
 
     def confidence_policy(self) -> ConfidencePolicy:
         return ConfidencePolicy(self.fallback_threshold, self.ambiguity_margin, (("emergency", self.emergency_floor),))

@@ -105,7 +105,7 @@ async def reopen_ticket(session: AsyncSession, profile: Profile, ticket: Ticket,
     session.add(event)
     await session.flush()
     lead = await area_lead_of(session, ticket)
-    wording = await _wording(session, profile, ticket)
+    wording = await ticket_wording(session, profile, ticket)
     text = wording.render("staff_ticket_reopened", ticket_no=ticket.number, category=category_name(profile, ticket),
                           assignee=ticket.assignee.name, comment=comment or "")
     _tell_both(session, ticket, lead, REOPENED_KIND, text)
@@ -122,7 +122,7 @@ async def add_reopen_note(session: AsyncSession, profile: Profile, ticket: Ticke
     if rating is not None and rating.ticket_id == ticket.id and not rating.comment:
         rating.comment = note
     lead = await area_lead_of(session, ticket)
-    wording = await _wording(session, profile, ticket)
+    wording = await ticket_wording(session, profile, ticket)
     _tell_both(session, ticket, lead, REOPEN_NOTE_KIND, wording.render("staff_reopen_note", ticket_no=ticket.number,
                                                                        note=note))
 
@@ -147,7 +147,7 @@ def category_name(profile: Profile, ticket: Ticket) -> str:
     return category.name if category else ticket.category_key
 
 
-async def _wording(session: AsyncSession, profile: Profile, ticket: Ticket) -> Wording:
+async def ticket_wording(session: AsyncSession, profile: Profile, ticket: Ticket) -> Wording:
     return Wording(profile, (await get_community_by_id(session, ticket.community_id)).key)
 
 
@@ -206,7 +206,7 @@ async def claim_ticket(session: AsyncSession, profile: Profile, number: str, sta
         _assign(session, ticket, staff, staff, now)
     ticket.status = TicketStatus.CLAIMED
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.CLAIMED, staff_id=staff.id, created_at=now))
-    wording = await _wording(session, profile, ticket)
+    wording = await ticket_wording(session, profile, ticket)
     text = wording.render("ticket_claimed_for_resident", ticket_no=number, category=category_name(profile, ticket),
                           assignee=staff.name, due=format_datetime(wording, profile, ticket.due_at))
     outbox.enqueue(session, CLAIMED_KIND, {"text": text}, community_id=ticket.community_id,
@@ -227,7 +227,7 @@ async def reassign_ticket(session: AsyncSession, profile: Profile, number: str, 
     _assign(session, ticket, target, staff, now)
     if ticket.status == TicketStatus.CLAIMED:
         ticket.status = TicketStatus.OPEN  # the new assignee has not taken it up yet
-    wording = await _wording(session, profile, ticket)
+    wording = await ticket_wording(session, profile, ticket)
     text = wording.render("staff_ticket_reassigned", ticket_no=number, category=category_name(profile, ticket),
                           due=format_datetime(wording, profile, ticket.due_at), description=ticket.description,
                           by=staff.name)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.deadline_alerts import schedule_alerts
 from bot.deadlines import compute_due
 from bot.routing import Route, route_ticket
 from bot.wording import Wording
@@ -57,6 +58,7 @@ async def open_ticket(session: AsyncSession, profile: Profile, request: TicketRe
         assignee_id=route.assignee.id, due_at=due, created_at=now,
     ), profile.district.ticket_prefix, profile.timezone)
     await attachments.attach_kept(session, request.resident.id, ticket.id)
+    schedule_alerts(session, ticket, now)
     wording = Wording(profile, request.community.key)
     place = format_address(wording, request.building.number if request.building else None, request.unit, request.room)
     opened = OpenedTicket(ticket, route, format_datetime(wording, profile, due), request.community.name + place)

@@ -197,6 +197,7 @@ class TicketEventKind(StrEnum):
     REPLIED = "replied"
     CLOSED = "closed"
     REOPENED = "reopened"
+    ESCALATED = "escalated"
 
 
 class Attachment(Base):
@@ -259,6 +260,10 @@ class OutboxMessage(Base):
     available_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(60))
+    """The worker that last took it for sending (its lease ends at `available_at`)."""
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"), index=True)
+    """For a notice's delivery to one resident: the notice (its text is the notice's, not in `payload`)."""
     undeliverable_reason: Mapped[str | None] = mapped_column(String(200))
     """Why the platform cannot take it at all (e.g. outside WeChat's 48-hour window with no consent);
     such a message is settled, not retried, and shown to staff."""
@@ -375,3 +380,101 @@ class Rating(Base):
     satisfied: Mapped[bool]
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class NoticeStage(StrEnum):
+    """Where a notice is in its life; the CAP `status` (Actual, Exercise ...) is a separate field."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENT = "sent"
+    """Sent (its deliveries may still be under way) and in force."""
+    SUPERSEDED = "superseded"
+    """An Update replaced it."""
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class Notice(Base):
+    """A notice to residents, with the fields of an OASIS CAP 1.2 alert.
+
+    `msg_type` Update or Cancel names the notice it replaces in `references_id`. The target is
+    areas and/or buildings of the community (both empty: the whole community); the audience is the
+    topic's subscribers there. `body` is the text residents receive, fixed when sending starts."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index(None, "community_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(120), unique=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    topic: Mapped[str] = mapped_column(String(40))
+    template: Mapped[str | None] = mapped_column(String(40))
+    sender: Mapped[str] = mapped_column(String(200))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    status: Mapped[str] = mapped_column(String(10), default="Actual")
+    msg_type: Mapped[str] = mapped_column(String(10), default="Alert")
+    references_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
+    scope: Mapped[str] = mapped_column(String(12), default="Public")
+    category: Mapped[str] = mapped_column(String(12))
+    event: Mapped[str] = mapped_column(String(100))
+    urgency: Mapped[str] = mapped_column(String(12))
+    severity: Mapped[str] = mapped_column(String(12))
+    certainty: Mapped[str] = mapped_column(String(12))
+    headline: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    instruction: Mapped[str | None] = mapped_column(Text)
+    area_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    building_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    effective_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    stage: Mapped[str] = mapped_column(String(12), default=NoticeStage.DRAFT)
+    send_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    """CAP `sent`: when sending started (for a draft, when it was written)."""
+    body: Mapped[str | None] = mapped_column(Text)
+    recipients: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
+class NoticeApproval(Base):
+    """One staff member's approval of a notice, where the profile asks for two people's."""
+
+    __tablename__ = "notice_approvals"
+    __table_args__ = (UniqueConstraint("notice_id", "staff_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class ScheduledJob(Base):
+    """Work due at a time (a deadline reminder, an escalation, a scheduled notice, an expiry), kept in
+    the database so a restart loses none. A worker claims due jobs (`FOR UPDATE SKIP LOCKED` where the
+    database has it) and runs each in the transaction that marks it done, so its effects happen once."""
+
+    __tablename__ = "scheduled_jobs"
+    __table_args__ = (Index(None, "done_at", "run_at"), Index(None, "kind", "subject_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    """The ticket, notice ... the job is about (which table depends on `kind`)."""
+    args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    run_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class WorkerBeat(Base):
+    """A running delivery worker, seen at `seen_at`: workers share the platforms' rate limits by
+    counting the live ones."""
+
+    __tablename__ = "worker_beats"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(AwareDateTime)

@@ -10,8 +10,10 @@ import typer
 from rich.console import Console
 
 from bot.cli.chat import run_chat
+from bot.cli.database import opened
 from bot.cli.faq import faq_app
 from bot.cli.nlu import nlu_app
+from bot.cli.notice import notice_app
 from bot.cli.outbox import outbox_app
 from bot.cli.staff import staff_app
 from bot.cli.telegram import telegram_app
@@ -29,6 +31,7 @@ ticket_app = typer.Typer(help="Staff actions on tickets.", no_args_is_help=True)
 app.add_typer(ticket_app, name="ticket")
 app.add_typer(nlu_app, name="nlu")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(notice_app, name="notice")
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(staff_app, name="staff")
 app.add_typer(wechat_app, name="wechat")
@@ -52,6 +55,21 @@ def serve(
     _check_profile(settings.profile_dir)
     upgrade(settings.database_url)
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@app.command()
+def worker(name: Annotated[str | None, typer.Option(help="How this worker is named (default: host-pid).")] = None) \
+        -> None:
+    """Deliver the outbox and run scheduled jobs (deadline reminders, escalations, scheduled and expiring
+    notices). Run several against PostgreSQL; stop with Ctrl-C or SIGTERM."""
+    import logging
+
+    from bot.worker import serve_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    _check_profile(settings.profile_dir)
+    asyncio.run(serve_worker(settings, name))
 
 
 @app.command()
@@ -90,17 +108,14 @@ def profile_check(profile: ProfileOption = None) -> None:
 @profile_app.command("load")
 def profile_load(profile: ProfileOption = None) -> None:
     """Mirror the profile's communities, buildings and staff into the database."""
-    from storage.db import create_engine, create_sessionmaker
     from storage.profile.sync import sync_profile
 
     settings = Settings()
     loaded = _check_profile(profile or settings.profile_dir)
 
     async def load() -> None:
-        engine = create_engine(settings.database_url)
-        async with create_sessionmaker(engine)() as session, session.begin():
+        async with opened(settings) as sessions, sessions() as session, session.begin():
             counts = await sync_profile(session, loaded)
-        await engine.dispose()
         console.print(f"loaded {counts.communities} communities, {counts.areas} areas, "
                       f"{counts.buildings} buildings, {counts.staff} staff")
 
@@ -114,18 +129,13 @@ def ticket_ready(number: str) -> None:
 
     from bot.certificates import mark_ready
     from bot.errors import TicketNotFoundError
-    from storage.db import create_engine, create_sessionmaker
 
     settings = Settings()
     profile = _check_profile(settings.profile_dir)
 
     async def ready() -> None:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_sessionmaker(engine)() as session, session.begin():
-                await mark_ready(session, profile, number, datetime.now(UTC))
-        finally:
-            await engine.dispose()
+        async with opened(settings) as sessions, sessions() as session, session.begin():
+            await mark_ready(session, profile, number, datetime.now(UTC))
 
     try:
         asyncio.run(ready())
@@ -146,18 +156,13 @@ def ticket_close(
 
     from bot.errors import FrontdoorError
     from bot.ticket_actions import close_ticket
-    from storage.db import create_engine, create_sessionmaker
 
     settings = Settings()
     profile = _check_profile(settings.profile_dir)
 
     async def close() -> None:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_sessionmaker(engine)() as session, session.begin():
-                await close_ticket(session, profile, number, staff, result, datetime.now(UTC))
-        finally:
-            await engine.dispose()
+        async with opened(settings) as sessions, sessions() as session, session.begin():
+            await close_ticket(session, profile, number, staff, result, datetime.now(UTC))
 
     try:
         asyncio.run(close())
@@ -178,18 +183,13 @@ def ticket_reply(
 
     from bot.errors import FrontdoorError
     from bot.handoffs import reply_to_resident
-    from storage.db import create_engine, create_sessionmaker
 
     settings = Settings()
     profile = _check_profile(settings.profile_dir)
 
     async def reply() -> None:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_sessionmaker(engine)() as session, session.begin():
-                await reply_to_resident(session, profile, number, staff, text, datetime.now(UTC))
-        finally:
-            await engine.dispose()
+        async with opened(settings) as sessions, sessions() as session, session.begin():
+            await reply_to_resident(session, profile, number, staff, text, datetime.now(UTC))
 
     try:
         asyncio.run(reply())

@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli.database import opened
 from bot.settings import Settings
-from storage.db import create_engine, create_sessionmaker
 from storage.repositories import outbox
 
 outbox_app = typer.Typer(help="Messages waiting to be sent, and those that could not be.", no_args_is_help=True)
@@ -23,14 +23,10 @@ def list_undeliverable(limit: Annotated[int, typer.Option(min=1, max=1000)] = 50
     settings = Settings()
 
     async def load() -> list[tuple[str, ...]]:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                return [(str(m.id), m.kind, f"#{m.resident_id or ''}", m.undeliverable_reason or "",
-                         m.created_at.strftime("%Y-%m-%d %H:%M"), str(m.payload.get("text", ""))[:60])
-                        for m in await outbox.undeliverable(session, limit)]
-        finally:
-            await engine.dispose()
+        async with opened(settings) as sessions, sessions() as session:
+            return [(str(m.id), m.kind, f"#{m.resident_id or ''}", m.undeliverable_reason or "",
+                     m.created_at.strftime("%Y-%m-%d %H:%M"), str(m.payload.get("text", ""))[:60])
+                    for m in await outbox.undeliverable(session, limit)]
 
     table = Table("id", "kind", "resident", "reason", "written", "text")
     for row in asyncio.run(load()):

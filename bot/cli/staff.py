@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from bot.cli.database import opened
 from bot.errors import FrontdoorError
 from bot.settings import Settings
 from bot.staff_links import CODE_LIFETIME, issue_link_code
-from storage.db import create_engine, create_sessionmaker
 
 staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 console = Console()
@@ -26,12 +26,8 @@ def link_code(staff: Annotated[str, typer.Argument(help="Staff id from the profi
     settings = Settings()
 
     async def issue() -> str:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_sessionmaker(engine)() as session, session.begin():
-                return await issue_link_code(session, staff, channel, datetime.now(UTC))
-        finally:
-            await engine.dispose()
+        async with opened(settings) as sessions, sessions() as session, session.begin():
+            return await issue_link_code(session, staff, channel, datetime.now(UTC))
 
     try:
         code = asyncio.run(issue())

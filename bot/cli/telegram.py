@@ -23,7 +23,8 @@ POLL_SECONDS = 25
 def poll(once: Annotated[bool, typer.Option(help="Handle what is waiting, then stop (tests).")] = False) -> None:
     """Fetch updates by long polling (no public URL needed) and answer them; Ctrl-C stops."""
     from bot.channels.telegram.setup import start_telegram, stop_telegram
-    from bot.delivery import OutboxDispatcher, running
+    from bot.delivery import OutboxDispatcher
+    from bot.polling import running
     from bot.runtime import start_runtime
 
     settings = Settings()

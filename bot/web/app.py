@@ -18,11 +18,13 @@ from bot.channels.wechat.setup import build_official_account
 from bot.channels.wechat.tokens import token_engine
 from bot.channels.wecom.notifier import CHANNEL as WECOM
 from bot.channels.wecom.setup import build_wecom
-from bot.delivery import OutboxDispatcher, running
+from bot.delivery import OutboxDispatcher
 from bot.errors import FrontdoorError
+from bot.polling import running
 from bot.runtime import Runtime, start_runtime
 from bot.settings import Settings
 from bot.web import chat, demo, telegram, wechat, wecom
+from bot.worker import assemble_worker, worker_name
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         async with AsyncExitStack() as stack:
             if runtime is None:
                 stack.push_async_callback(started.close)
-            dispatcher = OutboxDispatcher(started.sessions)  # due times are wall-clock times
+            dispatcher = OutboxDispatcher(started.sessions, worker=worker_name())  # due times: wall clock
             if configured.wechat_token is not None or configured.wecom_token is not None:
                 engine = token_engine(configured.database_url)  # both keep their API tokens through it
                 stack.callback(engine.dispose)
@@ -59,8 +61,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 app.state.telegram_webhook_secret = (configured.telegram_webhook_secret.get_secret_value()
                                                      if configured.telegram_webhook_secret else "")
                 dispatcher.residents[TELEGRAM] = dispatcher.staff[TELEGRAM] = telegram_channel.sender
-            if dispatcher.residents or dispatcher.staff:
-                await stack.enter_async_context(running(dispatcher))
+            if configured.in_app_worker:
+                telegram_sender = app.state.telegram.sender if configured.telegram_token is not None else None
+                worker = assemble_worker(configured, started.sessions, started.profile, dispatcher, telegram_sender)
+                await stack.enter_async_context(running(worker))
             yield
 
     app = FastAPI(title="frontdoor", lifespan=lifespan)

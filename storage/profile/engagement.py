@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from storage.profile.schema import Frozen, Key
+from storage.profile.schema import Frozen, Key, StaffRole
 
 
 class SafetyTip(Frozen):
@@ -40,6 +40,9 @@ class NoticeTopic(Frozen):
     name: str
     aliases: list[str] = Field(default_factory=list)
     scope: NoticeScope = NoticeScope.AREA
+    approval_roles: list[StaffRole] = Field(default_factory=list)
+    """Before a notice on this topic is sent, one approval per role here, each from a different staff
+    member holding it (e.g. police and secretary); empty: no approval needed."""
 
 
 class ClueCategory(Frozen):

@@ -9,10 +9,12 @@ Layout::
     communities/<id>/replies.md       optional: this community's own wording
     communities/<id>/locations.yaml   optional: where each building stands (shared locations)
     staff_commands.yaml         optional: the words staff type in WeCom (认领, 办结, 转, 我的)
+    notice_templates/<key>.yaml optional: notice templates (治安形势预报, 社区公告), each on a notice topic
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from difflib import get_close_matches
@@ -25,6 +27,7 @@ from pydantic import TypeAdapter, ValidationError
 from storage.profile.engagement import ClueSettings, FeedbackWords, NoticeTopic, SafetyTopic
 from storage.profile.locations import LOCATIONS_FILE, BuildingLocations, load_locations
 from storage.profile.model import Profile, expand_buildings
+from storage.profile.notice_templates import NoticeTemplate
 from storage.profile.replies import REPLY_FIELDS, check_replies, parse_replies
 from storage.profile.schema import (
     Category,
@@ -113,6 +116,8 @@ def _read_engagement(root: Path) -> dict[str, Any]:
         found["safety_topics"] = _keyed(root / "safety_tips.yaml", TypeAdapter(list[SafetyTopic]))
     if (root / "notices.yaml").is_file():
         found["notice_topics"] = _keyed(root / "notices.yaml", TypeAdapter(list[NoticeTopic]))
+    if (root / "notice_templates").is_dir():
+        found["notice_templates"] = _read_notice_templates(root / "notice_templates", found.get("notice_topics", {}))
     if (root / "clues.yaml").is_file():
         clues = found["clues"] = _validate(root / "clues.yaml", TypeAdapter(ClueSettings))
         if clues.fallback not in {c.key for c in clues.categories}:
@@ -151,6 +156,19 @@ def _read_wechat_menu(path: Path) -> WeChatMenu:
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise ProfileError(path, field, f"no handler answers intent '{intent}'{hint}")
     return menu
+
+
+def _read_notice_templates(folder: Path, topics: dict[str, NoticeTopic]) -> dict[str, NoticeTemplate]:
+    templates = {}
+    for path in sorted(folder.glob("*.yaml")):
+        template = _validate(path, TypeAdapter(NoticeTemplate))
+        if template.key != path.stem:
+            raise ProfileError(path, "key", f"'{template.key}' differs from its file name '{path.stem}'")
+        if template.topic not in topics:
+            known = ", ".join(topics) or "none: notices.yaml is missing"
+            raise ProfileError(path, "topic", f"unknown notice topic '{template.topic}'; topics: {known}")
+        templates[template.key] = template
+    return templates
 
 
 def _keyed(path: Path, adapter: TypeAdapter[list[K]]) -> dict[str, K]:
@@ -280,6 +298,7 @@ def _check_community(profile: Profile, path: Path, community: Community) -> None
                 raise ProfileError(path, f"staff[{i}].buildings[{j}]",
                                    f"building '{number}' already has lead '{led[number]}'")
             led[number] = member.id
+    _check_approvers(profile, path, community)
     roles = {s.role.value for s in community.staff}
     if StaffRole.SECRETARY.value not in roles:
         raise ProfileError(path, "staff", "a secretary is required: matters with no building go to them")
@@ -287,6 +306,16 @@ def _check_community(profile: Profile, path: Path, community: Community) -> None
         if category.handled_by not in ("grid",) and category.office_key is None and category.handled_by not in roles:
             raise ProfileError(path, "staff", f"category '{category.key}' needs a staff member with role "
                                f"'{category.handled_by}'")
+
+
+def _check_approvers(profile: Profile, path: Path, community: Community) -> None:
+    """A topic needing approvals must find that many distinct staff per role, or its notices never go."""
+    held = Counter(s.role for s in (*community.staff, *profile.district.staff))
+    for topic in profile.notice_topics.values():
+        for role, needed in Counter(topic.approval_roles).items():
+            if held[role] < needed:
+                raise ProfileError(path, "staff", f"notice topic '{topic.key}' needs approval by {needed} "
+                                   f"staff with role '{role.value}'; this community has {held[role]}")
 
 
 def _check_unique_staff(profile: Profile) -> None:

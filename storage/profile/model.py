@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from storage.profile.engagement import ClueSettings, FeedbackWords, NoticeTopic, SafetyTopic
 from storage.profile.locations import BuildingLocations
+from storage.profile.notice_templates import NoticeTemplate
 from storage.profile.schema import (
     Area,
     Category,
@@ -55,6 +56,8 @@ class Profile:
     flows: dict[str, FlowSpec] = field(default_factory=dict)
     safety_topics: dict[str, SafetyTopic] = field(default_factory=dict)
     notice_topics: dict[str, NoticeTopic] = field(default_factory=dict)
+    notice_templates: dict[str, NoticeTemplate] = field(default_factory=dict)
+    """By key, from the optional `notice_templates/` folder: how a notice of each kind is worded."""
     clues: ClueSettings = field(default_factory=ClueSettings)
     feedback_words: FeedbackWords = field(default_factory=FeedbackWords)
     building_locations: dict[str, BuildingLocations] = field(default_factory=dict)

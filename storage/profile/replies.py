@@ -137,6 +137,9 @@ REPLY_FIELDS: dict[str, frozenset[str]] = {
         "notice_scope_area": {"community", "area"},
         "notice_scope_community": {"community"},
         "notice_scope_unknown": set(),
+        "notice_never_asks_money": set(),
+        "notice_update": {"headline"},
+        "notice_cancel": {"headline"},
         "ticket_closed_feedback": {"ticket_no", "category", "result", "assignee"},
         "choice_satisfied": set(),
         "choice_unsatisfied": set(),
@@ -149,6 +152,9 @@ REPLY_FIELDS: dict[str, frozenset[str]] = {
         "staff_ticket_reopened": {"ticket_no", "category", "assignee", "comment"},
         "staff_reopen_note": {"ticket_no", "note"},
         "staff_ticket_reassigned": {"ticket_no", "category", "due", "description", "by"},
+        "staff_ticket_due_soon": {"ticket_no", "category", "due", "description"},
+        "staff_ticket_overdue_lead": {"ticket_no", "category", "assignee", "due", "description"},
+        "staff_ticket_overdue_secretary": {"ticket_no", "category", "assignee", "lead", "due", "description"},
         "staff_command_help": {"claim", "close", "transfer", "mine", "overdue", "show"},
         "staff_not_on_roster": set(),
         "staff_denied": {"ticket_no"},
@@ -181,7 +187,7 @@ REPLY_FIELDS.update({f"reason_{problem.value}": frozenset() for problem in SlotP
 """Why a time cannot be booked, one reply per `SlotProblem`."""
 STAFF_CARD_KINDS = (
     "ticket_assigned", "emergency_alert", "ticket_reopened", "ticket_reopen_note", "handoff_to_staff",
-    "ticket_overdue", "ticket_reassigned", "clue_received", "other",
+    "ticket_overdue", "ticket_due_soon", "ticket_reassigned", "clue_received", "other",
 )
 """Staff notifications by outbox kind; each has a `wecom_title_<kind>` reply, the title of its WeCom
 card (`other` for any kind not listed). `{ticket_no}` is empty when the message has no ticket."""

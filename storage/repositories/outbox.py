@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.models import Notice, OutboxMessage
 
 PRIORITY_URGENT = 0
 """Emergency alerts: delivered before anything else waiting, however long the queue."""
@@ -42,15 +42,39 @@ def settle_undeliverable(message: OutboxMessage, reason: str) -> None:
     message.undeliverable_reason = reason
 
 
-async def next_batch(session: AsyncSession, limit: int, *, now: datetime | None = None) -> Sequence[OutboxMessage]:
-    """Undelivered messages, most urgent first, then in the order they were written; with `now`,
-    only those already due."""
-    query = select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None),
-                                        OutboxMessage.undeliverable_reason.is_(None))
-    if now is not None:
-        query = query.where(OutboxMessage.available_at <= now)
-    query = query.order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
-    return (await session.scalars(query)).all()
+async def claim_due(session: AsyncSession, limit: int, now: datetime, lease: timedelta,
+                    worker: str) -> Sequence[OutboxMessage]:
+    """Take up to `limit` due messages for this worker, most urgent first: each is put off until the
+    lease ends, so no other worker takes it meanwhile, and comes due again then if it was not settled
+    (the worker died). On PostgreSQL rows another worker is claiming are skipped, not waited for; the
+    guarded UPDATE keeps a claim exclusive on SQLite too, where writers take turns."""
+    due = (select(OutboxMessage.id)
+           .where(OutboxMessage.delivered_at.is_(None), OutboxMessage.undeliverable_reason.is_(None),
+                  OutboxMessage.available_at <= now)
+           .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
+           .with_for_update(skip_locked=True))
+    ids = list(await session.scalars(due))
+    if not ids:
+        return []
+    claimed = await session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.available_at <= now, OutboxMessage.delivered_at.is_(None))
+        .values(available_at=now + lease, claimed_by=worker)
+        .returning(OutboxMessage.id).execution_options(synchronize_session=False))
+    taken = sorted(claimed)
+    rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(taken))
+                                 .order_by(OutboxMessage.priority, OutboxMessage.id)
+                                 .execution_options(populate_existing=True))
+    return rows.all()
+
+
+async def text_of(session: AsyncSession, message: OutboxMessage) -> str:
+    """What the recipient reads: a notice delivery carries its notice's text (one copy for all of its
+    recipients, loaded once per session), any other message its own."""
+    if message.notice_id is not None:
+        notice = await session.get(Notice, message.notice_id)
+        return notice.body or "" if notice is not None else ""
+    return str(message.payload.get("text", ""))
 
 
 async def undeliverable(session: AsyncSession, limit: int = 100) -> Sequence[OutboxMessage]:

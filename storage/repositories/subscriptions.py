@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChannelIdentity, Subscription
+from storage.models import Subscription
 
 
 @dataclass(frozen=True)
@@ -49,16 +49,3 @@ async def unsubscribe(session: AsyncSession, resident_id: int, topic: str) -> bo
         return False
     found.active = False
     return True
-
-
-async def subscribers(session: AsyncSession, topic: str, community_id: int,
-                      area_id: int | None = None) -> Sequence[Subscription]:
-    """Who receives a notice on `topic` for a community, or for one area of it: community-wide
-    subscriptions always, area ones only for their area. A resident with no active account (they
-    unfollowed or blocked the bot) is paused: kept, but skipped until they come back."""
-    reachable = exists().where(ChannelIdentity.resident_id == Subscription.resident_id, ChannelIdentity.active)
-    query = select(Subscription).where(Subscription.topic == topic, Subscription.community_id == community_id,
-                                       Subscription.active, reachable)
-    if area_id is not None:
-        query = query.where(or_(Subscription.area_id == area_id, Subscription.area_id.is_(None)))
-    return (await session.scalars(query.order_by(Subscription.id))).all()

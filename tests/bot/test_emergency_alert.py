@@ -3,7 +3,7 @@ queued notice, on both databases."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.messages import InboundMessage
 from bot.pipeline import Pipeline
 from storage.models import OutboxMessage, Staff, Ticket
-from storage.repositories.outbox import PRIORITY_NORMAL, PRIORITY_URGENT, next_batch
+from storage.repositories.outbox import PRIORITY_NORMAL, PRIORITY_URGENT, claim_due
 from tests.conftest import MONDAY_10AM
 
 SCAMMED = "我刚被骗转了两万，对方说是公安局的"
@@ -55,8 +55,8 @@ async def test_emergency_alert_is_first_out_even_behind_thousands_of_notices(
 
     await pipeline.handle(said(SCAMMED, "m-1"))
 
-    async with sessions() as session:
-        batch = await next_batch(session, 30)
+    async with sessions() as session, session.begin():
+        batch = await claim_due(session, 30, datetime.now(UTC) + timedelta(minutes=1), timedelta(minutes=5), "test")
     assert batch[0].kind == "emergency_alert"
     assert [m.kind for m in batch[1:]] == ["notice"] * 29
     assert [m.id for m in batch[1:]] == sorted(m.id for m in batch[1:])

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.pipeline import Pipeline
-from storage.models import Area, Community, Subscription
-from storage.repositories.subscriptions import subscribers
+from storage.models import Area, Community, Notice, Subscription
+from storage.repositories import notices
 from tests.bot.transcript import Resident, play
 
 
@@ -70,7 +70,7 @@ async def test_unsubscribing_with_nothing_subscribed_says_so(pipeline: Pipeline)
     """)
 
 
-async def test_area_notices_reach_their_area_and_community_wide_subscribers(
+async def test_area_notices_reach_their_area_and_subscribers_who_gave_no_building(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-east"), "居民: 订阅停水停电，我住3栋")
     await play(Resident(pipeline, "r-south"), "居民: 订阅停水停电，我住40栋")
@@ -79,8 +79,10 @@ async def test_area_notices_reach_their_area_and_community_wide_subscribers(
     async with sessions() as session:
         community = (await session.scalars(select(Community).where(Community.key == "baiyang"))).one()
         east = (await session.scalars(select(Area).where(Area.name == "东一片"))).one()
-        reached = await subscribers(session, "outages", community.id, east.id)
-        everyone = await subscribers(session, "outages", community.id)
+        east_notice = Notice(topic="outages", community_id=community.id, area_keys=[east.key], building_numbers=[])
+        reached = await notices.count(session, await notices.audience(session, east_notice))
+        everyone = await notices.count(session, await notices.audience(session, Notice(
+            topic="outages", community_id=community.id, area_keys=[], building_numbers=[])))
 
-    assert len(reached) == 2
-    assert len(everyone) == 3
+    assert reached == 2
+    assert everyone == 3

@@ -76,11 +76,17 @@ NOT_MODIFIED = (
 
 REPORT_PATH = "/_fake/report"
 """GET: the rate report of the successful sends so far, and how many calls were answered 429."""
+SENT_PATH = "/_fake/sent"
+"""GET: how many messages each chat received (chat id -> count)."""
+ACCEPTED_PATH = "/_fake/accepted"
+"""GET: the successful sendMessage calls in the order they were taken, as [chat id, wall-clock time]
+(``time.time()`` seconds), for comparing with times another process wrote down."""
 
 
 @dataclass(frozen=True)
 class RecordedCall:
-    """One request as the fake saw it; ``at`` is ``time.monotonic()`` on arrival.
+    """One request as the fake saw it; ``at`` is ``time.monotonic()`` on arrival, ``wall`` the same
+    moment as ``time.time()``.
 
     ``held`` is how long an injected timeout kept the answer back from a call that still took effect.
     """
@@ -91,6 +97,7 @@ class RecordedCall:
     chat_id: ChatId | None
     outcome: Outcome
     held: float = 0.0
+    wall: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -296,6 +303,15 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
     # Answering
 
     def respond(self, url: SplitResult, headers: Message, raw_body: bytes) -> tuple[int, JSONObject]:
+        if url.path == SENT_PATH:  # how many messages each chat received
+            counts: dict[str, int] = {}
+            for call in self.calls_of("sendMessage"):
+                if call.outcome == "ok":
+                    counts[str(call.chat_id)] = counts.get(str(call.chat_id), 0) + 1
+            return 200, {"ok": True, "result": counts}
+        if url.path == ACCEPTED_PATH:
+            accepted = [[c.chat_id, c.wall] for c in self.calls_of("sendMessage") if c.outcome == "ok"]
+            return 200, {"ok": True, "result": accepted}
         if url.path == REPORT_PATH:  # for a fake in its own process: what it saw, as JSON
             refused = sum(1 for c in self.calls if c.outcome == 429)
             return 200, {"ok": True, "result": {**dataclasses.asdict(self.rate_report()), "answered_429": refused}}
@@ -461,7 +477,8 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
         outcome: Outcome | None = None,
         held: float = 0.0,
     ) -> tuple[int, JSONObject]:
-        call = RecordedCall(at, method, params, chat_id, outcome or ("ok" if status == 200 else status), held)
+        wall = time.time() - (time.monotonic() - at)  # the arrival, on the wall clock
+        call = RecordedCall(at, method, params, chat_id, outcome or ("ok" if status == 200 else status), held, wall)
         self._publish(call)
         if self._echo:
             print(
@@ -527,8 +544,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8902)
     parser.add_argument("--token", default="123456:TEST-fake-telegram-token")
     parser.add_argument("--enforce-limits", action="store_true", help="answer 429 over Telegram's flood limits")
+    parser.add_argument("--overall", type=int, default=FloodLimits.overall,
+                        help="messages a second over all chats before 429 (with --enforce-limits)")
+    parser.add_argument("--quiet", action="store_true", help="do not print every call")
     args = parser.parse_args()
-    with FakeTelegramAPI(args.token, port=args.port, enforce_limits=args.enforce_limits, echo=True) as api:
+    limits = FloodLimits(overall=args.overall) if args.enforce_limits else False
+    with FakeTelegramAPI(args.token, port=args.port, enforce_limits=limits, echo=not args.quiet) as api:
         print(f"fake Telegram Bot API listening on {api.base_url}", flush=True)
         print(f"base_url={api.bot_base_url} token={api.token}", flush=True)
         serve_until_interrupted()

@@ -1,14 +1,15 @@
 """Messages to Telegram chats, paced to Telegram's limits, from the outbox and as direct answers.
 
-The outbox dispatcher hands a message over with `deliver`: its row is leased (put off for `LEASE`, so
-no other pass takes it while it waits here) and queued for its chat. One scheduler picks, again and
-again, the chat that may receive soonest (`Pacer`), and starts that send without waiting for the one
-before, so a slow or refused chat holds up nobody else. A 429 puts that chat (only) on hold and its
-message back at the front; a 403 (the bot was blocked) marks the account inactive, which pauses its
-notices, and settles the message; a network error leaves the row to the dispatcher's retry with a
-growing pause. A process stopped mid-way loses nothing: its leased rows come due again when the
-lease ends (a message may then repeat if Telegram had taken it just before the stop).
-"""
+The outbox dispatcher hands over messages it has claimed (leased to this worker, see
+`storage.repositories.outbox.claim_due`) with `deliver_many`; each is queued for its chat. One
+scheduler picks, again and again, the chat that may receive soonest (`Pacer`), and starts that send
+without waiting for the one before, so a slow or refused chat holds up nobody else. A 429 puts that
+chat (only) on hold and its message back at the front; a 403 (the bot was blocked) marks the account
+inactive, which pauses its notices, and settles the message; a network error leaves the row to the
+dispatcher's retry with a growing pause. A sent message is marked delivered at once (marks that
+arrive while one is being written go together in the next write). A process killed mid-way loses
+nothing: its claimed rows come due again when the lease ends; a message repeats only if Telegram had
+taken it and its mark was not yet written."""
 
 from __future__ import annotations
 
@@ -39,12 +40,11 @@ from storage.repositories import outbox
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-LEASE = timedelta(minutes=5)
 BACKLOG = 300
 """Messages waiting here at most (10 s at the overall limit): `deliver` waits when more are queued, so a
 lease never ends while its message is still waiting."""
-MARK_DELAY = 0.1
-STAFF_BUTTON_KINDS = frozenset({"ticket_assigned", "ticket_reopened", "ticket_reassigned", "ticket_overdue"})
+STAFF_BUTTON_KINDS = frozenset({"ticket_assigned", "ticket_reopened", "ticket_reassigned", "ticket_due_soon",
+                                "ticket_overdue"})
 
 
 class Undeliverable:
@@ -111,28 +111,23 @@ class TelegramSender:
         await self.deliver_many([outbox_id])
 
     async def deliver_many(self, outbox_ids: list[int]) -> None:
-        """Take outbox messages for sending: leased in the database (one transaction), queued here."""
+        """Take claimed outbox messages for sending: read in one transaction, queued here."""
         while self._queued >= BACKLOG:
             self._room.clear()
             await self._room.wait()
         jobs: list[Outgoing] = []
         async with self.sessions() as session, session.begin():
-            now = self.clock()
-            # Still due once locked: a row another process leased meanwhile is left to it.
             rows = (await session.scalars(select(OutboxMessage).where(
                 OutboxMessage.id.in_(outbox_ids), OutboxMessage.delivered_at.is_(None),
-                OutboxMessage.undeliverable_reason.is_(None), OutboxMessage.available_at <= now)
-                .order_by(OutboxMessage.id).with_for_update())).all()
-            lease_end = now + LEASE
+                OutboxMessage.undeliverable_reason.is_(None)).order_by(OutboxMessage.id))).all()
             chats = await self._chats_of(session, rows)
             for row in rows:
                 chat_id = chats.get(row.id)
                 if chat_id is None:
                     outbox.settle_undeliverable(row, Undeliverable.NO_ACCOUNT)
                     continue
-                row.available_at = lease_end
                 markup = await self._markup(session, row)
-                pieces = split_text(str(row.payload.get("text", "")))
+                pieces = split_text(await outbox.text_of(session, row))
                 jobs += [Outgoing(chat_id, piece, markup if i == len(pieces) - 1 else None,
                                   row.id if i == len(pieces) - 1 else None) for i, piece in enumerate(pieces)]
         for job in jobs:
@@ -218,9 +213,9 @@ class TelegramSender:
                 outbox.retry_later(row, retry or "", now)
 
     async def _mark_sent(self) -> None:
-        """Sent messages marked delivered together, a moment after the first of them: one write instead
-        of one per message (SQLite has a single writer). A stop inside that moment can repeat a message."""
-        await asyncio.sleep(MARK_DELAY)
+        """Sent messages marked delivered: those that arrive while a write is under way go together in
+        the next one, so under load one write serves many sends (SQLite has a single writer) while a
+        lone send is marked at once. Until its mark is committed a killed process would send it again."""
         while self._sent:
             ids, self._sent = self._sent, []
             async with self.sessions() as session, session.begin():

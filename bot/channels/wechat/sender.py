@@ -79,7 +79,7 @@ class WeChatSender:
                 return
             now = self.clock()
             choices = [[str(label), str(payload)] for label, payload in row.payload.get("choices", [])]
-            text = self._with_choices(str(row.payload["text"]), choices)
+            text = self._with_choices(await outbox.text_of(session, row), choices)
             if self._in_window(identity, now):
                 try:
                     await asyncio.to_thread(self.client.message.send_text, identity.external_id, text)

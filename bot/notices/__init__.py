@@ -1,0 +1,1 @@
+"""Notices to residents: composition, audience, fan-out, CAP export."""

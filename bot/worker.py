@@ -1,0 +1,151 @@
+"""A delivery worker: the outbox dispatcher, the job scheduler and a heartbeat, run together.
+
+`frontdoor worker` runs one in its own process; run several, on several machines, against one
+PostgreSQL database: they claim outbox batches and due jobs with `FOR UPDATE SKIP LOCKED`, so each
+message and job is taken by one of them. The app runs one in-process too unless
+`FRONTDOOR_IN_APP_WORKER` is off. Every worker beats in `worker_beats`; the live ones split the
+bot's overall Telegram limit evenly, so together they never exceed it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.telegram.pacing import Pacer
+from bot.channels.telegram.sender import CHANNEL as TELEGRAM
+from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.setup import telegram_bot
+from bot.channels.wechat.inbound import CHANNEL as WECHAT
+from bot.channels.wechat.sender import WeChatSender
+from bot.channels.wechat.tokens import official_account_client, token_engine, wecom_client
+from bot.channels.wecom.notifier import CHANNEL as WECOM
+from bot.channels.wecom.notifier import WeComNotifier
+from bot.delivery import OutboxDispatcher
+from bot.scheduler import Scheduler
+from bot.settings import Settings
+from storage.db import create_engine, create_sessionmaker
+from storage.models import WorkerBeat
+from storage.profile import Profile, load_profile
+
+log = logging.getLogger(__name__)
+
+STALE_AFTER_BEATS = 3
+"""A worker not seen for this many beats is taken for dead: the others take its share of the limit."""
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"[:60]
+
+
+@dataclass
+class Heartbeat:
+    sessions: async_sessionmaker[AsyncSession]
+    name: str
+    interval: float
+    pacer: Pacer | None = None
+    """The Telegram pacer whose overall rate is this worker's share of `per_second`."""
+    per_second: int = 30
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    async def beat(self) -> int:
+        """Say this worker is alive; returns how many are (itself included) and takes its share."""
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            seen = await session.execute(update(WorkerBeat).where(WorkerBeat.name == self.name).values(seen_at=now))
+            if not seen.rowcount:  # type: ignore[attr-defined]
+                session.add(WorkerBeat(name=self.name, seen_at=now))
+            live_since = now - timedelta(seconds=self.interval * STALE_AFTER_BEATS)
+            live = int(await session.scalar(select(func.count()).where(WorkerBeat.seen_at >= live_since)) or 1)
+        if self.pacer is not None:
+            share = max(1, self.per_second // max(live, 1))
+            if share != self.pacer.per_second:
+                log.info("%d workers live: this one sends at most %d Telegram messages a second", live, share)
+                self.pacer.per_second = share
+        return live
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.beat()
+            except Exception:
+                log.exception("worker heartbeat failed; trying again")
+            try:
+                await asyncio.wait_for(stop.wait(), self.interval)
+            except TimeoutError:
+                continue
+        async with self.sessions() as session, session.begin():
+            await session.execute(delete(WorkerBeat).where(WorkerBeat.name == self.name))
+
+
+@dataclass
+class Worker:
+    dispatcher: OutboxDispatcher
+    scheduler: Scheduler
+    heartbeat: Heartbeat
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.heartbeat.beat()  # the share is known before the first send
+        await asyncio.gather(self.heartbeat.run(stop), self.dispatcher.run(stop), self.scheduler.run(stop))
+
+
+def assemble_worker(settings: Settings, sessions: async_sessionmaker[AsyncSession], profile: Profile,
+                    dispatcher: OutboxDispatcher, telegram: TelegramSender | None) -> Worker:
+    """A worker around a dispatcher whose channels are already plugged in."""
+    dispatcher.lease = timedelta(seconds=settings.outbox_lease_seconds)
+    heartbeat = Heartbeat(sessions, dispatcher.worker, settings.worker_beat_seconds,
+                          telegram.pacer if telegram else None, settings.telegram_per_second)
+    return Worker(dispatcher, Scheduler(sessions, profile), heartbeat)
+
+
+async def open_worker(settings: Settings, sessions: async_sessionmaker[AsyncSession], profile: Profile,
+                      stack: AsyncExitStack, name: str | None = None) -> Worker:
+    """A worker of its own (`frontdoor worker`) with a sender for every configured channel; the
+    channels are closed when `stack` closes."""
+    dispatcher = OutboxDispatcher(sessions, worker=name or worker_name())
+    if settings.wechat_token is not None or settings.wecom_token is not None:
+        engine = token_engine(settings.database_url)
+        stack.callback(engine.dispose)
+        if settings.wechat_token is not None:
+            dispatcher.residents[WECHAT] = WeChatSender(sessions, official_account_client(settings, engine), profile,
+                                                        settings.wechat_subscribe_template_id)
+        if settings.wecom_token is not None:
+            dispatcher.staff[WECOM] = WeComNotifier(sessions, profile, wecom_client(settings, engine),
+                                                    settings.wecom_agent_id, settings.public_url,
+                                                    lambda: datetime.now(UTC))
+    telegram: TelegramSender | None = None
+    if settings.telegram_token is not None:
+        bot = telegram_bot(settings)
+        await bot.initialize()
+        stack.push_async_callback(bot.shutdown)
+        telegram = TelegramSender(bot, sessions, profile)
+        telegram.start()
+        stack.push_async_callback(telegram.stop)
+        dispatcher.residents[TELEGRAM] = dispatcher.staff[TELEGRAM] = telegram
+    return assemble_worker(settings, sessions, profile, dispatcher, telegram)
+
+
+async def serve_worker(settings: Settings, name: str | None = None) -> None:
+    """Run a worker until SIGTERM or SIGINT, then finish the sends in hand and leave."""
+    profile = load_profile(settings.profile_dir)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop.set)
+    engine = create_engine(settings.database_url)
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(engine.dispose)
+        worker = await open_worker(settings, create_sessionmaker(engine), profile, stack, name)
+        log.info("worker %s delivering through %s", worker.dispatcher.worker,
+                 ", ".join(sorted({*worker.dispatcher.residents, *worker.dispatcher.staff})) or "no channel")
+        await worker.run(stop)
