@@ -96,6 +96,11 @@ bench-nlu: install rasa-venv
 bench-telegram: install
 	$(BIN)/python -m bench.telegram_bench
 
+# Needs PostgreSQL at 127.0.0.1:5432 (user postgres; or FRONTDOOR_BENCH_POSTGRES_URL): about ten minutes.
+.PHONY: bench-broadcast
+bench-broadcast: install
+	$(BIN)/python -m bench.broadcast_bench
+
 .PHONY: bench-faq
 bench-faq: install
 	$(BIN)/python -m bench.faq_bench

@@ -33,8 +33,8 @@ NO_PUSH_CHANNEL = "resident_has_no_push_channel"
 STAFF_WITHOUT_CHANNEL = "staff_has_no_channel"
 NO_CHANNEL_CONFIGURED = "no configured channel reaches this recipient"
 LEASE = timedelta(minutes=5)
-"""How long a claimed message is its worker's: longer than it waits in a channel's queue (the Telegram
-sender holds at most 10 s of sends)."""
+"""How long a claimed message is its worker's: far longer than it waits in a channel's queue (the
+Telegram sender queues 10 s of sends at most, and sends nothing whose lease is about to end)."""
 
 
 class Deliverer(Protocol):

@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     in_app_worker: bool = True
     """The app delivers the outbox and runs scheduled jobs itself (one server, e.g. on SQLite); turn it
     off when `frontdoor worker` processes do it."""
-    outbox_lease_seconds: float = Field(default=300.0, gt=0)
+    outbox_lease_seconds: float = Field(default=300.0, ge=15)
     """How long a worker holds messages it claimed; a dead worker's messages come due again after it."""
     worker_beat_seconds: float = Field(default=5.0, gt=0)
     telegram_per_second: int = Field(default=30, ge=1)

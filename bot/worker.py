@@ -22,10 +22,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.telegram.client import telegram_bot
 from bot.channels.telegram.pacing import Pacer
 from bot.channels.telegram.sender import CHANNEL as TELEGRAM
 from bot.channels.telegram.sender import TelegramSender
-from bot.channels.telegram.setup import telegram_bot
 from bot.channels.wechat.inbound import CHANNEL as WECHAT
 from bot.channels.wechat.sender import WeChatSender
 from bot.channels.wechat.tokens import official_account_client, token_engine, wecom_client

@@ -66,7 +66,7 @@ def poll(once: Annotated[bool, typer.Option(help="Handle what is waiting, then s
 @telegram_app.command("set-webhook")
 def set_webhook(url: Annotated[str, typer.Argument(help="The public HTTPS address of /telegram/webhook.")]) -> None:
     """Tell Telegram to deliver updates to URL, with the configured secret token."""
-    from bot.channels.telegram.setup import telegram_bot
+    from bot.channels.telegram.client import telegram_bot
 
     settings = Settings()
     if settings.telegram_token is None or settings.telegram_webhook_secret is None:

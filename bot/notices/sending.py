@@ -40,7 +40,9 @@ async def get_notice(session: AsyncSession, notice_id: int, *, lock: bool = Fals
 def create_notice(session: AsyncSession, profile: Profile, community: Community, draft: NoticeDraft,
                   author: Staff | None, now: datetime, *, status: str = "Actual",
                   replaces: Notice | None = None) -> Notice:
-    """A draft notice; with `replaces`, an Update of that notice (same topic unless the draft differs)."""
+    """A draft notice; with `replaces`, an Update of that notice, which must be in force."""
+    if replaces is not None and replaces.stage != NoticeStage.SENT:
+        raise NoticeStateError(f"notice {replaces.id} is {replaces.stage}: only a notice in force can be updated")
     notice = Notice(
         identifier=f"{profile.district.id}.{community.key}.{now:%Y%m%d}.{secrets.token_hex(4)}",
         community_id=community.id, topic=draft.topic, template=draft.template,
@@ -103,7 +105,7 @@ async def start_sending(session: AsyncSession, profile: Profile, notice: Notice,
         raise NoticeStateError(f"notice {notice.id} expired at {notice.expires_at:%Y-%m-%d %H:%M}")
     replaced = await get_notice(session, notice.references_id, lock=True) if notice.references_id else None
     notice.body = await _text(session, profile, notice, replaced)
-    notice.recipients = await notices.fan_out(session, notice, await _recipients(session, notice), now)
+    notice.recipients = await notices.fan_out(session, notice, _recipients(notice), now)
     notice.stage, notice.sent_at = NoticeStage.SENT, now
     if notice.effective_at is None or notice.effective_at < now:
         notice.effective_at = now
@@ -127,7 +129,7 @@ class Preview:
 async def preview(session: AsyncSession, profile: Profile, notice: Notice) -> Preview:
     """The notice as residents will see it and how many it would reach if sent now."""
     replaced = await get_notice(session, notice.references_id) if notice.references_id else None
-    recipients = await _recipients(session, notice)
+    recipients = _recipients(notice)
     return Preview(await _text(session, profile, notice, replaced), await notices.count(session, recipients),
                    await notices.recipients_by_channel(session, recipients),
                    await missing_approvals(session, profile, notice))
@@ -138,11 +140,11 @@ async def _text(session: AsyncSession, profile: Profile, notice: Notice, replace
     return resident_text(Wording(profile, community.key), notice, replaced)
 
 
-async def _recipients(session: AsyncSession, notice: Notice) -> Select[Any]:
+def _recipients(notice: Notice) -> Select[Any]:
     """A Cancel goes to whom the cancelled notice reached; anything else to its topic's audience."""
     if notice.msg_type == "Cancel" and notice.references_id is not None:
         return notices.reached(notice.references_id)
-    return await notices.audience(session, notice)
+    return notices.audience(notice)
 
 
 async def cancel(session: AsyncSession, profile: Profile, notice: Notice, author: Staff | None, now: datetime,

@@ -36,7 +36,7 @@ CANCELLED = "notice_cancelled"
 EXPIRED = "notice_expired"
 
 
-async def audience(session: AsyncSession, notice: Notice) -> Select[Any]:
+def audience(notice: Notice) -> Select[Any]:
     """The resident ids the notice reaches, as a query (to count, or to insert from)."""
     reachable = exists().where(ChannelIdentity.resident_id == Subscription.resident_id, ChannelIdentity.active)
     query = (select(Subscription.resident_id)
@@ -44,10 +44,9 @@ async def audience(session: AsyncSession, notice: Notice) -> Select[Any]:
                     Subscription.active, reachable))
     if not notice.area_keys and not notice.building_numbers:
         return query
-    area_ids = list(await session.scalars(select(Area.id).where(
-        Area.community_id == notice.community_id, Area.key.in_(notice.area_keys)))) if notice.area_keys else []
+    areas = select(Area.id).where(Area.community_id == notice.community_id, Area.key.in_(notice.area_keys))
     home = func.coalesce(Subscription.building_id, Resident.building_id)
-    in_target = or_(Building.area_id.in_(area_ids) if area_ids else false(),
+    in_target = or_(Building.area_id.in_(areas) if notice.area_keys else false(),
                     Building.number.in_(notice.building_numbers) if notice.building_numbers else false(),
                     home.is_(None))  # building never given: they were told they hear the whole community
     return (query.join(Resident, Resident.id == Subscription.resident_id)

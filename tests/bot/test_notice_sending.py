@@ -61,7 +61,7 @@ async def test_an_area_notice_reaches_subscribers_in_its_buildings_and_those_who
         by_area = await announcement(session, profile, area_keys=["a1"])
         by_building = await announcement(session, profile, building_numbers=["20"])
         everyone = await announcement(session, profile)
-        reach = {name: {r for (r,) in (await session.execute(await notices.audience(session, n))).all()}
+        reach = {name: {r for (r,) in (await session.execute(notices.audience(n))).all()}
                  for name, n in (("area", by_area), ("building", by_building), ("all", everyone))}
 
     assert reach["area"] == {*upper, *unknown}

@@ -4,7 +4,7 @@ messages to one chat within a second, never more than 30 in a second, and no slo
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -144,3 +144,21 @@ async def test_a_timeout_leaves_the_message_to_be_retried(sessions: Sessions, se
     assert row.last_error is not None
     assert row.last_error.startswith("network")
     assert row.available_at > wall_clock()
+
+
+async def test_a_message_whose_lease_is_about_to_end_is_not_sent_but_comes_due_again(
+        sessions: Sessions, sender: TelegramSender, api: FakeTelegramAPI) -> None:
+    [outbox_id] = await queue_messages(sessions, chats=1, per_chat=1)
+    async with sessions() as session, session.begin():
+        [claimed] = await outbox.claim_due(session, 10, wall_clock(), timedelta(seconds=2), "w-slow")
+
+    await sender.deliver_many([claimed.id])
+    await sender.drain()
+
+    assert api.sent_messages() == []
+    async with sessions() as session:
+        row = await session.get_one(OutboxMessage, outbox_id)
+    assert (row.delivered_at, row.undeliverable_reason, row.claimed_by) == (None, None, "w-slow")
+    async with sessions() as session, session.begin():
+        again = await outbox.claim_due(session, 10, wall_clock() + timedelta(seconds=3), timedelta(minutes=5), "w2")
+    assert [r.id for r in again] == [outbox_id]

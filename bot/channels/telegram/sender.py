@@ -40,9 +40,12 @@ from storage.repositories import outbox
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-BACKLOG = 300
-"""Messages waiting here at most (10 s at the overall limit): `deliver` waits when more are queued, so a
-lease never ends while its message is still waiting."""
+QUEUE_SECONDS = 10
+"""Outbox messages wait here for at most this long at the current rate (`deliver_many` waits while more
+are queued), far less than the lease the dispatcher claimed them under."""
+LEASE_SAFETY = timedelta(seconds=5)
+"""A claimed message whose lease ends sooner than this is not sent: the lease may lapse mid-send and
+another worker claim the row (the rate may have dropped, or Telegram held the chat). It comes due again."""
 STAFF_BUTTON_KINDS = frozenset({"ticket_assigned", "ticket_reopened", "ticket_reassigned", "ticket_due_soon",
                                 "ticket_overdue"})
 
@@ -59,6 +62,8 @@ class Outgoing:
     text: str
     markup: InlineKeyboardMarkup | None = None
     outbox_id: int | None = None
+    lease_end: datetime | None = None
+    """For an outbox message: until when this worker holds its row."""
     done: asyncio.Future[bool] | None = None
     """For a direct answer: set when sent (True) or given up (False)."""
 
@@ -112,7 +117,7 @@ class TelegramSender:
 
     async def deliver_many(self, outbox_ids: list[int]) -> None:
         """Take claimed outbox messages for sending: read in one transaction, queued here."""
-        while self._queued >= BACKLOG:
+        while self._queued >= self.pacer.per_second * QUEUE_SECONDS:
             self._room.clear()
             await self._room.wait()
         jobs: list[Outgoing] = []
@@ -128,8 +133,10 @@ class TelegramSender:
                     continue
                 markup = await self._markup(session, row)
                 pieces = split_text(await outbox.text_of(session, row))
-                jobs += [Outgoing(chat_id, piece, markup if i == len(pieces) - 1 else None,
-                                  row.id if i == len(pieces) - 1 else None) for i, piece in enumerate(pieces)]
+                lease_end = row.available_at if row.claimed_by else None
+                last = len(pieces) - 1
+                jobs += [Outgoing(chat_id, piece, markup if i == last else None, row.id if i == last else None,
+                                  lease_end) for i, piece in enumerate(pieces)]
         for job in jobs:
             self._enqueue(job)
 
@@ -166,6 +173,12 @@ class TelegramSender:
                 del self._queues[chat_id]
             self._queued -= 1
             self._room.set()
+            if job.lease_end is not None and self.clock() >= job.lease_end - LEASE_SAFETY:
+                log.warning("outbox %s not sent: its lease ends at %s; it comes due again", job.outbox_id,
+                            f"{job.lease_end:%H:%M:%S}")
+                if not self._queued and not self._sending:
+                    self._idle.set()
+                continue
             self.pacer.take(chat_id)
             task = asyncio.create_task(self._send(job))
             self._sending.add(task)

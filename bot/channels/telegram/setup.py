@@ -5,16 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
+from bot.channels.telegram.client import telegram_bot
 from bot.channels.telegram.sender import CHANNEL, TelegramSender
 from bot.channels.telegram.updates import TelegramUpdates
 from bot.runtime import Runtime
-from bot.settings import Settings
 from bot.staff_desk import StaffDesk
-
-CONNECTIONS = 64
-"""Sends under way at once (the pacer decides when each starts)."""
 
 
 @dataclass(frozen=True)
@@ -22,15 +18,6 @@ class TelegramChannel:
     bot: Bot
     sender: TelegramSender
     updates: TelegramUpdates
-
-
-def telegram_bot(settings: Settings) -> Bot:
-    if settings.telegram_token is None:
-        raise ValueError("FRONTDOOR_TELEGRAM_TOKEN is not set")
-    base = settings.telegram_api_base.rstrip("/")
-    return Bot(settings.telegram_token.get_secret_value(), base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
-               request=HTTPXRequest(connection_pool_size=CONNECTIONS, read_timeout=10, pool_timeout=10),
-               get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=40))
 
 
 async def start_telegram(runtime: Runtime) -> TelegramChannel:
