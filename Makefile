@@ -99,7 +99,7 @@ bench-telegram: install
 # Needs PostgreSQL at 127.0.0.1:5432 (user postgres; or FRONTDOOR_BENCH_POSTGRES_URL): about ten minutes.
 .PHONY: bench-broadcast
 bench-broadcast: install
-	$(BIN)/python -m bench.broadcast_bench
+	$(BIN)/python -m bench.broadcast
 
 .PHONY: bench-faq
 bench-faq: install

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.scheduling import SlotProblem
+from storage.slot_problem import SlotProblem
 
 
 class FrontdoorError(Exception):

@@ -13,7 +13,8 @@ from nlu.result import ParseResult
 from nlu.zh_datetime import parse_zh_datetime
 from storage.profile.schema import Service, SlotSpec
 from storage.repositories.appointments import free_slots
-from storage.scheduling import SlotProblem, is_bookable_time, nearest_slot_start
+from storage.scheduling import is_bookable_time, nearest_slot_start
+from storage.slot_problem import SlotProblem
 
 FREE_SLOTS_OFFERED = 3
 

@@ -12,18 +12,11 @@ answers NOT_A_SLOT only for a time that was meant exactly and is not a slot star
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, tzinfo
-from enum import StrEnum
 
 from storage.profile.schema import Service, Weekday
+from storage.slot_problem import SlotProblem
 
 _WEEKDAYS = list(Weekday)  # Monday first, like date.weekday()
-
-
-class SlotProblem(StrEnum):
-    IN_PAST = "in_past"
-    CLOSED_DAY = "closed_day"
-    NOT_A_SLOT = "not_a_slot"
-    TOO_FAR = "too_far"
 
 
 def opening_periods(service: Service, day: date) -> list[tuple[time, time]]:

@@ -11,8 +11,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from nlu.policy_index import PolicyLibrary
-
 faq_app = typer.Typer(help="Answers from the community's policy texts.", no_args_is_help=True)
 console = Console()
 DEFAULT_INDEX = Path("models/faq.pkl")
@@ -26,6 +24,8 @@ def faq_index(
     """Split the texts into passages and index them."""
     if not folder.is_dir():
         raise typer.BadParameter(f"{folder} is not a folder", param_hint="FOLDER")
+    from nlu.policy_index import PolicyLibrary  # scikit-learn: loaded only by the commands that use it
+
     library = PolicyLibrary.from_folder(folder)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pickle.dumps(library))
@@ -41,6 +41,8 @@ def faq_ask(
     """Read one question per stdin line; print its ranked passages and their sources as a JSON line."""
     if not index.is_file():
         raise typer.BadParameter(f"no index at {index}: run `frontdoor faq index DIR` first", param_hint="--index")
+    from nlu.policy_index import PolicyLibrary
+
     library: PolicyLibrary = pickle.loads(index.read_bytes())
     for line in sys.stdin:
         question = line.strip()

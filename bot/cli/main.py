@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.cli.chat import run_chat
 from bot.cli.database import opened
 from bot.cli.faq import faq_app
 from bot.cli.nlu import nlu_app
@@ -79,6 +78,8 @@ def chat(
     community: Annotated[str | None, typer.Option(help="Community id, e.g. baiyang; asked when not given.")] = None,
 ) -> None:
     """Write as a resident in the terminal and see the replies and ticket numbers."""
+    from bot.cli.chat import run_chat
+
     settings = Settings()
     _check_profile(settings.profile_dir)
     asyncio.run(run_chat(settings, sender, community, console))

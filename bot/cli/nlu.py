@@ -13,7 +13,6 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.settings import Settings
-from nlu.embedded import EmbeddedClassifier
 from nlu.rasa_data import load_training_data
 from nlu.result import ConfidencePolicy, NLUBackend, ParseResult
 
@@ -27,6 +26,8 @@ def nlu_train(
     out: Annotated[Path, typer.Option("--out", help="Where to write the model.")] = Path("models/nlu.pkl"),
 ) -> None:
     """Train the embedded classifier from Rasa-format NLU data."""
+
+    from nlu.embedded import EmbeddedClassifier  # scikit-learn: loaded only by the commands that train
 
     training = load_training_data(data or Settings().nlu_data)
     EmbeddedClassifier.train(training).save(out)

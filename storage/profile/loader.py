@@ -14,8 +14,7 @@ Layout::
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from difflib import get_close_matches
 from pathlib import Path
@@ -24,11 +23,20 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from storage.profile.checks import (
+    check_catalogue,
+    check_categories,
+    check_community,
+    check_district,
+    check_flows,
+    check_unique_staff,
+)
 from storage.profile.engagement import ClueSettings, FeedbackWords, NoticeTopic, SafetyTopic
+from storage.profile.errors import ProfileError
 from storage.profile.locations import LOCATIONS_FILE, BuildingLocations, load_locations
-from storage.profile.model import Profile, expand_buildings
+from storage.profile.model import Profile
 from storage.profile.notice_templates import NoticeTemplate
-from storage.profile.replies import REPLY_FIELDS, check_replies, parse_replies
+from storage.profile.replies import check_replies, parse_replies
 from storage.profile.schema import (
     Category,
     Certificate,
@@ -36,24 +44,12 @@ from storage.profile.schema import (
     District,
     FlowSpec,
     Service,
-    StaffMember,
-    StaffRole,
 )
 from storage.profile.staff_commands import StaffAction, StaffCommandWords
 from storage.profile.wechat_menu import WeChatMenu
 
 M = TypeVar("M")
 K = TypeVar("K", SafetyTopic, NoticeTopic)
-
-
-class ProfileError(Exception):
-    """A profile that cannot be used; `str()` reads `file: field: problem`."""
-
-    code = "profile_invalid"
-
-    def __init__(self, path: Path, field: str, problem: str) -> None:
-        self.path, self.field, self.problem = path, field, problem
-        super().__init__(f"{path}: {field or '(file)'}: {problem}")
 
 
 def load_profile(root: Path) -> Profile:
@@ -82,16 +78,16 @@ def load_profile(root: Path) -> Profile:
     profile = Profile(root=root, district=district, categories={c.key: c for c in categories},
                       communities=communities, replies=replies, certificates={c.key: c for c in certificates},
                       services={s.key: s for s in services})
-    _check_catalogue(profile, certificates_path, certificates, services_path, services)
+    check_catalogue(profile, certificates_path, certificates, services_path, services)
     flows_path = root / "flows.yaml"
     flows = _validate(flows_path, TypeAdapter(dict[str, FlowSpec]))
-    _check_flows(flows_path, flows)
+    check_flows(flows_path, flows)
     profile = replace(profile, flows=flows, **_read_engagement(root))
-    _check_district(profile, district_path)
-    _check_categories(profile, categories_path, categories)
+    check_district(profile, district_path)
+    check_categories(profile, categories_path, categories)
     for folder in community_dirs:
-        _check_community(profile, folder / "community.yaml", communities[folder.name])
-    _check_unique_staff(profile)
+        check_community(profile, folder / "community.yaml", communities[folder.name])
+    check_unique_staff(profile)
     return replace(profile, building_locations=_read_locations(profile, community_dirs))
 
 
@@ -210,131 +206,3 @@ def _read_replies(path: Path, *, complete: bool) -> dict[str, str]:
         field, _, problem = problems[0].partition(": ")
         raise ProfileError(path, field, problem)
     return replies
-
-
-def _check_district(profile: Profile, path: Path) -> None:
-    district = profile.district
-    staff_ids = {s.id for s in district.staff}
-    for i, office in enumerate(district.offices):
-        for j, staff_id in enumerate(office.staff):
-            if staff_id not in staff_ids:
-                raise ProfileError(path, f"offices[{i}].staff[{j}]", f"unknown staff id '{staff_id}'")
-    try:
-        from zoneinfo import ZoneInfo
-
-        ZoneInfo(district.timezone)
-    except (KeyError, ValueError) as error:
-        raise ProfileError(path, "timezone", f"unknown time zone '{district.timezone}'") from error
-
-
-def _check_categories(profile: Profile, path: Path, categories: list[Category]) -> None:
-    seen: set[str] = set()
-    offices = {o.id for o in profile.district.offices}
-    for i, category in enumerate(categories):
-        if category.key in seen:
-            raise ProfileError(path, f"[{i}].key", f"duplicate category '{category.key}'")
-        seen.add(category.key)
-        intake = profile.district.intake_types.get(category.intake_type)
-        if intake is None:
-            raise ProfileError(path, f"[{i}].intake_type", f"unknown intake type '{category.intake_type}'")
-        if category.effective_remit not in intake.time_limits:
-            raise ProfileError(path, f"[{i}].remit", f"intake type '{category.intake_type}' has no time limit "
-                               f"for remit '{category.effective_remit}'")
-        if category.office_key is not None and category.office_key not in offices:
-            raise ProfileError(path, f"[{i}].handled_by", f"unknown office '{category.office_key}'")
-    for required in (Profile.GENERAL_CATEGORY, Profile.HANDOFF_CATEGORY):
-        if required not in seen:
-            raise ProfileError(path, "", f"a category with key '{required}' is required")
-
-
-def _check_flows(path: Path, flows: dict[str, FlowSpec]) -> None:
-    for name, flow in flows.items():
-        for i, slot in enumerate(flow.slots):
-            if slot.ask not in REPLY_FIELDS:
-                raise ProfileError(path, f"{name}.slots[{i}].ask", f"unknown reply '{slot.ask}'")
-            if slot.kind == "choice" and not slot.options:
-                raise ProfileError(path, f"{name}.slots[{i}].options", "a choice needs options")
-        if flow.confirm not in REPLY_FIELDS:
-            raise ProfileError(path, f"{name}.confirm", f"unknown reply '{flow.confirm}'")
-
-
-def _check_catalogue(profile: Profile, certificates_path: Path, certificates: list[Certificate],
-                     services_path: Path, services: list[Service]) -> None:
-    offices = {o.id for o in profile.district.offices}
-    for path, keys in ((certificates_path, [c.key for c in certificates]), (services_path, [s.key for s in services])):
-        for i, key in enumerate(keys):
-            if key in keys[:i]:
-                raise ProfileError(path, f"[{i}].key", f"duplicate key '{key}'")
-    for i, certificate in enumerate(certificates):
-        office = certificate.issued_by.removeprefix("office:")
-        if certificate.issued_by.startswith("office:") and office not in offices:
-            raise ProfileError(certificates_path, f"[{i}].issued_by", f"unknown office '{office}'")
-    for i, service in enumerate(services):
-        for key, community in profile.communities.items():
-            if service.handled_by not in {s.role.value for s in community.staff}:
-                raise ProfileError(services_path, f"[{i}].handled_by",
-                                   f"community '{key}' has no staff member with role '{service.handled_by}'")
-
-
-def _check_community(profile: Profile, path: Path, community: Community) -> None:
-    staff = {s.id: s for s in community.staff}
-    for i, area in enumerate(community.areas):
-        lead = staff.get(area.lead)
-        if lead is None or lead.role is not StaffRole.AREA_LEAD:
-            raise ProfileError(path, f"areas[{i}].lead", f"'{area.lead}' is not an area_lead of this community")
-    seen: dict[str, str] = {}
-    for i, area in enumerate(community.areas):
-        for number in _expand(area.buildings, path, f"areas[{i}].buildings"):
-            if number in seen:
-                raise ProfileError(path, f"areas[{i}].buildings",
-                                   f"building '{number}' is also in area '{seen[number]}'")
-            seen[number] = area.id
-    led: dict[str, str] = {}
-    for i, member in enumerate(community.staff):
-        for j, number in enumerate(member.buildings):
-            if number not in seen:
-                raise ProfileError(path, f"staff[{i}].buildings[{j}]", f"unknown building '{number}'")
-            if number in led:
-                raise ProfileError(path, f"staff[{i}].buildings[{j}]",
-                                   f"building '{number}' already has lead '{led[number]}'")
-            led[number] = member.id
-    _check_approvers(profile, path, community)
-    roles = {s.role.value for s in community.staff}
-    if StaffRole.SECRETARY.value not in roles:
-        raise ProfileError(path, "staff", "a secretary is required: matters with no building go to them")
-    for category in profile.categories.values():
-        if category.handled_by not in ("grid",) and category.office_key is None and category.handled_by not in roles:
-            raise ProfileError(path, "staff", f"category '{category.key}' needs a staff member with role "
-                               f"'{category.handled_by}'")
-
-
-def _check_approvers(profile: Profile, path: Path, community: Community) -> None:
-    """A topic needing approvals must find that many distinct staff per role, or its notices never go."""
-    held = Counter(s.role for s in (*community.staff, *profile.district.staff))
-    for topic in profile.notice_topics.values():
-        for role, needed in Counter(topic.approval_roles).items():
-            if held[role] < needed:
-                raise ProfileError(path, "staff", f"notice topic '{topic.key}' needs approval by {needed} "
-                                   f"staff with role '{role.value}'; this community has {held[role]}")
-
-
-def _check_unique_staff(profile: Profile) -> None:
-    seen: set[str] = set()
-    for path, members in _staff_by_file(profile):
-        for i, member in enumerate(members):
-            if member.id in seen:
-                raise ProfileError(path, f"staff[{i}].id", f"staff id '{member.id}' is used twice in the profile")
-            seen.add(member.id)
-
-
-def _staff_by_file(profile: Profile) -> Iterable[tuple[Path, list[StaffMember]]]:
-    yield profile.root / "district.yaml", profile.district.staff
-    for key, community in profile.communities.items():
-        yield profile.root / "communities" / key / "community.yaml", community.staff
-
-
-def _expand(specs: list[str], path: Path, field: str) -> list[str]:
-    try:
-        return expand_buildings(specs)
-    except ValueError as error:
-        raise ProfileError(path, field, str(error)) from error

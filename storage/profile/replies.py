@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from string import Formatter
 
-from storage.scheduling import SlotProblem
+from storage.slot_problem import SlotProblem
 
 REPLY_FIELDS: dict[str, frozenset[str]] = {
     key: frozenset(fields)

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from storage.profile.schema import Service
-from storage.scheduling import SlotProblem, is_bookable_time, nearest_slot_start, slot_starts
+from storage.scheduling import is_bookable_time, nearest_slot_start, slot_starts
+from storage.slot_problem import SlotProblem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Monday 2026-11-23 10:00 in Shanghai, as in tests/conftest.py.

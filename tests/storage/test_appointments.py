@@ -22,7 +22,8 @@ from storage.repositories.appointments import (
     get_appointment_by_number,
     open_appointments_of,
 )
-from storage.scheduling import SlotProblem, nearest_slot_start
+from storage.scheduling import nearest_slot_start
+from storage.slot_problem import SlotProblem
 from tests.conftest import MONDAY_10AM
 
 Sessions = async_sessionmaker[AsyncSession]

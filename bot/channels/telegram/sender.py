@@ -254,8 +254,8 @@ class TelegramSender:
             StaffChannel.staff_id.in_(staff), StaffChannel.channel == CHANNEL)
         resident_query = select(ChannelIdentity.resident_id, ChannelIdentity.external_id).where(
             ChannelIdentity.resident_id.in_(residents), ChannelIdentity.channel == CHANNEL, ChannelIdentity.active)
-        staff_chats = dict((await session.execute(staff_query)).tuples().all()) if staff else {}
-        resident_chats = dict((await session.execute(resident_query)).tuples().all()) if residents else {}
+        staff_chats = dict((await session.execute(staff_query)).all()) if staff else {}
+        resident_chats = dict((await session.execute(resident_query)).all()) if residents else {}
         found: dict[int, int] = {}
         for row in rows:
             account = (staff_chats.get(row.staff_id) if row.staff_id is not None
