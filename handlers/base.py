@@ -10,16 +10,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue import DialogueState
 from bot.messages import Choice, InboundMessage, Reply, TextReply
 from bot.wording import Wording
-from nlu.policy_index import PolicyLibrary
 from nlu.result import ParseResult
 from storage.models import Community, Resident
 from storage.profile import Profile
+
+if TYPE_CHECKING:  # scikit-learn behind it: processes that only check intents (workers) need not load it
+    from nlu.policy_index import PolicyLibrary
 
 
 @dataclass

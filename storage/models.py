@@ -89,6 +89,11 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
+    source: Mapped[str] = mapped_column(String(10), default="profile", server_default="profile")
+    """"profile" (mirrored from the profile, deactivated when it leaves it) or "console" (added with
+    `frontdoor staff add`, e.g. an admin, and kept by profile loads)."""
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    """For signing in to the web console (argon2); none: this person cannot sign in."""
 
 
 class StaffChannel(Base):
@@ -125,6 +130,8 @@ class Resident(Base):
     display_name: Mapped[str | None] = mapped_column(String(50))
     phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    """When their personal data was erased at their request (`frontdoor privacy erase`)."""
 
 
 class ChannelIdentity(Base):
@@ -184,6 +191,8 @@ class Ticket(Base):
     due_at: Mapped[datetime] = mapped_column(AwareDateTime)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    purged_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    """When its personal fields were removed (retention period after closing, or the resident's erasure)."""
 
     community: Mapped[Community] = relationship(lazy="raise")
     assignee: Mapped[Staff] = relationship(lazy="raise")
@@ -478,3 +487,55 @@ class WorkerBeat(Base):
 
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class StaffSession(Base):
+    """A signed-in console session. The cookie holds the token; only its hash is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class SignInAttempt(Base):
+    """Sign-in attempts, for throttling by account and by client address."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (Index(None, "username", "at"), Index(None, "client", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60))
+    client: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class AuditEntry(Base):
+    """A staff member read a clue or a resident's personal data; admins can list these."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class ApiKey(Base):
+    """A key another civic tool uses to file requests through the Open311 API; only its hash is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)

@@ -50,7 +50,8 @@ async def _upsert_community(session: AsyncSession, source: CommunityProfile) -> 
 async def _sync_staff(session: AsyncSession, profile: Profile) -> dict[str, int]:
     existing = {s.key: s for s in await session.scalars(select(Staff))}
     for staff in existing.values():
-        staff.active = False
+        if staff.source == "profile":  # those added on the console stay as they are
+            staff.active = False
     for community_key, member in profile.all_staff():
         community_id = None
         if community_key is not None:
