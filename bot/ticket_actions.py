@@ -240,3 +240,27 @@ def _assign(session: AsyncSession, ticket: Ticket, assignee: Staff, by: Staff, n
     ticket.assignee = assignee
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.ASSIGNED, staff_id=assignee.id,
                             note=f"{ASSIGNED_BY_NOTE} {by.key}", created_at=now))
+
+
+async def reopen_by_staff(session: AsyncSession, profile: Profile, number: str, staff_key: str, reason: str,
+                          now: datetime) -> Ticket:
+    """Staff reopen a closed ticket (the matter came back, or was closed by mistake); its assignee is told."""
+    ticket = await get_ticket_by_number(session, number)
+    if ticket is None:
+        raise TicketNotFoundError(f"no ticket numbered {number}")
+    staff = await session.scalar(select(Staff).where(Staff.key == staff_key, Staff.active))
+    if staff is None or not await may_act_on(session, staff, ticket):
+        raise PermissionDenied(f"{staff_key} may not reopen {number}")
+    if ticket.status != TicketStatus.CLOSED:
+        raise TicketStateError(f"{number} is not closed")
+    ticket.status, ticket.closed_at = TicketStatus.REOPENED, None
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.REOPENED, staff_id=staff.id, note=reason,
+                            created_at=now))
+    if staff.id != ticket.assignee_id:
+        assignee = await session.get_one(Staff, ticket.assignee_id)
+        wording = await ticket_wording(session, profile, ticket)
+        text = wording.render("staff_ticket_reopened", ticket_no=number, category=category_name(profile, ticket),
+                              assignee=assignee.name, comment=reason)
+        outbox.enqueue(session, REOPENED_KIND, {"text": text}, community_id=ticket.community_id,
+                       staff_id=assignee.id, ticket_id=ticket.id)
+    return ticket

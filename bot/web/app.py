@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from bot.channels.telegram.sender import CHANNEL as TELEGRAM
@@ -19,11 +19,13 @@ from bot.channels.wechat.tokens import token_engine
 from bot.channels.wecom.notifier import CHANNEL as WECOM
 from bot.channels.wecom.setup import build_wecom
 from bot.delivery import OutboxDispatcher
-from bot.errors import FrontdoorError
 from bot.polling import running
 from bot.runtime import Runtime, start_runtime
 from bot.settings import Settings
 from bot.web import chat, demo, telegram, wechat, wecom
+from bot.web.console import errors as console_errors
+from bot.web.console import signin as console_signin
+from bot.web.console import tickets as console_tickets
 from bot.worker import assemble_worker, worker_name
 
 log = logging.getLogger(__name__)
@@ -77,16 +79,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(telegram.router)
     if configured.demo_pages:
         app.include_router(demo.router)
-        app.mount("/static", StaticFiles(directory=demo.STATIC), name="static")
+    app.mount("/static", StaticFiles(directory=demo.STATIC), name="static")
+    for console in (console_signin, console_tickets):
+        app.include_router(console.router, include_in_schema=False)
+    console_errors.install(app)
 
     @app.exception_handler(CallbackRejected)
     async def _rejected_callback(request: Request, error: CallbackRejected) -> PlainTextResponse:
         log.warning("%s %s refused: %s", request.method, request.url.path, error)
         return PlainTextResponse(str(error), status_code=error.status)
-
-    @app.exception_handler(FrontdoorError)
-    async def _typed_error(request: Request, error: FrontdoorError) -> JSONResponse:
-        return JSONResponse({"error": error.code, "detail": str(error)}, status_code=error.status)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

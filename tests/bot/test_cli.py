@@ -77,8 +77,8 @@ def test_staff_link_code_prints_a_code_for_a_known_staff_member_only(tmp_path: P
     assert frontdoor("db", "upgrade", env=env).returncode == 0
     assert frontdoor("profile", "load", env=env).returncode == 0
 
-    issued = frontdoor("staff", "link-code", "by-area-01", env=env)
-    unknown = frontdoor("staff", "link-code", "nobody", env=env)
+    issued = frontdoor("staff", "link", "by-area-01", env=env)
+    unknown = frontdoor("staff", "link", "nobody", env=env)
 
     assert issued.returncode == 0, issued.stderr
     assert re.match(r"^[A-Z2-9]{8}  ", issued.stdout)

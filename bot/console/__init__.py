@@ -1,0 +1,1 @@
+"""The staff web console: sign-in, pages, numbers."""

@@ -1,0 +1,48 @@
+"""What each role may see in the console. Admins and the police see more than their own tickets in
+different ways: an admin manages staff and reads the audit log; only the police read clues.
+
+Tickets: an admin sees every community's; the secretary their community's; an area lead (片长) the
+tickets in their area's buildings and those assigned to them; everyone else the tickets assigned to
+them and, for a building lead, those in the buildings they lead.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Area, Building, Staff, Ticket
+from storage.profile.schema import StaffRole
+
+
+def is_admin(staff: Staff) -> bool:
+    return staff.role == StaffRole.ADMIN.value
+
+
+def may_read_clues(staff: Staff) -> bool:
+    return staff.role == StaffRole.POLICE.value
+
+
+def may_send_notices(staff: Staff) -> bool:
+    return staff.role in {StaffRole.ADMIN.value, StaffRole.SECRETARY.value, StaffRole.POLICE.value,
+                          StaffRole.AREA_LEAD.value}
+
+
+def visible_tickets(staff: Staff) -> ColumnElement[bool]:
+    """A WHERE clause: the tickets this staff member may see."""
+    if is_admin(staff):
+        return true()
+    if staff.role == StaffRole.SECRETARY.value:
+        return Ticket.community_id == staff.community_id if staff.community_id is not None else false()
+    mine = Ticket.assignee_id == staff.id
+    if staff.role == StaffRole.AREA_LEAD.value:
+        areas = select(Area.id).where(Area.lead_id == staff.id)
+        return or_(mine, Ticket.building_id.in_(select(Building.id).where(Building.area_id.in_(areas))))
+    if staff.role == StaffRole.BUILDING_LEAD.value:
+        return or_(mine, Ticket.building_id.in_(select(Building.id).where(Building.lead_id == staff.id)))
+    return mine
+
+
+async def may_view(session: AsyncSession, staff: Staff, ticket: Ticket) -> bool:
+    found = await session.scalar(select(Ticket.id).where(Ticket.id == ticket.id, visible_tickets(staff)))
+    return found is not None

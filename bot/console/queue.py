@@ -1,0 +1,79 @@
+"""The ticket queue a staff member sees: their tickets by filter, soonest due first, each with the time
+left and how urgent that is."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.console.access import visible_tickets
+from storage.models import Area, Building, Staff, Ticket, TicketStatus
+
+OPEN_STATUSES = (TicketStatus.OPEN, TicketStatus.CLAIMED, TicketStatus.REOPENED)
+NEAR_DUE_SHARE = 0.25
+"""A ticket is near its deadline in the last quarter of its time limit (the reminder goes at 75%)."""
+PAGE = 200
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    status: str = "open"
+    """open (open, claimed or reopened), closed, or all."""
+    intake_type: str = ""
+    category: str = ""
+    area: str = ""
+    assignee: str = ""
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    ticket: Ticket
+    assignee: Staff
+    area: Area | None
+    building: Building | None
+    urgency: str
+    """"late", "near" or "ok" (closed tickets: "done")."""
+    minutes_left: int
+
+
+async def ticket_queue(session: AsyncSession, staff: Staff, wanted: TicketFilter, now: datetime) -> list[QueueRow]:
+    assignee = aliased(Staff)
+    query = (select(Ticket, assignee, Building, Area).join(assignee, assignee.id == Ticket.assignee_id)
+             .outerjoin(Building, Building.id == Ticket.building_id).outerjoin(Area, Area.id == Building.area_id)
+             .where(visible_tickets(staff)))
+    if wanted.status == "open":
+        query = query.where(Ticket.status.in_(OPEN_STATUSES))
+    elif wanted.status in {s.value for s in TicketStatus}:
+        query = query.where(Ticket.status == wanted.status)
+    if wanted.intake_type:
+        query = query.where(Ticket.intake_type == wanted.intake_type)
+    if wanted.category:
+        query = query.where(Ticket.category_key == wanted.category)
+    if wanted.area:
+        query = query.where(Area.key == wanted.area)
+    if wanted.assignee:
+        query = query.where(assignee.key == wanted.assignee)
+    if wanted.overdue:
+        query = query.where(Ticket.status.in_(OPEN_STATUSES), Ticket.due_at < now)
+    rows = (await session.execute(query.order_by(Ticket.due_at, Ticket.id).limit(PAGE))).all()
+    return [QueueRow(t, a, area, building, urgency(t, now), int((t.due_at - now) / timedelta(minutes=1)))
+            for t, a, building, area in rows]
+
+
+def urgency(ticket: Ticket, now: datetime) -> str:
+    if ticket.status == TicketStatus.CLOSED:
+        return "done"
+    if ticket.due_at <= now:
+        return "late"
+    return "near" if ticket.due_at - now <= (ticket.due_at - ticket.created_at) * NEAR_DUE_SHARE else "ok"
+
+
+async def assignable_staff(session: AsyncSession, community_id: int) -> Sequence[Staff]:
+    return (await session.scalars(select(Staff).where(Staff.community_id == community_id, Staff.active)
+                                  .order_by(Staff.role, Staff.name))).all()

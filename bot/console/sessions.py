@@ -1,0 +1,77 @@
+"""Signing staff in and out of the console: throttled password checks and server-side sessions.
+
+The browser holds a random token in an HttpOnly cookie; the database holds its SHA-256 and the
+session's CSRF token, which every form posts back. Failed attempts are counted per account and per
+client address over a window: past the limit, even the right password is refused until it passes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.console.passwords import verify_password
+from bot.errors import FrontdoorError
+from storage.models import SignInAttempt, Staff, StaffSession
+
+SESSION_LIFETIME = timedelta(hours=12)
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_CLIENT = 20
+
+
+class SignInThrottled(FrontdoorError):  # noqa: N818 -- the outcome the page reports
+    code = "sign_in_throttled"
+    status = 429
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    staff: Staff
+    csrf_token: str
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def sign_in(session: AsyncSession, username: str, password: str, client: str,
+                  now: datetime) -> tuple[str, SignedIn] | None:
+    """The new session's cookie token and who signed in, or None for a wrong id or password (the
+    attempt is recorded: commit it); raises SignInThrottled past the limit."""
+    since = now - THROTTLE_WINDOW
+    failures = select(func.count()).where(SignInAttempt.succeeded.is_(False), SignInAttempt.at >= since)
+    by_account = await session.scalar(failures.where(SignInAttempt.username == username)) or 0
+    by_client = await session.scalar(failures.where(SignInAttempt.client == client)) or 0
+    if by_account >= MAX_FAILURES_PER_ACCOUNT or by_client >= MAX_FAILURES_PER_CLIENT:
+        raise SignInThrottled("too many failed sign-ins; wait 15 minutes")
+    staff = await session.scalar(select(Staff).where(Staff.key == username, Staff.active))
+    ok = verify_password(staff.password_hash if staff else None, password)
+    session.add(SignInAttempt(username=username[:60], client=client[:64], succeeded=ok, at=now))
+    if staff is None or not ok:
+        return None
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    session.add(StaffSession(token_hash=token_hash(token), staff_id=staff.id, csrf_token=csrf, created_at=now,
+                             expires_at=now + SESSION_LIFETIME))
+    return token, SignedIn(staff, csrf)
+
+
+async def current(session: AsyncSession, token: str | None, now: datetime) -> SignedIn | None:
+    """Who holds this cookie token, if the session is live and they are still on the roster."""
+    if not token:
+        return None
+    found = await session.execute(select(StaffSession, Staff).join(Staff, Staff.id == StaffSession.staff_id)
+                                  .where(StaffSession.token_hash == token_hash(token), StaffSession.expires_at > now,
+                                         Staff.active))
+    row = found.first()
+    return SignedIn(row[1], row[0].csrf_token) if row else None
+
+
+async def sign_out(session: AsyncSession, token: str | None) -> None:
+    if token:
+        await session.execute(delete(StaffSession).where(StaffSession.token_hash == token_hash(token)))

@@ -1,0 +1,1 @@
+"""The staff web console's routes (`/console/...`), one module per resource."""

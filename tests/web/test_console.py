@@ -1,0 +1,152 @@
+"""The staff console over real HTTP: sign-in and its throttle, the ticket queue and page, the actions,
+and the refusals (no session, no CSRF token, another area's ticket)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+from sqlalchemy import select
+
+from bot.console.accounts import set_password
+from storage.db import create_engine, create_sessionmaker
+from storage.models import OutboxMessage, Ticket
+
+PASSWORD = "correct horse battery"
+REPORT = {"sender_id": "web-1", "text": "3栋2单元楼道里的下水道堵了，臭了好几天", "message_id": "w-1",
+          "community": "baiyang"}
+
+
+def give_passwords(database_url: str, *keys: str) -> None:
+    async def run() -> None:
+        engine = create_engine(database_url)
+        async with create_sessionmaker(engine)() as session, session.begin():
+            for key in keys:
+                await set_password(session, key, PASSWORD)
+        await engine.dispose()
+
+    asyncio.run(run())
+
+
+def stored_ticket(database_url: str) -> tuple[Ticket, list[str]]:
+    async def run() -> tuple[Ticket, list[str]]:
+        engine = create_engine(database_url)
+        async with create_sessionmaker(engine)() as session:
+            ticket = (await session.scalars(select(Ticket))).one()
+            kinds = list(await session.scalars(select(OutboxMessage.kind).where(
+                OutboxMessage.ticket_id == ticket.id, OutboxMessage.resident_id.is_not(None))))
+        await engine.dispose()
+        return ticket, kinds
+
+    return asyncio.run(run())
+
+
+@contextmanager
+def signed_in(server: str, key: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, timeout=10) as client:
+        answer = client.post("/console/sign-in", data={"username": key, "password": PASSWORD})
+        assert answer.status_code == 303, answer.text
+        yield client
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def open_ticket(server: str) -> str:
+    with httpx.Client(base_url=server, timeout=10) as client:
+        replies = client.post("/api/chat", json=REPORT).json()
+    found = re.search(r"GD\d{8}-\d{4}", replies[0]["text"])
+    assert found is not None
+    return found.group(0)
+
+
+def test_the_secretary_claims_replies_and_closes_a_ticket_and_the_resident_is_told(
+        server: str, database_url: str) -> None:
+    number = open_ticket(server)
+    give_passwords(database_url, "by-sec-01")
+
+    with signed_in(server, "by-sec-01") as client:
+        queue = client.get("/console/tickets")
+        page = client.get(f"/console/tickets/{number}")
+        token = csrf_of(page.text)
+        actions = [client.post(f"/console/tickets/{number}/{action}", data={"csrf_token": token, **fields})
+                   for action, fields in (("claim", {}), ("reply", {"text": "师傅下午两点到"}),
+                                          ("close", {"result": "已疏通下水道"}))]
+        closed_page = client.get(f"/console/tickets/{number}")
+
+    assert queue.status_code == 200
+    assert number in queue.text
+    assert "下水道堵塞" in page.text
+    assert [a.status_code for a in actions] == [303, 303, 303]
+    assert "已疏通下水道" in closed_page.text
+    assert "已办结" in closed_page.text
+    ticket, kinds = stored_ticket(database_url)
+    assert ticket.status == "closed"
+    assert kinds == ["ticket_claimed", "handoff_to_resident", "ticket_closed"]
+
+
+def test_a_form_without_its_csrf_token_is_refused(server: str, database_url: str) -> None:
+    number = open_ticket(server)
+    give_passwords(database_url, "by-sec-01")
+
+    with signed_in(server, "by-sec-01") as client:
+        missing = client.post(f"/console/tickets/{number}/claim", data={})
+        wrong = client.post(f"/console/tickets/{number}/claim", data={"csrf_token": "forged"})
+
+    assert (missing.status_code, wrong.status_code) == (403, 403)
+    assert stored_ticket(database_url)[0].status == "open"
+
+
+def test_an_area_lead_cannot_open_another_areas_ticket_by_url(server: str, database_url: str) -> None:
+    number = open_ticket(server)  # building 3: 东一片, led by by-area-01
+    give_passwords(database_url, "by-area-01", "by-area-06")
+
+    with signed_in(server, "by-area-06") as other, signed_in(server, "by-area-01") as own:
+        refused = other.get(f"/console/tickets/{number}")
+        listed = other.get("/console/tickets")
+        claim = other.post(f"/console/tickets/{number}/claim", data={"csrf_token": csrf_of(listed.text)})
+        allowed = own.get(f"/console/tickets/{number}")
+
+    assert refused.status_code == 403
+    assert number not in listed.text
+    assert claim.status_code == 403
+    assert allowed.status_code == 200
+
+
+def test_no_session_goes_to_sign_in_and_a_post_is_refused(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=10) as client:
+        page = client.get("/console/tickets")
+        post = client.post("/console/tickets/GD20261123-0001/claim", data={"csrf_token": "x"})
+
+    assert page.status_code == 303
+    assert page.headers["location"] == "/console/sign-in"
+    assert post.status_code == 401
+
+
+def test_sign_in_is_throttled_after_five_failures_even_with_the_right_password(
+        server: str, database_url: str) -> None:
+    give_passwords(database_url, "by-sec-01")
+    with httpx.Client(base_url=server, timeout=10) as client:
+        failures = [client.post("/console/sign-in", data={"username": "by-sec-01", "password": f"wrong {i}"})
+                    for i in range(5)]
+        right = client.post("/console/sign-in", data={"username": "by-sec-01", "password": PASSWORD})
+
+    assert [f.status_code for f in failures] == [401] * 5
+    assert right.status_code == 429
+    assert "frontdoor_console" not in right.cookies
+
+
+def test_the_session_cookie_is_http_only_and_same_site(server: str, database_url: str) -> None:
+    give_passwords(database_url, "by-sec-01")
+    with httpx.Client(base_url=server, timeout=10) as client:
+        answer = client.post("/console/sign-in", data={"username": "by-sec-01", "password": PASSWORD})
+
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie
+    assert "samesite=strict" in cookie
