@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -13,13 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit
 from bot.console.access import may_view
 from bot.console.queue import TicketFilter, assignable_staff, ticket_queue
+from bot.console.sessions import SignedIn
 from bot.console.ticket_page import load_ticket_page
 from bot.errors import PermissionDenied, TicketNotFoundError
 from bot.handoffs import reply_to_resident
+from bot.runtime import Runtime
 from bot.ticket_actions import claim_ticket, close_ticket, reassign_ticket, reopen_by_staff
 from bot.web.console.deps import CurrentStaff, FormStaff, render, require
 from bot.web.deps import RuntimeDep
 from storage.models import Area, Staff, Ticket
+from storage.profile import Profile
 from storage.repositories.tickets import get_ticket_by_number
 
 router = APIRouter(prefix="/console/tickets")
@@ -61,48 +65,44 @@ async def _visible(session: AsyncSession, staff: Staff, number: str) -> Ticket:
     return found
 
 
-@router.post("/{number}/claim")
-async def claim(runtime: RuntimeDep, me: FormStaff, number: str) -> Response:
+Action = Callable[[AsyncSession, Profile, str, str, datetime], Awaitable[object]]
+"""A staff action of `bot.ticket_actions` shape: (session, profile, ticket number, staff key, now)."""
+
+
+async def _act(runtime: Runtime, me: SignedIn, number: str, action: Action) -> Response:
+    """Do `action` on a ticket the staff member can see, in one transaction, and show the ticket again."""
     async with runtime.sessions() as session, session.begin():
         await _visible(session, me.staff, number)
-        await claim_ticket(session, runtime.profile, number, me.staff.key, datetime.now(UTC))
-    return _back(number)
+        await action(session, runtime.profile, number, me.staff.key, datetime.now(UTC))
+    return RedirectResponse(f"/console/tickets/{number}", status_code=303)
+
+
+@router.post("/{number}/claim")
+async def claim(runtime: RuntimeDep, me: FormStaff, number: str) -> Response:
+    return await _act(runtime, me, number, claim_ticket)
 
 
 @router.post("/{number}/assign")
 async def assign(runtime: RuntimeDep, me: FormStaff, number: str, staff_key: Annotated[str, Form()]) -> Response:
-    async with runtime.sessions() as session, session.begin():
-        await _visible(session, me.staff, number)
+    async def hand_on(session: AsyncSession, profile: Profile, number: str, actor: str, now: datetime) -> None:
         target = await session.scalar(select(Staff).where(Staff.key == staff_key, Staff.active))
         if target is None:
             raise PermissionDenied(f"no active staff member {staff_key}")
-        await reassign_ticket(session, runtime.profile, number, me.staff.key, target, datetime.now(UTC))
-    return _back(number)
+        await reassign_ticket(session, profile, number, actor, target, now)
+
+    return await _act(runtime, me, number, hand_on)
 
 
 @router.post("/{number}/reply")
 async def reply(runtime: RuntimeDep, me: FormStaff, number: str, text: TextField) -> Response:
-    async with runtime.sessions() as session, session.begin():
-        await _visible(session, me.staff, number)
-        await reply_to_resident(session, runtime.profile, number, me.staff.key, text, datetime.now(UTC))
-    return _back(number)
+    return await _act(runtime, me, number, lambda s, p, n, actor, now: reply_to_resident(s, p, n, actor, text, now))
 
 
 @router.post("/{number}/close")
 async def close(runtime: RuntimeDep, me: FormStaff, number: str, result: TextField) -> Response:
-    async with runtime.sessions() as session, session.begin():
-        await _visible(session, me.staff, number)
-        await close_ticket(session, runtime.profile, number, me.staff.key, result, datetime.now(UTC))
-    return _back(number)
+    return await _act(runtime, me, number, lambda s, p, n, actor, now: close_ticket(s, p, n, actor, result, now))
 
 
 @router.post("/{number}/reopen")
 async def reopen(runtime: RuntimeDep, me: FormStaff, number: str, reason: TextField) -> Response:
-    async with runtime.sessions() as session, session.begin():
-        await _visible(session, me.staff, number)
-        await reopen_by_staff(session, runtime.profile, number, me.staff.key, reason, datetime.now(UTC))
-    return _back(number)
-
-
-def _back(number: str) -> Response:
-    return RedirectResponse(f"/console/tickets/{number}", status_code=303)
+    return await _act(runtime, me, number, lambda s, p, n, actor, now: reopen_by_staff(s, p, n, actor, reason, now))
