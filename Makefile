@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export FRONTDOOR_DATABASE_URL ?= sqlite:///./frontdoor.db
 
-.PHONY: install run chat test lint typecheck pytest clean
+.PHONY: install browser run chat test lint typecheck pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Debian's Chromium and a CJK font for the browser tests (tests/browser); Playwright downloads no browser.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+browser:
+	@test -x /usr/bin/chromium && dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium fonts-wqy-microhei)
 
 run: install
 	$(BIN)/frontdoor db upgrade
@@ -33,7 +39,7 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
-pytest:
+pytest: browser
 	$(BIN)/pytest
 
 clean:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import deadline_alerts, escalations
+from bot import deadline_alerts, escalations, retention
 from bot.notices import sending
 from bot.polling import poll_until_stopped
 from storage.models import ScheduledJob
@@ -34,6 +34,7 @@ RUNNERS: dict[str, JobRunner] = {
     deadline_alerts.OVERDUE_SECRETARY: escalations.escalate_to_secretary,
     sending.SEND_JOB: sending.send_when_due,
     sending.EXPIRE_JOB: sending.expire_when_due,
+    retention.PURGE_JOB: retention.run_daily_purge,
 }
 
 

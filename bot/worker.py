@@ -32,6 +32,7 @@ from bot.channels.wechat.tokens import official_account_client, token_engine, we
 from bot.channels.wecom.notifier import CHANNEL as WECOM
 from bot.channels.wecom.notifier import WeComNotifier
 from bot.delivery import OutboxDispatcher
+from bot.retention import ensure_daily_purge
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from storage.db import create_engine, create_sessionmaker
@@ -96,6 +97,8 @@ class Worker:
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.heartbeat.beat()  # the share is known before the first send
+        async with self.scheduler.sessions() as session, session.begin():
+            await ensure_daily_purge(session, self.scheduler.clock())
         await asyncio.gather(self.heartbeat.run(stop), self.dispatcher.run(stop), self.scheduler.run(stop))
 
 

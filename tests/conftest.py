@@ -103,6 +103,14 @@ def classifier() -> EmbeddedClassifier:
     return EmbeddedClassifier.train(load_training_data([NLU_DATA]))
 
 
+@pytest.fixture(scope="session")
+def nlu_model(classifier: EmbeddedClassifier, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's trained classifier on disk, so each app a test serves loads it instead of training."""
+    path = tmp_path_factory.mktemp("nlu") / "model.pkl"
+    classifier.save(path)
+    return path
+
+
 @pytest.fixture
 async def sessions(database_url: str, profile: Profile) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Sessions on a fresh database holding the demo profile."""

@@ -11,9 +11,12 @@ from rich.console import Console
 
 from bot.cli.database import opened
 from bot.cli.faq import faq_app
+from bot.cli.ledger import ledger_app
 from bot.cli.nlu import nlu_app
 from bot.cli.notice import notice_app
+from bot.cli.open311 import open311_app
 from bot.cli.outbox import outbox_app
+from bot.cli.privacy import audit_app, privacy_app
 from bot.cli.staff import staff_app
 from bot.cli.telegram import telegram_app
 from bot.cli.wechat import wechat_app
@@ -30,6 +33,10 @@ ticket_app = typer.Typer(help="Staff actions on tickets.", no_args_is_help=True)
 app.add_typer(ticket_app, name="ticket")
 app.add_typer(nlu_app, name="nlu")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(open311_app, name="open311")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(privacy_app, name="privacy")
+app.add_typer(audit_app, name="audit")
 app.add_typer(notice_app, name="notice")
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(staff_app, name="staff")

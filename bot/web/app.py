@@ -22,8 +22,13 @@ from bot.delivery import OutboxDispatcher
 from bot.polling import running
 from bot.runtime import Runtime, start_runtime
 from bot.settings import Settings
-from bot.web import chat, demo, telegram, wechat, wecom
+from bot.web import chat, demo, open311, telegram, wechat, wecom
+from bot.web.console import admin as console_admin
+from bot.web.console import clues as console_clues
 from bot.web.console import errors as console_errors
+from bot.web.console import notice_page as console_notice_page
+from bot.web.console import notices as console_notices
+from bot.web.console import numbers as console_numbers
 from bot.web.console import signin as console_signin
 from bot.web.console import tickets as console_tickets
 from bot.worker import assemble_worker, worker_name
@@ -71,6 +76,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     app = FastAPI(title="frontdoor", lifespan=lifespan)
     app.include_router(chat.router)
+    app.include_router(open311.router)
     if configured.wechat_token is not None:
         app.include_router(wechat.router)
     if configured.wecom_token is not None:
@@ -80,7 +86,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     if configured.demo_pages:
         app.include_router(demo.router)
     app.mount("/static", StaticFiles(directory=demo.STATIC), name="static")
-    for console in (console_signin, console_tickets):
+    for console in (console_signin, console_tickets, console_notices, console_notice_page, console_numbers,
+                    console_clues, console_admin):
         app.include_router(console.router, include_in_schema=False)
     console_errors.install(app)
 

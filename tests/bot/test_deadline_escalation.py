@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery import OutboxDispatcher
 from bot.pipeline import Pipeline
 from bot.polling import running
+from bot.retention import PURGE_JOB
 from bot.scheduler import Scheduler
 from bot.ticket_actions import area_lead_of, close_ticket
 from bot.worker import Heartbeat, Worker
@@ -98,7 +99,8 @@ async def test_an_overdue_ticket_escalates_on_schedule_across_worker_restarts(
         history = (await session.scalars(select(TicketEvent).where(
             TicketEvent.ticket_id == ticket.id, TicketEvent.kind == TicketEventKind.ESCALATED)
             .order_by(TicketEvent.id))).all()
-        pending = (await session.scalars(select(ScheduledJob).where(ScheduledJob.done_at.is_(None)))).all()
+        pending = (await session.scalars(select(ScheduledJob).where(ScheduledJob.done_at.is_(None),
+                                                                    ScheduledJob.kind != PURGE_JOB))).all()
     assert [(e.staff_id, e.created_at) for e in history] == [
         (lead.id, ticket.due_at + timedelta(minutes=1)), (secretary.id, ticket.due_at + timedelta(days=1, minutes=1))]
     assert pending == []
@@ -116,5 +118,6 @@ async def test_a_ticket_closed_in_time_is_never_escalated(
 
     assert cards == []
     async with sessions() as session:
-        pending = (await session.scalars(select(ScheduledJob).where(ScheduledJob.done_at.is_(None)))).all()
+        pending = (await session.scalars(select(ScheduledJob).where(ScheduledJob.done_at.is_(None),
+                                                                    ScheduledJob.kind != PURGE_JOB))).all()
     assert pending == []

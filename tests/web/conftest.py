@@ -6,6 +6,8 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -22,19 +24,28 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def server(database_url: str) -> Iterator[str]:
-    settings = Settings(database_url=database_url, profile_dir=DEMO_PROFILE, nlu_data=[NLU_DATA], nlu_model=None)
+@contextmanager
+def served(settings: Settings) -> Iterator[str]:
+    """The app of `settings` under uvicorn on a free port until the block ends (start-up and
+    shutdown run its lifespan, so the in-process worker delivers the outbox meanwhile)."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
-    while not uv.started:
+    while not server.started:
         assert time.monotonic() < deadline, "server did not start"
         assert thread.is_alive(), "server stopped during start-up"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(database_url: str, nlu_model: Path) -> Iterator[str]:
+    settings = Settings(database_url=database_url, profile_dir=DEMO_PROFILE, nlu_data=[NLU_DATA], nlu_model=nlu_model)
+    with served(settings) as url:
+        yield url

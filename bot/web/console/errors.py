@@ -6,12 +6,13 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from bot.errors import FrontdoorError, PermissionDenied, TicketNotFoundError
+from bot.errors import FrontdoorError, NoticeNotFoundError, PermissionDenied, TicketNotFoundError
 from bot.web.console.deps import CsrfRefused, SignInNeeded, render
 
 PAGES: dict[type[FrontdoorError], tuple[str, str]] = {
     PermissionDenied: ("forbidden_heading", "forbidden_explanation"),
     TicketNotFoundError: ("not_found_heading", "not_found_explanation"),
+    NoticeNotFoundError: ("not_found_heading", "not_found_explanation"),
     CsrfRefused: ("csrf_heading", "csrf_explanation"),
 }
 

@@ -1,0 +1,209 @@
+"""The ledger as files: an XLSX workbook (a 汇总 totals sheet, then one sheet per section) and a
+printable A4 landscape PDF with the same tables, both drawn from `ledger_tables` so they agree.
+
+The PDF's Chinese is set in the CID font STSong-Light that PDF readers carry (no font file is
+embedded or needed); figures are set in Helvetica, and both extract as text (e.g. with pypdf)."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+if TYPE_CHECKING:
+    from bot.console.ledger import Ledger
+
+CJK_FONT = "STSong-Light"
+FIGURE_FONT = "Helvetica"
+DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+HEADER_FILL = "E4E7EB"
+MAX_COLUMN_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Percent:
+    value: float
+
+
+Cell = str | int | Percent | datetime | None
+"""A datetime is the district's local time."""
+
+
+@dataclass(frozen=True)
+class LedgerTable:
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]]
+
+
+def ledger_tables(ledger: Ledger) -> list[LedgerTable]:
+    """The totals, then one table per section, with the profile's headings."""
+    say, tz = ledger.wording.render, ledger.wording.profile.timezone
+
+    def local(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(tz) if moment is not None else None
+
+    def yes_no(value: bool | None) -> str:
+        return "" if value is None else say("ledger_yes" if value else "ledger_no")
+
+    def columns(*keys: str) -> list[str]:
+        return [say(f"ledger_col_{key}") for key in keys]
+
+    return [
+        LedgerTable(say("ledger_section_totals"), columns("item", "count"), _totals_rows(ledger)),
+        LedgerTable(say("ledger_section_tickets"), columns(
+            "number", "category", "intake_type", "created", "due", "closed", "on_time", "role", "assignee", "result"),
+            [[t.number, t.category, t.intake_type, local(t.created), local(t.due),
+              local(t.closed) or say("ledger_not_closed"), yes_no(t.on_time), t.assignee_role, t.assignee,
+              t.result or ""] for t in ledger.tickets]),
+        LedgerTable(say("ledger_section_certificates"), columns("number", "certificate", "requested", "ready"),
+                    [[c.number, c.certificate, local(c.requested), local(c.ready)] for c in ledger.certificates]),
+        LedgerTable(say("ledger_section_appointments"), columns("number", "service", "time", "status"),
+                    [[a.number, a.service, local(a.time), say(f"booking_{a.status}")] for a in ledger.appointments]),
+        LedgerTable(say("ledger_section_notices"), columns("headline", "sent", "recipients", "delivered"),
+                    [[n.headline, local(n.sent_at), n.recipients, n.delivered] for n in ledger.notices]),
+        LedgerTable(say("ledger_section_ratings"), columns("number", "category", "assignee", "rating", "rated"),
+                    [[r.ticket_number, r.category, r.staff, say("ledger_satisfied" if r.satisfied
+                                                                 else "ledger_unsatisfied"), local(r.rated)]
+                     for r in ledger.ratings]),
+    ]
+
+
+def _totals_rows(ledger: Ledger) -> list[list[Cell]]:
+    t = ledger.totals
+    figures: list[tuple[str, Cell]] = [
+        ("tickets", t.tickets), ("closed", t.closed), ("on_time", t.on_time), ("late", t.late), ("open", t.open),
+        ("on_time_rate", _percent(t.on_time_share)), ("certificates", t.certificates),
+        ("certificates_ready", t.certificates_ready), ("appointments", t.appointments),
+        ("appointments_done", t.appointments_done), ("appointments_cancelled", t.appointments_cancelled),
+        ("notices", t.notices), ("recipients", t.recipients), ("delivered", t.delivered),
+        ("satisfied", t.satisfied), ("unsatisfied", t.unsatisfied),
+        ("satisfaction_rate", _percent(t.satisfied_share)),
+    ]
+    return [[ledger.wording.render(f"ledger_total_{key}"), value] for key, value in figures]
+
+
+def _percent(share: float | None) -> Percent | None:
+    return None if share is None else Percent(share)
+
+
+def _text(cell: Cell) -> str:
+    if isinstance(cell, datetime):
+        return cell.strftime(DATETIME_FORMAT)
+    if isinstance(cell, Percent):
+        return f"{cell.value:.1%}"
+    return "" if cell is None else str(cell)
+
+
+def _column_chars(table: LedgerTable) -> list[int]:
+    """Each column's width in characters, a Chinese character counting two."""
+    def chars(cell: Cell) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in _text(cell))
+
+    return [min(max(chars(cell) for cell in column) + 2, MAX_COLUMN_CHARS)
+            for column in zip(table.headers, *table.rows, strict=True)]
+
+
+def ledger_xlsx(ledger: Ledger) -> bytes:
+    """The workbook: the title above each sheet's table, bold headers, fitted columns, A4 landscape."""
+    book = Workbook()
+    book.remove(book.active)
+    book.properties.title = ledger.title
+    for table in ledger_tables(ledger):
+        sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "-", table.title)[:31])
+        sheet.append([ledger.title])
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet.append(table.headers)
+        for cell in sheet[2]:
+            cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL)
+        for row in table.rows:
+            sheet.append([_xlsx_value(cell) for cell in row])
+            for written, cell in zip(sheet[sheet.max_row], row, strict=True):
+                written.number_format = ("yyyy-mm-dd hh:mm" if isinstance(cell, datetime)
+                                         else "0.0%" if isinstance(cell, Percent) else written.number_format)
+                written.alignment = Alignment(vertical="top", wrap_text=isinstance(cell, str))
+        for index, width in enumerate(_column_chars(table), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A3"
+        sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", sheet.PAPERSIZE_A4
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def _xlsx_value(cell: Cell) -> Any:
+    if isinstance(cell, datetime):
+        return cell.replace(tzinfo=None)  # Excel has no time zones; the cell is already local time
+    if isinstance(cell, Percent):
+        return cell.value
+    return cell
+
+
+@cache
+def _pdf_styles() -> dict[str, ParagraphStyle]:
+    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    return {
+        "title": ParagraphStyle("title", fontName=CJK_FONT, fontSize=16, leading=22, spaceAfter=4 * mm),
+        "heading": ParagraphStyle("heading", fontName=CJK_FONT, fontSize=12, leading=16, spaceAfter=2 * mm),
+        "text": ParagraphStyle("text", fontName=CJK_FONT, fontSize=9, leading=12, wordWrap="CJK"),
+        "figure": ParagraphStyle("figure", fontName=FIGURE_FONT, fontSize=9, leading=12),
+    }
+
+
+def ledger_pdf(ledger: Ledger) -> bytes:
+    """A4 landscape: the title, the totals, then each section as a table whose header repeats on
+    every page, and a page number at the foot."""
+    styles = _pdf_styles()
+    output = io.BytesIO()
+    document = SimpleDocTemplate(output, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
+                                 topMargin=12 * mm, bottomMargin=14 * mm, title=ledger.title)
+    story: list[Any] = [Paragraph(escape(ledger.title), styles["title"])]
+    for table in ledger_tables(ledger):
+        story += [Paragraph(escape(table.title), styles["heading"]), _pdf_table(table, document.width, styles),
+                  Spacer(1, 6 * mm)]
+
+    def footer(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(CJK_FONT, 8)
+        canvas.drawString(doc.leftMargin, 7 * mm, ledger.title)
+        canvas.drawRightString(doc.leftMargin + doc.width, 7 * mm,
+                               ledger.wording.render("ledger_page", page=canvas.getPageNumber()))
+        canvas.restoreState()
+
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    return output.getvalue()
+
+
+def _pdf_table(table: LedgerTable, width: float, styles: dict[str, ParagraphStyle]) -> Table:
+    chars = _column_chars(table)
+    widths = [width * count / sum(chars) for count in chars] if len(chars) > 2 else [width * 0.3, width * 0.15]
+
+    def paragraph(cell: Cell) -> Paragraph:
+        figure = cell is not None and not isinstance(cell, str)
+        return Paragraph(escape(_text(cell)), styles["figure" if figure else "text"])
+
+    rows = [[Paragraph(escape(header), styles["text"]) for header in table.headers]]
+    rows += [[paragraph(cell) for cell in row] for row in table.rows]
+    drawn = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    drawn.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#9AA5B1")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(f"#{HEADER_FILL}")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return drawn

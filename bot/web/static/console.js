@@ -1,0 +1,89 @@
+// The console's two live parts, both optional enhancements of pages that work without them:
+// the notice preview as residents will read it (the compose form posted, with its CSRF token, to
+// data-preview-url a moment after each change) and the delivery report (data-report-url, every 2 s).
+(function () {
+  "use strict";
+
+  function later(fn, ms) {
+    let timer = null;
+    return function () {
+      clearTimeout(timer);
+      timer = setTimeout(fn, ms);
+    };
+  }
+
+  function fill(id, text) {
+    const found = document.getElementById(id);
+    if (found) found.textContent = text;
+  }
+
+  function startPreview(form) {
+    let asked = 0;
+    async function refresh() {
+      const mine = ++asked;
+      let answer = null;
+      try {
+        const response = await fetch(form.dataset.previewUrl, {
+          method: "POST", credentials: "same-origin", headers: { Accept: "application/json" },
+          body: new URLSearchParams(new FormData(form)),
+        });
+        answer = { ok: response.ok, data: await response.json() };
+      } catch (error) {
+        answer = null;
+      }
+      if (mine !== asked) return; // a newer preview is on its way
+      if (answer === null) {
+        fill("preview-problem", form.dataset.failed);
+      } else if (answer.ok) {
+        const data = answer.data;
+        fill("preview-problem", "");
+        fill("preview-text", data.text);
+        fill("preview-count", String(data.recipients));
+        fill("preview-channels", data.channels);
+        const approvals = document.getElementById("preview-approvals");
+        if (approvals) approvals.textContent = data.approvals ? approvals.dataset.label + "：" + data.approvals : "";
+      } else {
+        const data = answer.data;
+        fill("preview-problem", data.problem + (data.detail ? " " + data.detail : ""));
+      }
+    }
+    const soon = later(refresh, 400);
+    form.addEventListener("input", soon);
+    form.addEventListener("change", soon);
+    refresh();
+  }
+
+  function startReport(section) {
+    async function refresh() {
+      try {
+        const response = await fetch(section.dataset.reportUrl, { credentials: "same-origin" });
+        if (!response.ok) return;
+        const data = await response.json();
+        for (const name of ["pending", "retrying", "sent", "not_delivered"]) {
+          const field = section.querySelector('[data-field="' + name + '"]');
+          if (field) field.textContent = String(data[name]);
+        }
+        const list = section.querySelector('[data-field="reasons"]');
+        if (list) {
+          list.replaceChildren(...data.reasons.map(function (reason) {
+            const item = document.createElement("li");
+            item.textContent = reason.label + "：" + reason.count;
+            return item;
+          }));
+        }
+        fill("notice-stage", data.stage_label);
+        fill("notice-recipients", String(data.recipients));
+      } catch (error) {
+        // the next tick tries again
+      }
+    }
+    setInterval(function () {
+      if (!document.hidden) refresh();
+    }, 2000);
+  }
+
+  const form = document.querySelector("form[data-preview-url]");
+  if (form) startPreview(form);
+  const report = document.querySelector("[data-report-url]");
+  if (report) startReport(report);
+})();
