@@ -44,10 +44,17 @@ def stored_ticket(database_url: str) -> tuple[Ticket, list[str]]:
     return asyncio.run(run())
 
 
+def post_sign_in(client: httpx.Client, key: str, password: str) -> httpx.Response:
+    """Sign in as a browser does: the form first (its CSRF token and cookie), then the post."""
+    form = client.get("/console/sign-in")
+    return client.post("/console/sign-in", data={"username": key, "password": password,
+                                                 "csrf_token": csrf_of(form.text)})
+
+
 @contextmanager
 def signed_in(server: str, key: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server, timeout=10) as client:
-        answer = client.post("/console/sign-in", data={"username": key, "password": PASSWORD})
+        answer = post_sign_in(client, key, PASSWORD)
         assert answer.status_code == 303, answer.text
         yield client
 
@@ -133,9 +140,8 @@ def test_sign_in_is_throttled_after_five_failures_even_with_the_right_password(
         server: str, database_url: str) -> None:
     give_passwords(database_url, "by-sec-01")
     with httpx.Client(base_url=server, timeout=10) as client:
-        failures = [client.post("/console/sign-in", data={"username": "by-sec-01", "password": f"wrong {i}"})
-                    for i in range(5)]
-        right = client.post("/console/sign-in", data={"username": "by-sec-01", "password": PASSWORD})
+        failures = [post_sign_in(client, "by-sec-01", f"wrong {i}") for i in range(5)]
+        right = post_sign_in(client, "by-sec-01", PASSWORD)
 
     assert [f.status_code for f in failures] == [401] * 5
     assert right.status_code == 429
@@ -145,8 +151,21 @@ def test_sign_in_is_throttled_after_five_failures_even_with_the_right_password(
 def test_the_session_cookie_is_http_only_and_same_site(server: str, database_url: str) -> None:
     give_passwords(database_url, "by-sec-01")
     with httpx.Client(base_url=server, timeout=10) as client:
-        answer = client.post("/console/sign-in", data={"username": "by-sec-01", "password": PASSWORD})
+        answer = post_sign_in(client, "by-sec-01", PASSWORD)
 
     cookie = answer.headers["set-cookie"].lower()
     assert "httponly" in cookie
     assert "samesite=strict" in cookie
+
+
+def test_a_sign_in_post_without_the_forms_token_is_refused(server: str, database_url: str) -> None:
+    give_passwords(database_url, "by-sec-01")
+    with httpx.Client(base_url=server, timeout=10) as client:
+        bare = client.post("/console/sign-in", data={"username": "by-sec-01", "password": PASSWORD})
+        client.get("/console/sign-in")
+        forged = client.post("/console/sign-in", data={"username": "by-sec-01", "password": PASSWORD,
+                                                       "csrf_token": "chosen-by-another-site"})
+
+    assert (bare.status_code, forged.status_code) == (403, 403)
+    assert "frontdoor_console" not in bare.cookies
+    assert "frontdoor_console" not in forged.cookies
