@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,13 +14,7 @@ import uvicorn
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.conftest import DEMO_PROFILE, NLU_DATA
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.fakes.remote import free_port
 
 
 @contextmanager

@@ -4,19 +4,15 @@ the spec's field list, the filters, the errors, and no personal data in what any
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 from sqlalchemy import update
 
 from bot.pipeline import Pipeline
 from bot.runtime import Runtime
 from storage.models import Ticket
-from storage.profile import Profile
-from tests.channels.wechat_server import serve_app
-from tests.web.open311_support import (
+from tests.web.open311.support import (
     DISPUTE,
     DRAIN,
     ID_NUMBER,
@@ -28,22 +24,9 @@ from tests.web.open311_support import (
     close,
     new_key,
     numbers,
-    open311_runtime,
     reported,
     spec_error,
 )
-
-
-@pytest.fixture
-def runtime(database_url: str, profile: Profile, pipeline: Pipeline) -> Runtime:
-    return open311_runtime(database_url, profile, pipeline)
-
-
-@pytest.fixture
-async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve_app(runtime) as http:
-        yield http
-
 
 # --- reading
 

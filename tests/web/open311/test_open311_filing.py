@@ -4,7 +4,6 @@ routed exactly like a chat ticket, located by point or address; and the API-key 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -22,22 +21,10 @@ from storage.models import ApiKey, Building, ChannelIdentity, Community, OutboxM
 from storage.profile import Profile
 from storage.profile.sync import sync_profile
 from storage.repositories.api_keys import revoke_api_key, verify_api_key
-from tests.channels.wechat_server import serve_app
-from tests.web.open311_support import DRAIN, V2, new_key, open311_runtime, reported, spec_error
+from tests.web.open311.support import DRAIN, V2, new_key, reported, spec_error
 
 BAIYANG_12 = (30.286470, 120.150380)  # a few metres from 白杨社区12栋
 QINGSHUI_5 = (30.279390, 120.163760)  # a few metres from 青水社区5栋
-
-
-@pytest.fixture
-def runtime(database_url: str, profile: Profile, pipeline: Pipeline) -> Runtime:
-    return open311_runtime(database_url, profile, pipeline)
-
-
-@pytest.fixture
-async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve_app(runtime) as http:
-        yield http
 
 
 async def post(client: httpx.AsyncClient, **fields: Any) -> httpx.Response:
