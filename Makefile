@@ -42,6 +42,12 @@ typecheck:
 pytest: browser
 	$(BIN)/pytest
 
+# Property-based fuzzing of the input readers (NLU, entities, WeChat XML, Telegram updates) at full size;
+# `make test` runs the same properties with 200 examples each.
+.PHONY: fuzz
+fuzz: install
+	FRONTDOOR_FUZZ_EXAMPLES=10000 $(BIN)/pytest tests/fuzz -q
+
 clean:
 	rm -rf $(VENV) frontdoor.db frontdoor.db-* models .mypy_cache .pytest_cache .ruff_cache
 

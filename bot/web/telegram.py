@@ -7,7 +7,7 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
-from telegram import Update
+from telegram import Bot, Update
 
 from bot.channels.telegram.setup import TelegramChannel
 from bot.web.bodies import read_limited
@@ -32,15 +32,19 @@ async def receive_telegram_update(request: Request, telegram: Annotated[Telegram
                                   ) -> dict[str, bool]:
     if not hmac.compare_digest(token.encode(), secret.encode()):
         raise HTTPException(403, "wrong or missing secret token")
-    try:
-        data = json.loads(await read_limited(request))
-    except (ValueError, UnicodeDecodeError):
-        raise HTTPException(400, "body is not JSON") from None
-    try:
-        update = Update.de_json(data, telegram.bot) if isinstance(data, dict) else None
-    except (KeyError, TypeError, ValueError):
-        update = None
-    if update is None or not isinstance(data.get("update_id"), int):
-        raise HTTPException(400, "not a Telegram update")
-    await telegram.updates.handle(update)
+    await telegram.updates.handle(read_update(await read_limited(request), telegram.bot))
     return {"ok": True}
+
+
+def read_update(raw: bytes, bot: Bot) -> Update:
+    """The update in a webhook body, or a 400 for anything that is not one (never a 500)."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise HTTPException(400, "body is not JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        raise HTTPException(400, "not a Telegram update")
+    try:
+        return Update.de_json(data, bot)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+        raise HTTPException(400, "not a Telegram update") from None

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from wechatpy import parse_message
 
+from bot.channels.wechat.security import MalformedXml
 from bot.messages import InboundMessage, Photo, SharedLocation
 
 CHANNEL = "wechat"
@@ -30,12 +31,16 @@ class Callback:
 
 
 def read_callback(xml: str, community_key: str | None, click_payload: Callable[[str], str | None]) -> Callback:
-    """`xml` must already have passed `security.parse_xml` (no DTD, no entities)."""
-    msg = parse_message(xml)
-    openid, account = str(msg.source or ""), str(msg.target or "")
-    kind = f"event:{msg.event}" if msg.type == "event" else str(msg.type)
-    key = f"{openid}:{msg.time}" if msg.type == "event" else str(msg.id)
-    sent_at = datetime.fromtimestamp(int(msg.time or 0), UTC)
+    """`xml` must already have passed `security.parse_xml` (no DTD, no entities). A field of the wrong
+    shape (a MsgId or CreateTime that is not a number) is MalformedXml, answered 400."""
+    try:
+        msg = parse_message(xml)
+        openid, account = str(msg.source or ""), str(msg.target or "")
+        kind = f"event:{msg.event}" if msg.type == "event" else str(msg.type)
+        key = f"{openid}:{msg.time}" if msg.type == "event" else str(msg.id)
+        sent_at = datetime.fromtimestamp(int(msg.time or 0), UTC)
+    except (ValueError, TypeError, AttributeError, KeyError, OverflowError, OSError) as problem:
+        raise MalformedXml(f"not a WeChat message: {type(problem).__name__}") from None
 
     def for_pipeline(text: str, *, community: str | None = community_key, photo: Photo | None = None,
                      location: SharedLocation | None = None) -> Callback:
