@@ -65,6 +65,11 @@ class StaffNotFoundError(FrontdoorError):
     status = 404
 
 
+class ResidentNotFoundError(FrontdoorError):
+    code = "resident_not_found"
+    status = 404
+
+
 class NoticeNotFoundError(FrontdoorError):
     code = "notice_not_found"
     status = 404

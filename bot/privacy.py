@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import FrontdoorError
+from bot.errors import ResidentNotFoundError
 from bot.ticket_purge import changed, mask, purge_tickets
 from bot.wording import Wording
 from storage.models import (
@@ -43,11 +43,6 @@ from storage.profile import Profile
 
 ERASED_DESCRIPTION = "ticket_description_erased"
 """The reply key whose wording replaces an erased resident's ticket descriptions."""
-
-
-class ResidentNotFoundError(FrontdoorError):
-    code = "resident_not_found"
-    status = 404
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -205,18 +205,18 @@ def cancel(notice_id: NoticeId, reason: Annotated[str, typer.Option(help="Why, a
 def list_notices(community: Annotated[str, typer.Option(help="Community id.")],
                  current: Annotated[bool, typer.Option(help="Only those in force now.")] = False) -> None:
     """The community's notices, newest first."""
-    async def work(session: AsyncSession, profile: Profile) -> list[Notice]:
+    async def work(session: AsyncSession, profile: Profile) -> tuple[list[Notice], tzinfo]:
         found = await get_community(session, community)
         if found is None:
             raise LookupError(f"no community {community!r}")
         if current:
-            return list(await notices.current(session, found.id, datetime.now(UTC)))
+            return list(await notices.current(session, found.id, datetime.now(UTC))), profile.timezone
         return list(await session.scalars(select(Notice).where(Notice.community_id == found.id)
-                                          .order_by(Notice.id.desc()).limit(100)))
+                                          .order_by(Notice.id.desc()).limit(100))), profile.timezone
 
-    zone = load_profile(Settings().profile_dir).timezone
+    listed, zone = _run(work)
     table = Table("id", "type", "stage", "headline", "sent", "expires", "recipients")
-    for notice in _run(work):
+    for notice in listed:
         table.add_row(str(notice.id), notice.msg_type, notice.stage, notice.headline,
                       *(f"{moment.astimezone(zone):%m-%d %H:%M}" if moment else ""
                         for moment in (notice.sent_at, notice.expires_at)), str(notice.recipients or ""))

@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.cli.database import opened
-from bot.errors import FrontdoorError, StaffNotFoundError
-from bot.privacy import ResidentNotFoundError, erase_resident, export_resident
+from bot.errors import FrontdoorError, ResidentNotFoundError, StaffNotFoundError
+from bot.privacy import erase_resident, export_resident
 from bot.retention import forget_old_conversations, purge_closed_tickets
 from bot.settings import Settings
 from storage.models import Staff
