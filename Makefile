@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export FRONTDOOR_DATABASE_URL ?= sqlite:///./frontdoor.db
 
-.PHONY: install browser run chat test lint typecheck pytest clean
+.PHONY: install system-packages browser run chat test lint typecheck pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,11 +15,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian's Chromium and a CJK font for the browser tests (tests/browser); Playwright downloads no browser.
+# Debian packages the tests use, apt-installed when their file is missing: Chromium and a CJK font for
+# the browser tests (Playwright downloads no browser); nginx and openssl for the deployment tests, which
+# run nginx with their own config on free ports (Debian may start its packaged nginx on port 80 too,
+# unless the port is taken or policy-rc.d forbids it: either way nothing here uses it); pg_dump,
+# pg_restore and psql for the backup tests.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-browser:
-	@test -x /usr/bin/chromium && dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || \
-		($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium fonts-wqy-microhei)
+SYSTEM_PACKAGES := /usr/bin/chromium:chromium /usr/share/fonts/truetype/wqy/wqy-microhei.ttc:fonts-wqy-microhei \
+	/usr/sbin/nginx:nginx /usr/bin/openssl:openssl /usr/bin/pg_dump:postgresql-client
+system-packages:
+	@missing="$$(for pair in $(SYSTEM_PACKAGES); do test -e "$${pair%%:*}" || echo "$${pair#*:}"; done)"; \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $$missing; fi
+
+browser: system-packages
 
 run: install
 	$(BIN)/frontdoor db upgrade
@@ -39,7 +48,7 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
-pytest: browser
+pytest: system-packages
 	$(BIN)/pytest
 
 # Property-based fuzzing of the input readers (NLU, entities, WeChat XML, Telegram updates) at full size;
@@ -116,3 +125,50 @@ bench-broadcast: install
 .PHONY: bench-faq
 bench-faq: install
 	$(BIN)/python -m bench.faq_bench
+
+# Need PostgreSQL at 127.0.0.1:5432 (user postgres; or FRONTDOOR_BENCH_POSTGRES_URL). The load ramp takes a few
+# minutes; the soak 30 (SOAK_MINUTES); the fault script stops and starts the local cluster (pg_ctlcluster).
+SOAK_MINUTES ?= 30
+.PHONY: bench-load bench-soak fault-postgres
+bench-load: install
+	$(BIN)/python -m bench.load
+
+bench-soak: install
+	$(BIN)/python -m bench.load --soak-minutes $(SOAK_MINUTES)
+
+fault-postgres: install
+	$(BIN)/python -m bench.faults.postgres_restart
+
+# Fault scripts (issue 10): each breaks one part mid-run, reports what was lost in build/bench/fault-<name>.json
+# and fails unless nothing was. Need PostgreSQL at 127.0.0.1:5432 (user postgres; or FRONTDOOR_BENCH_POSTGRES_URL).
+# fault-rasa trains a small Rasa model once (retrained when the NLU data changes) and serves it on RASA_FAULT_PORT.
+RASA_FAULT_DIR := build/rasa-fault
+RASA_FAULT_EPOCHS ?= 10
+RASA_FAULT_PORT ?= 20505
+RASA_FAULT_MODEL := $(RASA_FAULT_DIR)/models/frontdoor.tar.gz
+.PHONY: fault-rasa fault-telegram fault-worker faults
+
+$(RASA_FAULT_MODEL): nlu/data/nlu.yml | rasa-venv
+	$(MAKE) --no-print-directory rasa-train RASA_DIR=$(RASA_FAULT_DIR) RASA_EPOCHS=$(RASA_FAULT_EPOCHS)
+
+fault-rasa: install rasa-venv $(RASA_FAULT_MODEL)
+	$(BIN)/python -m bench.faults.rasa_killed --rasa-bin $(RASA_BIN)/rasa --model $(RASA_FAULT_MODEL) \
+		--rasa-port $(RASA_FAULT_PORT)
+
+fault-telegram: install
+	$(BIN)/python -m bench.faults.telegram_outage
+
+fault-worker: install
+	$(BIN)/python -m bench.faults.worker_kill
+
+# One after another (they share the PostgreSQL server, which fault-postgres restarts); all run, any failure fails.
+faults:
+	@status=0; for target in fault-rasa fault-telegram fault-worker fault-postgres; do \
+		$(MAKE) --no-print-directory $$target || status=1; \
+	done; exit $$status
+
+# Every benchmark and fault script, one after another (about two hours, most of it Rasa's DIET training in
+# bench-nlu and the 30-minute soak); figures in build/, collected in BENCHMARKS.md. The soak takes its rate
+# from the load ramp before it.
+.PHONY: bench
+bench: bench-nlu bench-faq bench-telegram bench-broadcast bench-load bench-soak fault-rasa fault-telegram fault-worker fault-postgres

@@ -61,8 +61,9 @@ async def start_runtime(settings: Settings) -> Runtime:
     nlu = load_backend(settings)
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
-    async with sessions() as session, session.begin():
-        await sync_profile(session, profile)
+    if settings.sync_profile_on_start:
+        async with sessions() as session, session.begin():
+            await sync_profile(session, profile)
     safety = SafetyNet.from_training_data(load_training_data(settings.nlu_data))
     policies = PolicyLibrary.from_folder(profile.policies_dir) if profile.policies_dir.is_dir() else None
     pipeline = Pipeline(sessions, profile, nlu, settings.confidence_policy(), safety, policies)

@@ -27,8 +27,13 @@ class Settings(BaseSettings):
     fallback_threshold: float = 0.5
     ambiguity_margin: float = 0.1
     emergency_floor: float = 0.2
+    sync_profile_on_start: bool = True
+    """Mirror the profile into the database at start-up; `serve --workers N` does it once for all."""
     host: str = "127.0.0.1"
     port: int = 8000
+    forwarded_allow_ips: str = "127.0.0.1"
+    """Addresses (comma-separated) whose X-Forwarded-For / X-Forwarded-Proto the server believes: the
+    reverse proxy on this host (deploy/nginx). A client's address then reaches the app (sign-in throttling)."""
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     demo_pages: bool = True
     public_url: str = "http://127.0.0.1:8000"

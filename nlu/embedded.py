@@ -26,7 +26,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from nlu.entities import EntityExtractor, vocabulary_from_training_data
-from nlu.features import FeatureBlocks
+from nlu.features import FeatureBlocks, load_word_dictionary
 from nlu.rasa_data import TrainingData
 from nlu.result import IntentScore, ParseResult
 from nlu.safety import SafetyNet
@@ -116,4 +116,5 @@ class EmbeddedClassifier:
         model = stored["model"]
         if not isinstance(model, cls):
             raise ValueError(f"{path} does not hold an embedded classifier")
+        load_word_dictionary()
         return model

@@ -26,6 +26,12 @@ from nlu.text import mask_digits, normalize
 jieba.setLogLevel(logging.WARNING)
 
 
+def load_word_dictionary() -> None:
+    """jieba reads its dictionary at its first use (about 1.5 s): a loaded model does it at once, not
+    while the first resident waits. Training does it anyway."""
+    jieba.initialize()
+
+
 def prepare(text: str) -> str:
     return mask_digits(normalize(text))
 

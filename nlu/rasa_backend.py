@@ -3,11 +3,18 @@
 A Rasa server (`rasa run --enable-api`) answers `POST /model/parse`. When it is slow, down or
 answers something that is not a parse, the message goes to the fallback backend instead: the
 resident still gets an answer, the log gets a warning and `fallbacks` counts it.
+
+After a timeout, or several quick failures in a row, Rasa is left alone for a while (a circuit
+breaker): a hung server would otherwise cost every message the whole timeout, and the parse is a
+blocking call that holds up everything else the process serves meanwhile. Then one message tries Rasa
+again; if it answers, Rasa is back for all.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -24,16 +31,34 @@ class RasaResponseError(ValueError):
     code = "rasa_response_invalid"
 
 
+FAILURES_BEFORE_PAUSE = 3
+PAUSE_SECONDS = 30.0
+"""After this many failures in a row (or one timeout), Rasa is not asked for this long (the fallback answers)."""
+
+
 class RasaBackend:
     def __init__(self, url: str, timeout: float, fallback: NLUBackend,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, *,
+                 failures_before_pause: int = FAILURES_BEFORE_PAUSE, pause_seconds: float = PAUSE_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.url = url.rstrip("/")
         self.fallback = fallback
         self.parsed = 0
         self.fallbacks = 0
+        """Messages the fallback answered: Rasa failed, or was paused (`skipped`)."""
+        self.skipped = 0
+        self.failures_before_pause = failures_before_pause
+        self.pause_seconds = pause_seconds
+        self._clock = clock
+        self._failures_in_a_row = 0
+        self._paused_until: float | None = None
         self._client = httpx.Client(base_url=self.url, timeout=timeout, transport=transport)
 
     def parse(self, text: str) -> ParseResult:
+        if self._paused_until is not None and self._clock() < self._paused_until:
+            self.skipped += 1
+            self.fallbacks += 1
+            return self.fallback.parse(text)
         try:
             response = self._client.post("/model/parse", json={"text": text})
             if response.status_code != httpx.codes.OK:
@@ -44,12 +69,27 @@ class RasaBackend:
             # Never the message itself: it may carry a phone number or an address.
             log.warning("Rasa at %s gave no usable parse (%s: %s); using the fallback backend (%d so far)",
                         self.url, type(error).__name__, _reason(error), self.fallbacks)
+            self._failed(timed_out=isinstance(error, httpx.TimeoutException))
             return self.fallback.parse(text)
+        if self._paused_until is not None:
+            log.info("Rasa at %s answers again; it parses from now on", self.url)
+        self._failures_in_a_row, self._paused_until = 0, None
         self.parsed += 1
         return result
 
+    def _failed(self, *, timed_out: bool) -> None:
+        """A failure that cost the whole timeout pauses Rasa at once; quick ones (refused, an error
+        answer) after a few in a row; the first try after a pause, at once again."""
+        self._failures_in_a_row += 1
+        if (timed_out or self._paused_until is not None
+                or self._failures_in_a_row >= self.failures_before_pause):
+            self._paused_until = self._clock() + self.pause_seconds
+            cause = "timed out" if timed_out else f"failed {self._failures_in_a_row} times in a row"
+            log.warning("Rasa at %s %s; the fallback backend answers for the next %.0f s", self.url, cause,
+                        self.pause_seconds)
+
     def stats(self) -> dict[str, int]:
-        return {"parsed": self.parsed, "fallbacks": self.fallbacks}
+        return {"parsed": self.parsed, "fallbacks": self.fallbacks, "skipped": self.skipped}
 
     def close(self) -> None:
         self._client.close()

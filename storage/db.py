@@ -1,13 +1,24 @@
 """Engines and sessions. A plain URL (sqlite:///..., postgresql://...) is given once; the async
-driver for the app and the sync driver for migrations are derived from it."""
+driver for the app and the sync driver for migrations are derived from it. Also what counts as a
+passing database failure, and trying again after one."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 _SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
@@ -34,6 +45,10 @@ def create_engine(url: str | URL, **options: Any) -> AsyncEngine:
     if target.get_backend_name() == "sqlite":
         # A busy SQLite file waits for the writer instead of failing at once.
         options.setdefault("connect_args", {"timeout": 30})
+    else:
+        # A pooled connection may have died with its server (a restart, a failover): test it on
+        # checkout and open a new one, instead of failing the first statement of every pooled one.
+        options.setdefault("pool_pre_ping", True)
     engine = create_async_engine(target, **options)
     if target.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -49,3 +64,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def is_transient(error: BaseException) -> bool:
+    """A failure the same work gets past by trying again: the server restarting or unreachable, a
+    connection cut, no pooled connection free, a serialization conflict or a deadlock (PostgreSQL's
+    are OperationalErrors), a locked SQLite file. A wrong statement or a broken constraint is not."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+    return isinstance(error, PoolTimeoutError)
+
+
+async def retry_transient(operation: Callable[[], Awaitable[T]], what: str, within_seconds: float,
+                          first_pause: float = 0.2, longest_pause: float = 5.0) -> T:
+    """`operation()`, tried again after transient failures with growing pauses for up to
+    `within_seconds`; any other failure, or one past that time, is raised. Each attempt must be a
+    transaction of its own, so that a failed one left nothing behind."""
+    deadline = time.monotonic() + within_seconds
+    pause, failures = first_pause, 0
+    while True:
+        try:
+            result = await operation()
+        except Exception as error:
+            if not is_transient(error) or time.monotonic() + pause > deadline:
+                raise
+            failures += 1
+            log.log(logging.WARNING if failures == 1 else logging.DEBUG,
+                    "%s: database unavailable (%s); trying again", what, type(error).__name__)
+            await asyncio.sleep(pause * random.uniform(0.5, 1.0))  # spread the retries of many tasks
+            pause = min(pause * 2, longest_pause)
+            continue
+        if failures:
+            log.info("%s: done after %d failed attempts", what, failures)
+        return result

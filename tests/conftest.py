@@ -3,6 +3,7 @@ of its own copied from a template that the real migrations built."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -125,3 +126,22 @@ async def sessions(database_url: str, profile: Profile) -> AsyncIterator[async_s
 @pytest.fixture
 def pipeline(sessions: async_sessionmaker[AsyncSession], profile: Profile, classifier: EmbeddedClassifier) -> Pipeline:
     return Pipeline(sessions, profile, classifier, ConfidencePolicy(), SAFETY_NET, clock=lambda: MONDAY_10AM)
+
+
+CONFIGURED_LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy.engine", "aiosqlite")
+"""The loggers `bot.log_masking.configure_logging` changes."""
+
+
+@pytest.fixture
+def logging_restored() -> Iterator[None]:
+    """For a test that runs a command in-process which sets up logging (`serve`, `worker`): the loggers
+    and the record factory as they were afterwards, so no handler is left writing to the test's streams."""
+    loggers = [logging.getLogger(name) for name in CONFIGURED_LOGGERS]
+    saved = [(logger, logger.handlers[:], logger.level, logger.propagate) for logger in loggers]
+    factory = logging.getLogRecordFactory()
+    yield
+    logging.setLogRecordFactory(factory)
+    for logger, handlers, level, propagate in saved:
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate

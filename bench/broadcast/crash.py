@@ -34,13 +34,13 @@ async def in_flight(sessions: Sessions, notice_id: int, segment: list[tuple[int,
 
 
 async def kill_at_random(sessions: Sessions, notice_id: int, workers: Workers, base_url: str,
-                         rng: random.Random, kills: int) -> list[Figures]:
+                         rng: random.Random, kills: int, name: str = "crash") -> list[Figures]:
     """Start a worker, SIGKILL it 3-25 s later, count what it left in flight; `kills` times."""
     seen: list[Figures] = []
     counted = 0
     async with httpx.AsyncClient() as client:
         for number in range(1, kills + 1):
-            worker = workers.start(f"crash-{number}")
+            worker = workers.start(f"{name}-{number}")
             after = rng.uniform(*KILL_AFTER_S)
             await asyncio.sleep(after)
             workers.kill(worker)
@@ -56,12 +56,18 @@ async def kill_at_random(sessions: Sessions, notice_id: int, workers: Workers, b
 
 async def crash_part(profile: Profile, recipients: int, kills: int, seed: int, lease: float) -> Figures:
     url, _ = await seeded(profile, recipients)
+    return await crash_run(url, profile, recipients, kills, seed, lease)
+
+
+async def crash_run(url: str, profile: Profile, recipients: int, kills: int, seed: int, lease: float,
+                    name: str = "crash") -> Figures:
+    """The crash run on a database already seeded with `recipients` (`seeded`); `name` prefixes the logs."""
     async with opened(url) as sessions:
         notice_id = await send_ours(sessions, profile)
-        with fake_telegram("crash") as base_url, Workers(url, base_url, lease) as workers:
+        with fake_telegram(name) as base_url, Workers(url, base_url, lease) as workers:
             started = time.monotonic()
-            killed = await kill_at_random(sessions, notice_id, workers, base_url, random.Random(seed), kills)
-            final = workers.start("crash-final")
+            killed = await kill_at_random(sessions, notice_id, workers, base_url, random.Random(seed), kills, name)
+            final = workers.start(f"{name}-final")
             report = await until_delivered(sessions, notice_id, final, recipients / 10 + lease * (kills + 1) + 120)
             elapsed = time.monotonic() - started
             workers.stop(final)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from bot.cli.bench import bench_app
 from bot.cli.database import opened
 from bot.cli.faq import faq_app
 from bot.cli.ledger import ledger_app
@@ -37,6 +38,7 @@ app.add_typer(open311_app, name="open311")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(audit_app, name="audit")
+app.add_typer(bench_app, name="bench")
 app.add_typer(notice_app, name="notice")
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(staff_app, name="staff")
@@ -50,17 +52,32 @@ ProfileOption = Annotated[Path | None, typer.Option("--profile", help="Profile f
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option()] = None, port: Annotated[int | None, typer.Option()] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (uvicorn workers) sharing the port.")] = 1,
 ) -> None:
-    """Migrate the database, then serve the web app (webhooks and the demo page)."""
+    """Migrate the database, then serve the web app (webhooks, console, Open311 and the demo page)."""
     import uvicorn
 
+    from bot.log_masking import configure_logging
     from bot.web.app import create_app
     from storage.migrate import upgrade
 
+    configure_logging()  # uvicorn's logs, the access log included, go through it: log_config=None below
     settings = Settings()
     _check_profile(settings.profile_dir)
     upgrade(settings.database_url)
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    host, port = host or settings.host, port or settings.port
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True,
+                    forwarded_allow_ips=settings.forwarded_allow_ips, log_config=None)
+        return
+    from bot.web.processes import prepare_worker_processes
+
+    prepare_worker_processes(settings)
+    # A worker still importing the app on a busy machine answers the supervisor's ping late; at uvicorn's
+    # default of 5 s it is killed mid-start and started again.
+    uvicorn.run("bot.web.processes:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips, log_config=None,
+                timeout_worker_healthcheck=30)
 
 
 @app.command()
@@ -68,11 +85,10 @@ def worker(name: Annotated[str | None, typer.Option(help="How this worker is nam
         -> None:
     """Deliver the outbox and run scheduled jobs (deadline reminders, escalations, scheduled and expiring
     notices). Run several against PostgreSQL; stop with Ctrl-C or SIGTERM."""
-    import logging
-
+    from bot.log_masking import configure_logging
     from bot.worker import serve_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     settings = Settings()
     _check_profile(settings.profile_dir)
     asyncio.run(serve_worker(settings, name))

@@ -24,9 +24,11 @@ def poll(once: Annotated[bool, typer.Option(help="Handle what is waiting, then s
     """Fetch updates by long polling (no public URL needed) and answer them; Ctrl-C stops."""
     from bot.channels.telegram.setup import start_telegram, stop_telegram
     from bot.delivery import OutboxDispatcher
+    from bot.log_masking import configure_logging
     from bot.polling import running
     from bot.runtime import start_runtime
 
+    configure_logging(logging.WARNING)  # masked, and without a request line for every long poll
     settings = Settings()
     if settings.telegram_token is None:
         errors.print("set FRONTDOOR_TELEGRAM_TOKEN first")

@@ -138,6 +138,8 @@ def ledger_xlsx(ledger: Ledger) -> bytes:
                 written.number_format = ("yyyy-mm-dd hh:mm" if isinstance(cell, datetime)
                                          else "0.0%" if isinstance(cell, Percent) else written.number_format)
                 written.alignment = Alignment(vertical="top", wrap_text=isinstance(cell, str))
+                if isinstance(cell, str):
+                    written.data_type = "s"  # text, even "=HYPERLINK(...)" in a close result: never a formula
         for index, width in enumerate(_column_chars(table), start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A3"

@@ -18,6 +18,7 @@ from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass as input_dataclass
 
 from bot.wording import Wording
+from nlu.address import find_addresses
 from nlu.entities import find_phones
 from nlu.spans import fold_width
 from storage.models import Notice
@@ -150,7 +151,8 @@ def resident_text(wording: Wording, notice: Notice, replaced: Notice | None = No
 
 
 def ensure_no_personal_data(text: str) -> None:
-    """Raise ValueError when the text holds what looks like an ID number or a mobile number.
+    """Raise ValueError when the text holds what looks like an ID number, a mobile number or a room
+    (3栋2单元501室 names a household; 3栋2单元 names a stairwell and may stay).
 
     The message gives only the position, so the error (and any log of it) does not repeat the number."""
     folded = fold_width(text)
@@ -159,6 +161,9 @@ def ensure_no_personal_data(text: str) -> None:
                          "notices carry no personal data")
     if mobiles := [start for number, start, _ in find_phones(folded) if number.startswith("1")]:
         raise ValueError(f"the text looks like it holds a mobile number (at character {mobiles[0]}); "
+                         "notices carry no personal data")
+    if rooms := [start for address, start, _ in find_addresses(folded) if address.room]:
+        raise ValueError(f"the text looks like it names a household's room (at character {rooms[0]}); "
                          "notices carry no personal data")
 
 

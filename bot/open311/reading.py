@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import get_args
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -99,7 +99,17 @@ def parse_statuses(text: str | None) -> set[Open311Status] | None:
 def date_window(profile: Profile, start: datetime | None, end: datetime | None,
                 now: datetime) -> tuple[datetime, datetime]:
     """The requested_datetime range: the last 90 days by default, 90 days from a lone start or up to a
-    lone end, never longer. A datetime without an offset is the district's local time."""
+    lone end, never longer. A datetime without an offset is the district's local time. Both ends are
+    given in UTC, as the database compares them; a range reaching off the calendar is an InvalidFieldError."""
+    try:
+        first, last = _window(profile, start, end, now)
+        return first.astimezone(UTC), last.astimezone(UTC)
+    except OverflowError:
+        raise InvalidFieldError("start_date/end_date: out of the calendar's range") from None
+
+
+def _window(profile: Profile, start: datetime | None, end: datetime | None,
+            now: datetime) -> tuple[datetime, datetime]:
     start, end = (_aware(profile, moment) if moment else None for moment in (start, end))
     if start is not None and end is not None:
         if end < start:

@@ -23,6 +23,7 @@ from bot.polling import running
 from bot.runtime import Runtime, start_runtime
 from bot.settings import Settings
 from bot.web import chat, demo, open311, telegram, wechat, wecom
+from bot.web.bodies import RequestGuard
 from bot.web.console import admin as console_admin
 from bot.web.console import clues as console_clues
 from bot.web.console import errors as console_errors
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             yield
 
     app = FastAPI(title="frontdoor", lifespan=lifespan)
-    app.include_router(chat.router)
+    app.add_middleware(RequestGuard)
     app.include_router(open311.router)
     if configured.wechat_token is not None:
         app.include_router(wechat.router)
@@ -83,7 +84,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(wecom.router)
     if configured.telegram_token is not None and configured.telegram_webhook_secret is not None:
         app.include_router(telegram.router)
-    if configured.demo_pages:
+    if configured.demo_pages:  # the demo's chat takes any sender id it is given: never in production
+        app.include_router(chat.router)
         app.include_router(demo.router)
     app.mount("/static", StaticFiles(directory=demo.STATIC), name="static")
     for console in (console_signin, console_tickets, console_notices, console_notice_page, console_numbers,

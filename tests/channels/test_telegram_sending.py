@@ -12,15 +12,19 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
+from telegram.request import HTTPXRequest
 
+from bot.channels.telegram.pacing import Pacer
+from bot.channels.telegram.render import keyboard
 from bot.channels.telegram.sender import CHANNEL, TelegramSender, Undeliverable
 from bot.delivery import OutboxDispatcher
+from bot.messages import Choice
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.profile import Profile
 from storage.repositories import outbox
 from storage.repositories.residents import find_or_create_resident
 from tests.fakes.remote import fake_in_process_of_its_own
-from tests.fakes.telegram_api import REPORT_PATH, FakeTelegramAPI
+from tests.fakes.telegram_api import REPORT_PATH, FakeTelegramAPI, FloodLimits
 
 Sessions = async_sessionmaker[AsyncSession]
 TOKEN = "123456:TEST-sending"
@@ -90,6 +94,63 @@ async def test_300_messages_to_30_chats_keep_every_limit_and_lose_no_time(
     floor = max(300 / 30 - 1, 10 - 1)  # seconds the limits demand between the first send and the last
     assert report["span"] <= floor * 1.10, report
     assert report["answered_429"] == 0
+
+
+async def test_held_answers_do_not_make_the_next_sends_burst_past_the_limit(
+        sessions: Sessions, profile: Profile) -> None:
+    """Answers held past the read timeout occupy every connection; the sends paced meanwhile must not
+    wait for one and then reach Telegram all at once, over its limit (as they did after an outage).
+    The fake allows 28 a second, the sender aims at 20: only a burst goes over."""
+    with FakeTelegramAPI(TOKEN, enforce_limits=FloodLimits(overall=28)) as api:
+        request = HTTPXRequest(connection_pool_size=4, read_timeout=0.5, pool_timeout=5)
+        async with Bot(TOKEN, base_url=api.bot_base_url, request=request) as bot:
+            sender = TelegramSender(bot, sessions, profile, Pacer(per_second=20), clock=wall_clock, max_in_flight=4)
+            sender.start()
+            api.timeout("sendMessage", times=4, seconds=1.0)
+            await queue_messages(sessions, chats=40, per_chat=1)
+            await send_all(sessions, sender)
+            await sender.stop()
+
+    outcomes = [c.outcome for c in api.calls_of("sendMessage")]
+    assert outcomes.count("timeout") == 4
+    assert outcomes.count(429) == 0
+    assert await delivered(sessions) == 36
+
+
+async def test_an_answer_lost_to_a_timeout_goes_to_the_outbox_and_arrives_later(
+        sessions: Sessions, profile: Profile, api: FakeTelegramAPI) -> None:
+    """A direct answer (the reply to what a resident just wrote) that Telegram did not take is not lost:
+    the workers deliver it from the outbox, keyboard and all."""
+    async with sessions() as session, session.begin():
+        resident = await find_or_create_resident(session, CHANNEL, str(FIRST_CHAT), None)
+    answer = "您反映的问题已登记，工单号 BY-0001。"
+    api.timeout("sendMessage", chat_id=FIRST_CHAT, seconds=2.0)
+    async with Bot(TOKEN, base_url=api.bot_base_url, request=HTTPXRequest(read_timeout=0.3)) as bot:
+        sender = TelegramSender(bot, sessions, profile, clock=wall_clock)
+        sender.start()
+        sent = await sender.send_now(FIRST_CHAT, answer, keyboard([Choice("查进度", "/request_status")]))
+        await sender.stop()
+
+    assert sent is False
+    assert api.sent_messages() == []
+    async with sessions() as session:
+        [row] = (await session.scalars(select(OutboxMessage))).all()
+    assert (row.resident_id, row.staff_id) == (resident.id, None)
+    assert row.payload == {"text": answer, "choices": [["查进度", "/request_status"]]}
+    assert row.attempts == 1
+    assert row.last_error is not None
+    assert row.last_error.startswith("network")
+
+    async with Bot(TOKEN, base_url=api.bot_base_url) as bot:
+        sender = TelegramSender(bot, sessions, profile, clock=wall_clock)
+        sender.start()
+        later = OutboxDispatcher(sessions, {CHANNEL: sender}, clock=lambda: wall_clock() + timedelta(seconds=10))
+        assert await later.dispatch_once() == 1
+        await sender.drain()
+        await sender.stop()
+    [message] = api.sent_messages(FIRST_CHAT)
+    assert message["text"] == answer
+    assert message["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "/request_status"
 
 
 async def test_a_429_for_one_chat_delays_only_that_chat(sessions: Sessions, sender: TelegramSender,

@@ -4,7 +4,9 @@ It stands where api.telegram.org would be, so the real python-telegram-bot talks
 ``Bot(token, base_url=api.bot_base_url)``; PTB requests ``{base_url}{token}/{method}``. PTB posts
 form-encoded bodies whose values are JSON-encoded (multipart when it uploads a file); JSON bodies
 and GET query strings are accepted too. Every call is recorded; errors and slow answers can be
-injected, and Telegram's flood limits can be enforced.
+injected, and Telegram's flood limits can be enforced. An outage (every call answered 429, or held
+past the client's timeout, with or without taking effect) can be started for a while, from a test, by
+``POST /_fake/outage`` or with ``--outage-kind`` on the command line.
 
 Run it for local use with ``python -m tests.fakes.telegram_api --port 8902 --token 123:TOKEN``.
 """
@@ -40,6 +42,8 @@ from tests.fakes.telegram_updates import photo_update as photo_update
 
 ChatId = int | str
 Outcome = Literal["ok", "timeout"] | int  # "ok", the HTTP error code answered, or "timeout"
+OutageKind = Literal["429", "timeout", "accepted-timeout", "mixed"]
+OUTAGE_KINDS: tuple[OutageKind, ...] = ("429", "timeout", "accepted-timeout", "mixed")
 
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto"})  # what Telegram's flood limits count
 _EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup"})
@@ -81,6 +85,12 @@ SENT_PATH = "/_fake/sent"
 ACCEPTED_PATH = "/_fake/accepted"
 """GET: the successful sendMessage calls in the order they were taken, as [chat id, wall-clock time]
 (``time.time()`` seconds), for comparing with times another process wrote down."""
+UNANSWERED_PATH = "/_fake/unanswered"
+"""GET: the chats of sendMessage calls that took effect but whose answer was held back (an injected
+timeout with ``deliver``), one entry per call: the client could not know they were sent."""
+OUTAGE_PATH = "/_fake/outage"
+"""POST ``?kind=429|timeout|accepted-timeout|mixed&seconds=60`` (optionally ``retry_after``, ``hold``):
+an outage of every method, starting now (`FakeTelegramAPI.outage`)."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +153,23 @@ class _Fault:
         return _error(self.code, self.retry_after, self.description)
 
 
+@dataclass
+class _Outage:
+    """Every call fails until ``until``; "mixed" takes turns: 429, timeout, accepted timeout."""
+
+    kind: OutageKind
+    until: float
+    retry_after: int
+    hold: float
+    turns: itertools.count[int] = dataclasses.field(default_factory=itertools.count)
+
+    def fault(self) -> _Fault:
+        kind = self.kind if self.kind != "mixed" else OUTAGE_KINDS[next(self.turns) % 3]
+        if kind == "429":
+            return _Fault(None, None, 429, self.retry_after, None)
+        return _Fault(None, None, None, 1, None, hold=self.hold, deliver=kind == "accepted-timeout")
+
+
 def _error(code: int, retry_after: int = 1, description: str | None = None) -> JSONObject:
     if code == 429:
         payload: JSONObject = {"ok": False, "error_code": 429, "parameters": {"retry_after": retry_after}}
@@ -186,6 +213,7 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
         self.limits = FloodLimits() if enforce_limits is True else enforce_limits or None
         self._stopping = threading.Event()
         self._faults: list[_Fault] = []
+        self._outage: _Outage | None = None
         self._updates: list[JSONObject] = []
         self._update_ids = itertools.count(100_001)
         self._message_ids: dict[ChatId, itertools.count[int]] = {}
@@ -296,6 +324,16 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
         _check_method(method)
         self._add(_Fault(method, chat_id, None, 1, None, remaining=times, hold=seconds, deliver=deliver))
 
+    def outage(self, seconds: float, kind: OutageKind = "mixed", *, retry_after: int = 5, hold: float = 15.0) -> None:
+        """For the next ``seconds`` fail every call, whatever its method and chat: "429" answers
+        Too Many Requests with ``retry_after``; "timeout" holds the answer ``hold`` seconds (past the
+        client's read timeout) and drops the call; "accepted-timeout" holds it too but the call takes
+        effect (the classic source of a repeat: the client cannot tell it was sent); "mixed" takes turns."""
+        if kind not in OUTAGE_KINDS:
+            raise ValueError(f"unknown outage kind {kind!r}; known: {', '.join(OUTAGE_KINDS)}")
+        with self._lock:
+            self._outage = _Outage(kind, time.monotonic() + seconds, retry_after, hold)
+
     def _add(self, fault: _Fault) -> None:
         with self._lock:
             self._faults.append(fault)
@@ -312,9 +350,13 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
         if url.path == ACCEPTED_PATH:
             accepted = [[c.chat_id, c.wall] for c in self.calls_of("sendMessage") if c.outcome == "ok"]
             return 200, {"ok": True, "result": accepted}
+        if url.path == UNANSWERED_PATH:
+            held = [c.chat_id for c in self.calls_of("sendMessage") if c.outcome == "ok" and c.held > 0]
+            return 200, {"ok": True, "result": held}
         if url.path == REPORT_PATH:  # for a fake in its own process: what it saw, as JSON
-            refused = sum(1 for c in self.calls if c.outcome == 429)
-            return 200, {"ok": True, "result": {**dataclasses.asdict(self.rate_report()), "answered_429": refused}}
+            return 200, {"ok": True, "result": {**dataclasses.asdict(self.rate_report()), **self._outcomes()}}
+        if url.path == OUTAGE_PATH:
+            return self._start_outage(parse_query(url.query) | parse_body(headers.get("Content-Type", ""), raw_body))
         match = _PATH.fullmatch(url.path)
         if match is None:
             return 404, _error(404)
@@ -348,7 +390,30 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
         self._stopping.wait(fault.hold)
         return result
 
+    def _outcomes(self) -> JSONObject:
+        """How many calls were answered 429, held and dropped, or held after taking effect."""
+        calls = self.calls
+        return {"answered_429": sum(1 for c in calls if c.outcome == 429),
+                "timed_out": sum(1 for c in calls if c.outcome == "timeout"),
+                "accepted_unanswered": sum(1 for c in calls if c.outcome == "ok" and c.held > 0)}
+
+    def _start_outage(self, params: JSONObject) -> tuple[int, JSONObject]:
+        asked = str(params.get("kind", "mixed"))  # a form value "429" arrives as a number
+        kind = next((k for k in OUTAGE_KINDS if k == asked), None)
+        if kind is None:
+            return _bad_request(f"unknown outage kind {asked!r}; known: {', '.join(OUTAGE_KINDS)}")
+        try:
+            self.outage(float(params.get("seconds", 60)), kind, retry_after=int(params.get("retry_after", 5)),
+                        hold=float(params.get("hold", 15)))
+        except (TypeError, ValueError) as error:
+            return _bad_request(str(error))
+        return _ok(True)
+
     def _take_fault(self, method: str, chat_id: ChatId | None, at: float) -> _Fault | None:
+        if self._outage is not None:
+            if at < self._outage.until:
+                return self._outage.fault()
+            self._outage = None
         self._faults = [f for f in self._faults if f.until > at]
         fault = next((f for f in self._faults if f.matches(method, chat_id)), None)
         if fault is not None and fault.remaining is not None:
@@ -547,9 +612,18 @@ def main() -> None:
     parser.add_argument("--overall", type=int, default=FloodLimits.overall,
                         help="messages a second over all chats before 429 (with --enforce-limits)")
     parser.add_argument("--quiet", action="store_true", help="do not print every call")
+    parser.add_argument("--outage-kind", choices=OUTAGE_KINDS,
+                        help=f"an outage of every method (or start one later with POST {OUTAGE_PATH})")
+    parser.add_argument("--outage-seconds", type=float, default=60.0, help="how long the outage lasts")
+    parser.add_argument("--outage-after", type=float, default=0.0, help="seconds from the start to the outage")
+    parser.add_argument("--outage-retry-after", type=int, default=5, help="retry_after of the outage's 429s")
+    parser.add_argument("--outage-hold", type=float, default=15.0, help="how long the outage holds an answer")
     args = parser.parse_args()
     limits = FloodLimits(overall=args.overall) if args.enforce_limits else False
     with FakeTelegramAPI(args.token, port=args.port, enforce_limits=limits, echo=not args.quiet) as api:
+        if args.outage_kind is not None:
+            threading.Timer(args.outage_after, api.outage, (args.outage_seconds, args.outage_kind),
+                            {"retry_after": args.outage_retry_after, "hold": args.outage_hold}).start()
         print(f"fake Telegram Bot API listening on {api.base_url}", flush=True)
         print(f"base_url={api.bot_base_url} token={api.token}", flush=True)
         serve_until_interrupted()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dtm
 import json
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -18,6 +21,9 @@ from telegram.request import HTTPXRequest
 
 from tests.fakes.conftest import ServeModule
 from tests.fakes.telegram_api import (
+    OUTAGE_PATH,
+    REPORT_PATH,
+    UNANSWERED_PATH,
     FakeTelegramAPI,
     FloodLimits,
     RateReport,
@@ -346,6 +352,46 @@ async def test_wait_for_async_lets_the_event_loop_run(api: FakeTelegramAPI, bot:
     asyncio.get_running_loop().call_later(0.05, asyncio.ensure_future, bot.send_message(RESIDENT, "later"))
 
     await api.wait_for_async(lambda: len(api.sent_messages()) == 1, timeout=5)
+
+
+async def test_mixed_outage_takes_turns_then_ends(api: FakeTelegramAPI) -> None:
+    async with Bot(TOKEN, base_url=api.bot_base_url, request=HTTPXRequest(read_timeout=0.2)) as bot:
+        api.outage(1.0, "mixed", retry_after=3, hold=0.4)
+        with pytest.raises(RetryAfter) as refused:
+            await bot.send_message(RESIDENT, "one")
+        with pytest.raises(TimedOut):
+            await bot.send_message(43, "two")
+        with pytest.raises(TimedOut):
+            await bot.send_message(44, "three")
+        await asyncio.sleep(1.0)
+        await bot.send_message(45, "after")
+
+    assert refused.value.retry_after == dtm.timedelta(seconds=3)
+    assert [c.outcome for c in api.calls_of("sendMessage")] == [429, "timeout", "ok", "ok"]
+    assert [m["chat_id"] for m in api.sent_messages()] == [44, 45], "the accepted timeout took effect"
+
+
+def test_outage_started_over_http_is_reported_with_the_unanswered_sends(api: FakeTelegramAPI) -> None:
+    def get(path: str) -> Any:
+        with urllib.request.urlopen(f"{api.base_url}{path}", timeout=5) as res:
+            return json.load(res)["result"]
+
+    def send(chat: int) -> None:
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(f"{api.bot_base_url}{TOKEN}/sendMessage?chat_id={chat}&text=hi", timeout=0.2)
+
+    request = urllib.request.Request(f"{api.base_url}{OUTAGE_PATH}?kind=accepted-timeout&seconds=5&hold=0.3",
+                                     method="POST")
+    urllib.request.urlopen(request).close()
+    send(RESIDENT)
+    send(43)
+
+    assert get(UNANSWERED_PATH) == [RESIDENT, 43]
+    assert {k: get(REPORT_PATH)[k] for k in ("messages", "answered_429", "timed_out", "accepted_unanswered")} == {
+        "messages": 2, "answered_429": 0, "timed_out": 0, "accepted_unanswered": 2}
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{api.base_url}{OUTAGE_PATH}?kind=flood", data=b"")
+    assert refused.value.code == 400
 
 
 def test_injecting_into_an_unknown_method_is_refused(api: FakeTelegramAPI) -> None:

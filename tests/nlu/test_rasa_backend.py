@@ -113,7 +113,7 @@ def test_rasa_answer_maps_to_parse_result(fake_rasa: FakeRasa, classifier: Embed
     assert [s.name for s in result.ranking] == ["appeal_report", "emergency", "greet"]
     assert result.entities == (Entity("address", "3栋2单元", 0, 5, "3栋2单元"),
                                Entity("phone", "13812345678", 13, 24, "13812345678"))
-    assert backend.stats() == {"parsed": 1, "fallbacks": 0}
+    assert backend.stats() == {"parsed": 1, "fallbacks": 0, "skipped": 0}
 
 
 def test_rasa_nlu_fallback_is_our_fallback_and_leaves_the_ranking_to_the_classifier(
@@ -150,7 +150,7 @@ def assert_embedded_answered(backend: RasaBackend, classifier: EmbeddedClassifie
 
     assert first == classifier.parse(TEXT)
     assert second == classifier.parse("你好")
-    assert backend.stats() == {"parsed": 0, "fallbacks": 2}
+    assert backend.stats() == {"parsed": 0, "fallbacks": 2, "skipped": 0}
     assert len(caplog.records) == 2
     assert reason in caplog.text
     # What residents write may carry phone numbers and addresses: it never reaches the log.
@@ -169,10 +169,18 @@ def test_slow_rasa_times_out_and_falls_back(fake_rasa: FakeRasa, classifier: Emb
     fake_rasa.delay = 1.0
 
     started = time.monotonic()
-    with RasaBackend(fake_rasa.url, timeout=0.2, fallback=classifier) as backend:
-        assert_embedded_answered(backend, classifier, caplog, "timed out")
+    with (RasaBackend(fake_rasa.url, timeout=0.2, fallback=classifier) as backend,
+          caplog.at_level(logging.WARNING, logger="nlu.rasa_backend")):
+        first = backend.parse(TEXT)
+        second = backend.parse("你好")
 
-    assert time.monotonic() - started < 1.8
+    assert time.monotonic() - started < 1.0
+    assert first == classifier.parse(TEXT)
+    assert second == classifier.parse("你好")
+    assert backend.stats() == {"parsed": 0, "fallbacks": 2, "skipped": 1}, "the second does not wait again"
+    assert "timed out" in caplog.text
+    assert "13812345678" not in caplog.text
+    assert "楼道" not in caplog.text
 
 
 @pytest.mark.parametrize(("status", "body", "reason"), [
@@ -199,7 +207,68 @@ def test_rasa_coming_back_is_used_again(fake_rasa: FakeRasa, classifier: Embedde
         result = backend.parse(TEXT)
 
     assert result.intent == IntentScore("appeal_report", 0.93)
-    assert backend.stats() == {"parsed": 1, "fallbacks": 1}
+    assert backend.stats() == {"parsed": 1, "fallbacks": 1, "skipped": 0}
+
+
+@dataclass
+class FakeClock:
+    now: float = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_hung_rasa_is_left_alone_after_one_timeout_until_the_pause_ends(
+        fake_rasa: FakeRasa, classifier: EmbeddedClassifier, caplog: pytest.LogCaptureFixture) -> None:
+    fake_rasa.delay = 1.0  # hung: each message would wait for the whole timeout, holding up the process
+    clock = FakeClock()
+
+    with (RasaBackend(fake_rasa.url, timeout=0.2, fallback=classifier, pause_seconds=30, clock=clock) as backend,
+          caplog.at_level(logging.INFO, logger="nlu.rasa_backend")):
+        answers = [backend.parse(TEXT) for _ in range(6)]
+        asked_while_hung = len(fake_rasa.requests)
+        clock.now += 29
+        backend.parse(TEXT)
+        clock.now += 2
+        fake_rasa.delay = 0.0
+        back = backend.parse(TEXT)
+        again = backend.parse(TEXT)
+
+    assert answers == [classifier.parse(TEXT)] * 6
+    assert asked_while_hung == 1, "after a timeout Rasa is not asked until the pause ends"
+    assert len(fake_rasa.requests) == 3, "once the pause is over one message tries Rasa, then all do"
+    assert back.intent == again.intent == IntentScore("appeal_report", 0.93)
+    assert backend.stats() == {"parsed": 2, "fallbacks": 7, "skipped": 6}
+    assert "timed out; the fallback backend answers for the next 30 s" in caplog.text
+    assert "answers again" in caplog.text
+    assert "13812345678" not in caplog.text
+
+
+def test_refused_connections_pause_rasa_after_three_in_a_row(
+        closed_port_url: str, classifier: EmbeddedClassifier, caplog: pytest.LogCaptureFixture) -> None:
+    clock = FakeClock()
+
+    with (RasaBackend(closed_port_url, timeout=2.0, fallback=classifier, pause_seconds=30, clock=clock) as backend,
+          caplog.at_level(logging.WARNING, logger="nlu.rasa_backend")):
+        for _ in range(5):
+            backend.parse(TEXT)
+
+    assert backend.stats() == {"parsed": 0, "fallbacks": 5, "skipped": 2}
+    assert "failed 3 times in a row" in caplog.text
+
+
+def test_a_failed_try_after_the_pause_pauses_again_at_once(closed_port_url: str,
+                                                           classifier: EmbeddedClassifier) -> None:
+    clock = FakeClock()
+
+    with RasaBackend(closed_port_url, timeout=2.0, fallback=classifier, pause_seconds=30, clock=clock) as backend:
+        for _ in range(3):
+            backend.parse(TEXT)
+        clock.now += 31
+        backend.parse(TEXT)  # tries, fails
+        backend.parse(TEXT)
+
+    assert backend.stats() == {"parsed": 0, "fallbacks": 5, "skipped": 1}
 
 
 def test_settings_choose_the_backend(fake_rasa: FakeRasa, tmp_path: Path) -> None:
@@ -240,7 +309,7 @@ def rasa_backend(classifier: EmbeddedClassifier) -> Iterator[RasaBackend]:
 def test_real_rasa_parses_resident_messages(rasa_backend: RasaBackend, text: str, intent: str) -> None:
     result = rasa_backend.parse(text)
 
-    assert rasa_backend.stats() == {"parsed": 1, "fallbacks": 0}, "Rasa itself answered"
+    assert rasa_backend.stats() == {"parsed": 1, "fallbacks": 0, "skipped": 0}, "Rasa itself answered"
     assert result.text == text
     assert result.intent.name == intent
     assert 0.0 < result.intent.confidence <= 1.0
@@ -272,7 +341,7 @@ async def test_pipeline_with_real_rasa_opens_the_routed_ticket(
     drain = "3栋2单元楼道里的下水道堵了，臭了好几天"
     replies = await with_rasa.handle(InboundMessage("wechat", "wx-rasa-1", "m-1", drain, MONDAY_10AM, "baiyang"))
 
-    assert rasa_backend.stats() == {"parsed": 1, "fallbacks": 0}
+    assert rasa_backend.stats() == {"parsed": 1, "fallbacks": 0, "skipped": 0}
     async with sessions() as session:
         [ticket] = (await session.scalars(select(Ticket))).all()
     assert ticket.category_key == "drain_blocked"

@@ -116,6 +116,7 @@ def test_community_may_override_wording(broken: Path) -> None:
     assert loaded.reply_template("baiyang", "goodbye") != "青水社区祝您生活愉快！"
 
 
+@pytest.mark.usefixtures("logging_restored")
 def test_broken_profile_stops_serve_with_file_and_field(broken: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     edit(broken / "district.yaml", "{community: 2d, district: 3d}", "{community: soon, district: 3d}")
     monkeypatch.setenv("FRONTDOOR_PROFILE_DIR", str(broken))

@@ -7,9 +7,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -21,8 +23,15 @@ from tests.fakes.remote import free_port
 def served(settings: Settings) -> Iterator[str]:
     """The app of `settings` under uvicorn on a free port until the block ends (start-up and
     shutdown run its lifespan, so the in-process worker delivers the outbox meanwhile)."""
+    with served_app(create_app(settings), log_level="warning") as url:
+        yield url
+
+
+@contextmanager
+def served_app(app: FastAPI, **config: Any) -> Iterator[str]:
+    """`app` under uvicorn in a thread on a free port until the block ends; `config` goes to uvicorn."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **config))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

@@ -37,7 +37,8 @@ def stored_ticket(database_url: str) -> tuple[Ticket, list[str]]:
         async with create_sessionmaker(engine)() as session:
             ticket = (await session.scalars(select(Ticket))).one()
             kinds = list(await session.scalars(select(OutboxMessage.kind).where(
-                OutboxMessage.ticket_id == ticket.id, OutboxMessage.resident_id.is_not(None))))
+                OutboxMessage.ticket_id == ticket.id, OutboxMessage.resident_id.is_not(None))
+                .order_by(OutboxMessage.id)))
         await engine.dispose()
         return ticket, kinds
 

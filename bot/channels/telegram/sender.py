@@ -3,13 +3,16 @@
 The outbox dispatcher hands over messages it has claimed (leased to this worker, see
 `storage.repositories.outbox.claim_due`) with `deliver_many`; each is queued for its chat. One
 scheduler picks, again and again, the chat that may receive soonest (`Pacer`), and starts that send
-without waiting for the one before, so a slow or refused chat holds up nobody else. A 429 puts that
-chat (only) on hold and its message back at the front; a 403 (the bot was blocked) marks the account
-inactive, which pauses its notices, and settles the message; a network error leaves the row to the
-dispatcher's retry with a growing pause. A sent message is marked delivered at once (marks that
-arrive while one is being written go together in the next write). A process killed mid-way loses
-nothing: its claimed rows come due again when the lease ends; a message repeats only if Telegram had
-taken it and its mark was not yet written."""
+without waiting for the one before, so a slow or refused chat holds up nobody else; at most as many
+are under way as the client has connections, so no send waits for one after its moment was reserved
+(answers held back by Telegram would otherwise release the sends queued behind them all at once, over
+the limit). A 429 puts that chat (only) on hold and its message back at the front; a 403 (the bot was
+blocked) marks the account inactive, which pauses its notices, and settles the message; a network
+error leaves the row to the dispatcher's retry with a growing pause, and puts a direct answer that
+failed so into the outbox, to be retried the same way rather than lost. A sent message is marked
+delivered at once (marks that arrive while one is being written go together in the next write). A
+process killed mid-way loses nothing: its claimed rows come due again when the lease ends; a message
+repeats only if Telegram had taken it and its mark was not yet written."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,6 +32,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.telegram.client import CONNECTIONS
 from bot.channels.telegram.pacing import Pacer
 from bot.channels.telegram.render import keyboard, split_text, staff_keyboard
 from bot.messages import Choice
@@ -46,6 +51,8 @@ are queued), far less than the lease the dispatcher claimed them under."""
 LEASE_SAFETY = timedelta(seconds=5)
 """A claimed message whose lease ends sooner than this is not sent: the lease may lapse mid-send and
 another worker claim the row (the rate may have dropped, or Telegram held the chat). It comes due again."""
+ANSWER_KIND = "telegram_answer"
+"""An outbox message holding a direct answer that could not be sent at once."""
 STAFF_BUTTON_KINDS = frozenset({"ticket_assigned", "ticket_reopened", "ticket_reassigned", "ticket_due_soon",
                                 "ticket_overdue"})
 
@@ -65,7 +72,9 @@ class Outgoing:
     lease_end: datetime | None = None
     """For an outbox message: until when this worker holds its row."""
     done: asyncio.Future[bool] | None = None
-    """For a direct answer: set when sent (True) or given up (False)."""
+    """For a direct answer: set when sent (True) or not sent now (False)."""
+    answer: bool = False
+    """A piece of a direct answer (not from the outbox)."""
 
 
 @dataclass
@@ -75,6 +84,8 @@ class TelegramSender:
     profile: Profile
     pacer: Pacer = field(default_factory=Pacer)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    max_in_flight: int = CONNECTIONS
+    """Sends under way at once: no more than the bot's connection pool holds."""
     _queues: dict[int, deque[Outgoing]] = field(default_factory=dict)
     _queued: int = 0
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -109,6 +120,8 @@ class TelegramSender:
 
     def _send_finished(self, task: asyncio.Task[None]) -> None:
         self._sending.discard(task)
+        if len(self._sending) == self.max_in_flight - 1:
+            self._changed.set()  # the scheduler may have been waiting for a free connection
         if not self._sending and not self._queued:
             self._idle.set()
 
@@ -141,12 +154,14 @@ class TelegramSender:
             self._enqueue(job)
 
     async def send_now(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> bool:
-        """An answer to what the chat just wrote, paced like everything else; True once sent."""
+        """An answer to what the chat just wrote, paced like everything else; True once sent, False when
+        Telegram could not take it now (a network error or timeout leaves it to the outbox)."""
         pieces = split_text(text) or [""]
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
-            self._enqueue(Outgoing(chat_id, piece, markup if last else None, done=done if last else None))
+            self._enqueue(Outgoing(chat_id, piece, markup if last else None, done=done if last else None,
+                                   answer=True))
         return await done
 
     def _enqueue(self, job: Outgoing, *, front: bool = False) -> None:
@@ -158,7 +173,7 @@ class TelegramSender:
     async def _schedule(self) -> None:
         while True:
             chat_id = min(self._queues, key=self.pacer.ready_at, default=None)
-            if chat_id is None:
+            if chat_id is None or len(self._sending) >= self.max_in_flight:
                 self._changed.clear()
                 await self._changed.wait()
                 continue
@@ -197,7 +212,10 @@ class TelegramSender:
         except Forbidden as error:
             await self._blocked(job, str(error))
         except NetworkError as error:  # includes TimedOut
-            await self._settle(job, retry=f"network: {type(error).__name__}")
+            reason = f"network: {type(error).__name__}"
+            if job.answer:
+                await self._answer_later(job, reason)
+            await self._settle(job, retry=reason)
         except TelegramError as error:
             await self._settle(job, undeliverable=Undeliverable.REFUSED, retry=str(error))
         else:
@@ -224,6 +242,26 @@ class TelegramSender:
                 outbox.settle_undeliverable(row, undeliverable)
             else:
                 outbox.retry_later(row, retry or "", now)
+
+    async def _answer_later(self, job: Outgoing, reason: str) -> None:
+        """A direct answer Telegram did not take, written to the outbox for the workers' retries. Had
+        Telegram taken it after all (its answer held past the timeout), the chat sees it twice."""
+        async with self.sessions() as session, session.begin():
+            staff_id = await session.scalar(select(StaffChannel.staff_id).where(
+                StaffChannel.channel == CHANNEL, StaffChannel.external_id == str(job.chat_id)))
+            resident_id = None if staff_id is not None else await session.scalar(
+                select(ChannelIdentity.resident_id).where(ChannelIdentity.channel == CHANNEL,
+                                                          ChannelIdentity.external_id == str(job.chat_id)))
+            if staff_id is None and resident_id is None:
+                log.warning("an answer to Telegram chat %s was not sent (%s): the chat is no one's", job.chat_id,
+                            reason)
+                return
+            buttons = job.markup.inline_keyboard if job.markup is not None else ()
+            choices = [[button.text, button.callback_data] for row in buttons for button in row]
+            payload: dict[str, Any] = {"text": job.text, "choices": choices} if choices else {"text": job.text}
+            row = outbox.enqueue(session, ANSWER_KIND, payload, staff_id=staff_id, resident_id=resident_id)
+            outbox.retry_later(row, reason, self.clock())
+        log.info("an answer to Telegram chat %s was not sent (%s); the outbox delivers it", job.chat_id, reason)
 
     async def _mark_sent(self) -> None:
         """Sent messages marked delivered: those that arrive while a write is under way go together in

@@ -15,7 +15,8 @@ CHANNEL = "web"
 class WebMessageIn(BaseModel):
     sender_id: str = Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")
     text: str = Field(min_length=1, max_length=2000)
-    message_id: str | None = Field(default=None, max_length=64)
+    message_id: str | None = Field(default=None, max_length=35)
+    """Unique per sender; stored as `<sender_id>:<message_id>` (100 characters at most)."""
     community: str | None = Field(default=None, max_length=40)
 
 
@@ -30,7 +31,10 @@ class ReplyOut(BaseModel):
 
 
 def parse_message(body: WebMessageIn) -> InboundMessage:
-    return InboundMessage(channel=CHANNEL, sender_id=body.sender_id, message_id=body.message_id or uuid.uuid4().hex,
+    """The message id is the sender's own (a retry gets the stored replies), so another sender naming
+    the same id is a new message and never reads those replies."""
+    message_id = f"{body.sender_id}:{body.message_id or uuid.uuid4().hex}"
+    return InboundMessage(channel=CHANNEL, sender_id=body.sender_id, message_id=message_id,
                           text=body.text, sent_at=datetime.now(UTC), community_key=body.community)
 
 

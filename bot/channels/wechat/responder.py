@@ -7,6 +7,12 @@ messages when the task ends. A retry of a message still running waits on the sam
 of starting it again; a retry reaching another process finds the message claimed in the database
 (`processed_messages`) and gets the stored replies. Who delivers is settled by an atomic claim
 on that row (`claim_delivery`), so a resident never gets the same replies both ways.
+
+Once the webhook has answered `success`, WeChat never sends the message again: from then on this
+process alone holds it. So a database that is unreachable for a while (a restart, a failover) does
+not lose it: the pipeline is tried again for up to `retry_seconds`, and so is the late delivery,
+whose claim and outbox rows are written in one transaction (claimed means queued: the outbox
+dispatcher sends what this process could not).
 """
 
 from __future__ import annotations
@@ -16,20 +22,26 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.wechat.render import reply_text, split_for_answer
-from bot.channels.wechat.sender import WeChatSender
+from bot.channels.wechat.render import chunks, reply_text, split_for_answer
+from bot.channels.wechat.sender import REPLY_KIND, WeChatSender
 from bot.messages import InboundMessage, Reply
 from bot.pipeline import Pipeline
 from bot.wording import Wording
-from storage.repositories import processed
+from storage.db import is_transient, retry_transient
+from storage.repositories import outbox, processed
 from storage.repositories.residents import identity_resident
 
 log = logging.getLogger(__name__)
+
+SENDING_LEASE = timedelta(seconds=60)
+"""Late replies are queued leased to this process for this long: the outbox dispatcher leaves them
+alone meanwhile (no row lock keeps two senders apart on SQLite) and takes over those not sent by then."""
+SENDER = "wechat-responder"
 
 
 @dataclass
@@ -39,6 +51,8 @@ class Responder:
     sender: WeChatSender
     budget_seconds: float = 4.0
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    retry_seconds: float = 600.0
+    """How long a message (and its late replies) is tried again while the database is unreachable."""
     _running: dict[str, asyncio.Task[list[Reply]]] = field(default_factory=dict)
     _waiting: Counter[str] = field(default_factory=Counter)
     _late: set[asyncio.Task[None]] = field(default_factory=set)
@@ -48,7 +62,7 @@ class Responder:
         key = message.message_id
         task = self._running.get(key)
         if task is None:
-            task = asyncio.create_task(self.pipeline.handle(message))
+            task = asyncio.create_task(self._handle(message))
             self._running[key] = task
             task.add_done_callback(lambda done: self._finished(message, wording, done))
         self._waiting[key] += 1
@@ -61,23 +75,42 @@ class Responder:
             if not self._waiting[key]:
                 del self._waiting[key]
         if replies is None:
-            if task.done():
+            if task.done() and not task.cancelled() and task.exception() is None:
                 # Finished in the instant the wait gave up, after `_finished` saw it waited on.
                 self._send_later(message, wording, task.result())
             return None
         texts = [reply_text(r, wording) for r in replies]
-        if not texts or not await self._claim(message, processed.ANSWER):
+        if not texts:
+            return None
+        try:
+            claimed = await self._claim(message)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            self._start(self._claim_and_send(message, texts))  # WeChat may not ask again: send later
+            return None
+        if not claimed:
             return None
         answer, rest = split_for_answer(texts)
         if rest:
-            self._start(self._send(message, rest))
+            self._start(self._queue_and_send(message, rest, None))
         return answer
+
+    async def _handle(self, message: InboundMessage) -> list[Reply]:
+        return await retry_transient(lambda: self.pipeline.handle(message), f"WeChat message {message.message_id}",
+                                     self.retry_seconds)
 
     def _finished(self, message: InboundMessage, wording: Wording, task: asyncio.Task[list[Reply]]) -> None:
         self._running.pop(message.message_id, None)
-        if task.cancelled() or task.exception() is not None:
+        waited = bool(self._waiting[message.message_id])
+        if task.cancelled():
             return
-        if not self._waiting[message.message_id]:
+        if (error := task.exception()) is not None:
+            if not waited:  # the webhook answered `success`: WeChat will not send it again
+                log.error("WeChat message %s was answered `success` but could not be handled", message.message_id,
+                          exc_info=error)
+            return
+        if not waited:
             self._send_later(message, wording, task.result())
 
     def _send_later(self, message: InboundMessage, wording: Wording, replies: list[Reply]) -> None:
@@ -90,22 +123,40 @@ class Responder:
         self._late.add(task)
         task.add_done_callback(self._late.discard)
 
-    async def _claim(self, message: InboundMessage, by: str) -> bool:
+    async def _claim(self, message: InboundMessage) -> bool:
         async with self.sessions() as session, session.begin():
-            return await processed.claim_delivery(session, message.channel, message.message_id, by, self.clock())
+            return await processed.claim_delivery(session, message.channel, message.message_id, processed.ANSWER,
+                                                  self.clock())
 
     async def _claim_and_send(self, message: InboundMessage, texts: list[str]) -> None:
-        if await self._claim(message, processed.SEND):
-            await self._send(message, texts)
+        await self._queue_and_send(message, texts, processed.SEND)
 
-    async def _send(self, message: InboundMessage, texts: list[str]) -> None:
+    async def _queue_and_send(self, message: InboundMessage, texts: list[str], claim: str | None) -> None:
+        """Queue the texts (claiming the delivery first, if `claim`), then send them; what cannot be
+        sent now stays in the outbox for the dispatcher."""
         try:
-            async with self.sessions() as session:
-                resident_id = await identity_resident(session, message.channel, message.sender_id)
-            if resident_id is not None:
-                await self.sender.send_texts(resident_id, texts)
+            ids = await retry_transient(lambda: self._queue(message, texts, claim),
+                                        f"late replies to WeChat message {message.message_id}", self.retry_seconds)
+            for outbox_id in ids:
+                await self.sender.deliver(outbox_id)
         except Exception:
-            log.exception("late replies to WeChat message %s are in the outbox but not yet sent", message.message_id)
+            log.exception("late replies to WeChat message %s could not be queued or sent now", message.message_id)
+
+    async def _queue(self, message: InboundMessage, texts: list[str], claim: str | None) -> list[int]:
+        async with self.sessions() as session, session.begin():
+            if claim is not None and not await processed.claim_delivery(
+                    session, message.channel, message.message_id, claim, self.clock()):
+                return []
+            resident_id = await identity_resident(session, message.channel, message.sender_id)
+            if resident_id is None:
+                return []
+            rows = [outbox.enqueue(session, REPLY_KIND, {"text": piece}, resident_id=resident_id)
+                    for text in texts for piece in chunks(text)]
+            leased_until = datetime.now(UTC) + SENDING_LEASE  # the dispatcher's due times are wall-clock
+            for row in rows:
+                row.available_at, row.claimed_by = leased_until, SENDER
+            await session.flush()
+            return [row.id for row in rows]
 
     async def drain(self) -> None:
         """Wait for every late send (shutdown, tests)."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,8 @@ from storage.repositories.notices import DeliveryReport, delivery_report, is_cur
 router = APIRouter(prefix="/console/notices")
 UNSENT = (NoticeStage.DRAFT, NoticeStage.SCHEDULED)
 Reason = Annotated[str, Form(min_length=1, max_length=500)]
+NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+"""Within the id column's range on every database (a larger number is a 422, not a database error)."""
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,12 @@ async def _page(request: Request, runtime: Runtime, me: SignedIn, notice_id: int
 
 
 @router.get("/{notice_id:int}", response_class=HTMLResponse)
-async def notice_page(request: Request, runtime: RuntimeDep, me: CurrentStaff, notice_id: int) -> HTMLResponse:
+async def notice_page(request: Request, runtime: RuntimeDep, me: CurrentStaff, notice_id: NoticeId) -> HTMLResponse:
     return await _page(request, runtime, me, notice_id)
 
 
 @router.get("/{notice_id:int}/report.json")
-async def report(runtime: RuntimeDep, me: CurrentStaff, notice_id: int) -> JSONResponse:
+async def report(runtime: RuntimeDep, me: CurrentStaff, notice_id: NoticeId) -> JSONResponse:
     """How far the notice got, for the page to refresh itself."""
     async with runtime.sessions() as session:
         notice = await visible_notice(session, me.staff, notice_id)
@@ -139,7 +141,7 @@ async def _act(request: Request, runtime: Runtime, me: SignedIn, notice_id: int,
 
 
 @router.post("/{notice_id:int}/approve")
-async def approve(request: Request, runtime: RuntimeDep, me: FormStaff, notice_id: int) -> Response:
+async def approve(request: Request, runtime: RuntimeDep, me: FormStaff, notice_id: NoticeId) -> Response:
     async def run(session: AsyncSession, notice: Notice) -> None:
         await sending.approve(session, runtime.profile, notice, me.staff, datetime.now(UTC))
 
@@ -147,7 +149,7 @@ async def approve(request: Request, runtime: RuntimeDep, me: FormStaff, notice_i
 
 
 @router.post("/{notice_id:int}/send")
-async def send_now(request: Request, runtime: RuntimeDep, me: FormStaff, notice_id: int) -> Response:
+async def send_now(request: Request, runtime: RuntimeDep, me: FormStaff, notice_id: NoticeId) -> Response:
     require(may_send_notices(me.staff), f"{me.staff.key} may not send notices")
 
     async def run(session: AsyncSession, notice: Notice) -> None:
@@ -157,7 +159,7 @@ async def send_now(request: Request, runtime: RuntimeDep, me: FormStaff, notice_
 
 
 @router.post("/{notice_id:int}/schedule")
-async def schedule(request: Request, runtime: RuntimeDep, me: FormStaff, notice_id: int,
+async def schedule(request: Request, runtime: RuntimeDep, me: FormStaff, notice_id: NoticeId,
                    send_at: Annotated[str, Form()] = "") -> Response:
     require(may_send_notices(me.staff), f"{me.staff.key} may not send notices")
 
@@ -181,7 +183,7 @@ def sending_time(text: str, profile: Profile, now: datetime, expires_at: datetim
 
 
 @router.post("/{notice_id:int}/cancel")
-async def cancel(request: Request, runtime: RuntimeDep, me: FormStaff, notice_id: int, reason: Reason) -> Response:
+async def cancel(request: Request, runtime: RuntimeDep, me: FormStaff, notice_id: NoticeId, reason: Reason) -> Response:
     """A draft or scheduled notice is simply withdrawn; one sent gets a Cancel to those it reached,
     whose page comes next."""
     require(may_send_notices(me.staff), f"{me.staff.key} may not cancel notices")

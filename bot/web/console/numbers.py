@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -45,11 +45,14 @@ def may_export_ledger(staff: Staff) -> bool:
 
 def period(start: str, end: str, today: date) -> tuple[date, date]:
     """The first and last day asked for (both included); default: this month. ValueError if either
-    is not a YYYY-MM-DD date, the last comes first, or the period is longer than a year."""
+    is not a YYYY-MM-DD date, the last comes first, the period is longer than a year, or it touches the
+    calendar's first or last year (whose midnights in the district's time cannot all be told in UTC)."""
     first = date.fromisoformat(start) if _DAY.fullmatch(start) else None
     last = date.fromisoformat(end) if _DAY.fullmatch(end) else None
     if (start and first is None) or (end and last is None):
         raise ValueError("dates are YYYY-MM-DD")
+    if {day.year for day in (first, last) if day is not None} & {MINYEAR, MAXYEAR}:
+        raise ValueError("the period is off the calendar")
     first = first or (last or today).replace(day=1)
     last = last or (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     if last < first or last - first > LONGEST:
@@ -138,11 +141,12 @@ def _percents(rates: Mapping[str, OnTime]) -> list[tuple[str, float]]:
 
 
 def ledger_month(text: str, today: date) -> date:
-    """`2026-11` -> 2026-11-01; blank: this month. ValueError otherwise."""
+    """`2026-11` -> 2026-11-01; blank: this month. ValueError otherwise (the calendar's first and last
+    years too: their months' bounds cannot all be told in UTC)."""
     if not text:
         return today.replace(day=1)
     found = _MONTH.fullmatch(text)
-    if found is None or not 1 <= int(found[2]) <= 12:
+    if found is None or not 1 <= int(found[2]) <= 12 or int(found[1]) in {MINYEAR, MAXYEAR}:
         raise ValueError("a month is YYYY-MM")
     return date(int(found[1]), int(found[2]), 1)
 
