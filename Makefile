@@ -115,7 +115,7 @@ bench-nlu: install rasa-venv
 
 .PHONY: bench-telegram
 bench-telegram: install
-	$(BIN)/python -m bench.telegram_bench
+	$(BIN)/python -m bench.telegram_bench --chats 100 --per-chat 10
 
 # Needs PostgreSQL at 127.0.0.1:5432 (user postgres; or FRONTDOOR_BENCH_POSTGRES_URL): about ten minutes.
 .PHONY: bench-broadcast

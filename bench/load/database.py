@@ -7,14 +7,14 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from sqlalchemy.engine import make_url
 
-from storage.db import create_engine, create_sessionmaker
+from bench.broadcast.database import opened
 from storage.migrate import upgrade
 from storage.profile import Profile
 from storage.profile.sync import sync_profile
@@ -51,17 +51,8 @@ def bench_database(profile: Profile, name: str | None = None) -> Iterator[str]:
 
 
 async def _load_profile(url: str, profile: Profile) -> None:
-    async with _sessions(url) as sessions, sessions() as session, session.begin():
+    async with opened(url) as sessions, sessions() as session, session.begin():
         await sync_profile(session, profile)
-
-
-@asynccontextmanager
-async def _sessions(url: str) -> AsyncIterator[Any]:
-    engine = create_engine(url)
-    try:
-        yield create_sessionmaker(engine)
-    finally:
-        await engine.dispose()
 
 
 def database_name(url: str) -> str:
