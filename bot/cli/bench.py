@@ -39,7 +39,7 @@ def bench_list() -> None:
 @bench_app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def bench_run(context: typer.Context,
               name: Annotated[str, typer.Argument(help="A name from `frontdoor bench list`.")]) -> None:
-    """Run a benchmark; further options go to it (e.g. `frontdoor bench run load --help`)."""
+    """Run a benchmark; further options go to it (its own help: `frontdoor bench run load -- --help`)."""
     if name not in BENCHMARKS:
         raise typer.BadParameter(f"no benchmark '{name}': one of {', '.join(BENCHMARKS)}", param_hint="NAME")
     if not (CHECKOUT / "bench").is_dir():
