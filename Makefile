@@ -19,10 +19,11 @@ install: $(STAMP)
 # the browser tests (Playwright downloads no browser); nginx and openssl for the deployment tests, which
 # run nginx with their own config on free ports (Debian may start its packaged nginx on port 80 too,
 # unless the port is taken or policy-rc.d forbids it: either way nothing here uses it); pg_dump,
-# pg_restore and psql for the backup tests.
+# pg_restore and psql for the backup tests; systemd-analyze to verify the shipped units.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 SYSTEM_PACKAGES := /usr/bin/chromium:chromium /usr/share/fonts/truetype/wqy/wqy-microhei.ttc:fonts-wqy-microhei \
-	/usr/sbin/nginx:nginx /usr/bin/openssl:openssl /usr/bin/pg_dump:postgresql-client
+	/usr/sbin/nginx:nginx /usr/bin/openssl:openssl /usr/bin/pg_dump:postgresql-client \
+	/usr/bin/systemd-analyze:systemd
 system-packages:
 	@missing="$$(for pair in $(SYSTEM_PACKAGES); do test -e "$${pair%%:*}" || echo "$${pair#*:}"; done)"; \
 	if [ -n "$$missing" ]; then \
