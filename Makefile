@@ -5,15 +5,23 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export FRONTDOOR_DATABASE_URL ?= sqlite:///./frontdoor.db
 
-.PHONY: install system-packages browser run chat test lint typecheck pytest clean
+.PHONY: install lock system-packages browser run chat test lint typecheck pytest clean
 
-$(STAMP): pyproject.toml
+# Installs exactly what uv.lock names (versions and hashes), with uv at the version the lock itself pins.
+UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"/\1/p;}' uv.lock)
+UV_ENV := UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV)
+
+$(STAMP): pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(UV_ENV) $(BIN)/uv sync --quiet --locked --extra dev --python $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolve the dependencies in pyproject.toml to the newest versions that fit and write them to uv.lock.
+lock: install
+	$(UV_ENV) $(BIN)/uv lock --upgrade
 
 # Debian packages the tests use, apt-installed when their file is missing: Chromium and a CJK font for
 # the browser tests (Playwright downloads no browser); nginx and openssl for the deployment tests, which
@@ -49,8 +57,18 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
+# Tests spread over PYTEST_WORKERS processes (pytest-xdist): many of them wait on servers, fakes and the browser
+# more than they compute, so more workers than cores still shortens the run. A test module stays on one worker.
+PYTEST_WORKERS ?= 4
+PYTEST_ARGS ?=
 pytest: system-packages
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
+
+# The suite with the system date moved 400 days ahead: no test may depend on today's date.
+.PHONY: test-future
+test-future: install system-packages
+	@command -v faketime >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends faketime; }
+	faketime '+400 days' $(MAKE) --no-print-directory pytest
 
 # Property-based fuzzing of the input readers (NLU, entities, WeChat XML, Telegram updates) at full size;
 # `make test` runs the same properties with 200 examples each.

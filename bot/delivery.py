@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Protocol, runtime_checkable
 
 from sqlalchemy import ColumnElement, select
@@ -23,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.polling import poll_until_stopped
+from storage.clock import Clock, system_clock
 from storage.models import ChannelIdentity, StaffChannel
 from storage.repositories import notices, outbox
 
@@ -58,7 +58,7 @@ class OutboxDispatcher:
     worker: str = "app"
     lease: timedelta = LEASE
     push_channels: frozenset[str] = frozenset({"wechat", "telegram"})
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = system_clock
 
     async def run(self, stop: asyncio.Event) -> None:
         await poll_until_stopped(stop, self.dispatch_once, self.poll_seconds, "outbox dispatch")

@@ -15,13 +15,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import IO, Any
 from urllib.parse import unquote
 
 from bot.open311.masking import mask_text
 from nlu.address import Address
 from nlu.entities import find_ticket_numbers
+from storage.clock import system_clock
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
@@ -38,7 +39,7 @@ _EXCEPTION_FORMATTER = logging.Formatter()
 def mask_personal_data(text: str) -> str:
     """`text` with ID and phone numbers starred, addresses cut to the building, credentials hidden;
     ticket and receipt numbers (GD20261123-0001) are kept, since they are what an operator looks for."""
-    today = datetime.now(UTC).date()  # only bounds the birth dates an ID number may carry
+    today = system_clock().date()  # only bounds the birth dates an ID number may carry
     decoded = unquote(text)  # a URL's percent-encoding (11%E6%A0%8B = 11栋) must not hide anything
     if decoded != text and (masked := _masked_around_tickets(decoded, today)) != decoded:
         return masked

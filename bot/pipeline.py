@@ -4,9 +4,8 @@ handler -> replies, in one transaction. Channels and handlers plug in; this core
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,6 +21,7 @@ from nlu.entities import Address
 from nlu.policy_index import PolicyLibrary
 from nlu.result import FALLBACK_INTENT, ConfidencePolicy, Entity, IntentScore, NLUBackend, ParseResult
 from nlu.safety import SafetyNet
+from storage.clock import Clock, system_clock
 from storage.models import Community, Resident
 from storage.profile import Profile
 from storage.repositories import conversations, directory, processed
@@ -45,7 +45,7 @@ class Pipeline:
     policy: ConfidencePolicy
     safety: SafetyNet = field(default_factory=SafetyNet)
     policies: PolicyLibrary | None = None
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = system_clock
 
     def __post_init__(self) -> None:
         self.handlers: dict[str, Handler] = build_registry()

@@ -19,6 +19,7 @@ from nlu.rasa_backend import RasaBackend
 from nlu.rasa_data import load_training_data
 from nlu.result import NLUBackend
 from nlu.safety import SafetyNet
+from storage.clock import Clock, system_clock
 from storage.db import create_engine, create_sessionmaker
 from storage.profile import Profile, load_profile
 from storage.profile.sync import sync_profile
@@ -33,6 +34,11 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     pipeline: Pipeline
+
+    @property
+    def clock(self) -> Clock:
+        """The clock of everything this runtime does: the pipeline's, which its engine carries too."""
+        return self.pipeline.clock
 
     async def close(self) -> None:
         if isinstance(self.pipeline.nlu, RasaBackend):
@@ -56,15 +62,15 @@ def load_backend(settings: Settings) -> NLUBackend:
     return classifier
 
 
-async def start_runtime(settings: Settings) -> Runtime:
+async def start_runtime(settings: Settings, clock: Clock = system_clock) -> Runtime:
     profile = load_profile(settings.profile_dir)
     nlu = load_backend(settings)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, clock)
     sessions = create_sessionmaker(engine)
     if settings.sync_profile_on_start:
         async with sessions() as session, session.begin():
             await sync_profile(session, profile)
     safety = SafetyNet.from_training_data(load_training_data(settings.nlu_data))
     policies = PolicyLibrary.from_folder(profile.policies_dir) if profile.policies_dir.is_dir() else None
-    pipeline = Pipeline(sessions, profile, nlu, settings.confidence_policy(), safety, policies)
+    pipeline = Pipeline(sessions, profile, nlu, settings.confidence_policy(), safety, policies, clock)
     return Runtime(settings, profile, engine, sessions, pipeline)

@@ -13,13 +13,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import deadline_alerts, escalations, retention
 from bot.notices import sending
 from bot.polling import poll_until_stopped
+from storage.clock import Clock, system_clock
 from storage.models import ScheduledJob
 from storage.profile import Profile
 from storage.repositories import jobs
@@ -42,7 +43,7 @@ RUNNERS: dict[str, JobRunner] = {
 class Scheduler:
     sessions: async_sessionmaker[AsyncSession]
     profile: Profile
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = system_clock
     poll_seconds: float = 5.0
     runners: dict[str, JobRunner] = field(default_factory=lambda: dict(RUNNERS))
 

@@ -14,10 +14,9 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -35,6 +34,7 @@ from bot.delivery import OutboxDispatcher
 from bot.retention import ensure_daily_purge
 from bot.scheduler import Scheduler
 from bot.settings import Settings
+from storage.clock import Clock, system_clock
 from storage.db import create_engine, create_sessionmaker
 from storage.models import WorkerBeat
 from storage.profile import Profile, load_profile
@@ -57,7 +57,7 @@ class Heartbeat:
     pacer: Pacer | None = None
     """The Telegram pacer whose overall rate is this worker's share of `per_second`."""
     per_second: int = 30
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = system_clock
 
     async def beat(self) -> int:
         """Say this worker is alive; returns how many are (itself included) and takes its share."""
@@ -103,39 +103,38 @@ class Worker:
 
 
 def assemble_worker(settings: Settings, sessions: async_sessionmaker[AsyncSession], profile: Profile,
-                    dispatcher: OutboxDispatcher, telegram: TelegramSender | None) -> Worker:
-    """A worker around a dispatcher whose channels are already plugged in."""
+                    dispatcher: OutboxDispatcher, telegram: TelegramSender | None, clock: Clock) -> Worker:
+    """A worker around a dispatcher whose channels are already plugged in; its jobs and beats on `clock`."""
     dispatcher.lease = timedelta(seconds=settings.outbox_lease_seconds)
     heartbeat = Heartbeat(sessions, dispatcher.worker, settings.worker_beat_seconds,
-                          telegram.pacer if telegram else None, settings.telegram_per_second)
-    return Worker(dispatcher, Scheduler(sessions, profile), heartbeat)
+                          telegram.pacer if telegram else None, settings.telegram_per_second, clock)
+    return Worker(dispatcher, Scheduler(sessions, profile, clock=clock), heartbeat)
 
 
 async def open_worker(settings: Settings, sessions: async_sessionmaker[AsyncSession], profile: Profile,
-                      stack: AsyncExitStack, name: str | None = None) -> Worker:
+                      stack: AsyncExitStack, name: str | None = None, clock: Clock = system_clock) -> Worker:
     """A worker of its own (`frontdoor worker`) with a sender for every configured channel; the
     channels are closed when `stack` closes."""
-    dispatcher = OutboxDispatcher(sessions, worker=name or worker_name())
+    dispatcher = OutboxDispatcher(sessions, worker=name or worker_name(), clock=clock)
     if settings.wechat_token is not None or settings.wecom_token is not None:
         engine = token_engine(settings.database_url)
         stack.callback(engine.dispose)
         if settings.wechat_token is not None:
             dispatcher.residents[WECHAT] = WeChatSender(sessions, official_account_client(settings, engine), profile,
-                                                        settings.wechat_subscribe_template_id)
+                                                        settings.wechat_subscribe_template_id, clock=clock)
         if settings.wecom_token is not None:
             dispatcher.staff[WECOM] = WeComNotifier(sessions, profile, wecom_client(settings, engine),
-                                                    settings.wecom_agent_id, settings.public_url,
-                                                    lambda: datetime.now(UTC))
+                                                    settings.wecom_agent_id, settings.public_url, clock)
     telegram: TelegramSender | None = None
     if settings.telegram_token is not None:
         bot = telegram_bot(settings)
         await bot.initialize()
         stack.push_async_callback(bot.shutdown)
-        telegram = TelegramSender(bot, sessions, profile)
+        telegram = TelegramSender(bot, sessions, profile, clock=clock)
         telegram.start()
         stack.push_async_callback(telegram.stop)
         dispatcher.residents[TELEGRAM] = dispatcher.staff[TELEGRAM] = telegram
-    return assemble_worker(settings, sessions, profile, dispatcher, telegram)
+    return assemble_worker(settings, sessions, profile, dispatcher, telegram, clock)
 
 
 async def serve_worker(settings: Settings, name: str | None = None) -> None:

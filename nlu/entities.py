@@ -20,6 +20,7 @@ from nlu.result import Entity
 from nlu.spans import Span, fold_width, overlaps
 from nlu.vocabulary import Vocabulary, VocabularyMatcher, vocabulary_from_training_data
 from nlu.zh_datetime import parse_zh_datetime
+from storage.clock import system_clock
 
 __all__ = [
     "Address",
@@ -62,7 +63,7 @@ class EntityExtractor:
     def extract(self, text: str, now: datetime | None = None) -> tuple[Entity, ...]:
         if now is not None and now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
-        local_now = datetime.now(self._timezone) if now is None else now.astimezone(self._timezone)
+        local_now = (system_clock() if now is None else now).astimezone(self._timezone)
         folded = fold_width(text)
         taken: list[Span] = []
         entities: list[Entity] = []

@@ -17,6 +17,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.clock import CLOCK_OPTION, Clock, system_clock
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -40,8 +42,10 @@ def sync_url(url: str | URL) -> URL:
     return _with_driver(url, _SYNC_DRIVERS)
 
 
-def create_engine(url: str | URL, **options: Any) -> AsyncEngine:
+def create_engine(url: str | URL, clock: Clock = system_clock, **options: Any) -> AsyncEngine:
+    """An engine whose inserts stamp their "now" columns with `clock`."""
     target = async_url(url)
+    options["execution_options"] = {**options.get("execution_options", {}), CLOCK_OPTION: clock}
     if target.get_backend_name() == "sqlite":
         # A busy SQLite file waits for the writer instead of failing at once.
         options.setdefault("connect_args", {"timeout": 30})

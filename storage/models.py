@@ -10,6 +10,8 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, Str
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from storage.clock import stamp
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -17,10 +19,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class AwareDateTime(TypeDecorator[datetime]):
@@ -129,7 +127,7 @@ class Resident(Base):
     room: Mapped[str | None] = mapped_column(String(10))
     display_name: Mapped[str | None] = mapped_column(String(50))
     phone: Mapped[str | None] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
     erased_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     """When their personal data was erased at their request (`frontdoor privacy erase`)."""
 
@@ -145,7 +143,7 @@ class ChannelIdentity(Base):
     channel: Mapped[str] = mapped_column(String(20))
     external_id: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
     last_inbound_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     """When the resident last wrote: platforms such as WeChat allow free replies only for a while after."""
     sends_since_inbound: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -159,7 +157,7 @@ class Conversation(Base):
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), primary_key=True)
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
 
 
 class TicketStatus(StrEnum):
@@ -189,7 +187,7 @@ class Ticket(Base):
     status: Mapped[str] = mapped_column(String(20), default=TicketStatus.OPEN)
     assignee_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     due_at: Mapped[datetime] = mapped_column(AwareDateTime)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
     closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     purged_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     """When its personal fields were removed (retention period after closing, or the resident's erasure)."""
@@ -221,7 +219,7 @@ class Attachment(Base):
     channel: Mapped[str] = mapped_column(String(20))
     media_id: Mapped[str] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(1000))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
 
 
 class TicketEvent(Base):
@@ -232,7 +230,7 @@ class TicketEvent(Base):
     kind: Mapped[str] = mapped_column(String(20))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
 
 
 class ProcessedMessage(Base):
@@ -244,7 +242,7 @@ class ProcessedMessage(Base):
     message_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
     replies: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp, index=True)
     delivered_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     delivered_by: Mapped[str | None] = mapped_column(String(10))
     """Which path took the replies to the resident: the webhook's own answer ("answer") or a later
@@ -266,7 +264,7 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     priority: Mapped[int] = mapped_column(Integer, default=100)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    available_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    available_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
     delivered_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     claimed_by: Mapped[str | None] = mapped_column(String(60))
@@ -276,7 +274,7 @@ class OutboxMessage(Base):
     undeliverable_reason: Mapped[str | None] = mapped_column(String(200))
     """Why the platform cannot take it at all (e.g. outside WeChat's 48-hour window with no consent);
     such a message is settled, not retried, and shown to staff."""
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
 
 
 class AccessToken(Base):
@@ -323,7 +321,7 @@ class Appointment(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=AppointmentStatus.BOOKED)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
     cancelled_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
     slot: Mapped[AppointmentSlot] = relationship(lazy="raise")
@@ -374,7 +372,7 @@ class Subscription(Base):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
     building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
 
 
 class Rating(Base):
@@ -388,7 +386,7 @@ class Rating(Base):
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
     satisfied: Mapped[bool]
     comment: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
 
 
 class NoticeStage(StrEnum):
@@ -443,7 +441,7 @@ class Notice(Base):
     """CAP `sent`: when sending started (for a draft, when it was written)."""
     body: Mapped[str | None] = mapped_column(Text)
     recipients: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
     cancelled_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
 
@@ -456,7 +454,7 @@ class NoticeApproval(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
 
 
 class ScheduledJob(Base):
@@ -476,7 +474,7 @@ class ScheduledJob(Base):
     done_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
 
 
 class WorkerBeat(Base):
@@ -497,7 +495,7 @@ class StaffSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
     expires_at: Mapped[datetime] = mapped_column(AwareDateTime)
 
 
@@ -538,4 +536,4 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -21,6 +22,7 @@ from nlu.embedded import EmbeddedClassifier
 from nlu.rasa_data import load_training_data
 from nlu.result import ConfidencePolicy
 from nlu.safety import SafetyNet
+from storage.clock import Clock
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from storage.profile import Profile, load_profile
@@ -34,6 +36,13 @@ REQUIRE_PG = os.environ.get("FRONTDOOR_REQUIRE_POSTGRES") == "1"
 SAFETY_NET = SafetyNet.from_training_data(load_training_data([NLU_DATA]))
 # Monday 2026-11-23 10:00 in Asia/Shanghai: within office hours.
 MONDAY_10AM = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist hands its workers the terminal's size (COLUMNS=80); Rich fixes a console's width from it
+    when the console is made, at import, so the CLI run in-process would wrap at 80 whatever a test sets."""
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
 
 
 def pg_admin() -> psycopg.Connection[tuple[object, ...]]:
@@ -112,10 +121,37 @@ def nlu_model(classifier: EmbeddedClassifier, tmp_path_factory: pytest.TempPathF
     return path
 
 
+class HandClock:
+    """A clock that shows the moment it was last set to, for a test's engine and services alike."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def set(self, moment: datetime) -> None:
+        self.moment = moment
+
+
+def running_from(moment: datetime) -> Clock:
+    """A clock that starts at `moment` and goes on at the pace of time, for code that waits for it to move
+    (leases, retries, pacing)."""
+    started = time.monotonic()
+    return lambda: moment + timedelta(seconds=time.monotonic() - started)
+
+
 @pytest.fixture
-async def sessions(database_url: str, profile: Profile) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Sessions on a fresh database holding the demo profile."""
-    engine = create_engine(database_url)
+def clock() -> HandClock:
+    """The test's clock, at MONDAY_10AM until the test sets it."""
+    return HandClock(MONDAY_10AM)
+
+
+@pytest.fixture
+async def sessions(database_url: str, profile: Profile,
+                   clock: HandClock) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on a fresh database holding the demo profile, whose rows are stamped on the test's clock."""
+    engine = create_engine(database_url, clock)
     maker = create_sessionmaker(engine)
     async with maker() as session, session.begin():
         await sync_profile(session, profile)
@@ -124,8 +160,9 @@ async def sessions(database_url: str, profile: Profile) -> AsyncIterator[async_s
 
 
 @pytest.fixture
-def pipeline(sessions: async_sessionmaker[AsyncSession], profile: Profile, classifier: EmbeddedClassifier) -> Pipeline:
-    return Pipeline(sessions, profile, classifier, ConfidencePolicy(), SAFETY_NET, clock=lambda: MONDAY_10AM)
+def pipeline(sessions: async_sessionmaker[AsyncSession], profile: Profile, classifier: EmbeddedClassifier,
+             clock: HandClock) -> Pipeline:
+    return Pipeline(sessions, profile, classifier, ConfidencePolicy(), SAFETY_NET, clock=clock)
 
 
 CONFIGURED_LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy.engine", "aiosqlite")

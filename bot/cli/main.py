@@ -22,6 +22,7 @@ from bot.cli.staff import staff_app
 from bot.cli.telegram import telegram_app
 from bot.cli.wechat import wechat_app
 from bot.settings import Settings
+from storage.clock import system_clock
 from storage.profile import Profile, ProfileError, load_profile
 
 app = typer.Typer(help="The chatbot front door for residential communities.", no_args_is_help=True)
@@ -149,7 +150,6 @@ def profile_load(profile: ProfileOption = None) -> None:
 @ticket_app.command("ready")
 def ticket_ready(number: str) -> None:
     """Mark a certificate ready: the resident is told and asked to collect it or have it delivered."""
-    from datetime import UTC, datetime
 
     from bot.certificates import mark_ready
     from bot.errors import TicketNotFoundError
@@ -159,7 +159,7 @@ def ticket_ready(number: str) -> None:
 
     async def ready() -> None:
         async with opened(settings) as sessions, sessions() as session, session.begin():
-            await mark_ready(session, profile, number, datetime.now(UTC))
+            await mark_ready(session, profile, number, system_clock())
 
     try:
         asyncio.run(ready())
@@ -176,7 +176,6 @@ def ticket_close(
     result: Annotated[str, typer.Option("--result", help="What was done, as the resident will read it.")],
 ) -> None:
     """Close a ticket with its result: the resident is told and asked 满意 / 不满意."""
-    from datetime import UTC, datetime
 
     from bot.errors import FrontdoorError
     from bot.ticket_actions import close_ticket
@@ -186,7 +185,7 @@ def ticket_close(
 
     async def close() -> None:
         async with opened(settings) as sessions, sessions() as session, session.begin():
-            await close_ticket(session, profile, number, staff, result, datetime.now(UTC))
+            await close_ticket(session, profile, number, staff, result, system_clock())
 
     try:
         asyncio.run(close())
@@ -203,7 +202,6 @@ def ticket_reply(
     text: Annotated[str, typer.Option("--text", help="What the resident reads.")],
 ) -> None:
     """Answer the resident in an open hand-off (their channel delivers it)."""
-    from datetime import UTC, datetime
 
     from bot.errors import FrontdoorError
     from bot.handoffs import reply_to_resident
@@ -213,7 +211,7 @@ def ticket_reply(
 
     async def reply() -> None:
         async with opened(settings) as sessions, sessions() as session, session.begin():
-            await reply_to_resident(session, profile, number, staff, text, datetime.now(UTC))
+            await reply_to_resident(session, profile, number, staff, text, system_clock())
 
     try:
         asyncio.run(reply())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -28,6 +28,7 @@ from bot.notices.compose import (
     compose_forecast,
 )
 from bot.settings import Settings
+from storage.clock import system_clock
 from storage.models import Notice, Staff
 from storage.profile import Profile, load_profile
 from storage.repositories import notices
@@ -98,7 +99,7 @@ def create(
         draft = COMPOSERS[kind](profile, community, content)
         replaces = await sending.get_notice(session, update) if update is not None else None
         notice = sending.create_notice(session, profile, found, draft, await _staff(session, staff),
-                                       datetime.now(UTC), status=status, replaces=replaces)
+                                       system_clock(), status=status, replaces=replaces)
         await session.flush()
         return notice.id, await sending.preview(session, profile, notice)
 
@@ -134,7 +135,7 @@ def approve(notice_id: NoticeId, staff: Annotated[str, typer.Option("--staff", h
         approver = await _staff(session, staff)
         assert approver is not None
         notice = await sending.get_notice(session, notice_id, lock=True)
-        return await sending.approve(session, profile, notice, approver, datetime.now(UTC))
+        return await sending.approve(session, profile, notice, approver, system_clock())
 
     missing = _run(work)
     console.print("approved; " + (f"still needed: {', '.join(missing)}" if missing else "ready to send"))
@@ -152,7 +153,7 @@ def send(notice_id: NoticeId, at: Annotated[datetime | None, typer.Option(
         if at is not None:
             await sending.schedule_send(session, profile, notice, at)
             return None
-        return await sending.start_sending(session, profile, notice, datetime.now(UTC))
+        return await sending.start_sending(session, profile, notice, system_clock())
 
     count = _run(work)
     console.print(f"notice {notice_id} scheduled for {at:%Y-%m-%d %H:%M %z} (a `frontdoor worker` sends it)"
@@ -177,7 +178,7 @@ def status(notice_id: NoticeId, watch: Annotated[bool, typer.Option(help="Refres
 
 
 def _print_report(notice: Notice, report: DeliveryReport) -> None:
-    current = "in force" if notices.is_current(notice, datetime.now(UTC)) else "not in force"
+    current = "in force" if notices.is_current(notice, system_clock()) else "not in force"
     console.print(f"notice {notice.id} [{notice.msg_type}] {notice.headline}: {notice.stage}, {current}")
     table = Table("state", "count")
     table.add_row("pending", f"{report.pending} ({report.retrying} retrying)")
@@ -194,7 +195,7 @@ def cancel(notice_id: NoticeId, reason: Annotated[str, typer.Option(help="Why, a
     """Withdraw a notice: unsent, it is dropped; sent, a CAP Cancel goes to everyone it reached."""
     async def work(session: AsyncSession, profile: Profile) -> Notice | None:
         notice = await sending.get_notice(session, notice_id, lock=True)
-        return await sending.cancel(session, profile, notice, await _staff(session, staff), datetime.now(UTC), reason)
+        return await sending.cancel(session, profile, notice, await _staff(session, staff), system_clock(), reason)
 
     withdrawal = _run(work)
     console.print(f"notice {notice_id} cancelled" + (
@@ -210,7 +211,7 @@ def list_notices(community: Annotated[str, typer.Option(help="Community id.")],
         if found is None:
             raise LookupError(f"no community {community!r}")
         if current:
-            return list(await notices.current(session, found.id, datetime.now(UTC))), profile.timezone
+            return list(await notices.current(session, found.id, system_clock())), profile.timezone
         return list(await session.scalars(select(Notice).where(Notice.community_id == found.id)
                                           .order_by(Notice.id.desc()).limit(100))), profile.timezone
 

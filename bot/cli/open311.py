@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -12,6 +11,7 @@ from rich.table import Table
 
 from bot.cli.database import opened
 from bot.settings import Settings
+from storage.clock import system_clock
 from storage.repositories import api_keys
 from storage.repositories.directory import get_community, get_community_by_id
 
@@ -37,7 +37,7 @@ def key_create(
             found = await get_community(session, community) if community else None
             if community and found is None:
                 return None
-            key, plain = await api_keys.create_api_key(session, name, found.id if found else None, datetime.now(UTC))
+            key, plain = await api_keys.create_api_key(session, name, found.id if found else None, system_clock())
             return key.id, plain
 
     created = asyncio.run(create())

@@ -11,7 +11,6 @@ import asyncio
 import json
 import os
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -27,6 +26,7 @@ from bot.errors import FrontdoorError, ResidentNotFoundError, StaffNotFoundError
 from bot.privacy import erase_resident, export_resident
 from bot.retention import forget_old_conversations, purge_closed_tickets
 from bot.settings import Settings
+from storage.clock import system_clock
 from storage.models import Staff
 from storage.profile import Profile, ProfileError, load_profile
 from storage.repositories.residents import identity_resident
@@ -98,7 +98,7 @@ def export(resident: ResidentArgument, staff: StaffOption = None,
         resident_id = await find_resident(session, resident)
         data = await export_resident(session, resident_id)
         audit.record(session, await staff_id_of(session, staff), audit.EXPORT_RESIDENT,
-                     audit.resident_subject(resident_id), datetime.now(UTC))
+                     audit.resident_subject(resident_id), system_clock())
         return data
 
     text = json.dumps(_run(work), ensure_ascii=False, indent=2)
@@ -122,7 +122,7 @@ def erase(resident: ResidentArgument, staff: StaffOption = None,
 
     async def work(session: AsyncSession) -> dict[str, int]:
         resident_id = await find_resident(session, resident)
-        now = datetime.now(UTC)
+        now = system_clock()
         report = await erase_resident(session, profile, resident_id, now)
         audit.record(session, await staff_id_of(session, staff), audit.ERASE_RESIDENT,
                      audit.resident_subject(resident_id), now)
@@ -145,7 +145,7 @@ def purge() -> None:
     profile = _profile()
 
     async def work(session: AsyncSession) -> tuple[int, int]:
-        now = datetime.now(UTC)
+        now = system_clock()
         return (await purge_closed_tickets(session, profile, now),
                 await forget_old_conversations(session, profile, now))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ from bot.console.accounts import add_console_staff, set_password
 from bot.errors import FrontdoorError
 from bot.settings import Settings
 from bot.staff_links import CODE_LIFETIME, issue_link_code
+from storage.clock import system_clock
 
 staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 console = Console()
@@ -30,7 +30,7 @@ def link_code(staff: Annotated[str, typer.Argument(help="Staff id from the profi
 
     async def issue() -> str:
         async with opened(settings) as sessions, sessions() as session, session.begin():
-            return await issue_link_code(session, staff, channel, datetime.now(UTC))
+            return await issue_link_code(session, staff, channel, system_clock())
 
     try:
         code = asyncio.run(issue())

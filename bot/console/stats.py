@@ -139,12 +139,11 @@ class _Scope:
 
 
 async def compute_dashboard(session: AsyncSession, profile: Profile, community_id: int | None, start: datetime,
-                            end: datetime, area_id: int | None = None, *, now: datetime | None = None) -> Dashboard:
+                            end: datetime, area_id: int | None = None, *, now: datetime) -> Dashboard:
     """The dashboard for tickets opened in [start, end) in one community (None: all) or one of its
-    areas. `now` (default: the clock) decides which open tickets are already overdue. Appointments
+    areas. `now` decides which open tickets are already overdue. Appointments
     (by slot time) and notices (by sending time) are the community's: they have no area."""
     scope = _Scope(community_id, area_id, start, end)
-    now = now or datetime.now(UTC)
     community_key = (await get_community_by_id(session, community_id)).key if community_id is not None else None
     wording = Wording(profile, community_key)
     intake_names = {key: kind.name for key, kind in profile.district.intake_types.items()}

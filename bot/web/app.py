@@ -33,23 +33,25 @@ from bot.web.console import numbers as console_numbers
 from bot.web.console import signin as console_signin
 from bot.web.console import tickets as console_tickets
 from bot.worker import assemble_worker, worker_name
+from storage.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    """A given `runtime` is used as is (tests); otherwise one is started from `settings`."""
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
+               clock: Clock = system_clock) -> FastAPI:
+    """A given `runtime` is used as is (tests); otherwise one is started from `settings` on `clock`."""
 
     configured = runtime.settings if runtime else settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        started = runtime or await start_runtime(configured)
+        started = runtime or await start_runtime(configured, clock)
         app.state.runtime = started
         async with AsyncExitStack() as stack:
             if runtime is None:
                 stack.push_async_callback(started.close)
-            dispatcher = OutboxDispatcher(started.sessions, worker=worker_name())  # due times: wall clock
+            dispatcher = OutboxDispatcher(started.sessions, worker=worker_name(), clock=started.clock)
             if configured.wechat_token is not None or configured.wecom_token is not None:
                 engine = token_engine(configured.database_url)  # both keep their API tokens through it
                 stack.callback(engine.dispose)
@@ -71,7 +73,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 dispatcher.residents[TELEGRAM] = dispatcher.staff[TELEGRAM] = telegram_channel.sender
             if configured.in_app_worker:
                 telegram_sender = app.state.telegram.sender if configured.telegram_token is not None else None
-                worker = assemble_worker(configured, started.sessions, started.profile, dispatcher, telegram_sender)
+                worker = assemble_worker(configured, started.sessions, started.profile, dispatcher, telegram_sender,
+                                         started.clock)
                 await stack.enter_async_context(running(worker))
             yield
 

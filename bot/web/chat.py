@@ -12,5 +12,5 @@ router = APIRouter(prefix="/api")
 
 @router.post("/chat")
 async def post_chat_message(body: WebMessageIn, runtime: RuntimeDep) -> list[ReplyOut]:
-    replies = await runtime.pipeline.handle(parse_message(body))
+    replies = await runtime.pipeline.handle(parse_message(body, runtime.clock()))
     return render_replies(replies)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -78,7 +78,7 @@ async def read_requests(
 ) -> list[ServiceRequestOut]:
     filters = RequestFilters(service_request_id, service_code, start_date, end_date, status, jurisdiction_id)
     async with runtime.sessions() as session:
-        return await find_requests(session, runtime.profile, filters, datetime.now(UTC))
+        return await find_requests(session, runtime.profile, filters, runtime.clock())
 
 
 @router.get("/requests/{service_request_id}.json", summary="Get one service request", responses=_errors(404),
@@ -86,7 +86,7 @@ async def read_requests(
 async def read_request(runtime: RuntimeDep, service_request_id: str,
                        jurisdiction_id: Jurisdiction = None) -> list[ServiceRequestOut]:
     async with runtime.sessions() as session:
-        return await get_request(session, runtime.profile, service_request_id, jurisdiction_id, datetime.now(UTC))
+        return await get_request(session, runtime.profile, service_request_id, jurisdiction_id, runtime.clock())
 
 
 @router.post("/requests.json", summary="File a service request", status_code=201, responses=_errors(400, 403),
@@ -96,7 +96,7 @@ async def read_request(runtime: RuntimeDep, service_request_id: str,
                          "chat. " + FORMAT_NOTE)
 async def create_request(runtime: RuntimeDep, form: Annotated[FilingForm, Form()]) -> list[CreatedRequestOut]:
     async with runtime.sessions() as session, session.begin():
-        filed = await file_request(session, runtime.profile, form, datetime.now(UTC))
+        filed = await file_request(session, runtime.profile, form, runtime.clock())
     return [CreatedRequestOut(service_request_id=filed.number, service_notice=filed.notice)]
 
 

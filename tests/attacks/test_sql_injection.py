@@ -3,17 +3,18 @@ ticket queue's status, intake type, category, area, assignee and overdue; the da
 ledger's month and community; the compose page's kind and community), the record a path names, the
 forms' free fields, sign-in, and every Open311 parameter. Each answer is an ordinary one (200 with
 fewer rows, or a 4xx), never a 500, never a row the role may not see; the tables are all still
-there and no row was added or lost."""
+there and no row was added or lost, and no payload ever reached the database as SQL text."""
 
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+import pytest
+from sqlalchemy import event
 
 from tests.attacks.arena import Arena
 from tests.web.open311.support import V2
@@ -32,38 +33,55 @@ DATES = ("0001-01-01", "9999-12-31", "0001-01-01T00:00:00", "9999-12-31T23:59:59
          "2026-13-45T99:99:99", "2026-11-01' OR 1=1 --", "1e999", "NaN")
 QUEUE_FILTERS = ("status", "intake_type", "category", "area", "assignee", "overdue")
 TICKET = re.compile(r"GD\d{8}-\d{4}")
-SLOW = 1.5
-"""Seconds: an answer this slow would mean a sleep got into a query."""
+INJECTED = re.compile(r"sleep\(|'1'\s*=\s*'1|\bor\s+1\s*=\s*1\b|union select number|drop table|'%'\s*=\s*'%", re.I)
+"""What a payload looks like inside a statement's own text (bound parameters are not part of it)."""
 
 
 class Probe:
-    """Sends requests and keeps what went wrong, so one run names every bad answer at once."""
+    """Sends requests and keeps what went wrong, so one run names every bad answer at once; sees the SQL
+    the app runs meanwhile."""
 
     def __init__(self) -> None:
         self.problems: list[str] = []
         self.sent = 0
+        self.statements: list[str] = []
+        """What the app ran for the request in hand."""
+        self.executed = 0
+
+    def saw(self, _connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        """A `before_cursor_execute` listener on the app's engine."""
+        self.statements.append(statement)
+        self.executed += 1
 
     def check(self, send: Callable[..., httpx.Response], url: str, what: str, allowed_numbers: set[str] | None = None,
               statuses: Iterable[int] = (200, 303, 400, 403, 404, 409, 422), **request: Any) -> httpx.Response:
         """`send(url, **request)` (a client's get or post), judged."""
-        started = time.monotonic()
+        self.statements.clear()
         try:
             response = send(url, **request)
         except httpx.TransportError as error:  # a server that fell over mid-answer
             self.problems.append(f"{what}: {type(error).__name__} {error}")
             return httpx.Response(599)
         self.sent += 1
-        took = time.monotonic() - started
         if response.status_code not in set(statuses):
             self.problems.append(f"{what}: {response.status_code} {response.text[:200]!r}")
-        if took > SLOW:
-            self.problems.append(f"{what}: took {took:.1f} s")
+        self.problems += [f"{what}: ran ...{statement[max(found.start() - 80, 0):found.end() + 80]!r}..."
+                          for statement in self.statements if (found := INJECTED.search(statement))]
         if allowed_numbers is not None:
             echoed = set(TICKET.findall(f"{url} {request}"))  # a filter form shows the value it was given
             shown = set(TICKET.findall(response.text)) - allowed_numbers - echoed
             if shown:
                 self.problems.append(f"{what}: shows tickets {sorted(shown)} the role may not see")
         return response
+
+
+@pytest.fixture
+def probe(arena: Arena) -> Iterator[Probe]:
+    engine = arena.app.state.runtime.engine.sync_engine
+    made = Probe()
+    event.listen(engine, "before_cursor_execute", made.saw)
+    yield made
+    event.remove(engine, "before_cursor_execute", made.saw)
 
 
 def visible_numbers(client: httpx.Client) -> set[str]:
@@ -73,9 +91,9 @@ def visible_numbers(client: httpx.Client) -> set[str]:
     return set(TICKET.findall(page.text))
 
 
-def test_console_filters_and_paths_answer_sql_plainly_and_show_no_more_than_the_role_sees(arena: Arena) -> None:
+def test_console_filters_and_paths_answer_sql_plainly_and_show_no_more_than_the_role_sees(
+        arena: Arena, probe: Probe) -> None:
     before = arena.table_counts()
-    probe = Probe()
     for key, payloads in (("by-area-06", PAYLOADS), ("by-bld-01", FEW), ("by-sec-01", FEW)):
         client = arena.staff(key)
         allowed = visible_numbers(client)
@@ -110,15 +128,15 @@ def test_console_filters_and_paths_answer_sql_plainly_and_show_no_more_than_the_
 
     assert probe.problems == [], "\n".join(probe.problems)
     assert probe.sent > 300
+    assert probe.executed > probe.sent, "the probe sees the SQL the app runs"
     after = arena.table_counts()
     assert after.pop("audit_log") == before.pop("audit_log") + 1  # the police read the clue, once
     assert after == before
 
 
-def test_console_form_fields_answer_sql_plainly_and_change_nothing(arena: Arena) -> None:
+def test_console_form_fields_answer_sql_plainly_and_change_nothing(arena: Arena, probe: Probe) -> None:
     number = arena.open_ticket("5栋楼道里的下水道堵了，臭了好几天", "sql-forms")  # 东一片: the secretary may act
     before = arena.table_counts()
-    probe = Probe()
     secretary, token = arena.staff("by-sec-01"), arena.csrf("by-sec-01")
     admin, admin_token = arena.staff("admin-01"), arena.csrf("admin-01")
     for payload in PAYLOADS:
@@ -135,8 +153,7 @@ def test_console_form_fields_answer_sql_plainly_and_change_nothing(arena: Arena)
     assert arena.table_counts() == before
 
 
-def test_sign_in_with_sql_for_a_name_is_refused_plainly(arena: Arena) -> None:
-    probe = Probe()
+def test_sign_in_with_sql_for_a_name_is_refused_plainly(arena: Arena, probe: Probe) -> None:
     with arena.anonymous() as client:
         for name in ("' OR '1'='1' --", "by-sec-01'--", "\x00"):
             token = csrf_of(client.get("/console/sign-in").text)  # each answer sets a fresh one
@@ -147,9 +164,8 @@ def test_sign_in_with_sql_for_a_name_is_refused_plainly(arena: Arena) -> None:
     assert probe.problems == [], "\n".join(probe.problems)
 
 
-def test_open311_parameters_answer_sql_plainly_in_the_specs_format(arena: Arena) -> None:
+def test_open311_parameters_answer_sql_plainly_in_the_specs_format(arena: Arena, probe: Probe) -> None:
     before = arena.table_counts()
-    probe = Probe()
     with arena.anonymous() as client:
         public = set(TICKET.findall(client.get(f"{V2}/requests.json").text))
         for name, values in (("service_request_id", PAYLOADS), ("service_code", PAYLOADS), ("status", PAYLOADS),
@@ -172,9 +188,8 @@ def test_open311_parameters_answer_sql_plainly_in_the_specs_format(arena: Arena)
     assert arena.table_counts() == before
 
 
-def test_open311_filing_fields_answer_sql_plainly(arena: Arena) -> None:
+def test_open311_filing_fields_answer_sql_plainly(arena: Arena, probe: Probe) -> None:
     key = arena.open311_key()
-    probe = Probe()
     located = {"address_id": "baiyang:3"}
     with arena.anonymous() as client:
         for name, values in (("service_code", PAYLOADS), ("address_id", PAYLOADS), ("address_string", PAYLOADS),

@@ -7,7 +7,7 @@ import os
 import re
 
 from bot.cli.bench import BENCHMARKS
-from tests.bot.test_cli import frontdoor
+from tests.cli import frontdoor, frontdoor_process
 from tests.conftest import ROOT
 
 
@@ -28,7 +28,7 @@ def test_make_bench_runs_every_listed_benchmark() -> None:
 
 
 def test_a_run_is_the_benchmark_modules_own_run_with_the_options_passed_on() -> None:
-    run = frontdoor("bench", "run", "faq", "--", "--help", env={**os.environ})
+    run = frontdoor_process("bench", "run", "faq", "--", "--help", env={**os.environ})
 
     assert run.returncode == 0, run.stderr
     assert "usage: faq_bench.py" in run.stdout  # the module's own usage, not the CLI's

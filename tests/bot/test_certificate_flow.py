@@ -12,7 +12,7 @@ from bot.messages import Choice, TextReply
 from bot.pipeline import Pipeline
 from storage.models import CertificateRequest, OutboxMessage, Staff, Ticket
 from tests.bot.transcript import Resident, play
-from tests.conftest import MONDAY_10AM
+from tests.conftest import MONDAY_10AM, HandClock
 
 
 async def stored(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[Ticket, CertificateRequest]]:
@@ -141,15 +141,14 @@ async def test_another_need_mid_form_is_answered_then_the_form_resumes(
     """)
 
 
-async def test_form_expires_after_the_idle_time(
-        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_form_expires_after_the_idle_time(pipeline: Pipeline, clock: HandClock) -> None:
     resident = Resident(pipeline, "r-idle")
     await play(resident, """
         居民: 帮我开个居住证明
         助手: 给谁开
     """)
     idle = pipeline.profile.district.conversation_idle_minutes
-    pipeline.clock = lambda: MONDAY_10AM + timedelta(minutes=idle + 1)
+    clock.set(MONDAY_10AM + timedelta(minutes=idle + 1))
 
     await play(resident, """
         居民: [本人]

@@ -5,22 +5,16 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import DEMO_PROFILE, NLU_DATA, ROOT
+from tests.cli import frontdoor, frontdoor_process
+from tests.conftest import DEMO_PROFILE, NLU_DATA
 
 
-def frontdoor(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "bot.cli", *args]
-    return subprocess.run(command, input=stdin, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
-                          check=False)
-
-
-def test_terminal_chat_asks_for_the_building_then_opens_a_ticket(tmp_path: Path) -> None:
+def test_terminal_chat_asks_for_the_building_then_opens_a_ticket(tmp_path: Path, nlu_model: Path) -> None:
     env = {**os.environ, "FRONTDOOR_DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}",
-           "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE), "FRONTDOOR_NLU_DATA": f'["{NLU_DATA}"]', "COLUMNS": "200"}
+           "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE), "FRONTDOOR_NLU_DATA": f'["{NLU_DATA}"]',
+           "FRONTDOOR_NLU_MODEL": str(nlu_model), "COLUMNS": "200"}
 
     assert frontdoor("db", "upgrade", env=env).returncode == 0
     loaded = frontdoor("profile", "load", env=env)
@@ -37,9 +31,10 @@ def test_terminal_chat_asks_for_the_building_then_opens_a_ticket(tmp_path: Path)
     assert "白杨社区1栋" in answered
 
 
-def test_terminal_chat_number_picks_a_choice(tmp_path: Path) -> None:
+def test_terminal_chat_number_picks_a_choice(tmp_path: Path, nlu_model: Path) -> None:
     env = {**os.environ, "FRONTDOOR_DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}",
-           "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE), "FRONTDOOR_NLU_DATA": f'["{NLU_DATA}"]', "COLUMNS": "200"}
+           "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE), "FRONTDOOR_NLU_DATA": f'["{NLU_DATA}"]',
+           "FRONTDOOR_NLU_MODEL": str(nlu_model), "COLUMNS": "200"}
     frontdoor("db", "upgrade", env=env)
 
     chat = frontdoor("chat", "--as", "t-2", "--community", "qingshui", env=env,
@@ -52,9 +47,10 @@ def test_terminal_chat_number_picks_a_choice(tmp_path: Path) -> None:
 
 
 def test_outbox_undeliverable_lists_what_no_platform_took(tmp_path: Path) -> None:
+    """As a process of its own, as an operator runs it: `python -m bot.cli` starts and reads its settings."""
     database = tmp_path / "outbox.db"
     env = {**os.environ, "FRONTDOOR_DATABASE_URL": f"sqlite:///{database}", "COLUMNS": "200"}
-    assert frontdoor("db", "upgrade", env=env).returncode == 0
+    assert frontdoor_process("db", "upgrade", env=env).returncode == 0
     with sqlite3.connect(database) as db:
         db.execute("INSERT INTO outbox (kind, payload, priority, attempts, available_at, created_at, "
                    "undeliverable_reason) VALUES ('wechat_reply', '{\"text\": \"证明已开好\"}', 100, 0, "
@@ -63,7 +59,7 @@ def test_outbox_undeliverable_lists_what_no_platform_took(tmp_path: Path) -> Non
                    "VALUES ('wechat_reply', '{\"text\": \"还在等\"}', 100, 0, '2026-11-23 02:00:00', "
                    "'2026-11-23 02:00:00')")
 
-    listed = frontdoor("outbox", "undeliverable", env=env)
+    listed = frontdoor_process("outbox", "undeliverable", env=env)
 
     assert listed.returncode == 0, listed.stderr
     assert "outside_48h_window_without_consent" in listed.stdout

@@ -56,7 +56,7 @@ async def test_emergency_alert_is_first_out_even_behind_thousands_of_notices(
     await pipeline.handle(said(SCAMMED, "m-1"))
 
     async with sessions() as session, session.begin():
-        batch = await claim_due(session, 30, datetime.now(UTC) + timedelta(minutes=1), timedelta(minutes=5), "test")
+        batch = await claim_due(session, 30, MONDAY_10AM + timedelta(minutes=1), timedelta(minutes=5), "test")
     assert batch[0].kind == "emergency_alert"
     assert [m.kind for m in batch[1:]] == ["notice"] * 29
     assert [m.id for m in batch[1:]] == sorted(m.id for m in batch[1:])

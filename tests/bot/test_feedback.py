@@ -17,8 +17,8 @@ from bot.pipeline import Pipeline
 from bot.ticket_actions import close_ticket
 from storage.models import OutboxMessage, Rating, Staff, Ticket, TicketEvent
 from storage.profile import Profile
-from tests.bot.test_cli import frontdoor
 from tests.bot.transcript import Resident, play
+from tests.cli import frontdoor
 from tests.conftest import DEMO_PROFILE, MONDAY_10AM, NLU_DATA
 
 DRAIN = "3栋2单元楼道里的下水道堵了，臭了好几天"
@@ -145,10 +145,10 @@ async def test_only_the_assignee_or_a_supervisor_closes_and_only_once(
             await close_ticket(session, pipeline.profile, number, "by-sec-01", "-", MONDAY_10AM)
 
 
-def test_ticket_close_command_asks_the_resident(tmp_path: Path) -> None:
+def test_ticket_close_command_asks_the_resident(tmp_path: Path, nlu_model: Path) -> None:
     database = tmp_path / "close.db"
-    env = {**os.environ, "FRONTDOOR_DATABASE_URL": f"sqlite:///{database}",
-           "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE), "FRONTDOOR_NLU_DATA": f'["{NLU_DATA}"]', "COLUMNS": "200"}
+    env = {**os.environ, "FRONTDOOR_DATABASE_URL": f"sqlite:///{database}", "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE),
+           "FRONTDOOR_NLU_DATA": f'["{NLU_DATA}"]', "FRONTDOOR_NLU_MODEL": str(nlu_model), "COLUMNS": "200"}
     frontdoor("db", "upgrade", env=env)
     chat = frontdoor("chat", "--as", "t-close", "--community", "baiyang", env=env, stdin=f"{DRAIN}\n")
     found = re.search(r"GD\d{8}-\d{4}", chat.stdout)

@@ -15,7 +15,7 @@ from bot.pipeline import Pipeline
 from bot.ticket_actions import close_ticket
 from storage.models import OutboxMessage, Staff, Ticket
 from tests.bot.transcript import Resident, play
-from tests.conftest import MONDAY_10AM
+from tests.conftest import MONDAY_10AM, HandClock
 
 
 async def outbox_of(sessions: async_sessionmaker[AsyncSession], kind: str) -> list[OutboxMessage]:
@@ -69,8 +69,8 @@ async def test_only_the_assignee_replies(pipeline: Pipeline, sessions: async_ses
             await reply_to_resident(session, pipeline.profile, ticket.number or "", "by-police-01", "hi", MONDAY_10AM)
 
 
-async def test_after_hours_the_resident_is_told_when_someone_answers(pipeline: Pipeline) -> None:
-    pipeline.clock = lambda: MONDAY_10AM + timedelta(hours=10)
+async def test_after_hours_the_resident_is_told_when_someone_answers(pipeline: Pipeline, clock: HandClock) -> None:
+    clock.set(MONDAY_10AM + timedelta(hours=10))
 
     await play(Resident(pipeline, "r-evening"), """
         居民: 转人工

@@ -19,8 +19,8 @@ from bot.console.ledger import MASK, Ledger, build_ledger, ledger_pdf, ledger_xl
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Appointment, AppointmentSlot, CertificateRequest, Notice, Rating, Ticket
 from storage.profile import Profile
-from tests.bot.test_cli import frontdoor
 from tests.bot.test_dashboard_stats import END, PERSON, START, Month, seed_month, seeded
+from tests.cli import frontdoor
 from tests.conftest import DEMO_PROFILE
 
 Sessions = async_sessionmaker[AsyncSession]

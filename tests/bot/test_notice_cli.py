@@ -11,7 +11,7 @@ from pathlib import Path
 import xmlschema
 
 from storage.db import create_engine, create_sessionmaker
-from tests.bot.test_cli import frontdoor
+from tests.cli import frontdoor
 from tests.conftest import DEMO_PROFILE, NLU_DATA, ROOT
 from tests.subscribers import seed_subscribers
 

@@ -37,9 +37,9 @@ from storage.models import (
 )
 from storage.profile import Profile
 from storage.repositories.residents import identity_resident
-from tests.bot.test_cli import frontdoor
 from tests.bot.transcript import Resident as Chat
 from tests.bot.transcript import play
+from tests.cli import frontdoor
 from tests.conftest import DEMO_PROFILE, MONDAY_10AM, NLU_DATA
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -241,9 +241,9 @@ def cli_env(database: Path) -> dict[str, str]:
             "FRONTDOOR_NLU_DATA": f'["{NLU_DATA}"]', "COLUMNS": "200"}
 
 
-def test_cli_exports_erases_and_logs_both(tmp_path: Path) -> None:
+def test_cli_exports_erases_and_logs_both(tmp_path: Path, nlu_model: Path) -> None:
     database = tmp_path / "privacy.db"
-    env = cli_env(database)
+    env = cli_env(database) | {"FRONTDOOR_NLU_MODEL": str(nlu_model)}
     assert frontdoor("db", "upgrade", env=env).returncode == 0
     assert frontdoor("profile", "load", env=env).returncode == 0
     chat = frontdoor("chat", "--as", "t-privacy", "--community", "baiyang", env=env,

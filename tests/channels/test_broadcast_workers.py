@@ -40,7 +40,7 @@ async def broadcast(sessions: Sessions, profile: Profile) -> int:
         community = (await session.scalars(select(Community).where(Community.key == "qingshui"))).one()
         draft = compose_announcement(profile, "qingshui", AnnouncementInput.from_mapping(
             {"headline": "本周六上午消防演练", "body": "本周六9:00在中心广场举行消防演练，届时警报声请勿惊慌。"}))
-        now = datetime.now(UTC)  # the workers claim by the wall clock
+        now = datetime.now(UTC)  # the workers are processes of their own, on the wall clock
         notice = sending.create_notice(session, profile, community, draft, None, now)
         await session.flush()
         assert await sending.start_sending(session, profile, notice, now) == RECIPIENTS

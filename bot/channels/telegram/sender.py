@@ -21,9 +21,9 @@ import contextlib
 import logging
 import warnings
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -37,6 +37,7 @@ from bot.channels.telegram.pacing import Pacer
 from bot.channels.telegram.render import keyboard, split_text, staff_keyboard
 from bot.messages import Choice
 from bot.wording import Wording
+from storage.clock import Clock, system_clock
 from storage.models import ChannelIdentity, OutboxMessage, StaffChannel, Ticket
 from storage.profile import Profile
 from storage.profile.staff_commands import StaffAction
@@ -83,7 +84,7 @@ class TelegramSender:
     sessions: async_sessionmaker[AsyncSession]
     profile: Profile
     pacer: Pacer = field(default_factory=Pacer)
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = system_clock
     max_in_flight: int = CONNECTIONS
     """Sends under way at once: no more than the bot's connection pool holds."""
     _queues: dict[int, deque[Outgoing]] = field(default_factory=dict)

@@ -24,8 +24,8 @@ async def start_telegram(runtime: Runtime) -> TelegramChannel:
     """Initialised (getMe) and sending; call `stop_telegram` on shutdown."""
     bot = telegram_bot(runtime.settings)
     await bot.initialize()
-    clock = runtime.pipeline.clock
-    sender = TelegramSender(bot, runtime.sessions, runtime.profile)  # leases and marks in wall-clock time
+    clock = runtime.clock
+    sender = TelegramSender(bot, runtime.sessions, runtime.profile, clock=clock)
     sender.start()
     desk = StaffDesk(runtime.sessions, runtime.profile, CHANNEL, clock)
     updates = TelegramUpdates(runtime.pipeline, runtime.sessions, desk, sender, runtime.settings.telegram_community,

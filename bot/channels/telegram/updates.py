@@ -4,9 +4,7 @@ messages and staff buttons to the staff desk; the answer goes back through the p
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import CallbackQuery, Message, Update
@@ -19,6 +17,7 @@ from bot.staff_desk import StaffDesk
 from bot.staff_links import redeem_link_code
 from bot.ticket_actions import staff_on_roster
 from bot.wording import Wording
+from storage.clock import Clock, system_clock
 from storage.profile.staff_commands import StaffAction
 
 log = logging.getLogger(__name__)
@@ -37,7 +36,7 @@ class TelegramUpdates:
     desk: StaffDesk
     sender: TelegramSender
     community_key: str | None = None
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = system_clock
 
     async def handle(self, update: Update) -> None:
         if update.callback_query is not None:

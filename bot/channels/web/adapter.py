@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
@@ -30,12 +30,12 @@ class ReplyOut(BaseModel):
     choices: list[ChoiceOut] = []
 
 
-def parse_message(body: WebMessageIn) -> InboundMessage:
+def parse_message(body: WebMessageIn, now: datetime) -> InboundMessage:
     """The message id is the sender's own (a retry gets the stored replies), so another sender naming
     the same id is a new message and never reads those replies."""
     message_id = f"{body.sender_id}:{body.message_id or uuid.uuid4().hex}"
     return InboundMessage(channel=CHANNEL, sender_id=body.sender_id, message_id=message_id,
-                          text=body.text, sent_at=datetime.now(UTC), community_key=body.community)
+                          text=body.text, sent_at=now, community_key=body.community)
 
 
 def render_replies(replies: list[Reply]) -> list[ReplyOut]:

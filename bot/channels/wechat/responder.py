@@ -20,9 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -32,6 +32,7 @@ from bot.channels.wechat.sender import REPLY_KIND, WeChatSender
 from bot.messages import InboundMessage, Reply
 from bot.pipeline import Pipeline
 from bot.wording import Wording
+from storage.clock import Clock, system_clock
 from storage.db import is_transient, retry_transient
 from storage.repositories import outbox, processed
 from storage.repositories.residents import identity_resident
@@ -50,7 +51,7 @@ class Responder:
     sessions: async_sessionmaker[AsyncSession]
     sender: WeChatSender
     budget_seconds: float = 4.0
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = system_clock
     retry_seconds: float = 600.0
     """How long a message (and its late replies) is tried again while the database is unreachable."""
     _running: dict[str, asyncio.Task[list[Reply]]] = field(default_factory=dict)
@@ -152,7 +153,7 @@ class Responder:
                 return []
             rows = [outbox.enqueue(session, REPLY_KIND, {"text": piece}, resident_id=resident_id)
                     for text in texts for piece in chunks(text)]
-            leased_until = datetime.now(UTC) + SENDING_LEASE  # the dispatcher's due times are wall-clock
+            leased_until = self.clock() + SENDING_LEASE
             for row in rows:
                 row.available_at, row.claimed_by = leased_until, SENDER
             await session.flush()

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from requests import RequestException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +23,7 @@ from bot.channels.wechat.tokens import OfficialAccountClient
 from bot.dialogue import DialogueState
 from bot.messages import Choice, TextReply
 from bot.wording import Wording
+from storage.clock import Clock, system_clock
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.profile import Profile
 from storage.repositories import conversations, outbox
@@ -54,7 +54,7 @@ class WeChatSender:
     profile: Profile
     subscribe_template_id: str | None = None
     subscribe_template_field: str = "thing1"
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = system_clock
 
     async def send_texts(self, resident_id: int, texts: list[str], kind: str = REPLY_KIND) -> list[int]:
         """Record the texts in the outbox, then deliver them in order; returns the outbox ids."""

@@ -22,7 +22,7 @@ def build_official_account(runtime: Runtime, token_engine: Engine) -> OfficialAc
     token = settings.wechat_token.get_secret_value()
     aes_key = settings.wechat_aes_key.get_secret_value() if settings.wechat_aes_key else None
     crypto = WeChatCrypto(token, aes_key, settings.wechat_app_id) if aes_key else None
-    clock = runtime.pipeline.clock
+    clock = runtime.clock
     sender = WeChatSender(runtime.sessions, official_account_client(settings, token_engine), runtime.profile,
                           settings.wechat_subscribe_template_id, clock=clock)
     responder = Responder(runtime.pipeline, runtime.sessions, sender, settings.wechat_reply_budget_seconds, clock)

@@ -23,6 +23,7 @@ from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
 from bot.settings import Settings
+from storage.clock import Clock, system_clock
 from storage.db import sync_url
 from storage.models import AccessToken
 
@@ -41,18 +42,18 @@ def _process_lock(key: str) -> threading.Lock:
 class DatabaseTokenStorage(SessionStorage):  # type: ignore[misc]
     """wechatpy's session storage, holding only access tokens, in the `access_tokens` table."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, clock: Clock = system_clock) -> None:
+        self.engine, self.clock = engine, clock
 
     def get(self, key: str, default: Any = None) -> Any:
         with Session(self.engine) as session:
             row = session.get(AccessToken, key)
-            if row is None or row.expires_at - EXPIRY_MARGIN <= datetime.now(UTC):
+            if row is None or row.expires_at - EXPIRY_MARGIN <= self.clock():
                 return default
             return row.token
 
     def set(self, key: str, value: str, ttl: int | None = None) -> None:
-        expires_at = datetime.now(UTC) + timedelta(seconds=ttl or 7200)
+        expires_at = self.clock() + timedelta(seconds=ttl or 7200)
         with Session(self.engine) as session, session.begin():
             row = session.get(AccessToken, key, with_for_update=True)
             if row is None:
@@ -100,12 +101,12 @@ class SharedTokenRefresh:
             # The row stays locked (PostgreSQL) while fetching: other processes wait, then reuse.
             stored = db.scalars(select(AccessToken).where(AccessToken.key == self.access_token_key)
                                 .with_for_update()).one()
-            if stored.expires_at - EXPIRY_MARGIN > datetime.now(UTC) and stored.token != failed:
+            if stored.expires_at - EXPIRY_MARGIN > self.session.clock() and stored.token != failed:
                 self._remember(stored.token)
                 return {"access_token": stored.token}
             result = self._request_token()
             stored.token = result["access_token"]
-            stored.expires_at = datetime.now(UTC) + timedelta(seconds=int(result.get("expires_in", 7200)))
+            stored.expires_at = self.session.clock() + timedelta(seconds=int(result.get("expires_in", 7200)))
         self._remember(result["access_token"])
         return result
 

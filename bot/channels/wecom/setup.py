@@ -34,7 +34,7 @@ def build_wecom(runtime: Runtime, token_engine: Engine) -> WeCom:
         log.warning("the profile has no staff_commands.yaml: staff can read WeCom cards but not act from WeCom")
     token = settings.wecom_token.get_secret_value()
     crypto = WeChatCrypto(token, settings.wecom_aes_key.get_secret_value(), settings.wecom_corp_id)
-    clock = runtime.pipeline.clock
+    clock = runtime.clock
     desk = StaffDesk(runtime.sessions, runtime.profile, CHANNEL, clock)
     notifier = WeComNotifier(runtime.sessions, runtime.profile, wecom_client(settings, token_engine),
                              settings.wecom_agent_id, settings.public_url, clock)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -19,7 +17,7 @@ router = APIRouter(prefix="/console/clues")
 @router.get("", response_class=HTMLResponse)
 async def clue_inbox(request: Request, runtime: RuntimeDep, me: CurrentStaff) -> HTMLResponse:
     require(may_read_clues(me.staff), f"{me.staff.key} may not read clues: police only")
-    now = datetime.now(UTC)
+    now = runtime.clock()
     async with runtime.sessions() as session, session.begin():
         clues = await list_clues(session, me.staff)
         for clue in clues:  # the reading and its record commit together

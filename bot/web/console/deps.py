@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,7 +34,7 @@ class CsrfRefused(FrontdoorError):  # noqa: N818
 
 async def signed_in(request: Request, runtime: RuntimeDep) -> SignedIn:
     async with runtime.sessions() as session:
-        found = await current(session, request.cookies.get(COOKIE), datetime.now(UTC))
+        found = await current(session, request.cookies.get(COOKIE), runtime.clock())
     if found is None:
         raise SignInNeeded("sign in first")
     return found

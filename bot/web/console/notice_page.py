@@ -62,7 +62,8 @@ def _role_names(profile: Profile) -> dict[str, str]:
     return {role.value: name for role, name in profile.district.role_names.items()}
 
 
-async def load_view(session: AsyncSession, profile: Profile, staff: Staff, notice_id: int) -> NoticeView:
+async def load_view(session: AsyncSession, profile: Profile, staff: Staff, notice_id: int,
+                    now: datetime) -> NoticeView:
     notice = await visible_notice(session, staff, notice_id)
     community = await session.get_one(Community, notice.community_id)
     unsent = notice.stage in UNSENT
@@ -84,15 +85,15 @@ async def load_view(session: AsyncSession, profile: Profile, staff: Staff, notic
         may_approve=staff.role in missing and staff.id not in {approver for approver, _, _ in approvals},
         may_send=unsent and sendable,
         may_cancel=sendable and (unsent or (notice.stage == NoticeStage.SENT and notice.msg_type != "Cancel")),
-        current=is_current(notice, datetime.now(UTC)),
+        current=is_current(notice, now),
         report=None if unsent else await delivery_report(session, notice.id))
 
 
 async def _page(request: Request, runtime: Runtime, me: SignedIn, notice_id: int, *, status: int = 200,
                 problem: str = "", detail: str = "") -> HTMLResponse:
     async with runtime.sessions() as session:
-        view = await load_view(session, runtime.profile, me.staff, notice_id)
-    now_local = datetime.now(UTC).astimezone(runtime.profile.timezone)
+        view = await load_view(session, runtime.profile, me.staff, notice_id, runtime.clock())
+    now_local = runtime.clock().astimezone(runtime.profile.timezone)
     return render(request, runtime, "notice.html", me, status=status, view=view, problem=problem, detail=detail,
                   timezone=runtime.profile.timezone, now_local=now_local.strftime("%Y-%m-%dT%H:%M"),
                   reasons=_reasons(view.report.settled if view.report else {}, console_labels(runtime.profile.root)))
@@ -143,7 +144,7 @@ async def _act(request: Request, runtime: Runtime, me: SignedIn, notice_id: int,
 @router.post("/{notice_id:int}/approve")
 async def approve(request: Request, runtime: RuntimeDep, me: FormStaff, notice_id: NoticeId) -> Response:
     async def run(session: AsyncSession, notice: Notice) -> None:
-        await sending.approve(session, runtime.profile, notice, me.staff, datetime.now(UTC))
+        await sending.approve(session, runtime.profile, notice, me.staff, runtime.clock())
 
     return await _act(request, runtime, me, notice_id, run)
 
@@ -153,7 +154,7 @@ async def send_now(request: Request, runtime: RuntimeDep, me: FormStaff, notice_
     require(may_send_notices(me.staff), f"{me.staff.key} may not send notices")
 
     async def run(session: AsyncSession, notice: Notice) -> None:
-        await sending.start_sending(session, runtime.profile, notice, datetime.now(UTC))
+        await sending.start_sending(session, runtime.profile, notice, runtime.clock())
 
     return await _act(request, runtime, me, notice_id, run)
 
@@ -164,7 +165,7 @@ async def schedule(request: Request, runtime: RuntimeDep, me: FormStaff, notice_
     require(may_send_notices(me.staff), f"{me.staff.key} may not send notices")
 
     async def run(session: AsyncSession, notice: Notice) -> None:
-        when = sending_time(send_at, runtime.profile, datetime.now(UTC), notice.expires_at)
+        when = sending_time(send_at, runtime.profile, runtime.clock(), notice.expires_at)
         await sending.schedule_send(session, runtime.profile, notice, when)
 
     return await _act(request, runtime, me, notice_id, run)
@@ -190,7 +191,7 @@ async def cancel(request: Request, runtime: RuntimeDep, me: FormStaff, notice_id
 
     async def run(session: AsyncSession, notice: Notice) -> int | None:
         try:
-            withdrawal = await sending.cancel(session, runtime.profile, notice, me.staff, datetime.now(UTC),
+            withdrawal = await sending.cancel(session, runtime.profile, notice, me.staff, runtime.clock(),
                                               reason.strip())
         except ValueError as error:  # the reason looks like it holds an ID or mobile number
             raise NoticeRefused("notice_problem_personal", str(error)) from None

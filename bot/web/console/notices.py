@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -55,7 +54,7 @@ def notice_kind(profile: Profile, notice: Notice) -> str:
 
 @router.get("", response_class=HTMLResponse)
 async def notice_list(request: Request, runtime: RuntimeDep, me: CurrentStaff) -> HTMLResponse:
-    now = datetime.now(UTC)
+    now = runtime.clock()
     async with runtime.sessions() as session:
         found = (await session.scalars(select(Notice).where(visible_notices(me.staff))
                                        .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(PAGE))).all()
@@ -127,7 +126,7 @@ async def create(request: Request, runtime: RuntimeDep, me: FormStaff) -> Respon
         async with runtime.sessions() as session, session.begin():
             community = await notice_community(session, me.staff, values.one("community"))
             draft = compose(runtime.profile, community.key, values, _action_names(runtime))
-            notice = sending.create_notice(session, runtime.profile, community, draft, me.staff, datetime.now(UTC))
+            notice = sending.create_notice(session, runtime.profile, community, draft, me.staff, runtime.clock())
             await session.flush()
     except NoticeRefused as refused:
         async with runtime.sessions() as session:

@@ -92,14 +92,15 @@ async def dashboard(request: Request, runtime: RuntimeDep, me: CurrentStaff,
                     end: Annotated[str, Query(alias="to")] = "") -> HTMLResponse:
     tz, words = runtime.profile.timezone, console_labels(runtime.profile.root)
     try:
-        first, last = period(start.strip(), end.strip(), datetime.now(UTC).astimezone(tz).date())
+        first, last = period(start.strip(), end.strip(), runtime.clock().astimezone(tz).date())
     except ValueError:
         return render(request, runtime, "error.html", me, status=400, heading="dates_heading",
                       explanation="dates_explanation")
     async with runtime.sessions() as session:
         scope = await dashboard_scope(session, me.staff, words["dashboard_everything"])
         figures = await compute_dashboard(session, runtime.profile, scope.community_id, _midnight(first, tz),
-                                          _midnight(last + timedelta(days=1), tz), scope.area_id)
+                                          _midnight(last + timedelta(days=1), tz), scope.area_id,
+                                          now=runtime.clock())
         communities = (await session.scalars(select(Community).order_by(Community.id))).all() \
             if is_admin(me.staff) else []
     return render(request, runtime, "dashboard.html", me, figures=figures, charts=dashboard_charts(figures, words),
@@ -155,7 +156,7 @@ async def _ledger(request: Request, runtime: RuntimeDep, me: CurrentStaff, kind:
                   community: str) -> Response:
     require(may_export_ledger(me.staff), f"{me.staff.key} may not export the ledger")
     try:
-        first = ledger_month(month.strip(), datetime.now(UTC).astimezone(runtime.profile.timezone).date())
+        first = ledger_month(month.strip(), runtime.clock().astimezone(runtime.profile.timezone).date())
     except ValueError:
         return render(request, runtime, "error.html", me, status=400, heading="dates_heading",
                       explanation="dates_explanation")

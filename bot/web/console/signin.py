@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -44,7 +43,7 @@ async def sign_in(request: Request, runtime: RuntimeDep, username: Annotated[str
     client = request.client.host if request.client else "unknown"
     try:
         async with runtime.sessions() as session, session.begin():
-            started = await sessions.sign_in(session, username.strip(), password, client, datetime.now(UTC))
+            started = await sessions.sign_in(session, username.strip(), password, client, runtime.clock())
     except SignInThrottled as throttled:
         return _form(request, runtime, "sign_in_throttled", throttled.status)
     if started is None:

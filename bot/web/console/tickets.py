@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -36,7 +36,7 @@ async def queue(request: Request, runtime: RuntimeDep, me: CurrentStaff, status:
                 overdue: bool = False) -> HTMLResponse:
     wanted = TicketFilter(status, intake_type, category, area, assignee, overdue)
     async with runtime.sessions() as session:
-        rows = await ticket_queue(session, me.staff, wanted, datetime.now(UTC))
+        rows = await ticket_queue(session, me.staff, wanted, runtime.clock())
         areas = (await session.scalars(select(Area).order_by(Area.community_id, Area.key))).all()
     profile = runtime.profile
     return render(request, runtime, "tickets.html", me, rows=rows, wanted=wanted, areas=areas,
@@ -50,7 +50,7 @@ async def ticket(request: Request, runtime: RuntimeDep, me: CurrentStaff, number
         page = await load_ticket_page(session, found)
         colleagues = await assignable_staff(session, found.community_id)
         audit.record(session, me.staff.id, audit.READ_RESIDENT, audit.resident_subject(found.resident_id),
-                     datetime.now(UTC), detail=number)
+                     runtime.clock(), detail=number)
     category = runtime.profile.categories.get(found.category_key)
     return render(request, runtime, "ticket.html", me, view=page, colleagues=colleagues,
                   category=category.name if category else found.category_key,
@@ -73,7 +73,7 @@ async def _act(runtime: Runtime, me: SignedIn, number: str, action: Action) -> R
     """Do `action` on a ticket the staff member can see, in one transaction, and show the ticket again."""
     async with runtime.sessions() as session, session.begin():
         await _visible(session, me.staff, number)
-        await action(session, runtime.profile, number, me.staff.key, datetime.now(UTC))
+        await action(session, runtime.profile, number, me.staff.key, runtime.clock())
     return RedirectResponse(f"/console/tickets/{number}", status_code=303)
 
 

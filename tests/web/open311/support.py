@@ -3,7 +3,7 @@ tickets reported in chat."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -43,7 +43,7 @@ async def new_key(sessions: async_sessionmaker[AsyncSession], community: str | N
     """A new API key (tied to `community` when given), in plain text."""
     async with sessions() as session, session.begin():
         found = await get_community(session, community) if community else None
-        _, plain = await create_api_key(session, "test tool", found.id if found else None, datetime.now(UTC))
+        _, plain = await create_api_key(session, "test tool", found.id if found else None, MONDAY_10AM)
     return plain
 
 

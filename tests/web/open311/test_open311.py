@@ -4,7 +4,7 @@ the spec's field list, the filters, the errors, and no personal data in what any
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import update
@@ -104,7 +104,7 @@ async def test_the_default_window_is_the_last_90_days(client: httpx.AsyncClient,
                                                       runtime: Runtime) -> None:
     recent = await reported(pipeline, DRAIN, "r-1")
     old = await reported(pipeline, LIGHT, "r-2")
-    now = datetime.now(UTC)
+    now = runtime.clock()
     async with runtime.sessions() as session, session.begin():
         await session.execute(update(Ticket).where(Ticket.number == recent).values(created_at=now - timedelta(days=1)))
         await session.execute(update(Ticket).where(Ticket.number == old).values(created_at=now - timedelta(days=91)))
