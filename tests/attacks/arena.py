@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.console.sessions import SESSION_LIFETIME, token_hash
 from bot.settings import Settings
 from bot.web.console.deps import COOKIE
+from storage.clock import Clock
 from storage.models import Community, Notice, Staff, StaffSession, Ticket
 from storage.profile import Profile
 from storage.repositories.api_keys import create_api_key
@@ -63,6 +63,8 @@ class Arena:
     db: Engine
     """A plain (blocking) engine on the arena's database, for the tests' own reads."""
     telegram_api: FakeTelegramAPI
+    clock: Clock
+    """The app's clock, which the arena's own writes use too."""
     tickets: dict[str, str] = field(default_factory=dict)
     """Seeded tickets by name (SEEDED)."""
     clue_text: str = "12栋地下室每晚有人聚众赌博"
@@ -111,9 +113,9 @@ class Arena:
     def open311_key(self) -> str:
         """A new Open311 API key, in plain text."""
         async def create(session: AsyncSession) -> str:
-            return (await create_api_key(session, "attack tool", None, datetime.now(UTC)))[1]
+            return (await create_api_key(session, "attack tool", None, self.clock()))[1]
 
-        return in_database(self.database_url, create)
+        return in_database(self.database_url, create, self.clock)
 
     def ticket_count(self) -> int:
         with Session(self.db) as session:
@@ -133,15 +135,15 @@ def every_channel(database_url: str, nlu_model: Path, wechat_api: FakeWeChatAPI,
         telegram_api_base=telegram_api.base_url, telegram_community="baiyang")
 
 
-def seed_staff_and_clue(database_url: str, profile: Profile) -> None:
+def seed_staff_and_clue(database_url: str, profile: Profile, clock: Clock) -> None:
     """An admin account, and a clue for 白杨社区's police."""
     async def seed(session: AsyncSession) -> None:
         session.add(Staff(key=ADMIN, name="系统管理员", role="admin", active=True, source="console"))
         baiyang = (await session.scalars(select(Community).where(Community.key == "baiyang"))).one()
         await add_clue(session, community_id=baiyang.id, text=Arena.clue_text, category="gambling", prefix="XS",
-                       timezone=profile.timezone, now=datetime.now(UTC))
+                       timezone=profile.timezone, now=clock())
 
-    in_database(database_url, seed)
+    in_database(database_url, seed, clock)
 
 
 def open_sessions(arena: Arena) -> None:
@@ -149,7 +151,7 @@ def open_sessions(arena: Arena) -> None:
     is slow on purpose, and signing in is tested in tests/web/test_console.py)."""
     async def write(session: AsyncSession) -> dict[str, tuple[str, str]]:
         made = {}
-        now = datetime.now(UTC)
+        now = arena.clock()
         for key in (*STAFF, *SPARE_SESSIONS):
             staff = (await session.scalars(select(Staff).where(Staff.key == key.partition("#")[0]))).one()
             token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
@@ -158,7 +160,7 @@ def open_sessions(arena: Arena) -> None:
             made[key] = token, csrf
         return made
 
-    for key, (token, csrf) in in_database(arena.database_url, write).items():
+    for key, (token, csrf) in in_database(arena.database_url, write, arena.clock).items():
         client = httpx.Client(base_url=arena.url, timeout=15)
         client.cookies.set(COOKIE, token, domain="127.0.0.1", path="/console")
         arena.sessions[key], arena.tokens[key] = client, csrf

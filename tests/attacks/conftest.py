@@ -23,7 +23,7 @@ from tests.attacks.arena import (
     open_sessions,
     seed_staff_and_clue,
 )
-from tests.conftest import pg_admin, pg_url
+from tests.conftest import MONDAY_10AM, pg_admin, pg_url, running_from
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.wechat_api import FakeWeChatAPI
 from tests.web.conftest import served_app
@@ -62,11 +62,12 @@ def telegram_api() -> Iterator[FakeTelegramAPI]:
 def arena(arena_database: str, nlu_model: Path, profile: Profile, wechat_api: FakeWeChatAPI,
           telegram_api: FakeTelegramAPI) -> Iterator[Arena]:
     settings = every_channel(arena_database, nlu_model, wechat_api, telegram_api)
-    app = create_app(settings)
+    clock = running_from(MONDAY_10AM)
+    app = create_app(settings, clock=clock)
     db = create_engine(sync_url(arena_database))
     with served_app(app, log_config=None) as url:  # logging as `frontdoor serve` has it
-        place = Arena(url, arena_database, app, settings, db, telegram_api)
-        seed_staff_and_clue(arena_database, profile)
+        place = Arena(url, arena_database, app, settings, db, telegram_api, clock)
+        seed_staff_and_clue(arena_database, profile, clock)
         for name, (text, community) in SEEDED.items():
             place.tickets[name] = place.open_ticket(text, f"seed-{name}", community)
         open_sessions(place)

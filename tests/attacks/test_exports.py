@@ -4,7 +4,6 @@ spreadsheet formula or as PDF markup stays text in the workbook and the printabl
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -19,7 +18,7 @@ def test_a_close_result_written_as_a_formula_or_markup_stays_text_in_the_ledger(
     client, token = arena.staff("by-sec-01"), arena.csrf("by-sec-01")
     assert client.post(f"/console/tickets/{number}/close", data={"result": RESULT, "csrf_token": token}
                        ).status_code == 303
-    month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    month = arena.clock().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
 
     workbook = client.get("/console/ledger.xlsx", params={"month": month})
     document = client.get("/console/ledger.pdf", params={"month": month})

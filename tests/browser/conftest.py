@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from bot.settings import Settings
 from tests.conftest import DEMO_PROFILE, NLU_DATA, ROOT
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.web.conftest import served
+from tests.web.conftest import APP_CLOCK, served
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (`make browser`); Playwright downloads no browser
 SCREENSHOTS = ROOT / "build" / "screenshots"
@@ -57,7 +57,7 @@ def live_app(database_url: str, telegram_api: FakeTelegramAPI, nlu_model: Path) 
     settings = Settings(database_url=database_url, profile_dir=DEMO_PROFILE, nlu_data=[NLU_DATA], nlu_model=nlu_model,
                         telegram_token=TOKEN, telegram_webhook_secret=WEBHOOK_SECRET,
                         telegram_api_base=telegram_api.base_url, telegram_community=COMMUNITY)
-    with served(settings) as url:
+    with served(settings, APP_CLOCK) as url:
         yield LiveApp(url, database_url, telegram_api)
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -23,7 +21,8 @@ from bot.staff_links import issue_link_code
 from storage.models import ChannelIdentity, Ticket
 from storage.profile import Profile
 from tests.channels.wechat_server import serve_app
-from tests.conftest import DEMO_PROFILE, NLU_DATA, ROOT
+from tests.cli import frontdoor
+from tests.conftest import DEMO_PROFILE, NLU_DATA
 from tests.fakes.telegram_api import FakeTelegramAPI, callback_update, location_update, message_update
 
 TOKEN = "123456:TEST-frontdoor"
@@ -202,16 +201,15 @@ async def test_a_one_time_code_links_a_new_staff_account(app: httpx.AsyncClient,
     assert "工单" in texts_to(api, newcomer)[1]
 
 
-def test_long_polling_answers_what_is_waiting(tmp_path: Path, api: FakeTelegramAPI) -> None:
+def test_long_polling_answers_what_is_waiting(tmp_path: Path, api: FakeTelegramAPI, nlu_model: Path) -> None:
     env = {**os.environ, "FRONTDOOR_DATABASE_URL": f"sqlite:///{tmp_path / 'poll.db'}",
            "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE), "FRONTDOOR_NLU_DATA": f'["{NLU_DATA}"]',
-           "FRONTDOOR_TELEGRAM_TOKEN": TOKEN, "FRONTDOOR_TELEGRAM_API_BASE": api.base_url,
-           "FRONTDOOR_TELEGRAM_COMMUNITY": "baiyang"}
+           "FRONTDOOR_NLU_MODEL": str(nlu_model), "FRONTDOOR_TELEGRAM_TOKEN": TOKEN,
+           "FRONTDOOR_TELEGRAM_API_BASE": api.base_url, "FRONTDOOR_TELEGRAM_COMMUNITY": "baiyang"}
     api.push_update(message_update(RESIDENT, RESIDENT, LIGHT))
 
     for args in (("db", "upgrade"), ("telegram", "poll", "--once")):
-        done = subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, cwd=ROOT, capture_output=True,
-                              text=True, timeout=120, check=False)
+        done = frontdoor(*args, env=env)
         assert done.returncode == 0, done.stderr
 
     [answer] = texts_to(api, RESIDENT)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.cli import Ran, frontdoor
 
 TRAIN = """version: "3.1"
 nlu:
@@ -54,9 +52,8 @@ nlu:
 """
 
 
-def frontdoor(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", "nlu", *args], input=stdin, capture_output=True,
-                          text=True, cwd=ROOT, env={**os.environ, "COLUMNS": "200"}, timeout=120, check=False)
+def nlu(*args: str, stdin: str | None = None) -> Ran:
+    return frontdoor("nlu", *args, env={**os.environ, "COLUMNS": "200"}, stdin=stdin)
 
 
 def test_train_test_and_parse_work_on_a_foreign_label_set(tmp_path: Path) -> None:
@@ -64,9 +61,9 @@ def test_train_test_and_parse_work_on_a_foreign_label_set(tmp_path: Path) -> Non
     (tmp_path / "test.yml").write_text(TEST, encoding="utf-8")
     model, results = tmp_path / "coffee.pkl", tmp_path / "results"
 
-    trained = frontdoor("train", "--data", str(tmp_path / "train.yml"), "--out", str(model))
-    tested = frontdoor("test", "--data", str(tmp_path / "test.yml"), "--model", str(model), "--out", str(results))
-    parsed = frontdoor("parse", "--model", str(model), stdin="one latte please\nwhen do you open tomorrow\n")
+    trained = nlu("train", "--data", str(tmp_path / "train.yml"), "--out", str(model))
+    tested = nlu("test", "--data", str(tmp_path / "test.yml"), "--model", str(model), "--out", str(results))
+    parsed = nlu("parse", "--model", str(model), stdin="one latte please\nwhen do you open tomorrow\n")
 
     assert trained.returncode == 0, trained.stderr
     assert tested.returncode == 0, tested.stderr
@@ -81,7 +78,7 @@ def test_train_test_and_parse_work_on_a_foreign_label_set(tmp_path: Path) -> Non
 
 
 def test_parse_without_a_model_file_fails_clearly(tmp_path: Path) -> None:
-    result = frontdoor("parse", "--model", str(tmp_path / "missing.pkl"), stdin="hello\n")
+    result = nlu("parse", "--model", str(tmp_path / "missing.pkl"), stdin="hello\n")
 
     assert result.returncode != 0
     assert "no model at" in result.stderr

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,8 @@ import pytest
 from bot.pipeline import Pipeline
 from nlu.policy_index import PolicyLibrary, read_passages
 from tests.bot.transcript import Resident, play
-from tests.conftest import DEMO_PROFILE, ROOT
+from tests.cli import frontdoor
+from tests.conftest import DEMO_PROFILE
 
 POLICIES = DEMO_PROFILE / "policies"
 
@@ -74,12 +73,10 @@ async def test_answer_quotes_the_passage_and_names_its_source(pipeline: Pipeline
 
 def test_faq_cli_indexes_and_answers_one_json_line_per_question(tmp_path: Path) -> None:
     index = tmp_path / "faq.pkl"
-    run = [sys.executable, "-m", "bot.cli", "faq"]
     env = {**os.environ, "COLUMNS": "200"}
-    indexed = subprocess.run([*run, "index", str(POLICIES), "--out", str(index)], capture_output=True, text=True,
-                             cwd=ROOT, env=env, timeout=120, check=False)
-    asked = subprocess.run([*run, "ask", "--k", "3", "--index", str(index)], input="低保标准是多少\n高龄津贴怎么领\n",
-                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=False)
+    indexed = frontdoor("faq", "index", str(POLICIES), "--out", str(index), env=env)
+    asked = frontdoor("faq", "ask", "--k", "3", "--index", str(index), env=env,
+                      stdin="低保标准是多少\n高龄津贴怎么领\n")
 
     assert indexed.returncode == 0, indexed.stderr
     lines = [json.loads(line) for line in asked.stdout.splitlines()]

@@ -15,15 +15,16 @@ from fastapi import FastAPI
 
 from bot.settings import Settings
 from bot.web.app import create_app
-from tests.conftest import DEMO_PROFILE, NLU_DATA
+from storage.clock import Clock, system_clock
+from tests.conftest import DEMO_PROFILE, MONDAY_10AM, NLU_DATA, running_from
 from tests.fakes.remote import free_port
 
 
 @contextmanager
-def served(settings: Settings) -> Iterator[str]:
-    """The app of `settings` under uvicorn on a free port until the block ends (start-up and
+def served(settings: Settings, clock: Clock = system_clock) -> Iterator[str]:
+    """The app of `settings` on `clock` under uvicorn on a free port until the block ends (start-up and
     shutdown run its lifespan, so the in-process worker delivers the outbox meanwhile)."""
-    with served_app(create_app(settings), log_level="warning") as url:
+    with served_app(create_app(settings, clock=clock), log_level="warning") as url:
         yield url
 
 
@@ -36,8 +37,8 @@ def served_app(app: FastAPI, **config: Any) -> Iterator[str]:
     thread.start()
     deadline = time.monotonic() + 60
     while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        assert thread.is_alive(), "server stopped during start-up"
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start: see its log above")
         time.sleep(0.05)
     try:
         yield f"http://127.0.0.1:{port}"
@@ -46,8 +47,12 @@ def served_app(app: FastAPI, **config: Any) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+APP_CLOCK = running_from(MONDAY_10AM)
+"""The clock of the apps served for tests: the test week's Monday morning, moving on as time passes."""
+
+
 @pytest.fixture
 def server(database_url: str, nlu_model: Path) -> Iterator[str]:
     settings = Settings(database_url=database_url, profile_dir=DEMO_PROFILE, nlu_data=[NLU_DATA], nlu_model=nlu_model)
-    with served(settings) as url:
+    with served(settings, APP_CLOCK) as url:
         yield url

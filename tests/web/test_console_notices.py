@@ -5,7 +5,7 @@ report, and forms posted without their CSRF token."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -16,6 +16,7 @@ from bot.wording import Wording
 from storage.models import Notice
 from storage.profile import Profile
 from tests.subscribers import seed_subscribers
+from tests.web.conftest import APP_CLOCK
 from tests.web.seeding import in_database
 from tests.web.test_console import csrf_of, give_passwords, signed_in
 
@@ -147,7 +148,7 @@ def test_a_notice_can_be_scheduled_in_the_district_time_and_cancelled_with_a_rea
 
 def local_time(days: int) -> str:
     """A `datetime-local` value that many days ahead, in the district's time zone (Asia/Shanghai)."""
-    return (datetime.now(UTC) + timedelta(days=days)).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M")
+    return (APP_CLOCK() + timedelta(days=days)).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M")
 
 
 def test_a_building_lead_may_not_write_notices(server: str, database_url: str) -> None:

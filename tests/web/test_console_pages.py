@@ -3,8 +3,6 @@ audit log and roster for admins only, the dashboard and ledger, and filter value
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +10,7 @@ from bot.console.accounts import add_console_staff
 from storage.models import AuditEntry, Community, Staff
 from storage.profile import Profile
 from storage.repositories.clues import add_clue
+from tests.web.conftest import APP_CLOCK
 from tests.web.seeding import in_database
 from tests.web.test_console import PASSWORD, give_passwords, open_ticket, signed_in
 
@@ -22,11 +21,11 @@ def seed_clue(database_url: str, profile: Profile) -> tuple[int, str]:
     async def add(session: AsyncSession) -> tuple[int, str]:
         baiyang = (await session.scalars(select(Community).where(Community.key == "baiyang"))).one()
         clue = await add_clue(session, community_id=baiyang.id, text="12栋地下室每晚有人聚众赌博", category="gambling",
-                              prefix="XS", timezone=profile.timezone, now=datetime.now(UTC))
+                              prefix="XS", timezone=profile.timezone, now=APP_CLOCK())
         assert clue.receipt is not None
         return clue.id, clue.receipt
 
-    return in_database(database_url, add)
+    return in_database(database_url, add, APP_CLOCK)
 
 
 def clue_reads(database_url: str, clue_id: int) -> list[str | None]:
