@@ -26,8 +26,9 @@ from telegram.error import RetryAfter
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.registry import push_channels
 from bot.channels.telegram.sender import CHANNEL, TelegramSender
-from bot.delivery import OutboxDispatcher
+from bot.workers.delivery import OutboxDispatcher
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from storage.profile import load_profile
@@ -63,7 +64,8 @@ async def ours(api: FakeTelegramAPI, chats: int, per_chat: int) -> float:
                                     clock=lambda: datetime.now(UTC))
             sender.start()
             started = time.monotonic()
-            dispatcher = OutboxDispatcher(sessions, {CHANNEL: sender}, clock=lambda: datetime.now(UTC))
+            dispatcher = OutboxDispatcher(sessions, {CHANNEL: sender}, push_channels=push_channels(),
+                                          clock=lambda: datetime.now(UTC))
             while await dispatcher.dispatch_once():
                 pass
             await sender.drain()

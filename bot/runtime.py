@@ -11,7 +11,8 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.conversation.profile_check import load_checked_profile
 from bot.settings import Settings
 from nlu.embedded import EmbeddedClassifier
 from nlu.policy_index import PolicyLibrary
@@ -21,7 +22,7 @@ from nlu.result import NLUBackend
 from nlu.safety import SafetyNet
 from storage.clock import Clock, system_clock
 from storage.db import create_engine, create_sessionmaker
-from storage.profile import Profile, load_profile
+from storage.profile import Profile
 from storage.profile.sync import sync_profile
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def load_backend(settings: Settings) -> NLUBackend:
 
 
 async def start_runtime(settings: Settings, clock: Clock = system_clock) -> Runtime:
-    profile = load_profile(settings.profile_dir)
+    profile = load_checked_profile(settings.profile_dir)
     nlu = load_backend(settings)
     engine = create_engine(settings.database_url, clock)
     sessions = create_sessionmaker(engine)

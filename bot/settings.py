@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nlu.result import ConfidencePolicy
+from storage.db import DEFAULT_DATABASE_URL
 
 DEVELOPMENT_SECRET = "development-only-secret"
 
@@ -17,7 +18,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FRONTDOOR_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "production"] = "development"
-    database_url: str = "sqlite:///./frontdoor.db"
+    database_url: str = DEFAULT_DATABASE_URL
     profile_dir: Path = Path("profiles/demo")
     nlu_data: list[Path] = [Path("nlu/data/nlu.yml")]
     nlu_model: Path | None = None

@@ -6,8 +6,8 @@ Several of these may come in one message ("3栋2单元楼道里的下水道堵�
 
 from __future__ import annotations
 
-from bot.messages import Choice, InboundMessage, Reply
-from bot.ticketing import TicketRequest, format_address, open_ticket
+from bot.core.messages import Choice, InboundMessage, Reply
+from bot.office.ticketing import TicketRequest, format_address, open_ticket
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from nlu.entities import Address, AddressMatch, find_address

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from bot.appointments import book
-from bot.errors import SlotFull, SlotUnavailable
-from bot.messages import Choice, InboundMessage, Reply
-from bot.ticketing import format_datetime
+from bot.core.errors import SlotFull, SlotUnavailable
+from bot.core.messages import Choice, InboundMessage, Reply
+from bot.office.appointments import book
+from bot.office.ticketing import format_datetime
 from handlers.appointment_slots import chosen_service
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
-from handlers.forms import run_form
+from handlers.forms.engine import run_form
 from nlu.result import ParseResult
 
 INTENTS = ("appointment_book",)

@@ -3,9 +3,9 @@ is cancelled at once; with several the resident picks one."""
 
 from __future__ import annotations
 
-from bot.appointments import cancel
-from bot.messages import Choice, InboundMessage, Reply
-from bot.ticketing import format_datetime
+from bot.core.messages import Choice, InboundMessage, Reply
+from bot.office.appointments import cancel
+from bot.office.ticketing import format_datetime
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
 from nlu.result import ParseResult

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.messages import Choice, Reply
-from bot.ticketing import format_datetime
+from bot.core.messages import Choice, Reply
+from bot.office.ticketing import format_datetime
 from handlers.base import HandlerContext
-from handlers.slot_readers import SlotOutcome, catalogue_match
+from handlers.forms.slot_readers import SlotOutcome, catalogue_match
 from nlu.result import ParseResult
 from nlu.zh_datetime import parse_zh_datetime
 from storage.profile.schema import Service, SlotSpec

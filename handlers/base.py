@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialogue import DialogueState
-from bot.messages import Choice, InboundMessage, Reply, TextReply
-from bot.wording import Wording
+from bot.core.dialogue import DialogueState
+from bot.core.messages import Choice, InboundMessage, Reply, TextReply
+from bot.core.wording import Wording
 from nlu.result import ParseResult
 from storage.models import Community, Resident
 from storage.profile import Profile

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.messages import InboundMessage, Reply
-from bot.ticketing import format_address
+from bot.core.messages import InboundMessage, Reply
+from bot.office.ticketing import format_address
 from handlers.base import HandlerContext
 from nlu.result import ParseResult
 from storage.models import Building, CertificateRequest, Ticket

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.messages import InboundMessage, Reply
-from bot.ticketing import TicketRequest, open_ticket
+from bot.core.messages import InboundMessage, Reply
+from bot.office.certificates import CERTIFICATE_CATEGORY
+from bot.office.ticketing import TicketRequest, open_ticket
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
-from handlers.forms import run_form
+from handlers.forms.engine import run_form
 from nlu.id_number import mask_id_number
 from nlu.result import ParseResult
 from storage.models import CertificateRequest
@@ -23,8 +24,7 @@ from storage.profile.schema import Category, Certificate
 INTENTS = ("certificate_request",)
 FLOW = "certificate_request"
 INTAKE_TYPE = "administrative"
-CATEGORY = "certificate"
-"""The category key of every certificate ticket; the type is in its CertificateRequest row."""
+CATEGORY = CERTIFICATE_CATEGORY
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:

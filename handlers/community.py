@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import Choice, TextReply
+from bot.core.messages import Choice, TextReply
 from handlers.base import HandlerContext
 from storage.repositories.directory import get_community
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import InboundMessage, Reply
+from bot.core.messages import InboundMessage, Reply
 from handlers.base import HandlerContext, menu
 from nlu.result import ParseResult
 

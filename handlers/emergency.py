@@ -1,7 +1,7 @@
 """emergency: danger or fraud happening now. The numbers to call come first, with no question.
 
 Behind the reply, the community's on-duty staff get an urgent ticket whose alert is delivered
-ahead of every other outbox message (`bot.emergencies`). A false alarm must cost the resident
+ahead of every other outbox message (`bot.office.emergencies`). A false alarm must cost the resident
 nothing: a second reply offers the non-urgent needs, and the choice applies to what they wrote
 (the pending text), so a complaint is not lost.
 """
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.emergencies import alert_on_duty
-from bot.errors import RoutingError
-from bot.messages import Choice, InboundMessage, Reply, button_payload
+from bot.core.errors import RoutingError
+from bot.core.messages import Choice, InboundMessage, Reply
+from bot.office.emergencies import alert_on_duty
 from handlers.base import HandlerContext
 from handlers.community import resolve_community
+from nlu.payloads import button_payload
 from nlu.result import ParseResult
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ answer then applies to what the resident first wrote (see `Pipeline.understand`)
 
 from __future__ import annotations
 
-from bot.messages import InboundMessage, Reply
+from bot.core.messages import InboundMessage, Reply
 from handlers.base import HandlerContext, menu
 from handlers.human_handoff import hand_over
 from nlu.result import FALLBACK_INTENT, ParseResult

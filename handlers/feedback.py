@@ -10,10 +10,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from bot.messages import InboundMessage, Reply, button_payload
-from bot.ticket_actions import FEEDBACK_CHOICES, add_reopen_note, category_name, rate_ticket, reopen_ticket
+from bot.core.messages import InboundMessage, Reply
+from bot.office.ticket_actions import FEEDBACK_CHOICES, add_reopen_note, category_name, rate_ticket, reopen_ticket
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
+from nlu.payloads import button_payload
 from nlu.result import ParseResult
 from storage.models import Rating, Ticket, TicketStatus
 

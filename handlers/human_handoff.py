@@ -2,7 +2,7 @@
 
 Opens a tracked hand-off ticket for the on-duty staff member (same-day limit), then relays: the
 resident's next messages go to that person through the outbox and the staff member's replies come
-back (`bot.handoffs.reply_to_resident`), until the ticket is closed. Outside office hours the
+back (`bot.office.handoffs.reply_to_resident`), until the ticket is closed. Outside office hours the
 resident is told when someone will answer. Emergencies still break in (see the pipeline).
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.handoffs import relay_to_staff
-from bot.messages import InboundMessage, Reply
-from bot.ticketing import TicketRequest, format_datetime, open_ticket
+from bot.core.messages import InboundMessage, Reply
+from bot.office.handoffs import relay_to_staff
+from bot.office.ticketing import TicketRequest, format_datetime, open_ticket
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from nlu.result import ParseResult

@@ -1,6 +1,6 @@
 """not_urgent: the resident pressed "not an emergency, I wanted ..." after the emergency reply.
 
-The on-duty staff are told at once (`bot.emergencies.stand_down`), so a false alarm does not keep
+The on-duty staff are told at once (`bot.office.emergencies.stand_down`), so a false alarm does not keep
 the police busy, and the chosen need is served with what the resident first wrote.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from bot.emergencies import stand_down
-from bot.messages import InboundMessage, Reply
+from bot.core.messages import InboundMessage, Reply
+from bot.office.emergencies import stand_down
 from handlers.base import Handler, HandlerContext
 from nlu.result import IntentScore, ParseResult
 

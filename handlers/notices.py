@@ -11,10 +11,11 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from bot.messages import Choice, InboundMessage, Reply, TextReply, button_payload
+from bot.core.messages import Choice, InboundMessage, Reply, TextReply
 from handlers.base import HandlerContext
 from handlers.community import resolve_community
 from nlu.entities import find_address
+from nlu.payloads import button_payload
 from nlu.result import ParseResult
 from storage.models import Area, Building, Community, Subscription
 from storage.profile.engagement import NoticeScope, NoticeTopic

@@ -4,7 +4,7 @@ ticket instead of guessing."""
 
 from __future__ import annotations
 
-from bot.messages import InboundMessage, Reply
+from bot.core.messages import InboundMessage, Reply
 from handlers.base import HandlerContext
 from nlu.result import ParseResult
 

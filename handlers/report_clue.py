@@ -22,7 +22,7 @@ What still ties a resident to an anonymous clue, honestly:
 
 from __future__ import annotations
 
-from bot.messages import InboundMessage, Reply
+from bot.core.messages import InboundMessage, Reply
 from handlers.base import HandlerContext
 from handlers.community import resolve_community
 from nlu.entities import find_phones

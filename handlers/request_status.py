@@ -3,8 +3,8 @@ when; a number in the message shows that one. Only the resident's own matters ar
 
 from __future__ import annotations
 
-from bot.messages import InboundMessage, Reply, TextReply
-from bot.ticketing import format_datetime
+from bot.core.messages import InboundMessage, Reply, TextReply
+from bot.office.ticketing import format_datetime
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
 from nlu.result import ParseResult

@@ -7,8 +7,9 @@ Every answer ends with the line that the community never asks for money, passwor
 
 from __future__ import annotations
 
-from bot.messages import Choice, InboundMessage, Reply, TextReply, button_payload
+from bot.core.messages import Choice, InboundMessage, Reply, TextReply
 from handlers.base import HandlerContext
+from nlu.payloads import button_payload
 from nlu.result import ParseResult
 from storage.profile.engagement import SafetyTip, SafetyTopic
 

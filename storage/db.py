@@ -22,6 +22,10 @@ from storage.clock import CLOCK_OPTION, Clock, system_clock
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+DEFAULT_DATABASE_URL = "sqlite:///./frontdoor.db"
+"""The embedded default: a SQLite file in the working folder."""
+DATABASE_URL_VARIABLE = "FRONTDOOR_DATABASE_URL"
+
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 _SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
 

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
 from nlu.embedded import EmbeddedClassifier
 from nlu.rasa_data import load_training_data
 from nlu.result import ConfidencePolicy
@@ -166,7 +166,7 @@ def pipeline(sessions: async_sessionmaker[AsyncSession], profile: Profile, class
 
 
 CONFIGURED_LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy.engine", "aiosqlite")
-"""The loggers `bot.log_masking.configure_logging` changes."""
+"""The loggers `bot.privacy.log_masking.configure_logging` changes."""
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 RECOGNITION_PATTERNS = {
-    ("handlers/slot_readers.py", "给为帮"),
+    ("handlers/forms/slot_readers.py", "给为帮"),
 }
 """Literals that only ever match what residents write, never shown to anyone."""
 

@@ -8,9 +8,9 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.broadcast.database import COMMUNITY, Sessions
+from bot.core.wording import Wording
 from bot.notices.compose import AnnouncementInput, compose_announcement, resident_text
 from bot.notices.sending import create_notice, start_sending
-from bot.wording import Wording
 from storage.models import Notice, NoticeStage, OutboxMessage, ScheduledJob
 from storage.profile import Profile
 from storage.repositories import notices

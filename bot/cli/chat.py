@@ -6,7 +6,7 @@ import uuid
 
 from rich.console import Console
 
-from bot.messages import InboundMessage
+from bot.core.messages import InboundMessage
 from bot.runtime import start_runtime
 from bot.settings import Settings
 from storage.clock import system_clock

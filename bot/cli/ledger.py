@@ -12,9 +12,11 @@ import typer
 from rich.console import Console
 
 from bot.cli.database import opened
-from bot.console.ledger import Ledger, build_ledger, ledger_pdf, ledger_xlsx
+from bot.console.ledger import Ledger, build_ledger
+from bot.console.ledger_files import ledger_pdf, ledger_xlsx
+from bot.conversation.profile_check import load_checked_profile
 from bot.settings import Settings
-from storage.profile import ProfileError, load_profile
+from storage.profile import ProfileError
 from storage.repositories.directory import get_community
 
 ledger_app = typer.Typer(help="The monthly ledger: tickets, certificates, appointments, notices, ratings.",
@@ -45,7 +47,7 @@ def export(
         xlsx, pdf = Path(f"{stem}.xlsx"), Path(f"{stem}.pdf")
     settings = Settings()
     try:
-        profile = load_profile(settings.profile_dir)
+        profile = load_checked_profile(settings.profile_dir)
     except ProfileError as error:
         errors.print(f"[bold red]profile error[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from error

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from bot.channels.registry import channels
 from bot.cli.bench import bench_app
 from bot.cli.database import opened
 from bot.cli.faq import faq_app
@@ -19,11 +20,10 @@ from bot.cli.open311 import open311_app
 from bot.cli.outbox import outbox_app
 from bot.cli.privacy import audit_app, privacy_app
 from bot.cli.staff import staff_app
-from bot.cli.telegram import telegram_app
-from bot.cli.wechat import wechat_app
+from bot.conversation.profile_check import load_checked_profile
 from bot.settings import Settings
 from storage.clock import system_clock
-from storage.profile import Profile, ProfileError, load_profile
+from storage.profile import Profile, ProfileError
 
 app = typer.Typer(help="The chatbot front door for residential communities.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -41,9 +41,10 @@ app.add_typer(privacy_app, name="privacy")
 app.add_typer(audit_app, name="audit")
 app.add_typer(bench_app, name="bench")
 app.add_typer(notice_app, name="notice")
-app.add_typer(telegram_app, name="telegram")
 app.add_typer(staff_app, name="staff")
-app.add_typer(wechat_app, name="wechat")
+for channel in channels():  # each channel's own commands: `frontdoor wechat ...`, `frontdoor telegram ...`
+    if channel.commands is not None:
+        app.add_typer(channel.commands(), name=channel.name)
 console = Console()
 errors = Console(stderr=True)
 
@@ -58,8 +59,8 @@ def serve(
     """Migrate the database, then serve the web app (webhooks, console, Open311 and the demo page)."""
     import uvicorn
 
-    from bot.log_masking import configure_logging
-    from bot.web.app import create_app
+    from bot.app import create_app
+    from bot.privacy.log_masking import configure_logging
     from storage.migrate import upgrade
 
     configure_logging()  # uvicorn's logs, the access log included, go through it: log_config=None below
@@ -86,8 +87,8 @@ def worker(name: Annotated[str | None, typer.Option(help="How this worker is nam
         -> None:
     """Deliver the outbox and run scheduled jobs (deadline reminders, escalations, scheduled and expiring
     notices). Run several against PostgreSQL; stop with Ctrl-C or SIGTERM."""
-    from bot.log_masking import configure_logging
-    from bot.worker import serve_worker
+    from bot.privacy.log_masking import configure_logging
+    from bot.workers.worker import serve_worker
 
     configure_logging()
     settings = Settings()
@@ -151,8 +152,8 @@ def profile_load(profile: ProfileOption = None) -> None:
 def ticket_ready(number: str) -> None:
     """Mark a certificate ready: the resident is told and asked to collect it or have it delivered."""
 
-    from bot.certificates import mark_ready
-    from bot.errors import TicketNotFoundError
+    from bot.core.errors import TicketNotFoundError
+    from bot.office.certificates import mark_ready
 
     settings = Settings()
     profile = _check_profile(settings.profile_dir)
@@ -177,8 +178,8 @@ def ticket_close(
 ) -> None:
     """Close a ticket with its result: the resident is told and asked 满意 / 不满意."""
 
-    from bot.errors import FrontdoorError
-    from bot.ticket_actions import close_ticket
+    from bot.core.errors import FrontdoorError
+    from bot.office.ticket_actions import close_ticket
 
     settings = Settings()
     profile = _check_profile(settings.profile_dir)
@@ -203,8 +204,8 @@ def ticket_reply(
 ) -> None:
     """Answer the resident in an open hand-off (their channel delivers it)."""
 
-    from bot.errors import FrontdoorError
-    from bot.handoffs import reply_to_resident
+    from bot.core.errors import FrontdoorError
+    from bot.office.handoffs import reply_to_resident
 
     settings = Settings()
     profile = _check_profile(settings.profile_dir)
@@ -223,7 +224,7 @@ def ticket_reply(
 
 def _check_profile(path: Path) -> Profile:
     try:
-        return load_profile(path)
+        return load_checked_profile(path)
     except ProfileError as error:
         errors.print(f"[bold red]profile error[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from error

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.database import opened
-from bot.errors import FrontdoorError
+from bot.conversation.profile_check import load_checked_profile
+from bot.core.errors import FrontdoorError
 from bot.notices import sending
 from bot.notices.cap import export_cap
 from bot.notices.compose import (
@@ -30,7 +31,7 @@ from bot.notices.compose import (
 from bot.settings import Settings
 from storage.clock import system_clock
 from storage.models import Notice, Staff
-from storage.profile import Profile, load_profile
+from storage.profile import Profile
 from storage.repositories import notices
 from storage.repositories.directory import get_community
 from storage.repositories.notices import DeliveryReport
@@ -53,7 +54,7 @@ COMPOSERS: dict[str, Callable[[Profile, str, dict[str, Any]], NoticeDraft]] = {
 def _run(work: Callable[[AsyncSession, Profile], Awaitable[T]]) -> T:
     """Run `work` in one transaction; a typed or input error is printed and exits 1."""
     settings = Settings()
-    profile = load_profile(settings.profile_dir)
+    profile = load_checked_profile(settings.profile_dir)
 
     async def go() -> T:
         async with opened(settings) as sessions, sessions() as session, session.begin():

@@ -20,15 +20,16 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
 from bot.cli.database import opened
-from bot.errors import FrontdoorError, ResidentNotFoundError, StaffNotFoundError
-from bot.privacy import erase_resident, export_resident
-from bot.retention import forget_old_conversations, purge_closed_tickets
+from bot.conversation.profile_check import load_checked_profile
+from bot.core.errors import FrontdoorError, ResidentNotFoundError, StaffNotFoundError
+from bot.privacy import audit
+from bot.privacy.residents import erase_resident, export_resident
+from bot.privacy.retention import forget_old_conversations, purge_closed_tickets
 from bot.settings import Settings
 from storage.clock import system_clock
 from storage.models import Staff
-from storage.profile import Profile, ProfileError, load_profile
+from storage.profile import Profile, ProfileError
 from storage.repositories.residents import identity_resident
 
 privacy_app = typer.Typer(help="Residents' data: export, erasure, retention.", no_args_is_help=True)
@@ -82,7 +83,7 @@ def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
 
 def _profile() -> Profile:
     try:
-        return load_profile(Settings().profile_dir)
+        return load_checked_profile(Settings().profile_dir)
     except ProfileError as error:
         errors.print(f"[bold red]profile error[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from error

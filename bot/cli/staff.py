@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.database import opened
 from bot.console.accounts import add_console_staff, set_password
-from bot.errors import FrontdoorError
+from bot.core.errors import FrontdoorError
+from bot.office.staff_links import CODE_LIFETIME, issue_link_code
 from bot.settings import Settings
-from bot.staff_links import CODE_LIFETIME, issue_link_code
 from storage.clock import system_clock
 
 staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)

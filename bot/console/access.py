@@ -20,7 +20,8 @@ def is_admin(staff: Staff) -> bool:
 
 
 def may_read_clues(staff: Staff) -> bool:
-    return staff.role == StaffRole.POLICE.value
+    """Anonymous clues are the police's alone (PRODUCT.md §5), and only while their account is active."""
+    return staff.role == StaffRole.POLICE.value and staff.active
 
 
 def may_send_notices(staff: Staff) -> bool:

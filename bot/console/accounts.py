@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.passwords import hash_password
-from bot.errors import StaffNotFoundError
+from bot.core.errors import StaffNotFoundError
 from storage.models import Staff, StaffSession
 from storage.profile.schema import StaffRole
 from storage.repositories.directory import get_community

@@ -10,18 +10,15 @@ district's local month.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.console.ledger_files import ledger_pdf, ledger_xlsx
 from bot.console.stats import NoticeReach, Satisfaction, notice_reach
-from bot.wording import Wording
-from nlu.address import find_addresses
-from nlu.entities import find_phones
+from bot.core.wording import Wording
+from bot.privacy.masking import MaskStyle, mask_text
 from storage.models import (
     Appointment,
     AppointmentSlot,
@@ -37,10 +34,11 @@ from storage.profile import Profile
 from storage.repositories.directory import get_community_by_id
 
 __all__ = ["Ledger", "LedgerAppointment", "LedgerCertificate", "LedgerRating", "LedgerTicket", "LedgerTotals",
-           "build_ledger", "ledger_pdf", "ledger_xlsx", "month_bounds"]
+           "build_ledger", "month_bounds"]
 
 MASK = "＊＊"
-_LONG_NUMBER = re.compile(r"[0-9０-９]{15,}[0-9Xx０-９Ｘｘ]*")
+LEDGER_STYLE = MaskStyle(id_number=lambda _: MASK, digits=lambda _: MASK,
+                         address=lambda address: MASK if address.unit or address.room else None)
 """ID numbers (valid or mistyped) and any other long number a resident could be traced by."""
 
 
@@ -178,7 +176,7 @@ async def _tickets(session: AsyncSession, profile: Profile, community_id: int, s
     query = (select(Ticket.id, Ticket.number, Ticket.category_key, Ticket.intake_type, Ticket.created_at,
                     Ticket.due_at, Ticket.closed_at, Staff.role, Staff.name)
              .join(Staff, Staff.id == Ticket.assignee_id).where(*month).order_by(Ticket.created_at, Ticket.id))
-    results = await _close_notes(session, month)
+    results = await _close_notes(session, month, end.date())
     roles = {role.value: name for role, name in profile.district.role_names.items()}
     intakes = profile.district.intake_types
     return tuple(
@@ -187,13 +185,13 @@ async def _tickets(session: AsyncSession, profile: Profile, community_id: int, s
         for ticket_id, number, key, kind, created, due, closed, role, name in (await session.execute(query)).all())
 
 
-async def _close_notes(session: AsyncSession, tickets: list[ColumnElement[bool]]) -> dict[int, str]:
-    """The result written at the latest closing of each ticket (a reopened ticket may close twice)."""
+async def _close_notes(session: AsyncSession, tickets: list[ColumnElement[bool]], today: date) -> dict[int, str]:
+    """The result written at the latest closing of each ticket (a reopened ticket may close twice), masked."""
     query = (select(TicketEvent.ticket_id, TicketEvent.note)
              .where(TicketEvent.kind == TicketEventKind.CLOSED,
                     TicketEvent.ticket_id.in_(select(Ticket.id).where(*tickets)))
              .order_by(TicketEvent.created_at, TicketEvent.id))
-    return {ticket_id: mask_personal(note or "") for ticket_id, note in (await session.execute(query)).all()}
+    return {ticket_id: mask_personal(note or "", today) for ticket_id, note in (await session.execute(query)).all()}
 
 
 async def _certificates(session: AsyncSession, profile: Profile, community_id: int, start: datetime,
@@ -236,22 +234,7 @@ def _category(profile: Profile, key: str) -> str:
     return category.name if category else key
 
 
-def mask_personal(text: str) -> str:
-    """The text with phone numbers, long numbers (ID numbers) and unit or room numbers masked; a
-    building alone stays (it is where the work was, not who asked)."""
-    spans = [(start, end) for _, start, end in find_phones(text)]
-    spans += [(m.start(), m.end()) for m in _LONG_NUMBER.finditer(text)]
-    spans += [(start, end) for address, start, end in find_addresses(text) if address.unit or address.room]
-    for start, end in sorted(_merged(spans), reverse=True):
-        text = text[:start] + MASK + text[end:]
-    return text
-
-
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+def mask_personal(text: str, today: date) -> str:
+    """The text with ID and phone numbers, long numbers and any address naming a unit or room written ＊＊;
+    a building alone stays (it is where the work was, not who asked). `today` bounds an ID's birth date."""
+    return mask_text(text, today, LEDGER_STYLE)

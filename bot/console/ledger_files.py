@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -26,8 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-if TYPE_CHECKING:
-    from bot.console.ledger import Ledger
+from bot.console.ledger import Ledger
 
 CJK_FONT = "STSong-Light"
 FIGURE_FONT = "Helvetica"

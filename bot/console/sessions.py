@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.passwords import verify_password
-from bot.errors import FrontdoorError
+from bot.core.errors import FrontdoorError
 from storage.models import SignInAttempt, Staff, StaffSession
 
 SESSION_LIFETIME = timedelta(hours=12)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.wording import Wording
+from bot.core.wording import Wording
 from storage.models import (
     Appointment,
     AppointmentSlot,

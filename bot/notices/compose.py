@@ -17,7 +17,7 @@ from typing import Annotated, TypeVar
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass as input_dataclass
 
-from bot.wording import Wording
+from bot.core.wording import Wording
 from nlu.address import find_addresses
 from nlu.entities import find_phones
 from nlu.spans import fold_width

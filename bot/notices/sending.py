@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import NoticeNeedsApproval, NoticeNotFoundError, NoticeStateError
+from bot.core.errors import NoticeNeedsApproval, NoticeNotFoundError, NoticeStateError
+from bot.core.wording import Wording
 from bot.notices.compose import NoticeDraft, resident_text
-from bot.wording import Wording
 from storage.models import Community, Notice, NoticeApproval, NoticeStage, ScheduledJob, Staff
 from storage.profile import Profile
 from storage.repositories import jobs, notices

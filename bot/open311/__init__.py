@@ -2,5 +2,5 @@
 
 `services` says which complaint categories are offered, `mapping` turns a ticket into a public
 service request (no personal data), `reading` answers the GET endpoints, `filing` turns a POST into
-a ticket routed exactly like one from chat. The router is `bot.web.open311`.
+a ticket routed exactly like one from chat. The router is `bot.open311.routes`.
 """

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot.errors import FrontdoorError
+from bot.core.errors import FrontdoorError
 
 
 class Open311Error(FrontdoorError):

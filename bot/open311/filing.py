@@ -1,5 +1,5 @@
 """POST /requests.json: a request another civic tool files becomes a ticket routed exactly like one
-from chat (`bot.ticketing.open_ticket`: same category, building, assignee, deadline and staff alert).
+from chat (`bot.office.ticketing.open_ticket`: same category, building, assignee, deadline and staff alert).
 
 The reporter is a resident with an `open311` identity `<api key id>:<account_id, device_id, email or
 "anonymous">`, so repeated filings by one account are one resident. Their phone is stored only when
@@ -14,13 +14,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.wording import Wording
+from bot.office.ticketing import TicketRequest, open_ticket
 from bot.open311.errors import ApiKeyError, InvalidFieldError
 from bot.open311.mapping import service_notice
 from bot.open311.places import Location, locate
 from bot.open311.schema import FilingForm
 from bot.open311.services import offered_categories
-from bot.ticketing import TicketRequest, open_ticket
-from bot.wording import Wording
 from nlu.entities import find_phones
 from nlu.spans import fold_width
 from storage.models import ApiKey, Community, Resident

@@ -43,7 +43,7 @@ def position(profile: Profile, community_key: str, building: str) -> tuple[float
 
 def nearest_building(profile: Profile, community_keys: list[str], lat: float, long: float) -> Place | None:
     """The nearest building of any of the communities, each within its `max_distance_m`: the rule a
-    location shared in chat follows (`bot.locations`), across communities when none is known."""
+    location shared in chat follows (`bot.conversation.locations`), across communities when none is known."""
     best: tuple[float, Place] | None = None
     for key in community_keys:
         positions = profile.building_locations.get(key)

@@ -14,10 +14,10 @@ same way. Not offered, for filing or reading:
 
 from __future__ import annotations
 
-from bot.emergencies import EMERGENCY_CATEGORY
+from bot.core.wording import Wording
+from bot.office.certificates import CERTIFICATE_CATEGORY
+from bot.office.emergencies import EMERGENCY_CATEGORY
 from bot.open311.schema import ServiceOut
-from bot.wording import Wording
-from handlers.certificate_request import CATEGORY as CERTIFICATE_CATEGORY
 from storage.profile import Profile
 from storage.profile.schema import Category
 

@@ -12,9 +12,9 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
-from bot.ticketing import format_address, format_datetime
+from bot.core.wording import Wording
+from bot.office.ticketing import format_address, format_datetime
 from bot.web.deps import RuntimeDep
-from bot.wording import Wording
 from storage.repositories.directory import get_community
 from storage.repositories.tickets import list_recent_tickets
 

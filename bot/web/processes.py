@@ -17,12 +17,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from bot.log_masking import configure_logging
+from bot.app import create_app
+from bot.conversation.profile_check import load_checked_profile
+from bot.privacy.log_masking import configure_logging
 from bot.runtime import load_classifier
 from bot.settings import Settings
-from bot.web.app import create_app
 from storage.db import create_engine, create_sessionmaker
-from storage.profile import load_profile
 from storage.profile.sync import sync_profile
 
 
@@ -42,7 +42,7 @@ async def _sync_profile_once(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            await sync_profile(session, load_profile(settings.profile_dir))
+            await sync_profile(session, load_checked_profile(settings.profile_dir))
     finally:
         await engine.dispose()
 

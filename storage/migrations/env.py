@@ -1,21 +1,20 @@
-"""Alembic environment: the URL comes from the config (set by storage.migrate) or the settings."""
+"""Alembic environment: the URL comes from the config (set by storage.migrate) or, for the `alembic` command,
+from FRONTDOOR_DATABASE_URL as the app reads it (the embedded SQLite file when unset)."""
 
 from __future__ import annotations
+
+import os
 
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from storage.db import sync_url
+from storage.db import DATABASE_URL_VARIABLE, DEFAULT_DATABASE_URL, sync_url
 from storage.models import Base
 
 
 def _database_url() -> str:
-    url = context.config.get_main_option("sqlalchemy.url")
-    if url:
-        return url
-    from bot.settings import Settings
-
-    return Settings().database_url
+    return context.config.get_main_option("sqlalchemy.url") or os.environ.get(DATABASE_URL_VARIABLE,
+                                                                               DEFAULT_DATABASE_URL)
 
 
 def run_migrations() -> None:

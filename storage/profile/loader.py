@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -140,18 +139,9 @@ def _read_staff_commands(path: Path) -> StaffCommandWords:
 
 
 def _read_wechat_menu(path: Path) -> WeChatMenu:
-    """The menu, each click key checked against the intents the bot's handlers answer."""
-    from handlers import build_registry  # here, not at the top: handlers import the profile
-
-    menu = _validate(path, TypeAdapter(WeChatMenu))
-    intents = build_registry()
-    for field, key in menu.clicks():
-        intent = key.partition("{")[0]
-        if intent not in intents:
-            close = get_close_matches(intent, intents, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise ProfileError(path, field, f"no handler answers intent '{intent}'{hint}")
-    return menu
+    """The menu; that its click keys name intents the bot answers is checked by the bot
+    (`bot.conversation.profile_check`), which knows its handlers."""
+    return _validate(path, TypeAdapter(WeChatMenu))
 
 
 def _read_notice_templates(folder: Path, topics: dict[str, NoticeTopic]) -> dict[str, NoticeTemplate]:

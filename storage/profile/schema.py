@@ -165,7 +165,7 @@ class District(Frozen):
     conversation_idle_minutes: int = Field(default=30, ge=1)
     ticket_retention_days: int = Field(default=365, ge=30)
     """Days after closing that a ticket keeps its personal fields (address, description, certificate
-    details); then `bot.retention` removes them and keeps what the statistics need."""
+    details); then `bot.privacy.retention` removes them and keeps what the statistics need."""
     offices: list[Office] = []
     staff: list[StaffMember] = []
     intake_types: dict[Key, IntakeType] = Field(min_length=1)

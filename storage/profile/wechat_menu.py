@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from bot.messages import read_button_payload
+from nlu.payloads import read_button_payload
 from storage.profile.schema import Frozen
 
 MAX_BUTTONS = 3

@@ -10,9 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import PermissionDenied
-from storage.models import Clue, Staff
-from storage.profile.schema import StaffRole
+from storage.models import Clue
 
 
 async def add_clue(session: AsyncSession, *, community_id: int | None, text: str, category: str, prefix: str,
@@ -38,15 +36,9 @@ async def leave_contact(session: AsyncSession, receipt: str, resident_id: int, c
     return clue
 
 
-def require_police(staff: Staff) -> None:
-    if staff.role != StaffRole.POLICE.value or not staff.active:
-        raise PermissionDenied(f"staff {staff.key} ({staff.role}) may not read clues: police only")
-
-
-async def list_clues(session: AsyncSession, staff: Staff, limit: int = 100) -> Sequence[Clue]:
-    """The clue inbox of a community police officer: their community's clues, and those whose
-    community was not known; newest first."""
-    require_police(staff)
-    query = (select(Clue).where(or_(Clue.community_id == staff.community_id, Clue.community_id.is_(None)))
+async def list_clues(session: AsyncSession, community_id: int | None, limit: int = 100) -> Sequence[Clue]:
+    """A community's clues, and those whose community was not known; newest first. Who may read them is
+    the console's rule (`bot.console.clues`)."""
+    query = (select(Clue).where(or_(Clue.community_id == community_id, Clue.community_id.is_(None)))
              .order_by(Clue.id.desc()).limit(limit))
     return (await session.scalars(query)).all()

@@ -17,9 +17,9 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from bot.console.pages.deps import COOKIE
 from bot.console.sessions import SESSION_LIFETIME, token_hash
 from bot.settings import Settings
-from bot.web.console.deps import COOKIE
 from storage.clock import Clock
 from storage.models import Community, Notice, Staff, StaffSession, Ticket
 from storage.profile import Profile

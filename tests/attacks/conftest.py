@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from bot.web.app import create_app
+from bot.app import create_app
 from storage.db import sync_url
 from storage.profile import Profile
 from tests.attacks.arena import (

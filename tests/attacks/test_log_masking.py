@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.log_masking import PersonalDataFilter, configure_logging, mask_personal_data
+from bot.privacy.log_masking import PersonalDataFilter, configure_logging, mask_personal_data
 from tests.attacks.arena import TELEGRAM_TOKEN, Arena
 from tests.attacks.callbacks import WeChat, new_msg_id, post_update, telegram_update
 from tests.channels.wechat_server import text_xml
@@ -162,13 +162,13 @@ def test_each_server_process_sets_up_masked_logging(monkeypatch: pytest.MonkeyPa
 
 def test_the_worker_command_sets_up_masked_logging(monkeypatch: pytest.MonkeyPatch,
                                                    masked_logging: io.StringIO) -> None:
-    import bot.worker
+    import bot.workers.worker
     from bot.cli.main import app
 
     async def a_worker_that_logs(*_: object) -> None:
-        logging.getLogger("bot.worker").warning("resident %s", MOBILE)
+        logging.getLogger("bot.workers.worker").warning("resident %s", MOBILE)
 
-    monkeypatch.setattr(bot.worker, "serve_worker", a_worker_that_logs)
+    monkeypatch.setattr(bot.workers.worker, "serve_worker", a_worker_that_logs)
     logging.setLogRecordFactory(logging.LogRecord)
 
     ran = CliRunner().invoke(app, ["worker"])

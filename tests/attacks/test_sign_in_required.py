@@ -4,9 +4,9 @@ credential; what is public is listed with the reason (tests/attacks/routes.py)."
 
 from __future__ import annotations
 
+from bot.app import create_app
+from bot.console.pages.deps import checked_form, signed_in
 from bot.settings import Settings
-from bot.web.app import create_app
-from bot.web.console.deps import checked_form, signed_in
 from tests.attacks.arena import Arena
 from tests.attacks.routes import CREDENTIALED, DEMO_ONLY, PUBLIC, concrete, depends_on, endpoints
 from tests.conftest import DEMO_PROFILE

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
 from storage.models import Appointment, AppointmentSlot
 from tests.bot.transcript import Resident, play
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.certificates import mark_ready
-from bot.messages import Choice, TextReply
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.core.messages import Choice, TextReply
+from bot.office.certificates import mark_ready
 from storage.models import CertificateRequest, OutboxMessage, Staff, Ticket
 from tests.bot.transcript import Resident, play
 from tests.conftest import MONDAY_10AM, HandClock

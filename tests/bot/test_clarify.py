@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.messages import InboundMessage
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.core.messages import InboundMessage
 from nlu.entities import extract_entities
 from nlu.result import ConfidencePolicy, IntentScore, ParseResult
 from storage.models import Ticket

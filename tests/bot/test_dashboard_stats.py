@@ -15,14 +15,14 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import joinedload
 
-from bot.appointments import book, cancel
-from bot.certificates import mark_ready
 from bot.console.charts import bar_chart, line_chart
 from bot.console.stats import Dashboard, OnTime, compute_dashboard
 from bot.notices import sending
 from bot.notices.compose import AnnouncementInput, compose_announcement
-from bot.ticket_actions import close_ticket, rate_ticket, reopen_ticket
-from bot.ticketing import TicketRequest, open_ticket
+from bot.office.appointments import book, cancel
+from bot.office.certificates import mark_ready
+from bot.office.ticket_actions import close_ticket, rate_ticket, reopen_ticket
+from bot.office.ticketing import TicketRequest, open_ticket
 from handlers.certificate_request import certificate_category
 from storage.models import (
     Appointment,

@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery import OutboxDispatcher
-from bot.pipeline import Pipeline
-from bot.polling import running
-from bot.retention import PURGE_JOB
-from bot.scheduler import Scheduler
-from bot.ticket_actions import area_lead_of, close_ticket
-from bot.worker import Heartbeat, Worker
+from bot.channels.registry import push_channels
+from bot.conversation.pipeline import Pipeline
+from bot.office.ticket_actions import area_lead_of, close_ticket
+from bot.privacy.retention import PURGE_JOB
+from bot.workers.delivery import OutboxDispatcher
+from bot.workers.polling import running
+from bot.workers.scheduler import Scheduler
+from bot.workers.worker import Heartbeat, Worker
 from storage.models import OutboxMessage, ScheduledJob, Staff, Ticket, TicketEvent, TicketEventKind
 from storage.profile import Profile
 from storage.repositories.directory import first_staff_with_role
@@ -40,7 +41,8 @@ class Clock:
 
 def worker(sessions: Sessions, profile: Profile, clock: Callable[[], datetime], name: str) -> Worker:
     """A worker as `frontdoor worker` runs one, on a controllable clock and polling quickly."""
-    return Worker(OutboxDispatcher(sessions, poll_seconds=0.05, worker=name, clock=clock),
+    dispatcher = OutboxDispatcher(sessions, poll_seconds=0.05, worker=name, push_channels=push_channels(), clock=clock)
+    return Worker(dispatcher,
                   Scheduler(sessions, profile, clock=clock, poll_seconds=0.05),
                   Heartbeat(sessions, name, 0.2, clock=clock))
 

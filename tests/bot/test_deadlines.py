@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.deadlines import compute_due
+from bot.office.deadlines import compute_due
 from storage.profile.schema import OfficeHours, TimeLimit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

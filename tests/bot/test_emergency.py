@@ -10,9 +10,9 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.messages import InboundMessage
-from bot.pipeline import Pipeline
-from bot.ticketing import EMERGENCY_KIND
+from bot.conversation.pipeline import Pipeline
+from bot.core.messages import InboundMessage
+from bot.office.ticketing import EMERGENCY_KIND
 from nlu.embedded import EmbeddedClassifier
 from nlu.rasa_data import load_training_data
 from nlu.result import ConfidencePolicy

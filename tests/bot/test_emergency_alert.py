@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.messages import InboundMessage
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.core.messages import InboundMessage
 from storage.models import OutboxMessage, Staff, Ticket
 from storage.repositories.outbox import PRIORITY_NORMAL, PRIORITY_URGENT, claim_due
 from tests.conftest import MONDAY_10AM

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.errors import PermissionDenied, TicketNotFoundError, TicketStateError
-from bot.messages import Choice, TextReply
-from bot.pipeline import Pipeline
-from bot.ticket_actions import close_ticket
+from bot.conversation.pipeline import Pipeline
+from bot.core.errors import PermissionDenied, TicketNotFoundError, TicketStateError
+from bot.core.messages import Choice, TextReply
+from bot.office.ticket_actions import close_ticket
 from storage.models import OutboxMessage, Rating, Staff, Ticket, TicketEvent
 from storage.profile import Profile
 from tests.bot.transcript import Resident, play

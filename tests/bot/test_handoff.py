@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.errors import PermissionDenied
-from bot.handoffs import TO_RESIDENT_KIND, TO_STAFF_KIND, reply_to_resident
-from bot.pipeline import Pipeline
-from bot.ticket_actions import close_ticket
+from bot.conversation.pipeline import Pipeline
+from bot.core.errors import PermissionDenied
+from bot.office.handoffs import TO_RESIDENT_KIND, TO_STAFF_KIND, reply_to_resident
+from bot.office.ticket_actions import close_ticket
 from storage.models import OutboxMessage, Staff, Ticket
 from tests.bot.transcript import Resident, play
 from tests.conftest import MONDAY_10AM, HandClock

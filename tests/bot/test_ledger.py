@@ -15,13 +15,14 @@ from pypdf import PdfReader
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.console.ledger import MASK, Ledger, build_ledger, ledger_pdf, ledger_xlsx, mask_personal
+from bot.console.ledger import MASK, Ledger, build_ledger, mask_personal
+from bot.console.ledger_files import ledger_pdf, ledger_xlsx
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Appointment, AppointmentSlot, CertificateRequest, Notice, Rating, Ticket
 from storage.profile import Profile
 from tests.bot.test_dashboard_stats import END, PERSON, START, Month, seed_month, seeded
 from tests.cli import frontdoor
-from tests.conftest import DEMO_PROFILE
+from tests.conftest import DEMO_PROFILE, MONDAY_10AM
 
 Sessions = async_sessionmaker[AsyncSession]
 NOVEMBER = date(2026, 11, 1)
@@ -134,10 +135,13 @@ async def test_no_residents_personal_data_reaches_the_files(sessions: Sessions, 
     assert "疏通" in drain.result
 
 
+MONDAY = MONDAY_10AM.date()
+
+
 def test_masking_keeps_the_work_and_hides_who_asked() -> None:
-    assert mask_personal("已到5栋2单元301室修好，电话13812345678") == f"已到{MASK}修好，电话{MASK}"
-    assert mask_personal("身份证11010519491231002X已核验") == f"身份证{MASK}已核验"
-    assert mask_personal("5栋楼道灯已更换") == "5栋楼道灯已更换"
+    assert mask_personal("已到5栋2单元301室修好，电话13812345678", MONDAY) == f"已到{MASK}修好，电话{MASK}"
+    assert mask_personal("身份证11010519491231002X已核验", MONDAY) == f"身份证{MASK}已核验"
+    assert mask_personal("5栋楼道灯已更换", MONDAY) == "5栋楼道灯已更换"
 
 
 async def _seed_file(database_url: str, profile: Profile) -> None:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.core.wording import Wording
 from bot.notices.compose import (
     AnnouncementInput,
     ForecastInput,
@@ -17,7 +18,6 @@ from bot.notices.compose import (
     ensure_no_personal_data,
     resident_text,
 )
-from bot.wording import Wording
 from nlu.embedded import EmbeddedClassifier
 from storage.models import Notice
 from storage.profile import Profile

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery import OutboxDispatcher
-from bot.errors import NoticeNeedsApproval, NoticeStateError
+from bot.channels.registry import push_channels
+from bot.core.errors import NoticeNeedsApproval, NoticeStateError
 from bot.notices import sending
 from bot.notices.compose import AnnouncementInput, ForecastInput, compose_announcement, compose_forecast
-from bot.scheduler import Scheduler
+from bot.workers.delivery import OutboxDispatcher
+from bot.workers.scheduler import Scheduler
 from storage.models import ChannelIdentity, Community, Notice, NoticeStage, OutboxMessage, ScheduledJob, Staff
 from storage.profile import Profile
 from storage.repositories import notices
@@ -212,7 +213,8 @@ async def test_deliveries_a_worker_claims_after_the_notice_was_cancelled_are_set
         await sending.start_sending(session, profile, notice, NOW)
         notice.stage = NoticeStage.CANCELLED  # as if cancelled between the claim query and the send
 
-    handed = await OutboxDispatcher(sessions, clock=lambda: NOW + timedelta(seconds=1)).dispatch_once()
+    handed = await OutboxDispatcher(sessions, push_channels=push_channels(),
+                                    clock=lambda: NOW + timedelta(seconds=1)).dispatch_once()
     async with sessions() as session:
         report = await notices.delivery_report(session, notice.id)
 

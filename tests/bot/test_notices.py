@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
 from storage.models import Area, Community, Notice, Subscription
 from storage.repositories import notices
 from tests.bot.transcript import Resident, play

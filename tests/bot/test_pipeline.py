@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.messages import InboundMessage, Reply
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.core.messages import InboundMessage, Reply
 from storage.models import OutboxMessage, Staff, Ticket, TicketEvent
 from storage.profile import Profile
 from tests.conftest import MONDAY_10AM

@@ -17,11 +17,11 @@ from sqlalchemy import JSON, String, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.console.stats import Dashboard, compute_dashboard
-from bot.handoffs import reply_to_resident
-from bot.messages import Choice, InboundMessage, Reply, TextReply
-from bot.pipeline import Pipeline
-from bot.privacy import erase_resident, export_resident
-from bot.ticket_actions import close_ticket
+from bot.conversation.pipeline import Pipeline
+from bot.core.messages import Choice, InboundMessage, Reply, TextReply
+from bot.office.handoffs import reply_to_resident
+from bot.office.ticket_actions import close_ticket
+from bot.privacy.residents import erase_resident, export_resident
 from storage.models import (
     Base,
     CertificateRequest,

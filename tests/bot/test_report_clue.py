@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.errors import PermissionDenied
-from bot.messages import InboundMessage
-from bot.pipeline import Pipeline
+from bot.console.clues import clue_inbox
+from bot.conversation.pipeline import Pipeline
+from bot.core.errors import PermissionDenied
+from bot.core.messages import InboundMessage
 from storage.models import ChannelIdentity, Clue, Conversation, OutboxMessage, ProcessedMessage, Staff
-from storage.repositories.clues import list_clues
 from tests.bot.transcript import Resident, play
 from tests.conftest import MONDAY_10AM
 
@@ -84,9 +84,9 @@ async def test_anonymous_clue_is_stored_without_the_resident_and_only_police_rea
     for key in ("by-sec-01", "by-area-01", "by-win-01"):
         async with sessions() as session:
             with pytest.raises(PermissionDenied):
-                await list_clues(session, await staff(sessions, key))
+                await clue_inbox(session, await staff(sessions, key))
     async with sessions() as session:
-        [read] = await list_clues(session, await staff(sessions, "by-police-01"))
+        [read] = await clue_inbox(session, await staff(sessions, "by-police-01"))
     assert read.text == CLUE
 
 
@@ -95,7 +95,7 @@ async def test_police_of_another_community_do_not_see_the_clue(
     await play(Resident(pipeline, "r-clue-2"), f"居民: {CLUE}")
 
     async with sessions() as session:
-        assert await list_clues(session, await staff(sessions, "qs-police-01")) == []
+        assert await clue_inbox(session, await staff(sessions, "qs-police-01")) == []
 
 
 async def test_leaving_contact_links_the_clue_only_then(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
 from tests.bot.transcript import Resident, play
 
 

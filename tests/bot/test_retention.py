@@ -9,16 +9,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.pipeline import Pipeline
-from bot.retention import (
+from bot.conversation.pipeline import Pipeline
+from bot.office.ticket_actions import close_ticket
+from bot.privacy.retention import (
     PURGE_JOB,
     PURGE_SUBJECT,
     ensure_daily_purge,
     forget_old_conversations,
     purge_closed_tickets,
 )
-from bot.scheduler import Scheduler
-from bot.ticket_actions import close_ticket
+from bot.workers.scheduler import Scheduler
 from storage.models import Conversation, OutboxMessage, ProcessedMessage, ScheduledJob, Staff, Ticket
 from storage.profile import Profile
 from storage.repositories import jobs

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.messages import button_payload
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from nlu.payloads import button_payload
 from storage.profile import Profile
 from tests.bot.transcript import Resident, play
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bot.messages import InboundMessage, Reply
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.core.messages import InboundMessage, Reply
 from tests.conftest import MONDAY_10AM
 
 _ids = itertools.count()

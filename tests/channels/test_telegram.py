@@ -14,10 +14,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.office.staff_links import issue_link_code
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.staff_links import issue_link_code
 from storage.models import ChannelIdentity, Ticket
 from storage.profile import Profile
 from tests.channels.wechat_server import serve_app

@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot.channels.registry import push_channels
 from bot.channels.telegram.pacing import Pacer
 from bot.channels.telegram.render import keyboard
 from bot.channels.telegram.sender import CHANNEL, TelegramSender, Undeliverable
-from bot.delivery import OutboxDispatcher
-from bot.messages import Choice
+from bot.core.messages import Choice
+from bot.workers.delivery import OutboxDispatcher
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.profile import Profile
 from storage.repositories import outbox
@@ -63,7 +64,7 @@ async def queue_messages(sessions: Sessions, chats: int, per_chat: int) -> list[
 
 
 async def send_all(sessions: Sessions, sender: TelegramSender) -> None:
-    dispatcher = OutboxDispatcher(sessions, {CHANNEL: sender}, clock=running)
+    dispatcher = OutboxDispatcher(sessions, {CHANNEL: sender}, push_channels=push_channels(), clock=running)
     while await dispatcher.dispatch_once():
         pass
     await sender.drain()
@@ -173,7 +174,8 @@ async def test_an_answer_lost_to_a_timeout_goes_to_the_outbox_and_arrives_later(
     async with Bot(TOKEN, base_url=api.bot_base_url) as bot:
         sender = TelegramSender(bot, sessions, profile, clock=running)
         sender.start()
-        later = OutboxDispatcher(sessions, {CHANNEL: sender}, clock=lambda: running() + timedelta(seconds=10))
+        later = OutboxDispatcher(sessions, {CHANNEL: sender}, push_channels=push_channels(),
+                                 clock=lambda: running() + timedelta(seconds=10))
         assert await later.dispatch_once() == 1
         await sender.drain()
         await sender.stop()

@@ -12,8 +12,9 @@ from typer.testing import CliRunner, Result
 
 from bot.channels.wechat.menu import payload_for_click, render_menu
 from bot.cli.main import app
-from bot.messages import read_button_payload
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.conversation.profile_check import load_checked_profile
+from nlu.payloads import read_button_payload
 from storage.profile import Profile, ProfileError, load_profile
 from tests.bot.transcript import Resident
 from tests.conftest import DEMO_PROFILE
@@ -38,7 +39,7 @@ def write_menu(profile_dir: Path, yaml_text: str) -> Path:
 
 def load_error(profile_dir: Path) -> str:
     with pytest.raises(ProfileError) as raised:
-        load_profile(profile_dir)
+        load_checked_profile(profile_dir)
     return str(raised.value)
 
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.messages import InboundMessage, Reply
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.core.messages import InboundMessage, Reply
 from storage.models import ProcessedMessage, Ticket
 from storage.profile import Profile
 from storage.repositories import processed

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.registry import push_channels
 from bot.channels.wechat.sender import WINDOW_MESSAGES, Undeliverable, WeChatSender
 from bot.channels.wechat.tokens import DatabaseTokenStorage, OfficialAccountClient, token_engine
-from bot.delivery import NO_PUSH_CHANNEL, OutboxDispatcher
-from bot.messages import InboundMessage
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.core.messages import InboundMessage
+from bot.workers.delivery import NO_PUSH_CHANNEL, OutboxDispatcher
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.profile import load_profile
 from storage.repositories import outbox
@@ -172,7 +173,8 @@ async def test_the_dispatcher_sends_through_the_residents_channel_and_settles_th
         await session.flush()
         ids = [wechat_row.id, web_row.id]
     now = MONDAY_10AM + timedelta(minutes=5)
-    dispatcher = OutboxDispatcher(pipeline.sessions, {"wechat": sender_at(pipeline.sessions, api, engine, now)})
+    dispatcher = OutboxDispatcher(pipeline.sessions, {"wechat": sender_at(pipeline.sessions, api, engine, now)},
+                                  push_channels=push_channels())
 
     await dispatcher.dispatch_once()
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from wechatpy.enterprise.crypto import WeChatCrypto
 
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
 from bot.runtime import Runtime
 from bot.settings import Settings
 from storage.models import Rating, Ticket

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.messages import InboundMessage, Reply
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.core.messages import InboundMessage, Reply
 from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers.base import HandlerContext

@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.wechat.tokens import token_engine
 from bot.channels.wecom.notifier import DESCRIPTION_BYTES, card_description
 from bot.channels.wecom.setup import WeCom, build_wecom
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.office.staff_desk import StaffCommand, parse_command
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.staff_desk import StaffCommand, parse_command
 from storage.models import OutboxMessage, Staff, Ticket, TicketEvent
 from storage.profile import Profile, ProfileError, load_profile
 from storage.profile.staff_commands import StaffAction

@@ -19,8 +19,8 @@ from defusedxml.ElementTree import fromstring
 from fastapi import FastAPI
 from wechatpy.crypto import WeChatCrypto
 
+from bot.app import create_app
 from bot.runtime import Runtime
-from bot.web.app import create_app
 
 TOKEN = "frontdoor-test-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import httpx
 from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 
+from bot.app import create_app
+from bot.channels.wecom import route as wecom
 from bot.channels.wecom.callback import WeComCallback
 from bot.runtime import Runtime
-from bot.web import wecom
-from bot.web.app import create_app
 from tests.channels.wechat_server import reply_fields, serve_app, sign
 
 TOKEN = "frontdoor-wecom-token"
@@ -80,7 +80,7 @@ class WeComCallbacks:
 async def serve_wecom(runtime: Runtime, callback: WeComCallback, corp_id: str) -> AsyncIterator[WeComCallbacks]:
     """The real app with the `/wecom` router mounted and its callback set, on a real port, in this loop.
 
-    This mounts what bot/web/app.py mounts when WeCom is configured, but leaves the app's outbox
+    This mounts what bot/app.py mounts when WeCom is configured, but leaves the app's outbox
     dispatcher off, so that each test decides when staff notifications are delivered.
     (tests/channels/test_wechat_to_wecom.py runs the app exactly as configured, dispatcher included.)
     """

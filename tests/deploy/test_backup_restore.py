@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.office.ticket_actions import close_ticket
 from bot.settings import Settings
-from bot.ticket_actions import close_ticket
 from storage.models import Staff, Ticket
 from storage.profile import load_profile
 from tests.conftest import DEMO_PROFILE, NLU_DATA, PG_URL, ROOT, pg_admin, pg_url

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Bot, Update
 
+from bot.channels.telegram.route import read_update
 from bot.channels.wechat.inbound import read_callback
 from bot.channels.wechat.security import CallbackRejected, fields_of, parse_xml
-from bot.web.telegram import read_update
 from nlu.address import find_addresses
 from nlu.embedded import EmbeddedClassifier
 from nlu.entities import extract_entities, find_phones, find_ticket_numbers

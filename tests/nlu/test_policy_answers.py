@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
 from nlu.policy_index import PolicyLibrary, read_passages
 from tests.bot.transcript import Resident, play
 from tests.cli import frontdoor

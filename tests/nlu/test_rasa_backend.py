@@ -24,8 +24,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.messages import InboundMessage
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.core.messages import InboundMessage
 from bot.runtime import load_backend
 from bot.settings import Settings
 from nlu.embedded import EmbeddedClassifier

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.appointments import REMINDER_KIND, book, cancel
-from bot.errors import SlotFull, SlotUnavailable
+from bot.core.errors import SlotFull, SlotUnavailable
+from bot.office.appointments import REMINDER_KIND, book, cancel
 from nlu.zh_datetime import parse_zh_datetime
 from storage.models import Appointment, AppointmentSlot, AppointmentStatus, Community, OutboxMessage, Resident
 from storage.profile import Profile

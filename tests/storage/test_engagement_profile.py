@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.messages import button_payload, read_button_payload
+from nlu.payloads import button_payload, read_button_payload
 from storage.profile import Profile, ProfileError, load_profile
 from tests.conftest import DEMO_PROFILE
 

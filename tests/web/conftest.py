@@ -13,8 +13,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from bot.app import create_app
 from bot.settings import Settings
-from bot.web.app import create_app
 from storage.clock import Clock, system_clock
 from tests.conftest import DEMO_PROFILE, MONDAY_10AM, NLU_DATA, running_from
 from tests.fakes.remote import free_port

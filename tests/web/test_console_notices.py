@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.wording import Wording
+from bot.core.wording import Wording
 from storage.models import Notice
 from storage.profile import Profile
 from tests.subscribers import seed_subscribers

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.messages import Choice, Reply
+from bot.core.messages import Choice, Reply
 
 TEXT_LIMIT = 4096
 """Characters in one Telegram message."""

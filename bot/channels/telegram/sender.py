@@ -35,8 +35,8 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.channels.telegram.client import CONNECTIONS
 from bot.channels.telegram.pacing import Pacer
 from bot.channels.telegram.render import keyboard, split_text, staff_keyboard
-from bot.messages import Choice
-from bot.wording import Wording
+from bot.core.messages import Choice
+from bot.core.wording import Wording
 from storage.clock import Clock, system_clock
 from storage.models import ChannelIdentity, OutboxMessage, StaffChannel, Ticket
 from storage.profile import Profile

@@ -9,8 +9,8 @@ from telegram import Bot
 from bot.channels.telegram.client import telegram_bot
 from bot.channels.telegram.sender import CHANNEL, TelegramSender
 from bot.channels.telegram.updates import TelegramUpdates
+from bot.office.staff_desk import StaffDesk
 from bot.runtime import Runtime
-from bot.staff_desk import StaffDesk
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ from telegram import CallbackQuery, Message, Update
 
 from bot.channels.telegram.render import STAFF_PREFIX, one_message
 from bot.channels.telegram.sender import CHANNEL, TelegramSender
-from bot.messages import InboundMessage, Photo, SharedLocation
-from bot.pipeline import Pipeline
-from bot.staff_desk import StaffDesk
-from bot.staff_links import redeem_link_code
-from bot.ticket_actions import staff_on_roster
-from bot.wording import Wording
+from bot.conversation.pipeline import Pipeline
+from bot.core.messages import InboundMessage, Photo, SharedLocation
+from bot.core.wording import Wording
+from bot.office.staff_desk import StaffDesk
+from bot.office.staff_links import redeem_link_code
+from bot.office.ticket_actions import staff_on_roster
 from storage.clock import Clock, system_clock
 from storage.profile.staff_commands import StaffAction
 

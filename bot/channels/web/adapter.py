@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from bot.messages import InboundMessage, Reply
+from bot.core.messages import InboundMessage, Reply
 
 CHANNEL = "web"
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from wechatpy import parse_message
 
 from bot.channels.wechat.security import MalformedXml
-from bot.messages import InboundMessage, Photo, SharedLocation
+from bot.core.messages import InboundMessage, Photo, SharedLocation
 
 CHANNEL = "wechat"
 GREET_PAYLOAD = "/greet"

@@ -21,7 +21,7 @@ from bot.channels.wechat.security import (
     fields_of,
     parse_xml,
 )
-from bot.wording import Wording
+from bot.core.wording import Wording
 from storage.profile import Profile
 from storage.repositories.residents import deactivate_identity
 

@@ -3,8 +3,8 @@ passive answer carries only as much as fits WeChat's 2,048-byte limit."""
 
 from __future__ import annotations
 
-from bot.messages import Reply
-from bot.wording import Wording
+from bot.core.messages import Reply
+from bot.core.wording import Wording
 
 PASSIVE_LIMIT_BYTES = 2048
 """WeChat's limit for a text answer; a customer-service message has the same."""

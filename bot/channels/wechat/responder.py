@@ -29,9 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.wechat.render import chunks, reply_text, split_for_answer
 from bot.channels.wechat.sender import REPLY_KIND, WeChatSender
-from bot.messages import InboundMessage, Reply
-from bot.pipeline import Pipeline
-from bot.wording import Wording
+from bot.conversation.pipeline import Pipeline
+from bot.core.messages import InboundMessage, Reply
+from bot.core.wording import Wording
 from storage.clock import Clock, system_clock
 from storage.db import is_transient, retry_transient
 from storage.repositories import outbox, processed

@@ -20,9 +20,9 @@ from wechatpy.exceptions import WeChatClientException
 from bot.channels.wechat.inbound import CHANNEL
 from bot.channels.wechat.render import chunks, reply_text
 from bot.channels.wechat.tokens import OfficialAccountClient
-from bot.dialogue import DialogueState
-from bot.messages import Choice, TextReply
-from bot.wording import Wording
+from bot.core.dialogue import DialogueState
+from bot.core.messages import Choice, TextReply
+from bot.core.wording import Wording
 from storage.clock import Clock, system_clock
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.profile import Profile

@@ -20,7 +20,7 @@ from wechatpy.exceptions import InvalidSignatureException
 
 from bot.channels.wechat.official_account import DecryptionFailed
 from bot.channels.wechat.security import BadSignature, MalformedXml, check_signature, fields_of, parse_xml
-from bot.staff_desk import StaffDesk
+from bot.office.staff_desk import StaffDesk
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wechatpy.exceptions import WeChatClientException
 
 from bot.channels.wechat.tokens import WeComApiClient
-from bot.wording import Wording
+from bot.core.wording import Wording
 from storage.models import Community, OutboxMessage, StaffChannel, Ticket
 from storage.profile import Profile
 from storage.profile.replies import STAFF_CARD_KINDS

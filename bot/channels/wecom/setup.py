@@ -12,8 +12,8 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from bot.channels.wechat.tokens import wecom_client
 from bot.channels.wecom.callback import WeComCallback
 from bot.channels.wecom.notifier import CHANNEL, WeComNotifier
+from bot.office.staff_desk import StaffDesk
 from bot.runtime import Runtime
-from bot.staff_desk import StaffDesk
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class WeCom:
     callback: WeComCallback
-    """Serves `/wecom` (bot/web/wecom.py reads it from `app.state.wecom_callback`)."""
+    """Serves `/wecom` (bot/channels/wecom/route.py reads it from `app.state.wecom_callback`)."""
     notifier: WeComNotifier
     """Delivers outbox messages addressed to staff (`OutboxDispatcher(staff=...)`)."""
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
 from bot.runtime import Runtime
 from storage.profile import Profile
 from tests.channels.wechat_server import serve_app

@@ -10,10 +10,10 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.office.ticket_actions import close_ticket
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.ticket_actions import close_ticket
 from nlu.id_number import check_char
 from storage.models import Staff, Ticket
 from storage.profile import Profile

@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import update
 
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
 from bot.runtime import Runtime
 from storage.models import Ticket
 from tests.web.open311.support import (

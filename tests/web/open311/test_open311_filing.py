@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
 from bot.cli.open311 import open311_app
-from bot.pipeline import Pipeline
+from bot.conversation.pipeline import Pipeline
+from bot.office.ticketing import TicketRequest, open_ticket
 from bot.runtime import Runtime
-from bot.ticketing import TicketRequest, open_ticket
 from storage.db import create_engine, create_sessionmaker
 from storage.models import ApiKey, Building, ChannelIdentity, Community, OutboxMessage, Resident, Ticket
 from storage.profile import Profile

@@ -1,0 +1,57 @@
+"""The WeChat official account as a channel: residents write to `/wechat`; replies, customer-service
+messages and subscribe messages go back through the platform's API."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING
+
+import typer
+from fastapi import APIRouter
+from starlette.datastructures import State
+
+from bot.channels.plugin import Channel, Plugged, WorkerPlace
+from bot.channels.wechat.inbound import CHANNEL as NAME
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+def _routes(_settings: Settings) -> list[APIRouter]:
+    from bot.channels.wechat.route import router
+
+    return [router]
+
+
+async def _open_in_app(runtime: Runtime, stack: AsyncExitStack, state: State) -> Plugged:
+    from bot.channels.wechat.setup import build_official_account
+    from bot.channels.wechat.tokens import token_engine
+
+    engine = token_engine(runtime.settings.database_url)
+    stack.callback(engine.dispose)
+    account = build_official_account(runtime, engine)
+    state.official_account = account
+    stack.push_async_callback(account.responder.drain)
+    return Plugged(residents=account.responder.sender)
+
+
+async def _open_in_worker(place: WorkerPlace, stack: AsyncExitStack) -> Plugged:
+    from bot.channels.wechat.sender import WeChatSender
+    from bot.channels.wechat.tokens import official_account_client, token_engine
+
+    engine = token_engine(place.settings.database_url)
+    stack.callback(engine.dispose)
+    client = official_account_client(place.settings, engine)
+    return Plugged(residents=WeChatSender(place.sessions, client, place.profile,
+                                          place.settings.wechat_subscribe_template_id, clock=place.clock))
+
+
+def _commands() -> typer.Typer:
+    from bot.channels.wechat.cli import wechat_app
+
+    return wechat_app
+
+
+CHANNEL = Channel(NAME, lambda settings: settings.wechat_token is not None, _routes, _open_in_app, _open_in_worker,
+                  pushes_to_residents=True, commands=_commands)

@@ -1,0 +1,108 @@
+"""The ticket queue, one ticket's page, and what staff do to a ticket from the console."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.console.access import may_view
+from bot.console.pages.deps import CurrentStaff, FormStaff, render, require
+from bot.console.queue import TicketFilter, assignable_staff, ticket_queue
+from bot.console.sessions import SignedIn
+from bot.console.ticket_page import load_ticket_page
+from bot.core.errors import PermissionDenied, TicketNotFoundError
+from bot.office.handoffs import reply_to_resident
+from bot.office.ticket_actions import claim_ticket, close_ticket, reassign_ticket, reopen_by_staff
+from bot.privacy import audit
+from bot.runtime import Runtime
+from bot.web.deps import RuntimeDep
+from storage.models import Area, Staff, Ticket
+from storage.profile import Profile
+from storage.repositories.tickets import get_ticket_by_number
+
+router = APIRouter(prefix="/console/tickets")
+TextField = Annotated[str, Form(min_length=1, max_length=2000)]
+
+
+@router.get("", response_class=HTMLResponse)
+async def queue(request: Request, runtime: RuntimeDep, me: CurrentStaff, status: str = "open",
+                intake_type: str = "", category: str = "", area: str = "", assignee: str = "",
+                overdue: bool = False) -> HTMLResponse:
+    wanted = TicketFilter(status, intake_type, category, area, assignee, overdue)
+    async with runtime.sessions() as session:
+        rows = await ticket_queue(session, me.staff, wanted, runtime.clock())
+        areas = (await session.scalars(select(Area).order_by(Area.community_id, Area.key))).all()
+    profile = runtime.profile
+    return render(request, runtime, "tickets.html", me, rows=rows, wanted=wanted, areas=areas,
+                  categories=profile.categories, intake_types=profile.district.intake_types)
+
+
+@router.get("/{number}", response_class=HTMLResponse)
+async def ticket(request: Request, runtime: RuntimeDep, me: CurrentStaff, number: str) -> HTMLResponse:
+    async with runtime.sessions() as session, session.begin():
+        found = await _visible(session, me.staff, number)
+        page = await load_ticket_page(session, found)
+        colleagues = await assignable_staff(session, found.community_id)
+        audit.record(session, me.staff.id, audit.READ_RESIDENT, audit.resident_subject(found.resident_id),
+                     runtime.clock(), detail=number)
+    category = runtime.profile.categories.get(found.category_key)
+    return render(request, runtime, "ticket.html", me, view=page, colleagues=colleagues,
+                  category=category.name if category else found.category_key,
+                  timezone=runtime.profile.timezone)
+
+
+async def _visible(session: AsyncSession, staff: Staff, number: str) -> Ticket:
+    found = await get_ticket_by_number(session, number)
+    if found is None:
+        raise TicketNotFoundError(f"no ticket numbered {number}")
+    require(await may_view(session, staff, found), f"{staff.key} may not see {number}")
+    return found
+
+
+Action = Callable[[AsyncSession, Profile, str, str, datetime], Awaitable[object]]
+"""A staff action of `bot.office.ticket_actions` shape: (session, profile, ticket number, staff key, now)."""
+
+
+async def _act(runtime: Runtime, me: SignedIn, number: str, action: Action) -> Response:
+    """Do `action` on a ticket the staff member can see, in one transaction, and show the ticket again."""
+    async with runtime.sessions() as session, session.begin():
+        await _visible(session, me.staff, number)
+        await action(session, runtime.profile, number, me.staff.key, runtime.clock())
+    return RedirectResponse(f"/console/tickets/{number}", status_code=303)
+
+
+@router.post("/{number}/claim")
+async def claim(runtime: RuntimeDep, me: FormStaff, number: str) -> Response:
+    return await _act(runtime, me, number, claim_ticket)
+
+
+@router.post("/{number}/assign")
+async def assign(runtime: RuntimeDep, me: FormStaff, number: str, staff_key: Annotated[str, Form()]) -> Response:
+    async def hand_on(session: AsyncSession, profile: Profile, number: str, actor: str, now: datetime) -> None:
+        target = await session.scalar(select(Staff).where(Staff.key == staff_key, Staff.active))
+        if target is None:
+            raise PermissionDenied(f"no active staff member {staff_key}")
+        await reassign_ticket(session, profile, number, actor, target, now)
+
+    return await _act(runtime, me, number, hand_on)
+
+
+@router.post("/{number}/reply")
+async def reply(runtime: RuntimeDep, me: FormStaff, number: str, text: TextField) -> Response:
+    return await _act(runtime, me, number, lambda s, p, n, actor, now: reply_to_resident(s, p, n, actor, text, now))
+
+
+@router.post("/{number}/close")
+async def close(runtime: RuntimeDep, me: FormStaff, number: str, result: TextField) -> Response:
+    return await _act(runtime, me, number, lambda s, p, n, actor, now: close_ticket(s, p, n, actor, result, now))
+
+
+@router.post("/{number}/reopen")
+async def reopen(runtime: RuntimeDep, me: FormStaff, number: str, reason: TextField) -> Response:
+    return await _act(runtime, me, number, lambda s, p, n, actor, now: reopen_by_staff(s, p, n, actor, reason, now))

@@ -1,0 +1,75 @@
+"""The channel-neutral message a resident sends and the replies the bot gives back.
+
+Channels turn platform payloads into `InboundMessage`s and render `Reply`s; nothing between
+them knows which platform a message came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A picture a resident sent, as the platform refers to it."""
+
+    media_id: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class SharedLocation:
+    """A point a resident shared from their phone's map."""
+
+    latitude: float
+    longitude: float
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    channel: str
+    sender_id: str
+    message_id: str
+    text: str
+    sent_at: datetime
+    community_key: str | None = None
+    """Set by channels bound to one community (its own account); otherwise the bot asks."""
+    photo: Photo | None = None
+    """A picture instead of words: it goes with the resident's open ticket or waits for the next."""
+    location: SharedLocation | None = None
+    """A shared location instead of words: its nearest building is offered as the address."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: `label` is shown; `payload` comes back as the resident's answer when pressed."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class TextReply:
+    text: str
+    choices: tuple[Choice, ...] = ()
+
+    def as_plain_text(self) -> str:
+        """For channels without buttons: the choices as a numbered list."""
+        if not self.choices:
+            return self.text
+        lines = [f"{i}. {c.label}" for i, c in enumerate(self.choices, start=1)]
+        return "\n".join([self.text, *lines])
+
+
+Reply = TextReply
+
+
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    return {"type": "text", "text": reply.text, "choices": [[c.label, c.payload] for c in reply.choices]}
+
+
+def reply_from_json(data: dict[str, Any]) -> Reply:
+    return TextReply(data["text"], tuple(Choice(label, payload) for label, payload in data.get("choices", [])))

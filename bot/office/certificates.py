@@ -1,0 +1,39 @@
+"""Staff side of a certificate: marking it ready tells the resident, who then chooses to collect
+it or have it delivered (PRODUCT.md §2). Runs in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.errors import TicketNotFoundError
+from bot.core.wording import Wording
+from storage.models import CertificateRequest, TicketEvent, TicketEventKind
+from storage.profile import Profile
+from storage.repositories import outbox
+from storage.repositories.directory import get_community_by_id
+from storage.repositories.tickets import get_ticket_by_number
+
+CERTIFICATE_CATEGORY = "certificate"
+"""The category key of every certificate ticket; the type is in its CertificateRequest row."""
+READY_KIND = "certificate_ready"
+DELIVERY_CHOICES = (("choice_pickup", "/certificate_pickup"), ("choice_delivery", "/certificate_delivery"))
+
+
+async def mark_ready(session: AsyncSession, profile: Profile, number: str, now: datetime) -> CertificateRequest:
+    ticket = await get_ticket_by_number(session, number)
+    request = await session.get(CertificateRequest, ticket.id) if ticket else None
+    if ticket is None or request is None:
+        raise TicketNotFoundError(f"no certificate ticket numbered {number}")
+    request.ready_at = now
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.REPLIED, created_at=now,
+                            note=READY_KIND))
+    community = await get_community_by_id(session, ticket.community_id)
+    wording = Wording(profile, community.key)
+    text = wording.render("certificate_ready", ticket_no=number, certificate=profile.certificates[
+        request.certificate_key].name, office=ticket.assignee.name)
+    choices = [[wording.render(label), payload] for label, payload in DELIVERY_CHOICES]
+    outbox.enqueue(session, READY_KIND, {"text": text, "choices": choices}, community_id=community.id,
+                   resident_id=ticket.resident_id, ticket_id=ticket.id)
+    return request

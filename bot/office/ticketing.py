@@ -1,0 +1,94 @@
+"""Opening a ticket: category -> intake type and time limit -> due time -> accountable person,
+stored with its history and a staff notification in the outbox, all in the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.wording import Wording
+from bot.office.deadline_alerts import schedule_alerts
+from bot.office.deadlines import compute_due
+from bot.office.routing import Route, route_ticket
+from storage.models import Building, Community, Resident, Ticket
+from storage.profile import Profile
+from storage.profile.schema import Category, TimeLimit
+from storage.repositories import attachments, outbox
+from storage.repositories.tickets import add_ticket
+
+EMERGENCY_KIND = "emergency_alert"
+
+
+@dataclass(frozen=True)
+class TicketRequest:
+    community: Community
+    resident: Resident
+    channel: str
+    category: Category
+    description: str
+    building: Building | None = None
+    unit: str | None = None
+    room: str | None = None
+    time_limit: TimeLimit | None = None
+    """Instead of the intake type's limit (a certificate has its own processing time)."""
+    urgent: bool = False
+    """An emergency: the staff alert is worded as one and goes ahead of every queued message."""
+
+
+@dataclass(frozen=True)
+class OpenedTicket:
+    ticket: Ticket
+    route: Route
+    due_label: str
+    address_label: str
+
+
+async def open_ticket(session: AsyncSession, profile: Profile, request: TicketRequest, now: datetime) -> OpenedTicket:
+    category = request.category
+    route = await route_ticket(session, profile, request.community, category, request.building)
+    limit = request.time_limit or profile.time_limit(category)
+    due = compute_due(now, limit, profile.timezone, profile.district.office_hours)
+    ticket = await add_ticket(session, Ticket(
+        community_id=request.community.id, resident_id=request.resident.id, channel=request.channel,
+        category_key=category.key, intake_type=category.intake_type, remit=category.effective_remit.value,
+        office_key=route.office_key, description=request.description,
+        building_id=request.building.id if request.building else None, unit=request.unit, room=request.room,
+        assignee_id=route.assignee.id, due_at=due, created_at=now,
+    ), profile.district.ticket_prefix, profile.timezone)
+    await attachments.attach_kept(session, request.resident.id, ticket.id)
+    schedule_alerts(session, ticket, now)
+    wording = Wording(profile, request.community.key)
+    place = format_address(wording, request.building.number if request.building else None, request.unit, request.room)
+    opened = OpenedTicket(ticket, route, format_datetime(wording, profile, due), request.community.name + place)
+    _notify_assignee(session, profile, wording, request, opened)
+    return opened
+
+
+def _notify_assignee(session: AsyncSession, profile: Profile, wording: Wording, request: TicketRequest,
+                     opened: OpenedTicket) -> None:
+    key, kind, priority = (("staff_emergency", EMERGENCY_KIND, outbox.PRIORITY_URGENT) if request.urgent
+                           else ("staff_new_ticket", "ticket_assigned", outbox.PRIORITY_NORMAL))
+    text = wording.render(
+        key, ticket_no=opened.ticket.number, category=request.category.name,
+        intake_type=profile.intake_type(request.category).name, due=opened.due_label,
+        address=opened.address_label, description=request.description, resident=f"#{request.resident.id}",
+    )
+    outbox.enqueue(session, kind, {"text": text}, community_id=request.community.id,
+                   staff_id=opened.route.assignee.id, ticket_id=opened.ticket.id, priority=priority)
+
+
+def format_datetime(wording: Wording, profile: Profile, moment: datetime, *, with_time: bool = True) -> str:
+    local = moment.astimezone(profile.timezone)
+    if not with_time:
+        return wording.render("date", month=local.month, day=local.day)
+    return wording.render("datetime", month=local.month, day=local.day, time=f"{local:%H:%M}")
+
+
+def format_address(wording: Wording, building: str | None, unit: str | None = None, room: str | None = None) -> str:
+    """3栋2单元501室, worded by the profile; empty without a building."""
+    if building is None:
+        return ""
+    parts = [("address_building", "building", building), ("address_unit", "unit", unit), ("address_room", "room", room)]
+    return "".join(wording.render(key, **{name: value}) for key, name, value in parts if value)

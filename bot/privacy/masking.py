@@ -1,0 +1,86 @@
+"""The one masker of personal data in free text: ID numbers, phone numbers, long digit runs, the names it
+is given (the reporter's, every staff member's) and addresses are found once, here, and each reader's
+`MaskStyle` says what stands in their place: the public (Open311) and the logs keep an address's building
+and star the numbers; the monthly ledger writes ＊＊ for a number and for an address that names a unit or room.
+
+Rules from `nlu/` find the spans (the same ones that read residents' messages), so the masking
+recognises what the bot itself would recognise. A room number written without its building is not
+recognised, nor a name nobody gave us: masking reduces, it cannot promise, which is why the
+services offered are limited to matters about shared places (`bot.open311.services`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from nlu.address import Address, find_addresses
+from nlu.entities import find_phones
+from nlu.id_number import find_id_numbers, mask_id_number
+from nlu.spans import fold_width, overlaps
+
+LONG_DIGITS = re.compile(r"[0-9]{7,}[Xx]?")
+"""Longer than any building or room number: an invalid ID number, a bank card, a local phone number."""
+MASK = "*"
+MIN_NAME_CHARS = 2
+"""A one-character "name" would star ordinary words."""
+
+Replacement = tuple[int, int, str]
+
+
+@dataclass(frozen=True)
+class MaskStyle:
+    """What a reader sees in place of each kind of personal data."""
+
+    id_number: Callable[[str], str]
+    digits: Callable[[str], str]
+    """For a phone number or a long run of digits."""
+    address: Callable[[Address], str | None]
+    """None: the address stays as written."""
+
+
+def public_style(building_label: Callable[[str], str]) -> MaskStyle:
+    """Numbers starred (an ID number keeps its region and check digit), an address cut to its building."""
+    return MaskStyle(mask_id_number, _stars, lambda address: building_label(address.building))
+
+
+def mask_text(text: str, today: date, style: MaskStyle, names: frozenset[str] = frozenset()) -> str:
+    """`text` with its personal numbers, addresses and `names` written as `style` says."""
+    folded = fold_width(text)  # same offsets as `text`, with full-width digits made ASCII
+    found: list[Replacement] = []
+
+    def take(start: int, end: int, replacement: str | None) -> None:
+        if not overlaps((start, end), [(s, e) for s, e, _ in found]):
+            found.append((start, end, text[start:end] if replacement is None else replacement))
+
+    for number, start, end in find_id_numbers(folded, today):
+        take(start, end, style.id_number(number))
+    for _, start, end in find_phones(folded):
+        take(start, end, style.digits(folded[start:end]))
+    for match in LONG_DIGITS.finditer(folded):
+        take(match.start(), match.end(), style.digits(match.group(0)))
+    for address, start, end in find_addresses(folded):
+        take(start, end, style.address(address))
+    pattern = _names_pattern(names)
+    for match in pattern.finditer(text) if pattern else ():
+        take(match.start(), match.end(), MASK * len(match.group(0)))
+    masked, last = [], 0
+    for start, end, replacement in sorted(found):
+        masked += [text[last:start], replacement]
+        last = end
+    return "".join([*masked, text[last:]])
+
+
+@lru_cache(maxsize=64)
+def _names_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
+    """One alternation, longest names first; cached, since most texts are masked with the same staff names."""
+    usable = sorted((name for name in names if len(name) >= MIN_NAME_CHARS), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, usable))) if usable else None
+
+
+def _stars(text: str) -> str:
+    """Digits starred, separators kept: 0571-86010001 -> ****-********."""
+    return "".join(MASK if ch.isalnum() else ch for ch in text)

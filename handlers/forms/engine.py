@@ -1,0 +1,66 @@
+"""The form engine every multi-step flow shares; the flows themselves are data (profile flows.yaml).
+
+Each message may fill several slots (「帮我约明天下午三点的法律咨询，电话13912345678」 fills three),
+only what is still missing is asked, a full form is confirmed before anything is stored, and
+`deny` (「算了」) cancels. Answers after the confirmation question may still correct a slot.
+How a slot of a given kind is recognised and checked lives in `handlers.forms.slot_readers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from bot.core.messages import Reply
+from handlers.base import HandlerContext
+from handlers.forms.slot_kinds import READERS, ask_slot
+from nlu.result import ParseResult
+from storage.profile.schema import FlowSpec
+
+CONFIRM = "__confirm__"
+"""The `awaiting` value while the bot waits for yes or no to its summary."""
+
+Action = Callable[[HandlerContext], Awaitable[list[Reply]]]
+Summary = Callable[[HandlerContext], Awaitable[Mapping[str, object]]]
+"""The blanks of the flow's confirmation reply, from the filled slots."""
+
+
+async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary: Summary,
+                   action: Action) -> list[Reply]:
+    spec = ctx.profile.flows[flow_key]
+    state = ctx.state
+    if state.flow != flow_key:
+        state.start(flow_key)
+    gives_value, problem = False, None
+    for slot in spec.slots:
+        # Slots are read in order and applied at once: the time slot needs the service just read.
+        outcome = await READERS[slot.kind](slot, nlu, ctx, state.awaiting == slot.name)
+        if outcome is None:
+            continue
+        if outcome.stop:
+            state.finish()
+            return list(outcome.replies)
+        if outcome.value is not None:
+            state.slots[slot.name], gives_value = outcome.value, True
+        if outcome.replies and problem is None:
+            problem = (slot.name, list(outcome.replies))
+    # A message that gives a value is an answer or a correction, even if it reads like "no"
+    # (「电话写错了，是139…」); only a message that gives nothing can cancel or confirm.
+    if not gives_value and nlu.intent.name == "deny":
+        state.finish()
+        return [ctx.say("flow_cancelled", flow=spec.name)]
+    if not gives_value and state.awaiting == CONFIRM and nlu.intent.name == "affirm":
+        return await action(ctx)
+    if problem is not None:
+        state.awaiting = problem[0]
+        return problem[1]
+    return await _next_question(spec, ctx, summary)
+
+
+async def _next_question(spec: FlowSpec, ctx: HandlerContext, summary: Summary) -> list[Reply]:
+    missing = next((slot for slot in spec.slots if slot.name not in ctx.state.slots), None)
+    if missing is not None:
+        ctx.state.awaiting = missing.name
+        return [await ask_slot(missing, ctx)]
+    ctx.state.awaiting = CONFIRM
+    choices = (ctx.choice_of("choice_confirm", "/affirm"), ctx.choice_of("choice_cancel", "/deny"))
+    return [ctx.say(spec.confirm, *choices, **await summary(ctx))]

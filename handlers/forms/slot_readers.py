@@ -1,0 +1,98 @@
+"""How each kind of form slot is read from a message, checked, and asked for.
+
+A reader returns None when the message says nothing about its slot, a value when it does, and
+replies (with or without a value) when the answer cannot be taken as it is. A reader that is not
+`awaited` only takes what the message states explicitly, so a long first message can fill
+several slots without a free-text slot swallowing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.core.messages import Choice, Reply
+from handlers.base import HandlerContext
+from nlu.entities import find_phones
+from nlu.id_number import find_id_numbers
+from nlu.result import ParseResult
+from nlu.vocabulary import VocabularyMatcher
+from storage.profile.schema import CertificateStatus, SlotSpec
+
+
+@dataclass(frozen=True)
+class SlotOutcome:
+    value: str | None = None
+    replies: tuple[Reply, ...] = ()
+    stop: bool = False
+    """End the flow after the replies (e.g. an abolished certificate: nothing to collect)."""
+
+
+Reader = Callable[[SlotSpec, ParseResult, HandlerContext, bool], Awaitable[SlotOutcome | None]]
+Asker = Callable[[SlotSpec, HandlerContext], Awaitable[Reply]]
+
+
+def catalogue_match(text: str, entries: dict[str, list[str]]) -> str | None:
+    found = VocabularyMatcher({"entry": entries}).find(text)
+    return found[0][1] if found else None
+
+
+async def read_certificate(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
+    catalogue = ctx.profile.certificates
+    key = catalogue_match(nlu.text, {k: [c.name, *c.aliases] for k, c in catalogue.items()})
+    if key is None:
+        return SlotOutcome(replies=(await ask_certificate(slot, ctx, "certificate_unknown"),)) if awaited and \
+            nlu.text.strip() else None
+    certificate = catalogue[key]
+    if certificate.status is not CertificateStatus.AVAILABLE:
+        reply = ctx.say("certificate_not_issued", certificate=certificate.name, instead=certificate.instead)
+        return SlotOutcome(replies=(reply,), stop=True)
+    return SlotOutcome(value=key)
+
+
+async def read_choice(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
+    text = nlu.text.strip()
+    chosen = next((option for option in slot.options if option in text), None)
+    if chosen is not None and (awaited or text == chosen or any(f"{lead}{chosen}" in text for lead in "给为帮")):
+        return SlotOutcome(value=chosen)
+    if awaited and text:
+        return SlotOutcome(replies=(await ask_with_options(slot, ctx),))
+    return None
+
+
+async def read_text(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
+    text = nlu.text.strip()
+    if not awaited or not text or nlu.intent.name == "deny":
+        return None
+    return SlotOutcome(value=text)
+
+
+async def read_phone(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
+    phones = find_phones(nlu.text)
+    if phones:
+        return SlotOutcome(value=phones[0][0])
+    if awaited and nlu.text.strip():
+        return SlotOutcome(replies=(ctx.say("phone_invalid"),))
+    return None
+
+
+async def read_id_number(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
+    found = find_id_numbers(nlu.text, ctx.now.astimezone(ctx.profile.timezone).date())
+    if found:
+        return SlotOutcome(value=found[0][0])
+    if awaited and nlu.text.strip():
+        return SlotOutcome(replies=(ctx.say("id_number_invalid"),))
+    return None
+
+
+async def ask_certificate(slot: SlotSpec, ctx: HandlerContext, key: str | None = None) -> Reply:
+    available = [c for c in ctx.profile.certificates.values() if c.status is CertificateStatus.AVAILABLE]
+    return ctx.say(key or slot.ask, *(Choice(c.name, c.name) for c in available))
+
+
+async def ask_with_options(slot: SlotSpec, ctx: HandlerContext) -> Reply:
+    return ctx.say(slot.ask, *(Choice(option, option) for option in slot.options))
+
+
+async def ask_plain(slot: SlotSpec, ctx: HandlerContext) -> Reply:
+    return ctx.say(slot.ask)
