@@ -69,7 +69,7 @@ pytest: system-packages
 DAYS_AHEAD ?= 400
 .PHONY: test-future
 test-future: install
-	PYTHONPATH=$(CURDIR)/tests/future FRONTDOOR_TEST_DAYS_AHEAD=$(DAYS_AHEAD) $(MAKE) --no-print-directory pytest
+	PYTHONPATH=$(CURDIR)/tests/future TESTS_DAYS_AHEAD=$(DAYS_AHEAD) $(MAKE) --no-print-directory pytest
 
 # Property-based fuzzing of the input readers (NLU, entities, WeChat XML, Telegram updates) at full size;
 # `make test` runs the same properties with 200 examples each.

@@ -3,7 +3,7 @@
 The clue is stored with no resident, no contact, no channel and only the day it came
 (`storage.models.Clue`); the resident gets a receipt number and a button to leave contact.
 Only when they press it and give a phone are the phone and the resident's id stored with it.
-Only the police role reads clues (`storage.repositories.clues.list_clues`).
+Only the police role reads clues (`bot.console.clues.clue_inbox`, under `bot.console.access.may_read_clues`).
 
 What still ties a resident to an anonymous clue, honestly:
 

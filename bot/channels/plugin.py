@@ -18,8 +18,6 @@ from storage.clock import Clock
 from storage.profile import Profile
 
 if TYPE_CHECKING:
-    import typer
-
     from bot.channels.telegram.pacing import Pacer
     from bot.runtime import Runtime
     from bot.workers.delivery import Deliverer
@@ -60,5 +58,6 @@ class Channel:
     open_in_worker: Callable[[WorkerPlace, AsyncExitStack], Awaitable[Plugged]] | None = None
     pushes_to_residents: bool = False
     """Whether the bot can write to a resident here unasked (a staff reply, a ready certificate)."""
-    commands: Callable[[], typer.Typer] | None = None
-    """`frontdoor <name> ...`."""
+    commands: str | None = None
+    """`frontdoor <name> ...`: where its Typer app is, as `module:attribute` (read only by the CLI, so that
+    a channel's commands may use the registry without the registry importing them)."""

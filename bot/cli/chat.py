@@ -9,7 +9,6 @@ from rich.console import Console
 from bot.core.messages import InboundMessage
 from bot.runtime import start_runtime
 from bot.settings import Settings
-from storage.clock import system_clock
 
 CHANNEL = "terminal"
 
@@ -26,7 +25,7 @@ async def run_chat(settings: Settings, sender: str, community: str | None, conso
                 break
             if not text:
                 continue
-            message = InboundMessage(CHANNEL, sender, uuid.uuid4().hex, text, system_clock(), community)
+            message = InboundMessage(CHANNEL, sender, uuid.uuid4().hex, text, runtime.clock(), community)
             for reply in await runtime.pipeline.handle(message):
                 console.print(f"[bold cyan]bot>[/] {reply.as_plain_text()}", highlight=False)
     finally:

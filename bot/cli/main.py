@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from importlib import import_module
 from pathlib import Path
 from typing import Annotated
 
@@ -44,7 +45,8 @@ app.add_typer(notice_app, name="notice")
 app.add_typer(staff_app, name="staff")
 for channel in channels():  # each channel's own commands: `frontdoor wechat ...`, `frontdoor telegram ...`
     if channel.commands is not None:
-        app.add_typer(channel.commands(), name=channel.name)
+        module, _, attribute = channel.commands.partition(":")
+        app.add_typer(getattr(import_module(module), attribute), name=channel.name)
 console = Console()
 errors = Console(stderr=True)
 

@@ -39,7 +39,8 @@ __all__ = ["Ledger", "LedgerAppointment", "LedgerCertificate", "LedgerRating", "
 MASK = "＊＊"
 LEDGER_STYLE = MaskStyle(id_number=lambda _: MASK, digits=lambda _: MASK,
                          address=lambda address: MASK if address.unit or address.room else None)
-"""ID numbers (valid or mistyped) and any other long number a resident could be traced by."""
+"""ID and phone numbers and any other long number a resident could be traced by, and an address that names
+a unit or room, each written ＊＊; a building alone stays, it is where the work was."""
 
 
 @dataclass(frozen=True)

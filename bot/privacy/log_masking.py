@@ -21,7 +21,6 @@ from urllib.parse import unquote
 
 from bot.privacy.masking import mask_text, public_style
 from nlu.address import Address
-from nlu.entities import find_ticket_numbers
 from storage.clock import system_clock
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -44,17 +43,9 @@ def mask_personal_data(text: str) -> str:
     ticket and receipt numbers (GD20261123-0001) are kept, since they are what an operator looks for."""
     today = system_clock().date()  # only bounds the birth dates an ID number may carry
     decoded = unquote(text)  # a URL's percent-encoding (11%E6%A0%8B = 11栋) must not hide anything
-    if decoded != text and (masked := _masked_around_tickets(decoded, today)) != decoded:
+    if decoded != text and (masked := _masked(decoded, today)) != decoded:
         return masked
-    return _masked_around_tickets(text, today)
-
-
-def _masked_around_tickets(text: str, today: date) -> str:
-    pieces, last = [], 0
-    for _, start, end in find_ticket_numbers(text):
-        pieces += [_masked(text[last:start], today), text[start:end]]
-        last = end
-    return "".join([*pieces, _masked(text[last:], today)])
+    return _masked(text, today)
 
 
 def _masked(text: str, today: date) -> str:

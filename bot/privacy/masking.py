@@ -18,7 +18,7 @@ from datetime import date
 from functools import lru_cache
 
 from nlu.address import Address, find_addresses
-from nlu.entities import find_phones
+from nlu.entities import find_phones, find_ticket_numbers
 from nlu.id_number import find_id_numbers, mask_id_number
 from nlu.spans import fold_width, overlaps
 
@@ -56,6 +56,8 @@ def mask_text(text: str, today: date, style: MaskStyle, names: frozenset[str] = 
         if not overlaps((start, end), [(s, e) for s, e, _ in found]):
             found.append((start, end, text[start:end] if replacement is None else replacement))
 
+    for _, start, end in find_ticket_numbers(folded):  # GD20261123-0001 names a ticket, not a person
+        take(start, end, None)
     for number, start, end in find_id_numbers(folded, today):
         take(start, end, style.id_number(number))
     for _, start, end in find_phones(folded):

@@ -57,8 +57,9 @@ class OutboxDispatcher:
     poll_seconds: float = 1.0
     worker: str = "app"
     lease: timedelta = LEASE
-    push_channels: frozenset[str] = frozenset()
-    """The channels that can write to a resident unasked: `bot.channels.registry.push_channels()`."""
+    push_channels: frozenset[str] = field(kw_only=True)
+    """The channels that can write to a resident unasked: `bot.channels.registry.push_channels()`. A resident
+    on none of them is settled as unreachable; on one this process does not run, left for a worker that does."""
     clock: Clock = system_clock
 
     async def run(self, stop: asyncio.Event) -> None:

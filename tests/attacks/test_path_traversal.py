@@ -23,12 +23,14 @@ SECRETS = ("root:x:0:", "def create_app", "[project]", "FRONTDOOR_", "PRIVATE KE
 """What a file from outside the folder would show: /etc/passwd, the app's code, pyproject, the settings,
 a key, a database."""
 ESCAPES = [
-    "../app.py", "..%2fapp.py", "%2e%2e/app.py", "%2e%2e%2fapp.py", "%252e%252e%252fapp.py", "..%5capp.py",
-    "..\\app.py", "....//app.py", "..;/app.py", "%2e%2e%2f%2e%2e%2f%2e%2e%2fpyproject.toml",
-    "../../../pyproject.toml", "../../../../../../../../etc/passwd", "%2fetc%2fpasswd", "/etc/passwd",
-    "//etc/passwd", "%2F%2Fetc%2Fpasswd", f"{ROOT}/pyproject.toml", "file:///etc/passwd", "console.css%00.py",
-    "console.css%00", "..%00/app.py", "%c0%ae%c0%ae/app.py", "..%c0%afapp.py", "static/../../app.py",
+    "../../app.py", "..%2f..%2fapp.py", "%2e%2e/%2e%2e/app.py", "%2e%2e%2f%2e%2e%2fapp.py",
+    "%252e%252e%252f%252e%252e%252fapp.py", "..%5c..%5capp.py", "..\\..\\app.py", "....//....//app.py",
+    "..;/..;/app.py", "%2e%2e%2f%2e%2e%2f%2e%2e%2fpyproject.toml", "../../../pyproject.toml",
+    "../../../../../../../../etc/passwd", "%2fetc%2fpasswd", "/etc/passwd", "//etc/passwd", "%2F%2Fetc%2Fpasswd",
+    f"{ROOT}/pyproject.toml", "file:///etc/passwd", "console.css%00.py", "console.css%00", "..%00/..%00/app.py",
+    "%c0%ae%c0%ae/%c0%ae%c0%ae/app.py", "..%c0%af..%c0%afapp.py", "static/../../../app.py",
 ]
+"""From the static folder (bot/web/static): the app's code (bot/app.py) is two folders up."""
 
 
 def raw_get(url: str, path: str, cookie: str = "") -> tuple[int, bytes]:

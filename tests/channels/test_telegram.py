@@ -201,7 +201,8 @@ async def test_a_one_time_code_links_a_new_staff_account(app: httpx.AsyncClient,
     assert "工单" in texts_to(api, newcomer)[1]
 
 
-def test_long_polling_answers_what_is_waiting(tmp_path: Path, api: FakeTelegramAPI, nlu_model: Path) -> None:
+def test_long_polling_answers_what_is_waiting(tmp_path: Path, api: FakeTelegramAPI, nlu_model: Path,
+                                              logging_restored: None) -> None:
     env = {**os.environ, "FRONTDOOR_DATABASE_URL": f"sqlite:///{tmp_path / 'poll.db'}",
            "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE), "FRONTDOOR_NLU_DATA": f'["{NLU_DATA}"]',
            "FRONTDOOR_NLU_MODEL": str(nlu_model), "FRONTDOOR_TELEGRAM_TOKEN": TOKEN,

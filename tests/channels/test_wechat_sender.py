@@ -174,7 +174,7 @@ async def test_the_dispatcher_sends_through_the_residents_channel_and_settles_th
         ids = [wechat_row.id, web_row.id]
     now = MONDAY_10AM + timedelta(minutes=5)
     dispatcher = OutboxDispatcher(pipeline.sessions, {"wechat": sender_at(pipeline.sessions, api, engine, now)},
-                                  push_channels=push_channels())
+                                  push_channels=push_channels(), clock=lambda: now)
 
     await dispatcher.dispatch_once()
 

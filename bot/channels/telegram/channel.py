@@ -6,7 +6,6 @@ from __future__ import annotations
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING
 
-import typer
 from fastapi import APIRouter
 from starlette.datastructures import State
 
@@ -48,11 +47,5 @@ async def _open_in_worker(place: WorkerPlace, stack: AsyncExitStack) -> Plugged:
     return Plugged(sender, sender, sender.pacer, place.settings.telegram_per_second)
 
 
-def _commands() -> typer.Typer:
-    from bot.channels.telegram.cli import telegram_app
-
-    return telegram_app
-
-
 CHANNEL = Channel(NAME, lambda settings: settings.telegram_token is not None, _routes, _open_in_app, _open_in_worker,
-                  pushes_to_residents=True, commands=_commands)
+                  pushes_to_residents=True, commands="bot.channels.telegram.cli:telegram_app")

@@ -39,7 +39,7 @@ def poll(once: Annotated[bool, typer.Option(help="Handle what is waiting, then s
         runtime = await start_runtime(settings)
         channel = await start_telegram(runtime)
         dispatcher = OutboxDispatcher(runtime.sessions, {"telegram": channel.sender}, {"telegram": channel.sender},
-                                      push_channels=push_channels())
+                                      push_channels=push_channels(), clock=runtime.clock)
         try:
             await channel.bot.delete_webhook()
             console.print(f"polling as @{channel.bot.username}")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING
 
-import typer
 from fastapi import APIRouter
 from starlette.datastructures import State
 
@@ -26,11 +25,9 @@ def _routes(_settings: Settings) -> list[APIRouter]:
 
 async def _open_in_app(runtime: Runtime, stack: AsyncExitStack, state: State) -> Plugged:
     from bot.channels.wechat.setup import build_official_account
-    from bot.channels.wechat.tokens import token_engine
+    from bot.channels.wechat.tokens import opened_token_engine
 
-    engine = token_engine(runtime.settings.database_url)
-    stack.callback(engine.dispose)
-    account = build_official_account(runtime, engine)
+    account = build_official_account(runtime, opened_token_engine(runtime.settings.database_url, stack))
     state.official_account = account
     stack.push_async_callback(account.responder.drain)
     return Plugged(residents=account.responder.sender)
@@ -38,20 +35,13 @@ async def _open_in_app(runtime: Runtime, stack: AsyncExitStack, state: State) ->
 
 async def _open_in_worker(place: WorkerPlace, stack: AsyncExitStack) -> Plugged:
     from bot.channels.wechat.sender import WeChatSender
-    from bot.channels.wechat.tokens import official_account_client, token_engine
+    from bot.channels.wechat.tokens import official_account_client, opened_token_engine
 
-    engine = token_engine(place.settings.database_url)
-    stack.callback(engine.dispose)
-    client = official_account_client(place.settings, engine)
+    engine = opened_token_engine(place.settings.database_url, stack)
+    client = official_account_client(place.settings, engine, place.clock)
     return Plugged(residents=WeChatSender(place.sessions, client, place.profile,
                                           place.settings.wechat_subscribe_template_id, clock=place.clock))
 
 
-def _commands() -> typer.Typer:
-    from bot.channels.wechat.cli import wechat_app
-
-    return wechat_app
-
-
 CHANNEL = Channel(NAME, lambda settings: settings.wechat_token is not None, _routes, _open_in_app, _open_in_worker,
-                  pushes_to_residents=True, commands=_commands)
+                  pushes_to_residents=True, commands="bot.channels.wechat.cli:wechat_app")

@@ -23,7 +23,7 @@ def build_official_account(runtime: Runtime, token_engine: Engine) -> OfficialAc
     aes_key = settings.wechat_aes_key.get_secret_value() if settings.wechat_aes_key else None
     crypto = WeChatCrypto(token, aes_key, settings.wechat_app_id) if aes_key else None
     clock = runtime.clock
-    sender = WeChatSender(runtime.sessions, official_account_client(settings, token_engine), runtime.profile,
+    sender = WeChatSender(runtime.sessions, official_account_client(settings, token_engine, clock), runtime.profile,
                           settings.wechat_subscribe_template_id, clock=clock)
     responder = Responder(runtime.pipeline, runtime.sessions, sender, settings.wechat_reply_budget_seconds, clock)
     return OfficialAccount(token, settings.wechat_app_id, crypto,

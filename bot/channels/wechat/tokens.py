@@ -11,6 +11,7 @@ one that failed, that token is used and no request is made.
 from __future__ import annotations
 
 import threading
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -71,6 +72,13 @@ class DatabaseTokenStorage(SessionStorage):  # type: ignore[misc]
 def token_engine(database_url: str) -> Engine:
     """A small synchronous engine: wechatpy's clients are synchronous and run in worker threads."""
     return create_engine(sync_url(database_url), pool_size=2, max_overflow=8, pool_pre_ping=True)
+
+
+def opened_token_engine(database_url: str, stack: AsyncExitStack) -> Engine:
+    """A token engine disposed of when `stack` closes."""
+    engine = token_engine(database_url)
+    stack.callback(engine.dispose)
+    return engine
 
 
 class SharedTokenRefresh:
@@ -161,11 +169,11 @@ class WeComApiClient(SharedTokenRefresh, WeComClient):  # type: ignore[misc]
         return self._token_url, {"corpid": self.corp_id, "corpsecret": self.secret}
 
 
-def official_account_client(settings: Settings, engine: Engine) -> OfficialAccountClient:
+def official_account_client(settings: Settings, engine: Engine, clock: Clock = system_clock) -> OfficialAccountClient:
     return OfficialAccountClient(settings.wechat_api_base, settings.wechat_app_id,
-                                 settings.wechat_app_secret.get_secret_value(), DatabaseTokenStorage(engine))
+                                 settings.wechat_app_secret.get_secret_value(), DatabaseTokenStorage(engine, clock))
 
 
-def wecom_client(settings: Settings, engine: Engine) -> WeComApiClient:
+def wecom_client(settings: Settings, engine: Engine, clock: Clock = system_clock) -> WeComApiClient:
     return WeComApiClient(settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret.get_secret_value(),
-                          DatabaseTokenStorage(engine))
+                          DatabaseTokenStorage(engine, clock))

@@ -24,24 +24,21 @@ def _routes(_settings: Settings) -> list[APIRouter]:
 
 
 async def _open_in_app(runtime: Runtime, stack: AsyncExitStack, state: State) -> Plugged:
-    from bot.channels.wechat.tokens import token_engine
+    from bot.channels.wechat.tokens import opened_token_engine
     from bot.channels.wecom.setup import build_wecom
 
-    engine = token_engine(runtime.settings.database_url)
-    stack.callback(engine.dispose)
-    wecom = build_wecom(runtime, engine)
+    wecom = build_wecom(runtime, opened_token_engine(runtime.settings.database_url, stack))
     state.wecom_callback = wecom.callback
     return Plugged(staff=wecom.notifier)
 
 
 async def _open_in_worker(place: WorkerPlace, stack: AsyncExitStack) -> Plugged:
-    from bot.channels.wechat.tokens import token_engine, wecom_client
+    from bot.channels.wechat.tokens import opened_token_engine, wecom_client
     from bot.channels.wecom.notifier import WeComNotifier
 
-    engine = token_engine(place.settings.database_url)
-    stack.callback(engine.dispose)
     settings = place.settings
-    return Plugged(staff=WeComNotifier(place.sessions, place.profile, wecom_client(settings, engine),
+    engine = opened_token_engine(settings.database_url, stack)
+    return Plugged(staff=WeComNotifier(place.sessions, place.profile, wecom_client(settings, engine, place.clock),
                                        settings.wecom_agent_id, settings.public_url, place.clock))
 
 

@@ -36,6 +36,6 @@ def build_wecom(runtime: Runtime, token_engine: Engine) -> WeCom:
     crypto = WeChatCrypto(token, settings.wecom_aes_key.get_secret_value(), settings.wecom_corp_id)
     clock = runtime.clock
     desk = StaffDesk(runtime.sessions, runtime.profile, CHANNEL, clock)
-    notifier = WeComNotifier(runtime.sessions, runtime.profile, wecom_client(settings, token_engine),
+    notifier = WeComNotifier(runtime.sessions, runtime.profile, wecom_client(settings, token_engine, clock),
                              settings.wecom_agent_id, settings.public_url, clock)
     return WeCom(WeComCallback(token, crypto, desk), notifier)
