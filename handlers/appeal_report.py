@@ -16,6 +16,17 @@ from storage.models import Building
 from storage.profile.schema import Category
 from storage.repositories.directory import get_building, get_building_by_id
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "appeal_cancelled": (),
+    "ask_description": (),
+    "ask_building": ("community",),
+    "ask_building_again": ("building", "community"),
+    "last_address_choice": ("address",),
+    "ticket_created": ("address", "assignee", "category", "due", "handler", "intake_type", "ticket_no"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 INTENTS = ("appeal_report",)
 FLOW = "appeal_report"
 MIN_DESCRIPTION_CHARS = 8

@@ -21,6 +21,12 @@ from handlers.community import ask_community, resolve_community
 from handlers.forms.engine import run_form
 from nlu.result import ParseResult
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "appointment_booked": ("location", "number", "service", "time"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 INTENTS = ("appointment_book",)
 FLOW = "appointment_book"
 

@@ -12,6 +12,14 @@ from nlu.result import ParseResult
 from storage.models import Appointment
 from storage.repositories.appointments import open_appointments_of
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "no_appointments": (),
+    "ask_which_appointment": (),
+    "appointment_cancelled": ("number", "service", "time"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 INTENTS = ("appointment_cancel",)
 FLOW = "appointment_cancel"
 

@@ -16,6 +16,17 @@ from storage.repositories.appointments import free_slots
 from storage.scheduling import is_bookable_time, nearest_slot_start
 from storage.slot_problem import SlotProblem
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "time_unavailable": ("reason", "service", "time"),
+    "time_full": ("service", "time"),
+    "reason_in_past": (),
+    "reason_closed_day": (),
+    "reason_not_a_slot": (),
+    "reason_too_far": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 FREE_SLOTS_OFFERED = 3
 
 

@@ -25,6 +25,26 @@ if TYPE_CHECKING:  # scikit-learn behind it: processes that only check intents (
     from nlu.policy_index import PolicyLibrary
 
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "intent_appeal_report": (),
+    "intent_certificate_request": (),
+    "intent_appointment_book": (),
+    "intent_appointment_cancel": (),
+    "intent_policy_question": (),
+    "intent_safety_tip": (),
+    "intent_emergency": (),
+    "intent_subscribe_notices": (),
+    "intent_unsubscribe_notices": (),
+    "intent_request_status": (),
+    "intent_feedback": (),
+    "intent_report_clue": (),
+    "intent_human_handoff": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+OFFERABLE_INTENTS = tuple(key.removeprefix("intent_") for key in REPLIES)
+"""Needs the bot can offer as a choice: each has an `intent_<name>` reply, its label on a button."""
+
+
 @dataclass
 class HandlerContext:
     session: AsyncSession

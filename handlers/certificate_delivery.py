@@ -10,6 +10,14 @@ from handlers.base import HandlerContext
 from nlu.result import ParseResult
 from storage.models import Building, CertificateRequest, Ticket
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "pickup_chosen": ("certificate", "hours", "place"),
+    "delivery_chosen": ("address", "certificate"),
+    "nothing_ready": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 INTENTS = ("certificate_pickup", "certificate_delivery")
 """Reached only by the buttons of the ready notice, never by the classifier."""
 

@@ -21,6 +21,12 @@ from nlu.result import ParseResult
 from storage.models import CertificateRequest
 from storage.profile.schema import Category, Certificate
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "certificate_created": ("certificate", "due", "materials", "office", "ticket_no"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 INTENTS = ("certificate_request",)
 FLOW = "certificate_request"
 INTAKE_TYPE = "administrative"

@@ -6,6 +6,11 @@ from bot.core.messages import Choice, TextReply
 from handlers.base import HandlerContext
 from storage.repositories.directory import get_community
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "ask_community": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
 
 async def resolve_community(ctx: HandlerContext, text: str) -> bool:
     """Set `ctx.community` (and remember it on the resident) when it can be known; False if not."""

@@ -6,6 +6,13 @@ from bot.core.messages import InboundMessage, Reply
 from handlers.base import HandlerContext, menu
 from nlu.result import ParseResult
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "greet": ("community",),
+    "goodbye": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 INTENTS = ("greet", "goodbye", "affirm", "deny", "out_of_scope")
 
 

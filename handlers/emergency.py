@@ -18,6 +18,13 @@ from handlers.community import resolve_community
 from nlu.payloads import button_payload
 from nlu.result import ParseResult
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "emergency_now": (),
+    "emergency_not_urgent": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 log = logging.getLogger(__name__)
 
 INTENTS = ("emergency",)

@@ -7,10 +7,16 @@ answer then applies to what the resident first wrote (see `Pipeline.understand`)
 from __future__ import annotations
 
 from bot.core.messages import InboundMessage, Reply
-from handlers.base import HandlerContext, menu
+from handlers.base import OFFERABLE_INTENTS, HandlerContext, menu
 from handlers.human_handoff import hand_over
 from nlu.result import FALLBACK_INTENT, ParseResult
-from storage.profile.replies import OFFERABLE_INTENTS
+
+REPLIES: dict[str, tuple[str, ...]] = {
+    "fallback_clarify": (),
+    "fallback_choose": ("first", "second"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
 
 INTENTS = (FALLBACK_INTENT,)
 MISSES_BEFORE_PERSON = 2

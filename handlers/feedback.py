@@ -18,6 +18,17 @@ from nlu.payloads import button_payload
 from nlu.result import ParseResult
 from storage.models import Rating, Ticket, TicketStatus
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "feedback_ask": ("category", "ticket_no"),
+    "feedback_thanks": ("ticket_no",),
+    "feedback_reopened": ("assignee", "lead", "ticket_no"),
+    "feedback_note_saved": ("ticket_no",),
+    "feedback_already": ("ticket_no",),
+    "feedback_nothing": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 INTENTS = ("feedback", "feedback_satisfied", "feedback_unsatisfied")
 BUTTONS = {"feedback_satisfied": True, "feedback_unsatisfied": False}
 FLOW = "feedback"

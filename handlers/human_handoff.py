@@ -19,6 +19,14 @@ from nlu.result import ParseResult
 from storage.models import TicketStatus
 from storage.repositories.tickets import get_ticket_by_number
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "handoff_created": ("assignee", "due", "ticket_no"),
+    "handoff_after_hours": ("opens",),
+    "handoff_ended": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 INTENTS = ("human_handoff",)
 FLOW = "human_handoff"
 RELAYING = "message"

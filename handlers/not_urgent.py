@@ -14,6 +14,12 @@ from bot.office.emergencies import stand_down
 from handlers.base import Handler, HandlerContext
 from nlu.result import IntentScore, ParseResult
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "out_of_scope": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 INTENT = "not_urgent"
 
 

@@ -22,6 +22,21 @@ from storage.profile.engagement import NoticeScope, NoticeTopic
 from storage.repositories.directory import get_building, get_building_by_id
 from storage.repositories.subscriptions import Scope, active_subscriptions, subscribe, unsubscribe
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "notice_topics": (),
+    "notice_subscribed": ("scope", "topic"),
+    "notice_already_subscribed": ("scope", "topic"),
+    "notice_unsubscribed": ("topic",),
+    "notice_not_subscribed": ("topic",),
+    "notice_list": ("topics",),
+    "notice_list_item": ("scope", "topic"),
+    "notice_none": (),
+    "notice_which_to_stop": (),
+    "notice_scope_unknown": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 INTENTS = ("subscribe_notices", "unsubscribe_notices")
 
 

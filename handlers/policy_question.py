@@ -8,6 +8,14 @@ from bot.core.messages import InboundMessage, Reply
 from handlers.base import HandlerContext
 from nlu.result import ParseResult
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "policy_answer": ("heading", "quote", "source", "title"),
+    "policy_form": ("link", "name"),
+    "policy_unknown": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 INTENTS = ("policy_question",)
 QUOTE_CHARS = 320
 """Long enough for a list of materials, short enough for a phone screen."""

@@ -23,15 +23,28 @@ What still ties a resident to an anonymous clue, honestly:
 from __future__ import annotations
 
 from bot.core.messages import InboundMessage, Reply
-from handlers.base import HandlerContext
+from handlers.base import OFFERABLE_INTENTS, HandlerContext
 from handlers.community import resolve_community
 from nlu.entities import find_phones
 from nlu.result import ParseResult
-from storage.profile.replies import OFFERABLE_INTENTS
 from storage.profile.schema import StaffRole
 from storage.repositories import outbox
 from storage.repositories.clues import add_clue, leave_contact
 from storage.repositories.directory import first_staff_with_role
+
+REPLIES: dict[str, tuple[str, ...]] = {
+    "ask_clue": (),
+    "clue_received": ("receipt",),
+    "clue_received_replay": (),
+    "choice_leave_contact": (),
+    "choice_stay_anonymous": (),
+    "clue_ask_contact": (),
+    "clue_contact_saved": ("receipt",),
+    "clue_stays_anonymous": (),
+    "staff_new_clue": ("category", "receipt"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
 
 INTENTS = ("report_clue",)
 FLOW = "report_clue"

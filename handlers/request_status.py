@@ -12,6 +12,16 @@ from storage.models import Appointment, Ticket
 from storage.repositories.appointments import get_appointment_by_number, open_appointments_of
 from storage.repositories.tickets import get_ticket_by_number, open_tickets_of
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "status_none": (),
+    "status_header": ("count",),
+    "status_ticket": ("assignee", "category", "due", "status", "ticket_no"),
+    "status_appointment": ("number", "service", "status", "time"),
+    "status_not_found": ("ticket_no",),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 INTENTS = ("request_status",)
 
 

@@ -9,6 +9,12 @@ from bot.core.messages import InboundMessage, Reply
 from handlers.base import Handler, HandlerContext
 from nlu.result import IntentScore, ParseResult
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "nothing_to_resume": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 INTENT = "resume"
 
 

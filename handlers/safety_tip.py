@@ -13,6 +13,16 @@ from nlu.payloads import button_payload
 from nlu.result import ParseResult
 from storage.profile.engagement import SafetyTip, SafetyTopic
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "not_yet_online": (),
+    "safety_topics": (),
+    "safety_tip": ("tips", "topic"),
+    "safety_tip_line": ("text", "title"),
+    "safety_never_asks": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 INTENTS = ("safety_tip",)
 
 

@@ -33,6 +33,12 @@ from storage.models import (
 from storage.profile import Profile
 from storage.repositories.directory import get_community_by_id
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "ledger_title": ("community", "month", "year"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 __all__ = ["Ledger", "LedgerAppointment", "LedgerCertificate", "LedgerRating", "LedgerTicket", "LedgerTotals",
            "build_ledger", "month_bounds"]
 

@@ -36,6 +36,15 @@ from storage.models import (
 from storage.profile import Profile
 from storage.repositories.directory import get_community_by_id
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "stats_no_building": (),
+    "stats_area_of_community": ("area", "community"),
+    "stats_notice_update": ("headline",),
+    "stats_notice_cancel": ("headline",),
+    "stats_staff_with_role": ("name", "role"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
 
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None

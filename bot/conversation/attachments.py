@@ -10,6 +10,12 @@ from storage.models import Resident
 from storage.repositories import attachments
 from storage.repositories.tickets import open_tickets_of
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "photo_attached": ("ticket_no",),
+    "photo_kept": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
 
 async def receive_photo(session: AsyncSession, wording: Wording, resident: Resident, channel: str,
                         photo: Photo) -> Reply:

@@ -11,6 +11,12 @@ from storage.models import Community, Resident
 from storage.profile import Profile
 from storage.repositories.directory import get_building
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "location_building": ("address",),
+    "location_unknown": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
 
 def nearest_building(profile: Profile, community: Community | None, location: SharedLocation) -> str | None:
     positions = profile.building_locations.get(community.key) if community else None

@@ -28,6 +28,13 @@ from storage.profile import Profile
 from storage.repositories import conversations, directory, processed
 from storage.repositories.residents import find_or_create_resident, note_inbound
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "resume_offer": ("flow",),
+    "choice_resume": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 log = logging.getLogger(__name__)
 
 INTERRUPTING_INTENTS = frozenset({"emergency", "human_handoff"})

@@ -1,11 +1,13 @@
 """The profile as the running bot checks it. Storage validates each file on its own; what only the bot
-knows, which intents its handlers answer, is checked here, so that storage imports nothing above it."""
+knows, which replies its code renders and which intents its handlers answer, is checked here, so that
+storage imports nothing above it."""
 
 from __future__ import annotations
 
 from difflib import get_close_matches
 from pathlib import Path
 
+from bot.conversation.replies import check_replies
 from handlers import build_registry
 from storage.profile import Profile, ProfileError, load_profile
 
@@ -24,7 +26,8 @@ def check_menu_intents(profile: Profile) -> None:
 
 
 def load_checked_profile(folder: Path) -> Profile:
-    """The profile in `folder`, checked by storage and then against the bot's handlers."""
+    """The profile in `folder`, checked by storage and then against the bot's code: its replies and its menu."""
     profile = load_profile(folder)
+    check_replies(profile)
     check_menu_intents(profile)
     return profile

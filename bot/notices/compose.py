@@ -33,6 +33,17 @@ from storage.profile.notice_templates import (
     TemplateKind,
 )
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "list_separator": (),
+    "notice_scope_area": ("area", "community"),
+    "notice_scope_community": ("community",),
+    "notice_never_asks_money": (),
+    "notice_update": ("headline",),
+    "notice_cancel": ("headline",),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 FORECAST_TEMPLATE = "security_forecast"
 ANNOUNCEMENT_TEMPLATE = "announcement"
 _INPUT = ConfigDict(extra="forbid", coerce_numbers_to_str=True, str_strip_whitespace=True)

@@ -17,6 +17,15 @@ from storage.repositories import outbox
 from storage.repositories.appointments import add_appointment, ensure_slot, free_slots, release_place, take_place
 from storage.scheduling import is_bookable_time
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "appointment_reminder": ("location", "number", "service", "time"),
+    "booking_booked": (),
+    "booking_cancelled": (),
+    "booking_done": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 APPOINTMENT_PREFIX = "YY"
 """预约: numbers read like YY20261125-0003 (the slot's local date, then the id)."""
 REMINDER_KIND = "appointment_reminder"

@@ -15,6 +15,14 @@ from storage.repositories import outbox
 from storage.repositories.directory import get_community_by_id
 from storage.repositories.tickets import get_ticket_by_number
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "certificate_ready": ("certificate", "office", "ticket_no"),
+    "choice_pickup": (),
+    "choice_delivery": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 CERTIFICATE_CATEGORY = "certificate"
 """The category key of every certificate ticket; the type is in its CertificateRequest row."""
 READY_KIND = "certificate_ready"

@@ -17,6 +17,13 @@ from storage.profile import Profile
 from storage.repositories import outbox
 from storage.repositories.directory import get_building_by_id
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "staff_emergency": ("address", "category", "description", "due", "resident", "ticket_no"),
+    "staff_emergency_stand_down": ("need", "ticket_no"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 EMERGENCY_CATEGORY = "emergency"
 NO_TEXT = "-"
 REALERT_WINDOW = timedelta(hours=2)

@@ -16,6 +16,14 @@ from storage.profile.schema import StaffRole
 from storage.repositories import outbox
 from storage.repositories.directory import first_staff_with_role
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "staff_ticket_due_soon": ("category", "description", "due", "ticket_no"),
+    "staff_ticket_overdue_lead": ("assignee", "category", "description", "due", "ticket_no"),
+    "staff_ticket_overdue_secretary": ("assignee", "category", "description", "due", "lead", "ticket_no"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 DUE_SOON_KIND = "ticket_due_soon"
 OVERDUE_KIND = "ticket_overdue"
 

@@ -15,6 +15,13 @@ from storage.profile import Profile
 from storage.repositories import outbox
 from storage.repositories.directory import get_community_by_id
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "handoff_staff_reply": ("assignee", "text"),
+    "staff_handoff_message": ("resident", "text", "ticket_no"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 TO_STAFF_KIND = "handoff_to_staff"
 TO_RESIDENT_KIND = "handoff_to_resident"
 RESIDENT_NOTE = "resident"

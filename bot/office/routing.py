@@ -13,6 +13,13 @@ from storage.profile import Profile
 from storage.profile.schema import Category, StaffRole
 from storage.repositories import directory
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "handler_building": ("building", "role"),
+    "handler_area": ("area", "role"),
+    "handler_role": ("community", "role"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
 
 @dataclass(frozen=True)
 class Route:

@@ -35,6 +35,36 @@ from storage.profile.staff_commands import StaffAction, StaffCommandWords
 from storage.repositories.directory import get_community_by_id
 from storage.repositories.tickets import get_ticket_by_number
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "staff_overdue_none": (),
+    "staff_overdue_header": ("count",),
+    "staff_ticket_details": ("assignee", "category", "description", "due", "status", "ticket_no"),
+    "status_open": (),
+    "status_claimed": (),
+    "status_closed": (),
+    "status_reopened": (),
+    "staff_command_help": ("claim", "close", "mine", "overdue", "show", "transfer"),
+    "staff_not_on_roster": (),
+    "staff_denied": ("ticket_no",),
+    "staff_transfer_denied": ("ticket_no",),
+    "staff_ticket_unknown": ("ticket_no",),
+    "staff_ticket_state": ("status", "ticket_no"),
+    "staff_try_again": ("ticket_no",),
+    "staff_close_needs_result": ("close", "ticket_no"),
+    "staff_transfer_needs_name": ("ticket_no", "transfer"),
+    "staff_claimed": ("category", "due", "ticket_no"),
+    "staff_closed": ("ticket_no",),
+    "staff_transferred": ("assignee", "ticket_no"),
+    "staff_transfer_same": ("assignee", "ticket_no"),
+    "staff_name_unknown": ("name",),
+    "staff_name_ambiguous": ("count", "name"),
+    "staff_my_tickets_header": ("count",),
+    "staff_my_ticket": ("category", "due", "status", "ticket_no"),
+    "staff_my_tickets_none": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 log = logging.getLogger(__name__)
 
 SEPARATORS = " \t\r\n\u3000:：,，"

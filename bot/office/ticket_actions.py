@@ -35,6 +35,18 @@ from storage.repositories import outbox
 from storage.repositories.directory import find_active_staff, first_staff_with_role, get_community_by_id
 from storage.repositories.tickets import get_ticket_by_number
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "ticket_claimed_for_resident": ("assignee", "category", "due", "ticket_no"),
+    "ticket_closed_feedback": ("assignee", "category", "result", "ticket_no"),
+    "choice_satisfied": (),
+    "choice_unsatisfied": (),
+    "staff_ticket_reopened": ("assignee", "category", "comment", "ticket_no"),
+    "staff_reopen_note": ("note", "ticket_no"),
+    "staff_ticket_reassigned": ("by", "category", "description", "due", "ticket_no"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 CLOSED_KIND = "ticket_closed"
 CLAIMED_KIND = "ticket_claimed"
 REOPENED_KIND = "ticket_reopened"

@@ -18,6 +18,17 @@ from storage.profile.schema import Category, TimeLimit
 from storage.repositories import attachments, outbox
 from storage.repositories.tickets import add_ticket
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "staff_new_ticket": ("address", "category", "description", "due", "intake_type", "resident", "ticket_no"),
+    "datetime": ("day", "month", "time"),
+    "date": ("day", "month"),
+    "address_building": ("building",),
+    "address_unit": ("unit",),
+    "address_room": ("room",),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 EMERGENCY_KIND = "emergency_alert"
 
 

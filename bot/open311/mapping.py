@@ -21,6 +21,13 @@ from storage.models import Ticket, TicketStatus
 from storage.profile import Profile
 from storage.profile.schema import StaffRole
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "open311_service_notice": ("agency", "due", "ticket_no"),
+    "open311_closed_notes": ("result",),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 STATUS_NOTE_KEYS: dict[str, str] = {status.value: f"status_{status.value}" for status in TicketStatus}
 """The words residents read for each status in chat (待处理, 处理中 ...), reused as status notes."""
 

@@ -21,6 +21,12 @@ from bot.open311.schema import ServiceOut
 from storage.profile import Profile
 from storage.profile.schema import Category
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "open311_service_description": ("category", "intake_type"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 PUBLIC_INTAKE_TYPE = "public_service"
 OTHER_FLOWS = frozenset({EMERGENCY_CATEGORY, Profile.HANDOFF_CATEGORY, CERTIFICATE_CATEGORY})
 

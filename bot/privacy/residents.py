@@ -41,6 +41,12 @@ from storage.models import (
 )
 from storage.profile import Profile
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "ticket_description_erased": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 ERASED_DESCRIPTION = "ticket_description_erased"
 """The reply key whose wording replaces an erased resident's ticket descriptions."""
 

@@ -23,6 +23,12 @@ from storage.models import Conversation, ProcessedMessage, ScheduledJob, Ticket,
 from storage.profile import Profile
 from storage.repositories import jobs
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "ticket_description_expired": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 log = logging.getLogger(__name__)
 
 PURGE_JOB = "privacy_purge"

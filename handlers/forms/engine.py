@@ -16,6 +16,23 @@ from handlers.forms.slot_kinds import READERS, ask_slot
 from nlu.result import ParseResult
 from storage.profile.schema import FlowSpec
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "flow_cancelled": ("flow",),
+    "choice_confirm": (),
+    "choice_cancel": (),
+    "ask_certificate": (),
+    "ask_for_whom": (),
+    "ask_purpose": (),
+    "ask_phone": (),
+    "ask_id_number": (),
+    "confirm_certificate": ("certificate", "for_whom", "id_number", "phone", "purpose"),
+    "ask_service": (),
+    "ask_time": ("location", "service"),
+    "confirm_appointment": ("location", "phone", "service", "time"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 CONFIRM = "__confirm__"
 """The `awaiting` value while the bot waits for yes or no to its summary."""
 

@@ -19,6 +19,14 @@ from nlu.result import ParseResult
 from nlu.vocabulary import VocabularyMatcher
 from storage.profile.schema import CertificateStatus, SlotSpec
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "certificate_unknown": (),
+    "certificate_not_issued": ("certificate", "instead"),
+    "id_number_invalid": (),
+    "phone_invalid": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
 
 @dataclass(frozen=True)
 class SlotOutcome:

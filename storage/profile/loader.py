@@ -67,10 +67,10 @@ def load_profile(root: Path) -> Profile:
             raise ProfileError(folder / "community.yaml", "id",
                                f"'{community.id}' differs from its folder '{folder.name}'")
         communities[community.id] = community
-    replies = {"": _read_replies(root / "replies.md", complete=True)}
+    replies = {"": _read_replies(root / "replies.md")}
     for folder in community_dirs:
         if (folder / "replies.md").is_file():
-            replies[folder.name] = _read_replies(folder / "replies.md", complete=False)
+            replies[folder.name] = _read_replies(folder / "replies.md")
     certificates_path, services_path = root / "certificates.yaml", root / "services.yaml"
     certificates = _validate(certificates_path, TypeAdapter(list[Certificate]))
     services = _validate(services_path, TypeAdapter(list[Service]))
@@ -188,11 +188,11 @@ def _field(loc: Sequence[int | str]) -> str:
     return text.lstrip(".")
 
 
-def _read_replies(path: Path, *, complete: bool) -> dict[str, str]:
+def _read_replies(path: Path) -> dict[str, str]:
     if not path.is_file():
         raise ProfileError(path, "", "file not found")
     replies = parse_replies(path.read_text(encoding="utf-8"))
-    if problems := check_replies(replies, complete=complete):
+    if problems := check_replies(replies):
         field, _, problem = problems[0].partition(": ")
         raise ProfileError(path, field, problem)
     return replies

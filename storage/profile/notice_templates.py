@@ -2,7 +2,7 @@
 
 `kind` names the composer in `bot.notices.compose` that fills a template; `TEMPLATE_PIECES` is the
 contract between a kind and its wording (which pieces, which `{fields}` each may use), checked on
-load like `REPLY_FIELDS`, so a broken template fails when the profile loads, not when police send.
+load, so a broken template fails when the profile loads, not when police send.
 """
 
 from __future__ import annotations

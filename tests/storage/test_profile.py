@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
+from bot.conversation.profile_check import load_checked_profile
 from storage.profile import Profile, ProfileError, load_profile
 from storage.profile.schema import StaffRole
 from tests.conftest import DEMO_PROFILE
@@ -96,14 +97,14 @@ def test_reply_with_unknown_blank_is_refused(broken: Path) -> None:
     edit(broken / "replies.md", "编号 {ticket_no}。", "编号 {ticket_number}。")
 
     with pytest.raises(ProfileError, match=r"replies\.md: ticket_created: unknown blank \{ticket_number\}"):
-        load_profile(broken)
+        load_checked_profile(broken)
 
 
 def test_misspelt_reply_key_is_refused(broken: Path) -> None:
     edit(broken / "replies.md", "## goodbye\n", "## goodbye_typo\n")
 
     with pytest.raises(ProfileError, match=r"replies\.md: goodbye_typo: unknown reply key"):
-        load_profile(broken)
+        load_checked_profile(broken)
 
 
 def test_community_may_override_wording(broken: Path) -> None:
@@ -136,4 +137,19 @@ def test_removed_reply_is_reported_missing(broken: Path) -> None:
     (broken / "replies.md").write_text(text[:start] + text[end:], encoding="utf-8")
 
     with pytest.raises(ProfileError, match=r"replies\.md: goodbye: missing"):
-        load_profile(broken)
+        load_checked_profile(broken)
+
+
+def test_a_community_s_own_wording_is_checked_against_the_same_contract(broken: Path) -> None:
+    own = broken / "communities" / "qingshui" / "replies.md"
+    own.write_text("## goodbye\n再见 {name}\n", encoding="utf-8")
+
+    with pytest.raises(ProfileError, match=r"qingshui/replies\.md: goodbye: unknown blank \{name\}"):
+        load_checked_profile(broken)
+
+
+def test_a_form_question_that_is_no_reply_is_refused(broken: Path) -> None:
+    edit(broken / "flows.yaml", "ask: ask_purpose", "ask: ask_why")
+
+    with pytest.raises(ProfileError, match=r"flows\.yaml: certificate_request\.slots\[3\]\.ask: unknown reply"):
+        load_checked_profile(broken)

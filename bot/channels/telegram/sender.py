@@ -43,6 +43,15 @@ from storage.profile import Profile
 from storage.profile.staff_commands import StaffAction
 from storage.repositories import outbox
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "staff_button_claim": (),
+    "staff_button_close": (),
+    "staff_button_transfer": (),
+    "staff_button_default_result": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"

@@ -20,6 +20,14 @@ from bot.office.ticket_actions import staff_on_roster
 from storage.clock import Clock, system_clock
 from storage.profile.staff_commands import StaffAction
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "staff_telegram_help": (),
+    "staff_linked": ("name",),
+    "staff_link_invalid": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 log = logging.getLogger(__name__)
 
 COMMANDS = {"/start": "/greet", "/menu": "/greet", "/status": "/request_status",

@@ -12,6 +12,13 @@ from wechatpy import parse_message
 from bot.channels.wechat.security import MalformedXml
 from bot.core.messages import InboundMessage, Photo, SharedLocation
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "wechat_voice_unrecognised": (),
+    "wechat_unsupported": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 CHANNEL = "wechat"
 GREET_PAYLOAD = "/greet"
 """A new follower, or one who scanned the community's QR code, is greeted with what the bot can do."""

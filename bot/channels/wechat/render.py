@@ -6,6 +6,12 @@ from __future__ import annotations
 from bot.core.messages import Reply
 from bot.core.wording import Wording
 
+REPLIES: dict[str, tuple[str, ...]] = {
+    "wechat_choice_hint": (),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
 PASSIVE_LIMIT_BYTES = 2048
 """WeChat's limit for a text answer; a customer-service message has the same."""
 

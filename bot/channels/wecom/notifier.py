@@ -26,8 +26,26 @@ from bot.channels.wechat.tokens import WeComApiClient
 from bot.core.wording import Wording
 from storage.models import Community, OutboxMessage, StaffChannel, Ticket
 from storage.profile import Profile
-from storage.profile.replies import STAFF_CARD_KINDS
 from storage.repositories import outbox
+
+REPLIES: dict[str, tuple[str, ...]] = {
+    "wecom_card_button": (),
+    "wecom_title_ticket_assigned": ("ticket_no",),
+    "wecom_title_emergency_alert": ("ticket_no",),
+    "wecom_title_ticket_reopened": ("ticket_no",),
+    "wecom_title_ticket_reopen_note": ("ticket_no",),
+    "wecom_title_handoff_to_staff": ("ticket_no",),
+    "wecom_title_ticket_overdue": ("ticket_no",),
+    "wecom_title_ticket_due_soon": ("ticket_no",),
+    "wecom_title_ticket_reassigned": ("ticket_no",),
+    "wecom_title_clue_received": ("ticket_no",),
+    "wecom_title_other": ("ticket_no",),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+STAFF_CARD_KINDS = frozenset(key.removeprefix("wecom_title_") for key in REPLIES if key.startswith("wecom_title_"))
+"""Staff notifications by outbox kind, each with a `wecom_title_<kind>` reply: the title of its WeCom card
+(`other` for any kind not listed). `{ticket_no}` is empty when the message has no ticket."""
+
 
 log = logging.getLogger(__name__)
 
