@@ -20,8 +20,7 @@ REGISTERED = (
 
 @cache
 def channels() -> tuple[Channel, ...]:
-    found: list[Channel] = [import_module(module).CHANNEL for module in REGISTERED]
-    return tuple(found)
+    return tuple(import_module(module).CHANNEL for module in REGISTERED)
 
 
 def configured_channels(settings: Settings) -> list[Channel]:

@@ -33,8 +33,6 @@ _SECRETS = (
     (re.compile(r"(access_token=)[^&\s\"']+"), r"\1***"),
 )
 _EXCEPTION_FORMATTER = logging.Formatter()
-
-
 _LOG_STYLE = public_style(lambda building: Address(building).label())
 
 
