@@ -146,6 +146,12 @@ bench-broadcast: install
 bench-faq: install
 	$(BIN)/python -m bench.faq_bench
 
+# Whole conversations (bench/conversations): task success, false emergencies, category accuracy on the held-out
+# set and the development set, with keyword-count categories beside (about two minutes).
+.PHONY: bench-conversations
+bench-conversations: install
+	$(BIN)/python -m bench.conversations_bench
+
 # Need PostgreSQL at 127.0.0.1:5432 (user postgres; or FRONTDOOR_BENCH_POSTGRES_URL). The load ramp takes a few
 # minutes; the soak 30 (SOAK_MINUTES); the fault script stops and starts the local cluster (pg_ctlcluster).
 SOAK_MINUTES ?= 30
@@ -191,4 +197,4 @@ faults:
 # bench-nlu and the 30-minute soak); figures in build/, collected in BENCHMARKS.md. The soak takes its rate
 # from the load ramp before it.
 .PHONY: bench
-bench: bench-nlu bench-faq bench-telegram bench-broadcast bench-load bench-soak fault-rasa fault-telegram fault-worker fault-postgres
+bench: bench-nlu bench-faq bench-conversations bench-telegram bench-broadcast bench-load bench-soak fault-rasa fault-telegram fault-worker fault-postgres

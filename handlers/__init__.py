@@ -23,7 +23,7 @@ from handlers import (
     resume,
     safety_tip,
 )
-from handlers.base import Handler
+from handlers.base import AnswerCheck, Handler
 
 MODULES: tuple[ModuleType, ...] = (
     appeal_report, appointment_book, appointment_cancel, certificate_delivery, certificate_request, conversation,
@@ -43,3 +43,8 @@ def build_registry() -> dict[str, Handler]:
     registry[resume.INTENT] = resume.make_handler(dict(registry))
     registry[not_urgent.INTENT] = not_urgent.make_handler(dict(registry))
     return registry
+
+
+def build_answer_checks() -> dict[str, AnswerCheck]:
+    """Flow name -> how it tells an answer to its open question from a new need."""
+    return {intent: module.answers for module in MODULES if hasattr(module, "answers") for intent in module.INTENTS}

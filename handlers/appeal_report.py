@@ -1,19 +1,26 @@
 """appeal_report: a resident's problem or complaint (诉求) becomes a routed ticket.
 
-Asks only for what is missing, in this order: what happened, which community, which building.
-Several of these may come in one message ("3栋2单元楼道里的下水道堵了").
+Asks only for what is missing, in this order: what happened, which community, where. Several of
+these may come in one message ("3栋2单元楼道里的下水道堵了"). Where is a building, a listed public
+place (东门, 地下车库), or the resident's own words: after one "where?" that no building or place
+answers, the bot asks for a description instead, and the answer after that is taken as it is, so the
+question never loops.
 """
 
 from __future__ import annotations
 
 from bot.core.messages import Choice, InboundMessage, Reply
+from bot.office.categories import file_reports, names_a_category
+from bot.office.places import find_place
 from bot.office.ticketing import TicketRequest, format_address, open_ticket
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
-from nlu.entities import Address, AddressMatch, find_address
+from nlu.address import says_no_building, stated_address, without_no_building
+from nlu.entities import Address, AddressMatch
+from nlu.phrasing import BARE_NUMBER, LOCATING
 from nlu.result import ParseResult
+from nlu.text import chinese_to_int
 from storage.models import Building
-from storage.profile.schema import Category
 from storage.repositories.directory import get_building, get_building_by_id
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -21,6 +28,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "ask_description": (),
     "ask_building": ("community",),
     "ask_building_again": ("building", "community"),
+    "ask_where_words": (),
     "last_address_choice": ("address",),
     "ticket_created": ("address", "assignee", "category", "due", "handler", "intake_type", "ticket_no"),
 }
@@ -31,19 +39,23 @@ INTENTS = ("appeal_report",)
 FLOW = "appeal_report"
 MIN_DESCRIPTION_CHARS = 8
 """Without a category keyword, shorter than this ("我要反映问题") is a wish to report, not a report."""
+WHERE = "building"
+"""The slot the where-question waits on (a building, a place or words)."""
+WHERE_ASKS = "where_asks"
+MIN_WHERE_CHARS = 2
+
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     state = ctx.state
     if state.flow != FLOW:
         state.start(FLOW)
-    elif nlu.intent.name == "deny":
+    text = nlu.text
+    gave_where = await _take_where(ctx, text)
+    if not gave_where and nlu.intent.name == "deny" and state.awaiting is not None:
         state.finish()
         return [ctx.say("appeal_cancelled")]
-    text = nlu.text
-    found = find_address(text)
-    _take_address(ctx, text, found)
-    _take_description(ctx, text, found)
+    _take_description(ctx, text, stated_address(text))
     if "description" not in state.slots:
         state.awaiting = "description"
         return [ctx.say("ask_description")]
@@ -51,27 +63,67 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         state.awaiting = "community"
         return [ask_community(ctx)]
     assert ctx.community is not None
-    number = state.slots.get("building")
-    if number is None:
-        state.awaiting = "building"
-        return [ctx.say("ask_building", *await _last_address(ctx), community=ctx.community.name)]
-    building = await get_building(ctx.session, ctx.community.id, number)
-    if building is None:
-        state.slots.pop("building")
-        state.awaiting = "building"
-        return [ctx.say("ask_building_again", community=ctx.community.name,
-                        building=format_address(ctx.wording, number))]
-    return [await _open(ctx, building)]
+    if "place" not in state.slots and "building" not in state.slots:
+        await _take_place(ctx, state.slots["description"])
+    if "building" in state.slots:
+        building = await get_building(ctx.session, ctx.community.id, state.slots["building"])
+        if building is not None:
+            return await _open(ctx, building)
+        number = state.slots.pop("building")
+        if int(state.slots.get(WHERE_ASKS, "0")) < 2:
+            return _ask_building_again(ctx, number)
+        state.slots["where"] = format_address(ctx.wording, number)
+    if "place" in state.slots or "where" in state.slots:
+        return await _open(ctx, None)
+    if not any(f.category.asks_where for f in file_reports(ctx.profile, state.slots["description"])):
+        return await _open(ctx, await _known_building(ctx))
+    return await _ask_where(ctx)
 
 
-def _take_address(ctx: HandlerContext, text: str, found: AddressMatch | None) -> None:
-    slots = ctx.state.slots
-    if found is None and ctx.state.awaiting == "building" and text.strip().isdigit():
-        found = (Address(str(int(text.strip()))), 0, len(text))
+async def answers(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    """Whether the message answers the open question: any words describe the problem; where is a
+    building, a listed place, 「没有楼号」 or words that place something."""
+    text = nlu.text
+    if ctx.state.awaiting != WHERE:
+        return ctx.state.awaiting == "description"
+    if stated_address(text) or BARE_NUMBER.match(text) or says_no_building(text) or LOCATING.search(text):
+        return True
+    return ctx.community is not None and find_place(ctx.profile, ctx.community.key, text) is not None
+
+
+async def _take_where(ctx: HandlerContext, text: str) -> bool:
+    """Read a building, a place, or (when asked where) a description; True if the message gave any."""
+    slots, asked = ctx.state.slots, ctx.state.awaiting == WHERE
+    found = stated_address(text)
+    bare = BARE_NUMBER.match(text) if asked else None
+    if found is None and bare is not None and (number := chinese_to_int(bare.group(1))):
+        found = (Address(str(number)), 0, len(text))
     if found is not None:
         address = found[0]
+        slots.pop("place", None)
         slots["building"] = address.building
         slots.update({k: v for k, v in (("unit", address.unit), ("room", address.room)) if v})
+        return True
+    if await _take_place(ctx, text) or not asked:
+        return "place" in slots
+    if says_no_building(text) and not LOCATING.search(text):
+        return True
+    words = text.strip()
+    if len(words) >= MIN_WHERE_CHARS and (LOCATING.search(words) or int(slots.get(WHERE_ASKS, "0")) >= 2):
+        slots["where"] = without_no_building(words)
+        return True
+    return False
+
+
+async def _take_place(ctx: HandlerContext, text: str) -> bool:
+    community = ctx.community
+    if community is None and not await resolve_community(ctx, text):
+        return False
+    assert ctx.community is not None
+    place = find_place(ctx.profile, ctx.community.key, text)
+    if place is not None and "building" not in ctx.state.slots:
+        ctx.state.slots["place"] = place.key
+    return place is not None
 
 
 def _take_description(ctx: HandlerContext, text: str, found: AddressMatch | None) -> None:
@@ -84,19 +136,44 @@ def _take_description(ctx: HandlerContext, text: str, found: AddressMatch | None
     if awaiting is not None:
         return
     rest = text if found is None else text[:found[1]] + text[found[2]:]
-    if _matches(pick_category(ctx, text), text) or len(rest.strip()) >= MIN_DESCRIPTION_CHARS:
+    if names_a_category(ctx.profile, text) or len(rest.strip()) >= MIN_DESCRIPTION_CHARS:
         slots["description"] = text.strip()
+    elif ctx.state.recent and len(ctx.state.recent[-1]) >= MIN_DESCRIPTION_CHARS:
+        # 「就在7栋楼下」 right after a long message the bot did not understand: that message said what.
+        slots["description"] = ctx.state.recent[-1]
 
 
-def _matches(category: Category, text: str) -> int:
-    return sum(1 for keyword in category.keywords if keyword in text)
+async def _ask_where(ctx: HandlerContext) -> list[Reply]:
+    """The first time: which building (or place); after that: say it in words, with a person as a way out."""
+    assert ctx.community is not None
+    state = ctx.state
+    asks = int(state.slots.get(WHERE_ASKS, "0")) + 1
+    state.slots[WHERE_ASKS], state.awaiting = str(asks), WHERE
+    if asks == 1:
+        return [ctx.say("ask_building", *await _last_address(ctx), community=ctx.community.name)]
+    return [ctx.say("ask_where_words", ctx.offer("human_handoff"))]
 
 
-def pick_category(ctx: HandlerContext, description: str) -> Category:
-    """The category whose keywords the description matches most; the general one if none."""
-    categories = list(ctx.profile.categories.values())
-    best = max(categories, key=lambda c: _matches(c, description))
-    return best if _matches(best, description) else ctx.profile.categories[ctx.profile.GENERAL_CATEGORY]
+def _ask_building_again(ctx: HandlerContext, number: str) -> list[Reply]:
+    assert ctx.community is not None
+    state = ctx.state
+    state.slots[WHERE_ASKS], state.awaiting = str(int(state.slots.get(WHERE_ASKS, "0")) + 1), WHERE
+    return [ctx.say("ask_building_again", community=ctx.community.name, building=format_address(ctx.wording, number))]
+
+
+async def _own_building(ctx: HandlerContext, words: str) -> Building | None:
+    """「33栋的电梯坏了 还有34栋门口的路灯不亮」: each problem at the building its own words name."""
+    assert ctx.community is not None
+    found = stated_address(words)
+    return await get_building(ctx.session, ctx.community.id, found[0].building) if found else None
+
+
+async def _known_building(ctx: HandlerContext) -> Building | None:
+    """The building the resident gave before, for a matter an office handles wherever they live."""
+    resident = ctx.resident
+    if resident.building_id is None or resident.community_id != (ctx.community.id if ctx.community else None):
+        return None
+    return await get_building_by_id(ctx.session, resident.building_id)
 
 
 async def _last_address(ctx: HandlerContext) -> tuple[Choice, ...]:
@@ -109,18 +186,27 @@ async def _last_address(ctx: HandlerContext) -> tuple[Choice, ...]:
     return (Choice(ctx.wording.render("last_address_choice", address=shown), payload),)
 
 
-async def _open(ctx: HandlerContext, building: Building) -> Reply:
+async def _open(ctx: HandlerContext, building: Building | None) -> list[Reply]:
+    """A ticket for each problem the description holds (usually one), all at the same place."""
     assert ctx.community is not None
     slots = ctx.state.slots
-    category = pick_category(ctx, slots["description"])
-    opened = await open_ticket(ctx.session, ctx.profile, TicketRequest(
-        community=ctx.community, resident=ctx.resident, channel=ctx.channel, category=category,
-        description=slots["description"], building=building, unit=slots.get("unit"), room=slots.get("room"),
-    ), ctx.now)
-    ctx.resident.building_id, ctx.resident.unit, ctx.resident.room = building.id, slots.get("unit"), slots.get("room")
+    place = ctx.profile.places.get(ctx.community.key, {}).get(slots.get("place", ""))
+    replies = []
+    filings = file_reports(ctx.profile, slots["description"])
+    for filing in filings:
+        own = await _own_building(ctx, filing.words) if len(filings) > 1 else None
+        opened = await open_ticket(ctx.session, ctx.profile, TicketRequest(
+            community=ctx.community, resident=ctx.resident, channel=ctx.channel, category=filing.category,
+            description=filing.words, building=own or building, unit=slots.get("unit"), room=slots.get("room"),
+            place=place, where=None if place else slots.get("where"), refile=not filing.confident,
+        ), ctx.now)
+        replies.append(ctx.say(
+            "ticket_created", ticket_no=opened.ticket.number, category=filing.category.name,
+            intake_type=ctx.profile.intake_type(filing.category).name, handler=opened.route.handler_label,
+            assignee=opened.route.assignee.name, due=opened.due_label, address=opened.address_label,
+        ))
+    if building is not None:
+        resident = ctx.resident
+        resident.building_id, resident.unit, resident.room = building.id, slots.get("unit"), slots.get("room")
     ctx.state.finish()
-    return ctx.say(
-        "ticket_created", ticket_no=opened.ticket.number, category=category.name,
-        intake_type=ctx.profile.intake_type(category).name, handler=opened.route.handler_label,
-        assignee=opened.route.assignee.name, due=opened.due_label, address=opened.address_label,
-    )
+    return replies

@@ -9,6 +9,7 @@ cannot both get it, and the loser is offered the next free slots.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core.errors import SlotFull, SlotUnavailable
@@ -18,7 +19,7 @@ from bot.office.ticketing import format_datetime
 from handlers.appointment_slots import chosen_service
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
-from handlers.forms.engine import run_form
+from handlers.forms.engine import answers_slot, run_form
 from nlu.result import ParseResult
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -31,11 +32,24 @@ INTENTS = ("appointment_book",)
 FLOW = "appointment_book"
 
 
+async def answers(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    return await answers_slot(FLOW, nlu, ctx)
+
+
+FIRST_WORDS = "first_words"
+"""What the resident asked for before the bot had to ask which community (「约社保 明天下午两点」)."""
+
+
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     if not await resolve_community(ctx, nlu.text):
         ctx.state.start(FLOW)
         ctx.state.awaiting = "community"
+        ctx.state.slots[FIRST_WORDS] = nlu.text
         return [ask_community(ctx)]
+    first = ctx.state.slots.pop(FIRST_WORDS, None) if ctx.state.flow == FLOW else None
+    if first:
+        ctx.state.awaiting = None
+        nlu = replace(nlu, text=f"{first} {nlu.text}")
     return await run_form(FLOW, nlu, ctx, _summary, _submit)
 
 

@@ -76,6 +76,8 @@ class HandlerContext:
 
 
 Handler = Callable[[InboundMessage, ParseResult, HandlerContext], Awaitable[list[Reply]]]
+AnswerCheck = Callable[[ParseResult, HandlerContext], Awaitable[bool]]
+"""Whether a message answers the question a flow waits on; a flow's module may declare one as `answers`."""
 
 MENU = ("appeal_report", "certificate_request", "appointment_book", "policy_question", "human_handoff")
 """What the bot offers when it greets or is not sure."""

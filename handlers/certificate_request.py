@@ -15,7 +15,7 @@ from bot.office.certificates import CERTIFICATE_CATEGORY
 from bot.office.ticketing import TicketRequest, open_ticket
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
-from handlers.forms.engine import run_form
+from handlers.forms.engine import answers_slot, run_form
 from nlu.id_number import mask_id_number
 from nlu.result import ParseResult
 from storage.models import CertificateRequest
@@ -31,6 +31,10 @@ INTENTS = ("certificate_request",)
 FLOW = "certificate_request"
 INTAKE_TYPE = "administrative"
 CATEGORY = CERTIFICATE_CATEGORY
+
+
+async def answers(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    return await answers_slot(FLOW, nlu, ctx)
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:

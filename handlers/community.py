@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.core.messages import Choice, TextReply
 from handlers.base import HandlerContext
+from nlu.text import sounds_like
+from storage.profile import Profile
 from storage.repositories.directory import get_community
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -17,7 +19,7 @@ async def resolve_community(ctx: HandlerContext, text: str) -> bool:
     if ctx.community is not None:
         return True
     communities = ctx.profile.communities
-    named = [key for key, c in communities.items() if any(name in text for name in (c.name, *c.aliases))]
+    named = named_communities(ctx.profile, text)
     key = named[0] if len(named) == 1 else (next(iter(communities)) if len(communities) == 1 else None)
     if key is None:
         return False
@@ -25,6 +27,13 @@ async def resolve_community(ctx: HandlerContext, text: str) -> bool:
     if ctx.community is not None:
         ctx.resident.community_id = ctx.community.id
     return ctx.community is not None
+
+
+def named_communities(profile: Profile, text: str) -> list[str]:
+    """The communities the text names, by name or alias, or else by their sound (清水 for 青水)."""
+    communities = profile.communities
+    return [key for key, c in communities.items() if any(name in text for name in (c.name, *c.aliases))] or \
+        [key for key, c in communities.items() if any(sounds_like(name, text) for name in (c.name, *c.aliases))]
 
 
 def ask_community(ctx: HandlerContext) -> TextReply:

@@ -17,12 +17,15 @@ from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from nlu.result import ParseResult
 from storage.models import TicketStatus
+from storage.repositories.directory import find_active_staff
 from storage.repositories.tickets import get_ticket_by_number
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "handoff_created": ("assignee", "due", "ticket_no"),
     "handoff_after_hours": ("opens",),
     "handoff_ended": (),
+    "handoff_relayed": ("assignee",),
+    "handoff_relayed_after_hours": ("assignee", "opens"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -31,6 +34,10 @@ INTENTS = ("human_handoff",)
 FLOW = "human_handoff"
 RELAYING = "message"
 """The `awaiting` value while messages are relayed: free text, so only danger interrupts it."""
+ACK_EVERY = timedelta(minutes=5)
+"""A relayed message is acknowledged (passed on, and when staff work) at most this often: silence
+makes a resident think nobody listens; an echo after every line is noise."""
+ACKED_AT = "acked_at"
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
@@ -43,8 +50,9 @@ async def hand_over(ctx: HandlerContext, text: str) -> list[Reply]:
     """Open the hand-off ticket, first asking for the community when it cannot be known."""
     state = ctx.state
     if state.flow != FLOW:
+        said = _said_before(state.recent, text)
         state.start(FLOW)
-        state.slots["description"] = text.strip() or "-"
+        state.slots["description"] = said or "-"
     if not await resolve_community(ctx, text):
         state.awaiting = "community"
         return [ask_community(ctx)]
@@ -70,9 +78,27 @@ async def _relay(ctx: HandlerContext, text: str) -> list[Reply]:
     if ticket is None or ticket.status == TicketStatus.CLOSED:
         ctx.state.finish()
         return [ctx.say("handoff_ended")]
-    if text.strip():
-        await relay_to_staff(ctx.session, ctx.profile, ticket, ctx.resident, text, ctx.now)
-    return []
+    if not text.strip():
+        return []
+    await relay_to_staff(ctx.session, ctx.profile, ticket, ctx.resident, text, ctx.now)
+    acked = ctx.state.slots.get(ACKED_AT)
+    if acked is not None and ctx.now - datetime.fromisoformat(acked) < ACK_EVERY:
+        return []
+    ctx.state.slots[ACKED_AT] = ctx.now.isoformat()
+    assignee = await find_active_staff(ctx.session, ticket.assignee_id)
+    name = assignee.name if assignee is not None else ""
+    opening = next_opening(ctx)
+    if opening is None:
+        return [ctx.say("handoff_relayed", assignee=name)]
+    return [ctx.say("handoff_relayed_after_hours", assignee=name,
+                    opens=format_datetime(ctx.wording, ctx.profile, opening))]
+
+
+def _said_before(recent: list[str], text: str) -> str:
+    """What the staff member should read first: the resident's last few messages (what they tried to say
+    before asking for a person), then this one."""
+    lines = [line for line in [*recent, text.strip()] if line]
+    return "\n".join(dict.fromkeys(lines))
 
 
 def next_opening(ctx: HandlerContext) -> datetime | None:

@@ -16,6 +16,7 @@ from handlers.base import HandlerContext
 from handlers.community import resolve_community
 from nlu.entities import find_address
 from nlu.payloads import button_payload
+from nlu.phrasing import EVERYTHING
 from nlu.result import ParseResult
 from storage.models import Area, Building, Community, Subscription
 from storage.profile.engagement import NoticeScope, NoticeTopic
@@ -33,17 +34,23 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "notice_none": (),
     "notice_which_to_stop": (),
     "notice_scope_unknown": (),
+    "choice_unsubscribe_all": (),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
 
 INTENTS = ("subscribe_notices", "unsubscribe_notices")
+EVERY_TOPIC = "*"
+"""The topic of the 「全部退订」 button."""
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     chosen = topics_named(ctx, nlu)
     await resolve_community(ctx, nlu.text)
     if nlu.intent.name == "unsubscribe_notices":
+        said_all = (entity := nlu.entity("topic")) is not None and entity.value == EVERY_TOPIC
+        if said_all or (not chosen and EVERYTHING.search(nlu.text)):
+            return await _stop_all(ctx)
         if not chosen:
             return [await _which_to_stop(ctx)]
         return [await _stop(ctx, topic) for topic in chosen]
@@ -72,6 +79,14 @@ async def _stop(ctx: HandlerContext, topic: NoticeTopic) -> Reply:
     return ctx.say("notice_unsubscribed" if stopped else "notice_not_subscribed", topic=topic.name)
 
 
+async def _stop_all(ctx: HandlerContext) -> list[Reply]:
+    mine = [s for s in await active_subscriptions(ctx.session, ctx.resident.id) if s.topic in ctx.profile.notice_topics]
+    if not mine:
+        return [ctx.say("notice_none", ctx.offer("subscribe_notices"))]
+    topics = dict.fromkeys(s.topic for s in mine)
+    return [await _stop(ctx, ctx.profile.notice_topics[topic]) for topic in topics]
+
+
 async def _menu(ctx: HandlerContext) -> Reply:
     mine = await active_subscriptions(ctx.session, ctx.resident.id)
     taken = {s.topic for s in mine}
@@ -89,6 +104,8 @@ async def _which_to_stop(ctx: HandlerContext) -> Reply:
         return ctx.say("notice_none", ctx.offer("subscribe_notices"))
     offers = tuple(Choice(ctx.profile.notice_topics[s.topic].name, button_payload("unsubscribe_notices", topic=s.topic))
                    for s in mine)
+    if len(mine) > 1:
+        offers += (ctx.choice_of("choice_unsubscribe_all", button_payload("unsubscribe_notices", topic=EVERY_TOPIC)),)
     return TextReply("\n".join([await _listing(ctx, mine), ctx.wording.render("notice_which_to_stop")]), offers)
 
 

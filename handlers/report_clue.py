@@ -22,10 +22,13 @@ What still ties a resident to an anonymous clue, honestly:
 
 from __future__ import annotations
 
+from bot.core.dialogue import DialogueState
 from bot.core.messages import InboundMessage, Reply
+from bot.office.places import find_place
 from handlers.base import OFFERABLE_INTENTS, HandlerContext
 from handlers.community import resolve_community
-from nlu.entities import find_phones
+from nlu.entities import find_address, find_phones
+from nlu.phrasing import WISH_TO_REPORT
 from nlu.result import ParseResult
 from storage.profile.schema import StaffRole
 from storage.repositories import outbox
@@ -51,7 +54,9 @@ FLOW = "report_clue"
 FREE_TEXT = "description"
 """Every step waits for free text, so the pipeline hands the next message here, not to another need."""
 MIN_CLUE_CHARS = 12
-"""Shorter than this ("我要举报", "匿名举报一个传销窝点") is a wish to report: ask what happened."""
+"""Shorter than this ("我要举报", "匿名举报一个传销窝点") is a wish to report: ask what happened, unless
+what follows the wish says where (「匿名举报 3栋有人吸毒」): then it is the clue."""
+MIN_CONTENT_CHARS = 4
 NEW_CLUE_KIND = "clue_received"
 MAX_WORDS_AROUND_PHONE = 6
 
@@ -69,7 +74,7 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if step == "text" and text:
         opening = ctx.state.slots.get("opening", "")
         return [await _store(ctx, f"{opening}\n{text}".strip())]
-    if len(text) >= MIN_CLUE_CHARS:
+    if len(text) >= MIN_CLUE_CHARS or _says_what_and_where(ctx, text):
         return [await _store(ctx, text)]
     _await(ctx, "text", opening=text)
     return [ctx.say("ask_clue")]
@@ -125,6 +130,19 @@ async def _phone_given(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     ctx.state.finish()
     await leave_contact(ctx.session, receipt, ctx.resident.id, phones[0][0])
     return [ctx.say("clue_contact_saved", receipt=receipt)]
+
+
+def only_offers_contact(state: DialogueState) -> bool:
+    """The clue is stored and the bot only offers to take a phone: a question the resident may ignore."""
+    return state.flow == FLOW and state.slots.get("step") == "offer"
+
+
+def _says_what_and_where(ctx: HandlerContext, text: str) -> bool:
+    content = WISH_TO_REPORT.sub("", text).strip()
+    if sum(ch.isalnum() for ch in content) < MIN_CONTENT_CHARS:
+        return False
+    named_place = ctx.community is not None and find_place(ctx.profile, ctx.community.key, content) is not None
+    return find_address(content) is not None or named_place
 
 
 def _just_a_phone(text: str) -> bool:

@@ -14,7 +14,7 @@ from nlu.spans import fold_width
 from nlu.text import CN_NUMERAL, chinese_to_int
 
 # Without 两: "两栋楼之间" is two buildings, and nobody numbers a building 两.
-_NUM = r"(?:(?<![0-9])[0-9]{1,3}(?![0-9])|[零〇一二三四五六七八九十百]+)"
+_NUM = r"(?:(?<![0-9])[0-9]{1,3}(?![0-9])|[零〇幺一二三四五六七八九十百]+)"
 _ADDRESS = re.compile(
     r"(?:(?P<area>[东西南北中][区苑院]|[一二三四五六七八九0-9]期)\s*)?"
     rf"(?:(?P<building>{_NUM})\s*(?:号楼|栋|幢|号|座)|(?<![A-Za-z])(?P<letter>[A-Z])\s*(?:号楼|栋|幢|座))"
@@ -92,3 +92,34 @@ def _is_not_building(text: str, match: re.Match[str]) -> bool:
         or _DATE_AFTER.match(text, match.end())
         or _NOT_BUILDING_AFTER.match(text, match.end())
     )
+
+
+_CORRECTION = re.compile(r"不对|不是|错了|说错|打错|写错|应该是|改成|改为|更正|哦不")
+_NEGATED = re.compile(r"不是\s*$")
+"""「13栋不是3栋」: the later address is the one denied."""
+_NO_BUILDING = re.compile(
+    r"没有?(?:楼号|门牌|楼栋|几栋|单元|号码)|没门牌|莫得(?:楼号|门牌)|不在楼|不是楼|不是在楼|不是哪栋|不属于哪栋"
+    r"|不知道(?:是)?(?:几栋|几号楼|楼号|哪栋|门牌)|不清楚(?:几栋|楼号|门牌)|记不(?:得|清|住)|搞不清|说不清|租的房"
+)
+
+
+def stated_address(text: str) -> AddressMatch | None:
+    """The address a message gives: the first, or the last when the resident corrects themselves
+    between them (「3栋，不对，是13栋」)."""
+    found = find_addresses(text)
+    if len(found) > 1:
+        between = text[found[0][2]:found[-1][1]]
+        if _CORRECTION.search(between) and not _NEGATED.search(between):
+            return found[-1]
+    return found[0] if found else None
+
+
+def without_no_building(text: str) -> str:
+    """「没有楼号 就在公交站旁边」 -> 「公交站旁边」: the description of where, for the ticket."""
+    rest = _NO_BUILDING.sub(" ", fold_width(text))
+    return re.sub(r"^[\s，,。、]*(?:就在|就是|在)?", "", rest).strip() or text.strip()
+
+
+def says_no_building(text: str) -> bool:
+    """「没有楼号」「不知道几栋」: the resident cannot name a building (so the bot must not ask again)."""
+    return _NO_BUILDING.search(fold_width(text)) is not None

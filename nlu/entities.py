@@ -41,7 +41,7 @@ _MOBILE = re.compile(
 )
 _LANDLINE = re.compile(
     r"(?<![0-9-])(?:\((?P<paren>0[1-9][0-9]{1,2})\)\s?|(?P<area>0[1-9][0-9]{1,2})[- ])"
-    r"(?P<local>[2-9][0-9]{6,7})(?![0-9-])"
+    r"(?P<local>[2-9][0-9]{2,3}[- ]?[0-9]{4})(?![0-9-])"
 )
 _TICKET = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,4}[0-9]{8}-[0-9]{4,}(?![0-9])")
 _LONG_DIGITS = re.compile(r"[0-9]{12,}[Xx]?")
@@ -86,7 +86,8 @@ def extract_entities(text: str, now: datetime | None = None) -> tuple[Entity, ..
 def find_phones(text: str) -> list[TextMatch]:
     """Mainland mobiles (digits only) and landlines (area-local), never inside a longer number."""
     found = [(m["a"] + m["b"] + m["c"], m.start(), m.end()) for m in _MOBILE.finditer(text)]
-    found += [(f"{m['paren'] or m['area']}-{m['local']}", m.start(), m.end()) for m in _LANDLINE.finditer(text)]
+    found += [(f"{m['paren'] or m['area']}-{re.sub('[- ]', '', m['local'])}", m.start(), m.end())
+              for m in _LANDLINE.finditer(text)]
     return sorted(found, key=lambda match: match[1])
 
 

@@ -12,7 +12,9 @@ from datetime import date
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _EARLIEST_BIRTH_YEAR = 1900
-_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])[1-9](?:[ -]?[0-9]){16}[ -]?[0-9Xx](?![0-9A-Za-z])")
+"""18 characters, optionally in groups (110105 19491231 002X, 110105-1949-1231-002X)."""
+_SEPARATORS = re.compile(r"[ -]")
 
 IdNumberMatch = tuple[str, int, int]
 """The ID number (upper-case X) with the start and end of its span."""
@@ -44,12 +46,14 @@ def is_valid_id_number(number: str, today: date) -> bool:
 
 
 def find_id_numbers(text: str, today: date) -> list[IdNumberMatch]:
-    """Valid ID numbers in text; runs of 17 or 19 digits never match (no partial ID)."""
-    return [
-        (match.group(0).upper(), match.start(), match.end())
-        for match in _CANDIDATE.finditer(text)
-        if is_valid_id_number(match.group(0), today)
-    ]
+    """Valid ID numbers in text, written whole or in groups; runs of 17 or 19 digits never match (no
+    partial ID)."""
+    found = []
+    for match in _CANDIDATE.finditer(text):
+        number = _SEPARATORS.sub("", match.group(0)).upper()
+        if is_valid_id_number(number, today):
+            found.append((number, match.start(), match.end()))
+    return found
 
 
 def mask_id_number(number: str) -> str:

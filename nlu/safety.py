@@ -3,10 +3,18 @@
 Cues come from the NLU data as Rasa regex blocks named `<intent>_cue` (today only
 `emergency_cue`), so they are edited with the training data and exported to Rasa with it.
 
-A cue word also turns up when a resident asks how to stay safe (「万一家里起火了应该先干啥」).
-The data's `hypothetical` regex names such wording; a cue is then not applied when the classifier
-itself reads the message as one of the `ASKING_HOW` intents. Both must hold, so a danger message
-the classifier misreads as a complaint is still made an emergency.
+A cue word also turns up when the danger is not happening now, and three more regex blocks of the
+data name such wording:
+
+- `hedge`, just before or inside the cue: a hazard feared, not a fire burning (「楼道里充电，怕着火」,
+  「担心燃气管漏气」). A hedged cue does not count when the classifier reads a complaint, a clue or a
+  question (`NOT_NOW`); the same cue unhedged elsewhere in the message still does.
+- `hypothetical`: asking how to stay safe (「万一家里起火了应该先干啥」). The cue is set aside only
+  when the classifier itself reads the message as one of the `ASKING_HOW` intents.
+- `not_now`: the past or a standing nuisance (「上个月被狗咬流血了」, 「每天早上冒黑烟」). The cue is set
+  aside only when the classifier reads a complaint, a clue or a question (`NOT_NOW`).
+
+Each needs the classifier's agreement, so 「我好怕 着火了」, read as an emergency, stays one.
 """
 
 from __future__ import annotations
@@ -19,24 +27,35 @@ from nlu.result import IntentScore, ParseResult
 
 CUE_SUFFIX = "_cue"
 HYPOTHETICAL = "hypothetical"
+NOT_NOW_WORDING = "not_now"
+HEDGE = "hedge"
+HEDGE_REACH = 4
+"""How many characters before a cue a hedge may stand (「会不会着火」, 「怕有煤气味」)."""
 ASKING_HOW = frozenset({"safety_tip", "policy_question"})
+NOT_NOW = frozenset({*ASKING_HOW, "appeal_report", "report_clue"})
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
+def _optional(data: TrainingData, name: str) -> re.Pattern[str] | None:
+    patterns = data.regexes.get(name)
+    return _alternation(patterns) if patterns else None
+
+
 @dataclass(frozen=True)
 class SafetyNet:
     cues: tuple[tuple[str, re.Pattern[str]], ...] = ()
     hypothetical: re.Pattern[str] | None = None
+    not_now: re.Pattern[str] | None = None
+    hedge: re.Pattern[str] | None = None
 
     @classmethod
     def from_training_data(cls, data: TrainingData) -> SafetyNet:
         cues = tuple((name.removesuffix(CUE_SUFFIX), _alternation(patterns))
                      for name, patterns in sorted(data.regexes.items()) if name.endswith(CUE_SUFFIX) and patterns)
-        hypothetical = data.regexes.get(HYPOTHETICAL)
-        return cls(cues, _alternation(hypothetical) if hypothetical else None)
+        return cls(cues, _optional(data, HYPOTHETICAL), _optional(data, NOT_NOW_WORDING), _optional(data, HEDGE))
 
     def restricted_to(self, intents: list[str]) -> SafetyNet:
         """Only the cues for intents a model knows (a foreign label set may have no emergency)."""
@@ -44,14 +63,27 @@ class SafetyNet:
 
     def apply(self, result: ParseResult) -> ParseResult:
         """The result, or the cued intent in its place (keeping the classifier's ranking)."""
-        if self._asks_how(result):
+        intent = self.cued(result)
+        if intent is None or intent == result.intent.name:
             return result
-        for intent, pattern in self.cues:
-            if result.intent.name != intent and pattern.search(result.text):
-                score = next((s for s in result.ranking if s.name == intent), IntentScore(intent, 0.0))
-                return replace(result, intent=score, ambiguous=False)
-        return result
+        score = next((s for s in result.ranking if s.name == intent), IntentScore(intent, 0.0))
+        return replace(result, intent=score, ambiguous=False)
 
-    def _asks_how(self, result: ParseResult) -> bool:
-        return (self.hypothetical is not None and result.intent.name in ASKING_HOW
-                and self.hypothetical.search(result.text) is not None)
+    def cued(self, result: ParseResult) -> str | None:
+        """The intent whose danger cue the message carries, unhedged; None without one, or when the
+        wording and the classifier agree that the danger is not happening now."""
+        if self._set_aside(result):
+            return None
+        text, hedging = result.text, self.hedge is not None and result.intent.name in NOT_NOW
+        return next((intent for intent, pattern in self.cues
+                     if any(not (hedging and self._hedged(text, match)) for match in pattern.finditer(text))), None)
+
+    def _hedged(self, text: str, match: re.Match[str]) -> bool:
+        assert self.hedge is not None
+        return self.hedge.search(text[max(0, match.start() - HEDGE_REACH):match.end()]) is not None
+
+    def _set_aside(self, result: ParseResult) -> bool:
+        name, text = result.intent.name, result.text
+        asks_how = self.hypothetical is not None and name in ASKING_HOW and self.hypothetical.search(text)
+        not_now = self.not_now is not None and name in NOT_NOW and self.not_now.search(text)
+        return bool(asks_how or not_now)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+
+from opencc import OpenCC
+from pypinyin import lazy_pinyin
 
 _CN_DIGITS = {
-    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    "零": 0, "〇": 0, "幺": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-CN_NUMERAL = "[零〇一二两三四五六七八九十百千]+"
+CN_NUMERAL = "[零〇幺一二两三四五六七八九十百千]+"
 _DIGIT_RUN = re.compile(r"\d+")
+_SPOKEN_DIGITS = {**{ch: str(value) for ch, value in _CN_DIGITS.items()}, "洞": "0"}
+_SPOKEN_RUN = re.compile(r"[零〇一二两三四五六七八九幺洞0-9０-９ -]{7,}")
 
 
 def normalize(text: str) -> str:
@@ -39,3 +45,38 @@ def chinese_to_int(text: str) -> int | None:
             total += (1 if digit is None else digit) * _CN_UNITS[ch]
             digit = None
     return total + (digit or 0)
+
+
+def spoken_digits(text: str) -> str:
+    """Digits read out as words (幺三九一二三四五六七八八, as voice input writes a phone number) and
+    full-width digits made ASCII, one character for one, so spans carry over; short runs stay as
+    they are (三栋, 两个人)."""
+    def digits(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if sum(ch in _SPOKEN_DIGITS or ch.isdigit() for ch in run) < 7:
+            return run
+        return "".join(_SPOKEN_DIGITS.get(ch, unicodedata.normalize("NFKC", ch)) for ch in run)
+    return _SPOKEN_RUN.sub(digits, text)
+
+
+@cache
+def _to_simplified() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters as simplified (電梯按鈕失靈 -> 电梯按钮失灵): residents from Hong Kong,
+    Taiwan and abroad, and phones set to traditional input, write to the same office."""
+    return _to_simplified().convert(text) if text else text
+
+
+def sounds_like(name: str, text: str) -> bool:
+    """Whether `text` holds `name` or a word written with other characters of the same sound (清水 for
+    青水): voice input picks one of the homophones, often not the one on the office's sign."""
+    if name in text:
+        return True
+    if len(name) < 2 or len(text) < len(name):
+        return False
+    sound = lazy_pinyin(name)
+    heard = [syllable for char in text for syllable in lazy_pinyin(char)]
+    return any(heard[i:i + len(sound)] == sound for i in range(len(heard) - len(sound) + 1))

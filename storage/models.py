@@ -184,6 +184,8 @@ class Ticket(Base):
     building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"))
     unit: Mapped[str | None] = mapped_column(String(10))
     room: Mapped[str | None] = mapped_column(String(10))
+    place: Mapped[str | None] = mapped_column(String(200))
+    """Where, when it is not a building: a listed place's name or the resident's own words."""
     status: Mapped[str] = mapped_column(String(20), default=TicketStatus.OPEN)
     assignee_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     due_at: Mapped[datetime] = mapped_column(AwareDateTime)

@@ -16,6 +16,8 @@ import typer
 BENCHMARKS: dict[str, tuple[str, str]] = {
     "nlu": ("bench.nlu_bench", "the embedded classifier against Rasa DIET (needs .venv-rasa: make rasa-venv)"),
     "faq": ("bench.faq_bench", "policy-text retrieval: naive character match, BM25, TF-IDF"),
+    "conversations": ("bench.conversations_bench",
+                      "whole conversations, held-out and dev, learned against keyword categories"),
     "telegram": ("bench.telegram_bench", "paced Telegram sending against unthrottled sending"),
     "broadcast": ("bench.broadcast", "100,000-recipient fan-out, sustained rate, workers killed (PostgreSQL)"),
     "load": ("bench.load", "WeChat webhook load at increasing rates through N server processes (PostgreSQL)"),

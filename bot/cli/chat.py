@@ -6,7 +6,7 @@ import uuid
 
 from rich.console import Console
 
-from bot.core.messages import InboundMessage
+from bot.core.messages import InboundMessage, plain_texts
 from bot.runtime import start_runtime
 from bot.settings import Settings
 
@@ -26,7 +26,7 @@ async def run_chat(settings: Settings, sender: str, community: str | None, conso
             if not text:
                 continue
             message = InboundMessage(CHANNEL, sender, uuid.uuid4().hex, text, runtime.clock(), community)
-            for reply in await runtime.pipeline.handle(message):
-                console.print(f"[bold cyan]bot>[/] {reply.as_plain_text()}", highlight=False)
+            for text in plain_texts(await runtime.pipeline.handle(message)):
+                console.print(f"[bold cyan]bot>[/] {text}", highlight=False)
     finally:
         await runtime.close()

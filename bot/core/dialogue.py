@@ -6,6 +6,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+RECENT_MESSAGES = 3
+RECENT_CHARS = 200
+
 
 @dataclass
 class DialogueState:
@@ -18,6 +21,10 @@ class DialogueState:
     """What the resident said when the bot asked which need they meant; the answer applies to it."""
     suspended: dict[str, Any] | None = None
     """A flow put aside when another need broke in; `resume` brings it back."""
+    later: list[str] | None = None
+    """A second need said in the same message as the first, as [intent, its words], offered when the first is done."""
+    recent: list[str] = field(default_factory=list)
+    """The resident's last few messages, so a person taking over sees what was said before 「转人工」."""
     offered: list[list[str]] = field(default_factory=list)
     """The choices of the last answer as [label, payload]: on channels without buttons the resident
     answers with the number or the label, and it is read as the payload."""
@@ -28,6 +35,11 @@ class DialogueState:
         if stripped.isdigit() and 1 <= int(stripped) <= len(self.offered):
             return self.offered[int(stripped) - 1][1]
         return next((payload for label, payload in self.offered if label == stripped), None)
+
+    def remember_words(self, text: str) -> None:
+        words = text.strip()
+        if words and not words.startswith("/"):
+            self.recent = [*self.recent, words[:RECENT_CHARS]][-RECENT_MESSAGES:]
 
     def start(self, flow: str) -> None:
         self.flow, self.awaiting, self.slots = flow, None, {}
@@ -57,4 +69,5 @@ class DialogueState:
             return cls()
         return cls(flow=data.get("flow"), awaiting=data.get("awaiting"), slots=dict(data.get("slots") or {}),
                    misses=int(data.get("misses") or 0), pending_text=data.get("pending_text"),
-                   suspended=data.get("suspended"), offered=[list(c) for c in data.get("offered") or []])
+                   suspended=data.get("suspended"), later=data.get("later"), recent=list(data.get("recent") or []),
+                   offered=[list(c) for c in data.get("offered") or []])

@@ -56,15 +56,25 @@ class TextReply:
     text: str
     choices: tuple[Choice, ...] = ()
 
-    def as_plain_text(self) -> str:
-        """For channels without buttons: the choices as a numbered list."""
+    def as_plain_text(self, first_number: int = 1) -> str:
+        """For channels without buttons: the choices as a numbered list, from `first_number`."""
         if not self.choices:
             return self.text
-        lines = [f"{i}. {c.label}" for i, c in enumerate(self.choices, start=1)]
+        lines = [f"{i}. {c.label}" for i, c in enumerate(self.choices, start=first_number)]
         return "\n".join([self.text, *lines])
 
 
 Reply = TextReply
+
+
+def plain_texts(replies: list[Reply]) -> list[str]:
+    """The replies of one turn as text, their choices numbered on from one reply to the next, as the
+    resident's typed number is read (`bot.core.dialogue.DialogueState.chosen_payload`)."""
+    texts, number = [], 1
+    for reply in replies:
+        texts.append(reply.as_plain_text(number))
+        number += len(reply.choices)
+    return texts
 
 
 def reply_to_json(reply: Reply) -> dict[str, Any]:

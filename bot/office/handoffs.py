@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import PermissionDenied
+from bot.core.masking import mask_as_logs
 from bot.core.wording import Wording
 from bot.office.ticket_actions import open_ticket_and_actor
 from storage.models import Resident, Ticket, TicketEvent, TicketEventKind
@@ -33,8 +34,9 @@ async def relay_to_staff(session: AsyncSession, profile: Profile, ticket: Ticket
                             created_at=now))
     community = await get_community_by_id(session, ticket.community_id)
     wording = Wording(profile, community.key)
+    words = mask_as_logs(text, now.astimezone(profile.timezone).date())
     outbox.enqueue(session, TO_STAFF_KIND, {"text": wording.render("staff_handoff_message", ticket_no=ticket.number,
-                                                                   resident=f"#{resident.id}", text=text)},
+                                                                   resident=f"#{resident.id}", text=words)},
                    community_id=ticket.community_id, staff_id=ticket.assignee_id, ticket_id=ticket.id)
 
 

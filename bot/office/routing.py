@@ -1,4 +1,9 @@
-"""Who is accountable for a ticket: building -> 楼长, area -> 片长, category -> office or role."""
+"""Who is accountable for a ticket: building -> 楼长, area -> 片长, category -> office or role.
+
+A grid matter at a public place (a gate, the playground) goes to the team that looks after the place,
+else to its area's lead. A ticket
+whose category the bot was not sure of goes to the area lead (else the secretary) to re-file,
+never to a building lead who cannot change it."""
 
 from __future__ import annotations
 
@@ -8,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import RoutingError
 from bot.core.wording import Wording
-from storage.models import Building, Community, Staff
+from storage.models import Area, Building, Community, Staff
 from storage.profile import Profile
-from storage.profile.schema import Category, StaffRole
+from storage.profile.schema import Category, Place, StaffRole
 from storage.repositories import directory
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -30,24 +35,42 @@ class Route:
 
 
 async def route_ticket(session: AsyncSession, profile: Profile, community: Community, category: Category,
-                       building: Building | None) -> Route:
+                       building: Building | None, place: Place | None = None, *, refile: bool = False) -> Route:
     wording = Wording(profile, community.key)
     roles = profile.district.role_names
-    if category.office_key is not None:
+    if category.office_key is not None and not refile:
         office = next(o for o in profile.district.offices if o.id == category.office_key)
         staff = await directory.first_office_staff(session, office.id)
         return _checked(staff, office.name, category, office.id)
-    if category.handled_by == "grid" and building is not None:
-        lead = await directory.find_active_staff(session, building.lead_id)
-        if lead is not None:
-            label = wording.render("handler_building", building=building.number, role=roles[StaffRole.BUILDING_LEAD])
-            return Route(lead, label)
-        area_lead = await directory.area_lead(session, building.area)
-        label = wording.render("handler_area", area=building.area.name, role=roles[StaffRole.AREA_LEAD])
-        return _checked(area_lead, label, category)
-    role = StaffRole.SECRETARY if category.handled_by == "grid" else StaffRole(category.handled_by)
+    if category.handled_by == "grid" or refile:
+        if building is not None and not refile:
+            lead = await directory.find_active_staff(session, building.lead_id)
+            if lead is not None:
+                label = wording.render("handler_building", building=building.number,
+                                       role=roles[StaffRole.BUILDING_LEAD])
+                return Route(lead, label)
+        if place is not None and place.team is not None and not refile:
+            return await _role(session, wording, community, category, place.team)
+        area = await _area_of(session, community, building, place)
+        if area is not None:
+            label = wording.render("handler_area", area=area.name, role=roles[StaffRole.AREA_LEAD])
+            return _checked(await directory.area_lead(session, area), label, category)
+        return await _role(session, wording, community, category, StaffRole.SECRETARY)
+    return await _role(session, wording, community, category, StaffRole(category.handled_by))
+
+
+async def _area_of(session: AsyncSession, community: Community, building: Building | None,
+                   place: Place | None) -> Area | None:
+    if building is not None:
+        return building.area
+    return await directory.get_area(session, community.id, place.area) if place is not None else None
+
+
+async def _role(session: AsyncSession, wording: Wording, community: Community, category: Category,
+                role: StaffRole) -> Route:
     staff = await directory.first_staff_with_role(session, community.id, role.value)
-    return _checked(staff, wording.render("handler_role", community=community.name, role=roles[role]), category)
+    label = wording.render("handler_role", community=community.name, role=wording.profile.district.role_names[role])
+    return _checked(staff, label, category)
 
 
 def _checked(staff: Staff | None, label: str, category: Category, office_key: str | None = None) -> Route:

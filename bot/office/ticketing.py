@@ -8,13 +8,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.masking import mask_as_logs
 from bot.core.wording import Wording
 from bot.office.deadline_alerts import schedule_alerts
 from bot.office.deadlines import compute_due
 from bot.office.routing import Route, route_ticket
 from storage.models import Building, Community, Resident, Ticket
 from storage.profile import Profile
-from storage.profile.schema import Category, TimeLimit
+from storage.profile.schema import Category, Place, TimeLimit
 from storage.repositories import attachments, outbox
 from storage.repositories.tickets import add_ticket
 
@@ -42,6 +43,12 @@ class TicketRequest:
     building: Building | None = None
     unit: str | None = None
     room: str | None = None
+    place: Place | None = None
+    """A listed public place, when the matter is not at a building."""
+    where: str | None = None
+    """Where in the resident's own words, when it is neither a building nor a listed place."""
+    refile: bool = False
+    """The bot was not sure of the category: the area lead (else the secretary) re-files it."""
     time_limit: TimeLimit | None = None
     """Instead of the intake type's limit (a certificate has its own processing time)."""
     urgent: bool = False
@@ -58,7 +65,8 @@ class OpenedTicket:
 
 async def open_ticket(session: AsyncSession, profile: Profile, request: TicketRequest, now: datetime) -> OpenedTicket:
     category = request.category
-    route = await route_ticket(session, profile, request.community, category, request.building)
+    route = await route_ticket(session, profile, request.community, category, request.building, request.place,
+                               refile=request.refile)
     limit = request.time_limit or profile.time_limit(category)
     due = compute_due(now, limit, profile.timezone, profile.district.office_hours)
     ticket = await add_ticket(session, Ticket(
@@ -66,13 +74,15 @@ async def open_ticket(session: AsyncSession, profile: Profile, request: TicketRe
         category_key=category.key, intake_type=category.intake_type, remit=category.effective_remit.value,
         office_key=route.office_key, description=request.description,
         building_id=request.building.id if request.building else None, unit=request.unit, room=request.room,
+        place=request.place.name if request.place else request.where,
         assignee_id=route.assignee.id, due_at=due, created_at=now,
     ), profile.district.ticket_prefix, profile.timezone)
     await attachments.attach_kept(session, request.resident.id, ticket.id)
     schedule_alerts(session, ticket, now)
     wording = Wording(profile, request.community.key)
-    place = format_address(wording, request.building.number if request.building else None, request.unit, request.room)
-    opened = OpenedTicket(ticket, route, format_datetime(wording, profile, due), request.community.name + place)
+    address = format_address(wording, request.building.number if request.building else None, request.unit,
+                             request.room) or (ticket.place or "")
+    opened = OpenedTicket(ticket, route, format_datetime(wording, profile, due), request.community.name + address)
     _notify_assignee(session, profile, wording, request, opened)
     return opened
 
@@ -84,7 +94,8 @@ def _notify_assignee(session: AsyncSession, profile: Profile, wording: Wording, 
     text = wording.render(
         key, ticket_no=opened.ticket.number, category=request.category.name,
         intake_type=profile.intake_type(request.category).name, due=opened.due_label,
-        address=opened.address_label, description=request.description, resident=f"#{request.resident.id}",
+        address=opened.address_label, resident=f"#{request.resident.id}",
+        description=mask_as_logs(request.description, opened.ticket.created_at.astimezone(profile.timezone).date()),
     )
     outbox.enqueue(session, kind, {"text": text}, community_id=request.community.id,
                    staff_id=opened.route.assignee.id, ticket_id=opened.ticket.id, priority=priority)

@@ -2,7 +2,7 @@
 
 What is published and why: the category, the deadline, the handling office or role (never a
 person), the community and building (never unit or room), the building's position, and the
-description and closing result with personal numbers masked (`bot.privacy.masking`). Nothing about
+description and closing result with personal numbers masked (`bot.core.masking`). Nothing about
 the resident, no staff name or phone, no channel ids; no photos (`media_url` is null), since
 residents' photos may show people or homes and nobody reviews them for publication.
 """
@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.core.masking import mask_text, public_style
 from bot.core.wording import Wording
 from bot.office.ticketing import format_address, format_datetime
 from bot.open311.places import address_id, position
 from bot.open311.schema import Open311Status, ServiceRequestOut
-from bot.privacy.masking import mask_text, public_style
 from storage.models import Ticket, TicketStatus
 from storage.profile import Profile
 from storage.profile.schema import StaffRole

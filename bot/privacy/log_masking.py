@@ -1,6 +1,6 @@
 """No personal data in the logs: ID numbers, phone numbers, long digit runs and the unit and room of an
 address are masked in every log record, with the same rules that mask what the Open311 API publishes
-(`bot.privacy.masking`); platform credentials that travel in URLs (a Telegram bot token, a WeChat
+(`bot.core.masking`); platform credentials that travel in URLs (a Telegram bot token, a WeChat
 `access_token`) are masked too.
 
 `configure_logging` is the one place a process decides where its logs go (`frontdoor serve`, each
@@ -19,8 +19,7 @@ from datetime import date
 from typing import IO, Any
 from urllib.parse import unquote
 
-from bot.privacy.masking import mask_text, public_style
-from nlu.address import Address
+from bot.core.masking import mask_as_logs
 from storage.clock import system_clock
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -33,7 +32,6 @@ _SECRETS = (
     (re.compile(r"(access_token=)[^&\s\"']+"), r"\1***"),
 )
 _EXCEPTION_FORMATTER = logging.Formatter()
-_LOG_STYLE = public_style(lambda building: Address(building).label())
 
 
 def mask_personal_data(text: str) -> str:
@@ -47,7 +45,7 @@ def mask_personal_data(text: str) -> str:
 
 
 def _masked(text: str, today: date) -> str:
-    masked = mask_text(text, today, _LOG_STYLE) if text else text
+    masked = mask_as_logs(text, today) if text else text
     for pattern, replacement in _SECRETS:
         masked = pattern.sub(replacement, masked)
     return masked

@@ -1,7 +1,7 @@
 """Removing a ticket's personal fields while keeping what the statistics count.
 
 Shared by the retention purge (`bot.privacy.retention`, tickets closed long ago) and a resident's erasure
-(`bot.privacy.residents`). What goes: the unit and room (the building stays, for the area figures), the
+(`bot.privacy.residents`). What goes: the unit, room and place words (the building stays, for the area figures), the
 description (a neutral placeholder from the profile's wording instead), the certificate's personal
 fields, photos, the resident's own words in the history and in ratings, and the texts of the
 notifications about the ticket (they quote the description and address). What stays: category,
@@ -59,7 +59,7 @@ async def purge_tickets(session: AsyncSession, ticket_ids: Collection[int], plac
     ids = list(ticket_ids)
     hidden = {*secrets, *await _blank_certificates(session, ids, counts)}
     counts["tickets"] = await changed(session, update(Ticket).where(Ticket.id.in_(ids)).values(
-        unit=None, room=None, description=placeholder))
+        unit=None, room=None, place=None, description=placeholder))
     await session.execute(update(Ticket).where(Ticket.id.in_(ids), Ticket.purged_at.is_(None)).values(purged_at=now))
     counts["ticket_events"] = await _scrub_notes(session, ids, hidden)
     counts["ratings"] = await changed(session, update(Rating).where(

@@ -64,8 +64,8 @@ async def list_tickets(runtime: RuntimeDep, community: str | None = None) -> lis
         rows.append(TicketRow(
             number=t.number or "", category=profile.categories[t.category_key].name,
             intake_type=profile.district.intake_types[t.intake_type].name, description=t.description,
-            address=t.community.name + format_address(wording, t.building.number if t.building else None, t.unit,
-                                                      t.room),
+            address=t.community.name + (format_address(wording, t.building.number if t.building else None, t.unit,
+                                                       t.room) or t.place or ""),
             building=t.building.number if t.building else None, assignee=t.assignee.name, status=t.status,
             status_label=wording.render(f"status_{t.status}"), due_at=t.due_at,
             due_label=format_datetime(wording, profile, t.due_at), created_at=t.created_at,

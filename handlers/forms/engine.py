@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
+from bot.core.dialogue import DialogueState
 from bot.core.messages import Reply
 from handlers.base import HandlerContext
 from handlers.forms.slot_kinds import READERS, ask_slot
@@ -34,6 +35,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
 
 
 CONFIRM = "__confirm__"
+LIST_KINDS = frozenset({"certificate", "service", "choice"})
 """The `awaiting` value while the bot waits for yes or no to its summary."""
 
 Action = Callable[[HandlerContext], Awaitable[list[Reply]]]
@@ -56,7 +58,7 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
         if outcome.stop:
             state.finish()
             return list(outcome.replies)
-        if outcome.value is not None:
+        if outcome.value is not None and _may_set(state, slot.name):
             state.slots[slot.name], gives_value = outcome.value, True
         if outcome.replies and problem is None:
             problem = (slot.name, list(outcome.replies))
@@ -67,10 +69,35 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
         return [ctx.say("flow_cancelled", flow=spec.name)]
     if not gives_value and state.awaiting == CONFIRM and nlu.intent.name == "affirm":
         return await action(ctx)
-    if problem is not None:
+    if problem is not None and not (gives_value and _picks_from_a_list(spec, problem[0])):
         state.awaiting = problem[0]
         return problem[1]
     return await _next_question(spec, ctx, summary)
+
+
+def _may_set(state: DialogueState, slot_name: str) -> bool:
+    """An answer fills the slot asked, or one still empty; a slot already filled changes only when it is the
+    one asked or at the summary (「电话写错了，是139…」), not because a word in passing names it again."""
+    return state.awaiting in (slot_name, CONFIRM) or slot_name not in state.slots
+
+
+def _picks_from_a_list(spec: FlowSpec, slot_name: str) -> bool:
+    """A message that answered another question (「给我本人开」 asked which certificate) is not told that
+    its words are no certificate: the list is simply offered again. A wrong ID number is still said wrong."""
+    return any(slot.name == slot_name and slot.kind in LIST_KINDS for slot in spec.slots)
+
+
+async def answers_slot(flow_key: str, nlu: ParseResult, ctx: HandlerContext) -> bool:
+    """Whether the message answers the form (so it is not read as a new need): the question it waits on,
+    or another of its questions said outright (「她电话138…」 while the ID number is asked)."""
+    spec, awaiting = ctx.profile.flows[flow_key], ctx.state.awaiting
+    if awaiting == CONFIRM and nlu.intent.name in ("affirm", "deny"):
+        return True
+    for slot in spec.slots:
+        outcome = await READERS[slot.kind](slot, nlu, ctx, slot.name == awaiting)
+        if outcome is not None and (outcome.value is not None or outcome.stop):
+            return True
+    return False
 
 
 async def _next_question(spec: FlowSpec, ctx: HandlerContext, summary: Summary) -> list[Reply]:

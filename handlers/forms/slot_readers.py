@@ -8,6 +8,7 @@ several slots without a free-text slot swallowing it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -15,7 +16,9 @@ from bot.core.messages import Choice, Reply
 from handlers.base import HandlerContext
 from nlu.entities import find_phones
 from nlu.id_number import find_id_numbers
+from nlu.phrasing import CHOICE_LEADS, OWNER_LEADS
 from nlu.result import ParseResult
+from nlu.text import spoken_digits
 from nlu.vocabulary import VocabularyMatcher
 from storage.profile.schema import CertificateStatus, SlotSpec
 
@@ -59,24 +62,40 @@ async def read_certificate(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext
 
 
 async def read_choice(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
+    """The option the words name, by its label or a synonym; the last one named wins (「给我……不对，给我妈」)."""
     text = nlu.text.strip()
-    chosen = next((option for option in slot.options if option in text), None)
-    if chosen is not None and (awaited or text == chosen or any(f"{lead}{chosen}" in text for lead in "给为帮")):
-        return SlotOutcome(value=chosen)
+    words = {option: [option, *slot.synonyms.get(option, [])] for option in slot.options}
+    found = VocabularyMatcher({"option": words}).find(text)
+    said = [(chosen, _explicit(slot, text, chosen, start, end)) for _, chosen, start, end in found]
+    stated = [chosen for chosen, explicit in said if explicit]
+    if stated or (awaited and said):
+        return SlotOutcome(value=(stated or [chosen for chosen, _ in said])[-1])
     if awaited and text:
         return SlotOutcome(replies=(await ask_with_options(slot, ctx),))
     return None
 
 
+def _explicit(slot: SlotSpec, text: str, chosen: str, start: int, end: int) -> bool:
+    """Said as the choice (「帮我爸开」「我自己的」「我儿子要办」), not a word in passing (「孩子上学用」)."""
+    before, surface = text[max(0, start - 2):start], text[start:end]
+    if chosen == slot.options[0]:  # the resident themself: 「自己的」「我本人」, but not 「给我」 (「给我爸开」)
+        return surface[:1] not in CHOICE_LEADS
+    return text.strip() == chosen or any(lead in before for lead in CHOICE_LEADS) \
+        or (before[-1:] != "" and before[-1] in OWNER_LEADS)
+
+
 async def read_text(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
     text = nlu.text.strip()
-    if not awaited or not text or nlu.intent.name == "deny":
+    if not text or nlu.intent.name == "deny":
         return None
-    return SlotOutcome(value=text)
+    if awaited:
+        return SlotOutcome(value=text)
+    found = re.search(slot.pattern, text) if slot.pattern else None
+    return SlotOutcome(value=found.group("value").strip()) if found else None
 
 
 async def read_phone(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
-    phones = find_phones(nlu.text)
+    phones = find_phones(spoken_digits(nlu.text))
     if phones:
         return SlotOutcome(value=phones[0][0])
     if awaited and nlu.text.strip():
@@ -85,7 +104,7 @@ async def read_phone(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awai
 
 
 async def read_id_number(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
-    found = find_id_numbers(nlu.text, ctx.now.astimezone(ctx.profile.timezone).date())
+    found = find_id_numbers(spoken_digits(nlu.text), ctx.now.astimezone(ctx.profile.timezone).date())
     if found:
         return SlotOutcome(value=found[0][0])
     if awaited and nlu.text.strip():

@@ -8,6 +8,7 @@ Layout::
     communities/<id>/community.yaml   areas, buildings, staff of one community
     communities/<id>/replies.md       optional: this community's own wording
     communities/<id>/locations.yaml   optional: where each building stands (shared locations)
+    communities/<id>/places.yaml      optional: public places without a building number (gates, roads ...)
     staff_commands.yaml         optional: the words staff type in WeCom (认领, 办结, 转, 我的)
     notice_templates/<key>.yaml optional: notice templates (治安形势预报, 社区公告), each on a notice topic
 """
@@ -42,10 +43,13 @@ from storage.profile.schema import (
     Community,
     District,
     FlowSpec,
+    Place,
     Service,
 )
 from storage.profile.staff_commands import StaffAction, StaffCommandWords
 from storage.profile.wechat_menu import WeChatMenu
+
+PLACES_FILE = "places.yaml"
 
 M = TypeVar("M")
 K = TypeVar("K", SafetyTopic, NoticeTopic)
@@ -87,7 +91,21 @@ def load_profile(root: Path) -> Profile:
     for folder in community_dirs:
         check_community(profile, folder / "community.yaml", communities[folder.name])
     check_unique_staff(profile)
-    return replace(profile, building_locations=_read_locations(profile, community_dirs))
+    places = {folder.name: _read_places(folder / PLACES_FILE, communities[folder.name])
+              for folder in community_dirs if (folder / PLACES_FILE).is_file()}
+    return replace(profile, places=places, building_locations=_read_locations(profile, community_dirs))
+
+
+def _read_places(path: Path, community: Community) -> dict[str, Place]:
+    places: dict[str, Place] = {}
+    areas = {a.id for a in community.areas}
+    for i, place in enumerate(_validate(path, TypeAdapter(list[Place]))):
+        if place.key in places:
+            raise ProfileError(path, f"[{i}].key", f"duplicate place '{place.key}'")
+        if place.area not in areas:
+            raise ProfileError(path, f"[{i}].area", f"unknown area '{place.area}'; areas: {', '.join(sorted(areas))}")
+        places[place.key] = place
+    return places
 
 
 def _read_locations(profile: Profile, community_dirs: list[Path]) -> dict[str, BuildingLocations]:

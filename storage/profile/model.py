@@ -18,6 +18,7 @@ from storage.profile.schema import (
     District,
     FlowSpec,
     IntakeType,
+    Place,
     Service,
     StaffMember,
     TimeLimit,
@@ -60,6 +61,8 @@ class Profile:
     """By key, from the optional `notice_templates/` folder: how a notice of each kind is worded."""
     clues: ClueSettings = field(default_factory=ClueSettings)
     feedback_words: FeedbackWords = field(default_factory=FeedbackWords)
+    places: dict[str, dict[str, Place]] = field(default_factory=dict)
+    """Per community key, by place key: public places without a building number (`places.yaml`)."""
     building_locations: dict[str, BuildingLocations] = field(default_factory=dict)
     """Per community key: where its buildings stand, from the optional `locations.yaml`."""
     wechat_menu: WeChatMenu | None = None
@@ -83,6 +86,9 @@ class Profile:
             for area in self.communities[community_id].areas
             for number in expand_buildings(area.buildings)
         }
+
+    def area(self, community_id: str, area_key: str) -> Area:
+        return next(a for a in self.communities[community_id].areas if a.id == area_key)
 
     def intake_type(self, category: Category) -> IntakeType:
         return self.district.intake_types[category.intake_type]

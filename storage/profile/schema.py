@@ -118,6 +118,12 @@ class Category(Frozen):
     handled_by: str = Field(pattern=r"^(grid|window|service_team|police|legal_adviser|office:[a-z0-9_-]+)$")
     remit: Remit | None = None
     keywords: list[str] = []
+    """Words that hint at the category; the classifier weighs them beside the examples."""
+    examples: list[str] = []
+    """How residents word a complaint of this category: what the category classifier learns from."""
+    asks_where: bool = True
+    """Whether the bot asks where it is: a repair or an illegal shed needs a place, a lost wage or a
+    pension transfer concerns a person (their building is used when known)."""
     time_limit: TimeLimit | None = None
     """Instead of the intake type's limit, for matters that cannot wait (emergency: 1h)."""
 
@@ -142,6 +148,23 @@ class Area(Frozen):
     name: str
     lead: Key
     buildings: list[str] = Field(min_length=1)
+
+
+class Place(Frozen):
+    """A public place of a community without a building number: a gate, a road, a square, a garage.
+
+    `area` is the 片 whose lead answers for it; `team`, when set, a community role that looks after
+    it instead (the service team for the playground, the window for the service centre)."""
+
+    key: Key
+    name: str
+    aliases: list[str] = []
+    area: Key
+    team: StaffRole | None = None
+
+    @property
+    def words(self) -> list[str]:
+        return [self.name, *self.aliases]
 
 
 class Community(Frozen):
@@ -257,6 +280,23 @@ class SlotSpec(Frozen):
     kind: Literal["certificate", "service", "appointment_time", "phone", "id_number", "choice", "text"]
     ask: str
     options: list[str] = []
+    synonyms: dict[str, list[str]] = {}
+    """For a choice: the words residents use for each option (家人: 爸, 妈, 老伴 ...)."""
+    pattern: str | None = None
+    """For free text: a regular expression whose `value` group takes the slot from a message that was not
+    asked for it (「银行核实地址用」 in a message that also names the certificate)."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                compiled = re.compile(value)
+            except re.error as error:
+                raise ValueError(f"not a regular expression: {error}") from error
+            if "value" not in compiled.groupindex:
+                raise ValueError("the pattern needs a group named value: (?P<value>...)")
+        return value
 
 
 class FlowSpec(Frozen):

@@ -46,5 +46,9 @@ async def first_office_staff(session: AsyncSession, office_key: str) -> Staff | 
     return await session.scalar(query)
 
 
+async def get_area(session: AsyncSession, community_id: int, key: str) -> Area | None:
+    return await session.scalar(select(Area).where(Area.community_id == community_id, Area.key == key))
+
+
 async def area_lead(session: AsyncSession, area: Area) -> Staff | None:
     return await find_active_staff(session, area.lead_id)

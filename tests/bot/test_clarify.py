@@ -14,7 +14,7 @@ from nlu.entities import extract_entities
 from nlu.result import ConfidencePolicy, IntentScore, ParseResult
 from storage.models import Ticket
 from storage.profile import Profile
-from tests.conftest import MONDAY_10AM
+from tests.conftest import MONDAY_10AM, SAFETY_NET
 
 
 @dataclass
@@ -66,11 +66,11 @@ async def test_low_confidence_twice_hands_over_to_a_person(
     assert ticket.number in second.text
 
 
-async def test_emergency_above_its_floor_wins_over_a_more_likely_form(
+async def test_a_danger_cue_wins_over_a_more_likely_form(
         sessions: async_sessionmaker[AsyncSession], profile: Profile) -> None:
     text = "有人打电话说我涉嫌洗钱让我转账到安全账户"
     nlu = ScriptedNLU({text: [("appeal_report", 0.6), ("emergency", 0.25), ("report_clue", 0.15)]})
-    pipeline = Pipeline(sessions, profile, nlu, ConfidencePolicy(), clock=lambda: MONDAY_10AM)
+    pipeline = Pipeline(sessions, profile, nlu, ConfidencePolicy(), SAFETY_NET, clock=lambda: MONDAY_10AM)
 
     reply, _ = await pipeline.handle(say(text, 1))
 

@@ -1,5 +1,5 @@
-"""Emergency messages are never routed to a form: every emergency example in the data, said in
-the middle of a complaint form, gets the numbers to call at once."""
+"""Emergency messages are never routed to a form: every emergency example in the data, said first or in
+the middle of a complaint form, gets the numbers to call at once (emergency recall on the data is 1.0)."""
 
 from __future__ import annotations
 
@@ -53,8 +53,19 @@ async def test_emergency_mid_form_gets_the_numbers_not_the_form(emergency_pipeli
     assert replies[0].text == wanted
 
 
+@pytest.mark.parametrize("text", EMERGENCIES)
+async def test_emergency_said_first_gets_the_numbers(emergency_pipeline: Pipeline, text: str) -> None:
+    sender = f"first-{abs(hash(text))}"
+    wanted = emergency_pipeline.profile.reply_template("baiyang", "emergency_now")
+
+    said = InboundMessage("web", sender, f"{sender}-1", text, MONDAY_10AM, "baiyang")
+    replies = await emergency_pipeline.handle(said)
+
+    assert replies[0].text == wanted
+
+
 async def test_false_alarm_costs_nothing_the_choice_applies_to_the_words(emergency_pipeline: Pipeline) -> None:
-    text = "5栋楼道里天天有人抽烟 浓烟呛人 物业也不管"
+    text = "5栋楼下烧烤摊浓烟呛人 物业也不管"
     said = InboundMessage("web", "false-alarm", "fa-1", text, MONDAY_10AM, "baiyang")
     _, offer = await emergency_pipeline.handle(said)
     [complaint] = [c.payload for c in offer.choices if "appeal_report" in c.payload]

@@ -48,3 +48,28 @@ def test_hypothetical_wording_does_not_excuse_a_misread_danger() -> None:
 
 def test_a_cued_message_read_as_no_question_is_still_an_emergency() -> None:
     assert HOW_NET.apply(leaning("厨房着火了", "safety_tip")).intent.name == "emergency"
+
+
+GUARDED = SafetyNet.from_training_data(TrainingData(regexes={
+    **CUES, "not_now": ["上个月|每天"], "hedge": ["怕|担心"]}))
+
+
+def test_a_hazard_feared_in_a_complaint_is_no_emergency() -> None:
+    complaint = leaning("楼道里天天有人给电动车充电 怕着火", "appeal_report")
+
+    assert GUARDED.apply(complaint) is complaint
+
+
+def test_a_feared_hazard_beside_one_that_is_happening_is_still_an_emergency() -> None:
+    assert GUARDED.apply(leaning("一直怕着火 现在三楼真的起火了", "appeal_report")).intent.name == "emergency"
+
+
+def test_the_past_told_in_a_complaint_is_no_emergency_but_the_classifier_must_agree() -> None:
+    said = "上个月楼下着火把我家熏黑了 到现在没人管"
+
+    assert GUARDED.apply(leaning(said, "appeal_report")).intent.name == "appeal_report"
+    assert GUARDED.apply(leaning(said, "emergency")).intent.name == "emergency"
+
+
+def test_a_hedge_counts_only_when_the_classifier_reads_no_emergency() -> None:
+    assert GUARDED.cued(leaning("我好怕 着火了", "emergency")) == "emergency"

@@ -153,3 +153,38 @@ def test_a_form_question_that_is_no_reply_is_refused(broken: Path) -> None:
 
     with pytest.raises(ProfileError, match=r"flows\.yaml: certificate_request\.slots\[3\]\.ask: unknown reply"):
         load_checked_profile(broken)
+
+
+def test_each_community_lists_its_public_places_with_an_area(profile: Profile) -> None:
+    playground = profile.places["baiyang"]["playground"]
+
+    assert "滑梯" in playground.aliases
+    assert playground.area in {a.id for a in profile.communities["baiyang"].areas}
+    assert set(profile.places) == {"baiyang", "qingshui"}
+
+
+def test_a_place_in_an_unknown_area_names_file_and_field(broken: Path) -> None:
+    places = broken / "communities" / "qingshui" / "places.yaml"
+    edit(places, "area: a2", "area: a9")
+
+    with pytest.raises(ProfileError) as raised:
+        load_profile(broken)
+
+    assert (raised.value.path, raised.value.field) == (places, "[1].area")
+    assert "a9" in str(raised.value)
+
+
+def test_a_place_listed_twice_is_refused(broken: Path) -> None:
+    places = broken / "communities" / "qingshui" / "places.yaml"
+    edit(places, "key: back_gate", "key: main_gate")
+
+    with pytest.raises(ProfileError, match="duplicate place 'main_gate'"):
+        load_profile(broken)
+
+
+def test_a_slot_pattern_without_a_value_group_is_refused(broken: Path) -> None:
+    flows = broken / "flows.yaml"
+    edit(flows, "(?P<value>", "(?P<what>")
+
+    with pytest.raises(ProfileError, match="group named value"):
+        load_profile(broken)

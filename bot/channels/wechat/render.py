@@ -3,7 +3,7 @@ passive answer carries only as much as fits WeChat's 2,048-byte limit."""
 
 from __future__ import annotations
 
-from bot.core.messages import Reply
+from bot.core.messages import Reply, plain_texts
 from bot.core.wording import Wording
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -16,9 +16,11 @@ PASSIVE_LIMIT_BYTES = 2048
 """WeChat's limit for a text answer; a customer-service message has the same."""
 
 
-def reply_text(reply: Reply, wording: Wording) -> str:
-    text = reply.as_plain_text()
-    return f"{text}\n{wording.render('wechat_choice_hint')}" if reply.choices else text
+def reply_texts(replies: list[Reply], wording: Wording) -> list[str]:
+    """One text a reply, choices numbered across the turn, the hint after each reply that has some."""
+    hint = wording.render("wechat_choice_hint")
+    return [f"{text}\n{hint}" if reply.choices else text for reply, text in zip(replies, plain_texts(replies),
+                                                                                   strict=True)]
 
 
 def split_for_answer(texts: list[str]) -> tuple[str, list[str]]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.wechat.render import chunks, reply_text, split_for_answer
+from bot.channels.wechat.render import chunks, reply_texts, split_for_answer
 from bot.channels.wechat.sender import REPLY_KIND, WeChatSender
 from bot.conversation.pipeline import Pipeline
 from bot.core.messages import InboundMessage, Reply
@@ -80,7 +80,7 @@ class Responder:
                 # Finished in the instant the wait gave up, after `_finished` saw it waited on.
                 self._send_later(message, wording, task.result())
             return None
-        texts = [reply_text(r, wording) for r in replies]
+        texts = reply_texts(replies, wording)
         if not texts:
             return None
         try:
@@ -115,7 +115,7 @@ class Responder:
             self._send_later(message, wording, task.result())
 
     def _send_later(self, message: InboundMessage, wording: Wording, replies: list[Reply]) -> None:
-        texts = [reply_text(r, wording) for r in replies]
+        texts = reply_texts(replies, wording)
         if texts:
             self._start(self._claim_and_send(message, texts))
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wechatpy.exceptions import WeChatClientException
 
 from bot.channels.wechat.inbound import CHANNEL
-from bot.channels.wechat.render import chunks, reply_text
+from bot.channels.wechat.render import chunks, reply_texts
 from bot.channels.wechat.tokens import OfficialAccountClient
 from bot.core.dialogue import DialogueState
 from bot.core.messages import Choice, TextReply
@@ -102,7 +102,7 @@ class WeChatSender:
     def _with_choices(self, text: str, choices: list[list[str]]) -> str:
         """Buttons a staff action attached (满意 / 不满意) as WeChat text: a numbered list."""
         reply = TextReply(text, tuple(Choice(label, payload) for label, payload in choices))
-        return reply_text(reply, Wording(self.profile, None))
+        return reply_texts([reply], Wording(self.profile, None))[0]
 
     async def _offer(self, session: AsyncSession, resident_id: int, choices: list[list[str]], now: datetime) -> None:
         """The resident may answer these choices by number next, as if the pipeline had offered them."""

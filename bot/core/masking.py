@@ -86,3 +86,11 @@ def _names_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
 def _stars(text: str) -> str:
     """Digits starred, separators kept: 0571-86010001 -> ****-********."""
     return "".join(MASK if ch.isalnum() else ch for ch in text)
+
+
+AS_LOGS = public_style(lambda building: Address(building).label())
+"""How the logs and the staff cards show a resident's words: numbers starred, addresses cut to the building."""
+
+
+def mask_as_logs(text: str, today: date) -> str:
+    return mask_text(text, today, AS_LOGS)

@@ -1,0 +1,75 @@
+"""Two needs in one message (「楼道灯坏了，另外我想开个居住证明」): the first is served, the second is
+kept with its own words (a button serves it first), and taken up as soon as the first is done.
+
+A message is split only where the words after a clause boundary clearly ask for another need than
+the words before it, both being needs the bot can serve; one need told at length stays whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.core.dialogue import DialogueState
+from bot.core.messages import Reply
+from handlers.base import OFFERABLE_INTENTS, HandlerContext
+from nlu.phrasing import NEED_BOUNDARY
+from nlu.result import ConfidencePolicy, NLUBackend, ParseResult
+
+REPLIES: dict[str, tuple[str, ...]] = {
+    "second_need_noted": ("need", "text"),
+    "second_need_now": ("need", "text"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
+SECOND_NEED_CONFIDENCE = 0.85
+"""How sure the classifier must be of the second need: a split that is wrong loses the first need's words."""
+NEEDS = frozenset(OFFERABLE_INTENTS) - {"human_handoff", "emergency"}
+FIRST_NEEDS = NEEDS - {"feedback", "request_status"}
+SECOND_NEEDS = NEEDS | {"human_handoff"}
+"""「登记完帮我转个人工」: a person, after the first need."""
+"""「不满意 楼道里还是一股臭味」: what follows a rating or a status question is its reason, not a second need."""
+MIN_PART_CHARS = 4
+
+
+@dataclass(frozen=True)
+class SecondNeeds:
+    nlu: NLUBackend
+    policy: ConfidencePolicy
+
+    def split(self, said: ParseResult, state: DialogueState) -> tuple[ParseResult, bool]:
+        """The reading of the first need's words and whether a second need was put aside (`state.later`)."""
+        if said.intent.name not in FIRST_NEEDS and not said.is_fallback:
+            return said, False
+        text, agreed = said.text, None
+        for boundary in NEED_BOUNDARY.finditer(text):
+            first, rest = text[:boundary.start()].strip(), text[boundary.end():].strip()
+            if min(_chars(first), _chars(rest)) < MIN_PART_CHARS:
+                continue
+            before, after = self._read(first), self._read(rest)
+            if after.intent.name not in SECOND_NEEDS or after.intent.confidence < SECOND_NEED_CONFIDENCE \
+                    or before.intent.name not in FIRST_NEEDS:
+                continue
+            if before.intent.name != after.intent.name:
+                state.later = [after.intent.name, rest]
+                return before, True
+            agreed = agreed or after.intent
+        # A long message the classifier could not place as a whole, whose parts all ask for one need.
+        return (replace(said, intent=agreed, ambiguous=False) if said.is_fallback and agreed else said), False
+
+    def noted(self, ctx: HandlerContext) -> Reply:
+        """The second need is kept while the first is asked about; a button serves it first instead."""
+        assert ctx.state.later is not None
+        need, words = ctx.state.later
+        return ctx.say("second_need_noted", ctx.offer(need), need=ctx.wording.render(f"intent_{need}"), text=words)
+
+    @staticmethod
+    def now(ctx: HandlerContext, need: str, words: str) -> Reply:
+        return ctx.say("second_need_now", need=ctx.wording.render(f"intent_{need}"), text=words)
+
+    def _read(self, text: str) -> ParseResult:
+        return self.policy.apply(self.nlu.parse(text))
+
+
+def _chars(text: str) -> int:
+    return sum(ch.isalnum() for ch in text)

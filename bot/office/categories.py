@@ -1,0 +1,86 @@
+"""Filing a report under a category: learned from the profile's examples, keywords as hints.
+
+A profile without examples (a new district's first draft) falls back to keyword counts. A guess below
+`CONFIDENT` is not trusted: the report is filed under the general category and goes to a person who
+re-files it (`bot.office.routing`), which costs a minute; a wrong category sends it to the wrong office.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nlu.categories import CategoryClassifier, category_classifier, category_spec
+from nlu.phrasing import ANOTHER_PROBLEM, CLAUSE_END, HEARSAY, NOBODY_ACTS
+from storage.profile import Profile
+from storage.profile.schema import Category
+
+CONFIDENT = 0.2
+"""The least confidence a learned category is filed under without a person checking it (tuned on the
+dev conversations, `bench/conversations/dev.yaml`)."""
+
+
+SECOND_PROBLEM_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True)
+class Filing:
+    category: Category
+    confident: bool
+    words: str = ""
+    """The resident's words this filing is about (for a report of two problems, its own half)."""
+
+
+def file_report(profile: Profile, description: str) -> Filing:
+    categories = profile.categories
+    classifier = _classifier(profile)
+    general = categories[profile.GENERAL_CATEGORY]
+    if classifier is None:
+        best = max(categories.values(), key=lambda c: _keyword_hits(c, description))
+        return Filing(best if _keyword_hits(best, description) else general, True, description)
+    guess = classifier.classify(description)
+    if guess.confidence < CONFIDENT:
+        return Filing(general, False, description)
+    return Filing(categories[guess.key], True, description)
+
+
+def prepare_filing(profile: Profile) -> None:
+    """Train the profile's category classifier now (at start-up) rather than on the first report."""
+    _classifier(profile)
+
+
+def _classifier(profile: Profile) -> CategoryClassifier | None:
+    categories = profile.categories
+    return category_classifier(category_spec(
+        {key: c.examples for key, c in categories.items()}, {key: c.keywords for key, c in categories.items()}))
+
+
+def _confidence(profile: Profile, text: str) -> float:
+    classifier = _classifier(profile)
+    return classifier.classify(text).confidence if classifier is not None else 1.0
+
+
+def file_reports(profile: Profile, description: str) -> list[Filing]:
+    """One filing per problem: two when a clause adds a second problem of another category (「楼道里堆满了
+    杂物 楼道灯也坏了」), else one for the whole description."""
+    whole = file_report(profile, description)
+    for boundary in CLAUSE_END.finditer(description):
+        first, rest = description[:boundary.start()].strip(), description[boundary.end():].strip()
+        if not first or HEARSAY.search(first) or not ANOTHER_PROBLEM.match(rest) \
+                or NOBODY_ACTS.search(CLAUSE_END.split(rest)[0]):
+            continue
+        one, other = file_report(profile, first), file_report(profile, rest)
+        general = profile.GENERAL_CATEGORY
+        if one.confident and other.confident and one.category.key != other.category.key \
+                and general not in (one.category.key, other.category.key) \
+                and _confidence(profile, rest) >= SECOND_PROBLEM_CONFIDENCE:
+            return [Filing(one.category, True, first), Filing(other.category, True, rest)]
+    return [Filing(whole.category, whole.confident, description)]
+
+
+def names_a_category(profile: Profile, text: str) -> bool:
+    """Whether the text holds a category's keyword: then even a short message says what is wrong."""
+    return any(_keyword_hits(c, text) for c in profile.categories.values())
+
+
+def _keyword_hits(category: Category, text: str) -> int:
+    return sum(1 for keyword in category.keywords if keyword in text)

@@ -1,0 +1,46 @@
+"""Everyday wording the bot reads to follow a conversation: where one need ends and another begins,
+"go on", "all of them", "no building number but over there". Patterns over what residents write,
+never shown to anyone; kept here, beside the other readers, so the rest of the code holds no Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+
+NEED_BOUNDARY = re.compile(
+    r"(?:[。！？!?；;，,、\n]+|\s+)?(?:还有就是|还有|另外|顺便问一下|顺便|再就是|对了|然后还)|[。！？!?；;，,、\n]+|\s{2,}"
+)
+"""Where a second need may start in a message: punctuation, a wide gap, 「另外」「还有」「顺便」."""
+
+CLAUSE_END = re.compile(r"[。！？!?；;，,、\n]+|\s+")
+ANOTHER_PROBLEM = re.compile(r"^.{0,8}?(?:也|还有|另外|而且|再就是|再有|还(?!没|是|不|要|得|在))")
+"""「楼道灯也坏了」「还有停车场角落一堆垃圾」: a clause that adds another problem to the first."""
+NOBODY_ACTS = re.compile(
+    r"没人管|不管|不来|不理|没人理|没反应|没回应|没用|没人处理|没处理|不处理|打.{0,6}电话|找过|找了|投诉"
+)
+"""「打物业电话也没人管」: a clause about nobody acting on the first problem, not a second problem."""
+
+HEARSAY = re.compile(r"新闻|听说|报道|据说|外地|网上说|视频里")
+"""「看新闻电动车在电梯里爆炸了」: a story told as the reason for a complaint, not a problem of its own."""
+
+GO_ON = re.compile(r"继续|接着|接下来|刚才(那|的)|回到")
+"""「好的那继续吧」: back to what was put aside."""
+
+LOCATING = re.compile(r"旁|附近|门口|路|边|后面|后头|前面|前头|对面|对过|里面|里头|楼下|楼上|角|外面|外头|中间"
+                      r"|那儿|那里|那排|那块|那片|入口|出口|墙|隔壁|底下|空地|院|场|坝|棚|亭|池|河|湖|桥|站|口")
+"""Words that place something (旁边, 后头, 那块空地): an answer with one describes where."""
+BARE_NUMBER = re.compile(r"^\s*([0-9]{1,3}|[零〇幺一二三四五六七八九十百]{1,4})\s*$")
+"""「12」「十二」 alone, answering "which building?"."""
+
+WISH_TO_REPORT = re.compile(
+    r"^(?:我|俺)?(?:要|想|想要)?(?:匿名)?(?:举报|报告|反映|提供)(?:个|一个|一条|条|一下)?(?:线索|情况)?"
+)
+"""「匿名举报」 before the clue itself."""
+
+EVERYTHING = re.compile(r"全部|所有|全都|统统|一律|都(不要|不用|退|取消|别)|一个(也|都)不")
+"""「全部退订」「都不要了」."""
+
+CHOICE_LEADS = "给为帮替"
+"""「帮我爸开」「给我本人开」: an option said after one of these is a choice even when not asked for."""
+OWNER_LEADS = "我俺咱"
+"""「我儿子要办」: someone of the resident's own, named after one of these."""
