@@ -12,16 +12,18 @@ from __future__ import annotations
 from bot.core.messages import Choice, InboundMessage, Reply
 from bot.office.categories import file_reports, names_a_category
 from bot.office.places import find_place
+from bot.office.ticket_moves import move_ticket
 from bot.office.ticketing import TicketRequest, format_address, open_ticket
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from nlu.address import says_no_building, stated_address, without_no_building
 from nlu.entities import Address, AddressMatch
-from nlu.phrasing import BARE_NUMBER, LOCATING
+from nlu.phrasing import BARE_NUMBER, CORRECTING, LOCATING, cancels
 from nlu.result import ParseResult
 from nlu.text import chinese_to_int
 from storage.models import Building
 from storage.repositories.directory import get_building, get_building_by_id
+from storage.repositories.tickets import get_ticket_by_number
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "appeal_cancelled": (),
@@ -31,12 +33,15 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "ask_where_words": (),
     "last_address_choice": ("address",),
     "ticket_created": ("address", "assignee", "category", "due", "handler", "intake_type", "ticket_no"),
+    "ticket_moved": ("address", "assignee", "handler", "ticket_no"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
 
-INTENTS = ("appeal_report",)
+INTENTS = ("appeal_report", "move_report")
 FLOW = "appeal_report"
+MOVE = "move_report"
+"""Not from the classifier: the pipeline's name for 「不对 是91栋」 right after a report was filed."""
 MIN_DESCRIPTION_CHARS = 8
 """Without a category keyword, shorter than this ("我要反映问题") is a wish to report, not a report."""
 WHERE = "building"
@@ -47,12 +52,14 @@ MIN_WHERE_CHARS = 2
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    if nlu.intent.name == MOVE:
+        return await _move(ctx, nlu.text)
     state = ctx.state
     if state.flow != FLOW:
         state.start(FLOW)
     text = nlu.text
     gave_where = await _take_where(ctx, text)
-    if not gave_where and nlu.intent.name == "deny" and state.awaiting is not None:
+    if not gave_where and nlu.intent.name == "deny" and state.awaiting is not None and cancels(text):
         state.finish()
         return [ctx.say("appeal_cancelled")]
     _take_description(ctx, text, stated_address(text))
@@ -89,6 +96,35 @@ async def answers(nlu: ParseResult, ctx: HandlerContext) -> bool:
     if stated_address(text) or BARE_NUMBER.match(text) or says_no_building(text) or LOCATING.search(text):
         return True
     return ctx.community is not None and find_place(ctx.profile, ctx.community.key, text) is not None
+
+
+async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    """「不对 是91栋」「说错了 在北门」 right after a report was filed: a new building or place for it."""
+    if not ctx.state.filed or ctx.community is None or not CORRECTING.match(nlu.text):
+        return False
+    return stated_address(nlu.text) is not None or find_place(ctx.profile, ctx.community.key, nlu.text) is not None
+
+
+async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
+    assert ctx.community is not None
+    found = stated_address(text)
+    building = await get_building(ctx.session, ctx.community.id, found[0].building) if found else None
+    place = None if building else find_place(ctx.profile, ctx.community.key, text)
+    if building is None and place is None:  # a building number the community does not have: say so, keep them
+        named = format_address(ctx.wording, found[0].building) if found else text
+        return [ctx.say("ask_building_again", community=ctx.community.name, building=named)]
+    replies = []
+    for number in ctx.state.filed:
+        ticket = await get_ticket_by_number(ctx.session, number)
+        if ticket is None:
+            continue
+        moved = await move_ticket(ctx.session, ctx.profile, ctx.community, ticket, building, place, ctx.now)
+        replies.append(ctx.say("ticket_moved", ticket_no=number, address=moved.address_label,
+                               handler=moved.route.handler_label, assignee=moved.route.assignee.name))
+    if building is not None:
+        ctx.resident.building_id, ctx.resident.unit, ctx.resident.room = building.id, None, None
+    ctx.state.filed = []
+    return replies
 
 
 async def _take_where(ctx: HandlerContext, text: str) -> bool:
@@ -191,7 +227,7 @@ async def _open(ctx: HandlerContext, building: Building | None) -> list[Reply]:
     assert ctx.community is not None
     slots = ctx.state.slots
     place = ctx.profile.places.get(ctx.community.key, {}).get(slots.get("place", ""))
-    replies = []
+    replies, numbers = [], []
     filings = file_reports(ctx.profile, slots["description"])
     for filing in filings:
         own = await _own_building(ctx, filing.words) if len(filings) > 1 else None
@@ -200,6 +236,7 @@ async def _open(ctx: HandlerContext, building: Building | None) -> list[Reply]:
             description=filing.words, building=own or building, unit=slots.get("unit"), room=slots.get("room"),
             place=place, where=None if place else slots.get("where"), refile=not filing.confident,
         ), ctx.now)
+        numbers.append(opened.ticket.number or "")
         replies.append(ctx.say(
             "ticket_created", ticket_no=opened.ticket.number, category=filing.category.name,
             intake_type=ctx.profile.intake_type(filing.category).name, handler=opened.route.handler_label,
@@ -209,4 +246,5 @@ async def _open(ctx: HandlerContext, building: Building | None) -> list[Reply]:
         resident = ctx.resident
         resident.building_id, resident.unit, resident.room = building.id, slots.get("unit"), slots.get("room")
     ctx.state.finish()
+    ctx.state.filed = numbers
     return replies

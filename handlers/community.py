@@ -29,6 +29,14 @@ async def resolve_community(ctx: HandlerContext, text: str) -> bool:
     return ctx.community is not None
 
 
+async def note_named_community(ctx: HandlerContext, text: str) -> None:
+    """A community named in passing (「白杨小区」 said while the bot asked something else) is remembered."""
+    if ctx.community is None and len(named := named_communities(ctx.profile, text)) == 1:
+        ctx.community = await get_community(ctx.session, named[0])
+        if ctx.community is not None:
+            ctx.resident.community_id = ctx.community.id
+
+
 def named_communities(profile: Profile, text: str) -> list[str]:
     """The communities the text names, by name or alias, or else by their sound (清水 for 青水)."""
     communities = profile.communities

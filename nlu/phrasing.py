@@ -15,6 +15,8 @@ NEED_BOUNDARY = re.compile(
 CLAUSE_END = re.compile(r"[。！？!?；;，,、\n]+|\s+")
 ANOTHER_PROBLEM = re.compile(r"^.{0,8}?(?:也|还有|另外|而且|再就是|再有|还(?!没|是|不|要|得|在))")
 """「楼道灯也坏了」「还有停车场角落一堆垃圾」: a clause that adds another problem to the first."""
+NEW_TOPIC = re.compile(r"^\W*(?:还有个事|还有件事|还有就是|还有|另外|再就是|再有|而且|对了|顺便)")
+"""An explicit turn to another matter, at the start of a clause or a message."""
 NOBODY_ACTS = re.compile(
     r"没人管|不管|不来|不理|没人理|没反应|没回应|没用|没人处理|没处理|不处理|打.{0,6}电话|找过|找了|投诉"
 )
@@ -22,6 +24,36 @@ NOBODY_ACTS = re.compile(
 
 HEARSAY = re.compile(r"新闻|听说|报道|据说|外地|网上说|视频里")
 """「看新闻电动车在电梯里爆炸了」: a story told as the reason for a complaint, not a problem of its own."""
+
+CORRECTING = re.compile(r"^\W*(?:不对|不是|错了|说错了|打错了|写错了|搞错了|弄错了|哦不|更正|改一下|应该是)")
+"""「不对 是91栋」 right after a report is filed: the resident corrects where it is."""
+
+CANCELLING = re.compile(r"^\W*(?:算了|不用了?|不要了?|不办了|不开了|不约了|不报了|不登记了|取消|不需要了?|先不|不弄了"
+                        r"|不搞了|没事了|不了|不想办了)")
+"""「算了」「不办了」: what cancels a form. A 「不是」 inside an answer (「刚才不是说了嘛」) does not."""
+SHORT_NO = 3
+"""A bare no of at most this many characters (「不」「不要」) also cancels."""
+
+
+def cancels(text: str) -> bool:
+    stripped = text.strip()
+    return CANCELLING.match(stripped) is not None or 0 < sum(ch.isalnum() for ch in stripped) <= SHORT_NO
+
+
+def without_new_topic(text: str) -> str:
+    """「还有个事 那个滑梯…」 -> 「那个滑梯…」: the matter itself, for reading its need."""
+    return NEW_TOPIC.sub("", text, count=1).strip() or text
+
+
+def corrected_part(text: str) -> str:
+    """「不对 是我自己的 我爸的上回办过了」 -> 「是我自己的」: what a correction says, before the resident goes on."""
+    stripped = rest = text.strip()
+    while (found := CORRECTING.match(rest)) is not None:
+        rest = rest[found.end():].lstrip(" ，,。、；;！!")
+    if rest == stripped:
+        return stripped
+    return CLAUSE_END.split(rest)[0] if rest else stripped
+
 
 GO_ON = re.compile(r"继续|接着|接下来|刚才(那|的)|回到")
 """「好的那继续吧」: back to what was put aside."""

@@ -6,6 +6,7 @@ Cues come from the NLU data as Rasa regex blocks named `<intent>_cue` (today onl
 A cue word also turns up when the danger is not happening now, and three more regex blocks of the
 data name such wording:
 
+- `negated`, right before the cue: 「没着火」「不是煤气味」. Such a cue never counts.
 - `hedge`, just before or inside the cue: a hazard feared, not a fire burning (「楼道里充电，怕着火」,
   「担心燃气管漏气」). A hedged cue does not count when the classifier reads a complaint, a clue or a
   question (`NOT_NOW`); the same cue unhedged elsewhere in the message still does.
@@ -29,6 +30,7 @@ CUE_SUFFIX = "_cue"
 HYPOTHETICAL = "hypothetical"
 NOT_NOW_WORDING = "not_now"
 HEDGE = "hedge"
+NEGATED = "negated"
 HEDGE_REACH = 4
 """How many characters before a cue a hedge may stand (「会不会着火」, 「怕有煤气味」)."""
 ASKING_HOW = frozenset({"safety_tip", "policy_question"})
@@ -50,12 +52,14 @@ class SafetyNet:
     hypothetical: re.Pattern[str] | None = None
     not_now: re.Pattern[str] | None = None
     hedge: re.Pattern[str] | None = None
+    negated: re.Pattern[str] | None = None
 
     @classmethod
     def from_training_data(cls, data: TrainingData) -> SafetyNet:
         cues = tuple((name.removesuffix(CUE_SUFFIX), _alternation(patterns))
                      for name, patterns in sorted(data.regexes.items()) if name.endswith(CUE_SUFFIX) and patterns)
-        return cls(cues, _optional(data, HYPOTHETICAL), _optional(data, NOT_NOW_WORDING), _optional(data, HEDGE))
+        return cls(cues, _optional(data, HYPOTHETICAL), _optional(data, NOT_NOW_WORDING), _optional(data, HEDGE),
+                   _optional(data, NEGATED))
 
     def restricted_to(self, intents: list[str]) -> SafetyNet:
         """Only the cues for intents a model knows (a foreign label set may have no emergency)."""
@@ -76,7 +80,17 @@ class SafetyNet:
             return None
         text, hedging = result.text, self.hedge is not None and result.intent.name in NOT_NOW
         return next((intent for intent, pattern in self.cues
-                     if any(not (hedging and self._hedged(text, match)) for match in pattern.finditer(text))), None)
+                     if any(not (hedging and self._hedged(text, match)) and not self._negated(text, match)
+                            for match in pattern.finditer(text))), None)
+
+    def _negated(self, text: str, match: re.Match[str]) -> bool:
+        before = text[max(0, match.start() - HEDGE_REACH):match.start()]
+        return self.negated is not None and self.negated.search(before) is not None
+
+    def sounds_calm(self, text: str) -> bool:
+        """Wording that says the danger is not happening now (asking how, the past, a standing nuisance):
+        enough, without a cue, to doubt an emergency only the classifier saw."""
+        return any(pattern is not None and pattern.search(text) for pattern in (self.hypothetical, self.not_now))
 
     def _hedged(self, text: str, match: re.Match[str]) -> bool:
         assert self.hedge is not None

@@ -17,9 +17,9 @@ from bot.core.dialogue import DialogueState
 from bot.core.messages import InboundMessage, Reply, reply_from_json, reply_to_json
 from bot.core.wording import Wording
 from bot.office.categories import prepare_filing
-from handlers import build_answer_checks, build_registry, report_clue, resume
+from handlers import appeal_report, build_answer_checks, build_registry, report_clue, resume
 from handlers.base import Handler, HandlerContext
-from handlers.community import named_communities
+from handlers.community import named_communities, note_named_community
 from nlu.entities import Address
 from nlu.payloads import read_button_payload
 from nlu.phrasing import GO_ON
@@ -136,10 +136,16 @@ class Pipeline:
     async def _converse(self, message: InboundMessage, text: str, ctx: HandlerContext) -> list[Reply]:
         state = ctx.state
         flow_before = state.flow
+        await note_named_community(ctx, text)
         nlu, cued = self._understand(text, state)
         answers = state.flow is not None and await self._answers(nlu, ctx)
+        if state.flow is None and await appeal_report.corrects_where(nlu, ctx):
+            nlu = replace(nlu, intent=IntentScore(appeal_report.MOVE, 1.0))
+        else:
+            state.filed = []
         closed_answer = answers and not self._awaits_free_text(state)
-        if not is_emergency(nlu, cued, in_flow=state.flow is not None, closed_answer=closed_answer):
+        if not is_emergency(nlu, cued, in_flow=state.flow is not None, closed_answer=closed_answer,
+                            calm=self.safety.sounds_calm(nlu.text)):
             nlu = self._without_emergency(nlu)
         nlu, split = self.needs.split(nlu, state) if state.flow is None else (nlu, False)
         if not nlu.is_fallback:
@@ -247,14 +253,17 @@ class Pipeline:
         return ctx.say("resume_offer", ctx.choice_of("choice_resume", "/resume"), flow=name)
 
 
-def is_emergency(said: ParseResult, cued: bool, *, in_flow: bool, closed_answer: bool) -> bool:
+def is_emergency(said: ParseResult, cued: bool, *, in_flow: bool, closed_answer: bool, calm: bool = False) -> bool:
     """Whether a reading stands as an emergency. A danger cue always does. An emergency only the classifier
-    saw needs words enough to judge by and high confidence, and, inside a flow, a message that does not
-    answer a closed question (a building, a relative, a phone number)."""
+    saw needs words enough to judge by, high confidence, no wording that says it is not happening now
+    (`calm`: 「我没转钱 这种骗子咋防」), and, inside a flow, a message that does not answer a closed question
+    (a building, a relative, a phone number)."""
     if said.intent.name != EMERGENCY:
         return False
     if cued:
         return True
+    if calm:
+        return False
     words = sum(ch.isalnum() for ch in said.text)
     if words < UNCUED_EMERGENCY_MIN_CHARS or said.intent.confidence < UNCUED_EMERGENCY_FLOOR:
         return False

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from bot.core.dialogue import DialogueState
 from bot.core.messages import Reply
 from handlers.base import OFFERABLE_INTENTS, HandlerContext
-from nlu.phrasing import NEED_BOUNDARY
+from nlu.phrasing import NEED_BOUNDARY, without_new_topic
 from nlu.result import ConfidencePolicy, NLUBackend, ParseResult
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -68,7 +68,7 @@ class SecondNeeds:
         return ctx.say("second_need_now", need=ctx.wording.render(f"intent_{need}"), text=words)
 
     def _read(self, text: str) -> ParseResult:
-        return self.policy.apply(self.nlu.parse(text))
+        return self.policy.apply(self.nlu.parse(without_new_topic(text)))
 
 
 def _chars(text: str) -> int:

@@ -23,6 +23,8 @@ class DialogueState:
     """A flow put aside when another need broke in; `resume` brings it back."""
     later: list[str] | None = None
     """A second need said in the same message as the first, as [intent, its words], offered when the first is done."""
+    filed: list[str] = field(default_factory=list)
+    """The tickets of the report just filed, for the next message only: 「不对 是91栋」 moves them."""
     recent: list[str] = field(default_factory=list)
     """The resident's last few messages, so a person taking over sees what was said before 「转人工」."""
     offered: list[list[str]] = field(default_factory=list)
@@ -69,5 +71,6 @@ class DialogueState:
             return cls()
         return cls(flow=data.get("flow"), awaiting=data.get("awaiting"), slots=dict(data.get("slots") or {}),
                    misses=int(data.get("misses") or 0), pending_text=data.get("pending_text"),
-                   suspended=data.get("suspended"), later=data.get("later"), recent=list(data.get("recent") or []),
+                   suspended=data.get("suspended"), later=data.get("later"),
+                   filed=list(data.get("filed") or []), recent=list(data.get("recent") or []),
                    offered=[list(c) for c in data.get("offered") or []])

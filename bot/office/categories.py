@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nlu.categories import CategoryClassifier, category_classifier, category_spec
-from nlu.phrasing import ANOTHER_PROBLEM, CLAUSE_END, HEARSAY, NOBODY_ACTS
+from nlu.phrasing import ANOTHER_PROBLEM, CLAUSE_END, HEARSAY, NEW_TOPIC, NOBODY_ACTS
 from storage.profile import Profile
 from storage.profile.schema import Category
 
@@ -20,6 +20,10 @@ dev conversations, `bench/conversations/dev.yaml`)."""
 
 
 SECOND_PROBLEM_CONFIDENCE = 0.5
+ONE_PROBLEM_CONFIDENCE = 0.95
+"""A description the classifier reads as one category this surely is one problem told at length
+(「对门老往我家门口堆垃圾 说了还骂人 想请社区来调解」 is a dispute), unless a clause turns to another matter
+outright (「还有」「另外」)."""
 
 
 @dataclass(frozen=True)
@@ -63,10 +67,11 @@ def file_reports(profile: Profile, description: str) -> list[Filing]:
     """One filing per problem: two when a clause adds a second problem of another category (「楼道里堆满了
     杂物 楼道灯也坏了」), else one for the whole description."""
     whole = file_report(profile, description)
+    one_problem = _confidence(profile, description) >= ONE_PROBLEM_CONFIDENCE
     for boundary in CLAUSE_END.finditer(description):
         first, rest = description[:boundary.start()].strip(), description[boundary.end():].strip()
         if not first or HEARSAY.search(first) or not ANOTHER_PROBLEM.match(rest) \
-                or NOBODY_ACTS.search(CLAUSE_END.split(rest)[0]):
+                or NOBODY_ACTS.search(CLAUSE_END.split(rest)[0]) or (one_problem and not NEW_TOPIC.match(rest)):
             continue
         one, other = file_report(profile, first), file_report(profile, rest)
         general = profile.GENERAL_CATEGORY

@@ -9,11 +9,13 @@ How a slot of a given kind is recognised and checked lives in `handlers.forms.sl
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 
 from bot.core.dialogue import DialogueState
 from bot.core.messages import Reply
 from handlers.base import HandlerContext
 from handlers.forms.slot_kinds import READERS, ask_slot
+from nlu.phrasing import CORRECTING, cancels
 from nlu.result import ParseResult
 from storage.profile.schema import FlowSpec
 
@@ -36,6 +38,9 @@ REPLIES: dict[str, tuple[str, ...]] = {
 
 CONFIRM = "__confirm__"
 LIST_KINDS = frozenset({"certificate", "service", "choice"})
+ASKED = "asked_"
+"""Slot-state key prefix counting how often each question was asked."""
+ASKS_BEFORE_A_PERSON = 2
 """The `awaiting` value while the bot waits for yes or no to its summary."""
 
 Action = Callable[[HandlerContext], Awaitable[list[Reply]]]
@@ -58,27 +63,38 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
         if outcome.stop:
             state.finish()
             return list(outcome.replies)
-        if outcome.value is not None and _may_set(state, slot.name):
+        if outcome.value is not None and _may_set(state, slot.name, nlu.text):
             state.slots[slot.name], gives_value = outcome.value, True
         if outcome.replies and problem is None:
             problem = (slot.name, list(outcome.replies))
     # A message that gives a value is an answer or a correction, even if it reads like "no"
     # (「电话写错了，是139…」); only a message that gives nothing can cancel or confirm.
-    if not gives_value and nlu.intent.name == "deny":
+    if not gives_value and nlu.intent.name == "deny" and cancels(nlu.text):
         state.finish()
         return [ctx.say("flow_cancelled", flow=spec.name)]
     if not gives_value and state.awaiting == CONFIRM and nlu.intent.name == "affirm":
         return await action(ctx)
     if problem is not None and not (gives_value and _picks_from_a_list(spec, problem[0])):
         state.awaiting = problem[0]
-        return problem[1]
+        return _asking(ctx, problem[0], problem[1])
     return await _next_question(spec, ctx, summary)
 
 
-def _may_set(state: DialogueState, slot_name: str) -> bool:
+def _asking(ctx: HandlerContext, slot_name: str, replies: list[Reply]) -> list[Reply]:
+    """The question, and from its third time on a button to a person: no question loops without a way out."""
+    key = f"{ASKED}{slot_name}"
+    times = int(ctx.state.slots.get(key, "0")) + 1
+    ctx.state.slots[key] = str(times)
+    if times <= ASKS_BEFORE_A_PERSON or not replies:
+        return replies
+    last = replies[-1]
+    return [*replies[:-1], replace(last, choices=(*last.choices, ctx.offer("human_handoff")))]
+
+
+def _may_set(state: DialogueState, slot_name: str, text: str) -> bool:
     """An answer fills the slot asked, or one still empty; a slot already filled changes only when it is the
-    one asked or at the summary (「电话写错了，是139…」), not because a word in passing names it again."""
-    return state.awaiting in (slot_name, CONFIRM) or slot_name not in state.slots
+    one asked, at the summary, or in a correction (「不对 是我自己的」), not because a word in passing names it."""
+    return state.awaiting in (slot_name, CONFIRM) or slot_name not in state.slots or CORRECTING.match(text) is not None
 
 
 def _picks_from_a_list(spec: FlowSpec, slot_name: str) -> bool:
@@ -104,7 +120,7 @@ async def _next_question(spec: FlowSpec, ctx: HandlerContext, summary: Summary) 
     missing = next((slot for slot in spec.slots if slot.name not in ctx.state.slots), None)
     if missing is not None:
         ctx.state.awaiting = missing.name
-        return [await ask_slot(missing, ctx)]
+        return _asking(ctx, missing.name, [await ask_slot(missing, ctx)])
     ctx.state.awaiting = CONFIRM
     choices = (ctx.choice_of("choice_confirm", "/affirm"), ctx.choice_of("choice_cancel", "/deny"))
     return [ctx.say(spec.confirm, *choices, **await summary(ctx))]

@@ -16,7 +16,7 @@ from bot.core.messages import Choice, Reply
 from handlers.base import HandlerContext
 from nlu.entities import find_phones
 from nlu.id_number import find_id_numbers
-from nlu.phrasing import CHOICE_LEADS, OWNER_LEADS
+from nlu.phrasing import CHOICE_LEADS, OWNER_LEADS, corrected_part
 from nlu.result import ParseResult
 from nlu.text import spoken_digits
 from nlu.vocabulary import VocabularyMatcher
@@ -63,7 +63,7 @@ async def read_certificate(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext
 
 async def read_choice(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
     """The option the words name, by its label or a synonym; the last one named wins (「给我……不对，给我妈」)."""
-    text = nlu.text.strip()
+    text = corrected_part(nlu.text)
     words = {option: [option, *slot.synonyms.get(option, [])] for option in slot.options}
     found = VocabularyMatcher({"option": words}).find(text)
     said = [(chosen, _explicit(slot, text, chosen, start, end)) for _, chosen, start, end in found]

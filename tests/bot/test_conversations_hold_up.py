@@ -375,3 +375,22 @@ async def test_a_clue_said_in_the_first_message_is_taken_without_asking_again(
     async with sessions() as session:
         [clue] = (await session.scalars(select(Clue))).all()
     assert "9栋地下室" in clue.text
+
+
+async def test_a_building_corrected_right_after_filing_moves_the_ticket_to_whoever_answers_there(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-moved"), """
+        居民: 楼上卫生间漏水 滴到我家吊顶里了
+        助手: 几栋几单元
+        居民: 9栋
+        助手: 白杨社区9栋
+        居民: 不对不对 是我女儿家 她住96栋
+        助手: 地点改为：白杨社区96栋
+    """)
+
+    [ticket] = await tickets_of(sessions)
+    assert ticket.building is not None
+    assert ticket.building.number == "96"
+    async with sessions() as session:
+        told = (await session.scalars(select(OutboxMessage.staff_id).where(OutboxMessage.kind == "ticket_moved"))).all()
+    assert len(set(told)) == 2
