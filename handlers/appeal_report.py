@@ -213,10 +213,9 @@ async def _known_building(ctx: HandlerContext) -> Building | None:
 
 
 async def _last_address(ctx: HandlerContext) -> tuple[Choice, ...]:
-    resident = ctx.resident
-    if resident.building_id is None or resident.community_id != (ctx.community.id if ctx.community else None):
+    resident, building = ctx.resident, await _known_building(ctx)
+    if building is None:
         return ()
-    building = await get_building_by_id(ctx.session, resident.building_id)
     shown = format_address(ctx.wording, building.number, resident.unit, resident.room)
     payload = Address(building.number, resident.unit, resident.room).label()
     return (Choice(ctx.wording.render("last_address_choice", address=shown), payload),)
