@@ -6,7 +6,7 @@ Cues come from the NLU data as Rasa regex blocks named `<intent>_cue` (today onl
 A cue word also turns up when the danger is not happening now, and three more regex blocks of the
 data name such wording:
 
-- `negated`, right before the cue: 「没着火」「不是煤气味」. Such a cue never counts.
+- `negated`, right before the cue: 「没着火」「不是煤气味」「万一着火了」. Such a cue never counts.
 - `hedge`, just before or inside the cue: a hazard feared, not a fire burning (「楼道里充电，怕着火」,
   「担心燃气管漏气」). A hedged cue does not count when the classifier reads a complaint, a clue or a
   question (`NOT_NOW`); the same cue unhedged elsewhere in the message still does.

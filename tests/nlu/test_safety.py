@@ -73,3 +73,11 @@ def test_the_past_told_in_a_complaint_is_no_emergency_but_the_classifier_must_ag
 
 def test_a_hedge_counts_only_when_the_classifier_reads_no_emergency() -> None:
     assert GUARDED.cued(leaning("我好怕 着火了", "emergency")) == "emergency"
+
+
+def test_a_cue_said_not_to_be_happening_or_only_supposed_never_counts() -> None:
+    net = SafetyNet.from_training_data(TrainingData(regexes={**CUES, "negated": ["(没有?|不是)\\s*$|万一|如果"]}))
+
+    assert net.cued(leaning("我就是问问 没着火", "emergency")) is None
+    assert net.cued(leaning("万一着火了咋办", "emergency")) is None
+    assert net.cued(leaning("没着火 但是厨房起火了", "emergency")) == "emergency"
