@@ -3,11 +3,16 @@ when; a number in the message shows that one. Only the resident's own matters ar
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.messages import InboundMessage, Reply, TextReply
+from bot.office.categories import file_report, names_a_category
 from bot.office.ticketing import format_datetime
+from handlers import appeal_report
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
-from nlu.result import ParseResult
+from nlu.phrasing import EARLIER_REPORT
+from nlu.result import IntentScore, ParseResult
 from storage.models import Appointment, Ticket
 from storage.repositories.appointments import get_appointment_by_number, open_appointments_of
 from storage.repositories.tickets import get_ticket_by_number, open_tickets_of
@@ -32,10 +37,22 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     tickets = await open_tickets_of(ctx.session, ctx.resident.id)
     bookings = await open_appointments_of(ctx.session, ctx.resident.id)
     if not tickets and not bookings:
+        if _describes_a_problem(ctx, nlu.text):
+            # 「电梯停了好几天了 啥时候能修好」 from someone with nothing on record: a report, asked as a question.
+            report = replace(nlu, intent=IntentScore(appeal_report.INTENTS[0], 1.0))
+            return [ctx.say("status_none"), *await appeal_report.handle(message, report, ctx)]
         return [ctx.say("status_none")]
     lines = [ctx.wording.render("status_header", count=len(tickets) + len(bookings))]
     lines += [_ticket_line(ctx, t) for t in tickets] + [_booking_line(ctx, b) for b in bookings]
     return [TextReply("\n".join(lines))]
+
+
+def _describes_a_problem(ctx: HandlerContext, text: str) -> bool:
+    """A problem with a place (a lift, a leak), not a question about a matter or one put aside for later."""
+    if ctx.state.suspended or len(text.strip()) < appeal_report.MIN_DESCRIPTION_CHARS or EARLIER_REPORT.search(text):
+        return False
+    filing = file_report(ctx.profile, text)
+    return names_a_category(ctx.profile, text) and filing.confident and filing.category.asks_where
 
 
 async def _one(ctx: HandlerContext, number: str) -> Reply:

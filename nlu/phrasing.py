@@ -55,6 +55,9 @@ def corrected_part(text: str) -> str:
     return CLAUSE_END.split(rest)[0] if rest else stripped
 
 
+EARLIER_REPORT = re.compile(r"我(反映|报|说|投诉|登记)的|上次|之前|以前(反映|报)|那个单子|编号")
+"""「我反映的电梯问题怎么样了」: asking after a report made before, not making one."""
+
 GO_ON = re.compile(r"继续|接着|接下来|刚才(那|的)|回到")
 """「好的那继续吧」: back to what was put aside."""
 

@@ -394,3 +394,17 @@ async def test_a_building_corrected_right_after_filing_moves_the_ticket_to_whoev
     async with sessions() as session:
         told = (await session.scalars(select(OutboxMessage.staff_id).where(OutboxMessage.kind == "ticket_moved"))).all()
     assert len(set(told)) == 2
+
+
+async def test_a_problem_asked_about_as_a_status_question_with_nothing_on_record_is_filed(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-status-report"), """
+        居民: 电梯停了好几天了 也没个通知 啥时候能修好
+        助手: 没有正在办理的事项
+        助手: 几栋几单元
+        居民: 一百零二栋
+        助手: 已登记
+    """)
+
+    [ticket] = await tickets_of(sessions)
+    assert ticket.category_key == "lift"
