@@ -9,6 +9,7 @@ question never loops.
 
 from __future__ import annotations
 
+from bot.core.dialogue import DialogueState
 from bot.core.messages import Choice, InboundMessage, Reply
 from bot.office.categories import file_reports, names_a_category
 from bot.office.places import find_place
@@ -22,6 +23,7 @@ from nlu.phrasing import BARE_NUMBER, CORRECTING, LOCATING, cancels
 from nlu.result import ParseResult
 from nlu.text import chinese_to_int
 from storage.models import Building
+from storage.profile import Profile
 from storage.repositories.directory import get_building, get_building_by_id
 from storage.repositories.tickets import get_ticket_by_number
 
@@ -77,7 +79,7 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         if building is not None:
             return await _open(ctx, building)
         number = state.slots.pop("building")
-        if int(state.slots.get(WHERE_ASKS, "0")) < 2:
+        if _where_asks(state) < 2:
             return _ask_building_again(ctx, number)
         state.slots["where"] = format_address(ctx.wording, number)
     if "place" in state.slots or "where" in state.slots:
@@ -96,6 +98,12 @@ async def answers(nlu: ParseResult, ctx: HandlerContext) -> bool:
     if stated_address(text) or BARE_NUMBER.match(text) or says_no_building(text) or LOCATING.search(text):
         return True
     return ctx.community is not None and find_place(ctx.profile, ctx.community.key, text) is not None
+
+
+def only_says_where(profile: Profile, text: str) -> bool:
+    """「就在健身角」: where something is, with nothing about what; inside another form a stray answer, not a report."""
+    return len(text.strip()) < MIN_DESCRIPTION_CHARS and not names_a_category(profile, text) and (
+        LOCATING.search(text) is not None or says_no_building(text))
 
 
 async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
@@ -145,15 +153,14 @@ async def _take_where(ctx: HandlerContext, text: str) -> bool:
     if says_no_building(text) and not LOCATING.search(text):
         return True
     words = text.strip()
-    if len(words) >= MIN_WHERE_CHARS and (LOCATING.search(words) or int(slots.get(WHERE_ASKS, "0")) >= 2):
+    if len(words) >= MIN_WHERE_CHARS and (LOCATING.search(words) or _where_asks(ctx.state) >= 2):
         slots["where"] = without_no_building(words)
         return True
     return False
 
 
 async def _take_place(ctx: HandlerContext, text: str) -> bool:
-    community = ctx.community
-    if community is None and not await resolve_community(ctx, text):
+    if ctx.community is None and not await resolve_community(ctx, text):
         return False
     assert ctx.community is not None
     place = find_place(ctx.profile, ctx.community.key, text)
@@ -182,19 +189,26 @@ def _take_description(ctx: HandlerContext, text: str, found: AddressMatch | None
 async def _ask_where(ctx: HandlerContext) -> list[Reply]:
     """The first time: which building (or place); after that: say it in words, with a person as a way out."""
     assert ctx.community is not None
-    state = ctx.state
-    asks = int(state.slots.get(WHERE_ASKS, "0")) + 1
-    state.slots[WHERE_ASKS], state.awaiting = str(asks), WHERE
-    if asks == 1:
+    if _asked_where(ctx.state) == 1:
         return [ctx.say("ask_building", *await _last_address(ctx), community=ctx.community.name)]
     return [ctx.say("ask_where_words", ctx.offer("human_handoff"))]
 
 
 def _ask_building_again(ctx: HandlerContext, number: str) -> list[Reply]:
     assert ctx.community is not None
-    state = ctx.state
-    state.slots[WHERE_ASKS], state.awaiting = str(int(state.slots.get(WHERE_ASKS, "0")) + 1), WHERE
+    _asked_where(ctx.state)
     return [ctx.say("ask_building_again", community=ctx.community.name, building=format_address(ctx.wording, number))]
+
+
+def _where_asks(state: DialogueState) -> int:
+    return int(state.slots.get(WHERE_ASKS, "0"))
+
+
+def _asked_where(state: DialogueState) -> int:
+    """Count one more "where?" and wait for its answer; how many have been asked."""
+    asks = _where_asks(state) + 1
+    state.slots[WHERE_ASKS], state.awaiting = str(asks), WHERE
+    return asks
 
 
 async def _own_building(ctx: HandlerContext, words: str) -> Building | None:

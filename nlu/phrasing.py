@@ -31,13 +31,13 @@ CORRECTING = re.compile(r"^\W*(?:不对|不是|错了|说错了|打错了|写错
 CANCELLING = re.compile(r"^\W*(?:算了|不用了?|不要了?|不办了|不开了|不约了|不报了|不登记了|取消|不需要了?|先不|不弄了"
                         r"|不搞了|没事了|不了|不想办了)")
 """「算了」「不办了」: what cancels a form. A 「不是」 inside an answer (「刚才不是说了嘛」) does not."""
-SHORT_NO = 3
-"""A bare no of at most this many characters (「不」「不要」) also cancels."""
+BARE_NO = re.compile(r"^\W*(?:不|不要|不用|否|别|没|no)了?\W*$", re.IGNORECASE)
+"""A bare no (「不」「不要了」) also cancels; 「不知道」 does not."""
 
 
 def cancels(text: str) -> bool:
     stripped = text.strip()
-    return CANCELLING.match(stripped) is not None or 0 < sum(ch.isalnum() for ch in stripped) <= SHORT_NO
+    return CANCELLING.match(stripped) is not None or BARE_NO.match(stripped) is not None
 
 
 def without_new_topic(text: str) -> str:

@@ -56,6 +56,8 @@ UNCUED_EMERGENCY_FLOOR_IN_FLOW = 0.7
 RESUMING = frozenset({"affirm", "greet", FALLBACK_INTENT, "resume"})
 """What 「好的那继续吧」 may read as to the classifier while a flow is put aside."""
 INTERRUPT_CONFIDENCE = 0.85
+ASK_FOR_A_PERSON_CHARS = 8
+"""Up to this long, and without numbers, a clear wish for a person breaks even into free text (「我要找人工」)."""
 MIN_INTERRUPT_CHARS = 4
 """A typed message shorter than this (「东门」, 「报修」) does not break into a form as another need: it is far
 more likely a stray answer. Buttons, a person and danger still do."""
@@ -235,11 +237,18 @@ class Pipeline:
         answer its question; another need only when said clearly, to a question the message does not
         answer and that does not wait for free text."""
         name = nlu.intent.name
-        if name == EMERGENCY or (name == "human_handoff" and not answers):
+        said_clearly = nlu.intent.confidence >= INTERRUPT_CONFIDENCE
+        wants_a_person = name == "human_handoff" and name != state.flow
+        # 「转人工」 typed where the form waits for free text asks for a person; 「俺电话191…」 does not.
+        just_asks = said_clearly and self._awaits_free_text(state) and len(nlu.text.strip()) <= ASK_FOR_A_PERSON_CHARS \
+            and not any(ch.isdigit() for ch in nlu.text)
+        if name == EMERGENCY or (wants_a_person and (not answers or just_asks)):
             return True
-        if answers or name in NOT_INTERRUPTING or name == state.flow or nlu.intent.confidence < INTERRUPT_CONFIDENCE:
+        if answers or name in NOT_INTERRUPTING or name == state.flow or not said_clearly:
             return False
         if nlu.text and sum(ch.isalnum() for ch in nlu.text) < MIN_INTERRUPT_CHARS:
+            return False
+        if name == appeal_report.FLOW and appeal_report.only_says_where(self.profile, nlu.text):
             return False
         return not self._awaits_free_text(state) and name in self.handlers
 

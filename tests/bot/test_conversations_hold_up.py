@@ -408,3 +408,27 @@ async def test_a_problem_asked_about_as_a_status_question_with_nothing_on_record
 
     [ticket] = await tickets_of(sessions)
     assert ticket.category_key == "lift"
+
+
+async def test_not_knowing_where_a_place_answer_elsewhere_and_asking_for_a_person_each_do_what_they_say(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-stray"), """
+        居民: 篮球架歪了 篮筐也松了
+        助手: 几栋几单元
+        居民: 不知道
+        助手: !先不登记了
+        助手: 用一句话说说大概在哪儿
+        居民: 就在健身角
+        助手: 已登记
+        居民: 帮我开个居住证明
+        助手: 给谁开
+        居民: 就在健身角
+        助手: !遇到了什么问题
+        助手: 给谁开
+        居民: 我要反映问题
+        助手: 遇到了什么问题
+        居民: 转人工
+        助手: 已为您转人工
+    """)
+
+    assert sorted(t.category_key for t in await tickets_of(sessions)) == ["facilities", "handoff"]
