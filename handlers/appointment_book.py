@@ -1,7 +1,8 @@
 """appointment_book: book a time at the office or a home visit, in one conversation.
 
-Service, time (a free slot: a named time is rounded to the first slot at or after it; a full or
-closed one is answered with the nearest free slots as choices) and phone come from flows.yaml;
+Service, time (a free slot: a named time is rounded to the first slot at or after it in the same part of
+the day; a full or closed one is answered with the nearest free slots as choices) and phone come from
+flows.yaml. The phone is asked only for a home visit, unless the resident gives one or it is on record;
 the booking takes its place with a guarded UPDATE, so two residents racing for the last place
 cannot both get it, and the loser is offered the next free slots.
 """
@@ -21,9 +22,11 @@ from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from handlers.forms.engine import answers_slot, run_form
 from nlu.result import ParseResult
+from storage.profile.schema import SlotSpec
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "appointment_booked": ("location", "number", "service", "time"),
+    "phone_not_left": (),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -50,7 +53,15 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if first:
         ctx.state.awaiting = None
         nlu = replace(nlu, text=f"{first} {nlu.text}")
-    return await run_form(FLOW, nlu, ctx, _summary, _submit)
+    if ctx.resident.phone and "phone" not in ctx.state.slots:
+        ctx.state.slots["phone"] = ctx.resident.phone
+    return await run_form(FLOW, nlu, ctx, _summary, _submit, _needs)
+
+
+def _needs(slot: SlotSpec, ctx: HandlerContext) -> bool:
+    """A home visit needs a number to call at the door; other bookings are reminded in the chat."""
+    service = chosen_service(ctx)
+    return service is not None and service.home_visit
 
 
 def _start(ctx: HandlerContext) -> datetime:
@@ -61,7 +72,8 @@ async def _summary(ctx: HandlerContext) -> Mapping[str, object]:
     service = chosen_service(ctx)
     assert service is not None
     return {"service": service.name, "time": format_datetime(ctx.wording, ctx.profile, _start(ctx)),
-            "location": service.location, "phone": ctx.state.slots["phone"]}
+            "location": service.location,
+            "phone": ctx.state.slots.get("phone") or ctx.wording.render("phone_not_left")}
 
 
 async def _submit(ctx: HandlerContext) -> list[Reply]:
@@ -72,7 +84,7 @@ async def _submit(ctx: HandlerContext) -> list[Reply]:
     label = format_datetime(ctx.wording, ctx.profile, start)
     try:
         booking = await book(ctx.session, ctx.profile, ctx.community, ctx.resident, service.key, start,
-                             slots["phone"], ctx.now)
+                             slots.get("phone"), ctx.now)
     except SlotFull as full:
         slots.pop("time")
         ctx.state.awaiting = "time"
@@ -83,7 +95,7 @@ async def _submit(ctx: HandlerContext) -> list[Reply]:
         ctx.state.awaiting = "time"
         reason = ctx.wording.render(f"reason_{unavailable.problem.value}")
         return [ctx.say("time_unavailable", time=label, service=service.name, reason=reason)]
-    ctx.resident.phone = ctx.resident.phone or slots["phone"]
+    ctx.resident.phone = ctx.resident.phone or slots.get("phone")
     ctx.state.finish()
     return [ctx.say("appointment_booked", number=booking.number, service=service.name, time=label,
                     location=service.location)]

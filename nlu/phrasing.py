@@ -64,8 +64,9 @@ GO_ON = re.compile(r"继续|接着|接下来|刚才(那|的)|回到")
 LOCATING = re.compile(r"旁|附近|门口|路|边|后面|后头|前面|前头|对面|对过|里面|里头|楼下|楼上|角|外面|外头|中间"
                       r"|那儿|那里|那排|那块|那片|入口|出口|墙|隔壁|底下|空地|院|场|坝|棚|亭|池|河|湖|桥|站|口")
 """Words that place something (旁边, 后头, 那块空地): an answer with one describes where."""
-BARE_NUMBER = re.compile(r"^\s*([0-9]{1,3}|[零〇幺一二三四五六七八九十百]{1,4})\s*$")
-"""「12」「十二」 alone, answering "which building?"."""
+BARE_NUMBER = re.compile(
+    r"^[\s，,。:：就是在住我俺咱们家那这栋幢楼的]*([0-9]{1,3}|[零〇幺一二三四五六七八九十百]{1,4})[\s。！!]*$")
+"""「12」「十二」「就我们那栋 71」: a number alone, answering "which building?"."""
 
 WISH_TO_REPORT = re.compile(
     r"^(?:我|俺)?(?:要|想|想要)?(?:匿名)?(?:举报|报告|反映|提供)(?:个|一个|一条|条|一下)?(?:线索|情况)?"
@@ -79,3 +80,11 @@ CHOICE_LEADS = "给为帮替"
 """「帮我爸开」「给我本人开」: an option said after one of these is a choice even when not asked for."""
 OWNER_LEADS = "我俺咱"
 """「我儿子要办」: someone of the resident's own, named after one of these."""
+
+ASKS_SOMEONE_TO_ACT = re.compile(
+    r"帮(我|俺|咱|忙|着|一下|个忙)|能不能|能否|可不可以|可以帮|麻烦|请(你们|社区)|想申请|要申请|申请(一下|点)|找个"
+    r"|让社区|社区(的人|能不能|可以)|给(我|俺)(办|弄|处理|登记|反映|联系)|登记(一?下)|反映(一?下)")
+"""「能帮俺找个律师不」「想申请点救助」: the resident asks the office to do something, not only to be told."""
+
+SENDS_SOMEONE = re.compile(r"(找|寻|派|叫|喊|请)(个|一个|几个)?(人|师傅|工作人员)(来|过来|去)?(看|修|处理|弄|查|瞧)")
+"""「侬帮帮忙寻个人来看看」: someone sent to the problem just told, not a person to talk to."""

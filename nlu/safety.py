@@ -7,15 +7,20 @@ A cue word also turns up when the danger is not happening now, and three more re
 data name such wording:
 
 - `negated`, right before the cue: 「没着火」「不是煤气味」「万一着火了」. Such a cue never counts.
-- `hedge`, just before or inside the cue: a hazard feared, not a fire burning (「楼道里充电，怕着火」,
-  「担心燃气管漏气」). A hedged cue does not count when the classifier reads a complaint, a clue or a
-  question (`NOT_NOW`); the same cue unhedged elsewhere in the message still does.
+- `hedge`, earlier in the cue's clause or inside the cue: a hazard feared, not a fire burning
+  (「楼道里充电，怕着火」, 「担心燃气管漏气」). A hedged cue does not count when the classifier reads a
+  complaint, a clue or a question (`NOT_NOW`); the same cue unhedged elsewhere in the message still does.
+- `exclamation`: a cry for help that is also an everyday exclamation (「救命😭 车库的灯坏了一大片」).
+  A cue inside one does not count when the classifier reads a complaint, a clue or a question.
 - `hypothetical`: asking how to stay safe (「万一家里起火了应该先干啥」). The cue is set aside only
   when the classifier itself reads the message as one of the `ASKING_HOW` intents.
 - `not_now`: the past or a standing nuisance (「上个月被狗咬流血了」, 「每天早上冒黑烟」). The cue is set
   aside only when the classifier reads a complaint, a clue or a question (`NOT_NOW`).
 
-Each needs the classifier's agreement, so 「我好怕 着火了」, read as an emergency, stays one.
+Each of these needs the classifier's agreement, so 「我好怕 着火了」, read as an emergency, stays one.
+One does not: `resolved`, the danger said to be over and dealt with (「燃气公司来过了 已经弄好了」,
+「人已经稳住了」) with nothing said to be still going on. The classifier, trained on danger words, reads
+such stories as emergencies; the words themselves say no help is needed now.
 """
 
 from __future__ import annotations
@@ -31,8 +36,13 @@ HYPOTHETICAL = "hypothetical"
 NOT_NOW_WORDING = "not_now"
 HEDGE = "hedge"
 NEGATED = "negated"
+RESOLVED = "resolved"
 HEDGE_REACH = 4
-"""How many characters before a cue a hedge may stand (「会不会着火」, 「怕有煤气味」)."""
+"""How many characters before a cue a negation may stand (「没着火」, 「不是煤气味」)."""
+HEDGE_CLAUSE_REACH = 14
+"""How far back in the cue's own clause a hedge may stand: 「就怕哪个老人一脚踩空掉河里」 fears the whole clause."""
+CLAUSE_BREAK = re.compile(r"[，。,；;！!？?\s]")
+EXCLAMATION = "exclamation"
 ASKING_HOW = frozenset({"safety_tip", "policy_question"})
 NOT_NOW = frozenset({*ASKING_HOW, "appeal_report", "report_clue"})
 
@@ -53,13 +63,15 @@ class SafetyNet:
     not_now: re.Pattern[str] | None = None
     hedge: re.Pattern[str] | None = None
     negated: re.Pattern[str] | None = None
+    resolved: re.Pattern[str] | None = None
+    exclamation: re.Pattern[str] | None = None
 
     @classmethod
     def from_training_data(cls, data: TrainingData) -> SafetyNet:
         cues = tuple((name.removesuffix(CUE_SUFFIX), _alternation(patterns))
                      for name, patterns in sorted(data.regexes.items()) if name.endswith(CUE_SUFFIX) and patterns)
         return cls(cues, _optional(data, HYPOTHETICAL), _optional(data, NOT_NOW_WORDING), _optional(data, HEDGE),
-                   _optional(data, NEGATED))
+                   _optional(data, NEGATED), _optional(data, RESOLVED), _optional(data, EXCLAMATION))
 
     def restricted_to(self, intents: list[str]) -> SafetyNet:
         """Only the cues for intents a model knows (a foreign label set may have no emergency)."""
@@ -78,9 +90,10 @@ class SafetyNet:
         wording and the classifier agree that the danger is not happening now."""
         if self._set_aside(result):
             return None
-        text, hedging = result.text, self.hedge is not None and result.intent.name in NOT_NOW
+        text, doubting = result.text, result.intent.name in NOT_NOW
         return next((intent for intent, pattern in self.cues
-                     if any(not (hedging and self._hedged(text, match)) and not self._negated(text, match)
+                     if any(not (doubting and (self._hedged(text, match) or self._exclaimed(text, match)))
+                            and not self._negated(text, match)
                             for match in pattern.finditer(text))), None)
 
     def _negated(self, text: str, match: re.Match[str]) -> bool:
@@ -90,14 +103,23 @@ class SafetyNet:
     def sounds_calm(self, text: str) -> bool:
         """Wording that says the danger is not happening now (asking how, the past, a standing nuisance):
         enough, without a cue, to doubt an emergency only the classifier saw."""
-        return any(pattern is not None and pattern.search(text) for pattern in (self.hypothetical, self.not_now))
+        return any(pattern is not None and pattern.search(text)
+                   for pattern in (self.hypothetical, self.not_now, self.resolved))
 
     def _hedged(self, text: str, match: re.Match[str]) -> bool:
-        assert self.hedge is not None
-        return self.hedge.search(text[max(0, match.start() - HEDGE_REACH):match.end()]) is not None
+        if self.hedge is None:
+            return False
+        start = max(0, match.start() - HEDGE_CLAUSE_REACH)
+        breaks = [b.end() for b in CLAUSE_BREAK.finditer(text, start, match.start())]
+        return self.hedge.search(text[breaks[-1] if breaks else start:match.end()]) is not None
+
+    def _exclaimed(self, text: str, match: re.Match[str]) -> bool:
+        return self.exclamation is not None and any(
+            found.start() <= match.start() and match.end() <= found.end() for found in self.exclamation.finditer(text))
 
     def _set_aside(self, result: ParseResult) -> bool:
         name, text = result.intent.name, result.text
         asks_how = self.hypothetical is not None and name in ASKING_HOW and self.hypothetical.search(text)
         not_now = self.not_now is not None and name in NOT_NOW and self.not_now.search(text)
-        return bool(asks_how or not_now)
+        over = self.resolved is not None and self.resolved.search(text)
+        return bool(asks_how or not_now or over)

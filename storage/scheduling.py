@@ -5,8 +5,9 @@ once someone books it (see `storage.repositories.appointments`).
 
 A resident rarely names an exact slot start: 「下周三上午」 arrives as Wednesday 09:00 and
 「下午」 as 14:00 (see `nlu.zh_datetime`). `nearest_slot_start` rounds such a time of day to the
-first slot at or after it on the same day; `is_bookable_time` then judges the rounded value and
-answers NOT_A_SLOT only for a time that was meant exactly and is not a slot start.
+first slot at or after it in the same part of the day; `is_bookable_time` then judges the rounded value
+and answers NOT_A_SLOT for a time that has no slot left in its part of the day. A morning never becomes
+an afternoon unsaid: a resident who asked for 09:30 and is booked at 14:00 may stand at a closed door.
 """
 
 from __future__ import annotations
@@ -44,11 +45,21 @@ def slot_end(service: Service, start: datetime) -> datetime:
     return start + timedelta(minutes=service.slot_minutes)
 
 
+NOON, EVENING = time(12), time(18)
+
+
+def part_of_day(moment: datetime) -> int:
+    """0 morning, 1 afternoon, 2 evening, on the moment's own clock."""
+    clock = moment.timetz().replace(tzinfo=None)
+    return 0 if clock < NOON else 1 if clock < EVENING else 2
+
+
 def nearest_slot_start(service: Service, moment: datetime, tz: tzinfo) -> datetime | None:
-    """The first slot at or after `moment` on its local day (09:00 for 上午 -> the 09:00 slot,
-    08:00 for 早上 -> 08:30 when the window opens then); None when the day has none left."""
+    """The first slot at or after `moment` in the same part of its local day (09:00 for 上午 -> the
+    09:00 slot, 08:00 for 早上 -> 08:30 when the window opens then); None when that part has none left."""
     local = moment.astimezone(tz)
-    return next((start for start in slot_starts(service, local.date(), tz) if start >= moment), None)
+    return next((start for start in slot_starts(service, local.date(), tz)
+                 if start >= moment and part_of_day(start) == part_of_day(local)), None)
 
 
 def last_bookable_day(service: Service, now: datetime, tz: tzinfo) -> date:

@@ -223,7 +223,12 @@ class Pipeline:
 
     @staticmethod
     def _without(nlu: ParseResult, intent: str) -> ParseResult:
-        ranking = tuple(score for score in nlu.ranking if score.name != intent)
+        """The reading had `intent` been ruled out: the other intents' confidences given that it is not
+        the one (each divided by what the rest hold), so a story of a danger now over that the classifier
+        split between 0.56 emergency and 0.44 complaint reads as the complaint it is."""
+        rest = [score for score in nlu.ranking if score.name != intent]
+        total = sum(score.confidence for score in rest)
+        ranking = tuple(IntentScore(s.name, round(s.confidence / total, 4)) for s in rest) if total > 0 else tuple(rest)
         top = ranking[0] if ranking else IntentScore(FALLBACK_INTENT, 1.0)
         return replace(nlu, intent=top, ranking=ranking)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from bot.core.dialogue import DialogueState
 from bot.core.messages import Reply
 from handlers.base import OFFERABLE_INTENTS, HandlerContext
-from nlu.phrasing import NEED_BOUNDARY, without_new_topic
+from nlu.phrasing import NEED_BOUNDARY, SENDS_SOMEONE, without_new_topic
 from nlu.result import ConfidencePolicy, NLUBackend, ParseResult
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -48,7 +48,9 @@ class SecondNeeds:
                 continue
             before, after = self._read(first), self._read(rest)
             if after.intent.name not in SECOND_NEEDS or after.intent.confidence < SECOND_NEED_CONFIDENCE \
-                    or before.intent.name not in FIRST_NEEDS:
+                    or before.intent.name not in FIRST_NEEDS \
+                    or (not _turns_to_another_matter(boundary.group()) and self._against_the_whole(said, before)) \
+                    or (after.intent.name == "human_handoff" and SENDS_SOMEONE.search(rest)):
                 continue
             if before.intent.name != after.intent.name:
                 state.later = [after.intent.name, rest]
@@ -69,6 +71,19 @@ class SecondNeeds:
 
     def _read(self, text: str) -> ParseResult:
         return self.policy.apply(self.nlu.parse(without_new_topic(text)))
+
+    @staticmethod
+    def _against_the_whole(said: ParseResult, before: ParseResult) -> bool:
+        """The whole message read surely as one need, its first part as another, with no 「另外」「还有」 between
+        (「举报19号楼那户，搭了个彩钢棚」 is a report, not a clue): the part read alone lost what the rest said
+        about it."""
+        return not said.is_fallback and said.intent.confidence >= SECOND_NEED_CONFIDENCE \
+            and before.intent.name != said.intent.name
+
+
+def _turns_to_another_matter(boundary: str) -> bool:
+    """A boundary in words (「另外」「还有」「顺便」), not only punctuation or a gap."""
+    return any(ch.isalnum() for ch in boundary)
 
 
 def _chars(text: str) -> int:

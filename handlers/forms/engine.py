@@ -17,7 +17,7 @@ from handlers.base import HandlerContext
 from handlers.forms.slot_kinds import READERS, ask_slot
 from nlu.phrasing import CORRECTING, cancels
 from nlu.result import ParseResult
-from storage.profile.schema import FlowSpec
+from storage.profile.schema import FlowSpec, SlotSpec
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "flow_cancelled": ("flow",),
@@ -46,10 +46,16 @@ ASKS_BEFORE_A_PERSON = 2
 Action = Callable[[HandlerContext], Awaitable[list[Reply]]]
 Summary = Callable[[HandlerContext], Awaitable[Mapping[str, object]]]
 """The blanks of the flow's confirmation reply, from the filled slots."""
+Needs = Callable[[SlotSpec, HandlerContext], bool]
+"""Whether a slot that is not `required` must still be asked, given what the form holds so far."""
+
+
+def _never(slot: SlotSpec, ctx: HandlerContext) -> bool:
+    return False
 
 
 async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary: Summary,
-                   action: Action) -> list[Reply]:
+                   action: Action, needs: Needs = _never) -> list[Reply]:
     spec = ctx.profile.flows[flow_key]
     state = ctx.state
     if state.flow != flow_key:
@@ -77,7 +83,7 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
     if problem is not None and not (gives_value and _picks_from_a_list(spec, problem[0])):
         state.awaiting = problem[0]
         return _asking(ctx, problem[0], problem[1])
-    return await _next_question(spec, ctx, summary)
+    return await _next_question(spec, ctx, summary, needs)
 
 
 def _asking(ctx: HandlerContext, slot_name: str, replies: list[Reply]) -> list[Reply]:
@@ -116,8 +122,9 @@ async def answers_slot(flow_key: str, nlu: ParseResult, ctx: HandlerContext) -> 
     return False
 
 
-async def _next_question(spec: FlowSpec, ctx: HandlerContext, summary: Summary) -> list[Reply]:
-    missing = next((slot for slot in spec.slots if slot.name not in ctx.state.slots), None)
+async def _next_question(spec: FlowSpec, ctx: HandlerContext, summary: Summary, needs: Needs) -> list[Reply]:
+    missing = next((slot for slot in spec.slots
+                    if slot.name not in ctx.state.slots and (slot.required or needs(slot, ctx))), None)
     if missing is not None:
         ctx.state.awaiting = missing.name
         return _asking(ctx, missing.name, [await ask_slot(missing, ctx)])

@@ -18,7 +18,7 @@ from nlu.entities import find_phones
 from nlu.id_number import find_id_numbers
 from nlu.phrasing import CHOICE_LEADS, OWNER_LEADS, corrected_part
 from nlu.result import ParseResult
-from nlu.text import spoken_digits
+from nlu.text import sounds_like, spoken_digits
 from nlu.vocabulary import VocabularyMatcher
 from storage.profile.schema import CertificateStatus, SlotSpec
 
@@ -48,9 +48,21 @@ def catalogue_match(text: str, entries: dict[str, list[str]]) -> str | None:
     return found[0][1] if found else None
 
 
+HOMOPHONE_MIN_CHARS = 3
+"""Shorter names are matched only as written: two syllables say too little (户籍 is also 护记)."""
+
+
+def catalogue_sound_match(text: str, entries: dict[str, list[str]]) -> str | None:
+    """The entry one of whose names the words hold as written, else as heard (生存正明, 户即证明: voice
+    input writes a homophone)."""
+    return catalogue_match(text, entries) or next(
+        (key for key, names in entries.items()
+         if any(len(name) >= HOMOPHONE_MIN_CHARS and sounds_like(name, text) for name in names)), None)
+
+
 async def read_certificate(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
     catalogue = ctx.profile.certificates
-    key = catalogue_match(nlu.text, {k: [c.name, *c.aliases] for k, c in catalogue.items()})
+    key = catalogue_sound_match(nlu.text, {k: [c.name, *c.aliases] for k, c in catalogue.items()})
     if key is None:
         return SlotOutcome(replies=(await ask_certificate(slot, ctx, "certificate_unknown"),)) if awaited and \
             nlu.text.strip() else None

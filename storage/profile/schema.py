@@ -285,6 +285,9 @@ class SlotSpec(Frozen):
     pattern: str | None = None
     """For free text: a regular expression whose `value` group takes the slot from a message that was not
     asked for it (「银行核实地址用」 in a message that also names the certificate)."""
+    required: bool = True
+    """False: taken when the resident gives it, asked only when the flow's own rule needs it (a phone for a
+    booking: the reminder comes to the chat; only a home visit needs a number to call)."""
 
     @field_validator("pattern")
     @classmethod
