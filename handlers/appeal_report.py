@@ -9,6 +9,8 @@ question never loops.
 
 from __future__ import annotations
 
+import re
+
 from bot.core.dialogue import DialogueState
 from bot.core.messages import Choice, InboundMessage, Reply
 from bot.office.categories import file_reports, names_a_category
@@ -19,7 +21,7 @@ from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from nlu.address import says_no_building, stated_address, without_no_building
 from nlu.entities import Address, AddressMatch
-from nlu.phrasing import BARE_NUMBER, CORRECTING, LOCATING, cancels
+from nlu.phrasing import BARE_NUMBER, CLAUSE_END, CORRECTING, INDOORS, LOCATING, OUTDOOR_SPOT, cancels
 from nlu.result import ParseResult
 from nlu.text import chinese_to_int
 from storage.models import Building
@@ -82,11 +84,33 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         if _where_asks(state) < 2:
             return _ask_building_again(ctx, number)
         state.slots["where"] = format_address(ctx.wording, number)
+    if "place" not in state.slots and "where" not in state.slots and (spot := described_spot(state.slots["description"])):
+        state.slots["where"] = spot
     if "place" in state.slots or "where" in state.slots:
         return await _open(ctx, None)
     if not any(f.category.asks_where for f in file_reports(ctx.profile, state.slots["description"])):
         return await _open(ctx, await _known_building(ctx))
     return await _ask_where(ctx)
+
+
+def described_spot(description: str) -> str | None:
+    """The clause of a first message that places the problem outdoors in words (「进小区右手边那排商铺后面的
+    小路上」), when nothing in it needs a building: asking 「几栋几单元」 then would only annoy."""
+    if INDOORS.search(description) or stated_address(description):
+        return None
+    for clause in CLAUSE_END.split(description):
+        spots = list(OUTDOOR_SPOT.finditer(clause))
+        if not spots or not LOCATING.search(clause):
+            continue
+        # 「有人往围墙外头那块空地上倒了垃圾」 -> 「围墙外头那块空地上」: from the word that leads to it to the last spot.
+        start = max(clause.rfind(lead, 0, spots[0].start()) + 1 for lead in SPOT_LEADS)
+        tail = SPOT_TAIL.match(clause, spots[-1].end())
+        return clause[start:tail.end() if tail else spots[-1].end()].strip()
+    return None
+
+
+SPOT_LEADS = "在往到从"
+SPOT_TAIL = re.compile(r"(?:旁边|边上|附近|后面|前面|对面|那儿|那边|上|里)?")
 
 
 async def answers(nlu: ParseResult, ctx: HandlerContext) -> bool:
@@ -107,10 +131,19 @@ def only_says_where(profile: Profile, text: str) -> bool:
 
 
 async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
-    """「不对 是91栋」「说错了 在北门」 right after a report was filed: a new building or place for it."""
-    if not ctx.state.filed or ctx.community is None or not CORRECTING.match(nlu.text):
+    """「不对 是91栋」「说错了 在北门」 right after a report was filed: a new building or place for it. So is where
+    said again without a problem in it (「没楼号 就是围墙外面靠马路那块空地」): the resident placing what they
+    just reported more exactly, not a second report."""
+    if not ctx.state.filed or ctx.community is None:
         return False
-    return stated_address(nlu.text) is not None or find_place(ctx.profile, ctx.community.key, nlu.text) is not None
+    text = nlu.text
+    named = stated_address(text) is not None or find_place(ctx.profile, ctx.community.key, text) is not None
+    if CORRECTING.match(text):
+        return named
+    if names_a_category(ctx.profile, text):
+        return False
+    return (says_no_building(text) and LOCATING.search(text) is not None) or (
+        len(text.strip()) < MIN_DESCRIPTION_CHARS and (named or LOCATING.search(text) is not None))
 
 
 async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
@@ -118,7 +151,8 @@ async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
     found = stated_address(text)
     building = await get_building(ctx.session, ctx.community.id, found[0].building) if found else None
     place = None if building else find_place(ctx.profile, ctx.community.key, text)
-    if building is None and place is None:  # a building number the community does not have: say so, keep them
+    words = without_no_building(text).strip() if building is None and place is None and not found else None
+    if building is None and place is None and not words:  # a building the community does not have: say so
         named = format_address(ctx.wording, found[0].building) if found else text
         return [ctx.say("ask_building_again", community=ctx.community.name, building=named)]
     replies = []
@@ -126,7 +160,7 @@ async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
         ticket = await get_ticket_by_number(ctx.session, number)
         if ticket is None:
             continue
-        moved = await move_ticket(ctx.session, ctx.profile, ctx.community, ticket, building, place, ctx.now)
+        moved = await move_ticket(ctx.session, ctx.profile, ctx.community, ticket, building, place, ctx.now, words)
         replies.append(ctx.say("ticket_moved", ticket_no=number, address=moved.address_label,
                                handler=moved.route.handler_label, assignee=moved.route.assignee.name))
     if building is not None:
@@ -236,7 +270,8 @@ async def _last_address(ctx: HandlerContext) -> tuple[Choice, ...]:
 
 
 async def _open(ctx: HandlerContext, building: Building | None) -> list[Reply]:
-    """A ticket for each problem the description holds (usually one), all at the same place."""
+    """A ticket for each problem the description holds (usually one), each at the building or place its own
+    words name, else where the report as a whole is."""
     assert ctx.community is not None
     slots = ctx.state.slots
     place = ctx.profile.places.get(ctx.community.key, {}).get(slots.get("place", ""))
@@ -244,10 +279,13 @@ async def _open(ctx: HandlerContext, building: Building | None) -> list[Reply]:
     filings = file_reports(ctx.profile, slots["description"])
     for filing in filings:
         own = await _own_building(ctx, filing.words) if len(filings) > 1 else None
+        own_place = find_place(ctx.profile, ctx.community.key, filing.words) if len(filings) > 1 and not own else None
+        at_place = own_place or (None if own else place)
         opened = await open_ticket(ctx.session, ctx.profile, TicketRequest(
             community=ctx.community, resident=ctx.resident, channel=ctx.channel, category=filing.category,
-            description=filing.words, building=own or building, unit=slots.get("unit"), room=slots.get("room"),
-            place=place, where=None if place else slots.get("where"), refile=not filing.confident,
+            description=filing.words, building=None if own_place else own or building, unit=slots.get("unit"),
+            room=slots.get("room"), place=at_place, where=None if at_place else slots.get("where"),
+            refile=not filing.confident,
         ), ctx.now)
         numbers.append(opened.ticket.number or "")
         replies.append(ctx.say(

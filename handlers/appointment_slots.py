@@ -8,7 +8,8 @@ from datetime import datetime
 from bot.core.messages import Choice, Reply
 from bot.office.ticketing import format_datetime
 from handlers.base import HandlerContext
-from handlers.forms.slot_readers import SlotOutcome, catalogue_match
+from handlers.forms.slot_readers import SlotOutcome, catalogue_sound_match
+from nlu.phrasing import CHANGED_TO
 from nlu.result import ParseResult
 from nlu.zh_datetime import parse_zh_datetime
 from storage.profile.schema import Service, SlotSpec
@@ -35,7 +36,7 @@ def chosen_service(ctx: HandlerContext) -> Service | None:
 
 
 async def read_service(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
-    key = catalogue_match(nlu.text, {k: [s.name, *s.aliases] for k, s in ctx.profile.services.items()})
+    key = catalogue_sound_match(nlu.text, {k: [s.name, *s.aliases] for k, s in ctx.profile.services.items()})
     if key is not None:
         return SlotOutcome(value=key)
     return SlotOutcome(replies=(await ask_service(slot, ctx),)) if awaited and nlu.text.strip() else None
@@ -62,8 +63,12 @@ def _requested(text: str, service: Service, ctx: HandlerContext) -> Requested | 
         found = parse_zh_datetime(text, ctx.now.astimezone(tz))
         if not found:
             return None
-        asked = found[0].value
-        return Requested(asked, nearest_slot_start(service, asked, tz) or asked, found[0].has_time)
+        # 「周三要上班 改成周六上午十点吧」: a time changed to replaces the ones before it.
+        change = CHANGED_TO.search(text)
+        said = next((f for f in reversed(found) if change and f.start >= change.end()), found[0])
+        asked = said.value
+        start = nearest_slot_start(service, asked, tz, any_time=not said.has_time)
+        return Requested(asked, start or asked, said.has_time)
     return Requested(exact, exact, True) if exact.tzinfo is not None else None
 
 

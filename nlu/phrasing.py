@@ -13,9 +13,9 @@ NEED_BOUNDARY = re.compile(
 """Where a second need may start in a message: punctuation, a wide gap, 「另外」「还有」「顺便」."""
 
 CLAUSE_END = re.compile(r"[。！？!?；;，,、\n]+|\s+")
-ANOTHER_PROBLEM = re.compile(r"^.{0,8}?(?:也|还有|另外|而且|再就是|再有|还(?!没|是|不|要|得|在))")
-"""「楼道灯也坏了」「还有停车场角落一堆垃圾」: a clause that adds another problem to the first."""
-NEW_TOPIC = re.compile(r"^\W*(?:还有个事|还有件事|还有就是|还有|另外|再就是|再有|而且|对了|顺便)")
+ANOTHER_PROBLEM = re.compile(r"^.{0,8}?(?:也|还有|另外|而且|再就是|再有|还(?!没|是|不|要|得|在))|^\W*(?:一个是|另一个|再一个|第二|二是|其次)")
+"""「楼道灯也坏了」「还有停车场角落一堆垃圾」「一个是东门的路灯不亮」: a clause that adds another problem."""
+NEW_TOPIC = re.compile(r"^\W*(?:还有个事|还有件事|还有就是|还有|另外|再就是|再有|而且|对了|顺便|一个是|另一个|再一个|第二|二是|其次)")
 """An explicit turn to another matter, at the start of a clause or a message."""
 NOBODY_ACTS = re.compile(
     r"没人管|不管|不来|不理|没人理|没反应|没回应|没用|没人处理|没处理|不处理|打.{0,6}电话|找过|找了|投诉"
@@ -88,3 +88,17 @@ ASKS_SOMEONE_TO_ACT = re.compile(
 
 SENDS_SOMEONE = re.compile(r"(找|寻|派|叫|喊|请)(个|一个|几个)?(人|师傅|工作人员)(来|过来|去)?(看|修|处理|弄|查|瞧)")
 """「侬帮帮忙寻个人来看看」: someone sent to the problem just told, not a person to talk to."""
+
+OUTDOOR_SPOT = re.compile(
+    r"[东西南北][北南]?角|角落|空地|小路|小道|路边|路口|路上|岔路|拐角|围墙|墙根|绿化带|草坪|草地|花坛|变电箱|配电箱|商铺|门面"
+    r"|马路|人行道|河边|水塘|池塘|篮球场|足球场|停车场|公交站")
+"""A spot outdoors that a resident describes instead of naming (「小区西北角变电箱旁边的空地」)."""
+
+INDOORS = re.compile(r"楼道|楼梯|电梯|家里|我家|屋里|楼上|楼下|单元|天花板|卫生间|厨房|地下室|顶楼|住户|那户|邻居|对门")
+"""Words that put a problem inside a building: it needs the building's number, not a described spot."""
+
+CHANGED_TO = re.compile(r"改成|改到|改为|改在|换成|换到|换个|挪到|调到|推到|推迟到|提前到|还是|不对|要不")
+"""「周三要上班 改成周六上午十点吧」: the time after it replaces the one before."""
+
+ABOUT_A_NUMBER = re.compile(r"身份证|证件|号码|电话|手机|座机|号|不知道|忘了|记不|找不到|没带|没有|不记得|查一下|稍等|等会|等一下|？|\?|吗|呢")
+"""Words about the number the form asked for (or a question), not an answer to another of its questions."""

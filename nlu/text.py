@@ -77,6 +77,15 @@ def sounds_like(name: str, text: str) -> bool:
         return True
     if len(name) < 2 or len(text) < len(name):
         return False
-    sound = lazy_pinyin(name)
-    heard = [syllable for char in text for syllable in lazy_pinyin(char)]
+    sound = [_loosely(syllable) for syllable in lazy_pinyin(name)]
+    heard = [_loosely(syllable) for char in text for syllable in lazy_pinyin(char)]
     return any(heard[i:i + len(sound)] == sound for i in range(len(heard) - len(sound) + 1))
+
+
+_RETROFLEX = re.compile(r"^([zcs])h")
+
+
+def _loosely(syllable: str) -> str:
+    """A syllable as many speakers and their phones hear it: zh/ch/sh as z/c/s, -ng as -n (民警 and 明警)."""
+    flat = _RETROFLEX.sub(r"\1", syllable)
+    return flat[:-1] if flat.endswith("ng") else flat

@@ -54,12 +54,13 @@ def part_of_day(moment: datetime) -> int:
     return 0 if clock < NOON else 1 if clock < EVENING else 2
 
 
-def nearest_slot_start(service: Service, moment: datetime, tz: tzinfo) -> datetime | None:
+def nearest_slot_start(service: Service, moment: datetime, tz: tzinfo, *, any_time: bool = False) -> datetime | None:
     """The first slot at or after `moment` in the same part of its local day (09:00 for 上午 -> the
-    09:00 slot, 08:00 for 早上 -> 08:30 when the window opens then); None when that part has none left."""
+    09:00 slot, 08:00 for 早上 -> 08:30 when the window opens then); None when that part has none left.
+    With `any_time` (a day named without a time: 「下周三」) the first slot of the day."""
     local = moment.astimezone(tz)
     return next((start for start in slot_starts(service, local.date(), tz)
-                 if start >= moment and part_of_day(start) == part_of_day(local)), None)
+                 if start >= moment and (any_time or part_of_day(start) == part_of_day(local))), None)
 
 
 def last_bookable_day(service: Service, now: datetime, tz: tzinfo) -> date:

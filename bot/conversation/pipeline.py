@@ -142,6 +142,8 @@ class Pipeline:
         flow_before = state.flow
         await note_named_community(ctx, text)
         nlu, cued = self._understand(text, state)
+        if not cued:
+            await self._take_up_by_answering(nlu, ctx)
         answers = state.flow is not None and await self._answers(nlu, ctx)
         if state.flow is None and await appeal_report.corrects_where(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(appeal_report.MOVE, 1.0))
@@ -201,6 +203,17 @@ class Pipeline:
         if state.flow is None and state.suspended and GO_ON.search(stripped) and said.intent.name in RESUMING:
             return replace(said, intent=IntentScore(resume.INTENT, 1.0)), False
         return said, False
+
+    async def _take_up_by_answering(self, nlu: ParseResult, ctx: HandlerContext) -> None:
+        """「440106199307213622」 right after the bot answered a question asked in the middle of a certificate
+        form: the answer to the form put aside, which takes it up again where it was. Only a closed answer
+        (a number, a choice, a building) counts: any words would do for a free-text question."""
+        state = ctx.state
+        if state.flow is not None or not state.suspended or nlu.intent.name == resume.INTENT:
+            return
+        state.resume()
+        if not (await self._answers(nlu, ctx) and not self._awaits_free_text(state)):
+            state.suspend()
 
     async def _answers(self, nlu: ParseResult, ctx: HandlerContext) -> bool:
         """Whether the message answers the question the open flow waits on."""

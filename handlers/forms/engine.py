@@ -15,7 +15,7 @@ from bot.core.dialogue import DialogueState
 from bot.core.messages import Reply
 from handlers.base import HandlerContext
 from handlers.forms.slot_kinds import READERS, ask_slot
-from nlu.phrasing import CORRECTING, cancels
+from nlu.phrasing import ABOUT_A_NUMBER, CORRECTING, cancels
 from nlu.result import ParseResult
 from storage.profile.schema import FlowSpec, SlotSpec
 
@@ -38,6 +38,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
 
 CONFIRM = "__confirm__"
 LIST_KINDS = frozenset({"certificate", "service", "choice"})
+NUMBER_KINDS = frozenset({"id_number", "phone"})
 ASKED = "asked_"
 """Slot-state key prefix counting how often each question was asked."""
 ASKS_BEFORE_A_PERSON = 2
@@ -73,6 +74,9 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
             state.slots[slot.name], gives_value = outcome.value, True
         if outcome.replies and problem is None:
             problem = (slot.name, list(outcome.replies))
+    stray = _text_slot_answered(spec, state, nlu) if not gives_value else None
+    if stray is not None:
+        state.slots[stray.name], gives_value, problem = nlu.text.strip(), True, None
     # A message that gives a value is an answer or a correction, even if it reads like "no"
     # (「电话写错了，是139…」); only a message that gives nothing can cancel or confirm.
     if not gives_value and nlu.intent.name == "deny" and cancels(nlu.text):
@@ -103,6 +107,18 @@ def _may_set(state: DialogueState, slot_name: str, text: str) -> bool:
     return state.awaiting in (slot_name, CONFIRM) or slot_name not in state.slots or CORRECTING.match(text) is not None
 
 
+def _text_slot_answered(spec: FlowSpec, state: DialogueState, nlu: ParseResult) -> SlotSpec | None:
+    """「办我阿爸的退休金继承手续」 typed where the ID number is asked: the answer to the form's free-text
+    question still open (what the certificate is for), given in the resident's own order. Only words
+    without digits, that are not about the number asked (「他身份证找不到了」), a question, or a "no"."""
+    awaited = next((slot for slot in spec.slots if slot.name == state.awaiting), None)
+    text = nlu.text.strip()
+    if awaited is None or awaited.kind not in NUMBER_KINDS or not text or any(ch.isdigit() for ch in text) \
+            or ABOUT_A_NUMBER.search(text) or nlu.intent.name in ("deny", "human_handoff") or cancels(text):
+        return None
+    return next((slot for slot in spec.slots if slot.kind == "text" and slot.name not in state.slots), None)
+
+
 def _picks_from_a_list(spec: FlowSpec, slot_name: str) -> bool:
     """A message that answered another question (「给我本人开」 asked which certificate) is not told that
     its words are no certificate: the list is simply offered again. A wrong ID number is still said wrong."""
@@ -119,7 +135,7 @@ async def answers_slot(flow_key: str, nlu: ParseResult, ctx: HandlerContext) -> 
         outcome = await READERS[slot.kind](slot, nlu, ctx, slot.name == awaiting)
         if outcome is not None and (outcome.value is not None or outcome.stop):
             return True
-    return False
+    return _text_slot_answered(spec, ctx.state, nlu) is not None
 
 
 async def _next_question(spec: FlowSpec, ctx: HandlerContext, summary: Summary, needs: Needs) -> list[Reply]:

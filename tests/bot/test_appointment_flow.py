@@ -25,13 +25,16 @@ async def bookings(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[App
 
 async def test_legal_advice_next_wednesday_morning_end_to_end(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    # The reminder comes to the chat: a window booking does not ask for a phone, but takes one given.
     await play(Resident(pipeline, "r-legal"), """
         居民: 帮我约下周三上午的法律咨询
-        助手: 留一个联系电话
-        居民: 13912345678
         助手: 请核对
         助手: 法律咨询
         助手: 12月2日 09:00
+        助手: 未留
+        助手: !留一个联系电话
+        居民: 13912345678
+        助手: 电话：13912345678
         居民: [确认]
         助手: 预约成功
         助手: 社区服务中心二楼调解室
@@ -41,6 +44,30 @@ async def test_legal_advice_next_wednesday_morning_end_to_end(
     assert (booking.service_key, booking.status, booking.phone) == ("legal_advice", "booked", "13912345678")
     assert slot.starts_at == datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI)
     assert slot.booked == 1
+
+
+async def test_a_home_visit_asks_for_a_phone_to_call_at_the_door(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-home"), """
+        居民: 我腿脚不好 想约上门办理 下周二下午三点
+        助手: 留一个联系电话
+        居民: 139 1234 5678
+        助手: 电话：13912345678
+        居民: [确认]
+        助手: 预约成功
+    """)
+
+    [(booking, _)] = await bookings(sessions)
+    assert (booking.service_key, booking.phone) == ("home_visit", "13912345678")
+
+
+async def test_a_morning_asked_for_is_not_booked_in_the_afternoon(pipeline: Pipeline) -> None:
+    # Community police: Wednesdays only in the afternoon.
+    await play(Resident(pipeline, "r-morning"), """
+        居民: 后天上午九点半想约社区民警
+        助手: 不能预约约见社区民警
+        助手: !请核对
+    """)
 
 
 async def test_three_slots_in_one_message(pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -68,8 +95,7 @@ async def test_full_slot_offers_the_next_free_ones(
         居民: 我也想约下周三上午的法律咨询
         助手: 已经约满了
         居民: [12月2日 09:30]
-        助手: 留一个联系电话
-        居民: 13800001111
+        助手: 请核对
         居民: [确认]
         助手: 预约成功
     """)
