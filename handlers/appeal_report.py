@@ -9,8 +9,6 @@ question never loops.
 
 from __future__ import annotations
 
-import re
-
 from bot.core.dialogue import DialogueState
 from bot.core.messages import Choice, InboundMessage, Reply
 from bot.office.categories import file_reports, names_a_category
@@ -21,7 +19,17 @@ from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from nlu.address import says_no_building, stated_address, without_no_building
 from nlu.entities import Address, AddressMatch
-from nlu.phrasing import BARE_NUMBER, CLAUSE_END, CORRECTING, INDOORS, LOCATING, OUTDOOR_SPOT, cancels
+from nlu.phrasing import (
+    BARE_NUMBER,
+    CLAUSE_END,
+    CORRECTING,
+    INDOORS,
+    LOCATING,
+    OUTDOOR_SPOT,
+    SPOT_LEADS,
+    SPOT_TAIL,
+    cancels,
+)
 from nlu.result import ParseResult
 from nlu.text import chinese_to_int
 from storage.models import Building
@@ -84,7 +92,8 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         if _where_asks(state) < 2:
             return _ask_building_again(ctx, number)
         state.slots["where"] = format_address(ctx.wording, number)
-    if "place" not in state.slots and "where" not in state.slots and (spot := described_spot(state.slots["description"])):
+    spot = described_spot(state.slots["description"])
+    if spot and "place" not in state.slots and "where" not in state.slots:
         state.slots["where"] = spot
     if "place" in state.slots or "where" in state.slots:
         return await _open(ctx, None)
@@ -102,15 +111,11 @@ def described_spot(description: str) -> str | None:
         spots = list(OUTDOOR_SPOT.finditer(clause))
         if not spots or not LOCATING.search(clause):
             continue
-        # 「有人往围墙外头那块空地上倒了垃圾」 -> 「围墙外头那块空地上」: from the word that leads to it to the last spot.
+        # 「有人往围墙外头那块空地上倒了垃圾」 -> 「围墙外头那块空地上」: from the word leading to it to the last spot.
         start = max(clause.rfind(lead, 0, spots[0].start()) + 1 for lead in SPOT_LEADS)
         tail = SPOT_TAIL.match(clause, spots[-1].end())
         return clause[start:tail.end() if tail else spots[-1].end()].strip()
     return None
-
-
-SPOT_LEADS = "在往到从"
-SPOT_TAIL = re.compile(r"(?:旁边|边上|附近|后面|前面|对面|那儿|那边|上|里)?")
 
 
 async def answers(nlu: ParseResult, ctx: HandlerContext) -> bool:

@@ -13,9 +13,12 @@ NEED_BOUNDARY = re.compile(
 """Where a second need may start in a message: punctuation, a wide gap, 「另外」「还有」「顺便」."""
 
 CLAUSE_END = re.compile(r"[。！？!?；;，,、\n]+|\s+")
-ANOTHER_PROBLEM = re.compile(r"^.{0,8}?(?:也|还有|另外|而且|再就是|再有|还(?!没|是|不|要|得|在))|^\W*(?:一个是|另一个|再一个|第二|二是|其次)")
+_ENUMERATING = r"一个是|另一个|再一个|第二|二是|其次"
+ANOTHER_PROBLEM = re.compile(
+    rf"^.{{0,8}}?(?:也|还有|另外|而且|再就是|再有|还(?!没|是|不|要|得|在))|^\W*(?:{_ENUMERATING})")
 """「楼道灯也坏了」「还有停车场角落一堆垃圾」「一个是东门的路灯不亮」: a clause that adds another problem."""
-NEW_TOPIC = re.compile(r"^\W*(?:还有个事|还有件事|还有就是|还有|另外|再就是|再有|而且|对了|顺便|一个是|另一个|再一个|第二|二是|其次)")
+NEW_TOPIC = re.compile(
+    rf"^\W*(?:还有个事|还有件事|还有就是|还有|另外|再就是|再有|而且|对了|顺便|{_ENUMERATING})")
 """An explicit turn to another matter, at the start of a clause or a message."""
 NOBODY_ACTS = re.compile(
     r"没人管|不管|不来|不理|没人理|没反应|没回应|没用|没人处理|没处理|不处理|打.{0,6}电话|找过|找了|投诉"
@@ -100,5 +103,17 @@ INDOORS = re.compile(r"楼道|楼梯|电梯|家里|我家|屋里|楼上|楼下|�
 CHANGED_TO = re.compile(r"改成|改到|改为|改在|换成|换到|换个|挪到|调到|推到|推迟到|提前到|还是|不对|要不")
 """「周三要上班 改成周六上午十点吧」: the time after it replaces the one before."""
 
-ABOUT_A_NUMBER = re.compile(r"身份证|证件|号码|电话|手机|座机|号|不知道|忘了|记不|找不到|没带|没有|不记得|查一下|稍等|等会|等一下|？|\?|吗|呢")
+ABOUT_A_NUMBER = re.compile(r"身份证|证件|号码|电话|手机|座机|号|不知道|忘了|记不|找不到|没带|没有|不记得"
+                            r"|查一下|稍等|等会|等一下|？|\?|吗|呢")
 """Words about the number the form asked for (or a question), not an answer to another of its questions."""
+
+ANNOUNCES_PROBLEMS = re.compile(r"^\W*.{0,6}?(?:[两二三几俩]|好几)(?:个|件|条|处)?(?:事|问题|情况|地方)\W*$")
+"""「我要反映两个事」: a clause that announces the problems to come and tells none of them."""
+
+SAYS_WHAT_FOR = re.compile(r"用|要|办|交|给|申请|手续|报名|上学|入学|读书|贷款|工作|单位|学校|银行|领|认证|继承|落户"
+                           r"|租房|买房|补贴|补助|救助|退休|养老|医保|社保|签证|出国|公证|结婚|考试|入职|评|审")
+"""Words that say what something is for (「办退休金继承手续」「领残疾人补贴」), not a place or a name."""
+
+SPOT_LEADS = "在往到从"
+"""Words that lead to where something happened (「有人往围墙外头那块空地上倒垃圾」)."""
+SPOT_TAIL = re.compile(r"(?:旁边|边上|附近|后面|前面|对面|那儿|那边|上|里)?")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nlu.categories import CategoryClassifier, category_classifier, category_spec
-from nlu.phrasing import ANOTHER_PROBLEM, CLAUSE_END, HEARSAY, NEW_TOPIC, NOBODY_ACTS
+from nlu.phrasing import ANNOUNCES_PROBLEMS, ANOTHER_PROBLEM, CLAUSE_END, HEARSAY, NEW_TOPIC, NOBODY_ACTS
 from storage.profile import Profile
 from storage.profile.schema import Category
 
@@ -64,22 +64,33 @@ def _confidence(profile: Profile, text: str) -> float:
 
 
 def file_reports(profile: Profile, description: str) -> list[Filing]:
-    """One filing per problem: two when a clause adds a second problem of another category (「楼道里堆满了
-    杂物 楼道灯也坏了」), else one for the whole description."""
+    """One filing per problem: more than one when a clause adds another problem of another category (「楼道里
+    堆满了杂物 楼道灯也坏了」, 「一个是电梯老停 一个是东门的路灯不亮」), else one for the whole description."""
     whole = file_report(profile, description)
     one_problem = _confidence(profile, description) >= ONE_PROBLEM_CONFIDENCE
     for boundary in CLAUSE_END.finditer(description):
         first, rest = description[:boundary.start()].strip(), description[boundary.end():].strip()
-        if not first or HEARSAY.search(first) or not ANOTHER_PROBLEM.match(rest) \
+        if not first or HEARSAY.search(first) or ANNOUNCES_PROBLEMS.match(first) or not ANOTHER_PROBLEM.match(rest) \
                 or NOBODY_ACTS.search(CLAUSE_END.split(rest)[0]) or (one_problem and not NEW_TOPIC.match(rest)):
             continue
-        one, other = file_report(profile, first), file_report(profile, rest)
+        one, other = file_report(profile, _after_announcement(first)), file_report(profile, rest)
         general = profile.GENERAL_CATEGORY
         if one.confident and other.confident and one.category.key != other.category.key \
                 and general not in (one.category.key, other.category.key) \
                 and _confidence(profile, rest) >= SECOND_PROBLEM_CONFIDENCE:
-            return [Filing(one.category, True, first), Filing(other.category, True, rest)]
+            later = file_reports(profile, rest)
+            if later[0].category.key == one.category.key:  # the same problem told on: one filing
+                return [Filing(one.category, True, f"{first} {later[0].words}"), *later[1:]]
+            return [Filing(one.category, True, first), *later]
     return [Filing(whole.category, whole.confident, description)]
+
+
+def _after_announcement(words: str) -> str:
+    """「我要反映两个事 一个是12号楼电梯老停」 -> 「一个是12号楼电梯老停」: the problem, without the announcement."""
+    clauses = CLAUSE_END.split(words)
+    while len(clauses) > 1 and ANNOUNCES_PROBLEMS.match(clauses[0]):
+        clauses = clauses[1:]
+    return " ".join(clauses)
 
 
 def names_a_category(profile: Profile, text: str) -> bool:

@@ -15,7 +15,7 @@ from bot.core.dialogue import DialogueState
 from bot.core.messages import Reply
 from handlers.base import HandlerContext
 from handlers.forms.slot_kinds import READERS, ask_slot
-from nlu.phrasing import ABOUT_A_NUMBER, CORRECTING, cancels
+from nlu.phrasing import ABOUT_A_NUMBER, CORRECTING, SAYS_WHAT_FOR, cancels
 from nlu.result import ParseResult
 from storage.profile.schema import FlowSpec, SlotSpec
 
@@ -110,11 +110,13 @@ def _may_set(state: DialogueState, slot_name: str, text: str) -> bool:
 def _text_slot_answered(spec: FlowSpec, state: DialogueState, nlu: ParseResult) -> SlotSpec | None:
     """「办我阿爸的退休金继承手续」 typed where the ID number is asked: the answer to the form's free-text
     question still open (what the certificate is for), given in the resident's own order. Only words
-    without digits, that are not about the number asked (「他身份证找不到了」), a question, or a "no"."""
+    that say what something is for, without digits, not about the number asked (「他身份证找不到了」), not a
+    question or a "no"; 「东门」 there is a stray word, not a purpose."""
     awaited = next((slot for slot in spec.slots if slot.name == state.awaiting), None)
     text = nlu.text.strip()
     if awaited is None or awaited.kind not in NUMBER_KINDS or not text or any(ch.isdigit() for ch in text) \
-            or ABOUT_A_NUMBER.search(text) or nlu.intent.name in ("deny", "human_handoff") or cancels(text):
+            or ABOUT_A_NUMBER.search(text) or not SAYS_WHAT_FOR.search(text) \
+            or nlu.intent.name in ("deny", "human_handoff") or cancels(text):
         return None
     return next((slot for slot in spec.slots if slot.kind == "text" and slot.name not in state.slots), None)
 
