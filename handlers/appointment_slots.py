@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.core.messages import Choice, Reply
 from bot.office.ticketing import format_datetime
 from handlers.base import HandlerContext
-from handlers.forms.slot_readers import SlotOutcome, catalogue_sound_match
+from handlers.forms.slot_readers import SlotOutcome, catalogue_sound_match, describes
 from nlu.phrasing import CHANGED_TO
 from nlu.result import ParseResult
 from nlu.zh_datetime import parse_zh_datetime
@@ -36,7 +36,9 @@ def chosen_service(ctx: HandlerContext) -> Service | None:
 
 
 async def read_service(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
-    key = catalogue_sound_match(nlu.text, {k: [s.name, *s.aliases] for k, s in ctx.profile.services.items()})
+    services = ctx.profile.services
+    key = catalogue_sound_match(nlu.text, {k: [s.name, *s.aliases] for k, s in services.items()},
+                                {k: s.examples for k, s in services.items()} if describes(ctx, awaited) else None)
     if key is not None:
         return SlotOutcome(value=key)
     return SlotOutcome(replies=(await ask_service(slot, ctx),)) if awaited and nlu.text.strip() else None
@@ -54,6 +56,12 @@ class Requested:
     has_time: bool
 
 
+TIME_WORDS = "time_words"
+"""Slot-state key: a time said before the service, read once the service is known."""
+ASKED_DAY = "day_named"
+"""Slot-state key: the day the resident last named, for a clock time said on its own afterwards."""
+
+
 def _requested(text: str, service: Service, ctx: HandlerContext) -> Requested | None:
     """What time the resident asked for; a pressed choice (an ISO time) is exact."""
     tz = ctx.profile.timezone
@@ -67,14 +75,26 @@ def _requested(text: str, service: Service, ctx: HandlerContext) -> Requested | 
         change = CHANGED_TO.search(text)
         said = next((f for f in reversed(found) if change and f.start >= change.end()), found[0])
         asked = said.value
+        day = ctx.state.slots.get(ASKED_DAY)
+        if said.has_time and not said.has_date and day:
+            # 「礼拜四下午」 then 「三点吧」: the clock time is on the day said before, not today.
+            asked = datetime.combine(date.fromisoformat(day), asked.timetz())
+        ctx.state.slots[ASKED_DAY] = asked.date().isoformat()
         start = nearest_slot_start(service, asked, tz, any_time=not said.has_time)
         return Requested(asked, start or asked, said.has_time)
     return Requested(exact, exact, True) if exact.tzinfo is not None else None
 
 
 async def read_time(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
-    service = chosen_service(ctx)
-    requested = _requested(nlu.text, service, ctx) if service and ctx.community else None
+    service, slots = chosen_service(ctx), ctx.state.slots
+    text = nlu.text
+    if service is None and parse_zh_datetime(text, ctx.now):
+        # 「下周四早上八点半」 before saying what for: kept until the service is known.
+        slots[TIME_WORDS] = text
+    elif service is not None and slot.name not in slots and TIME_WORDS in slots \
+            and not parse_zh_datetime(text, ctx.now):
+        text = slots.pop(TIME_WORDS)
+    requested = _requested(text, service, ctx) if service and ctx.community else None
     if service is None or requested is None:
         return SlotOutcome(replies=(await ask_time(slot, ctx),)) if awaited and nlu.text.strip() and service else None
     asked, start = requested.asked, requested.start

@@ -68,7 +68,8 @@ LOCATING = re.compile(r"旁|附近|门口|路|边|后面|后头|前面|前头|�
                       r"|那儿|那里|那排|那块|那片|入口|出口|墙|隔壁|底下|空地|院|场|坝|棚|亭|池|河|湖|桥|站|口")
 """Words that place something (旁边, 后头, 那块空地): an answer with one describes where."""
 BARE_NUMBER = re.compile(
-    r"^[\s，,。:：就是在住我俺咱们家那这栋幢楼的]*([0-9]{1,3}|[零〇幺一二三四五六七八九十百]{1,4})[\s。！!]*$")
+    r"^[\s，,。:：就是在住我俺咱们家那这栋幢楼的]*([0-9]{1,3}|[零〇幺一二三四五六七八九十百]{1,4})"
+    r"[\s。！!]*(?:噻|嘛|呀|啊|哈|哦|呢|的|吧|咯|撒|哟|号|栋)?[\s。！!]*$")
 """「12」「十二」「就我们那栋 71」: a number alone, answering "which building?"."""
 
 WISH_TO_REPORT = re.compile(
@@ -89,7 +90,8 @@ ASKS_SOMEONE_TO_ACT = re.compile(
     r"|让社区|社区(的人|能不能|可以)|给(我|俺)(办|弄|处理|登记|反映|联系)|登记(一?下)|反映(一?下)")
 """「能帮俺找个律师不」「想申请点救助」: the resident asks the office to do something, not only to be told."""
 
-SENDS_SOMEONE = re.compile(r"(找|寻|派|叫|喊|请)(个|一个|几个)?(人|师傅|工作人员)(来|过来|去)?(看|修|处理|弄|查|瞧)")
+SENDS_SOMEONE = re.compile(
+    r"(找|寻|派|叫|喊|请)(个|一个|几个)?(人|师傅|工作人员)(来|过来|去)?(看|修|处理|弄|查|瞧|说和|调解|劝|评理|协调|管)")
 """「侬帮帮忙寻个人来看看」: someone sent to the problem just told, not a person to talk to."""
 
 OUTDOOR_SPOT = re.compile(
@@ -117,3 +119,6 @@ SAYS_WHAT_FOR = re.compile(r"用|要|办|交|给|申请|手续|报名|上学|入
 SPOT_LEADS = "在往到从"
 """Words that lead to where something happened (「有人往围墙外头那块空地上倒垃圾」)."""
 SPOT_TAIL = re.compile(r"(?:旁边|边上|附近|后面|前面|对面|那儿|那边|上|里)?")
+
+HARM_DONE = re.compile(r"踩空|摔|绊|磕|碰伤|崴|滑倒|吓(了|得|到)|差点")
+"""「上周还踩空了一脚」: what the problem did to someone, told as its reason, not another problem."""

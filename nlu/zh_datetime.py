@@ -39,6 +39,8 @@ class ZhDateTime(NamedTuple):
     end: int
     has_time: bool
     """False for a date alone (明天): value is then midnight of that day."""
+    has_date: bool = True
+    """False for a time alone (三点): value is then on today's date, which the words did not say."""
 
 
 _N = rf"(?:[0-9]{{1,2}}|{CN_NUMERAL})"
@@ -98,7 +100,7 @@ def parse_zh_datetime(text: str, now: datetime) -> list[ZhDateTime]:
             resolved = _resolve(match, now)
             if resolved is not None:
                 end = match.start() + len(match.group(0).rstrip())
-                found.append(ZhDateTime(resolved[0], match.start(), end, resolved[1]))
+                found.append(ZhDateTime(resolved[0], match.start(), end, resolved[1], match.group("date") is not None))
     return found
 
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nlu.categories import CategoryClassifier, category_classifier, category_spec
-from nlu.phrasing import ANNOUNCES_PROBLEMS, ANOTHER_PROBLEM, CLAUSE_END, HEARSAY, NEW_TOPIC, NOBODY_ACTS
+from nlu.phrasing import (
+    ANNOUNCES_PROBLEMS,
+    ANOTHER_PROBLEM,
+    CLAUSE_END,
+    HARM_DONE,
+    HEARSAY,
+    NEW_TOPIC,
+    NOBODY_ACTS,
+)
 from storage.profile import Profile
 from storage.profile.schema import Category
 
@@ -71,7 +79,8 @@ def file_reports(profile: Profile, description: str) -> list[Filing]:
     for boundary in CLAUSE_END.finditer(description):
         first, rest = description[:boundary.start()].strip(), description[boundary.end():].strip()
         if not first or HEARSAY.search(first) or ANNOUNCES_PROBLEMS.match(first) or not ANOTHER_PROBLEM.match(rest) \
-                or NOBODY_ACTS.search(CLAUSE_END.split(rest)[0]) or (one_problem and not NEW_TOPIC.match(rest)):
+                or NOBODY_ACTS.search(CLAUSE_END.split(rest)[0]) or HARM_DONE.search(CLAUSE_END.split(rest)[0]) \
+                or (one_problem and not NEW_TOPIC.match(rest)):
             continue
         one, other = file_report(profile, _after_announcement(first)), file_report(profile, rest)
         general = profile.GENERAL_CATEGORY

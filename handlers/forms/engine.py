@@ -37,7 +37,6 @@ REPLIES: dict[str, tuple[str, ...]] = {
 
 
 CONFIRM = "__confirm__"
-LIST_KINDS = frozenset({"certificate", "service", "choice"})
 NUMBER_KINDS = frozenset({"id_number", "phone"})
 ASKED = "asked_"
 """Slot-state key prefix counting how often each question was asked."""
@@ -84,7 +83,9 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
         return [ctx.say("flow_cancelled", flow=spec.name)]
     if not gives_value and state.awaiting == CONFIRM and nlu.intent.name == "affirm":
         return await action(ctx)
-    if problem is not None and not (gives_value and _picks_from_a_list(spec, problem[0])):
+    # A message that answered another question (「给我本人开」 asked which certificate, 「先记我电话138…」 asked
+    # the ID number) is not told its words are no answer to this one: the question is simply asked again.
+    if problem is not None and not (gives_value and problem[0] == state.awaiting):
         state.awaiting = problem[0]
         return _asking(ctx, problem[0], problem[1])
     return await _next_question(spec, ctx, summary, needs)
@@ -119,12 +120,6 @@ def _text_slot_answered(spec: FlowSpec, state: DialogueState, nlu: ParseResult) 
             or nlu.intent.name in ("deny", "human_handoff") or cancels(text):
         return None
     return next((slot for slot in spec.slots if slot.kind == "text" and slot.name not in state.slots), None)
-
-
-def _picks_from_a_list(spec: FlowSpec, slot_name: str) -> bool:
-    """A message that answered another question (「给我本人开」 asked which certificate) is not told that
-    its words are no certificate: the list is simply offered again. A wrong ID number is still said wrong."""
-    return any(slot.name == slot_name and slot.kind in LIST_KINDS for slot in spec.slots)
 
 
 async def answers_slot(flow_key: str, nlu: ParseResult, ctx: HandlerContext) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.core.messages import Choice, Reply
 from handlers.base import HandlerContext
+from nlu.categories import category_classifier, category_spec
 from nlu.entities import find_phones
 from nlu.id_number import find_id_numbers
 from nlu.phrasing import CHOICE_LEADS, OWNER_LEADS, corrected_part
@@ -39,6 +40,9 @@ class SlotOutcome:
     """End the flow after the replies (e.g. an abolished certificate: nothing to collect)."""
 
 
+NOT_WORDS = re.compile(r"[0-9Xx０-９\s\W]+")
+"""Digits (an ID number, a phone), spaces and punctuation: no help in telling what is asked for."""
+
 Reader = Callable[[SlotSpec, ParseResult, HandlerContext, bool], Awaitable[SlotOutcome | None]]
 Asker = Callable[[SlotSpec, HandlerContext], Awaitable[Reply]]
 
@@ -52,17 +56,40 @@ HOMOPHONE_MIN_CHARS = 3
 """Shorter names are matched only as written: two syllables say too little (户籍 is also 护记)."""
 
 
-def catalogue_sound_match(text: str, entries: dict[str, list[str]]) -> str | None:
+def catalogue_sound_match(text: str, entries: dict[str, list[str]],
+                          examples: dict[str, list[str]] | None = None) -> str | None:
     """The entry one of whose names the words hold as written, else as heard (生存正明, 户即证明: voice
-    input writes a homophone)."""
+    input writes a homophone), else the one the words describe, learned from the entries' `examples` (given
+    only where the words are about the entry: the form's first message or the answer to its question)."""
     return catalogue_match(text, entries) or next(
         (key for key, names in entries.items()
-         if any(len(name) >= HOMOPHONE_MIN_CHARS and sounds_like(name, text) for name in names)), None)
+         if any(len(name) >= HOMOPHONE_MIN_CHARS and sounds_like(name, text) for name in names)), None) or (
+        described_entry(text, entries, examples) if examples else None)
+
+
+CATALOGUE_CONFIDENT = 0.6
+"""How sure the learned match must be: below it the bot asks, with the list (tuned on the dev conversations)."""
+MIN_DESCRIPTION_CHARS = 4
+"""Fewer letters than this (「我自己」, a number) describe nothing to match."""
+
+
+def described_entry(text: str, entries: dict[str, list[str]], examples: dict[str, list[str]]) -> str | None:
+    """「我今年满七十了 有个本本坐公交不要钱」 -> the senior card: the entry whose examples the words are like."""
+    words = NOT_WORDS.sub("", text)
+    if sum(ch.isalpha() for ch in words) < MIN_DESCRIPTION_CHARS:
+        return None
+    classifier = category_classifier(category_spec(
+        {key: [*names, *examples.get(key, [])] for key, names in entries.items()}, entries))
+    guess = classifier.classify(words) if classifier is not None else None
+    return guess.key if guess is not None and guess.confidence >= CATALOGUE_CONFIDENT else None
 
 
 async def read_certificate(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
     catalogue = ctx.profile.certificates
-    key = catalogue_sound_match(nlu.text, {k: [c.name, *c.aliases] for k, c in catalogue.items()})
+    key = catalogue_sound_match(nlu.text, {k: [c.name, *c.aliases] for k, c in catalogue.items()},
+                                {k: c.examples for k, c in catalogue.items()} if describes(ctx, awaited) else None)
+
+
     if key is None:
         return SlotOutcome(replies=(await ask_certificate(slot, ctx, "certificate_unknown"),)) if awaited and \
             nlu.text.strip() else None
@@ -71,6 +98,12 @@ async def read_certificate(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext
         reply = ctx.say("certificate_not_issued", certificate=certificate.name, instead=certificate.instead)
         return SlotOutcome(replies=(reply,), stop=True)
     return SlotOutcome(value=key)
+
+
+def describes(ctx: HandlerContext, awaited: bool) -> bool:
+    """Whether the message may describe the slot in its own words: the form's first message, or the answer
+    to the slot's own question. 「出国办签证要」 answering "what for?" describes no certificate."""
+    return awaited or ctx.state.awaiting is None
 
 
 async def read_choice(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:

@@ -221,6 +221,8 @@ class Certificate(Frozen):
     processing: TimeLimit = TimeLimit(same_day=True)
     status: CertificateStatus = CertificateStatus.AVAILABLE
     instead: str | None = None
+    examples: list[str] = []
+    """How residents ask for it without its name (「证明我们家确实住在这儿的那种」): a form learns from them."""
 
     @field_validator("processing", mode="before")
     @classmethod
@@ -261,6 +263,8 @@ class Service(Frozen):
     closed_dates: list[date] = []
     home_visit: bool = False
     book_days_ahead: int = Field(default=14, ge=1, le=90)
+    examples: list[str] = []
+    """How residents ask for it without its name (「想见见咱们这片儿的片儿警」): a form learns from them."""
 
     @field_validator("hours")
     @classmethod
