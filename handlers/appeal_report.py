@@ -292,7 +292,8 @@ async def _open(ctx: HandlerContext, building: Building | None) -> list[Reply]:
             room=slots.get("room"), place=at_place, where=None if at_place else slots.get("where"),
             refile=not filing.confident,
         ), ctx.now)
-        numbers.append(opened.ticket.number or "")
+        if len(filings) == 1 or not (own or own_place):  # where its own words said stays put (see _move)
+            numbers.append(opened.ticket.number or "")
         replies.append(ctx.say(
             "ticket_created", ticket_no=opened.ticket.number, category=filing.category.name,
             intake_type=ctx.profile.intake_type(filing.category).name, handler=opened.route.handler_label,

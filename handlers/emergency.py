@@ -17,10 +17,12 @@ from handlers.base import HandlerContext
 from handlers.community import resolve_community
 from nlu.payloads import button_payload
 from nlu.result import ParseResult
+from storage.repositories.directory import get_community
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "emergency_now": (),
     "emergency_not_urgent": (),
+    "emergency_community_unknown": ("text",),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -41,11 +43,16 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
 
 
 async def _alert(ctx: HandlerContext, text: str) -> None:
-    """Alert the on-duty staff; a gap in the profile must never cost the resident the numbers."""
-    if not await resolve_community(ctx, text) or ctx.community is None:
+    """Alert the on-duty staff, of the district's duty community when the resident's own is not known; a gap
+    in the profile must never cost the resident the numbers."""
+    known = await resolve_community(ctx, text) and ctx.community is not None
+    duty = ctx.profile.district.emergency_duty_community
+    community = ctx.community if known else (await get_community(ctx.session, duty) if duty else None)
+    if community is None:
         log.warning("emergency from resident #%s with no known community: no staff alert", ctx.resident.id)
         return
+    said = text if known else ctx.wording.render("emergency_community_unknown", text=text)
     try:
-        await alert_on_duty(ctx.session, ctx.profile, ctx.community, ctx.resident, ctx.channel, text, ctx.now)
+        await alert_on_duty(ctx.session, ctx.profile, community, ctx.resident, ctx.channel, said, ctx.now)
     except RoutingError:
-        log.exception("emergency in community %s: no on-duty staff to alert", ctx.community.key)
+        log.exception("emergency in community %s: no on-duty staff to alert", community.key)

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core.messages import InboundMessage, Reply
-from bot.office.categories import file_report
+from bot.office.categories import asks_office_to_act
 from handlers import appeal_report
 from handlers.base import HandlerContext
-from nlu.phrasing import ASKS_SOMEONE_TO_ACT
 from nlu.result import IntentScore, ParseResult
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -30,7 +29,7 @@ QUOTE_CHARS = 320
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     hit = ctx.policies.answer(nlu.text) if ctx.policies and nlu.text.strip() else None
-    if hit is None and _asks_the_office_to_act(ctx, nlu.text):
+    if hit is None and not ctx.state.suspended and asks_office_to_act(ctx.profile, nlu.text):
         report = replace(nlu, intent=IntentScore(appeal_report.INTENTS[0], 1.0))
         return await appeal_report.handle(message, report, ctx)
     if hit is None:
@@ -42,12 +41,3 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if passage.form is not None:
         replies.append(ctx.say("policy_form", name=passage.form[0], link=passage.form[1]))
     return replies
-
-
-def _asks_the_office_to_act(ctx: HandlerContext, text: str) -> bool:
-    """Asked for help with a matter the office handles without a place (legal aid, relief, a home-town
-    matter), in words the category classifier is sure of."""
-    if ctx.state.suspended or not ASKS_SOMEONE_TO_ACT.search(text):
-        return False
-    filing = file_report(ctx.profile, text)
-    return filing.confident and not filing.category.asks_where

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core.messages import InboundMessage, Reply, TextReply
-from bot.office.categories import file_report, names_a_category
+from bot.office.categories import asks_office_to_act, file_report, names_a_category
 from bot.office.ticketing import format_datetime
 from handlers import appeal_report
 from handlers.base import HandlerContext
@@ -48,11 +48,13 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
 
 
 def _describes_a_problem(ctx: HandlerContext, text: str) -> bool:
-    """A problem with a place (a lift, a leak), not a question about a matter or one put aside for later."""
+    """A problem with a place (a lift, a leak) or help asked with an office matter (「养老金卡上个月没钱 谁能帮我
+    看看」), not a question about a report made before or a need put aside for later."""
     if ctx.state.suspended or len(text.strip()) < appeal_report.MIN_DESCRIPTION_CHARS or EARLIER_REPORT.search(text):
         return False
     filing = file_report(ctx.profile, text)
-    return names_a_category(ctx.profile, text) and filing.confident and filing.category.asks_where
+    return (names_a_category(ctx.profile, text) and filing.confident and filing.category.asks_where) \
+        or asks_office_to_act(ctx.profile, text)
 
 
 async def _one(ctx: HandlerContext, number: str) -> Reply:

@@ -86,7 +86,7 @@ OWNER_LEADS = "我俺咱"
 """「我儿子要办」: someone of the resident's own, named after one of these."""
 
 ASKS_SOMEONE_TO_ACT = re.compile(
-    r"帮(我|俺|咱|忙|着|一下|个忙)|能不能|能否|可不可以|可以帮|麻烦|请(你们|社区)|想申请|要申请|申请(一下|点)|找个"
+    r"帮(我|俺|咱|忙|着|一下|个忙)|(能不能|能否|可不可以|可以)(帮|给|让|派|找)|麻烦|请(你们|社区)|想申请|要申请|申请(一下|点)|找个"
     r"|让社区|社区(的人|能不能|可以)|给(我|俺)(办|弄|处理|登记|反映|联系)|登记(一?下)|反映(一?下)")
 """「能帮俺找个律师不」「想申请点救助」: the resident asks the office to do something, not only to be told."""
 
@@ -120,5 +120,6 @@ SPOT_LEADS = "在往到从"
 """Words that lead to where something happened (「有人往围墙外头那块空地上倒垃圾」)."""
 SPOT_TAIL = re.compile(r"(?:旁边|边上|附近|后面|前面|对面|那儿|那边|上|里)?")
 
-HARM_DONE = re.compile(r"踩空|摔|绊|磕|碰伤|崴|滑倒|吓(了|得|到)|差点")
-"""「上周还踩空了一脚」: what the problem did to someone, told as its reason, not another problem."""
+HARM_DONE = re.compile(r"踩空|摔|绊|磕|碰伤|崴|滑倒|吓(了|得|到)|差点|怎么|咋|如何|让不让|叫人")
+"""「上周还踩空了一脚」「今天晚上还怎么跳舞」: what the problem did or does to people, told as its weight,
+not another problem."""

@@ -13,6 +13,7 @@ from nlu.categories import CategoryClassifier, category_classifier, category_spe
 from nlu.phrasing import (
     ANNOUNCES_PROBLEMS,
     ANOTHER_PROBLEM,
+    ASKS_SOMEONE_TO_ACT,
     CLAUSE_END,
     HARM_DONE,
     HEARSAY,
@@ -100,6 +101,15 @@ def _after_announcement(words: str) -> str:
     while len(clauses) > 1 and ANNOUNCES_PROBLEMS.match(clauses[0]):
         clauses = clauses[1:]
     return " ".join(clauses)
+
+
+def asks_office_to_act(profile: Profile, text: str) -> bool:
+    """Help asked with a matter the office handles without a place (legal aid, relief, a pension, a home-town
+    matter), in words the category classifier is sure of: 「包工头拖着工钱不给 能帮俺找个律师不」."""
+    if not ASKS_SOMEONE_TO_ACT.search(text):
+        return False
+    filing = file_report(profile, text)
+    return filing.confident and not filing.category.asks_where
 
 
 def names_a_category(profile: Profile, text: str) -> bool:

@@ -19,6 +19,10 @@ def check_district(profile: Profile, path: Path) -> None:
         for j, staff_id in enumerate(office.staff):
             if staff_id not in staff_ids:
                 raise ProfileError(path, f"offices[{i}].staff[{j}]", f"unknown staff id '{staff_id}'")
+    duty = district.emergency_duty_community
+    if duty is not None and duty not in profile.communities:
+        raise ProfileError(path, "emergency_duty_community",
+                           f"unknown community '{duty}'; communities: {', '.join(sorted(profile.communities))}")
     try:
         from zoneinfo import ZoneInfo
 

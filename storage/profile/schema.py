@@ -187,6 +187,10 @@ class District(Frozen):
     ticket_prefix: str = Field(default="GD", pattern=r"^[A-Z]{1,4}$")
     conversation_idle_minutes: int = Field(default=30, ge=1)
     ticket_retention_days: int = Field(default=365, ge=30)
+    emergency_duty_community: Key | None = None
+    """The community whose on-duty staff are alerted to an emergency from a resident whose own community is
+    not known (one writing to the district account who has not said it): usually the one the sub-district's
+    综治中心 sits in. Without it such an emergency gets the numbers to call but alerts nobody."""
     """Days after closing that a ticket keeps its personal fields (address, description, certificate
     details); then `bot.privacy.retention` removes them and keeps what the statistics need."""
     offices: list[Office] = []

@@ -74,3 +74,20 @@ async def test_writing_again_realerts_the_same_ticket(
     assert [a.ticket_id for a in alerts] == [ticket.id, ticket.id]
     assert "继续转账" in alerts[1].payload["text"]
     assert all(a.priority == PRIORITY_URGENT for a in alerts)
+
+
+async def test_an_emergency_on_the_district_account_alerts_the_duty_community_saying_where_is_unknown(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    from_district = InboundMessage("wechat", "wx-unplaced", "m-1", SCAMMED, MONDAY_10AM, None)
+
+    replies = await pipeline.handle(from_district)
+
+    assert replies[0].text == pipeline.profile.reply_template("baiyang", "emergency_now")
+    [ticket] = await emergency_tickets(sessions)
+    async with sessions() as session:
+        assignee = await session.get_one(Staff, ticket.assignee_id)
+        [alert] = (await session.scalars(select(OutboxMessage).where(OutboxMessage.ticket_id == ticket.id))).all()
+    assert pipeline.profile.district.emergency_duty_community == "baiyang"
+    assert assignee.key == "by-police-01"
+    assert alert.priority == PRIORITY_URGENT
+    assert "未说明在哪个社区" in alert.payload["text"] and SCAMMED in alert.payload["text"]

@@ -86,6 +86,13 @@ def test_area_lead_who_is_not_on_the_roster_is_refused(broken: Path) -> None:
         load_profile(broken)
 
 
+def test_an_emergency_duty_community_the_district_does_not_have_is_refused(broken: Path) -> None:
+    edit(broken / "district.yaml", "emergency_duty_community: baiyang", "emergency_duty_community: songlin")
+
+    with pytest.raises(ProfileError, match=r"emergency_duty_community: unknown community 'songlin'"):
+        load_profile(broken)
+
+
 def test_category_with_unknown_office_is_refused(broken: Path) -> None:
     edit(broken / "categories.yaml", "office:urban_management", "office:fire_brigade")
 
