@@ -20,6 +20,7 @@ from handlers.community import ask_community, resolve_community
 from nlu.address import says_no_building, stated_address, without_no_building
 from nlu.entities import Address, AddressMatch
 from nlu.phrasing import (
+    ANOTHER_PROBLEM,
     BARE_NUMBER,
     CLAUSE_END,
     CORRECTING,
@@ -60,6 +61,8 @@ WHERE = "building"
 """The slot the where-question waits on (a building, a place or words)."""
 WHERE_ASKS = "where_asks"
 MIN_WHERE_CHARS = 2
+WHERE_WITH_WORDS_CHARS = 16
+"""「42栋一楼 是个老头」: a building or place with a few words about it, right after a filing, says where."""
 
 
 
@@ -145,10 +148,11 @@ async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
     named = stated_address(text) is not None or find_place(ctx.profile, ctx.community.key, text) is not None
     if CORRECTING.match(text):
         return named
-    if names_a_category(ctx.profile, text):
+    if names_a_category(ctx.profile, text) or ANOTHER_PROBLEM.match(text):
         return False
-    return (says_no_building(text) and LOCATING.search(text) is not None) or (
-        len(text.strip()) < MIN_DESCRIPTION_CHARS and (named or LOCATING.search(text) is not None))
+    short = len(text.strip()) < MIN_DESCRIPTION_CHARS
+    locating = LOCATING.search(text) is not None
+    return (locating and (short or says_no_building(text))) or (named and len(text.strip()) < WHERE_WITH_WORDS_CHARS)
 
 
 async def _move(ctx: HandlerContext, text: str) -> list[Reply]:

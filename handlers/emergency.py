@@ -53,6 +53,8 @@ async def _alert(ctx: HandlerContext, text: str) -> None:
         return
     said = text if known else ctx.wording.render("emergency_community_unknown", text=text)
     try:
-        await alert_on_duty(ctx.session, ctx.profile, community, ctx.resident, ctx.channel, said, ctx.now)
+        ticket = await alert_on_duty(ctx.session, ctx.profile, community, ctx.resident, ctx.channel, said, ctx.now)
+        # 「42栋一楼 是个老头」 next: where the danger is, for this ticket (see appeal_report.corrects_where).
+        ctx.state.filed = [ticket.number] if ticket.number and known else []
     except RoutingError:
         log.exception("emergency in community %s: no on-duty staff to alert", community.key)

@@ -123,3 +123,14 @@ SPOT_TAIL = re.compile(r"(?:旁边|边上|附近|后面|前面|对面|那儿|那
 HARM_DONE = re.compile(r"踩空|摔|绊|磕|碰伤|崴|滑倒|吓(了|得|到)|差点|怎么|咋|如何|让不让|叫人")
 """「上周还踩空了一脚」「今天晚上还怎么跳舞」: what the problem did or does to people, told as its weight,
 not another problem."""
+
+FORM_CHATTER = (
+    "我想约个时间", "约一下", "想约一下", "帮我约", "预约", "我要预约", "我想开个证明", "开个证明", "我要开证明",
+    "开证明",
+    "有点事", "有点事想当面说", "想问问", "想办点事", "办个事", "我自己", "本人", "给我自己", "给我妈开", "给我爸办",
+    "帮家里人办", "替老人办", "孩子的", "我老伴的", "单位要", "上学用", "办手续用", "银行要", "贷款用", "下周三上午",
+    "明天下午", "礼拜五", "周四早上", "下午三点", "好的", "可以", "行", "嗯", "对", "谢谢", "你好", "在吗", "不知道",
+    "电话多少", "身份证", "手机号", "确认", "取消", "算了", "我不会弄", "怎么弄",
+)
+"""What residents say inside a form that describes no certificate or service: a learned match is trained
+against it, so 「我自己」 or 「我想约个时间」 is not read as one."""

@@ -6,7 +6,8 @@ Cues come from the NLU data as Rasa regex blocks named `<intent>_cue` (today onl
 A cue word also turns up when the danger is not happening now, and three more regex blocks of the
 data name such wording:
 
-- `negated`, right before the cue: 「没着火」「不是煤气味」「万一着火了」. Such a cue never counts.
+- `negated`, right before the cue: 「没着火」「不是煤气味」, and `supposed`, earlier in its clause:
+  「万一着火了」「要是被骗子骗了转了钱」. Such a cue never counts.
 - `hedge`, earlier in the cue's clause or inside the cue: a hazard feared, not a fire burning
   (「楼道里充电，怕着火」, 「担心燃气管漏气」). A hedged cue does not count when the classifier reads a
   complaint, a clue or a question (`NOT_NOW`); the same cue unhedged elsewhere in the message still does.
@@ -43,8 +44,9 @@ HEDGE_CLAUSE_REACH = 14
 """How far back in the cue's own clause a hedge may stand: 「就怕哪个老人一脚踩空掉河里」 fears the whole clause."""
 CLAUSE_BREAK = re.compile(r"[，。,；;！!？?\s]")
 EXCLAMATION = "exclamation"
+SUPPOSED = "supposed"
 ASKING_HOW = frozenset({"safety_tip", "policy_question"})
-NOT_NOW = frozenset({*ASKING_HOW, "appeal_report", "report_clue"})
+NOT_NOW = frozenset({*ASKING_HOW, "appeal_report", "report_clue", "request_status"})
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
@@ -65,13 +67,15 @@ class SafetyNet:
     negated: re.Pattern[str] | None = None
     resolved: re.Pattern[str] | None = None
     exclamation: re.Pattern[str] | None = None
+    supposed: re.Pattern[str] | None = None
 
     @classmethod
     def from_training_data(cls, data: TrainingData) -> SafetyNet:
         cues = tuple((name.removesuffix(CUE_SUFFIX), _alternation(patterns))
                      for name, patterns in sorted(data.regexes.items()) if name.endswith(CUE_SUFFIX) and patterns)
         return cls(cues, _optional(data, HYPOTHETICAL), _optional(data, NOT_NOW_WORDING), _optional(data, HEDGE),
-                   _optional(data, NEGATED), _optional(data, RESOLVED), _optional(data, EXCLAMATION))
+                   _optional(data, NEGATED), _optional(data, RESOLVED), _optional(data, EXCLAMATION),
+                   _optional(data, SUPPOSED))
 
     def restricted_to(self, intents: list[str]) -> SafetyNet:
         """Only the cues for intents a model knows (a foreign label set may have no emergency)."""
@@ -90,7 +94,7 @@ class SafetyNet:
         wording and the classifier agree that the danger is not happening now."""
         if self._set_aside(result):
             return None
-        text, doubting = result.text, result.intent.name in NOT_NOW
+        text, doubting = result.text, _read_as(result) in NOT_NOW
         return next((intent for intent, pattern in self.cues
                      if any(not (doubting and (self._hedged(text, match) or self._exclaimed(text, match)))
                             and not self._negated(text, match)
@@ -98,28 +102,39 @@ class SafetyNet:
 
     def _negated(self, text: str, match: re.Match[str]) -> bool:
         before = text[max(0, match.start() - HEDGE_REACH):match.start()]
-        return self.negated is not None and self.negated.search(before) is not None
+        if self.negated is not None and self.negated.search(before) is not None:
+            return True
+        return self.supposed is not None and self.supposed.search(_clause_before(text, match)) is not None
 
     def sounds_calm(self, text: str) -> bool:
-        """Wording that says the danger is not happening now (asking how, the past, a standing nuisance):
-        enough, without a cue, to doubt an emergency only the classifier saw."""
+        """Wording that says the danger is not happening now (asking how, the past, a standing nuisance, a
+        hazard feared for some day): enough, without a cue, to doubt an emergency only the classifier saw."""
         return any(pattern is not None and pattern.search(text)
                    for pattern in (self.hypothetical, self.not_now, self.resolved))
 
     def _hedged(self, text: str, match: re.Match[str]) -> bool:
-        if self.hedge is None:
-            return False
-        start = max(0, match.start() - HEDGE_CLAUSE_REACH)
-        breaks = [b.end() for b in CLAUSE_BREAK.finditer(text, start, match.start())]
-        return self.hedge.search(text[breaks[-1] if breaks else start:match.end()]) is not None
+        return self.hedge is not None and self.hedge.search(_clause_before(text, match) + match.group()) is not None
 
     def _exclaimed(self, text: str, match: re.Match[str]) -> bool:
         return self.exclamation is not None and any(
             found.start() <= match.start() and match.end() <= found.end() for found in self.exclamation.finditer(text))
 
     def _set_aside(self, result: ParseResult) -> bool:
-        name, text = result.intent.name, result.text
+        name, text = _read_as(result), result.text
         asks_how = self.hypothetical is not None and name in ASKING_HOW and self.hypothetical.search(text)
         not_now = self.not_now is not None and name in NOT_NOW and self.not_now.search(text)
         over = self.resolved is not None and self.resolved.search(text)
         return bool(asks_how or not_now or over)
+
+
+def _read_as(result: ParseResult) -> str:
+    """What the classifier itself read (its top intent), before the confidence policy let an urgent runner-up
+    win: the agreement the wording needs is the classifier's, not the policy's."""
+    return result.ranking[0].name if result.ranking else result.intent.name
+
+
+def _clause_before(text: str, match: re.Match[str]) -> str:
+    """The cue's own clause up to the cue, at most `HEDGE_CLAUSE_REACH` characters back."""
+    start = max(0, match.start() - HEDGE_CLAUSE_REACH)
+    breaks = [b.end() for b in CLAUSE_BREAK.finditer(text, start, match.start())]
+    return text[breaks[-1] if breaks else start:match.start()]

@@ -17,7 +17,7 @@ from handlers.base import HandlerContext
 from nlu.categories import category_classifier, category_spec
 from nlu.entities import find_phones
 from nlu.id_number import find_id_numbers
-from nlu.phrasing import CHOICE_LEADS, OWNER_LEADS, corrected_part
+from nlu.phrasing import CHOICE_LEADS, FORM_CHATTER, OWNER_LEADS, corrected_part
 from nlu.result import ParseResult
 from nlu.text import sounds_like, spoken_digits
 from nlu.vocabulary import VocabularyMatcher
@@ -71,6 +71,8 @@ CATALOGUE_CONFIDENT = 0.6
 """How sure the learned match must be: below it the bot asks, with the list (tuned on the dev conversations)."""
 MIN_DESCRIPTION_CHARS = 4
 """Fewer letters than this (「我自己」, a number) describe nothing to match."""
+NOTHING_DESCRIBED = "__nothing__"
+"""The learned match's own class for words that describe no entry (`nlu.phrasing.FORM_CHATTER`)."""
 
 
 def described_entry(text: str, entries: dict[str, list[str]], examples: dict[str, list[str]]) -> str | None:
@@ -78,10 +80,12 @@ def described_entry(text: str, entries: dict[str, list[str]], examples: dict[str
     words = NOT_WORDS.sub("", text)
     if sum(ch.isalpha() for ch in words) < MIN_DESCRIPTION_CHARS:
         return None
-    classifier = category_classifier(category_spec(
-        {key: [*names, *examples.get(key, [])] for key, names in entries.items()}, entries))
+    learned = {key: [*names, *examples.get(key, [])] for key, names in entries.items()}
+    classifier = category_classifier(category_spec({**learned, NOTHING_DESCRIBED: list(FORM_CHATTER)}, entries))
     guess = classifier.classify(words) if classifier is not None else None
-    return guess.key if guess is not None and guess.confidence >= CATALOGUE_CONFIDENT else None
+    if guess is None or guess.key == NOTHING_DESCRIBED or guess.confidence < CATALOGUE_CONFIDENT:
+        return None
+    return guess.key
 
 
 async def read_certificate(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:

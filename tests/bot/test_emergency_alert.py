@@ -90,4 +90,5 @@ async def test_an_emergency_on_the_district_account_alerts_the_duty_community_sa
     assert pipeline.profile.district.emergency_duty_community == "baiyang"
     assert assignee.key == "by-police-01"
     assert alert.priority == PRIORITY_URGENT
-    assert "未说明在哪个社区" in alert.payload["text"] and SCAMMED in alert.payload["text"]
+    assert "未说明在哪个社区" in alert.payload["text"]
+    assert SCAMMED in alert.payload["text"]

@@ -81,3 +81,43 @@ def test_a_cue_said_not_to_be_happening_or_only_supposed_never_counts() -> None:
     assert net.cued(leaning("我就是问问 没着火", "emergency")) is None
     assert net.cued(leaning("万一着火了咋办", "emergency")) is None
     assert net.cued(leaning("没着火 但是厨房起火了", "emergency")) == "emergency"
+
+
+def test_a_danger_over_and_dealt_with_needs_no_agreement_and_one_still_going_on_stays() -> None:
+    net = SafetyNet.from_training_data(TrainingData(regexes={
+        **CUES, "resolved": ["^(?!.*(还(在|有)|又)).*(已经(修|弄)好了|没味了)"]}))
+
+    assert net.cued(leaning("早上有股煤气味 燃气公司已经修好了 现在没味了", "emergency")) is None
+    assert net.cued(leaning("燃气公司说修好了 可现在又有煤气味了", "emergency")) == "emergency"
+
+
+def test_help_cried_as_an_exclamation_over_a_complaint_is_no_emergency_but_over_danger_is() -> None:
+    net = SafetyNet.from_training_data(TrainingData(regexes={
+        "emergency_cue": ["救命|着火"], "exclamation": ["救命(啊)*(?=\\s*($|[^\\w\\s]|这))"]}))
+
+    assert net.cued(leaning("救命😭 车库的灯坏了一大片", "appeal_report")) is None
+    assert net.cued(leaning("救命😭 车库的灯坏了一大片", "emergency")) == "emergency"
+    assert net.cued(leaning("救命啊 着火了", "appeal_report")) == "emergency"
+
+
+def test_a_fear_earlier_in_the_clause_hedges_the_cue_but_not_one_in_the_clause_before() -> None:
+    net = SafetyNet.from_training_data(TrainingData(regexes={"emergency_cue": ["掉河|起火"], "hedge": ["怕"]}))
+
+    assert net.cued(leaning("路灯不亮 就怕哪个老人一脚踩空掉河里", "appeal_report")) is None
+    assert net.cued(leaning("一直怕这事 现在三楼真的起火了", "appeal_report")) == "emergency"
+
+
+def test_the_classifiers_own_reading_decides_even_when_the_policy_let_emergency_win() -> None:
+    net = SafetyNet.from_training_data(TrainingData(regexes={**CUES, "hypothetical": ["问一下"]}))
+    ranking = (IntentScore("safety_tip", 0.55), IntentScore("emergency", 0.42))
+    policy_pick = ParseResult("想问一下 家里着火了先干啥", ranking[1], ranking)
+
+    assert net.cued(policy_pick) is None
+
+
+def test_a_cue_supposed_earlier_in_its_clause_never_counts() -> None:
+    net = SafetyNet.from_training_data(TrainingData(regexes={
+        "emergency_cue": ["(转|汇)了.{0,6}钱"], "supposed": ["要是|万一"]}))
+
+    assert net.cued(leaning("要是被骗子骗了转了钱 多久报警能追回", "emergency")) is None
+    assert net.cued(leaning("要是早知道就好了 我刚转了钱给他", "emergency")) == "emergency"

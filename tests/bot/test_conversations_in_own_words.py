@@ -1,0 +1,202 @@
+"""Conversations where residents use their own words and their own order: danger words that are not an
+emergency now, a certificate or a service described instead of named, answers given before they are
+asked, a spot described instead of numbered, two problems at two places, an office matter asked for
+help with. Transcripts through the real pipeline."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
+
+from bot.conversation.pipeline import Pipeline
+from storage.models import Appointment, CertificateRequest, Ticket
+from tests.bot.transcript import Resident, play
+
+EMERGENCY_NUMBERS = "报警 110"
+
+
+async def tickets_of(sessions: async_sessionmaker[AsyncSession]) -> list[Ticket]:
+    async with sessions() as session:
+        query = select(Ticket).options(selectinload(Ticket.building)).order_by(Ticket.id)
+        return list((await session.scalars(query)).all())
+
+
+async def where(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[str, str | None, str | None]]:
+    return [(t.category_key, t.building.number if t.building else None, t.place) for t in await tickets_of(sessions)]
+
+
+# Danger words that are not an emergency now.
+
+async def test_a_gas_smell_already_dealt_with_is_told_not_alarmed(pipeline: Pipeline,
+                                                                 sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-gas-over"), f"""
+        居民: 早上楼道里有股煤气味 燃气公司的师傅已经来修好了 现在没味了 跟你们说一声
+        助手: !{EMERGENCY_NUMBERS}
+    """)
+
+    assert [t.category_key for t in await tickets_of(sessions)] == []
+
+
+async def test_help_cried_over_a_broken_light_files_the_light(pipeline: Pipeline,
+                                                              sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-exclaims"), f"""
+        居民: 救命😭 地下车库的灯坏了一大片 晚上停车黑咕隆咚的
+        助手: !{EMERGENCY_NUMBERS}
+        助手: 已登记
+    """)
+
+    assert await where(sessions) == [("lighting", None, "地下车库")]
+
+
+async def test_help_cried_with_danger_happening_is_still_an_emergency(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-real"), f"""
+        居民: 救命 楼下有人拿刀砍人
+        助手: {EMERGENCY_NUMBERS}
+    """)
+
+
+async def test_a_fall_feared_in_its_clause_is_a_report_not_an_alarm(pipeline: Pipeline,
+                                                                    sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-fears", community="qingshui"), f"""
+        居民: 河边步道的路灯一半不亮 黑乎乎的 就怕哪个老人一脚踩空掉河里
+        助手: !{EMERGENCY_NUMBERS}
+        助手: 已登记
+    """)
+
+    assert await where(sessions) == [("lighting", None, "河边步道")]
+
+
+async def test_where_said_after_an_emergency_places_the_emergency(pipeline: Pipeline,
+                                                                  sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-found"), f"""
+        居民: 有个人躺在电梯口一动不动 喊他也不应
+        助手: {EMERGENCY_NUMBERS}
+        居民: 42栋一楼 是个老头
+        助手: 42栋
+    """)
+
+    assert await where(sessions) == [("emergency", "42", None)]
+
+
+# A certificate, a service or a time in the resident's words and order.
+
+async def test_a_certificate_described_and_a_purpose_given_early_are_taken(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-father"), """
+        居民: 我儿子在外地买房 那边要证明我跟他是父子 社区能开吧
+        助手: 身份证号
+        居民: 办他买房的贷款手续用
+        助手: 身份证号
+        居民: 510102 19500403 0014
+        助手: 电话
+        居民: 186-1111-2222
+        助手: 亲属关系证明
+        助手: 办他买房的贷款手续用
+        居民: [确认]
+    """)
+
+    async with sessions() as session:
+        [request] = (await session.scalars(select(CertificateRequest))).all()
+    assert request.certificate_key == "kinship"
+
+
+async def test_a_certificate_name_heard_as_a_homophone_is_taken(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-homophone"), """
+        居民: 户即证明 开一个
+        助手: 给谁开
+        助手: !哪种证明
+    """)
+
+
+async def test_a_form_put_aside_is_taken_up_by_answering_it(pipeline: Pipeline,
+                                                            sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-aside"), """
+        居民: 给我妈开个居住证明
+        助手: 身份证号
+        居民: 对了 你们服务中心几点下班
+        助手: 继续
+        居民: 330106195801073828
+        助手: 做什么用
+        居民: 办医保报销用
+        助手: 电话
+    """)
+
+
+async def test_a_service_described_at_a_clock_time_on_the_day_said_before(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-beat-cop"), """
+        居民: 想见见咱们这片儿的片儿警 礼拜五下午
+        助手: 请核对
+        助手: 约见社区民警
+        居民: 三点吧
+        助手: 11月27日 15:00
+        居民: [确认]
+        助手: 预约成功
+    """)
+
+    async with sessions() as session:
+        [booking] = (await session.scalars(select(Appointment))).all()
+    assert booking.service_key == "community_police"
+
+
+async def test_a_time_said_before_the_service_is_kept(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-time-first"), """
+        居民: 下周四早上八点半 想约一下
+        助手: 哪项服务
+        居民: 老年人那个体检
+        助手: 请核对
+        助手: 12月3日 08:30
+    """)
+
+
+# Where: a spot described, two problems at two places.
+
+async def test_a_spot_described_outdoors_is_filed_without_asking_and_placed_more_exactly_after(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-spot"), """
+        居民: 有人往围墙外头那块空地上倒了一大堆装修垃圾 好几天了也没人拉走
+        助手: !几栋几单元
+        助手: 已登记
+        助手: 围墙外头那块空地上
+        居民: 没楼号 就是靠马路那块空地 挨着加油站
+        助手: 靠马路那块空地
+    """)
+
+    [ticket] = await tickets_of(sessions)
+    assert (ticket.category_key, ticket.place) == ("sanitation", "靠马路那块空地 挨着加油站")
+
+
+async def test_two_problems_listed_are_each_filed_at_their_own_place(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-two-places"), """
+        居民: 我要反映两个事 一个是12号楼电梯老停 一个是东门那的路灯不亮
+        助手: 电梯故障
+        助手: 楼道照明
+    """)
+
+    assert await where(sessions) == [("lift", "12", None), ("lighting", None, "东门")]
+
+
+async def test_a_report_made_as_a_denunciation_stays_one_report(pipeline: Pipeline,
+                                                                sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-denounce"), """
+        居民: 举报：22栋顶楼有人在楼顶平台上加盖房子，砌砖已经砌了好几天了
+        助手: !线索已收到
+        助手: 违章搭建
+    """)
+
+    assert await where(sessions) == [("illegal_building", "22", None)]
+
+
+# An office matter asked for help with.
+
+async def test_help_asked_with_an_office_matter_the_guides_do_not_cover_is_filed(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-wages"), """
+        居民: 包工头拖着四万多工钱不给 电话都打不通了 能帮俺找个律师不
+        助手: 法律援助
+        助手: !没有找到答案
+    """)
+
+    assert [t.category_key for t in await tickets_of(sessions)] == ["legal_aid"]
