@@ -32,6 +32,16 @@ def load_word_dictionary() -> None:
     jieba.initialize()
 
 
+COMMON_WORD_FREQUENCY = 50
+"""How often jieba's dictionary must have seen a word for it to count as one (正明, a name, has 3)."""
+
+
+def is_common_word(text: str) -> bool:
+    """Whether the text is a word of its own in jieba's dictionary (午夜, 清水), not a mishearing."""
+    jieba.initialize()
+    return (jieba.get_FREQ(text) or 0) >= COMMON_WORD_FREQUENCY
+
+
 def prepare(text: str) -> str:
     return mask_digits(normalize(text))
 

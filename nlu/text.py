@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from opencc import OpenCC
@@ -73,13 +74,29 @@ def simplified(text: str) -> str:
 def sounds_like(name: str, text: str) -> bool:
     """Whether `text` holds `name` or a word written with other characters of the same sound (清水 for
     青水): voice input picks one of the homophones, often not the one on the office's sign."""
-    if name in text:
-        return True
-    if len(name) < 2 or len(text) < len(name):
-        return False
-    sound = [_loosely(syllable) for syllable in lazy_pinyin(name)]
-    heard = [_loosely(syllable) for char in text for syllable in lazy_pinyin(char)]
-    return any(heard[i:i + len(sound)] == sound for i in range(len(heard) - len(sound) + 1))
+    return name in text or (len(text) >= len(name) and bool(heard_names([name], text)))
+
+
+def heard_names(names: Iterable[str], text: str, is_a_word: Callable[[str], bool] | None = None) -> list[str]:
+    """The names (of two characters or more) the text holds only as heard, written with other characters of
+    the same sound (店题 for 电梯): one reading of the text's sounds for all of them. With `is_a_word`, a span
+    that is a word of its own (午夜 is not a mishearing of 物业) does not count."""
+    chars = [char for char in text if len(lazy_pinyin(char)) == 1]
+    heard = [_loosely(lazy_pinyin(char)[0]) for char in chars]
+    found = []
+    for name in names:
+        if len(name) < 2 or name in text:
+            continue
+        sound, width = _sound_of(name), len(name)
+        if any(heard[i:i + width] == sound and not (is_a_word and is_a_word("".join(chars[i:i + width])))
+               for i in range(len(heard) - width + 1)):
+            found.append(name)
+    return found
+
+
+@cache
+def _sound_of(name: str) -> list[str]:
+    return [_loosely(syllable) for syllable in lazy_pinyin(name)]
 
 
 _RETROFLEX = re.compile(r"^([zcs])h")

@@ -200,6 +200,11 @@ class Pipeline:
         said, cued = self.read(stripped)
         if cued:
             return said, True
+        if pending and said.intent.name in _offered_intents(state):
+            # Asked 「预约办事，还是咨询政策？」 about 「我瘫在床上 你们能上门吗」, the resident answers 「礼拜四下午三点」:
+            # the answer goes on from what they first wrote, as a pressed button would.
+            words = f"{pending} {stripped}"
+            return replace(self.nlu.parse(words), intent=said.intent, ranking=said.ranking), False
         if state.flow is None and state.suspended and GO_ON.search(stripped) and said.intent.name in RESUMING:
             return replace(said, intent=IntentScore(resume.INTENT, 1.0)), False
         return said, False
@@ -297,3 +302,8 @@ def is_emergency(said: ParseResult, cued: bool, *, in_flow: bool, closed_answer:
     if sum(ch.isalnum() for ch in said.text) < UNCUED_EMERGENCY_MIN_CHARS or said.intent.confidence < floor:
         return False
     return not (in_flow and closed_answer)
+
+
+def _offered_intents(state: DialogueState) -> set[str]:
+    """The needs the last answer offered as buttons."""
+    return {read[0] for _, payload in state.offered if (read := read_button_payload(payload)) is not None}

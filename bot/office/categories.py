@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nlu.categories import CategoryClassifier, category_classifier, category_spec
+from nlu.features import is_common_word
 from nlu.phrasing import (
     ANNOUNCES_PROBLEMS,
     ANOTHER_PROBLEM,
@@ -20,6 +21,7 @@ from nlu.phrasing import (
     NEW_TOPIC,
     NOBODY_ACTS,
 )
+from nlu.text import heard_names
 from storage.profile import Profile
 from storage.profile.schema import Category
 
@@ -50,10 +52,18 @@ def file_report(profile: Profile, description: str) -> Filing:
     if classifier is None:
         best = max(categories.values(), key=lambda c: _keyword_hits(c, description))
         return Filing(best if _keyword_hits(best, description) else general, True, description)
-    guess = classifier.classify(description)
+    guess = classifier.classify(_with_heard_keywords(profile, description))
     if guess.confidence < CONFIDENT:
         return Filing(general, False, description)
     return Filing(categories[guess.key], True, description)
+
+
+def _with_heard_keywords(profile: Profile, description: str) -> str:
+    """The description with the category keywords it holds only as heard (「店题又坏了」 holds 电梯): voice input
+    writes homophones, and the classifier learned the words as written."""
+    keywords = sorted({keyword for category in profile.categories.values() for keyword in category.keywords})
+    heard = heard_names(keywords, description, is_common_word)
+    return " ".join([description, *heard]) if heard else description
 
 
 def prepare_filing(profile: Profile) -> None:
