@@ -8,14 +8,17 @@ resident is told when someone will answer. Emergencies still break in (see the p
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.core.messages import InboundMessage, Reply
+from bot.office.categories import asks_office_to_act
 from bot.office.handoffs import relay_to_staff
 from bot.office.ticketing import TicketRequest, format_datetime, open_ticket
+from handlers import appeal_report
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
-from nlu.result import ParseResult
+from nlu.result import IntentScore, ParseResult
 from storage.models import TicketStatus
 from storage.repositories.directory import find_active_staff
 from storage.repositories.tickets import get_ticket_by_number
@@ -34,6 +37,8 @@ INTENTS = ("human_handoff",)
 FLOW = "human_handoff"
 RELAYING = "message"
 """The `awaiting` value while messages are relayed: free text, so only danger interrupts it."""
+MATTER_TOLD_CHARS = 16
+"""Shorter than this (「转人工」「找个人跟我聊聊」) asks for a person, not about a matter."""
 ACK_EVERY = timedelta(minutes=5)
 """A relayed message is acknowledged (passed on, and when staff work) at most this often: silence
 makes a resident think nobody listens; an echo after every line is noise."""
@@ -43,7 +48,16 @@ ACKED_AT = "acked_at"
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     if ctx.state.flow == FLOW and ctx.state.awaiting == RELAYING:
         return await _relay(ctx, nlu.text)
+    if _a_matter_for_an_office(ctx, nlu.text):
+        # 「老伴去年走了 没有退休金 听说可以吃低保 能不能来个人帮我看看」: the person to send is the office's.
+        return await appeal_report.handle(message, replace(nlu, intent=IntentScore(appeal_report.FLOW, 1.0)), ctx)
     return await hand_over(ctx, nlu.text)
+
+
+def _a_matter_for_an_office(ctx: HandlerContext, text: str) -> bool:
+    """A person asked for, about a matter told at length that an office plainly handles."""
+    return ctx.state.flow is None and not ctx.state.suspended and len(text.strip()) >= MATTER_TOLD_CHARS \
+        and asks_office_to_act(ctx.profile, text)
 
 
 async def hand_over(ctx: HandlerContext, text: str) -> list[Reply]:

@@ -201,8 +201,8 @@ class Pipeline:
         if cued:
             return said, True
         if pending and said.intent.name in _offered_intents(state):
-            # Asked 「预约办事，还是咨询政策？」 about 「我瘫在床上 你们能上门吗」, the resident answers 「礼拜四下午三点」:
-            # the answer goes on from what they first wrote, as a pressed button would.
+            # Asked 「预约办事，还是咨询政策？」 about 「我瘫在床上 你们能上门吗」, the resident answers
+            # 「礼拜四下午三点」: the answer goes on from what they first wrote, as a pressed button would.
             words = f"{pending} {stripped}"
             return replace(self.nlu.parse(words), intent=said.intent, ranking=said.ranking), False
         if state.flow is None and state.suspended and GO_ON.search(stripped) and said.intent.name in RESUMING:

@@ -200,3 +200,44 @@ async def test_help_asked_with_an_office_matter_the_guides_do_not_cover_is_filed
     """)
 
     assert [t.category_key for t in await tickets_of(sessions)] == ["legal_aid"]
+
+
+async def test_a_person_asked_for_about_an_office_matter_sends_the_matter_to_the_office(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-alone", community="qingshui"), """
+        居民: 老伴去年走了我一个人没有退休金就靠捡点废品 听人说可以吃低保 能不能来个人帮我看看
+        助手: 民政救助
+        助手: !转人工
+    """)
+
+    assert [t.category_key for t in await tickets_of(sessions)] == ["civil_affairs"]
+
+
+async def test_an_answer_to_a_clarifying_question_goes_on_from_the_first_words(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-bedridden"), """
+        居民: 我瘫在床上好几年了出不了门有些手续要办你们能上门吗
+        居民: 这个礼拜四下午三点
+        助手: 留一个联系电话
+        居民: 13912345678
+        助手: 上门办理
+        助手: 11月26日 15:00
+        居民: [确认]
+        助手: 预约成功
+    """)
+
+    async with sessions() as session:
+        [booking] = (await session.scalars(select(Appointment))).all()
+    assert booking.service_key == "home_visit"
+
+
+async def test_a_problem_word_heard_as_a_homophone_files_the_right_category(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-voice"), """
+        居民: 我们那个店题又坏了昨天还关了个人在里面后来物业弄出来了今天还是不好用
+        助手: 几栋
+        居民: 六十八动
+        助手: 电梯故障
+    """)
+
+    assert await where(sessions) == [("lift", "68", None)]
