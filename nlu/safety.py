@@ -11,8 +11,9 @@ data name such wording:
 - `hedge`, earlier in the cue's clause or inside the cue: a hazard feared, not a fire burning
   (「楼道里充电，怕着火」, 「担心燃气管漏气」). A hedged cue does not count when the classifier reads a
   complaint, a clue or a question (`NOT_NOW`); the same cue unhedged elsewhere in the message still does.
-- `exclamation`: a cry for help that is also an everyday exclamation (「救命😭 车库的灯坏了一大片」).
-  A cue inside one does not count when the classifier reads a complaint, a clue or a question.
+- `exclamation`: a cry for help that is also an everyday exclamation (「救命😭 车库的灯坏了一大片」,
+  「救命 这个居住证明到底怎么开」). A cue inside one does not count when the classifier reads anything but
+  the cue's own intent.
 - `hypothetical`: asking how to stay safe (「万一家里起火了应该先干啥」). The cue is set aside only
   when the classifier itself reads the message as one of the `ASKING_HOW` intents.
 - `not_now`: the past or a standing nuisance (「上个月被狗咬流血了」, 「每天早上冒黑烟」). The cue is set
@@ -94,9 +95,11 @@ class SafetyNet:
         wording and the classifier agree that the danger is not happening now."""
         if self._set_aside(result):
             return None
-        text, doubting = result.text, _read_as(result) in NOT_NOW
+        text, read_as = result.text, _read_as(result)
+        doubting = read_as in NOT_NOW
         return next((intent for intent, pattern in self.cues
-                     if any(not (doubting and (self._hedged(text, match) or self._exclaimed(text, match)))
+                     if any(not (doubting and self._hedged(text, match))
+                            and not (read_as != intent and self._exclaimed(text, match))
                             and not self._negated(text, match)
                             for match in pattern.finditer(text))), None)
 
