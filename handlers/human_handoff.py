@@ -18,6 +18,7 @@ from bot.office.ticketing import TicketRequest, format_datetime, open_ticket
 from handlers import appeal_report
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
+from nlu.phrasing import WANTS_TO_TALK
 from nlu.result import IntentScore, ParseResult
 from storage.models import TicketStatus
 from storage.repositories.directory import find_active_staff
@@ -57,7 +58,7 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
 def _a_matter_for_an_office(ctx: HandlerContext, text: str) -> bool:
     """A person asked for, about a matter told at length that an office plainly handles."""
     return ctx.state.flow is None and not ctx.state.suspended and len(text.strip()) >= MATTER_TOLD_CHARS \
-        and asks_office_to_act(ctx.profile, text)
+        and not WANTS_TO_TALK.search(text) and asks_office_to_act(ctx.profile, text)
 
 
 async def hand_over(ctx: HandlerContext, text: str) -> list[Reply]:

@@ -68,7 +68,7 @@ LOCATING = re.compile(r"旁|附近|门口|路|边|后面|后头|前面|前头|�
                       r"|那儿|那里|那排|那块|那片|入口|出口|墙|隔壁|底下|空地|院|场|坝|棚|亭|池|河|湖|桥|站|口")
 """Words that place something (旁边, 后头, 那块空地): an answer with one describes where."""
 BARE_NUMBER = re.compile(
-    r"^[\s，,。:：就是在住我俺咱们家那这栋幢楼的]*([0-9]{1,3}|[零〇幺一二三四五六七八九十百]{1,4})"
+    r"^[\s，,。:：就是在住我俺咱们家那这栋幢楼的嘛呀啊哦噻哈]*([0-9]{1,3}|[零〇幺一二三四五六七八九十百]{1,4})"
     r"[\s。！!]*(?:噻|嘛|呀|啊|哈|哦|呢|的|吧|咯|撒|哟|号|栋)?[\s。！!]*$")
 """「12」「十二」「就我们那栋 71」: a number alone, answering "which building?"."""
 
@@ -134,3 +134,8 @@ FORM_CHATTER = (
 )
 """What residents say inside a form that describes no certificate or service: a learned match is trained
 against it, so 「我自己」 or 「我想约个时间」 is not read as one."""
+
+WANTS_TO_TALK = re.compile(
+    r"(找|让|派|请|要)(个|一个)?(人|工作人员|同志|领导|书记)?.{0,4}(跟|和|同)我(说|聊|讲|谈|沟通|解释)|聊聊|谈谈"
+    r"|当面(说|谈|聊)|打(个)?电话(给|跟)我|(几|两|一两)句(话)?说不(明白|清楚|清)")
+"""「一两句话说不明白 能不能找个工作人员跟我说」: a person to talk to, not an office to act."""
