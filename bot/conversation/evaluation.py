@@ -4,7 +4,8 @@ A conversation set (`bench/conversations/README.md` has the format) lists a resi
 button presses and the outcome a competent office worker would call right: the tickets (category,
 and building, listed place or words), the emergency reply given or not, a clue, a booking, reply keys.
 Each conversation is a new resident on one database, all at one fixed moment (a Monday morning in
-office hours), so the figures do not depend on the day they are measured.
+office hours), so the figures do not depend on the day they are measured; the bookings of one are
+released before the next, so no conversation finds a slot taken by another.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from bot.conversation.pipeline import Pipeline
 from bot.core.messages import InboundMessage, Reply, plain_texts
-from storage.models import Appointment, ChannelIdentity, Clue, Resident, Ticket
+from storage.models import Appointment, AppointmentSlot, ChannelIdentity, Clue, Resident, Ticket
 from storage.profile import Profile
 
 CHANNEL = "eval"
@@ -150,7 +151,16 @@ async def _play(pipeline: Pipeline, conversation: Conversation, ids: itertools.c
     played.clue = await _count_clues(pipeline) > clues_before
     await _read_outcome(pipeline, sender, played)
     _judge(pipeline.profile, played)
+    await _release_bookings(pipeline)
     return played
+
+
+async def _release_bookings(pipeline: Pipeline) -> None:
+    """Each conversation is a resident on their own: the slot one booked is free again for the next. (Played
+    back to back at one moment, hundreds of residents would fill the Friday afternoon as no office sees.)"""
+    async with pipeline.sessions() as session, session.begin():
+        await session.execute(delete(Appointment))
+        await session.execute(delete(AppointmentSlot))
 
 
 def _pressed(line: str, last: list[Reply]) -> str:
