@@ -23,7 +23,7 @@ from storage.profile import Profile
 from storage.profile.sync import sync_profile
 from tests.conftest import MONDAY_10AM, SAFETY_NET
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+IN_MODULE_LOOP = pytest.mark.asyncio(loop_scope="module")
 SAMPLE_EVERY = 200
 """Every so many answers of the list go through the real pipeline in each form state (all are judged above)."""
 
@@ -102,6 +102,7 @@ def test_the_list_holds_a_few_thousand_short_answers(profile: Profile) -> None:
     assert len(short_answers(profile)) >= 2000
 
 
+@IN_MODULE_LOOP
 async def test_no_short_answer_is_an_emergency_in_any_kind_of_state(pipeline: Pipeline, profile: Profile) -> None:
     states = list(itertools.product((False, True), (False, True)))  # (in a flow, answers a closed question)
     raised = [(answer, in_flow, closed) for answer in short_answers(profile)
@@ -126,6 +127,7 @@ FORM_OPENINGS = {
 }
 
 
+@IN_MODULE_LOOP
 @pytest.mark.parametrize("state", FORM_OPENINGS)
 async def test_a_sample_of_short_answers_in_each_form_state_raises_no_alarm(
         pipeline: Pipeline, profile: Profile, sessions: async_sessionmaker[AsyncSession], state: str) -> None:
