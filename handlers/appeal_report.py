@@ -148,11 +148,23 @@ async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
     named = stated_address(text) is not None or find_place(ctx.profile, ctx.community.key, text) is not None
     if CORRECTING.match(text):
         return named
-    if names_a_category(ctx.profile, text) or ANOTHER_PROBLEM.match(text):
+    if names_a_category(ctx.profile, text) or ANOTHER_PROBLEM.match(text) or await _placed_exactly(ctx):
         return False
     short = len(text.strip()) < MIN_DESCRIPTION_CHARS
     locating = LOCATING.search(text) is not None
     return (locating and (short or says_no_building(text))) or (named and len(text.strip()) < WHERE_WITH_WORDS_CHARS)
+
+
+async def _placed_exactly(ctx: HandlerContext) -> bool:
+    """Whether a ticket just filed is at a building or a listed place: then only 「不对 …」 moves it, and
+    「六十八栋」 said after a report at the rubbish station is where the resident lives, not a correction."""
+    assert ctx.community is not None
+    listed = {place.name for place in ctx.profile.places.get(ctx.community.key, {}).values()}
+    for number in ctx.state.filed:
+        ticket = await get_ticket_by_number(ctx.session, number)
+        if ticket is not None and (ticket.building_id is not None or ticket.place in listed):
+            return True
+    return False
 
 
 async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
@@ -289,7 +301,11 @@ async def _open(ctx: HandlerContext, building: Building | None) -> list[Reply]:
     for filing in filings:
         own = await _own_building(ctx, filing.words) if len(filings) > 1 else None
         own_place = find_place(ctx.profile, ctx.community.key, filing.words) if len(filings) > 1 and not own else None
-        at_place = own_place or (None if own else place)
+        # 「我们楼的电梯停了 还有西门的杆子断了」: a lift is in a building, not at the gate the other problem names.
+        elsewhere = place is not None and INDOORS.search(filing.words) is not None and any(
+            other is not filing and find_place(ctx.profile, ctx.community.key, other.words) == place
+            for other in filings)
+        at_place = own_place or (None if own or elsewhere else place)
         opened = await open_ticket(ctx.session, ctx.profile, TicketRequest(
             community=ctx.community, resident=ctx.resident, channel=ctx.channel, category=filing.category,
             description=filing.words, building=None if own_place else own or building, unit=slots.get("unit"),

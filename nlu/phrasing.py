@@ -99,7 +99,8 @@ OUTDOOR_SPOT = re.compile(
     r"|马路|人行道|河边|水塘|池塘|篮球场|足球场|停车场|公交站")
 """A spot outdoors that a resident describes instead of naming (「小区西北角变电箱旁边的空地」)."""
 
-INDOORS = re.compile(r"楼道|楼梯|电梯|家里|我家|屋里|楼上|楼下|单元|天花板|卫生间|厨房|地下室|顶楼|住户|那户|邻居|对门")
+INDOORS = re.compile(r"楼道|楼梯|电梯|家里|我家|屋里|楼上|楼下|单元|天花板|卫生间|厨房|地下室|顶楼|住户|那户|邻居|对门"
+                     r"|我们楼|咱们楼|楼里")
 """Words that put a problem inside a building: it needs the building's number, not a described spot."""
 
 CHANGED_TO = re.compile(r"改成|改到|改为|改在|换成|换到|换个|挪到|调到|推到|推迟到|提前到|还是|不对|要不")

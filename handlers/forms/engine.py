@@ -71,6 +71,8 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
             return list(outcome.replies)
         if outcome.value is not None and _may_set(state, slot.name, nlu.text):
             state.slots[slot.name], gives_value = outcome.value, True
+        elif outcome.value is not None and outcome.value == state.slots.get(slot.name):
+            gives_value = True  # 「我妈」 again, asked for the ID number: an answer already taken, not a wrong one
         if outcome.replies and problem is None:
             problem = (slot.name, list(outcome.replies))
     stray = _text_slot_answered(spec, state, nlu) if not gives_value else None

@@ -241,3 +241,36 @@ async def test_a_problem_word_heard_as_a_homophone_files_the_right_category(
     """)
 
     assert await where(sessions) == [("lift", "68", None)]
+
+
+async def test_an_answer_given_again_is_not_called_a_wrong_number(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-again"), """
+        居民: 我想给我妈开个居住证明
+        助手: 身份证号
+        居民: 我妈
+        助手: !校验不通过
+        助手: 身份证号
+    """)
+
+
+async def test_a_building_said_after_a_report_at_a_listed_place_does_not_move_it(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-lives-at"), """
+        居民: 垃圾中转站三天没人清了 臭得不行
+        助手: 垃圾中转站
+        居民: 六十八栋
+        助手: !已把
+    """)
+
+    assert [(t.category_key, t.place) for t in await tickets_of(sessions)][:1] == [("sanitation", "垃圾中转站")]
+
+
+async def test_a_problem_in_our_building_is_not_put_at_the_gate_the_other_problem_names(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-lift-gate"), """
+        居民: 我们楼的电梯停了三天了，还有西门那个拦车的杆子也断了，耷拉在路中间
+        居民: 我住88栋
+        助手: 88栋
+    """)
+
+    assert await where(sessions) == [("lift", "88", None), ("facilities", None, "西门")]
