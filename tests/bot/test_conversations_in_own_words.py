@@ -26,6 +26,12 @@ async def where(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[str, s
     return [(t.category_key, t.building.number if t.building else None, t.place) for t in await tickets_of(sessions)]
 
 
+async def the_booking(sessions: async_sessionmaker[AsyncSession]) -> Appointment:
+    async with sessions() as session:
+        [booking] = (await session.scalars(select(Appointment))).all()
+    return booking
+
+
 # Danger words that are not an emergency now.
 
 async def test_a_gas_smell_already_dealt_with_is_told_not_alarmed(pipeline: Pipeline,
@@ -135,9 +141,7 @@ async def test_a_service_described_at_a_clock_time_on_the_day_said_before(
         助手: 预约成功
     """)
 
-    async with sessions() as session:
-        [booking] = (await session.scalars(select(Appointment))).all()
-    assert booking.service_key == "community_police"
+    assert (await the_booking(sessions)).service_key == "community_police"
 
 
 async def test_a_time_said_before_the_service_is_kept(pipeline: Pipeline) -> None:
@@ -226,9 +230,7 @@ async def test_an_answer_to_a_clarifying_question_goes_on_from_the_first_words(
         助手: 预约成功
     """)
 
-    async with sessions() as session:
-        [booking] = (await session.scalars(select(Appointment))).all()
-    assert booking.service_key == "home_visit"
+    assert (await the_booking(sessions)).service_key == "home_visit"
 
 
 async def test_a_problem_word_heard_as_a_homophone_files_the_right_category(
