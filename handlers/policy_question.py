@@ -10,8 +10,10 @@ from dataclasses import replace
 
 from bot.core.messages import InboundMessage, Reply
 from bot.office.categories import asks_office_to_act
-from handlers import appeal_report
+from handlers import appeal_report, certificate_request
 from handlers.base import HandlerContext
+from handlers.forms.slot_readers import named_certificate
+from nlu.phrasing import ASKS_FOR_A_DOCUMENT
 from nlu.result import IntentScore, ParseResult
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -32,6 +34,11 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if hit is None and not ctx.state.suspended and asks_office_to_act(ctx.profile, nlu.text):
         report = replace(nlu, intent=IntentScore(appeal_report.INTENTS[0], 1.0))
         return await appeal_report.handle(message, report, ctx)
+    if hit is None and not ctx.state.suspended and ASKS_FOR_A_DOCUMENT.search(nlu.text) \
+            and named_certificate(ctx.profile, nlu.text):
+        # 「孩子报名要个户口方面的证明 派出所让先来社区开」: a certificate asked for, in the words of a question.
+        request = replace(nlu, intent=IntentScore(certificate_request.FLOW, 1.0))
+        return await certificate_request.handle(message, request, ctx)
     if hit is None:
         return [ctx.say("policy_unknown", ctx.offer("human_handoff"), ctx.offer("appeal_report"))]
     passage = hit.passage

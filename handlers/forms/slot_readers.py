@@ -21,6 +21,7 @@ from nlu.phrasing import CHOICE_LEADS, FORM_CHATTER, OWNER_LEADS, corrected_part
 from nlu.result import ParseResult
 from nlu.text import sounds_like, spoken_digits
 from nlu.vocabulary import VocabularyMatcher
+from storage.profile import Profile
 from storage.profile.schema import CertificateStatus, SlotSpec
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -88,10 +89,16 @@ def described_entry(text: str, entries: dict[str, list[str]], examples: dict[str
     return guess.key
 
 
+def named_certificate(profile: Profile, text: str, *, described: bool = True) -> str | None:
+    """The certificate of the catalogue the words name, as written or heard, or (`described`) describe."""
+    catalogue = profile.certificates
+    return catalogue_sound_match(text, {k: [c.name, *c.aliases] for k, c in catalogue.items()},
+                                 {k: c.examples for k, c in catalogue.items()} if described else None)
+
+
 async def read_certificate(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
     catalogue = ctx.profile.certificates
-    key = catalogue_sound_match(nlu.text, {k: [c.name, *c.aliases] for k, c in catalogue.items()},
-                                {k: c.examples for k, c in catalogue.items()} if describes(ctx, awaited) else None)
+    key = named_certificate(ctx.profile, nlu.text, described=describes(ctx, awaited))
 
 
     if key is None:

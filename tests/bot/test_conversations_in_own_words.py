@@ -276,3 +276,13 @@ async def test_a_problem_in_our_building_is_not_put_at_the_gate_the_other_proble
     """)
 
     assert await where(sessions) == [("lift", "88", None), ("facilities", None, "西门")]
+
+
+async def test_a_certificate_asked_for_in_the_words_of_a_question_opens_the_form(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-hukou"), """
+        居民: 孩子报名要个户口方面的证明，派出所让先来社区开
+        助手: 给谁开
+        助手: !没有找到答案
+        居民: 孩子的
+        助手: 身份证号
+    """)
