@@ -9,6 +9,8 @@ question never loops.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.dialogue import DialogueState
 from bot.core.messages import Choice, InboundMessage, Reply
 from bot.office.categories import file_reports, names_a_category
@@ -31,7 +33,7 @@ from nlu.phrasing import (
     SPOT_TAIL,
     cancels,
 )
-from nlu.result import ParseResult
+from nlu.result import IntentScore, ParseResult
 from nlu.text import chinese_to_int
 from storage.models import Building
 from storage.profile import Profile
@@ -119,6 +121,12 @@ def described_spot(description: str) -> str | None:
         tail = SPOT_TAIL.match(clause, spots[-1].end())
         return clause[start:tail.end() if tail else spots[-1].end()].strip()
     return None
+
+
+async def file_instead(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    """Words another handler was given that are a report after all (help asked with an office matter, a
+    problem asked about as a status question): filed as one."""
+    return await handle(message, replace(nlu, intent=IntentScore(FLOW, 1.0)), ctx)
 
 
 async def answers(nlu: ParseResult, ctx: HandlerContext) -> bool:

@@ -7,14 +7,12 @@ answer then applies to what the resident first wrote (see `Pipeline.understand`)
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.core.messages import InboundMessage, Reply
 from bot.office.categories import asks_office_to_act
 from handlers import appeal_report
 from handlers.base import OFFERABLE_INTENTS, HandlerContext, menu
 from handlers.human_handoff import hand_over
-from nlu.result import FALLBACK_INTENT, IntentScore, ParseResult
+from nlu.result import FALLBACK_INTENT, ParseResult
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "fallback_clarify": (),
@@ -31,7 +29,7 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if not ctx.state.suspended and not ctx.state.misses and asks_office_to_act(ctx.profile, nlu.text):
         # 「包工头拖着工钱不给 能帮俺找个律师不」: whatever need the words are read as, they ask for the office's help
         # with a matter it plainly handles; asking "which of these?" first would only delay it.
-        return await appeal_report.handle(message, replace(nlu, intent=IntentScore(appeal_report.FLOW, 1.0)), ctx)
+        return await appeal_report.file_instead(message, nlu, ctx)
     ctx.state.misses += 1
     if ctx.state.misses >= MISSES_BEFORE_PERSON:
         return await hand_over(ctx, nlu.text)

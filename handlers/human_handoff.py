@@ -8,7 +8,6 @@ resident is told when someone will answer. Emergencies still break in (see the p
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.core.messages import InboundMessage, Reply
@@ -19,7 +18,7 @@ from handlers import appeal_report
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from nlu.phrasing import WANTS_TO_TALK
-from nlu.result import IntentScore, ParseResult
+from nlu.result import ParseResult
 from storage.models import TicketStatus
 from storage.repositories.directory import find_active_staff
 from storage.repositories.tickets import get_ticket_by_number
@@ -51,7 +50,7 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         return await _relay(ctx, nlu.text)
     if _a_matter_for_an_office(ctx, nlu.text):
         # 「老伴去年走了 没有退休金 听说可以吃低保 能不能来个人帮我看看」: the person to send is the office's.
-        return await appeal_report.handle(message, replace(nlu, intent=IntentScore(appeal_report.FLOW, 1.0)), ctx)
+        return await appeal_report.file_instead(message, nlu, ctx)
     return await hand_over(ctx, nlu.text)
 
 

@@ -32,8 +32,7 @@ QUOTE_CHARS = 320
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     hit = ctx.policies.answer(nlu.text) if ctx.policies and nlu.text.strip() else None
     if hit is None and not ctx.state.suspended and asks_office_to_act(ctx.profile, nlu.text):
-        report = replace(nlu, intent=IntentScore(appeal_report.INTENTS[0], 1.0))
-        return await appeal_report.handle(message, report, ctx)
+        return await appeal_report.file_instead(message, nlu, ctx)
     if hit is None and not ctx.state.suspended and ASKS_FOR_A_DOCUMENT.search(nlu.text) \
             and named_certificate(ctx.profile, nlu.text):
         # 「孩子报名要个户口方面的证明 派出所让先来社区开」: a certificate asked for, in the words of a question.

@@ -3,8 +3,6 @@ when; a number in the message shows that one. Only the resident's own matters ar
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.core.messages import InboundMessage, Reply, TextReply
 from bot.office.categories import asks_office_to_act, file_report, names_a_category
 from bot.office.ticketing import format_datetime
@@ -12,7 +10,7 @@ from handlers import appeal_report
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
 from nlu.phrasing import EARLIER_REPORT
-from nlu.result import IntentScore, ParseResult
+from nlu.result import ParseResult
 from storage.models import Appointment, Ticket
 from storage.repositories.appointments import get_appointment_by_number, open_appointments_of
 from storage.repositories.tickets import get_ticket_by_number, open_tickets_of
@@ -39,8 +37,7 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if not tickets and not bookings:
         if _describes_a_problem(ctx, nlu.text):
             # 「电梯停了好几天了 啥时候能修好」 from someone with nothing on record: a report, asked as a question.
-            report = replace(nlu, intent=IntentScore(appeal_report.INTENTS[0], 1.0))
-            return [ctx.say("status_none"), *await appeal_report.handle(message, report, ctx)]
+            return [ctx.say("status_none"), *await appeal_report.file_instead(message, nlu, ctx)]
         return [ctx.say("status_none")]
     lines = [ctx.wording.render("status_header", count=len(tickets) + len(bookings))]
     lines += [_ticket_line(ctx, t) for t in tickets] + [_booking_line(ctx, b) for b in bookings]

@@ -8,6 +8,7 @@ re-files it (`bot.office.routing`), which costs a minute; a wrong category sends
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nlu.categories import CategoryClassifier, category_classifier, category_spec
 from nlu.features import is_common_word
@@ -61,9 +62,15 @@ def file_report(profile: Profile, description: str) -> Filing:
 def _with_heard_keywords(profile: Profile, description: str) -> str:
     """The description with the category keywords it holds only as heard (「店题又坏了」 holds 电梯): voice input
     writes homophones, and the classifier learned the words as written."""
-    keywords = sorted({keyword for category in profile.categories.values() for keyword in category.keywords})
-    heard = heard_names(keywords, description, is_common_word)
+    keywords = tuple(sorted({keyword for category in profile.categories.values() for keyword in category.keywords}))
+    heard = _heard_keywords(keywords, description)
     return " ".join([description, *heard]) if heard else description
+
+
+@lru_cache(maxsize=1024)
+def _heard_keywords(keywords: tuple[str, ...], description: str) -> tuple[str, ...]:
+    """Cached: one message is filed, split and weighed several times, and each reads its sounds anew."""
+    return tuple(heard_names(keywords, description, is_common_word))
 
 
 def prepare_filing(profile: Profile) -> None:
