@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.core.messages import Choice, Reply
+from bot.office.categories import names_a_category
 from bot.office.ticketing import format_datetime
 from handlers.base import HandlerContext
 from handlers.forms.slot_readers import SlotOutcome, catalogue_sound_match, describes
@@ -62,6 +63,17 @@ ASKED_DAY = "day_named"
 """Slot-state key: the day the resident last named, for a clock time said on its own afterwards."""
 
 
+MAX_WORDS_AROUND_A_TIME = 12
+"""「下周三上午十点吧 那天我有空」 answers "when?"; a longer message with a problem in it is another need."""
+
+
+def _tells_a_problem(ctx: HandlerContext, text: str) -> bool:
+    """「早上楼道有股煤气味…」 while the bot waits for a time: 早上 is no answer, the message is about a problem."""
+    found = parse_zh_datetime(text, ctx.now)
+    rest = len(text) - sum(f.end - f.start for f in found)
+    return rest > MAX_WORDS_AROUND_A_TIME and names_a_category(ctx.profile, text)
+
+
 def _requested(text: str, service: Service, ctx: HandlerContext) -> Requested | None:
     """What time the resident asked for; a pressed choice (an ISO time) is exact."""
     tz = ctx.profile.timezone
@@ -94,6 +106,8 @@ async def read_time(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, await
     elif service is not None and slot.name not in slots and TIME_WORDS in slots \
             and not parse_zh_datetime(text, ctx.now):
         text = slots.pop(TIME_WORDS)
+    if awaited and _tells_a_problem(ctx, text):
+        return None
     requested = _requested(text, service, ctx) if service and ctx.community else None
     if service is None or requested is None:
         return SlotOutcome(replies=(await ask_time(slot, ctx),)) if awaited and nlu.text.strip() and service else None

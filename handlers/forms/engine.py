@@ -78,9 +78,14 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
     stray = _text_slot_answered(spec, state, nlu) if not gives_value else None
     if stray is not None:
         state.slots[stray.name], gives_value, problem = nlu.text.strip(), True, None
+    if gives_value:  # asked again after an answer to something else is no loop: the count starts over
+        state.slots.pop(f"{ASKED}{state.awaiting}", None)
     # A message that gives a value is an answer or a correction, even if it reads like "no"
     # (「电话写错了，是139…」); only a message that gives nothing can cancel or confirm.
-    if not gives_value and nlu.intent.name == "deny" and cancels(nlu.text):
+    # The 取消 button (a "no" with no words), or 「取消」 typed at the summary whatever need it reads as.
+    pressed_no = nlu.intent.name == "deny" and not nlu.text.strip()
+    typed_no = cancels(nlu.text) and (nlu.intent.name == "deny" or state.awaiting == CONFIRM)
+    if not gives_value and (pressed_no or typed_no):
         state.finish()
         return [ctx.say("flow_cancelled", flow=spec.name)]
     if not gives_value and state.awaiting == CONFIRM and nlu.intent.name == "affirm":

@@ -286,3 +286,34 @@ async def test_a_certificate_asked_for_in_the_words_of_a_question_opens_the_form
         居民: 孩子的
         助手: 身份证号
     """)
+
+
+async def test_a_problem_told_while_a_time_is_asked_is_not_taken_for_the_time(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-aside-gas"), f"""
+        居民: 约个法律咨询
+        助手: 什么时间
+        居民: 早上楼道里灯坏了好几盏 黑乎乎的一直没人修
+        助手: !请核对
+        助手: !{EMERGENCY_NUMBERS}
+    """)
+
+
+async def test_cancel_typed_at_the_summary_cancels(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-typed-cancel"), """
+        居民: 约个下周三上午十点的法律咨询
+        助手: 请核对
+        居民: 取消
+        助手: !请核对
+    """)
+
+
+async def test_a_question_asked_again_after_an_answer_to_another_offers_no_person_yet(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-no-loop"), """
+        居民: 我想给我妈开个居住证明
+        助手: 身份证号
+        居民: 我妈
+        助手: 身份证号
+        居民: 她看病报销要用
+        助手: 身份证号
+        助手: !转人工
+    """)
