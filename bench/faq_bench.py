@@ -98,7 +98,8 @@ def main() -> None:
     for row in rows:
         print(f"{row['ranker']:38s} {row['top1']:6.3f} {row['top3']:6.3f} {row['p50_ms']:7.2f} {row['p99_ms']:7.2f} "
               f"{row['build_s']:8.2f}")
-    print(f"the bot's answers (document ranker, min score {library.min_score}, min coverage {library.min_coverage}): "
+    print(f"the bot's answers (document ranker, min score {library.min_score}, min coverage {library.min_coverage} "
+          f"of the whole or the asking clauses, or score {library.clear_score} and {library.clear_margin}x the next): "
           f"answers {answered:.3f} of the "
           f"answerable ({right:.3f} from the right document), declines {declined:.3f} of the unanswerable")
     print(f"reproduce: {COMMAND}")

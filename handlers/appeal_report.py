@@ -14,6 +14,7 @@ from dataclasses import replace
 from bot.core.dialogue import DialogueState
 from bot.core.messages import Choice, InboundMessage, Reply
 from bot.office.categories import file_reports, names_a_category
+from bot.office.emergencies import EMERGENCY_CATEGORY
 from bot.office.places import find_place
 from bot.office.ticket_moves import move_ticket
 from bot.office.ticketing import TicketRequest, format_address, open_ticket
@@ -27,8 +28,10 @@ from nlu.phrasing import (
     CLAUSE_END,
     CORRECTING,
     INDOORS,
+    LIVES_AT,
     LOCATING,
     OUTDOOR_SPOT,
+    PLACING,
     SPOT_LEADS,
     SPOT_TAIL,
     cancels,
@@ -63,6 +66,8 @@ WHERE = "building"
 """The slot the where-question waits on (a building, a place or words)."""
 WHERE_ASKS = "where_asks"
 MIN_WHERE_CHARS = 2
+MIN_SPOT_CHARS = 4
+"""What is left of 「不在楼里 就是…」 besides the no-building words must say at least this much to place it."""
 WHERE_WITH_WORDS_CHARS = 16
 """「42栋一楼 是个老头」: a building or place with a few words about it, right after a filing, says where."""
 
@@ -75,7 +80,13 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if state.flow != FLOW:
         state.start(FLOW)
     text = nlu.text
-    gave_where = await _take_where(ctx, text)
+    told_more = _tells_more(ctx, text)
+    if told_more:
+        # 「忍了一个月了 物业电话打了三次」, asked where, then 「我家卫生间天花板一直往下滴水…」: the problem itself at
+        # last, not where; the same question is asked again as if for the first time.
+        state.slots["description"] = f"{state.slots['description']} {text.strip()}"
+        state.slots[WHERE_ASKS] = "0"
+    gave_where = not told_more and await _take_where(ctx, text)
     if not gave_where and nlu.intent.name == "deny" and state.awaiting is not None and cancels(text):
         state.finish()
         return [ctx.say("appeal_cancelled")]
@@ -140,6 +151,18 @@ async def answers(nlu: ParseResult, ctx: HandlerContext) -> bool:
     return ctx.community is not None and find_place(ctx.profile, ctx.community.key, text) is not None
 
 
+def tells_where_what(ctx: HandlerContext, text: str) -> bool:
+    """Whether the words name both what is wrong (a category's keyword) and where (a building or listed place)."""
+    community = ctx.community
+    listed = community is not None and find_place(ctx.profile, community.key, text) is not None
+    return (listed and names_a_category(ctx.profile, text)) or tells_where_what_in(ctx.profile, text)
+
+
+def tells_where_what_in(profile: Profile, text: str) -> bool:
+    """Whether the words name what is wrong and a building (the community aside)."""
+    return stated_address(text) is not None and names_a_category(profile, text)
+
+
 def only_says_where(profile: Profile, text: str) -> bool:
     """「就在健身角」: where something is, with nothing about what; inside another form a stray answer, not a report."""
     return len(text.strip()) < MIN_DESCRIPTION_CHARS and not names_a_category(profile, text) and (
@@ -153,26 +176,44 @@ async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
     if not ctx.state.filed or ctx.community is None:
         return False
     text = nlu.text
-    named = stated_address(text) is not None or find_place(ctx.profile, ctx.community.key, text) is not None
+    place = find_place(ctx.profile, ctx.community.key, text)
+    named = stated_address(text) is not None or place is not None
     if CORRECTING.match(text):
         return named
-    if names_a_category(ctx.profile, text) or ANOTHER_PROBLEM.match(text) or await _placed_exactly(ctx):
+    if names_a_category(ctx.profile, text) or ANOTHER_PROBLEM.match(text):
         return False
+    if await _placed_exactly(ctx):
+        # 「就跳舞的广场那嘎达」 after a report filed at the square: the same place said again, not a second report.
+        return place is not None and len(text.strip()) < WHERE_WITH_WORDS_CHARS and await _filed_at(ctx, place.name)
+
     short = len(text.strip()) < MIN_DESCRIPTION_CHARS
     locating = LOCATING.search(text) is not None
-    return (locating and (short or says_no_building(text))) or (named and len(text.strip()) < WHERE_WITH_WORDS_CHARS)
+    placing = PLACING.match(text) is not None  # 「就在老年食堂后面那条小路中间」: where, however long
+    return (locating and (short or placing or says_no_building(text))) or (
+        named and len(text.strip()) < WHERE_WITH_WORDS_CHARS)
+
+
+async def _filed_at(ctx: HandlerContext, place_name: str) -> bool:
+    tickets = [await get_ticket_by_number(ctx.session, number) for number in ctx.state.filed]
+    return any(ticket is not None and ticket.place == place_name for ticket in tickets)
 
 
 async def _placed_exactly(ctx: HandlerContext) -> bool:
     """Whether a ticket just filed is at a building or a listed place: then only 「不对 …」 moves it, and
-    「六十八栋」 said after a report at the rubbish station is where the resident lives, not a correction."""
-    assert ctx.community is not None
-    listed = {place.name for place in ctx.profile.places.get(ctx.community.key, {}).values()}
+    「六十八栋」 said after a report at the rubbish station is where the resident lives, not a correction. An
+    emergency is placed more exactly whatever it is at (「中心广场有人倒地」, then 「就在喷泉边上」)."""
+    listed = _listed_names(ctx)
     for number in ctx.state.filed:
         ticket = await get_ticket_by_number(ctx.session, number)
-        if ticket is not None and (ticket.building_id is not None or ticket.place in listed):
+        if ticket is not None and ticket.category_key != EMERGENCY_CATEGORY \
+                and (ticket.building_id is not None or ticket.place in listed):
             return True
     return False
+
+
+def _listed_names(ctx: HandlerContext) -> set[str]:
+    assert ctx.community is not None
+    return {place.name for place in ctx.profile.places.get(ctx.community.key, {}).values()}
 
 
 async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
@@ -184,12 +225,15 @@ async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
     if building is None and place is None and not words:  # a building the community does not have: say so
         named = format_address(ctx.wording, found[0].building) if found else text
         return [ctx.say("ask_building_again", community=ctx.community.name, building=named)]
-    replies = []
+    replies, listed = [], _listed_names(ctx)
     for number in ctx.state.filed:
         ticket = await get_ticket_by_number(ctx.session, number)
         if ticket is None:
             continue
-        moved = await move_ticket(ctx.session, ctx.profile, ctx.community, ticket, building, place, ctx.now, words)
+        # 「就在喷泉边上」 after 「中心广场有人倒地」: the listed place more exactly, not somewhere else.
+        refining = words and ticket.place in listed and not CORRECTING.match(text)
+        refined = f"{ticket.place} {words}" if refining else words
+        moved = await move_ticket(ctx.session, ctx.profile, ctx.community, ticket, building, place, ctx.now, refined)
         replies.append(ctx.say("ticket_moved", ticket_no=number, address=moved.address_label,
                                handler=moved.route.handler_label, assignee=moved.route.assignee.name))
     if building is not None:
@@ -205,6 +249,13 @@ async def _take_where(ctx: HandlerContext, text: str) -> bool:
     bare = BARE_NUMBER.match(text) if asked else None
     if found is None and bare is not None and (number := chinese_to_int(bare.group(1))):
         found = (Address(str(number)), 0, len(text))
+    if found is not None and LIVES_AT.search(text[:found[1]]):
+        # 「我家住19栋 不过说的是幼儿园门口」「我住9栋 车是堵在19栋门口」: where they live, then where the problem is.
+        elsewhere = stated_address(text[found[2]:])
+        if elsewhere is not None:
+            found = (elsewhere[0], found[2] + elsewhere[1], found[2] + elsewhere[2])
+        elif await _take_place(ctx, text):
+            return True
     if found is not None:
         address = found[0]
         slots.pop("place", None)
@@ -213,9 +264,13 @@ async def _take_where(ctx: HandlerContext, text: str) -> bool:
         return True
     if await _take_place(ctx, text) or not asked:
         return "place" in slots
-    if says_no_building(text) and not LOCATING.search(text):
-        return True
     words = text.strip()
+    if says_no_building(text):
+        # 「不在楼里 就是小区里快递柜那 挨着小卖部」: no building, and where it is in words all the same.
+        rest = without_no_building(words).strip()
+        if rest != words and LOCATING.search(rest) and sum(ch.isalnum() for ch in rest) >= MIN_SPOT_CHARS:
+            slots["where"] = rest
+        return True
     if len(words) >= MIN_WHERE_CHARS and (LOCATING.search(words) or _where_asks(ctx.state) >= 2):
         slots["where"] = without_no_building(words)
         return True
@@ -261,6 +316,15 @@ def _ask_building_again(ctx: HandlerContext, number: str) -> list[Reply]:
     assert ctx.community is not None
     _asked_where(ctx.state)
     return [ctx.say("ask_building_again", community=ctx.community.name, building=format_address(ctx.wording, number))]
+
+
+def _tells_more(ctx: HandlerContext, text: str) -> bool:
+    """Asked where, words that tell what is wrong at length, without a building or a listed place."""
+    state = ctx.state
+    if state.awaiting != WHERE or "description" not in state.slots or len(text.strip()) < WHERE_WITH_WORDS_CHARS:
+        return False
+    listed = ctx.community is not None and find_place(ctx.profile, ctx.community.key, text) is not None
+    return names_a_category(ctx.profile, text) and stated_address(text) is None and not listed
 
 
 def _where_asks(state: DialogueState) -> int:

@@ -17,7 +17,8 @@ from bot.core.errors import SlotFull, SlotUnavailable
 from bot.core.messages import Choice, InboundMessage, Reply
 from bot.office.appointments import book
 from bot.office.ticketing import format_datetime
-from handlers.appointment_slots import chosen_service
+from handlers import appeal_report
+from handlers.appointment_slots import chosen_service, named_service
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from handlers.forms.engine import answers_slot, run_form
@@ -53,9 +54,29 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if first:
         ctx.state.awaiting = None
         nlu = replace(nlu, text=f"{first} {nlu.text}")
+    if ctx.state.flow != FLOW:
+        ctx.state.start(FLOW)
+        _take_service_named_before(ctx, nlu.text)
     if ctx.resident.phone and "phone" not in ctx.state.slots:
         ctx.state.slots["phone"] = ctx.resident.phone
     return await run_form(FLOW, nlu, ctx, _summary, _submit, _needs)
+
+
+def _take_service_named_before(ctx: HandlerContext, text: str) -> None:
+    """「想请你们上门来办下事情」 read as a report, then 「礼拜四下午两点」: a booking begun with a time alone is of
+    the service the resident named just before; and that message was no report to come back to."""
+    state = ctx.state
+    before = state.recent[-1] if state.recent else ""
+    if not before or named_service(ctx.profile, text) is not None:
+        return
+    service = named_service(ctx.profile, before, described=False)
+    if service is None:
+        return
+    state.slots["service"] = service
+    put_aside = state.suspended
+    if put_aside and put_aside["flow"] == appeal_report.FLOW and \
+            str(put_aside["slots"].get("description", "")).startswith(before):
+        state.suspended = None
 
 
 def _needs(slot: SlotSpec, ctx: HandlerContext) -> bool:
@@ -84,7 +105,7 @@ async def _submit(ctx: HandlerContext) -> list[Reply]:
     label = format_datetime(ctx.wording, ctx.profile, start)
     try:
         booking = await book(ctx.session, ctx.profile, ctx.community, ctx.resident, service.key, start,
-                             slots.get("phone"), ctx.now)
+                             slots.get("phone") or None, ctx.now)
     except SlotFull as full:
         slots.pop("time")
         ctx.state.awaiting = "time"
@@ -95,7 +116,7 @@ async def _submit(ctx: HandlerContext) -> list[Reply]:
         ctx.state.awaiting = "time"
         reason = ctx.wording.render(f"reason_{unavailable.problem.value}")
         return [ctx.say("time_unavailable", time=label, service=service.name, reason=reason)]
-    ctx.resident.phone = ctx.resident.phone or slots.get("phone")
+    ctx.resident.phone = ctx.resident.phone or slots.get("phone") or None
     ctx.state.finish()
     return [ctx.say("appointment_booked", number=booking.number, service=service.name, time=label,
                     location=service.location)]

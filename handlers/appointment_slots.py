@@ -13,6 +13,7 @@ from handlers.forms.slot_readers import SlotOutcome, catalogue_sound_match, desc
 from nlu.phrasing import CHANGED_TO
 from nlu.result import ParseResult
 from nlu.zh_datetime import parse_zh_datetime
+from storage.profile import Profile
 from storage.profile.schema import Service, SlotSpec
 from storage.repositories.appointments import free_slots
 from storage.scheduling import is_bookable_time, nearest_slot_start
@@ -36,10 +37,15 @@ def chosen_service(ctx: HandlerContext) -> Service | None:
     return ctx.profile.services.get(ctx.state.slots.get("service", ""))
 
 
+def named_service(profile: Profile, text: str, *, described: bool = True) -> str | None:
+    """The bookable service the words name, as written or heard, or (`described`) describe."""
+    services = profile.services
+    return catalogue_sound_match(text, {k: [s.name, *s.aliases] for k, s in services.items()},
+                                 {k: s.examples for k, s in services.items()} if described else None)
+
+
 async def read_service(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
-    services = ctx.profile.services
-    key = catalogue_sound_match(nlu.text, {k: [s.name, *s.aliases] for k, s in services.items()},
-                                {k: s.examples for k, s in services.items()} if describes(ctx, awaited) else None)
+    key = named_service(ctx.profile, nlu.text, described=describes(ctx, awaited))
     if key is not None:
         return SlotOutcome(value=key)
     return SlotOutcome(replies=(await ask_service(slot, ctx),)) if awaited and nlu.text.strip() else None
@@ -83,9 +89,11 @@ def _requested(text: str, service: Service, ctx: HandlerContext) -> Requested | 
         found = parse_zh_datetime(text, ctx.now.astimezone(tz))
         if not found:
             return None
-        # 「周三要上班 改成周六上午十点吧」: a time changed to replaces the ones before it.
+        # 「周三要上班 改成周六上午十点吧」: a time changed to replaces the ones before it; else the first that names
+        # a day and an hour (「上回排了一上午队… 明天上午九点行不行」: the story's 上午 is no request).
         change = CHANGED_TO.search(text)
-        said = next((f for f in reversed(found) if change and f.start >= change.end()), found[0])
+        dated = next((f for f in found if f.has_date and f.has_time), found[0])
+        said = next((f for f in reversed(found) if change and f.start >= change.end()), dated)
         asked = said.value
         day = ctx.state.slots.get(ASKED_DAY)
         if said.has_time and not said.has_date and day:

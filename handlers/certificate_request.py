@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.core.messages import InboundMessage, Reply
+from bot.office.categories import asks_office_to_act
 from bot.office.certificates import CERTIFICATE_CATEGORY
 from bot.office.ticketing import TicketRequest, open_ticket
+from handlers import appeal_report
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from handlers.forms.engine import answers_slot, run_form
+from handlers.forms.slot_readers import named_certificate
 from nlu.id_number import mask_id_number
+from nlu.phrasing import ASKS_FOR_A_DOCUMENT
 from nlu.result import ParseResult
 from storage.models import CertificateRequest
 from storage.profile.schema import Category, Certificate
@@ -38,6 +42,10 @@ async def answers(nlu: ParseResult, ctx: HandlerContext) -> bool:
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    if ctx.state.flow != FLOW and not ASKS_FOR_A_DOCUMENT.search(nlu.text) \
+            and named_certificate(ctx.profile, nlu.text) is None and asks_office_to_act(ctx.profile, nlu.text):
+        # 「…能不能帮俺申请点救助啥的 麻烦你们给报上去」: help asked with an office matter, no document named.
+        return await appeal_report.file_instead(message, nlu, ctx)
     return await run_form(FLOW, nlu, ctx, _summary, _submit)
 
 

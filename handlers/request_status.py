@@ -6,10 +6,10 @@ from __future__ import annotations
 from bot.core.messages import InboundMessage, Reply, TextReply
 from bot.office.categories import asks_office_to_act, file_report, names_a_category
 from bot.office.ticketing import format_datetime
-from handlers import appeal_report
+from handlers import appeal_report, human_handoff
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
-from nlu.phrasing import EARLIER_REPORT
+from nlu.phrasing import EARLIER_REPORT, WANTS_TO_TALK
 from nlu.result import ParseResult
 from storage.models import Appointment, Ticket
 from storage.repositories.appointments import get_appointment_by_number, open_appointments_of
@@ -38,6 +38,9 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         if _describes_a_problem(ctx, nlu.text):
             # 「电梯停了好几天了 啥时候能修好」 from someone with nothing on record: a report, asked as a question.
             return [ctx.say("status_none"), *await appeal_report.file_instead(message, nlu, ctx)]
+        if WANTS_TO_TALK.search(nlu.text):
+            # 「上次报的事一个礼拜了还没人来 我要找书记」: nothing here to show, and a person asked for.
+            return [ctx.say("status_none"), *await human_handoff.hand_over(ctx, nlu.text)]
         return [ctx.say("status_none")]
     lines = [ctx.wording.render("status_header", count=len(tickets) + len(bookings))]
     lines += [_ticket_line(ctx, t) for t in tickets] + [_booking_line(ctx, b) for b in bookings]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.core.messages import Choice, InboundMessage, Reply, TextReply
 from handlers.base import HandlerContext
+from nlu.features import with_heard_keywords
 from nlu.payloads import button_payload
 from nlu.result import ParseResult
 from storage.profile.engagement import SafetyTip, SafetyTopic
@@ -40,6 +41,7 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
 
 
 def match_topic(topics: list[SafetyTopic], text: str) -> SafetyTopic | None:
+    text = with_heard_keywords(tuple(sorted({k for topic in topics for k in topic.keywords})), text)
     best = max(topics, key=lambda topic: _hits(topic.keywords, text))
     return best if _hits(best.keywords, text) else None
 

@@ -14,9 +14,10 @@ from nlu.spans import fold_width
 from nlu.text import CN_NUMERAL, chinese_to_int
 
 # Without 两: "两栋楼之间" is two buildings, and nobody numbers a building 两.
-_NUM = r"(?:(?<![0-9])[0-9]{1,3}(?![0-9])|[零〇幺一二三四五六七八九十百]+)"
-# Voice input writes 栋 as a homophone (二十八动三单元); taken only before a unit or at a clause end.
-_HEARD_AS_DONG = rf"[动洞冻](?=\s*(?:(?:{_NUM}|两)\s*单元|$|[，。,；;！!？?\s]))"
+_NUM = r"(?:(?<![0-9])[0-9]{1,3}(?![0-9])|[零〇幺一二三四五六七八九十百廿卅]+)"
+# Voice and pinyin input write 栋 as a homophone (二十八动三单元, 三十二懂, 三十七动的老住户); taken only before a
+# unit, 的 or a clause end.
+_HEARD_AS_DONG = rf"[动洞冻懂董](?=\s*(?:(?:{_NUM}|两)\s*单元|$|[，。,；;！!？?\s]|的))"
 _ADDRESS = re.compile(
     r"(?:(?P<area>[东西南北中][区苑院]|[一二三四五六七八九0-9]期)\s*)?"
     rf"(?:(?P<building>{_NUM})\s*(?:号楼|栋|幢|号|座|{_HEARD_AS_DONG})|(?<![A-Za-z])(?P<letter>[A-Z])\s*(?:号楼|栋|幢|座))"

@@ -12,7 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import jieba
 import numpy as np
@@ -21,7 +21,7 @@ from pypinyin import lazy_pinyin
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from nlu.text import mask_digits, normalize
+from nlu.text import heard_names, mask_digits, normalize
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -40,6 +40,20 @@ def is_common_word(text: str) -> bool:
     """Whether the text is a word of its own in jieba's dictionary (午夜, 清水), not a mishearing."""
     jieba.initialize()
     return (jieba.get_FREQ(text) or 0) >= COMMON_WORD_FREQUENCY
+
+
+@lru_cache(maxsize=1024)
+def heard_keywords(keywords: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """The keywords the text holds only as heard (「店题又坏了」 holds 电梯, 「防小投」 holds 小偷), a word of its own
+    not counting as a mishearing. Cached: one message is read against the same keywords several times."""
+    return tuple(heard_names(keywords, text, is_common_word))
+
+
+def with_heard_keywords(keywords: tuple[str, ...], text: str) -> str:
+    """The text with the keywords it holds only as heard added: voice input writes homophones, and matching
+    and classifiers learned the words as written."""
+    heard = heard_keywords(keywords, text)
+    return " ".join([text, *heard]) if heard else text
 
 
 def prepare(text: str) -> str:

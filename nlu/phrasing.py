@@ -15,15 +15,17 @@ NEED_BOUNDARY = re.compile(
 CLAUSE_END = re.compile(r"[。！？!?；;，,、\n]+|\s+")
 _ENUMERATING = r"一个是|另一个|再一个|第二|二是|其次"
 ANOTHER_PROBLEM = re.compile(
-    rf"^.{{0,8}}?(?:也|还有|另外|而且|再就是|再有|还(?!没|是|不|要|得|在))|^\W*(?:{_ENUMERATING})")
+    rf"^.{{0,8}}?(?:也|还有|另外|而且|再就是|再有|还(?!没|是|不|要|得|在|好))|^\W*(?:{_ENUMERATING})")
 """「楼道灯也坏了」「还有停车场角落一堆垃圾」「一个是东门的路灯不亮」: a clause that adds another problem."""
 NEW_TOPIC = re.compile(
     rf"^\W*(?:还有个事|还有件事|还有就是|还有|另外|再就是|再有|而且|对了|顺便|{_ENUMERATING})")
 """An explicit turn to another matter, at the start of a clause or a message."""
 NOBODY_ACTS = re.compile(
     r"没人管|不管|不来|不理|没人理|没反应|没回应|没用|没人处理|没处理|不处理|打.{0,6}电话|找过|找了|投诉"
+    r"|只好|只能|才来找|自己来找"
 )
-"""「打物业电话也没人管」: a clause about nobody acting on the first problem, not a second problem."""
+"""「打物业电话也没人管」「我只好自己来找你们」: a clause about nobody acting on the first problem (and so the
+resident writing here), not a second problem."""
 
 HEARSAY = re.compile(r"新闻|听说|报道|据说|外地|网上说|视频里")
 """「看新闻电动车在电梯里爆炸了」: a story told as the reason for a complaint, not a problem of its own."""
@@ -36,6 +38,13 @@ CANCELLING = re.compile(r"^\W*(?:算了|不用了?|不要了?|不办了|不开�
 """「算了」「不办了」: what cancels a form. A 「不是」 inside an answer (「刚才不是说了嘛」) does not."""
 BARE_NO = re.compile(r"^\W*(?:不|不要|不用|否|别|没|no)了?\W*$", re.IGNORECASE)
 """A bare no (「不」「不要了」) also cancels; 「不知道」 does not."""
+
+
+GOES_AHEAD = re.compile(r"^\W*(?:确认|确定|提交|确认提交|确认预约|就这样|就这样吧|没问题|可以了|行了|好了)\W*$")
+"""「确认」 typed where an optional question is asked: the resident takes what the form holds as it is."""
+LEAVES_NONE = re.compile(
+    r"^\W*(?:不留|不想留|不方便留?|没有?(?:电话|手机|号码)?|不用留?|不用|不要|跳过|先不留|别留)(?:了|吧|啦)?\W*$")
+"""「不留」「没有手机」 where an optional question is asked: the answer is "none", not a cancelled form."""
 
 
 def cancels(text: str) -> bool:
@@ -64,8 +73,18 @@ EARLIER_REPORT = re.compile(r"我(反映|报|说|投诉|登记)的|上次|之前
 GO_ON = re.compile(r"继续|接着|接下来|刚才(那|的)|回到")
 """「好的那继续吧」: back to what was put aside."""
 
+ASKS_TO_BOOK = re.compile(r"约|排(个|一下)?(时间|号)|挂(个)?号|定(个)?时间|上门")
+"""「能约个法律咨询吗」「上门来办」: a time with the office asked for, not only its help."""
+
+PLACING = re.compile(r"^\W*(?:就是|就|是|它|那个)?在")
+"""「就在老年食堂后面那条小路中间」: a message that starts by saying where."""
+
+LIVES_AT = re.compile(r"(?:住|住在|家在|家住|我是|俺是)\s*$")
+"""「我家住19栋，…幼儿园门口…」: the words before a building that make it the resident's home, not where the
+problem is."""
+
 LOCATING = re.compile(r"旁|附近|门口|路|边|后面|后头|前面|前头|对面|对过|里面|里头|楼下|楼上|角|外面|外头|中间"
-                      r"|那儿|那里|那排|那块|那片|入口|出口|墙|隔壁|底下|空地|院|场|坝|棚|亭|池|河|湖|桥|站|口")
+                      r"|那儿|那里|那排|那块|那片|入口|出口|墙|隔壁|底下|空地|院|场|坝|棚|亭|池|河|湖|桥|站|口|挨着|靠着|靠近")
 """Words that place something (旁边, 后头, 那块空地): an answer with one describes where."""
 BARE_NUMBER = re.compile(
     r"^[\s，,。:：就是在住我俺咱们家那这栋幢楼的嘛呀啊哦噻哈]*([0-9]{1,3}|[零〇幺一二三四五六七八九十百]{1,4})"
@@ -86,8 +105,8 @@ OWNER_LEADS = "我俺咱"
 """「我儿子要办」: someone of the resident's own, named after one of these."""
 
 ASKS_SOMEONE_TO_ACT = re.compile(
-    r"帮(我|俺|咱|忙|着|一下|个忙)|(能不能|能否|可不可以|可以)(帮|给|让|派|找)|麻烦|请(你们|社区)|想申请|要申请|申请(一下|点)|找个"
-    r"|让社区|社区(的人|能不能|可以)|给(我|俺)(办|弄|处理|登记|反映|联系)|登记(一?下)|反映(一?下)")
+    r"帮(我|俺|咱|忙|着|一下|个忙)|(能不能|能否|可不可以|可以)(帮|给|让|派|找(个|人))|麻烦|请(你们|社区)|想申请|要申请|申请(一下|点)|找个"
+    r"|让社区|社区(的人|能不能|可以)|给(我|俺)(办|弄|处理|登记|反映|联系)(?!的)|登记(一?下)|反映(一?下)")
 """「能帮俺找个律师不」「想申请点救助」: the resident asks the office to do something, not only to be told."""
 
 SENDS_SOMEONE = re.compile(
@@ -121,8 +140,10 @@ SPOT_LEADS = "在往到从"
 """Words that lead to where something happened (「有人往围墙外头那块空地上倒垃圾」)."""
 SPOT_TAIL = re.compile(r"(?:旁边|边上|附近|后面|前面|对面|那儿|那边|上|里)?")
 
-HARM_DONE = re.compile(r"踩空|摔|绊|磕|碰伤|崴|滑倒|吓(了|得|到)|差点|怎么|咋|如何|让不让|叫人")
-"""「上周还踩空了一脚」「今天晚上还怎么跳舞」: what the problem did or does to people, told as its weight,
+HARM_DONE = re.compile(r"踩空|摔|绊|磕|碰伤|崴|滑倒|吓(了|得|到)|差点|怎么|咋|如何|让不让|叫人"
+                       r"|把.{0,8}(抓|咬|弄|刮|撕|踩|压|啃)(烂|坏|破|脏|花|伤)")
+"""「上周还踩空了一脚」「今天晚上还怎么跳舞」「还把电动车座套抓烂了」: what the problem did or does to people or
+their things, told as its weight,
 not another problem."""
 
 FORM_CHATTER = (
@@ -138,7 +159,7 @@ against it, so 「我自己」 or 「我想约个时间」 is not read as one.""
 
 WANTS_TO_TALK = re.compile(
     r"(找|让|派|请|要)(个|一个)?(人|工作人员|同志|领导|书记)?.{0,4}(跟|和|同)我(说|聊|讲|谈|沟通|解释)|聊聊|谈谈"
-    r"|当面(说|谈|聊)|打(个)?电话(给|跟)我|(几|两|一两)句(话)?说不(明白|清楚|清)")
+    r"|当面(说|谈|聊)|打(个)?电话(给|跟)我|真人|人工|找(你们)?(的)?(书记|领导|主任)|给(我|俺)回(个)?电话|(几|两|一两)句(话)?说不(明白|清楚|清)")
 """「一两句话说不明白 能不能找个工作人员跟我说」: a person to talk to, not an office to act."""
 
 ASKS_FOR_A_DOCUMENT = re.compile(r"开(个|张|一个|一张)?|办(个|张|一个|一张)|出具|要(个|张|一个|一张)|弄(个|张)")

@@ -8,16 +8,18 @@ data name such wording:
 
 - `negated`, right before the cue: 「没着火」「不是煤气味」, and `supposed`, earlier in its clause:
   「万一着火了」「要是被骗子骗了转了钱」. Such a cue never counts.
-- `hedge`, earlier in the cue's clause or inside the cue: a hazard feared, not a fire burning
-  (「楼道里充电，怕着火」, 「担心燃气管漏气」). A hedged cue does not count when the classifier reads a
-  complaint, a clue or a question (`NOT_NOW`); the same cue unhedged elsewhere in the message still does.
+- `hedge`, earlier in the cue's clause or inside the cue, or `feared_after`, right after it in its clause: a
+  hazard feared, not a fire burning (「楼道里充电，怕着火」, 「担心燃气管漏气」, 「砸到人可不得了」). A
+  hedged cue does not count when the classifier reads another need than the cue's own (a complaint, a
+  question, a booking); the same cue unhedged elsewhere in the message still does.
 - `exclamation`: a cry for help that is also an everyday exclamation (「救命😭 车库的灯坏了一大片」,
   「救命 这个居住证明到底怎么开」). A cue inside one does not count when the classifier reads anything but
   the cue's own intent.
 - `hypothetical`: asking how to stay safe (「万一家里起火了应该先干啥」). The cue is set aside only
   when the classifier itself reads the message as one of the `ASKING_HOW` intents.
-- `not_now`: the past or a standing nuisance (「上个月被狗咬流血了」, 「每天早上冒黑烟」). The cue is set
-  aside only when the classifier reads a complaint, a clue or a question (`NOT_NOW`).
+- `not_now`: the past or a standing nuisance (「上个月被狗咬流血了」, 「每天早上冒黑烟」,
+  「去年被骗了两万 想约个律师」). The cue is set aside only when the classifier reads another need than the
+  cue's own.
 
 Each of these needs the classifier's agreement, so 「我好怕 着火了」, read as an emergency, stays one.
 One does not: `resolved`, the danger said to be over and dealt with (「燃气公司来过了 已经弄好了」,
@@ -44,10 +46,10 @@ HEDGE_REACH = 4
 HEDGE_CLAUSE_REACH = 14
 """How far back in the cue's own clause a hedge may stand: 「就怕哪个老人一脚踩空掉河里」 fears the whole clause."""
 CLAUSE_BREAK = re.compile(r"[，。,；;！!？?\s]")
+FEARED_AFTER = "feared_after"
 EXCLAMATION = "exclamation"
 SUPPOSED = "supposed"
 ASKING_HOW = frozenset({"safety_tip", "policy_question"})
-NOT_NOW = frozenset({*ASKING_HOW, "appeal_report", "report_clue", "request_status"})
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
@@ -69,6 +71,7 @@ class SafetyNet:
     resolved: re.Pattern[str] | None = None
     exclamation: re.Pattern[str] | None = None
     supposed: re.Pattern[str] | None = None
+    feared_after: re.Pattern[str] | None = None
 
     @classmethod
     def from_training_data(cls, data: TrainingData) -> SafetyNet:
@@ -76,7 +79,7 @@ class SafetyNet:
                      for name, patterns in sorted(data.regexes.items()) if name.endswith(CUE_SUFFIX) and patterns)
         return cls(cues, _optional(data, HYPOTHETICAL), _optional(data, NOT_NOW_WORDING), _optional(data, HEDGE),
                    _optional(data, NEGATED), _optional(data, RESOLVED), _optional(data, EXCLAMATION),
-                   _optional(data, SUPPOSED))
+                   _optional(data, SUPPOSED), _optional(data, FEARED_AFTER))
 
     def restricted_to(self, intents: list[str]) -> SafetyNet:
         """Only the cues for intents a model knows (a foreign label set may have no emergency)."""
@@ -96,12 +99,16 @@ class SafetyNet:
         if self._set_aside(result):
             return None
         text, read_as = result.text, _read_as(result)
-        doubting = read_as in NOT_NOW
+        doubting = self._reads_another_need(read_as)
         return next((intent for intent, pattern in self.cues
                      if any(not (doubting and self._hedged(text, match))
                             and not (read_as != intent and self._exclaimed(text, match))
                             and not self._negated(text, match)
                             for match in pattern.finditer(text))), None)
+
+    def _reads_another_need(self, name: str) -> bool:
+        """The classifier's agreement that wording of doubt asks for: it reads a need no cue stands for."""
+        return all(name != intent for intent, _ in self.cues)
 
     def _negated(self, text: str, match: re.Match[str]) -> bool:
         before = text[max(0, match.start() - HEDGE_REACH):match.start()]
@@ -111,12 +118,16 @@ class SafetyNet:
 
     def sounds_calm(self, text: str) -> bool:
         """Wording that says the danger is not happening now (asking how, the past, a standing nuisance, a
-        hazard feared for some day): enough, without a cue, to doubt an emergency only the classifier saw."""
+        hazard feared for some day, a danger named only to deny or suppose it: 「真着火了拿啥灭」): enough, without
+        a cue, to doubt an emergency only the classifier saw."""
         return any(pattern is not None and pattern.search(text)
-                   for pattern in (self.hypothetical, self.not_now, self.resolved))
+                   for pattern in (self.hypothetical, self.not_now, self.resolved)) or any(
+            self._negated(text, match) for _, pattern in self.cues for match in pattern.finditer(text))
 
     def _hedged(self, text: str, match: re.Match[str]) -> bool:
-        return self.hedge is not None and self.hedge.search(_clause_before(text, match) + match.group()) is not None
+        before = self.hedge is not None and self.hedge.search(_clause_before(text, match) + match.group()) is not None
+        after = self.feared_after is not None and self.feared_after.search(_clause_after(text, match)) is not None
+        return before or after
 
     def _exclaimed(self, text: str, match: re.Match[str]) -> bool:
         return self.exclamation is not None and any(
@@ -125,7 +136,7 @@ class SafetyNet:
     def _set_aside(self, result: ParseResult) -> bool:
         name, text = _read_as(result), result.text
         asks_how = self.hypothetical is not None and name in ASKING_HOW and self.hypothetical.search(text)
-        not_now = self.not_now is not None and name in NOT_NOW and self.not_now.search(text)
+        not_now = self.not_now is not None and self._reads_another_need(name) and self.not_now.search(text)
         over = self.resolved is not None and self.resolved.search(text)
         return bool(asks_how or not_now or over)
 
@@ -134,6 +145,12 @@ def _read_as(result: ParseResult) -> str:
     """What the classifier itself read (its top intent), before the confidence policy let an urgent runner-up
     win: the agreement the wording needs is the classifier's, not the policy's."""
     return result.ranking[0].name if result.ranking else result.intent.name
+
+
+def _clause_after(text: str, match: re.Match[str]) -> str:
+    """The rest of the cue's own clause: 「砸到人」 then 「可不得了」."""
+    found = CLAUSE_BREAK.search(text, match.end())
+    return text[match.end():found.start() if found else len(text)]
 
 
 def _clause_before(text: str, match: re.Match[str]) -> str:

@@ -30,10 +30,16 @@ def mask_digits(text: str) -> str:
     return _DIGIT_RUN.sub("0", text)
 
 
+_CONTRACTED_TENS = {"廿": "二十", "卅": "三十"}
+
+
 def chinese_to_int(text: str) -> int | None:
-    """'十二' -> 12, '一百零三' -> 103, '23' -> 23; None for anything else."""
+    """'十二' -> 12, '一百零三' -> 103, '廿三' (as Shanghai and Cantonese write 二十三) -> 23, '23' -> 23; None for
+    anything else."""
     if text.isdigit():
         return int(text)
+    for contracted, tens in _CONTRACTED_TENS.items():
+        text = text.replace(contracted, tens)
     if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
         return None
     if all(ch in _CN_DIGITS for ch in text) and len(text) > 1:

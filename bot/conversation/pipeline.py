@@ -62,7 +62,8 @@ MIN_INTERRUPT_CHARS = 4
 """A typed message shorter than this (「东门」, 「报修」) does not break into a form as another need: it is far
 more likely a stray answer. Buttons, a person and danger still do."""
 """Another need said this clearly also breaks in, unless the flow is waiting for free text."""
-NOT_INTERRUPTING = frozenset({"affirm", "deny", FALLBACK_INTENT})
+NOT_INTERRUPTING = frozenset({"affirm", "deny", "out_of_scope", FALLBACK_INTENT})
+"""「等一下 有人敲门」 inside a form is a pause, not another need: the form keeps its place."""
 FREE_TEXT_SLOTS = frozenset({"description", "message"})
 
 
@@ -79,7 +80,7 @@ class Pipeline:
     def __post_init__(self) -> None:
         self.handlers: dict[str, Handler] = build_registry()
         self.answer_checks = build_answer_checks()
-        self.needs = SecondNeeds(self.nlu, self.policy)
+        self.needs = SecondNeeds(self.profile, self.nlu, self.policy)
         prepare_filing(self.profile)
 
     async def handle(self, message: InboundMessage) -> list[Reply]:
@@ -261,6 +262,11 @@ class Pipeline:
         answer and that does not wait for free text."""
         name = nlu.intent.name
         said_clearly = nlu.intent.confidence >= INTERRUPT_CONFIDENCE
+        if said_clearly and name == appeal_report.FLOW and name != state.flow and self._awaits_free_text(state) \
+                and appeal_report.tells_where_what_in(self.profile, nlu.text):
+            # 「先跟你说个急事 我们三十一栋的电梯又不动了」 where the form asks what the certificate is for: a
+            # problem at a building, not the answer any words would be.
+            return True
         wants_a_person = name == "human_handoff" and name != state.flow
         # 「转人工」 typed where the form waits for free text asks for a person; 「俺电话191…」 does not.
         just_asks = said_clearly and self._awaits_free_text(state) and len(nlu.text.strip()) <= ASK_FOR_A_PERSON_CHARS \

@@ -11,9 +11,11 @@ from dataclasses import dataclass, replace
 
 from bot.core.dialogue import DialogueState
 from bot.core.messages import Reply
+from bot.office.categories import file_report
 from handlers.base import OFFERABLE_INTENTS, HandlerContext
-from nlu.phrasing import NEED_BOUNDARY, SENDS_SOMEONE, without_new_topic
+from nlu.phrasing import NEED_BOUNDARY, NOBODY_ACTS, SENDS_SOMEONE, WANTS_TO_TALK, without_new_topic
 from nlu.result import ConfidencePolicy, NLUBackend, ParseResult
+from storage.profile import Profile
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "second_need_noted": ("need", "text"),
@@ -34,6 +36,7 @@ MIN_PART_CHARS = 4
 
 @dataclass(frozen=True)
 class SecondNeeds:
+    profile: Profile
     nlu: NLUBackend
     policy: ConfidencePolicy
 
@@ -47,10 +50,16 @@ class SecondNeeds:
             if min(_chars(first), _chars(rest)) < MIN_PART_CHARS:
                 continue
             before, after = self._read(first), self._read(rest)
-            if after.intent.name not in SECOND_NEEDS or after.intent.confidence < SECOND_NEED_CONFIDENCE \
+            booking = self._why_booked(before, after, first, rest) if not _turns_to_another_matter(boundary.group()) \
+                else None
+            if booking is not None:  # one need told with its reason: the booking, with all the words
+                return replace(said, intent=booking.intent, ambiguous=False), False
+            # A clue is one story however long (what, where, when): the police read all of it.
+            told_on = before.intent.name == "report_clue" and not _turns_to_another_matter(boundary.group())
+            if told_on or after.intent.name not in SECOND_NEEDS or after.intent.confidence < SECOND_NEED_CONFIDENCE \
                     or before.intent.name not in FIRST_NEEDS \
                     or (not _turns_to_another_matter(boundary.group()) and self._against_the_whole(said, before)) \
-                    or (after.intent.name == "human_handoff" and SENDS_SOMEONE.search(rest)):
+                    or (after.intent.name == "human_handoff" and _about_the_first(rest)):
                 continue
             if before.intent.name != after.intent.name:
                 state.later = [after.intent.name, rest]
@@ -79,6 +88,25 @@ class SecondNeeds:
         about it."""
         return not said.is_fallback and said.intent.confidence >= SECOND_NEED_CONFIDENCE \
             and before.intent.name != said.intent.name
+
+
+    def _why_booked(self, before: ParseResult, after: ParseResult, first: str, rest: str) -> ParseResult | None:
+        """「我想约个律师咨询一下，房东扣着押金不退」「离婚时房子没写清楚… 想约个法律咨询当面问问」: beside a
+        booking, a matter about the person (a deposit, a wage, a house), not a place, is what the appointment is
+        for, not a second need. The booking's reading, or None."""
+        readings = {before.intent.name: (before, first), after.intent.name: (after, rest)}
+        if set(readings) != {"appointment_book", "appeal_report"}:
+            return None
+        booking, matter = readings["appointment_book"][0], file_report(self.profile, readings["appeal_report"][1])
+        sure = booking.intent.confidence >= SECOND_NEED_CONFIDENCE
+        return booking if sure and matter.confident and not matter.category.asks_where else None
+
+
+def _about_the_first(rest: str) -> bool:
+    """「找个人来看看」「打电话也不接」 after a problem: someone sent to it, or nobody acting on it so far; not a
+    person to talk to, unless the words ask for one (「物业不管 我要找人当面谈谈」)."""
+    return SENDS_SOMEONE.search(rest) is not None or (
+        NOBODY_ACTS.search(rest) is not None and WANTS_TO_TALK.search(rest) is None)
 
 
 def _turns_to_another_matter(boundary: str) -> bool:

@@ -8,10 +8,9 @@ re-files it (`bot.office.routing`), which costs a minute; a wrong category sends
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from nlu.categories import CategoryClassifier, category_classifier, category_spec
-from nlu.features import is_common_word
+from nlu.features import with_heard_keywords
 from nlu.phrasing import (
     ANNOUNCES_PROBLEMS,
     ANOTHER_PROBLEM,
@@ -22,7 +21,6 @@ from nlu.phrasing import (
     NEW_TOPIC,
     NOBODY_ACTS,
 )
-from nlu.text import heard_names
 from storage.profile import Profile
 from storage.profile.schema import Category
 
@@ -32,6 +30,8 @@ dev conversations, `bench/conversations/dev.yaml`)."""
 
 
 SECOND_PROBLEM_CONFIDENCE = 0.5
+"""How sure the classifier must be of each half before a description is filed as two problems: 「我是租房的
+不是本地户口 也能报修吗」 is who is asking, not a problem of its own."""
 ONE_PROBLEM_CONFIDENCE = 0.95
 """A description the classifier reads as one category this surely is one problem told at length
 (「对门老往我家门口堆垃圾 说了还骂人 想请社区来调解」 is a dispute), unless a clause turns to another matter
@@ -60,17 +60,9 @@ def file_report(profile: Profile, description: str) -> Filing:
 
 
 def _with_heard_keywords(profile: Profile, description: str) -> str:
-    """The description with the category keywords it holds only as heard (「店题又坏了」 holds 电梯): voice input
-    writes homophones, and the classifier learned the words as written."""
+    """The description with the category keywords it holds only as heard (「店题又坏了」 holds 电梯)."""
     keywords = tuple(sorted({keyword for category in profile.categories.values() for keyword in category.keywords}))
-    heard = _heard_keywords(keywords, description)
-    return " ".join([description, *heard]) if heard else description
-
-
-@lru_cache(maxsize=1024)
-def _heard_keywords(keywords: tuple[str, ...], description: str) -> tuple[str, ...]:
-    """Cached: one message is filed, split and weighed several times, and each reads its sounds anew."""
-    return tuple(heard_names(keywords, description, is_common_word))
+    return with_heard_keywords(keywords, description)
 
 
 def prepare_filing(profile: Profile) -> None:
@@ -104,7 +96,7 @@ def file_reports(profile: Profile, description: str) -> list[Filing]:
         general = profile.GENERAL_CATEGORY
         if one.confident and other.confident and one.category.key != other.category.key \
                 and general not in (one.category.key, other.category.key) \
-                and _confidence(profile, rest) >= SECOND_PROBLEM_CONFIDENCE:
+                and min(_confidence(profile, first), _confidence(profile, rest)) >= SECOND_PROBLEM_CONFIDENCE:
             later = file_reports(profile, rest)
             if later[0].category.key == one.category.key:  # the same problem told on: one filing
                 return [Filing(one.category, True, f"{first} {later[0].words}"), *later[1:]]

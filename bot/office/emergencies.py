@@ -4,6 +4,7 @@ within `REALERT_WINDOW`, their emergency still open, re-alerts that ticket inste
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -11,11 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from bot.core.wording import Wording
+from bot.office.places import find_place
 from bot.office.ticketing import EMERGENCY_KIND, TicketRequest, format_address, format_datetime, open_ticket
+from nlu.address import stated_address
 from storage.models import Building, Community, Resident, Ticket, TicketEvent, TicketEventKind, TicketStatus
 from storage.profile import Profile
+from storage.profile.schema import Place
 from storage.repositories import outbox
-from storage.repositories.directory import get_building_by_id
+from storage.repositories.directory import get_building, get_building_by_id
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "staff_emergency": ("address", "category", "description", "due", "resident", "ticket_no"),
@@ -37,11 +41,11 @@ async def alert_on_duty(session: AsyncSession, profile: Profile, community: Comm
         session.add(TicketEvent(ticket_id=ongoing.id, kind=TicketEventKind.REPLIED, note=description, created_at=now))
         _realert(session, profile, community, resident, ongoing, description)
         return ongoing
-    building = await _home(session, resident, community)
+    where = await _where(session, profile, community, resident, text)
     opened = await open_ticket(session, profile, TicketRequest(
         community=community, resident=resident, channel=channel, category=profile.categories[EMERGENCY_CATEGORY],
-        description=description, building=building, unit=resident.unit if building else None,
-        room=resident.room if building else None, urgent=True,
+        description=description, building=where.building, unit=where.unit, room=where.room, place=where.place,
+        urgent=True,
     ), now)
     return opened.ticket
 
@@ -54,12 +58,29 @@ async def _ongoing_emergency(session: AsyncSession, resident_id: int, since: dat
     return await session.scalar(query)
 
 
-async def _home(session: AsyncSession, resident: Resident, community: Community) -> Building | None:
-    """Where the resident said they live, if in this community: the staff go there first."""
-    if resident.building_id is None:
-        return None
-    building = await get_building_by_id(session, resident.building_id)
-    return building if building.community_id == community.id else None
+@dataclass(frozen=True)
+class _Where:
+    building: Building | None = None
+    unit: str | None = None
+    room: str | None = None
+    place: Place | None = None
+
+
+async def _where(session: AsyncSession, profile: Profile, community: Community, resident: Resident,
+                 text: str) -> _Where:
+    """Where the staff go first: the building or place the message names (「29栋3单元楼道里好大一股煤气味」),
+    else where the resident said they live, if in this community."""
+    said = stated_address(text)
+    named = await get_building(session, community.id, said[0].building) if said else None
+    if said and named is not None:
+        return _Where(named, said[0].unit, said[0].room)
+    place = find_place(profile, community.key, text)
+    if place is not None:
+        return _Where(place=place)
+    home = await get_building_by_id(session, resident.building_id) if resident.building_id is not None else None
+    if home is None or home.community_id != community.id:
+        return _Where()
+    return _Where(home, resident.unit, resident.room)
 
 
 def _realert(session: AsyncSession, profile: Profile, community: Community, resident: Resident, ticket: Ticket,

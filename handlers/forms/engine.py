@@ -15,7 +15,7 @@ from bot.core.dialogue import DialogueState
 from bot.core.messages import Reply
 from handlers.base import HandlerContext
 from handlers.forms.slot_kinds import READERS, ask_slot
-from nlu.phrasing import ABOUT_A_NUMBER, CORRECTING, SAYS_WHAT_FOR, cancels
+from nlu.phrasing import ABOUT_A_NUMBER, CORRECTING, GOES_AHEAD, LEAVES_NONE, SAYS_WHAT_FOR, cancels
 from nlu.result import ParseResult
 from storage.profile.schema import FlowSpec, SlotSpec
 
@@ -80,6 +80,12 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
         state.slots[stray.name], gives_value, problem = nlu.text.strip(), True, None
     if gives_value:  # asked again after an answer to something else is no loop: the count starts over
         state.slots.pop(f"{ASKED}{state.awaiting}", None)
+    optional = next((slot for slot in spec.slots if slot.name == state.awaiting and not slot.required), None)
+    if not gives_value and optional is not None and (GOES_AHEAD.match(nlu.text) or LEAVES_NONE.match(nlu.text)):
+        state.slots[optional.name] = ""
+        if GOES_AHEAD.match(nlu.text) and not _missing(spec, ctx, needs):
+            return await action(ctx)
+        return await _next_question(spec, ctx, summary, needs)
     # A message that gives a value is an answer or a correction, even if it reads like "no"
     # (「电话写错了，是139…」); only a message that gives nothing can cancel or confirm.
     # The 取消 button (a "no" with no words), or 「取消」 typed at the summary whatever need it reads as.
@@ -142,9 +148,13 @@ async def answers_slot(flow_key: str, nlu: ParseResult, ctx: HandlerContext) -> 
     return _text_slot_answered(spec, ctx.state, nlu) is not None
 
 
+def _missing(spec: FlowSpec, ctx: HandlerContext, needs: Needs) -> SlotSpec | None:
+    return next((slot for slot in spec.slots
+                 if slot.name not in ctx.state.slots and (slot.required or needs(slot, ctx))), None)
+
+
 async def _next_question(spec: FlowSpec, ctx: HandlerContext, summary: Summary, needs: Needs) -> list[Reply]:
-    missing = next((slot for slot in spec.slots
-                    if slot.name not in ctx.state.slots and (slot.required or needs(slot, ctx))), None)
+    missing = _missing(spec, ctx, needs)
     if missing is not None:
         ctx.state.awaiting = missing.name
         return _asking(ctx, missing.name, [await ask_slot(missing, ctx)])

@@ -317,3 +317,137 @@ async def test_a_question_asked_again_after_an_answer_to_another_offers_no_perso
         助手: 身份证号
         助手: !转人工
     """)
+
+
+# A second week's conversations: a pause, a home visit without a phone, the service named before the time,
+# the home named beside the place, an emergency's own building, what follows a booking or a problem.
+
+async def test_a_pause_inside_a_form_keeps_the_form_and_raises_nothing(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-pause"), f"""
+        居民: 单元门口的路灯坏了 晚上出门摸黑
+        助手: 几栋几单元
+        居民: 你等等啊 门铃响了
+        助手: !{EMERGENCY_NUMBERS}
+        助手: !还没办完
+        居民: 回来了 是四十四栋
+        助手: 已登记
+    """)
+
+    assert await where(sessions) == [("lighting", "44", None)]
+
+
+async def test_a_home_visit_goes_ahead_without_a_phone_when_the_resident_says_so(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-no-phone"), """
+        居民: 老头子中风了下不了床 想请你们派人上门来办事
+        助手: 什么时间
+        居民: 这礼拜二下午两点
+        助手: 联系电话
+        居民: 没有手机
+        助手: 请核对
+        助手: 未留
+        居民: [确认]
+        助手: 预约成功
+    """)
+    assert (await the_booking(sessions)).service_key == "home_visit"
+
+
+async def test_confirm_typed_at_the_phone_question_books_the_home_visit(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-confirm-at-phone"), """
+        居民: 我腿断了出不了门 约个上门办理 周四下午三点
+        助手: 联系电话
+        居民: 确认
+        助手: 预约成功
+        助手: !号码好像不对
+    """)
+    assert (await the_booking(sessions)).service_key == "home_visit"
+
+
+async def test_a_time_after_a_visit_misread_as_a_report_books_that_visit(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-visit-then-time"), """
+        居民: 我家婆婆走不动路了 想请你们上门来办点事情
+        居民: 礼拜二下午三点嘛
+        助手: !要预约哪项服务
+        居民: 电话 13912345670
+        助手: 请核对
+        居民: [确认]
+        助手: 预约成功
+        助手: !还没办完
+    """)
+    assert (await the_booking(sessions)).service_key == "home_visit"
+    assert await tickets_of(sessions) == []
+
+
+async def test_the_home_named_beside_a_listed_place_leaves_the_report_at_the_place(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-home-and-place"), """
+        居民: 我住45栋 想说的是健身器材那里 有个单杠松了一晃一晃的
+        助手: 已登记
+    """)
+
+    assert await where(sessions) == [("facilities", None, "健身角")]
+
+
+async def test_an_emergency_is_filed_at_the_building_its_words_name(pipeline: Pipeline,
+                                                                   sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-em-building"), f"""
+        居民: 快来人 57栋2单元楼梯间冒黑烟了
+        助手: {EMERGENCY_NUMBERS}
+    """)
+
+    assert await where(sessions) == [("emergency", "57", None)]
+
+
+async def test_a_fire_supposed_in_a_question_and_a_scare_over_are_not_emergencies(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-supposed"), f"""
+        居民: 我们单元的消防栓里面水带都没了 真着火了用什么救
+        助手: !{EMERGENCY_NUMBERS}
+    """)
+    await play(Resident(pipeline, "r-scare"), f"""
+        居民: 刚才厨房里一股焦味吓我一跳 找了半天是烤箱里的红薯烤糊了 虚惊一场
+        助手: !{EMERGENCY_NUMBERS}
+    """)
+    await play(Resident(pipeline, "r-past-lawyer"), f"""
+        居民: 前年被人骗了三万块的事一直没结果 想约个律师咨询一下
+        助手: !{EMERGENCY_NUMBERS}
+        助手: 法律咨询
+    """)
+
+
+async def test_nobody_answering_the_phone_is_part_of_the_problem_not_a_call_for_a_person(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-nobody"), """
+        居民: 23栋门口的化粪池盖子翻了好几天了，臭得要命，打物业电话也不接
+        助手: 已登记
+        助手: !转人工
+    """)
+
+    assert [t.category_key for t in await tickets_of(sessions)] != ["handoff"]
+    assert "handoff" not in [t.category_key for t in await tickets_of(sessions)]
+
+
+async def test_what_a_legal_consultation_is_about_is_not_a_second_ticket(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-why-lawyer"), """
+        居民: 帮我约个法律咨询，老板欠了我两个月工资不给
+        助手: 什么时间
+        助手: !另一件事
+    """)
+
+    assert await tickets_of(sessions) == []
+
+
+async def test_a_building_typed_with_a_homophone_of_dong_is_taken(pipeline: Pipeline,
+                                                                 sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-dong"), """
+        居民: 电梯按钮失灵了 按了没反应
+        助手: 几栋几单元
+        居民: 四十八懂
+        助手: 已登记
+    """)
+
+    assert await where(sessions) == [("lift", "48", None)]
