@@ -451,3 +451,155 @@ async def test_a_building_typed_with_a_homophone_of_dong_is_taken(pipeline: Pipe
     """)
 
     assert await where(sessions) == [("lift", "48", None)]
+
+
+# Stories told before the need, places said around the problem, danger said now in plain words.
+
+async def test_a_grievance_first_and_the_problem_when_asked_where_is_one_report(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-grievance"), """
+        居民: 这事拖了快一个月了 物业电话打了好几回 每次都说登记了登记了 然后就没下文了
+        助手: 几栋几单元
+        居民: 我家厨房顶上一直往下渗水 是楼上的水管坏了 柜子都泡发了
+        助手: 几栋几单元
+        助手: !没有楼号也没关系
+        居民: 64栋
+        助手: 已登记
+    """)
+
+    assert await where(sessions) == [("water_leak", "64", None)]
+
+
+async def test_no_building_and_where_in_the_same_breath(pipeline: Pipeline,
+                                                        sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-no-building-but"), """
+        居民: 人行道上的地砖碎了好几块 一踩就晃
+        助手: 几栋几单元
+        居民: 不在楼里 是小区里修鞋摊那 挨着水果店
+        助手: 已登记
+        助手: !没有楼号也没关系
+    """)
+
+    [(category, building, place)] = await where(sessions)
+    assert (category, building) == ("facilities", None)
+    assert place is not None
+    assert "修鞋摊" in place
+
+
+async def test_smoke_filling_the_stairs_and_a_burglar_inside_are_emergencies(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-smoke"), f"""
+        居民: 走廊里全是烟 眼睛都睁不开 该往哪边跑
+        助手: {EMERGENCY_NUMBERS}
+    """)
+    await play(Resident(pipeline, "r-burglar"), f"""
+        居民: 我刚到家门口 门是开着的 里面好像还有人 我不敢进去
+        助手: {EMERGENCY_NUMBERS}
+    """)
+
+
+async def test_asking_in_case_money_goes_to_a_scammer_is_not_an_emergency(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-in-case"), f"""
+        居民: in case 家里老人把钱转给了骗子 头一件事该干嘛
+        助手: !{EMERGENCY_NUMBERS}
+    """)
+
+
+async def test_the_story_before_a_booking_is_why_it_is_booked(pipeline: Pipeline,
+                                                              sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-story-lawyer"), """
+        居民: 我公公去世以后 小叔子一直霸着老房子不让我们住 我们也不知道有没有份 想约个法律咨询当面问问
+        助手: 什么时间
+        助手: !已登记
+    """)
+
+    assert await tickets_of(sessions) == []
+
+
+async def test_a_clue_told_at_length_is_one_clue(pipeline: Pipeline,
+                                                 sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-long-clue"), """
+        居民: 匿名举报一下 隔壁单元一楼那户最近天天半夜有人进进出出，窗户都用报纸糊着，我怀疑在聚众赌博，东门进来第二排
+        助手: 线索已收到
+        助手: !另一件事
+    """)
+
+    assert await tickets_of(sessions) == []
+
+
+async def test_a_certificate_named_in_words_the_classifier_cannot_place_opens_its_form(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-named-cert"), """
+        居民: 哎呀总算找到地方了 我想办个独生子女证明 上次来窗口人太多排不上
+        助手: 给谁开
+    """)
+
+
+async def test_relief_asked_for_is_filed_not_taken_for_a_certificate(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-relief"), """
+        居民: 老伴住院花光了积蓄 我俩都没有收入了 能不能帮我们申请点救助 麻烦你们往上报一下
+        助手: !要开哪种证明
+        助手: 已登记
+    """)
+
+    assert [t.category_key for t in await tickets_of(sessions)] == ["civil_affairs"]
+
+
+async def test_the_home_building_and_the_problems_building(pipeline: Pipeline,
+                                                           sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-two-buildings"), """
+        居民: 有个三轮车天天堵在消防通道上
+        助手: 几栋几单元
+        居民: 我住12栋 车是停在21栋后面
+        助手: 已登记
+    """)
+
+    assert await where(sessions) == [("parking", "21", None)]
+
+
+async def test_a_building_written_with_nian_for_twenty(pipeline: Pipeline,
+                                                       sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-nian"), """
+        居民: 楼道灯不亮了
+        助手: 几栋几单元
+        居民: 廿六栋
+        助手: 已登记
+    """)
+
+    assert await where(sessions) == [("lighting", "26", None)]
+
+
+async def test_the_same_place_said_again_after_filing_is_not_a_second_report(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-same-place"), """
+        居民: 健身器材那里的单杠断了一根
+        助手: 已登记
+        居民: 就健身角那块
+    """)
+
+    assert [t.category_key for t in await tickets_of(sessions)] == ["facilities"]
+
+
+async def test_a_problem_at_a_building_breaks_into_a_question_for_free_words(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-breaks-in"), """
+        居民: 我要开个困难证明
+        助手: 给谁开
+        居民: [本人]
+        助手: 身份证号
+        居民: 110105196003157725
+        助手: 做什么用
+        居民: 哦对了 我们二十九栋的电梯今天又卡住不动了
+        助手: 已登记
+    """)
+
+    assert [t.category_key for t in await tickets_of(sessions)] == ["lift"]
+
+
+async def test_nothing_on_record_and_the_secretary_asked_for_hands_over(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-ask-secretary"), """
+        居民: 上回反映的下水道的事到现在也没个回音 我不想跟机器说了 我要找你们书记
+        助手: 转人工
+    """)
+
+    assert [t.category_key for t in await tickets_of(sessions)] == ["handoff"]
