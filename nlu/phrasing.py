@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 
 NEED_BOUNDARY = re.compile(
-    r"(?:[。！？!?；;，,、\n]+|\s+)?(?:还有就是|还有|另外|顺便问一下|顺便|再就是|对了|然后还)|[。！？!?；;，,、\n]+|\s{2,}"
+    r"(?:[。！？!?；;，,、\n]+|\s+)?(?:还有就是|还有(?!没)|另外|顺便问一下|顺便|再就是|对了|然后还)|[。！？!?；;，,、\n]+|\s{2,}"
 )
-"""Where a second need may start in a message: punctuation, a wide gap, 「另外」「还有」「顺便」."""
+"""Where a second need may start in a message: punctuation, a wide gap, 「另外」「还有」「顺便」 (not the 还有 of
+「我还有没有份」)."""
 
 CLAUSE_END = re.compile(r"[。！？!?；;，,、\n]+|\s+")
 _ENUMERATING = r"一个是|另一个|再一个|第二|二是|其次"

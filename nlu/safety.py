@@ -16,7 +16,7 @@ data name such wording:
   「救命 这个居住证明到底怎么开」). A cue inside one does not count when the classifier reads anything but
   the cue's own intent.
 - `hypothetical`: asking how to stay safe (「万一家里起火了应该先干啥」). The cue is set aside only
-  when the classifier itself reads the message as one of the `ASKING_HOW` intents.
+  when the classifier itself reads the message as one of the `ASKING_HOW` intents (first, or a close second).
 - `not_now`: the past or a standing nuisance (「上个月被狗咬流血了」, 「每天早上冒黑烟」,
   「去年被骗了两万 想约个律师」). The cue is set aside only when the classifier reads another need than the
   cue's own.
@@ -50,6 +50,10 @@ FEARED_AFTER = "feared_after"
 EXCLAMATION = "exclamation"
 SUPPOSED = "supposed"
 ASKING_HOW = frozenset({"safety_tip", "policy_question"})
+CLOSE_SECOND = 0.3
+UNSURE = 0.5
+"""A cued reading under this is not the classifier's own verdict when another need is a close second."""
+"""A runner-up this sure counts as the classifier's reading too, for a question asked "in case"."""
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
@@ -99,16 +103,22 @@ class SafetyNet:
         if self._set_aside(result):
             return None
         text, read_as = result.text, _read_as(result)
-        doubting = self._reads_another_need(read_as)
+        doubting = self._reads_another_need(result)
         return next((intent for intent, pattern in self.cues
                      if any(not (doubting and self._hedged(text, match))
                             and not (read_as != intent and self._exclaimed(text, match))
                             and not self._negated(text, match)
                             for match in pattern.finditer(text))), None)
 
-    def _reads_another_need(self, name: str) -> bool:
-        """The classifier's agreement that wording of doubt asks for: it reads a need no cue stands for."""
-        return all(name != intent for intent, _ in self.cues)
+    def _reads_another_need(self, result: ParseResult) -> bool:
+        """The classifier's agreement that wording of doubt asks for: it reads a need no cue stands for, first or
+        a close second to an unsure cued reading (「前天电梯困人了 消防来撬开门的 现在还时好时坏」, 0.46 to 0.46)."""
+        cued = {intent for intent, _ in self.cues}
+        ranking = result.ranking or (result.intent,)
+        if ranking[0].name not in cued:
+            return True
+        return ranking[0].confidence < UNSURE and len(ranking) > 1 and ranking[1].name not in cued \
+            and ranking[1].confidence >= CLOSE_SECOND
 
     def _negated(self, text: str, match: re.Match[str]) -> bool:
         before = text[max(0, match.start() - HEDGE_REACH):match.start()]
@@ -134,11 +144,20 @@ class SafetyNet:
             found.start() <= match.start() and match.end() <= found.end() for found in self.exclamation.finditer(text))
 
     def _set_aside(self, result: ParseResult) -> bool:
-        name, text = _read_as(result), result.text
-        asks_how = self.hypothetical is not None and name in ASKING_HOW and self.hypothetical.search(text)
-        not_now = self.not_now is not None and self._reads_another_need(name) and self.not_now.search(text)
+        text = result.text
+        asks_how = self.hypothetical is not None and _reads_a_question(result) and self.hypothetical.search(text)
+        not_now = self.not_now is not None and self._reads_another_need(result) and self.not_now.search(text)
         over = self.resolved is not None and self.resolved.search(text)
         return bool(asks_how or not_now or over)
+
+
+def _reads_a_question(result: ParseResult) -> bool:
+    """The classifier reads a question about how to stay safe, first or a close second (「in case 爸妈把钱转给骗子了
+    第一时间该干嘛 先报警还是先打银行」 split 0.41 emergency to 0.40 safety tip)."""
+    if not result.ranking:
+        return result.intent.name in ASKING_HOW
+    return any(score.name in ASKING_HOW and (rank == 0 or score.confidence >= CLOSE_SECOND)
+               for rank, score in enumerate(result.ranking[:2]))
 
 
 def _read_as(result: ParseResult) -> str:
