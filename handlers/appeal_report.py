@@ -40,6 +40,7 @@ from nlu.result import IntentScore, ParseResult
 from nlu.text import chinese_to_int
 from storage.models import Building
 from storage.profile import Profile
+from storage.profile.schema import Place
 from storage.repositories.directory import get_building, get_building_by_id
 from storage.repositories.tickets import get_ticket_by_number
 
@@ -130,7 +131,9 @@ def described_spot(description: str) -> str | None:
         # 「有人往围墙外头那块空地上倒了垃圾」 -> 「围墙外头那块空地上」: from the word leading to it to the last spot.
         start = max(clause.rfind(lead, 0, spots[0].start()) + 1 for lead in SPOT_LEADS)
         tail = SPOT_TAIL.match(clause, spots[-1].end())
-        return clause[start:tail.end() if tail else spots[-1].end()].strip()
+        spot = clause[start:tail.end() if tail else spots[-1].end()].strip()
+        if len(spot) >= MIN_SPOT_CHARS:  # 「枝子横在路上」: 路上 alone places nothing
+            return spot
     return None
 
 
@@ -176,15 +179,19 @@ async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
     if not ctx.state.filed or ctx.community is None:
         return False
     text = nlu.text
-    place = find_place(ctx.profile, ctx.community.key, text)
-    named = stated_address(text) is not None or place is not None
+    place, found = find_place(ctx.profile, ctx.community.key, text), stated_address(text)
+    named = found is not None or place is not None
     if CORRECTING.match(text):
         return named
-    if names_a_category(ctx.profile, text) or ANOTHER_PROBLEM.match(text):
+    besides = text if found is None else text[:found[1]] + text[found[2]:]  # 「2单元门口」 names no 单元门
+    # 「不在楼边上 就在小区东北角那块草坪」: words that start by saying where say where, whatever they name.
+    says_where = PLACING.match(text) is not None or (says_no_building(text) and LOCATING.search(text) is not None)
+    if ANOTHER_PROBLEM.match(text) or (names_a_category(ctx.profile, besides) and not says_where):
         return False
     if await _placed_exactly(ctx):
-        # 「就跳舞的广场那嘎达」 after a report filed at the square: the same place said again, not a second report.
-        return place is not None and len(text.strip()) < WHERE_WITH_WORDS_CHARS and await _filed_at(ctx, place.name)
+        # 「就跳舞的广场那嘎达」 after a report filed at the square, 「就是23栋2单元门口」 after one at 23栋: the same
+        # place said again (more exactly), not a second report.
+        return named and len(text.strip()) < WHERE_WITH_WORDS_CHARS and await _filed_there(ctx, text, place)
 
     short = len(text.strip()) < MIN_DESCRIPTION_CHARS
     locating = LOCATING.search(text) is not None
@@ -193,9 +200,15 @@ async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
         named and len(text.strip()) < WHERE_WITH_WORDS_CHARS)
 
 
-async def _filed_at(ctx: HandlerContext, place_name: str) -> bool:
+async def _filed_there(ctx: HandlerContext, text: str, place: Place | None) -> bool:
+    """Whether a ticket just filed is at the listed place or the building the words name."""
+    assert ctx.community is not None
+    found = stated_address(text)
+    building = await get_building(ctx.session, ctx.community.id, found[0].building) if found else None
     tickets = [await get_ticket_by_number(ctx.session, number) for number in ctx.state.filed]
-    return any(ticket is not None and ticket.place == place_name for ticket in tickets)
+    return any(ticket is not None and ((place is not None and ticket.place == place.name)
+                                       or (building is not None and ticket.building_id == building.id))
+               for ticket in tickets)
 
 
 async def _placed_exactly(ctx: HandlerContext) -> bool:

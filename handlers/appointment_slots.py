@@ -9,7 +9,7 @@ from bot.core.messages import Choice, Reply
 from bot.office.categories import names_a_category
 from bot.office.ticketing import format_datetime
 from handlers.base import HandlerContext
-from handlers.forms.slot_readers import SlotOutcome, catalogue_sound_match, describes
+from handlers.forms.slot_readers import SlotOutcome, catalogue_match, catalogue_sound_match, describes
 from nlu.phrasing import CHANGED_TO
 from nlu.result import ParseResult
 from nlu.zh_datetime import parse_zh_datetime
@@ -38,10 +38,13 @@ def chosen_service(ctx: HandlerContext) -> Service | None:
 
 
 def named_service(profile: Profile, text: str, *, described: bool = True) -> str | None:
-    """The bookable service the words name, as written or heard, or (`described`) describe."""
+    """The bookable service the words name, as written or heard, or (`described`) describe. A home visit named
+    beside another service is how that one is wanted (「社保那些事能不能派人上门来办」)."""
     services = profile.services
-    return catalogue_sound_match(text, {k: [s.name, *s.aliases] for k, s in services.items()},
-                                 {k: s.examples for k, s in services.items()} if described else None)
+    visits = {k: [s.name, *s.aliases] for k, s in services.items() if s.home_visit}
+    return catalogue_match(text, visits) or catalogue_sound_match(
+        text, {k: [s.name, *s.aliases] for k, s in services.items()},
+        {k: s.examples for k, s in services.items()} if described else None)
 
 
 async def read_service(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:

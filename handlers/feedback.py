@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from bot.core.messages import InboundMessage, Reply
+from bot.office.categories import names_a_category
 from bot.office.ticket_actions import FEEDBACK_CHOICES, add_reopen_note, category_name, rate_ticket, reopen_ticket
+from handlers import appeal_report
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
 from nlu.payloads import button_payload
@@ -43,6 +45,9 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
             return [await _save_note(ctx, text)]
         ctx.state.finish()
     ticket = await _ticket_to_rate(ctx, nlu)
+    if ticket is None and len(text) >= appeal_report.MIN_DESCRIPTION_CHARS and names_a_category(ctx.profile, text):
+        # 「你们物业的保安态度太差了 直接把我骂了一顿」 with nothing to rate: a complaint to file, not a rating.
+        return await appeal_report.file_instead(message, nlu, ctx)
     if ticket is None:
         return [ctx.say("feedback_nothing")]
     rated = await _rated_since_closed(ctx, ticket)

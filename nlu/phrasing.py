@@ -134,6 +134,7 @@ ANNOUNCES_PROBLEMS = re.compile(r"^\W*.{0,6}?(?:[两二三几俩]|好几)(?:个|
 """「我要反映两个事」: a clause that announces the problems to come and tells none of them."""
 
 SAYS_WHAT_FOR = re.compile(r"用|要|办|交|给|申请|手续|报名|上学|入学|读书|贷款|工作|单位|学校|银行|领|认证|继承|落户"
+                           r"|减免|报销|学费"
                            r"|租房|买房|补贴|补助|救助|退休|养老|医保|社保|签证|出国|公证|结婚|考试|入职|评|审")
 """Words that say what something is for (「办退休金继承手续」「领残疾人补贴」), not a place or a name."""
 

@@ -55,6 +55,8 @@ UNCUED_EMERGENCY_FLOOR_IN_FLOW = 0.7
 """Inside a flow a message is most likely about it (「快点来人看看吧」 in a hand-off about a leak scores 0.6)."""
 RESUMING = frozenset({"affirm", "greet", FALLBACK_INTENT, "resume"})
 """What 「好的那继续吧」 may read as to the classifier while a flow is put aside."""
+BARE_GO_ON_CHARS = 4
+"""「继续」「接着办」「继续吧」: no more than this, and the words only say "go on"."""
 INTERRUPT_CONFIDENCE = 0.85
 ASK_FOR_A_PERSON_CHARS = 8
 """Up to this long, and without numbers, a clear wish for a person breaks even into free text (「我要找人工」)."""
@@ -207,6 +209,10 @@ class Pipeline:
             words = f"{pending} {stripped}"
             return replace(self.nlu.parse(words), intent=said.intent, ranking=said.ranking), False
         if state.flow is None and state.suspended and GO_ON.search(stripped) and said.intent.name in RESUMING:
+            return replace(said, intent=IntentScore(resume.INTENT, 1.0)), False
+        if state.flow is None and not state.suspended and GO_ON.search(stripped) \
+                and sum(ch.isalnum() for ch in stripped) <= BARE_GO_ON_CHARS:
+            # 「继续」 with nothing put aside: said so, rather than read as some need of its own.
             return replace(said, intent=IntentScore(resume.INTENT, 1.0)), False
         return said, False
 

@@ -21,6 +21,7 @@ from storage.profile.schema import FlowSpec, SlotSpec
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "flow_cancelled": ("flow",),
+    "answer_not_given": (),
     "choice_confirm": (),
     "choice_cancel": (),
     "ask_certificate": (),
@@ -60,7 +61,7 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
     state = ctx.state
     if state.flow != flow_key:
         state.start(flow_key)
-    gives_value, problem = False, None
+    gives_value, sets_value, problem = False, False, None
     for slot in spec.slots:
         # Slots are read in order and applied at once: the time slot needs the service just read.
         outcome = await READERS[slot.kind](slot, nlu, ctx, state.awaiting == slot.name)
@@ -70,14 +71,21 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
             state.finish()
             return list(outcome.replies)
         if outcome.value is not None and _may_set(state, slot.name, nlu.text):
-            state.slots[slot.name], gives_value = outcome.value, True
+            state.slots[slot.name], gives_value, sets_value = outcome.value, True, True
         elif outcome.value is not None and outcome.value == state.slots.get(slot.name):
             gives_value = True  # 「我妈」 again, asked for the ID number: an answer already taken, not a wrong one
         if outcome.replies and problem is None:
             problem = (slot.name, list(outcome.replies))
-    stray = _text_slot_answered(spec, state, nlu) if not gives_value else None
+    # 「办我阿爸的退休金继承手续」 asked the ID number: 阿爸 again, and what the certificate is for at last.
+    stray = _text_slot_answered(spec, state, nlu) if not sets_value else None
     if stray is not None:
         state.slots[stray.name], gives_value, problem = nlu.text.strip(), True, None
+    if _passed_over(spec, state, nlu, sets_value):
+        # 「139 1234 5678」 or 「确认」 where the form asks what the certificate is for: the resident goes on past
+        # the question; the summary says it was not answered, and staff ask when they call.
+        state.slots[state.awaiting or ""] = ctx.wording.render("answer_not_given")
+        problem = None if problem is not None and problem[0] == state.awaiting else problem
+        gives_value = True
     if gives_value:  # asked again after an answer to something else is no loop: the count starts over
         state.slots.pop(f"{ASKED}{state.awaiting}", None)
     optional = next((slot for slot in spec.slots if slot.name == state.awaiting and not slot.required), None)
@@ -119,6 +127,13 @@ def _may_set(state: DialogueState, slot_name: str, text: str) -> bool:
     """An answer fills the slot asked, or one still empty; a slot already filled changes only when it is the
     one asked, at the summary, or in a correction (「不对 是我自己的」), not because a word in passing names it."""
     return state.awaiting in (slot_name, CONFIRM) or slot_name not in state.slots or CORRECTING.match(text) is not None
+
+
+def _passed_over(spec: FlowSpec, state: DialogueState, nlu: ParseResult, sets_value: bool) -> bool:
+    """Whether the free-text question asked was passed over: another question answered instead, or 「确认」."""
+    awaited = next((slot for slot in spec.slots if slot.name == state.awaiting), None)
+    return awaited is not None and awaited.kind == "text" and awaited.name not in state.slots \
+        and (sets_value or GOES_AHEAD.match(nlu.text) is not None)
 
 
 def _text_slot_answered(spec: FlowSpec, state: DialogueState, nlu: ParseResult) -> SlotSpec | None:

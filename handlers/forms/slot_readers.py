@@ -17,7 +17,7 @@ from handlers.base import HandlerContext
 from nlu.categories import category_classifier, category_spec
 from nlu.entities import find_phones
 from nlu.id_number import find_id_numbers
-from nlu.phrasing import CHOICE_LEADS, FORM_CHATTER, OWNER_LEADS, corrected_part
+from nlu.phrasing import CHOICE_LEADS, FORM_CHATTER, GOES_AHEAD, OWNER_LEADS, corrected_part
 from nlu.result import ParseResult
 from nlu.text import sounds_like, spoken_digits
 from nlu.vocabulary import VocabularyMatcher
@@ -144,27 +144,46 @@ async def read_text(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, await
     text = nlu.text.strip()
     if not text or nlu.intent.name == "deny":
         return None
+    if awaited and (_only_a_number(text) or GOES_AHEAD.match(text)):
+        return SlotOutcome(replies=(ctx.say(slot.ask),))  # 「电话 186 0105 2233」「确认」 say what for? No.
     if awaited:
         return SlotOutcome(value=text)
     found = re.search(slot.pattern, text) if slot.pattern else None
     return SlotOutcome(value=found.group("value").strip()) if found else None
 
 
+NUMBER_LABEL_CHARS = 3
+"""At most this many letters beside digits (「电话」「我手机」) and the words are only a number."""
+
+
+def _only_a_number(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return not letters or (any(ch.isdigit() for ch in text) and len(letters) <= NUMBER_LABEL_CHARS)
+
+
 async def read_phone(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
-    phones = find_phones(spoken_digits(nlu.text))
+    spoken = spoken_digits(nlu.text)
+    phones = find_phones(spoken)
     if phones:
         return SlotOutcome(value=phones[0][0])
     if awaited and nlu.text.strip():
-        return SlotOutcome(replies=(ctx.say("phone_invalid"),))
+        return SlotOutcome(replies=(_wrong_number(ctx, slot, spoken, "phone_invalid"),))
     return None
 
 
+def _wrong_number(ctx: HandlerContext, slot: SlotSpec, text: str, invalid: str) -> Reply:
+    """A number that fails its check is told so; words without a digit (「等一下 我去找她身份证」「坐公交用」) are
+    no wrong number: the question is simply asked again."""
+    return ctx.say(invalid) if any(ch.isdigit() for ch in text) else ctx.say(slot.ask)
+
+
 async def read_id_number(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
-    found = find_id_numbers(spoken_digits(nlu.text), ctx.now.astimezone(ctx.profile.timezone).date())
+    spoken = spoken_digits(nlu.text)
+    found = find_id_numbers(spoken, ctx.now.astimezone(ctx.profile.timezone).date())
     if found:
         return SlotOutcome(value=found[0][0])
     if awaited and nlu.text.strip():
-        return SlotOutcome(replies=(ctx.say("id_number_invalid"),))
+        return SlotOutcome(replies=(_wrong_number(ctx, slot, spoken, "id_number_invalid"),))
     return None
 
 

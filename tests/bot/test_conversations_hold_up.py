@@ -41,7 +41,8 @@ async def test_a_relative_and_a_place_name_answer_the_certificate_form_without_r
         助手: 身份证号
         助手: !{EMERGENCY_NUMBERS}
         居民: 东门
-        助手: 校验不通过
+        助手: 身份证号
+        助手: !校验不通过
         助手: !{EMERGENCY_NUMBERS}
         居民: 110101199003074514
         助手: 做什么用

@@ -603,3 +603,36 @@ async def test_nothing_on_record_and_the_secretary_asked_for_hands_over(
     """)
 
     assert [t.category_key for t in await tickets_of(sessions)] == ["handoff"]
+
+
+async def test_the_purpose_passed_over_is_not_a_phone_number_and_not_a_loop(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-passed-over"), """
+        居民: 开个独生子女证明
+        助手: 给谁开
+        居民: [本人]
+        助手: 身份证号
+        居民: 110105196003157725
+        助手: 做什么用
+        居民: 电话 186 0105 2233
+        助手: 请核对
+        助手: 未说明
+        居民: [确认]
+        助手: 已受理
+    """)
+
+    async with sessions() as session:
+        [request] = (await session.scalars(select(CertificateRequest))).all()
+    assert "1860105" not in request.purpose
+
+
+async def test_what_for_said_beside_the_relative_again_is_taken(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-what-for-again"), """
+        居民: 我要开亲属关系证明 是我和我爸的
+        助手: 身份证号
+        居民: 给我爸办养老金的继承手续
+        助手: 身份证号
+        居民: 110105196003157725
+        助手: !做什么用
+        助手: 联系电话
+    """)
