@@ -208,7 +208,9 @@ class Pipeline:
             # 「礼拜四下午三点」: the answer goes on from what they first wrote, as a pressed button would.
             words = f"{pending} {stripped}"
             return replace(self.nlu.parse(words), intent=said.intent, ranking=said.ranking), False
-        if state.flow is None and state.suspended and GO_ON.search(stripped) and said.intent.name in RESUMING:
+        resumes = said.intent.name in RESUMING or (state.suspended and said.intent.name == state.suspended["flow"])
+        if state.flow is None and state.suspended and GO_ON.search(stripped) and resumes:
+            # 「好的那继续吧」, 「继续开证明」 (read as a certificate request): the form put aside, where it was.
             return replace(said, intent=IntentScore(resume.INTENT, 1.0)), False
         if state.flow is None and not state.suspended and GO_ON.search(stripped) \
                 and sum(ch.isalnum() for ch in stripped) <= BARE_GO_ON_CHARS:

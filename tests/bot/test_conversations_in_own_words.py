@@ -636,3 +636,28 @@ async def test_what_for_said_beside_the_relative_again_is_taken(pipeline: Pipeli
         助手: !做什么用
         助手: 联系电话
     """)
+
+
+async def test_a_fall_said_in_the_middle_of_a_form_is_an_emergency(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-fall-mid-form"), f"""
+        居民: 开个困难证明
+        助手: 给谁开
+        居民: [家人]
+        助手: 身份证号
+        居民: 先不说了 我妈刚才倒在地上了 喊她也没反应
+        助手: {EMERGENCY_NUMBERS}
+    """)
+
+
+async def test_going_on_with_the_form_by_naming_it_takes_it_up_where_it_was(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-go-on-named"), """
+        居民: 开个户籍证明
+        助手: 给谁开
+        居民: [本人]
+        助手: 身份证号
+        居民: 等等 社区周六上班吗
+        助手: 还没办完
+        居民: 继续开证明
+        助手: 身份证号
+        助手: !要开哪种证明
+    """)
