@@ -17,7 +17,6 @@ from handlers.base import OFFERABLE_INTENTS, HandlerContext, menu
 from handlers.forms.slot_readers import named_certificate
 from handlers.human_handoff import hand_over
 from nlu.phrasing import ASKS_FOR_A_DOCUMENT, ASKS_TO_BOOK
-from nlu.policy_index import ASKING
 from nlu.result import FALLBACK_INTENT, IntentScore, ParseResult
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -57,10 +56,9 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         # with a matter it plainly handles; 「…我们69栋的电梯最近也老是往下一沉」, a report among the readings,
         # names what is wrong and where. Asking "which of these?" first would only delay it.
         return await appeal_report.file_instead(message, nlu, ctx)
-    if ctx.policies is not None and ASKING.search(nlu.text) and ctx.policies.answer(nlu.text) is not None:
-        # 「养老金那个认证咋整啊」: a question the classifier could not place, that a guide answers.
-        return await policy_question.handle(message, replace(nlu, intent=IntentScore(policy_question.INTENTS[0], 1.0)),
-                                            ctx)
+    answered = policy_question.answer_from_guides(nlu, ctx)  # a question the classifier could not place
+    if answered is not None:
+        return answered
     ctx.state.misses += 1
     if ctx.state.misses >= MISSES_BEFORE_PERSON:
         return await hand_over(ctx, nlu.text)

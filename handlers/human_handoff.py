@@ -8,7 +8,6 @@ resident is told when someone will answer. Emergencies still break in (see the p
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.core.messages import InboundMessage, Reply
@@ -19,8 +18,7 @@ from handlers import appeal_report, policy_question
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from nlu.phrasing import WANTS_TO_TALK
-from nlu.policy_index import ASKING
-from nlu.result import IntentScore, ParseResult
+from nlu.result import ParseResult
 from storage.models import TicketStatus
 from storage.repositories.directory import find_active_staff
 from storage.repositories.tickets import get_ticket_by_number
@@ -53,12 +51,10 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if _a_matter_for_an_office(ctx, nlu.text):
         # 「老伴去年走了 没有退休金 听说可以吃低保 能不能来个人帮我看看」: the person to send is the office's.
         return await appeal_report.file_instead(message, nlu, ctx)
-    if ctx.state.flow is None and ctx.policies is not None and not WANTS_TO_TALK.search(nlu.text) \
-            and ASKING.search(nlu.text) and ctx.policies.answer(nlu.text) is not None:
-        # 「居委会电话多少 我想打电话问」: a question a guide answers (the phone), not yet a person.
-        asked = replace(nlu, intent=IntentScore(policy_question.INTENTS[0], 1.0))
-        return await policy_question.handle(message, asked, ctx)
-    return await hand_over(ctx, nlu.text)
+    # 「居委会电话多少 我想打电话问」: a question a guide answers (the phone), not yet a person.
+    answered = policy_question.answer_from_guides(nlu, ctx) if ctx.state.flow is None \
+        and not WANTS_TO_TALK.search(nlu.text) else None
+    return answered if answered is not None else await hand_over(ctx, nlu.text)
 
 
 def _a_matter_for_an_office(ctx: HandlerContext, text: str) -> bool:

@@ -14,6 +14,7 @@ from handlers import appeal_report, certificate_request
 from handlers.base import HandlerContext
 from handlers.forms.slot_readers import named_certificate
 from nlu.phrasing import ASKS_FOR_A_DOCUMENT
+from nlu.policy_index import ASKING, Hit
 from nlu.result import IntentScore, ParseResult
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -40,6 +41,17 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         return await certificate_request.handle(message, request, ctx)
     if hit is None:
         return [ctx.say("policy_unknown", ctx.offer("human_handoff"), ctx.offer("appeal_report"))]
+    return _quote(ctx, hit)
+
+
+def answer_from_guides(nlu: ParseResult, ctx: HandlerContext) -> list[Reply] | None:
+    """A guide's answer to words that ask (「养老金那个认证咋整啊」「居委会电话多少」) whatever need they were read
+    as, or None when they do not ask or no guide answers."""
+    hit = ctx.policies.answer(nlu.text) if ctx.policies is not None and ASKING.search(nlu.text) else None
+    return _quote(ctx, hit) if hit is not None else None
+
+
+def _quote(ctx: HandlerContext, hit: Hit) -> list[Reply]:
     passage = hit.passage
     quote = passage.text if len(passage.text) <= QUOTE_CHARS else passage.text[:QUOTE_CHARS].rstrip() + "…"
     replies: list[Reply] = [ctx.say("policy_answer", title=passage.title, heading=passage.heading, quote=quote,
