@@ -8,7 +8,7 @@ network calls: side effects go to the outbox, delivered after the pipeline commi
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -81,6 +81,22 @@ AnswerCheck = Callable[[ParseResult, HandlerContext], Awaitable[bool]]
 
 MENU = ("appeal_report", "certificate_request", "appointment_book", "policy_question", "human_handoff")
 """What the bot offers when it greets or is not sure."""
+
+
+ASKED = "asked_"
+"""Slot-state key prefix counting how often each question was asked."""
+ASKS_BEFORE_A_PERSON = 2
+
+
+def asked_with_a_way_out(ctx: HandlerContext, slot_name: str, replies: list[Reply]) -> list[Reply]:
+    """The question, and from its third time on a button to a person: no question loops without a way out."""
+    key = f"{ASKED}{slot_name}"
+    times = int(ctx.state.slots.get(key, "0")) + 1
+    ctx.state.slots[key] = str(times)
+    if times <= ASKS_BEFORE_A_PERSON or not replies:
+        return replies
+    last = replies[-1]
+    return [*replies[:-1], replace(last, choices=(*last.choices, ctx.offer("human_handoff")))]
 
 
 def menu(ctx: HandlerContext) -> tuple[Choice, ...]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.messages import Choice, TextReply
-from handlers.base import HandlerContext
+from bot.core.messages import Choice, Reply
+from handlers.base import HandlerContext, asked_with_a_way_out
 from nlu.text import sounds_like
 from storage.profile import Profile
 from storage.repositories.directory import get_community
@@ -44,6 +44,9 @@ def named_communities(profile: Profile, text: str) -> list[str]:
         [key for key, c in communities.items() if any(sounds_like(name, text) for name in (c.name, *c.aliases))]
 
 
-def ask_community(ctx: HandlerContext) -> TextReply:
+def ask_community(ctx: HandlerContext) -> Reply:
+    """Which community, with the communities as buttons; asked again and again, with a person as a way out
+    (but not while it is a person who waits for the answer)."""
     choices = tuple(Choice(c.name, c.name) for c in ctx.profile.communities.values())
-    return ctx.say("ask_community", *choices)
+    question = ctx.say("ask_community", *choices)
+    return question if ctx.state.flow == "human_handoff" else asked_with_a_way_out(ctx, "community", [question])[0]

@@ -9,11 +9,10 @@ How a slot of a given kind is recognised and checked lives in `handlers.forms.sl
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
 
 from bot.core.dialogue import DialogueState
 from bot.core.messages import Reply
-from handlers.base import HandlerContext
+from handlers.base import ASKED, HandlerContext, asked_with_a_way_out
 from handlers.forms.slot_kinds import READERS, ask_slot
 from nlu.phrasing import ABOUT_A_NUMBER, CORRECTING, GOES_AHEAD, LEAVES_NONE, SAYS_WHAT_FOR, cancels
 from nlu.result import ParseResult
@@ -38,11 +37,8 @@ REPLIES: dict[str, tuple[str, ...]] = {
 
 
 CONFIRM = "__confirm__"
-NUMBER_KINDS = frozenset({"id_number", "phone"})
-ASKED = "asked_"
-"""Slot-state key prefix counting how often each question was asked."""
-ASKS_BEFORE_A_PERSON = 2
 """The `awaiting` value while the bot waits for yes or no to its summary."""
+NUMBER_KINDS = frozenset({"id_number", "phone"})
 
 Action = Callable[[HandlerContext], Awaitable[list[Reply]]]
 Summary = Callable[[HandlerContext], Awaitable[Mapping[str, object]]]
@@ -108,19 +104,8 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
     # the ID number) is not told its words are no answer to this one: the question is simply asked again.
     if problem is not None and not (gives_value and problem[0] == state.awaiting):
         state.awaiting = problem[0]
-        return _asking(ctx, problem[0], problem[1])
+        return asked_with_a_way_out(ctx, problem[0], problem[1])
     return await _next_question(spec, ctx, summary, needs)
-
-
-def _asking(ctx: HandlerContext, slot_name: str, replies: list[Reply]) -> list[Reply]:
-    """The question, and from its third time on a button to a person: no question loops without a way out."""
-    key = f"{ASKED}{slot_name}"
-    times = int(ctx.state.slots.get(key, "0")) + 1
-    ctx.state.slots[key] = str(times)
-    if times <= ASKS_BEFORE_A_PERSON or not replies:
-        return replies
-    last = replies[-1]
-    return [*replies[:-1], replace(last, choices=(*last.choices, ctx.offer("human_handoff")))]
 
 
 def _may_set(state: DialogueState, slot_name: str, text: str) -> bool:
@@ -172,7 +157,7 @@ async def _next_question(spec: FlowSpec, ctx: HandlerContext, summary: Summary, 
     missing = _missing(spec, ctx, needs)
     if missing is not None:
         ctx.state.awaiting = missing.name
-        return _asking(ctx, missing.name, [await ask_slot(missing, ctx)])
+        return asked_with_a_way_out(ctx, missing.name, [await ask_slot(missing, ctx)])
     ctx.state.awaiting = CONFIRM
     choices = (ctx.choice_of("choice_confirm", "/affirm"), ctx.choice_of("choice_cancel", "/deny"))
     return [ctx.say(spec.confirm, *choices, **await summary(ctx))]

@@ -661,3 +661,16 @@ async def test_going_on_with_the_form_by_naming_it_takes_it_up_where_it_was(pipe
         助手: 身份证号
         助手: !要开哪种证明
     """)
+
+
+async def test_the_community_asked_again_and_again_offers_a_person(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-no-community", community=None), """
+        居民: 楼道灯坏了 晚上黑乎乎的
+        助手: 哪个社区
+        居民: 三十七栋
+        助手: 哪个社区
+        助手: !转人工
+        居民: 不对 是四十七栋
+        助手: 哪个社区
+        助手: 转人工
+    """)
