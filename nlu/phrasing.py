@@ -28,6 +28,10 @@ NOBODY_ACTS = re.compile(
 """「打物业电话也没人管」「我只好自己来找你们」: a clause about nobody acting on the first problem (and so the
 resident writing here), not a second problem."""
 
+TOLD_THE_POLICE = re.compile(r"报了?警|报过警|打了?110|派出所|警察")
+"""「电瓶车被偷了 报了警也没找回来 …摄像头还歪着」: what happened and was taken to the police is the story behind the
+problem the office is asked to fix, not a problem of its own."""
+
 HEARSAY = re.compile(r"新闻|听说|报道|据说|外地|网上说|视频里")
 """「看新闻电动车在电梯里爆炸了」: a story told as the reason for a complaint, not a problem of its own."""
 

@@ -20,6 +20,7 @@ from nlu.phrasing import (
     HEARSAY,
     NEW_TOPIC,
     NOBODY_ACTS,
+    TOLD_THE_POLICE,
 )
 from storage.profile import Profile
 from storage.profile.schema import Category
@@ -88,9 +89,10 @@ def file_reports(profile: Profile, description: str) -> list[Filing]:
     one_problem = _confidence(profile, description) >= ONE_PROBLEM_CONFIDENCE
     for boundary in CLAUSE_END.finditer(description):
         first, rest = description[:boundary.start()].strip(), description[boundary.end():].strip()
-        if not first or HEARSAY.search(first) or ANNOUNCES_PROBLEMS.match(first) or not ANOTHER_PROBLEM.match(rest) \
-                or NOBODY_ACTS.search(CLAUSE_END.split(rest)[0]) or HARM_DONE.search(CLAUSE_END.split(rest)[0]) \
-                or (one_problem and not NEW_TOPIC.match(rest)):
+        next_clause = CLAUSE_END.split(rest)[0]
+        if not first or HEARSAY.search(first) or TOLD_THE_POLICE.search(f"{first} {next_clause}") \
+                or ANNOUNCES_PROBLEMS.match(first) or not ANOTHER_PROBLEM.match(next_clause) or NOBODY_ACTS.search(next_clause) \
+                or HARM_DONE.search(next_clause) or (one_problem and not NEW_TOPIC.match(rest)):
             continue
         one, other = file_report(profile, _after_announcement(first)), file_report(profile, rest)
         general = profile.GENERAL_CATEGORY

@@ -37,6 +37,17 @@ def test_nobody_acting_and_a_news_story_are_not_second_problems(profile: Profile
     assert keys(profile, "看新闻说有电动车在电梯里着火 我们楼还天天有人推电瓶车进电梯") == ["ebike_charging"]
 
 
+def test_a_loss_taken_to_the_police_is_the_story_behind_the_repair_asked_for(profile: Profile) -> None:
+    assert keys(profile, "我的电动车上个月在车棚被人偷了 报了警也没找回来 车棚那个摄像头一直是坏的 能不能修好") \
+        == ["facilities"]
+
+
+def test_a_second_problem_is_read_from_the_clause_after_the_break_not_from_further_on(profile: Profile) -> None:
+    filings = file_reports(profile, "公共厕所的门锁坏了 关不上 里面灯也不亮")
+
+    assert filings[-1].words == "里面灯也不亮"
+
+
 def test_without_examples_the_keywords_decide(profile: Profile) -> None:
     bare = replace(profile, categories={key: category.model_copy(update={"examples": []})
                                         for key, category in profile.categories.items()})
