@@ -70,3 +70,14 @@ async def test_every_topic_carries_the_never_asks_line(pipeline: Pipeline, profi
 
     assert reply.text.startswith(f"【{profile.safety_topics[topic].name}安全提醒】")
     assert reply.text.rstrip().endswith(profile.reply_template(None, "safety_never_asks"))
+
+
+async def test_a_rumour_of_a_robbery_asked_about_gets_the_street_tips_not_a_ticket(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-rumour"), f"""
+        居民: 听邻居说西边那条小路上礼拜有人晚上被抢了包 是真的吗 我天天下夜班走那条路
+        助手: !已登记
+        居民: 安全提醒
+        助手: 【夜间出行安全提醒】
+        助手: 走亮处
+        助手: {NEVER_ASKS}
+    """)
