@@ -13,7 +13,7 @@ from bot.office.categories import asks_office_to_act
 from handlers import appeal_report, certificate_request
 from handlers.base import HandlerContext
 from handlers.forms.slot_readers import named_certificate
-from nlu.phrasing import ASKS_FOR_A_DOCUMENT
+from nlu.phrasing import ASKS_FOR_A_DOCUMENT, TRIED_AND_FAILED
 from nlu.policy_index import ASKING, Hit
 from nlu.result import IntentScore, ParseResult
 
@@ -32,7 +32,8 @@ QUOTE_CHARS = 320
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     hit = ctx.policies.answer(nlu.text) if ctx.policies and nlu.text.strip() else None
-    if hit is None and not ctx.state.suspended and asks_office_to_act(ctx.profile, nlu.text):
+    helpless = hit is None or TRIED_AND_FAILED.search(nlu.text)
+    if helpless and not ctx.state.suspended and asks_office_to_act(ctx.profile, nlu.text):
         return await appeal_report.file_instead(message, nlu, ctx)
     if hit is None and not ctx.state.suspended and ASKS_FOR_A_DOCUMENT.search(nlu.text) \
             and named_certificate(ctx.profile, nlu.text):

@@ -32,6 +32,11 @@ TOLD_THE_POLICE = re.compile(r"报了?警|报过警|打了?110|派出所|警察"
 """「电瓶车被偷了 报了警也没找回来 …摄像头还歪着」: what happened and was taken to the police is the story behind the
 problem the office is asked to fix, not a problem of its own."""
 
+TRIED_AND_FAILED = re.compile(
+    r"试了|弄不来|弄不了|弄不明白|弄不好|搞不定|搞不来|搞不明白|不通过|过不去|不会弄|办不成|办不下来|没办成|没弄成|识别不了")
+"""「手机上刷脸试了十几次 老人自己弄不来」: the resident has tried the way a guide tells and it failed; what the guide
+says they know already, what they ask is help."""
+
 HEARSAY = re.compile(r"新闻|听说|报道|据说|外地|网上说|视频里")
 """「看新闻电动车在电梯里爆炸了」: a story told as the reason for a complaint, not a problem of its own."""
 
@@ -165,7 +170,7 @@ against it, so 「我自己」 or 「我想约个时间」 is not read as one.""
 
 WANTS_TO_TALK = re.compile(
     r"(找|让|派|请|要)(个|一个)?(人|工作人员|同志|领导|书记)?.{0,4}(跟|和|同)我(说|聊|讲|谈|沟通|解释)|聊聊|谈谈"
-    r"|当面(说|谈|聊)|打(个)?电话(给|跟)我|真人|人工|找(你们)?(的)?(书记|领导|主任)|给(我|俺)回(个)?电话|(几|两|一两)句(话)?说不(明白|清楚|清)")
+    r"|当面(说|谈|聊)|打(个)?电话(给|跟)我|给(我|俺)打(个)?电话|真人|人工|找(你们)?(的)?(书记|领导|主任)|给(我|俺)回(个)?电话|(几|两|一两)句(话)?说不(明白|清楚|清)")
 """「一两句话说不明白 能不能找个工作人员跟我说」: a person to talk to, not an office to act."""
 
 ASKS_FOR_A_DOCUMENT = re.compile(r"开(个|张|一个|一张)?|办(个|张|一个|一张)|出具|要(个|张|一个|一张)|弄(个|张)")

@@ -206,6 +206,17 @@ async def test_help_asked_with_an_office_matter_the_guides_do_not_cover_is_filed
     assert [t.category_key for t in await tickets_of(sessions)] == ["legal_aid"]
 
 
+async def test_help_asked_after_the_guides_way_failed_is_filed_not_answered_with_the_guide(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-auth"), """
+        居民: 我爸今年的养老金认证在手机上做了好多遍都识别不了 他眼睛也不好 社区能不能帮我们弄一下
+        助手: 便民办事
+        助手: !掌上12333
+    """)
+
+    assert [t.category_key for t in await tickets_of(sessions)] == ["window_service"]
+
+
 async def test_a_person_asked_for_about_an_office_matter_sends_the_matter_to_the_office(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-alone", community="qingshui"), """
