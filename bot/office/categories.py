@@ -91,8 +91,9 @@ def file_reports(profile: Profile, description: str) -> list[Filing]:
         first, rest = description[:boundary.start()].strip(), description[boundary.end():].strip()
         next_clause = CLAUSE_END.split(rest)[0]
         if not first or HEARSAY.search(first) or TOLD_THE_POLICE.search(f"{first} {next_clause}") \
-                or ANNOUNCES_PROBLEMS.match(first) or not ANOTHER_PROBLEM.match(next_clause) or NOBODY_ACTS.search(next_clause) \
-                or HARM_DONE.search(next_clause) or (one_problem and not NEW_TOPIC.match(rest)):
+                or ANNOUNCES_PROBLEMS.match(first) or not ANOTHER_PROBLEM.match(next_clause) \
+                or NOBODY_ACTS.search(next_clause) or HARM_DONE.search(next_clause) \
+                or (one_problem and not NEW_TOPIC.match(rest)):
             continue
         one, other = file_report(profile, _after_announcement(first)), file_report(profile, rest)
         general = profile.GENERAL_CATEGORY
