@@ -23,7 +23,7 @@ from bot.console.pages import tickets as console_tickets
 from bot.open311 import routes as open311
 from bot.runtime import Runtime, start_runtime
 from bot.settings import Settings
-from bot.web import demo
+from bot.web import demo, forms
 from bot.web.bodies import RequestGuard
 from bot.workers.delivery import OutboxDispatcher
 from bot.workers.polling import running
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app = FastAPI(title="frontdoor", lifespan=lifespan)
     app.add_middleware(RequestGuard)
     app.include_router(open311.router)
+    app.include_router(forms.router)
     for channel in configured_channels(configured):
         for router in channel.routes(configured):
             app.include_router(router)

@@ -72,6 +72,7 @@ async def start_runtime(settings: Settings, clock: Clock = system_clock) -> Runt
         async with sessions() as session, session.begin():
             await sync_profile(session, profile)
     safety = SafetyNet.from_training_data(load_training_data(settings.nlu_data))
-    policies = PolicyLibrary.from_folder(profile.policies_dir) if profile.policies_dir.is_dir() else None
+    policies = (PolicyLibrary.from_folder(profile.policies_dir, settings.public_url)
+                if profile.policies_dir.is_dir() else None)
     pipeline = Pipeline(sessions, profile, nlu, settings.confidence_policy(), safety, policies, clock)
     return Runtime(settings, profile, engine, sessions, pipeline)

@@ -18,7 +18,7 @@ from nlu.policy_index import ASKING, Hit
 from nlu.result import IntentScore, ParseResult
 
 REPLIES: dict[str, tuple[str, ...]] = {
-    "policy_answer": ("heading", "quote", "source", "title"),
+    "policy_answer": ("heading", "quote", "title"),
     "policy_form": ("link", "name"),
     "policy_unknown": (),
 }
@@ -55,8 +55,7 @@ def answer_from_guides(nlu: ParseResult, ctx: HandlerContext) -> list[Reply] | N
 def _quote(ctx: HandlerContext, hit: Hit) -> list[Reply]:
     passage = hit.passage
     quote = passage.text if len(passage.text) <= QUOTE_CHARS else passage.text[:QUOTE_CHARS].rstrip() + "…"
-    replies: list[Reply] = [ctx.say("policy_answer", title=passage.title, heading=passage.heading, quote=quote,
-                                    source=passage.source)]
-    if passage.form is not None:
-        replies.append(ctx.say("policy_form", name=passage.form[0], link=passage.form[1]))
+    replies: list[Reply] = [ctx.say("policy_answer", title=passage.title, heading=passage.heading, quote=quote)]
+    if passage.form is not None and ctx.policies is not None:
+        replies.append(ctx.say("policy_form", name=passage.form[0], link=ctx.policies.form_link(passage.form[1])))
     return replies

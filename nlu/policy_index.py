@@ -22,10 +22,9 @@ from numpy.typing import NDArray
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu.features import words
+from nlu.policy_texts import Passage, read_passages
 from nlu.text import normalize
 
-_FORM_LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
-_SECTION = re.compile(r"^##\s+(.+)$", re.MULTILINE)
 _PUNCTUATION = re.compile(r"[\s\W_]+")
 STOP_WORDS = frozenset([
     *"的了吗呢啊吧呀么嘛是我你他她咱俺要想能会有在和跟就都也还哪啥咋",
@@ -49,40 +48,9 @@ def asked_part(question: str) -> str:
 
 
 @dataclass(frozen=True)
-class Passage:
-    source: str
-    title: str
-    heading: str
-    text: str
-    form: tuple[str, str] | None = None
-    """(name, link) of a form to download, if the document names one."""
-
-    @property
-    def searchable(self) -> str:
-        return f"{self.title} {self.heading} {self.text}"
-
-
-@dataclass(frozen=True)
 class Hit:
     passage: Passage
     score: float
-
-
-def read_passages(folder: Path) -> list[Passage]:
-    passages: list[Passage] = []
-    for path in sorted(folder.glob("*.md")):
-        text = path.read_text(encoding="utf-8")
-        title_line = next((line for line in text.splitlines() if line.startswith("# ")), path.stem)
-        title = title_line.removeprefix("# ").strip()
-        found = _FORM_LINK.search(text)
-        form = (found.group(1), found.group(2)) if found else None
-        parts = _SECTION.split(text)
-        intro = parts[0].replace(title_line, "").strip()
-        if intro:
-            passages.append(Passage(path.name, title, title, intro, form))
-        passages.extend(Passage(path.name, title, heading.strip(), body.strip(), form)
-                        for heading, body in zip(parts[1::2], parts[2::2], strict=True) if body.strip())
-    return passages
 
 
 def terms(text: str) -> list[str]:
@@ -200,6 +168,9 @@ class PolicyLibrary:
     """Or a document far ahead of the next (「想问下高龄津贴多大岁数能领」: the guide's name, in other words than
     the guide's): at least `clear_score` and `clear_margin` times the runner-up. Set on the even-numbered
     demo questions like the two above."""
+    link_base: str = ""
+    """Where the app serves the policy folder's forms (the public URL): a form is linked as
+    `<link_base>/forms/<file>`."""
     documents: DocumentIndex = field(init=False, repr=False)
     sections: CharTfidfIndex = field(init=False, repr=False)
     _texts: dict[str, str] = field(init=False, repr=False)
@@ -211,8 +182,11 @@ class PolicyLibrary:
                        for s in self.documents.sources}
 
     @classmethod
-    def from_folder(cls, folder: Path) -> PolicyLibrary:
-        return cls(read_passages(folder))
+    def from_folder(cls, folder: Path, link_base: str = "") -> PolicyLibrary:
+        return cls(read_passages(folder), link_base=link_base)
+
+    def form_link(self, file: str) -> str:
+        return f"{self.link_base.rstrip('/')}/{file}" if self.link_base else file
 
     def search(self, question: str, k: int = 5) -> list[Hit]:
         """One hit per document, best document first, each with its best-matching passage."""

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.conversation.pipeline import Pipeline
-from nlu.policy_index import PolicyLibrary, read_passages
+from nlu.policy_index import PolicyLibrary
+from nlu.policy_texts import cut, plain_text, read_passages
 from tests.bot.transcript import Resident, play
 from tests.cli import frontdoor
 from tests.conftest import DEMO_PROFILE
@@ -61,14 +62,33 @@ async def test_unanswerable_question_gets_i_dont_know_and_a_person(pipeline: Pip
     """)
 
 
-async def test_answer_quotes_the_passage_and_names_its_source(pipeline: Pipeline) -> None:
-    pipeline.policies = PolicyLibrary.from_folder(POLICIES)
+async def test_answer_quotes_the_passage_and_names_its_guide_by_title(pipeline: Pipeline) -> None:
+    pipeline.policies = PolicyLibrary.from_folder(POLICIES, "https://sq.example.cn")
 
     await play(Resident(pipeline, "r-faq2"), """
-        居民: 低保申请需要啥条件
-        助手: 摘自《
-        助手: dibao.md
+        居民: 低保申请需要啥材料
+        助手: 户口簿
+        助手: 摘自社区办事指南《最低生活保障（低保）申请》
+        助手: !dibao.md
+        助手: !**
+        助手: 表格下载：低保申请表
+        助手: https://sq.example.cn/forms/dibao_application.pdf
     """)
+
+
+def test_markdown_is_read_as_plain_text() -> None:
+    assert plain_text("**问：子女的收入算不算？**\n答：看[细则](forms/x.pdf)\n- 户口簿\n  - 复印件") \
+        == "问：子女的收入算不算？\n答：看细则\n· 户口簿\n  · 复印件"
+    assert plain_text("| 年龄 | 每月 |\n|---|---|\n| 80-89岁 | 100元 |") == "年龄 每月\n80-89岁 100元"
+
+
+def test_a_long_answer_is_cut_between_sentences_into_passages_a_phone_can_show() -> None:
+    sentence = "符合条件的居民可以到社区便民服务窗口申请，工作人员当场审核材料。"
+    pieces = cut(sentence * 20, 120)
+
+    assert len(pieces) > 1
+    assert all(len(piece) <= 120 and piece.endswith("。") for piece in pieces)
+    assert "".join(pieces) == sentence * 20
 
 
 def test_faq_cli_indexes_and_answers_one_json_line_per_question(tmp_path: Path) -> None:

@@ -1,0 +1,28 @@
+"""The forms the policy guides link to (「表格下载：低保申请表」), served from the profile's `policies/forms/`.
+
+A guide writes `[低保申请表](forms/dibao_application.pdf)`; the bot's answer links to
+`<public_url>/forms/dibao_application.pdf`, and this route serves that file, so a link a resident is given
+resolves. Only plain file names are served: nothing outside the folder can be named.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse
+
+from bot.web.deps import RuntimeDep
+
+router = APIRouter()
+
+FORMS_FOLDER = "forms"
+_FILE_NAME = re.compile(r"^[\w\-]+\.(?:pdf|docx?|xlsx?|jpg|png)$")
+
+
+@router.get(f"/{FORMS_FOLDER}/{{name}}")
+async def form(name: str, runtime: RuntimeDep) -> FileResponse:
+    path = runtime.profile.policies_dir / FORMS_FOLDER / name
+    if not _FILE_NAME.match(name) or not path.is_file():
+        raise HTTPException(status_code=404, detail="no such form")
+    return FileResponse(path, filename=name)
