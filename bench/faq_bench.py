@@ -20,8 +20,9 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
-from nlu.policy_index import BM25Index, CharTfidfIndex, DocumentIndex, Passage, PolicyLibrary, Ranker, read_passages
+from nlu.policy_index import BM25Index, CharTfidfIndex, DocumentIndex, PolicyLibrary, Ranker
 from nlu.policy_index import search as rank
+from nlu.policy_texts import Passage, read_passages
 from nlu.text import normalize
 
 ROOT = Path(__file__).resolve().parent.parent

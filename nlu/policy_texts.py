@@ -67,7 +67,7 @@ def read_document(path: Path) -> list[Passage]:
     form = (found.group(1), found.group(2)) if found else None
     parts = _SECTION.split(text.replace(title_line, "", 1) if title_line else text)
     sections = [(title, parts[0]), *zip(parts[1::2], parts[2::2], strict=True)]
-    passages = []
+    passages: list[Passage] = []
     for heading, body in sections:
         plain = plain_text(_FORM_LINE.sub("", body))
         passages.extend(Passage(path.name, title, plain_text(heading.strip()), chunk, form)
