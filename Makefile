@@ -39,7 +39,13 @@ system-packages:
 
 browser: system-packages
 
-run: install
+# The demo profile's policy index (passages, terms and sentence embeddings): built once, then re-built only
+# when a guide or the terms change, embedding only the passages that did (the server checks the same at start).
+POLICY_INDEX := models/policy-index.pkl
+$(POLICY_INDEX): $(wildcard profiles/demo/policies/*.md) profiles/demo/policy_terms.yaml $(STAMP)
+	$(BIN)/frontdoor faq index profiles/demo/policies --profile profiles/demo --out $@
+
+run: install $(POLICY_INDEX)
 	$(BIN)/frontdoor db upgrade
 	$(BIN)/frontdoor profile load
 	$(BIN)/frontdoor serve
@@ -61,7 +67,7 @@ typecheck:
 # more than they compute, so more workers than cores still shortens the run. A test module stays on one worker.
 PYTEST_WORKERS ?= 4
 PYTEST_ARGS ?=
-pytest: system-packages
+pytest: system-packages $(POLICY_INDEX)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 # The suite with the date 400 days ahead in every Python process of the run (tests/future/sitecustomize.py):

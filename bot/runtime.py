@@ -15,7 +15,7 @@ from bot.conversation.pipeline import Pipeline
 from bot.conversation.profile_check import load_checked_profile
 from bot.settings import Settings
 from nlu.embedded import EmbeddedClassifier
-from nlu.policy_index import PolicyLibrary
+from nlu.policy_store import current_library
 from nlu.rasa_backend import RasaBackend
 from nlu.rasa_data import load_training_data
 from nlu.result import NLUBackend
@@ -72,7 +72,7 @@ async def start_runtime(settings: Settings, clock: Clock = system_clock) -> Runt
         async with sessions() as session, session.begin():
             await sync_profile(session, profile)
     safety = SafetyNet.from_training_data(load_training_data(settings.nlu_data))
-    policies = (PolicyLibrary.from_folder(profile.policies_dir, settings.public_url)
-                if profile.policies_dir.is_dir() else None)
+    policies = (current_library(profile.policies_dir, settings.profile_dir, settings.policy_index, settings.public_url,
+                                settings.policy_dense) if profile.policies_dir.is_dir() else None)
     pipeline = Pipeline(sessions, profile, nlu, settings.confidence_policy(), safety, policies, clock)
     return Runtime(settings, profile, engine, sessions, pipeline)

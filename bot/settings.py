@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     fallback_threshold: float = 0.5
     ambiguity_margin: float = 0.1
     emergency_floor: float = 0.2
+    policy_index: Path = Path("models/policy-index.pkl")
+    """The policy texts' index (`frontdoor faq index`): read at start when built from the texts as they are,
+    else rebuilt and written here (only passages that changed are embedded again)."""
+    policy_dense: bool = True
+    """Rank policy answers with sentence embeddings too; off, by words alone (no model loaded)."""
     sync_profile_on_start: bool = True
     """Mirror the profile into the database at start-up; `serve --workers N` does it once for all."""
     host: str = "127.0.0.1"

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.conversation.pipeline import Pipeline
 from nlu.policy_index import PolicyLibrary
+from nlu.policy_store import build_library, current_library, read_library, write_library
 from nlu.policy_texts import cut, plain_text, read_passages
 from tests.bot.transcript import Resident, play
 from tests.cli import frontdoor
-from tests.conftest import DEMO_PROFILE
+from tests.conftest import DEMO_PROFILE, ROOT
 
 POLICIES = DEMO_PROFILE / "policies"
 
@@ -94,7 +96,7 @@ def test_a_long_answer_is_cut_between_sentences_into_passages_a_phone_can_show()
 def test_faq_cli_indexes_and_answers_one_json_line_per_question(tmp_path: Path) -> None:
     index = tmp_path / "faq.pkl"
     env = {**os.environ, "COLUMNS": "200"}
-    indexed = frontdoor("faq", "index", str(POLICIES), "--out", str(index), env=env)
+    indexed = frontdoor("faq", "index", str(POLICIES), "--words-only", "--out", str(index), env=env)
     asked = frontdoor("faq", "ask", "--k", "3", "--index", str(index), env=env,
                       stdin="低保标准是多少\n高龄津贴怎么领\n")
 
@@ -103,3 +105,69 @@ def test_faq_cli_indexes_and_answers_one_json_line_per_question(tmp_path: Path) 
     assert [line["question"] for line in lines] == ["低保标准是多少", "高龄津贴怎么领"]
     assert lines[0]["passages"][0]["source"] == "dibao.md"
     assert len(lines[1]["passages"]) == 3
+
+
+def test_re_indexing_embeds_only_the_passages_that_changed(tmp_path: Path) -> None:
+    folder, index = tmp_path / "policies", tmp_path / "index.pkl"
+    folder.mkdir()
+    for name in ("longevity_allowance.md", "senior_card.md", "legal_aid.md"):
+        shutil.copy(POLICIES / name, folder / name)
+    env = {**os.environ, "COLUMNS": "200"}
+    first = frontdoor("faq", "index", str(folder), "--out", str(index), env=env)
+    unchanged = frontdoor("faq", "index", str(folder), "--out", str(index), env=env)
+    guide = folder / "legal_aid.md"
+    guide.write_text(guide.read_text(encoding="utf-8").replace("## 常见问题", "## 常见问题\n\n新增：夜间也可以电话预约。"),
+                     encoding="utf-8")
+    changed = frontdoor("faq", "index", str(folder), "--out", str(index), env=env)
+
+    total = len(read_passages(folder))
+    assert f"indexed {total} passages from 3 documents ({total} embedded" in first.stdout, first.stderr
+    assert f"({0} embedded" in unchanged.stdout
+    assert "(1 embedded" in changed.stdout
+
+
+def test_an_index_built_from_other_texts_is_never_answered_from(tmp_path: Path) -> None:
+    old, new, index = tmp_path / "old", tmp_path / "new", tmp_path / "index.pkl"
+    for folder, name in ((old, "dibao.md"), (new, "senior_card.md")):
+        folder.mkdir()
+        shutil.copy(POLICIES / name, folder / name)
+    write_library(build_library(old, None, dense=False), index)
+
+    library = current_library(new, tmp_path, index, dense=False)
+
+    assert {p.source for p in library.passages} == {"senior_card.md"}
+    assert read_library(index) is not None
+    assert {p.source for p in read_library(index).passages} == {"senior_card.md"}  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def ranked_library() -> PolicyLibrary:
+    """The library the app answers from: words, the profile's terms and sentence embeddings fused."""
+    return current_library(POLICIES, DEMO_PROFILE, ROOT / "models/policy-index.pkl", "http://127.0.0.1:8000")
+
+
+@pytest.mark.parametrize(("question", "guide"), [
+    ("外地人住满多久才能办居住证", "居住证办理（外来人员）"),
+    ("居住证明开出来能管多长时间", "居住证明开具"),
+    ("我每个月有一千二的养老金 这样还能申请低保不", "最低生活保障（低保）申请"),
+    ("老伴有退休金 我们家还够不够吃低保的", "最低生活保障（低保）申请"),
+    ("医保一年交多少钱 在哪交", "城乡居民基本医疗保险参保缴费"),
+    ("俺的社保断了好几年了 现在还能补缴吗", "城乡居民基本养老保险"),
+])
+async def test_a_question_is_answered_from_its_own_guide_not_a_neighbour_sharing_its_words(
+        pipeline: Pipeline, ranked_library: PolicyLibrary, question: str, guide: str) -> None:
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-guide"), f"""
+        居民: {question}
+        助手: 摘自社区办事指南《{guide}》
+    """)
+
+
+async def test_a_residence_permit_asked_for_is_sent_to_the_police_station_not_made_a_certificate(
+        pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-permit"), """
+        居民: 外地来这边打工的 想办个居住证 要准备些啥
+        助手: 居住证不是社区开的证明，由派出所办理
+        助手: !给谁开
+    """)
