@@ -163,11 +163,3 @@ async def test_a_question_is_answered_from_its_own_guide_not_a_neighbour_sharing
         助手: 摘自社区办事指南《{guide}》
     """)
 
-
-async def test_a_residence_permit_asked_for_is_sent_to_the_police_station_not_made_a_certificate(
-        pipeline: Pipeline) -> None:
-    await play(Resident(pipeline, "r-permit"), """
-        居民: 外地来这边打工的 想办个居住证 要准备些啥
-        助手: 居住证不是社区开的证明，由派出所办理
-        助手: !给谁开
-    """)
