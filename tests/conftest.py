@@ -31,6 +31,8 @@ from storage.profile.sync import sync_profile
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PROFILE = ROOT / "profiles" / "demo"
 NLU_DATA = ROOT / "nlu" / "data" / "nlu.yml"
+POLICY_INDEX = ROOT / "models" / "policy-index.pkl"
+"""The demo policy index `make test` builds first (`frontdoor faq index`); an app started anywhere reads it."""
 PG_URL = os.environ.get("FRONTDOOR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("FRONTDOOR_REQUIRE_POSTGRES") == "1"
 SAFETY_NET = SafetyNet.from_training_data(load_training_data([NLU_DATA]))

@@ -69,8 +69,14 @@ def serve(
 
     configure_logging()  # uvicorn's logs, the access log included, go through it: log_config=None below
     settings = Settings()
-    _check_profile(settings.profile_dir)
+    profile = _check_profile(settings.profile_dir)
     upgrade(settings.database_url)
+    if profile.policies_dir.is_dir():
+        # Built (or found current) once here, so server processes starting together read it, not each build it.
+        from nlu.policy_store import current_library
+
+        current_library(profile.policies_dir, settings.profile_dir, settings.policy_index, settings.public_url,
+                        settings.policy_dense)
     host, port = host or settings.host, port or settings.port
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True,

@@ -35,6 +35,7 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/api/demo/tickets"): "demo page, development only (lists every ticket)",
     ("POST", "/api/chat"): "the demo page's chat, development only",
     ("GET", "/static"): "the console's and demo's CSS and scripts",
+    ("GET", "/forms/{name}"): "the blank forms the policy guides link residents to (bot/web/forms.py)",
 }
 """Routes anyone may call without signing in, and why."""
 
@@ -95,7 +96,7 @@ def concrete(arena: Arena, path: str) -> str:
     """The path with each parameter filled by something real (a seeded ticket, the seeded notice), so a
     route that forgot its guard would show real data; an unknown parameter fails the suite until added."""
     samples = {"number": arena.tickets["a1_drain"], "service_request_id": arena.tickets["a1_drain"],
-               "notice_id": str(arena.notice_id), "path": "anything.json"}
+               "notice_id": str(arena.notice_id), "path": "anything.json", "name": "dibao_application.pdf"}
 
     def fill(match: re.Match[str]) -> str:
         assert match.group(1) in samples, f"no sample value for the path parameter {match.group(0)} of {path}"

@@ -32,7 +32,7 @@ def test_a_run_is_the_benchmark_modules_own_run_with_the_options_passed_on() -> 
 
     assert run.returncode == 0, run.stderr
     assert "usage: faq_bench.py" in run.stdout  # the module's own usage, not the CLI's
-    assert "--questions" in run.stdout
+    assert "--json" in run.stdout
 
 
 def test_an_unknown_benchmark_is_refused_with_the_known_names() -> None:

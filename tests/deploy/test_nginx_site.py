@@ -23,7 +23,7 @@ from wechatpy.crypto import WeChatCrypto
 from bot.channels.wechat.security import MAX_BODY_BYTES
 from storage.models import SignInAttempt, Ticket
 from tests.channels.wechat_server import AES_KEY, TOKEN, reply_fields, sign, text_xml
-from tests.conftest import DEMO_PROFILE, NLU_DATA
+from tests.conftest import DEMO_PROFILE, NLU_DATA, POLICY_INDEX
 from tests.deploy.nginx_site import STATIC, SitePorts, running_app, running_nginx
 from tests.fakes.remote import free_port
 from tests.web.seeding import in_database
@@ -68,6 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, nlu_model: Path) -> Iterator[
         "FRONTDOOR_DATABASE_URL": database_url, "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE),
         "FRONTDOOR_NLU_DATA": json.dumps([str(NLU_DATA)]), "FRONTDOOR_NLU_MODEL": str(nlu_model),
         "FRONTDOOR_IN_APP_WORKER": "false", "FRONTDOOR_WECHAT_TOKEN": TOKEN, "FRONTDOOR_WECHAT_AES_KEY": AES_KEY,
+        "FRONTDOOR_POLICY_INDEX": str(POLICY_INDEX),  # built by `make test` (a new one takes half a minute)
         "FRONTDOOR_WECHAT_APP_ID": APP_ID, "FRONTDOOR_WECHAT_COMMUNITY": "baiyang",
         "FRONTDOOR_WECHAT_API_BASE": "http://127.0.0.1:9",  # passive replies only: WeChat's API is never called
     }

@@ -15,7 +15,7 @@ from nlu.policy_store import build_library, current_library, read_library, write
 from nlu.policy_texts import cut, plain_text, read_passages
 from tests.bot.transcript import Resident, play
 from tests.cli import frontdoor
-from tests.conftest import DEMO_PROFILE, ROOT
+from tests.conftest import DEMO_PROFILE, POLICY_INDEX
 
 POLICIES = DEMO_PROFILE / "policies"
 
@@ -116,8 +116,8 @@ def test_re_indexing_embeds_only_the_passages_that_changed(tmp_path: Path) -> No
     first = frontdoor("faq", "index", str(folder), "--out", str(index), env=env)
     unchanged = frontdoor("faq", "index", str(folder), "--out", str(index), env=env)
     guide = folder / "legal_aid.md"
-    guide.write_text(guide.read_text(encoding="utf-8").replace("## 常见问题", "## 常见问题\n\n新增：夜间也可以电话预约。"),
-                     encoding="utf-8")
+    text = guide.read_text(encoding="utf-8")
+    guide.write_text(text.replace("## 常见问题", "## 常见问题\n\n新增：夜间也可以电话预约。"), encoding="utf-8")
     changed = frontdoor("faq", "index", str(folder), "--out", str(index), env=env)
 
     total = len(read_passages(folder))
@@ -143,7 +143,7 @@ def test_an_index_built_from_other_texts_is_never_answered_from(tmp_path: Path) 
 @pytest.fixture(scope="module")
 def ranked_library() -> PolicyLibrary:
     """The library the app answers from: words, the profile's terms and sentence embeddings fused."""
-    return current_library(POLICIES, DEMO_PROFILE, ROOT / "models/policy-index.pkl", "http://127.0.0.1:8000")
+    return current_library(POLICIES, DEMO_PROFILE, POLICY_INDEX, "http://127.0.0.1:8000")
 
 
 @pytest.mark.parametrize(("question", "guide"), [

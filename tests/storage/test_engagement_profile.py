@@ -14,7 +14,7 @@ from tests.conftest import DEMO_PROFILE
 
 def test_demo_profile_has_the_safety_topics_and_notice_topics(profile: Profile) -> None:
     assert [t.name for t in profile.safety_topics.values()] == [
-        "电信诈骗", "火灾", "电动车充电", "燃气", "独居老人", "防盗", "防溺水"]
+        "电信诈骗", "火灾", "电动车充电", "燃气", "独居老人", "防盗", "夜间出行", "防溺水"]
     assert len(profile.safety_topics["fraud"].tips) >= 5
     assert [t.name for t in profile.notice_topics.values()] == ["治安预报", "防诈骗", "停水停电", "社区公告"]
     assert profile.time_limit(profile.categories["emergency"]).hours == 1
