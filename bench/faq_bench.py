@@ -157,10 +157,11 @@ def main() -> None:
     for row in rows:
         print(f"{row['set']:18s} {row['ranker']:30s} {row['questions']:4d} {row['top1']:6.3f} {row['top5']:6.3f} "
               f"{row['mrr']:6.3f} {row['p50_ms']:7.2f} {row['p99_ms']:7.2f}")
-    for question_set in (demo, sets[1]):
-        passages = len(question_set.library.passages)
+    for name, question_set in (("demo guides", demo), ("policy-dev", sets[1])):
+        passages, documents = len(question_set.library.passages), len(question_set.library.documents.sources)
         state = "every passage embedded" if question_set.embedded_all else "vectors from the cache in build/"
-        print(f"index of {question_set.name}: {passages} passages in {question_set.index_seconds:.1f} s ({state})")
+        print(f"index of {name}: {documents} documents, {passages} passages in {question_set.index_seconds:.1f} s "
+              f"({state})")
     print(f"the bot's answers on the demo guides: answers {decisions['answered']:.3f} of the answerable "
           f"({decisions['answered_right']:.3f} from the right guide), declines {decisions['declined']:.3f} of "
           f"{len(unanswerable)} unanswerable")
