@@ -266,13 +266,19 @@ class PolicyLibrary:
         return fused
 
     def search(self, question: str, k: int = 5) -> list[Hit]:
-        """One hit per document, best document first, each with its best-matching passage."""
+        """One hit per document, best document first, each with the passage of it that fits the question best:
+        by its words (headings weighted, the question as written: the terms' other words are in every section
+        of their guide) and, with vectors, by meaning, equally."""
         document_scores = self.document_scores(question)
-        section_scores = self.sections.scores(self.terms.expand(question))
+        section_scores = self.sections.scores(question)
+        closeness = self._passage_vectors @ embed_question(question) if self._passage_vectors is not None else None
         hits = []
         for d in np.argsort(-document_scores, kind="stable")[:k]:
-            best = max(np.flatnonzero(self._passage_document == d), key=lambda i: section_scores[i])
-            hits.append(Hit(self.passages[best], float(document_scores[d])))
+            own = np.flatnonzero(self._passage_document == d)
+            fit = _scaled(section_scores[own])
+            if closeness is not None:
+                fit = fit + _scaled(closeness[own].astype(np.float64))
+            hits.append(Hit(self.passages[own[int(np.argmax(fit))]], float(document_scores[d])))
         return hits
 
     def answer(self, question: str) -> Hit | None:

@@ -163,3 +163,17 @@ async def test_a_question_is_answered_from_its_own_guide_not_a_neighbour_sharing
         助手: 摘自社区办事指南《{guide}》
     """)
 
+
+
+@pytest.mark.parametrize(("question", "heading"), [
+    ("低保申请需要什么条件", "申请条件"),
+    ("老年优待证要带什么材料", "所需材料"),
+    ("低保批下来要多久", "办理时限"),
+    ("高龄津贴多大岁数能领", "发放对象"),
+])
+def test_the_quoted_passage_is_the_part_of_the_guide_that_answers(
+        ranked_library: PolicyLibrary, question: str, heading: str) -> None:
+    hit = ranked_library.answer(question)
+
+    assert hit is not None
+    assert hit.passage.heading == heading
