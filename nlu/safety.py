@@ -139,6 +139,13 @@ class SafetyNet:
         after = self.feared_after is not None and self.feared_after.search(_clause_after(text, match)) is not None
         return before or after
 
+    def without_opening_cry(self, text: str) -> str | None:
+        """The words after a cry the message opens with (「救命😭 医保到底在哪交」 -> 「医保到底在哪交」), or None
+        when it opens with none or the cry is all it says."""
+        found = self.exclamation.match(text) if self.exclamation is not None else None
+        rest = _OPENING_MARKS.sub("", text[found.end():]) if found is not None and found.end() > 0 else ""
+        return rest if sum(ch.isalnum() for ch in rest) >= MIN_WORDS_AFTER_CRY else None
+
     def _exclaimed(self, text: str, match: re.Match[str]) -> bool:
         return self.exclamation is not None and any(
             found.start() <= match.start() and match.end() <= found.end() for found in self.exclamation.finditer(text))
@@ -149,6 +156,11 @@ class SafetyNet:
         not_now = self.not_now is not None and self._reads_another_need(result) and self.not_now.search(text)
         over = self.resolved is not None and self.resolved.search(text)
         return bool(asks_how or not_now or over)
+
+
+_OPENING_MARKS = re.compile(r"^[\W_]+")
+MIN_WORDS_AFTER_CRY = 4
+"""Fewer characters after 「救命」 (「救命 快来人」) say nothing else to judge the message by."""
 
 
 def _reads_a_question(result: ParseResult) -> bool:

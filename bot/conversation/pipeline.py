@@ -241,9 +241,15 @@ class Pipeline:
         """What the NLU, the confidence policy and the safety net make of words alone, and whether a
         danger cue made them an emergency."""
         said = self.policy.apply(self.nlu.parse(text))
-        if self.safety.cued(said) is not None:
-            return self.safety.apply(said), True
-        return said, False
+        cued = self.safety.cued(said) is not None
+        rest = self.safety.without_opening_cry(text) if cued or said.intent.name == EMERGENCY else None
+        if rest is not None:
+            # 「救命🆘 找半天找不到交医保的地方」: the cry is how the resident feels; the rest says what is wrong.
+            calm = self.policy.apply(self.nlu.parse(rest))
+            if self.safety.cued(calm) is None and (calm.intent.name != EMERGENCY
+                                                   or calm.intent.confidence < UNCUED_EMERGENCY_FLOOR):
+                return calm, False
+        return (self.safety.apply(said), True) if cued else (said, False)
 
     def _without_emergency(self, nlu: ParseResult) -> ParseResult:
         return nlu if nlu.intent.name != EMERGENCY else self.policy.apply(self._without(nlu, EMERGENCY))

@@ -55,6 +55,27 @@ async def test_help_cried_over_a_broken_light_files_the_light(pipeline: Pipeline
     assert await where(sessions) == [("lighting", None, "地下车库")]
 
 
+async def test_burglaries_heard_of_in_a_group_chat_with_a_subscription_asked_for_subscribe(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-heard", community="baiyang"), f"""
+        居民: 业主群里都在说最近有入室盗窃的 给我订一个治安预报吧
+        助手: !{EMERGENCY_NUMBERS}
+        助手: 已订阅
+    """)
+
+    assert await tickets_of(sessions) == []
+
+
+async def test_help_cried_over_a_web_page_that_cannot_be_found_is_a_question(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-portal"), f"""
+        居民: 救命🆘 我爸让我帮他交居民医保 手机上翻了半天找不到交费的地方
+        助手: !{EMERGENCY_NUMBERS}
+    """)
+
+    assert await tickets_of(sessions) == []
+
+
 async def test_help_cried_with_danger_happening_is_still_an_emergency(pipeline: Pipeline) -> None:
     await play(Resident(pipeline, "r-real"), f"""
         居民: 救命 楼下有人拿刀砍人
