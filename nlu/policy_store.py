@@ -22,13 +22,16 @@ from nlu.policy_texts import read_passages
 
 log = logging.getLogger(__name__)
 
+INDEX_FORMAT = "policy library 2"
+"""Part of every index's version: raised when `PolicyLibrary` changes shape, so an older file is rebuilt."""
+
 Progress = Callable[[int, int], None]
 """Called with (passages embedded so far, passages to embed)."""
 
 
 def policy_version(folder: Path, terms_file: Path | None) -> str:
     """A hash of everything a library is built from: the texts, the terms and the embedding model."""
-    digest = hashlib.sha256(MODEL_NAME.encode())
+    digest = hashlib.sha256(f"{INDEX_FORMAT} {MODEL_NAME}".encode())
     for path in [*sorted(folder.glob("*.md")), *([terms_file] if terms_file and terms_file.is_file() else [])]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

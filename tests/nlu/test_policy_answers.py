@@ -177,3 +177,10 @@ def test_the_quoted_passage_is_the_part_of_the_guide_that_answers(
 
     assert hit is not None
     assert hit.passage.heading == heading
+
+
+def test_a_guide_far_ahead_of_the_next_answers_a_question_in_dialect_words(ranked_library: PolicyLibrary) -> None:
+    hit = ranked_library.answer("阿拉爷叔今年六十五了 想办张老年优待证 要带啥物事去 户口本要伐")
+
+    assert hit is not None
+    assert hit.passage.title == "老年优待证办理"
