@@ -30,7 +30,7 @@ import yaml
 from numpy.typing import NDArray
 
 from nlu.policy_embeddings import embed_question
-from nlu.policy_index import BM25Index, PolicyLibrary
+from nlu.policy_index import BM25Index, PolicyLibrary, by_document
 from nlu.policy_store import build_library, read_library, write_library
 from nlu.policy_terms import PolicyTerms
 from nlu.policy_texts import Passage
@@ -83,7 +83,7 @@ def _library(folder: Path, profile: Path | None, cache: Path) -> tuple[PolicyLib
 def rankers(library: PolicyLibrary) -> dict[str, Callable[[str], NDArray[np.float64]]]:
     """Each ranker as a function from a question to one score per document (`library.documents.sources`)."""
     sources = library.documents.sources
-    naive = BM25Index(_whole_documents(library.passages, sources), tokens=_jieba_words)
+    naive = BM25Index(_whole_documents(library.passages), tokens=_jieba_words)
     terms: PolicyTerms = library.terms
     position = {source: i for i, source in enumerate(sources)}
     owner = np.array([position[p.source] for p in library.passages])
@@ -107,8 +107,9 @@ def rankers(library: PolicyLibrary) -> dict[str, Callable[[str], NDArray[np.floa
     return found
 
 
-def _whole_documents(passages: list[Passage], sources: list[str]) -> list[Passage]:
-    return [Passage(s, "", "", " ".join(p.searchable for p in passages if p.source == s)) for s in sources]
+def _whole_documents(passages: list[Passage]) -> list[Passage]:
+    return [Passage(source, "", "", " ".join(p.searchable for p in parts))
+            for source, parts in by_document(passages).items()]
 
 
 def _jieba_words(text: str) -> list[str]:

@@ -128,6 +128,14 @@ class CharTfidfIndex:
         return np.asarray((self._matrix @ vector.T).toarray()).ravel()
 
 
+def by_document(passages: list[Passage]) -> dict[str, list[Passage]]:
+    """Each document's passages in order, the documents sorted by source."""
+    grouped: dict[str, list[Passage]] = {}
+    for passage in passages:
+        grouped.setdefault(passage.source, []).append(passage)
+    return dict(sorted(grouped.items()))
+
+
 def search(ranker: Ranker, question: str, k: int = 5) -> list[Hit]:
     scores = ranker.scores(question)
     order = np.argsort(-scores, kind="stable")[:k]
@@ -149,11 +157,10 @@ class DocumentIndex:
     _matrix: object = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.sources = sorted({p.source for p in self.passages})
-        texts = []
-        for source in self.sources:
-            parts = [p for p in self.passages if p.source == source]
-            texts.append(normalize(" ".join([parts[0].title] * TITLE_WEIGHT + [p.searchable for p in parts])))
+        documents = by_document(self.passages)
+        self.sources = list(documents)
+        texts = [normalize(" ".join([parts[0].title] * TITLE_WEIGHT + [p.searchable for p in parts]))
+                 for parts in documents.values()]
         self._vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
         self._matrix = self._vectorizer.fit_transform(texts)
 
@@ -178,12 +185,12 @@ class BigramDocuments:
     _bm25: BM25Index = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.sources = sorted({p.source for p in self.passages})
-        documents = []
-        for source in self.sources:
-            parts = [p for p in self.passages if p.source == source]
-            text = " ".join([parts[0].title] * TITLE_BIGRAM_WEIGHT + [f"{p.heading} {p.text}" for p in parts])
-            documents.append(Passage(source, parts[0].title, "", self.terms.expand(text)))
+        grouped = by_document(self.passages)
+        self.sources = list(grouped)
+        documents = [
+            Passage(source, parts[0].title, "", self.terms.expand(
+                " ".join([parts[0].title] * TITLE_BIGRAM_WEIGHT + [f"{p.heading} {p.text}" for p in parts])))
+            for source, parts in grouped.items()]
         self._bm25 = BM25Index(documents, k1=1.2, tokens=bigrams)
 
     def document_scores(self, question: str) -> NDArray[np.float64]:
