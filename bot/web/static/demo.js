@@ -2,10 +2,26 @@
 const $ = (id) => document.getElementById(id);
 let counter = 0;
 
+// A link in the bot's words (a form to download) is made clickable; everything else stays text.
+function withLinks(div, text) {
+  for (const part of text.split(/(https?:\/\/[^\s]+)/)) {
+    if (/^https?:\/\//.test(part)) {
+      const link = document.createElement("a");
+      link.href = part;
+      link.textContent = part;
+      link.target = "_blank";
+      link.rel = "noopener";
+      div.appendChild(link);
+    } else if (part) {
+      div.appendChild(document.createTextNode(part));
+    }
+  }
+}
+
 function bubble(text, who, choices) {
   const div = document.createElement("div");
   div.className = `bubble ${who}`;
-  div.textContent = text;
+  withLinks(div, text);
   if (choices && choices.length) {
     const row = document.createElement("div");
     row.className = "choices";
