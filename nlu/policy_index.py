@@ -1,11 +1,9 @@
 """Retrieval over the community's policy texts, for policy_question.
 
-Documents are Markdown; each `## section` becomes a passage carrying its document title, so a
-question about 低保 materials finds 低保's 所需材料 section. Two rankers are measured side by side in
-`bench/faq_bench.py`: BM25 over jieba words plus character bigrams, TF-IDF cosine over character
-n-grams of passages, and the same over whole documents with the title weighted. On the demo question
-set the document-level ranker wins clearly (residents' words for a topic are spread over a whole guide,
-not one section), so the bot picks the document that way and then quotes its best-matching passage.
+Passages (`nlu.policy_texts`) carry their document's title and section heading. Documents are ranked whole
+(residents' words for a topic are spread over a guide, not one section) by three rankers fused
+(`PolicyLibrary`), then the passage of the chosen document that fits the question best is quoted.
+`bench/faq_bench.py` measures each ranker and the fusion side by side.
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -62,26 +60,12 @@ def bigrams(text: str) -> list[str]:
     return [compact[i:i + 2] for i in range(len(compact) - 1)]
 
 
-def terms(text: str) -> list[str]:
-    """jieba words and character bigrams, without punctuation and the commonest function words."""
-    clean = normalize(text)
-    found = [w for w in words(clean) if w not in STOP_WORDS and not _PUNCTUATION.fullmatch(w)]
-    compact = _PUNCTUATION.sub("", clean)
-    return found + [compact[i:i + 2] for i in range(len(compact) - 1)]
-
-
-class Ranker(Protocol):
-    passages: list[Passage]
-
-    def scores(self, question: str) -> NDArray[np.float64]: ...
-
-
 @dataclass
 class BM25Index:
     passages: list[Passage]
+    tokens: Callable[[str], list[str]]
     k1: float = 1.5
     b: float = 0.75
-    tokens: Callable[[str], list[str]] = terms
     _postings: dict[str, tuple[NDArray[np.int64], NDArray[np.float64]]] = field(init=False, repr=False)
     _idf: dict[str, float] = field(init=False, repr=False)
     _norms: NDArray[np.float64] = field(init=False, repr=False)
@@ -136,12 +120,6 @@ def by_document(passages: list[Passage]) -> dict[str, list[Passage]]:
     return dict(sorted(grouped.items()))
 
 
-def search(ranker: Ranker, question: str, k: int = 5) -> list[Hit]:
-    scores = ranker.scores(question)
-    order = np.argsort(-scores, kind="stable")[:k]
-    return [Hit(ranker.passages[i], float(scores[i])) for i in order]
-
-
 SECTION_HEADING_WEIGHT = 4
 TITLE_WEIGHT = 6
 """How many times a document's title counts: a question usually names its topic."""
@@ -168,10 +146,6 @@ class DocumentIndex:
         vector = self._vectorizer.transform([normalize(question)])
         return np.asarray((self._matrix @ vector.T).toarray()).ravel()
 
-    def scores(self, question: str) -> NDArray[np.float64]:
-        """Each passage scored with its document's score, so `search` ranks documents."""
-        by_source = dict(zip(self.sources, self.document_scores(question), strict=True))
-        return np.array([by_source[p.source] for p in self.passages])
 
 
 @dataclass
