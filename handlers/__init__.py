@@ -40,7 +40,7 @@ def build_registry() -> dict[str, Handler]:
             if intent in registry:
                 raise RuntimeError(f"intent {intent} is handled twice")
             registry[intent] = module.handle
-    registry[resume.INTENT] = resume.make_handler(dict(registry))
+    registry[resume.INTENT] = resume.make_handler(dict(registry), build_answer_checks())
     registry[not_urgent.INTENT] = not_urgent.make_handler(dict(registry))
     return registry
 

@@ -351,9 +351,11 @@ def _asked_where(state: DialogueState) -> int:
     return asks
 
 
-async def _own_building(ctx: HandlerContext, words: str) -> Building | None:
-    """「33栋的电梯坏了 还有34栋门口的路灯不亮」: each problem at the building its own words name."""
-    assert ctx.community is not None
+async def named_building(ctx: HandlerContext, words: str) -> Building | None:
+    """The building of the community the words name: 「33栋的电梯坏了 还有34栋门口的路灯不亮」 files each problem at
+    its own; 「我住58栋，找个工作人员跟我说」 tells the person taking over where the resident lives."""
+    if ctx.community is None:
+        return None
     found = stated_address(words)
     return await get_building(ctx.session, ctx.community.id, found[0].building) if found else None
 
@@ -384,7 +386,7 @@ async def _open(ctx: HandlerContext, building: Building | None) -> list[Reply]:
     replies, numbers = [], []
     filings = file_reports(ctx.profile, slots["description"])
     for filing in filings:
-        own = await _own_building(ctx, filing.words) if len(filings) > 1 else None
+        own = await named_building(ctx, filing.words) if len(filings) > 1 else None
         own_place = find_place(ctx.profile, ctx.community.key, filing.words) if len(filings) > 1 and not own else None
         # 「我们楼的电梯停了 还有西门的杆子断了」: a lift is in a building, not at the gate the other problem names.
         elsewhere = place is not None and INDOORS.search(filing.words) is not None and any(

@@ -77,7 +77,7 @@ async def hand_over(ctx: HandlerContext, text: str) -> list[Reply]:
     category = ctx.profile.categories[ctx.profile.HANDOFF_CATEGORY]
     opened = await open_ticket(ctx.session, ctx.profile, TicketRequest(
         community=ctx.community, resident=ctx.resident, channel=ctx.channel, category=category,
-        description=state.slots["description"],
+        description=state.slots["description"], building=await appeal_report.named_building(ctx, text),
     ), ctx.now)
     state.start(FLOW)
     state.awaiting, state.slots["ticket"] = RELAYING, opened.ticket.number or ""
@@ -98,6 +98,10 @@ async def _relay(ctx: HandlerContext, text: str) -> list[Reply]:
     if not text.strip():
         return []
     await relay_to_staff(ctx.session, ctx.profile, ticket, ctx.resident, text, ctx.now)
+    if ticket.building_id is None:
+        # 「我住50栋」 said after the hand-off opened: the ticket shows where the resident lives.
+        building = await appeal_report.named_building(ctx, text)
+        ticket.building_id = building.id if building is not None else None
     acked = ctx.state.slots.get(ACKED_AT)
     if acked is not None and ctx.now - datetime.fromisoformat(acked) < ACK_EVERY:
         return []

@@ -25,7 +25,8 @@ REPLIES: dict[str, tuple[str, ...]] = {
 """The profile's replies this module renders, each with the blanks it fills in."""
 
 
-INTENTS = ("policy_question",)
+INTENT = "policy_question"
+INTENTS = (INTENT,)
 QUOTE_CHARS = 320
 """Long enough for a list of materials, short enough for a phone screen."""
 
@@ -35,9 +36,10 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     helpless = hit is None or TRIED_AND_FAILED.search(nlu.text)
     if helpless and not ctx.state.suspended and asks_office_to_act(ctx.profile, nlu.text):
         return await appeal_report.file_instead(message, nlu, ctx)
-    if hit is None and not ctx.state.suspended and ASKS_FOR_A_DOCUMENT.search(nlu.text) \
-            and named_certificate(ctx.profile, nlu.text):
-        # 「孩子报名要个户口方面的证明 派出所让先来社区开」: a certificate asked for, in the words of a question.
+    if (hit is None or not ASKING.search(nlu.text)) and not ctx.state.suspended \
+            and ASKS_FOR_A_DOCUMENT.search(nlu.text) and named_certificate(ctx.profile, nlu.text):
+        # 「孩子报名要个户口方面的证明 派出所让先来社区开」: a certificate asked for, not asked about, whatever guide
+        # shares its words.
         request = replace(nlu, intent=IntentScore(certificate_request.FLOW, 1.0))
         return await certificate_request.handle(message, request, ctx)
     if hit is None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.core.messages import InboundMessage, Reply
-from handlers.base import Handler, HandlerContext
+from handlers.base import AnswerCheck, Handler, HandlerContext
+from nlu.phrasing import GO_ON
 from nlu.result import IntentScore, ParseResult
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -16,16 +18,23 @@ REPLIES: dict[str, tuple[str, ...]] = {
 
 
 INTENT = "resume"
+_GOING_ON = re.compile(r"^[\W好的那吧嗯啊哦行呢哈呀了]*$")
+"""What is left of 「好的那继续吧」 once the words that go on are taken out: nothing that answers a form."""
 
 
-def make_handler(flows: Mapping[str, Handler]) -> Handler:
-    """The resume handler asks the restored flow's pending question again through its handler."""
+def make_handler(flows: Mapping[str, Handler], checks: Mapping[str, AnswerCheck]) -> Handler:
+    """The resume handler takes the restored flow up at its pending question: with the rest of the message when
+    that answers it (「继续 约周二上午九点」), or by asking the question again."""
 
     async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
         flow = ctx.state.flow if ctx.state.resume() else None
         if flow is None or flow not in flows:
             ctx.state.finish()
             return [ctx.say("nothing_to_resume")]
-        return await flows[flow](message, replace(nlu, text="", intent=IntentScore(INTENT, 1.0)), ctx)
+        rest = replace(nlu, text=GO_ON.sub(" ", nlu.text).strip(), intent=IntentScore(INTENT, 1.0))
+        check = checks.get(flow)
+        if _GOING_ON.match(rest.text) or check is None or not await check(rest, ctx):
+            rest = replace(rest, text="")
+        return await flows[flow](message, rest, ctx)
 
     return handle

@@ -120,8 +120,10 @@ ASKS_SOMEONE_TO_ACT = re.compile(
 """「能帮俺找个律师不」「想申请点救助」: the resident asks the office to do something, not only to be told."""
 
 SENDS_SOMEONE = re.compile(
-    r"(找|寻|派|叫|喊|请)(个|一个|几个)?(人|师傅|工作人员)(来|过来|去)?(看|修|处理|弄|查|瞧|说和|调解|劝|评理|协调|管)")
-"""「侬帮帮忙寻个人来看看」: someone sent to the problem just told, not a person to talk to."""
+    r"(找|寻|派|叫|喊|请|让)(个|一个|几个)?(社区|你们|居委会|街道)?的?(人|师傅|工作人员)(来|过来|去|上门)?(我家|家里)?"
+    r"(看|修|处理|弄|查|瞧|说和|调解|劝|评理|协调|管)")
+"""「侬帮帮忙寻个人来看看」「能不能让社区的人来我家看看」: someone sent to the matter just told, not a person to talk
+to."""
 
 OUTDOOR_SPOT = re.compile(
     r"[东西南北][北南]?角|角落|空地|小路|小道|路边|路口|路上|岔路|拐角|围墙|墙根|绿化带|草坪|草地|花坛|变电箱|配电箱|商铺|门面"
@@ -172,6 +174,9 @@ WANTS_TO_TALK = re.compile(
     r"(找|让|派|请|要)(个|一个)?(人|工作人员|同志|领导|书记)?.{0,4}(跟|和|同)我(说|聊|讲|谈|沟通|解释)|聊聊|谈谈"
     r"|当面(说|谈|聊)|打(个)?电话(给|跟)我|给(我|俺)打(个)?电话|真人|人工|找(你们)?(的)?(书记|领导|主任)|给(我|俺)回(个)?电话|(几|两|一两)句(话)?说不(明白|清楚|清)")
 """「一两句话说不明白 能不能找个工作人员跟我说」: a person to talk to, not an office to act."""
+
+JUST_ASKING = re.compile(r"(就|只|只是|就是)想(先)?(问问|问一下|问下|了解|咨询|打听)")
+"""「吵了好几回了，我就想先了解一下，人民调解是怎么个流程？」: the story is why they ask; they ask, and only ask."""
 
 ASKS_FOR_A_DOCUMENT = re.compile(r"开(个|张|一个|一张)?|办(个|张|一个|一张)|出具|要(个|张|一个|一张)|弄(个|张)")
 """「要个户口方面的证明」「社区能开吧」: a document asked for, not only asked about."""

@@ -37,7 +37,7 @@ STOP_WORDS = frozenset([
 
 
 ASKING = re.compile(
-    r"吗|[？?]|什么|怎么|咋|哪|多少|几[个岁天月年号点]|能不能|可不可以|要不要|是否|请问|想问|问问|如何|啥")
+    r"吗|[？?]|什么|怎么|咋|哪|多少|多长|多久|多大|几[个岁天月年号点]|能不能|可不可以|要不要|是否|请问|想问|问问|如何|啥")
 """A clause that asks: 「…我想问问申请低保要什么条件」 after a story of how the resident got here."""
 _CLAUSES = re.compile(r"[，。,；;！!？?\n]+|\s+")
 
@@ -285,14 +285,15 @@ class PolicyLibrary:
         return hits[0] if clear or far_ahead or covered else None
 
     def coverage(self, question: str, source: str) -> float:
-        """The share of the question's content words (two characters or more) found in the document, or of the
-        words of what it asks (`asked_part`) if more: the story before a question is the resident's, not the
-        guide's."""
+        """The share of the question's content words (two characters or more) found in the document, each or another
+        word of its group in the profile's terms, or of the words of what it asks (`asked_part`) if more: the story
+        before a question is the resident's, not the guide's."""
         return max(self._covered(question, source), self._covered(asked_part(question), source))
 
     def _covered(self, text: str, source: str) -> float:
         content = [w for w in words(normalize(text)) if len(w) >= 2 and w not in STOP_WORDS]
-        return sum(w in self._texts[source] for w in content) / len(content) if content else 0.0
+        found = sum(any(same in self._texts[source] for same in self.terms.same_as(w)) for w in content)
+        return found / len(content) if content else 0.0
 
 
 def embedded_text(passage: Passage) -> str:

@@ -56,6 +56,12 @@ class PolicyTerms:
         """The text's words, each listed term one word, punctuation dropped."""
         return [w for w in self._tokenizer.lcut(normalize(text)) if not _PUNCTUATION.fullmatch(w)]
 
+    def same_as(self, word: str) -> tuple[str, ...]:
+        """The word and, when it is a listed term, the other words of its groups."""
+        found = normalize(word)
+        return (found, *(normalize(t) for term, group in self._longest_first if term == found
+                         for t in group if normalize(t) != found))
+
     def expand(self, text: str) -> str:
         """The text followed by the other words of every group one of its terms belongs to; a term counts only
         where no longer term covers it (居住证明 holds no 居住证)."""

@@ -12,9 +12,11 @@ from dataclasses import dataclass, replace
 from bot.core.dialogue import DialogueState
 from bot.core.messages import Reply
 from bot.office.categories import file_report
+from handlers import policy_question
 from handlers.base import OFFERABLE_INTENTS, HandlerContext
-from nlu.phrasing import NEED_BOUNDARY, NOBODY_ACTS, SENDS_SOMEONE, WANTS_TO_TALK, without_new_topic
-from nlu.result import ConfidencePolicy, NLUBackend, ParseResult
+from nlu.phrasing import JUST_ASKING, NEED_BOUNDARY, NOBODY_ACTS, SENDS_SOMEONE, WANTS_TO_TALK, without_new_topic
+from nlu.policy_index import ASKING
+from nlu.result import FALLBACK_INTENT, ConfidencePolicy, IntentScore, NLUBackend, ParseResult
 from storage.profile import Profile
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -28,9 +30,13 @@ SECOND_NEED_CONFIDENCE = 0.85
 """How sure the classifier must be of the second need: a split that is wrong loses the first need's words."""
 NEEDS = frozenset(OFFERABLE_INTENTS) - {"human_handoff", "emergency"}
 FIRST_NEEDS = NEEDS - {"feedback", "request_status"}
+"""「不满意 楼道里还是一股臭味」: what follows a rating or a status question is its reason, not a second need."""
 SECOND_NEEDS = NEEDS | {"human_handoff"}
 """「登记完帮我转个人工」: a person, after the first need."""
-"""「不满意 楼道里还是一股臭味」: what follows a rating or a status question is its reason, not a second need."""
+STORY_NEEDS = frozenset({"appeal_report", "certificate_request", "policy_question", FALLBACK_INTENT})
+"""What a story told before 「我就想问问…」 is read as, that the question it leads to overrides, whole
+(「学校让交困难证明，我就想问问开这个要带什么材料」 asks about a certificate: it does not file a matter or ask
+for the certificate yet)."""
 MIN_PART_CHARS = 4
 
 
@@ -45,6 +51,10 @@ class SecondNeeds:
         if said.intent.name not in FIRST_NEEDS and not said.is_fallback:
             return said, False
         text, agreed = said.text, None
+        only_asks = JUST_ASKING.search(text)
+        if only_asks and said.intent.name in STORY_NEEDS and ASKING.search(text[only_asks.end():]):
+            # 「楼上漏水吵了好几回了，我就想先了解一下，人民调解是怎么个流程？」: a question, with why it is asked.
+            return replace(said, intent=IntentScore(policy_question.INTENT, 1.0), ambiguous=False), False
         for boundary in NEED_BOUNDARY.finditer(text):
             first, rest = text[:boundary.start()].strip(), text[boundary.end():].strip()
             if min(_chars(first), _chars(rest)) < MIN_PART_CHARS:

@@ -15,6 +15,7 @@ from bot.core.messages import Reply
 from handlers.base import ASKED, HandlerContext, asked_with_a_way_out
 from handlers.forms.slot_kinds import READERS, ask_slot
 from nlu.phrasing import ABOUT_A_NUMBER, CORRECTING, GOES_AHEAD, LEAVES_NONE, SAYS_WHAT_FOR, cancels
+from nlu.policy_index import ASKING
 from nlu.result import ParseResult
 from storage.profile.schema import FlowSpec, SlotSpec
 
@@ -143,9 +144,20 @@ async def answers_slot(flow_key: str, nlu: ParseResult, ctx: HandlerContext) -> 
         return True
     for slot in spec.slots:
         outcome = await READERS[slot.kind](slot, nlu, ctx, slot.name == awaiting)
-        if outcome is not None and (outcome.value is not None or outcome.stop):
+        if outcome is None or (outcome.value is None and not outcome.stop):
+            continue
+        if slot.name == awaiting or outcome.stop or _tells_more(slot, outcome.value, nlu, ctx.state):
             return True
     return _text_slot_answered(spec, ctx.state, nlu) is not None
+
+
+def _tells_more(slot: SlotSpec, value: object, nlu: ParseResult, state: DialogueState) -> bool:
+    """Whether another of the form's questions, said outright, adds to the form: something it does not know yet,
+    not inside a question about something else. 「对了先问下 医保断缴了咋补交」 names the service already being
+    booked and 「高龄津贴是怎么领的？我妈今年八十了」 a relative while the resident's own ID is asked: both ask
+    another thing, and are answered before the form goes on."""
+    return state.slots.get(slot.name) != value and (CORRECTING.search(nlu.text) is not None
+                                                    or ASKING.search(nlu.text) is None)
 
 
 def _missing(spec: FlowSpec, ctx: HandlerContext, needs: Needs) -> SlotSpec | None:

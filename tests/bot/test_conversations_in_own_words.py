@@ -706,3 +706,39 @@ async def test_the_community_asked_again_and_again_offers_a_person(pipeline: Pip
         助手: 哪个社区
         助手: 转人工
     """)
+
+
+# Where a resident who asked for a person lives, and a person sent to a matter.
+
+async def test_the_building_said_after_asking_for_a_person_goes_on_the_ticket(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-person-building"), """
+        居民: 这事太复杂了 打字说不清 我要找个真人
+        助手: 转人工
+        居民: 我住五十栋
+        助手: !已登记
+    """)
+
+    assert await where(sessions) == [("handoff", "50", None)]
+
+
+async def test_the_building_said_when_asking_for_a_person_goes_on_the_ticket(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-person-building-at-once"), """
+        居民: 你们说不清楚 我住58栋 找个工作人员跟我说
+        助手: 转人工
+    """)
+
+    assert await where(sessions) == [("handoff", "58", None)]
+
+
+async def test_someone_asked_to_come_and_see_a_hardship_is_the_same_matter(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-come-and-see"), """
+        居民: 我老伴去年中风瘫在床上，家里全靠我打零工，实在撑不住了，想申请点救助，能不能让社区的人来我家看看，我住52栋
+        助手: 已登记
+        助手: !另一件事
+        助手: !转人工
+    """)
+
+    assert [category for category, _, _ in await where(sessions)] == ["civil_affairs"]

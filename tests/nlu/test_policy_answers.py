@@ -8,11 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation.pipeline import Pipeline
 from nlu.policy_index import PolicyLibrary
 from nlu.policy_store import build_library, current_library, read_library, write_library
 from nlu.policy_texts import cut, plain_text, read_passages
+from storage.models import Appointment, CertificateRequest, Ticket
 from tests.bot.transcript import Resident, play
 from tests.cli import frontdoor
 from tests.conftest import DEMO_PROFILE, POLICY_INDEX
@@ -184,3 +187,70 @@ def test_a_guide_far_ahead_of_the_next_answers_a_question_in_dialect_words(ranke
 
     assert hit is not None
     assert hit.passage.title == "老年优待证办理"
+
+
+# A question asked in the middle of a form, and the form taken up again.
+
+async def test_a_question_about_a_relative_inside_a_form_is_answered_and_the_form_kept(
+        pipeline: Pipeline, ranked_library: PolicyLibrary, sessions: async_sessionmaker[AsyncSession]) -> None:
+    pipeline.policies = ranked_library
+    await play(Resident(pipeline, "r-asks-mid-form"), """
+        居民: 开个居住证明
+        助手: 给谁开
+        居民: [本人]
+        助手: 身份证号
+        居民: 慢着 我先问一句 我爸今年八十一了 高龄补贴每个月有多少钱？
+        助手: 高龄
+        助手: 还没办完
+        居民: 好的那继续吧
+        助手: 身份证号
+        居民: 110105196003157725
+        助手: 做什么用
+        居民: 单位要
+        助手: 联系电话
+        居民: 13912345678
+        助手: 本人
+        助手: !家人
+        居民: [确认]
+        助手: 已受理
+    """)
+
+    async with sessions() as session:
+        [request] = (await session.scalars(select(CertificateRequest))).all()
+    assert request.for_whom == "本人"
+
+
+async def test_going_on_with_the_time_in_the_same_words_books_it(
+        pipeline: Pipeline, ranked_library: PolicyLibrary, sessions: async_sessionmaker[AsyncSession]) -> None:
+    pipeline.policies = ranked_library
+    await play(Resident(pipeline, "r-go-on-with-time"), """
+        居民: 想约个社保医保的窗口
+        助手: 什么时间
+        居民: 对了先问下 医保一年要交多少钱
+        助手: 缴费
+        助手: 还没办完
+        居民: 继续 约下周二上午九点
+        助手: 请核对
+        助手: 09:00
+        居民: [确认]
+        助手: 预约成功
+    """)
+
+    async with sessions() as session:
+        [booking] = (await session.scalars(select(Appointment))).all()
+    assert booking.service_key == "social_insurance"
+
+
+# A story told only to explain a question.
+
+async def test_a_quarrel_told_before_just_asking_about_mediation_is_answered_not_filed(
+        pipeline: Pipeline, ranked_library: PolicyLibrary, sessions: async_sessionmaker[AsyncSession]) -> None:
+    pipeline.policies = ranked_library
+    await play(Resident(pipeline, "r-just-asks"), """
+        居民: 楼上楼下漏水的事我们两家吵了好几回了，我就想先了解一下，社区的人民调解是怎么个流程？
+        助手: 人民调解
+        助手: !已登记
+    """)
+
+    async with sessions() as session:
+        assert (await session.scalars(select(Ticket))).all() == []
