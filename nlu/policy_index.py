@@ -40,6 +40,16 @@ ASKING = re.compile(
     r"吗|[？?]|什么|怎么|咋|哪|多少|多长|多久|多大|几[个岁天月年号点]|能不能|可不可以|要不要|是否|请问|想问|问问|如何|啥")
 """A clause that asks: 「…我想问问申请低保要什么条件」 after a story of how the resident got here."""
 _CLAUSES = re.compile(r"[，。,；;！!？?\n]+|\s+")
+ANSWER_KINDS = (
+    (re.compile(r"多少钱|[给领发补交缴拿]多少|多少元|什么标准|标准是多少"),
+     re.compile(r"\d[\d,]*(?:\.\d+)?\s*元"), re.compile(r"标准|金额|费用")),
+    (re.compile(r"多久|多长时间|几天|几个工作日|什么时候能(?:办好|批|下来|拿到|到账)"),
+     re.compile(r"\d+\s*个?(?:工作日|日|天|月|个月)内"), re.compile(r"时限|期限")),
+)
+"""(What a question asks for, what the text of a passage that gives it holds, what its heading says): 「低保一个月
+能给多少钱」 wants the section with the amounts, not the one that says 「1个月内」 and shares more of its characters."""
+ANSWER_KIND_WEIGHT = 1.0
+"""What the passage of the right kind adds to its fit (words and meaning, each 0-1)."""
 
 
 def asked_part(question: str) -> str:
@@ -264,6 +274,7 @@ class PolicyLibrary:
             fit = _scaled(section_scores[own])
             if closeness is not None:
                 fit = fit + _scaled(closeness[own].astype(np.float64))
+            fit = fit + ANSWER_KIND_WEIGHT * np.array([gives_what_is_asked(question, self.passages[i]) for i in own])
             hits.append(Hit(self.passages[own[int(np.argmax(fit))]], float(document_scores[d])))
         return hits
 
@@ -294,6 +305,13 @@ class PolicyLibrary:
         content = [w for w in words(normalize(text)) if len(w) >= 2 and w not in STOP_WORDS]
         found = sum(any(same in self._texts[source] for same in self.terms.same_as(w)) for w in content)
         return found / len(content) if content else 0.0
+
+
+def gives_what_is_asked(question: str, passage: Passage) -> bool:
+    """Whether the question asks for an amount or a time limit and the passage gives one."""
+    return any(asks.search(question) is not None
+               and (in_text.search(passage.text) is not None or in_heading.search(passage.heading) is not None)
+               for asks, in_text, in_heading in ANSWER_KINDS)
 
 
 def embedded_text(passage: Passage) -> str:

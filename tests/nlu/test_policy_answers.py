@@ -173,6 +173,8 @@ async def test_a_question_is_answered_from_its_own_guide_not_a_neighbour_sharing
     ("老年优待证要带什么材料", "所需材料"),
     ("低保批下来要多久", "办理时限"),
     ("高龄津贴多大岁数能领", "发放对象"),
+    ("低保一个月能给多少钱", "保障标准"),
+    ("残疾人补贴一个月多少钱", "补贴标准"),
 ])
 def test_the_quoted_passage_is_the_part_of_the_guide_that_answers(
         ranked_library: PolicyLibrary, question: str, heading: str) -> None:
