@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.messages import Choice, Reply
 from handlers.base import HandlerContext, asked_with_a_way_out
+from nlu.phrasing import SAYING_WHO_AND_WHERE
 from nlu.text import sounds_like
 from storage.profile import Profile
 from storage.repositories.directory import get_community
@@ -42,6 +43,18 @@ def named_communities(profile: Profile, text: str) -> list[str]:
     communities = profile.communities
     return [key for key, c in communities.items() if any(name in text for name in (c.name, *c.aliases))] or \
         [key for key, c in communities.items() if any(sounds_like(name, text) for name in (c.name, *c.aliases))]
+
+
+
+
+def only_names_a_community(profile: Profile, text: str) -> bool:
+    """「清水社区」「我是白杨小区的」 with nothing else: who the resident is, not a need (on the district's account,
+    after the bot answered a question without knowing it)."""
+    said = SAYING_WHO_AND_WHERE.sub("", text)
+    return bool(said) and any(
+        said == name or (len(said) == len(name) and sounds_like(name, said))
+        for community in profile.communities.values()
+        for name in {SAYING_WHO_AND_WHERE.sub("", n) for n in (community.name, *community.aliases)} if name)
 
 
 def ask_community(ctx: HandlerContext) -> Reply:

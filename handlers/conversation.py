@@ -13,7 +13,8 @@ REPLIES: dict[str, tuple[str, ...]] = {
 """The profile's replies this module renders, each with the blanks it fills in."""
 
 
-INTENTS = ("greet", "goodbye", "affirm", "deny", "out_of_scope")
+GREETING = "greet"
+INTENTS = (GREETING, "goodbye", "affirm", "deny", "out_of_scope")
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:

@@ -17,6 +17,7 @@ from bot.office.ticketing import TicketRequest, format_datetime, open_ticket
 from handlers import appeal_report, policy_question
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
+from nlu.address import find_addresses
 from nlu.phrasing import WANTS_TO_TALK
 from nlu.result import ParseResult
 from storage.models import TicketStatus
@@ -58,8 +59,12 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
 
 
 def _a_matter_for_an_office(ctx: HandlerContext, text: str) -> bool:
-    """A person asked for, about a matter told at length that an office plainly handles."""
-    return ctx.state.flow is None and not ctx.state.suspended and len(text.strip()) >= MATTER_TOLD_CHARS \
+    """A person asked for, about a matter told at length that an office plainly handles (where the resident
+    lives is not the matter: 「那你给我找个工作人员吧，我在7栋」)."""
+    told = text
+    for _, start, end in reversed(find_addresses(text)):
+        told = told[:start] + told[end:]
+    return ctx.state.flow is None and not ctx.state.suspended and len(told.strip()) >= MATTER_TOLD_CHARS \
         and not WANTS_TO_TALK.search(text) and asks_office_to_act(ctx.profile, text)
 
 

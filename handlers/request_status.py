@@ -6,10 +6,10 @@ from __future__ import annotations
 from bot.core.messages import InboundMessage, Reply, TextReply
 from bot.office.categories import asks_office_to_act, file_report, names_a_category
 from bot.office.ticketing import format_datetime
-from handlers import appeal_report, human_handoff
+from handlers import appeal_report, human_handoff, policy_question
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
-from nlu.phrasing import EARLIER_REPORT, WANTS_TO_TALK
+from nlu.phrasing import EARLIER_REPORT, MENTIONS_A_REPORT, WANTS_TO_TALK
 from nlu.result import ParseResult
 from storage.models import Appointment, Ticket
 from storage.repositories.appointments import get_appointment_by_number, open_appointments_of
@@ -41,7 +41,9 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         if WANTS_TO_TALK.search(nlu.text):
             # 「上次报的事一个礼拜了还没人来 我要找书记」: nothing here to show, and a person asked for.
             return [ctx.say("status_none"), *await human_handoff.hand_over(ctx, nlu.text)]
-        return [ctx.say("status_none")]
+        answered = None if MENTIONS_A_REPORT.search(nlu.text) else policy_question.answer_from_guides(nlu, ctx)
+        # 「…现在出院了没啥事。医生建议我们签个家庭医生，社区这边咋签」: a question a guide answers, not about a report.
+        return answered if answered is not None else [ctx.say("status_none")]
     lines = [ctx.wording.render("status_header", count=len(tickets) + len(bookings))]
     lines += [_ticket_line(ctx, t) for t in tickets] + [_booking_line(ctx, b) for b in bookings]
     return [TextReply("\n".join(lines))]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.core.messages import InboundMessage, Reply
 from handlers.base import AnswerCheck, Handler, HandlerContext
-from nlu.phrasing import GO_ON
+from nlu.phrasing import GO_ON, GOING_ON_ONLY
 from nlu.result import IntentScore, ParseResult
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -18,8 +17,6 @@ REPLIES: dict[str, tuple[str, ...]] = {
 
 
 INTENT = "resume"
-_GOING_ON = re.compile(r"^[\W好的那吧嗯啊哦行呢哈呀了]*$")
-"""What is left of 「好的那继续吧」 once the words that go on are taken out: nothing that answers a form."""
 
 
 def make_handler(flows: Mapping[str, Handler], checks: Mapping[str, AnswerCheck]) -> Handler:
@@ -33,7 +30,7 @@ def make_handler(flows: Mapping[str, Handler], checks: Mapping[str, AnswerCheck]
             return [ctx.say("nothing_to_resume")]
         rest = replace(nlu, text=GO_ON.sub(" ", nlu.text).strip(), intent=IntentScore(INTENT, 1.0))
         check = checks.get(flow)
-        if _GOING_ON.match(rest.text) or check is None or not await check(rest, ctx):
+        if GOING_ON_ONLY.match(rest.text) or check is None or not await check(rest, ctx):
             rest = replace(rest, text="")
         return await flows[flow](message, rest, ctx)
 

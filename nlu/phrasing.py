@@ -77,11 +77,21 @@ def corrected_part(text: str) -> str:
     return CLAUSE_END.split(rest)[0] if rest else stripped
 
 
-EARLIER_REPORT = re.compile(r"我(反映|报|说|投诉|登记)的|上次|之前|以前(反映|报)|那个单子|编号")
-"""「我反映的电梯问题怎么样了」: asking after a report made before, not making one."""
+EARLIER_REPORT = re.compile(
+    r"我(反映|报|说|投诉|登记)过?的|(反映|报|投诉|登记)过|上次|之前|以前(反映|报)|那个单子|编号")
+"""「我反映的电梯问题怎么样了」「我前几天反映过的那件事」: asking after a report made before, not making one."""
+
+MENTIONS_A_REPORT = re.compile(r"反映|报修|投诉|登记|报的|报了")
+"""「我上周反映的楼道熏黑的事 处理到哪一步了」: about a report, whatever else the words share with a guide."""
 
 GO_ON = re.compile(r"继续|接着|接下来|刚才(那|的)|回到")
 """「好的那继续吧」: back to what was put aside."""
+
+SAYING_WHO_AND_WHERE = re.compile(r"[\W_吧的啊呀哈是我在住那边这边里小区社区呢了哦嗯]+")
+"""What is left of 「我是白杨小区的」 once these go: the community's name, if that is all it says."""
+
+GOING_ON_ONLY = re.compile(r"^[\W好的那吧嗯啊哦行呢哈呀了]*$")
+"""What is left of 「好的那继续吧」 once the words that go on are taken out: nothing that answers a form."""
 
 ASKS_TO_BOOK = re.compile(r"约|排(个|一下)?(时间|号)|挂(个)?号|定(个)?时间|上门")
 """「能约个法律咨询吗」「上门来办」: a time with the office asked for, not only its help."""
@@ -174,6 +184,23 @@ WANTS_TO_TALK = re.compile(
     r"(找|让|派|请|要)(个|一个)?(人|工作人员|同志|领导|书记)?.{0,4}(跟|和|同)我(说|聊|讲|谈|沟通|解释)|聊聊|谈谈"
     r"|当面(说|谈|聊)|打(个)?电话(给|跟)我|给(我|俺)打(个)?电话|真人|人工|找(你们)?(的)?(书记|领导|主任)|给(我|俺)回(个)?电话|(几|两|一两)句(话)?说不(明白|清楚|清)")
 """「一两句话说不明白 能不能找个工作人员跟我说」: a person to talk to, not an office to act."""
+
+OPENING_GREETING = re.compile(
+    r"^(?:[\W_]*(?:喂+|你好+|您好|哈喽|hello|hi|嗨|在吗|在不在|有人吗|有人在吗|早上好|下午好|晚上好|打扰了?|打扰一下"
+    r"|(?:是|这是|这里是)?(?:居委会|社区|网格员)(?:吗|吧|啊|呀|嘛)?|小助手)[\s\W_吗吧呀啊啦哈嘛]*)+",
+    re.IGNORECASE)
+"""「喂喂是居委会吧 我是十二栋的老王 那个电梯又坏了…」: a greeting the message opens with, before what it is about."""
+MIN_CHARS_AFTER_GREETING = 4
+
+
+def without_greeting(text: str) -> str | None:
+    """The words after a greeting the message opens with, or None when it opens with none or says little more."""
+    found = OPENING_GREETING.match(text)
+    if found is None or found.end() == 0:
+        return None
+    rest = text[found.end():]
+    return rest if sum(ch.isalnum() for ch in rest) >= MIN_CHARS_AFTER_GREETING else None
+
 
 JUST_ASKING = re.compile(r"(就|只|只是|就是)想(先)?(问问|问一下|问下|了解|咨询|打听)")
 """「吵了好几回了，我就想先了解一下，人民调解是怎么个流程？」: the story is why they ask; they ask, and only ask."""

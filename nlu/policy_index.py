@@ -33,17 +33,19 @@ STOP_WORDS = frozenset([
     # everyday question padding: 「居住证咋办 要啥东西」 asks about 居住证 only
     "咋办", "怎么办", "要啥", "东西", "这边", "那边", "这里", "那里", "哪儿", "这种", "那种", "这样", "那样", "一个",
     "直接", "不能", "能不", "有没有", "没有", "是不是", "行不行", "问问", "知道", "现在", "我家", "家里",
+    # dialects' words for the same padding: 「阿拉屋里…哪能申请」 (Shanghai), 「要啥子材料」 (Sichuan)
+    "阿拉", "屋里", "哪能", "啥子", "咋个", "晓得", "俺家", "恁", "侬",
 ])
 
 
 ASKING = re.compile(
-    r"吗|[？?]|什么|怎么|咋|哪|多少|多长|多久|多大|几[个岁天月年号点]|能不能|可不可以|要不要|是否|请问|想问|问问|如何|啥")
+    r"吗|伐|[？?]|什么|怎么|咋|哪|多少|多长|多久|多大|几[个岁天月年号点]|能不能|可不可以|要不要|是否|请问|想问|问问|如何|啥")
 """A clause that asks: 「…我想问问申请低保要什么条件」 after a story of how the resident got here."""
 _CLAUSES = re.compile(r"[，。,；;！!？?\n]+|\s+")
 ANSWER_KINDS = (
     (re.compile(r"多少钱|[给领发补交缴拿]多少|多少元|什么标准|标准是多少"),
      re.compile(r"\d[\d,]*(?:\.\d+)?\s*元"), re.compile(r"标准|金额|费用")),
-    (re.compile(r"多久|多长时间|几天|几个工作日|什么时候能(?:办好|批|下来|拿到|到账)"),
+    (re.compile(r"多久|多长时间|几天|几个工作日|什么时候(?:能|才能|可以)?(?:办好|批|下来|拿到|到账|发)"),
      re.compile(r"\d+\s*个?(?:工作日|日|天|月|个月)内"), re.compile(r"时限|期限")),
 )
 """(What a question asks for, what the text of a passage that gives it holds, what its heading says): 「低保一个月

@@ -17,13 +17,14 @@ from bot.core.dialogue import DialogueState
 from bot.core.messages import InboundMessage, Reply, reply_from_json, reply_to_json
 from bot.core.wording import Wording
 from bot.office.categories import prepare_filing
-from handlers import appeal_report, build_answer_checks, build_registry, report_clue, resume
+from handlers import appeal_report, build_answer_checks, build_registry, policy_question, report_clue, resume
 from handlers.base import Handler, HandlerContext
-from handlers.community import named_communities, note_named_community
+from handlers.community import named_communities, note_named_community, only_names_a_community
+from handlers.conversation import GREETING
 from nlu.entities import Address
 from nlu.payloads import read_button_payload
-from nlu.phrasing import GO_ON
-from nlu.policy_index import PolicyLibrary
+from nlu.phrasing import GO_ON, without_greeting
+from nlu.policy_index import ASKING, PolicyLibrary
 from nlu.result import FALLBACK_INTENT, ConfidencePolicy, Entity, IntentScore, NLUBackend, ParseResult
 from nlu.safety import SafetyNet
 from nlu.text import simplified
@@ -53,7 +54,7 @@ messages the cues name; without a cue, the data's real emergencies score 0.76 an
 names and questions about what to do "in case" reach 0.56."""
 UNCUED_EMERGENCY_FLOOR_IN_FLOW = 0.7
 """Inside a flow a message is most likely about it (「快点来人看看吧」 in a hand-off about a leak scores 0.6)."""
-RESUMING = frozenset({"affirm", "greet", FALLBACK_INTENT, "resume"})
+RESUMING = frozenset({"affirm", GREETING, FALLBACK_INTENT, "resume"})
 """What 「好的那继续吧」 may read as to the classifier while a flow is put aside."""
 BARE_GO_ON_CHARS = 4
 """「继续」「接着办」「继续吧」: no more than this, and the words only say "go on"."""
@@ -208,6 +209,9 @@ class Pipeline:
             # 「礼拜四下午三点」: the answer goes on from what they first wrote, as a pressed button would.
             words = f"{pending} {stripped}"
             return replace(self.nlu.parse(words), intent=said.intent, ranking=said.ranking), False
+        if state.flow is None and only_names_a_community(self.profile, stripped):
+            # 「清水社区」 after an answer given on the district's account: noted (`note_named_community`), greeted.
+            return replace(said, intent=IntentScore(GREETING, 1.0)), False
         resumes = said.intent.name in RESUMING or (state.suspended and said.intent.name == state.suspended["flow"])
         if state.flow is None and state.suspended and GO_ON.search(stripped) and resumes:
             # 「好的那继续吧」, 「继续开证明」 (read as a certificate request): the form put aside, where it was.
@@ -241,6 +245,12 @@ class Pipeline:
         """What the NLU, the confidence policy and the safety net make of words alone, and whether a
         danger cue made them an emergency."""
         said = self.policy.apply(self.nlu.parse(text))
+        greeted = without_greeting(text) if said.intent.name == GREETING else None
+        after_greeting = self.read(greeted) if greeted is not None else None
+        if after_greeting is not None and not after_greeting[0].is_fallback \
+                and (after_greeting[0].intent.name != EMERGENCY or after_greeting[1]):
+            # 「喂喂是居委会吧我是十二栋的老王那个店题又坏了」: read by what follows the greeting, when that is clear.
+            return after_greeting
         cued = self.safety.cued(said) is not None
         rest = self.safety.without_opening_cry(text) if cued or said.intent.name == EMERGENCY else None
         if rest is not None:
@@ -286,6 +296,10 @@ class Pipeline:
         just_asks = said_clearly and self._awaits_free_text(state) and len(nlu.text.strip()) <= ASK_FOR_A_PERSON_CHARS \
             and not any(ch.isdigit() for ch in nlu.text)
         if name == EMERGENCY or (wants_a_person and (not answers or just_asks)):
+            return True
+        if name == policy_question.INTENT and self._awaits_free_text(state) and ASKING.search(nlu.text) \
+                and self.policies is not None and self.policies.answer(nlu.text) is not None:
+            # 「对了，你们中午几点下班」 where the form asks what the certificate is for: a question a guide answers.
             return True
         if answers or name in NOT_INTERRUPTING or name == state.flow or not said_clearly:
             return False

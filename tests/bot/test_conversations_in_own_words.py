@@ -742,3 +742,39 @@ async def test_someone_asked_to_come_and_see_a_hardship_is_the_same_matter(
     """)
 
     assert [category for category, _, _ in await where(sessions)] == ["civil_affairs"]
+
+
+async def test_naming_the_community_alone_on_the_district_account_is_noted_not_filed(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-names-community", community=None), """
+        居民: 我是清水社区的
+        助手: 青水社区
+        助手: !已登记
+        居民: 楼道灯坏了 在3栋
+        助手: 已登记
+        助手: !哪个社区
+    """)
+
+    assert await where(sessions) == [("lighting", "3", None)]
+
+
+async def test_a_greeting_before_the_problem_does_not_hide_it(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-greets-first"), """
+        居民: 喂你好啊居委会 我是二十一栋老李 楼道灯又坏了 你们找人来看看
+        助手: 已登记
+        助手: !可以直接告诉我
+    """)
+
+    assert await where(sessions) == [("lighting", "21", None)]
+
+
+async def test_asking_after_a_report_made_before_files_nothing(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-asks-after"), """
+        居民: 你好，我上礼拜反映过的那件事，到底处理到哪一步了？麻烦你帮我查一下，谢谢
+        助手: 没有正在办理
+        助手: !已登记
+    """)
+
+    assert await where(sessions) == []

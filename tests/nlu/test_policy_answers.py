@@ -256,3 +256,42 @@ async def test_a_quarrel_told_before_just_asking_about_mediation_is_answered_not
 
     async with sessions() as session:
         assert (await session.scalars(select(Ticket))).all() == []
+
+
+async def test_a_question_where_the_form_waits_for_words_is_answered_not_taken_as_them(
+        pipeline: Pipeline, ranked_library: PolicyLibrary, sessions: async_sessionmaker[AsyncSession]) -> None:
+    pipeline.policies = ranked_library
+    await play(Resident(pipeline, "r-asks-for-purpose"), """
+        居民: 开个居住证明
+        助手: 给谁开
+        居民: [本人]
+        助手: 身份证号
+        居民: 110105196003157725
+        助手: 做什么用
+        居民: 哦对了 你们周六上午有人上班吗
+        助手: 办公时间
+        助手: 还没办完
+        居民: 好的那继续吧
+        助手: 做什么用
+    """)
+
+
+async def test_a_question_in_a_dialect_is_answered_from_its_guide(pipeline: Pipeline,
+                                                                  ranked_library: PolicyLibrary) -> None:
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-wu"), """
+        居民: 阿拉姆妈八十岁了 一个人烧不动饭 社区里有老人吃饭的地方伐 哪能报名
+        助手: 摘自社区办事指南《老年人助餐服务》
+    """)
+
+
+async def test_progress_asked_of_a_matter_not_on_record_gets_the_guide(pipeline: Pipeline,
+                                                                        ranked_library: PolicyLibrary) -> None:
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-progress-offline"), """
+        居民: 我妈的高龄津贴现在怎么样了 什么时候能发下来
+        助手: 摘自社区办事指南《高龄津贴（高龄老人生活补贴）》
+        助手: 发放时间
+    """)
