@@ -24,7 +24,8 @@ REPLIES: dict[str, tuple[str, ...]] = {
 """The profile's replies this module renders, each with the blanks it fills in."""
 
 
-INTENTS = ("safety_tip",)
+INTENT = "safety_tip"
+INTENTS = (INTENT,)
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:

@@ -84,6 +84,14 @@ EARLIER_REPORT = re.compile(
 MENTIONS_A_REPORT = re.compile(r"反映|报修|投诉|登记|报的|报了")
 """「我上周反映的楼道熏黑的事 处理到哪一步了」: about a report, whatever else the words share with a guide."""
 
+PAUSES = re.compile(r"^\W*(?=\w)(?:(?:稍等|等一?下|等等|等会儿?|你等着|马上)[\W哈啊吧呀哦]*)?"
+                    r"(?:我(?:去|先)?(?:找|拿|翻|查|看)一?下(?:身份证|证件|户口本|号码|电话|卡)?)?[\W哈啊吧呀哦]*$")
+"""「稍等 我找下身份证」 inside a form, and nothing more: the resident is getting the answer, not asking for a person or
+for another need."""
+
+ASKS_ASIDE = re.compile(r"(?:先|再|顺便|另外)问(?:个事|件事|一下|下|一句|个问题)?|问(?:个事|件事|一句)")
+"""「等下 先问个事 电动车能推进楼道里充电吗」 inside a form: a question put in before the form goes on."""
+
 GO_ON = re.compile(r"继续|接着|接下来|刚才(那|的)|回到")
 """「好的那继续吧」: back to what was put aside."""
 

@@ -17,13 +17,22 @@ from bot.core.dialogue import DialogueState
 from bot.core.messages import InboundMessage, Reply, reply_from_json, reply_to_json
 from bot.core.wording import Wording
 from bot.office.categories import prepare_filing
-from handlers import appeal_report, build_answer_checks, build_registry, policy_question, report_clue, resume
+from handlers import (
+    appeal_report,
+    build_answer_checks,
+    build_registry,
+    policy_question,
+    report_clue,
+    resume,
+    safety_tip,
+)
 from handlers.base import Handler, HandlerContext
 from handlers.community import named_communities, note_named_community, only_names_a_community
 from handlers.conversation import GREETING
+from nlu.address import stated_address
 from nlu.entities import Address
 from nlu.payloads import read_button_payload
-from nlu.phrasing import GO_ON, without_greeting
+from nlu.phrasing import ASKS_ASIDE, GO_ON, PAUSES, without_greeting
 from nlu.policy_index import ASKING, PolicyLibrary
 from nlu.result import FALLBACK_INTENT, ConfidencePolicy, Entity, IntentScore, NLUBackend, ParseResult
 from nlu.safety import SafetyNet
@@ -157,7 +166,7 @@ class Pipeline:
         if not is_emergency(nlu, cued, in_flow=state.flow is not None, closed_answer=closed_answer,
                             calm=self.safety.sounds_calm(nlu.text)):
             nlu = self._without_emergency(nlu)
-        nlu, split = self.needs.split(nlu, state) if state.flow is None else (nlu, False)
+        nlu, split = self.needs.split(nlu, state) if state.flow is None else (self._asked_aside(nlu), False)
         if not nlu.is_fallback:
             state.misses = 0
         interrupted = state.flow is not None and self._interrupts(nlu, state, answers)
@@ -295,11 +304,15 @@ class Pipeline:
         # 「转人工」 typed where the form waits for free text asks for a person; 「俺电话191…」 does not.
         just_asks = said_clearly and self._awaits_free_text(state) and len(nlu.text.strip()) <= ASK_FOR_A_PERSON_CHARS \
             and not any(ch.isdigit() for ch in nlu.text)
-        if name == EMERGENCY or (wants_a_person and (not answers or just_asks)):
+        if name == EMERGENCY:
             return True
-        if name == policy_question.INTENT and self._awaits_free_text(state) and ASKING.search(nlu.text) \
-                and self.policies is not None and self.policies.answer(nlu.text) is not None:
-            # 「对了，你们中午几点下班」 where the form asks what the certificate is for: a question a guide answers.
+        if PAUSES.match(nlu.text):
+            return False
+        if wants_a_person and (not answers or just_asks):
+            return True
+        if self._asks_instead(nlu) and (not answers or self._awaits_free_text(state) or ASKS_ASIDE.search(nlu.text)):
+            # 「对了，你们中午几点下班」 where the form asks what the certificate is for: a question a guide answers,
+            # or one about staying safe, not the answer any words would be.
             return True
         if answers or name in NOT_INTERRUPTING or name == state.flow or not said_clearly:
             return False
@@ -308,6 +321,25 @@ class Pipeline:
         if name == appeal_report.FLOW and appeal_report.only_says_where(self.profile, nlu.text):
             return False
         return not self._awaits_free_text(state) and name in self.handlers
+
+    def _asked_aside(self, nlu: ParseResult) -> ParseResult:
+        """Inside a form, 「等下 先问个事 …吗」 that a guide answers is a policy question, whatever else its words
+        sound like (a report of the e-bike in the stairwell it asks about)."""
+        read_plainly = (EMERGENCY, safety_tip.INTENT, policy_question.INTENT)
+        if nlu.intent.name in read_plainly or not ASKS_ASIDE.search(nlu.text) or not ASKING.search(nlu.text) \
+                or self.policies is None or self.policies.answer(nlu.text) is None:
+            return nlu
+        return replace(nlu, intent=IntentScore(policy_question.INTENT, 1.0), ambiguous=False)
+
+    def _asks_instead(self, nlu: ParseResult) -> bool:
+        """A question the form's words cannot be: it asks, names no address, and a guide or a safety tip answers
+        it."""
+        if not ASKING.search(nlu.text) or stated_address(nlu.text) is not None:
+            return False
+        if nlu.intent.name == safety_tip.INTENT:
+            return nlu.intent.confidence >= INTERRUPT_CONFIDENCE
+        return nlu.intent.name == policy_question.INTENT and self.policies is not None \
+            and self.policies.answer(nlu.text) is not None
 
     def _awaits_free_text(self, state: DialogueState) -> bool:
         spec = self.profile.flows.get(state.flow or "")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.office.places import find_place
+from nlu.address import stated_address
 from nlu.categories import CategoryClassifier, category_classifier, category_spec
 from nlu.features import with_heard_keywords
 from nlu.phrasing import (
@@ -93,18 +95,38 @@ def file_reports(profile: Profile, description: str) -> list[Filing]:
         if not first or HEARSAY.search(first) or TOLD_THE_POLICE.search(f"{first} {next_clause}") \
                 or ANNOUNCES_PROBLEMS.match(first) or not ANOTHER_PROBLEM.match(next_clause) \
                 or NOBODY_ACTS.search(next_clause) or HARM_DONE.search(next_clause) \
-                or (one_problem and not NEW_TOPIC.match(rest)):
+                or (one_problem and not NEW_TOPIC.match(rest) and not _elsewhere(profile, first, rest)):
             continue
         one, other = file_report(profile, _after_announcement(first)), file_report(profile, rest)
         general = profile.GENERAL_CATEGORY
-        if one.confident and other.confident and one.category.key != other.category.key \
-                and general not in (one.category.key, other.category.key) \
-                and min(_confidence(profile, first), _confidence(profile, rest)) >= SECOND_PROBLEM_CONFIDENCE:
+        elsewhere = _elsewhere(profile, first, rest)
+        # 「9栋的电梯又停了 …还有啊 北门那边的垃圾都堆到路中间去了 …狗还在那扒拉」: turned to in words, at another
+        # place, the second problem need not be told as plainly as the first.
+        sure = (elsewhere and NEW_TOPIC.match(rest) is not None) \
+            or min(_confidence(profile, first), _confidence(profile, rest)) >= SECOND_PROBLEM_CONFIDENCE
+        if one.confident and other.confident and (one.category.key != other.category.key or elsewhere) \
+                and general not in (one.category.key, other.category.key) and sure:
             later = file_reports(profile, rest)
-            if later[0].category.key == one.category.key:  # the same problem told on: one filing
+            if later[0].category.key == one.category.key and not elsewhere:  # the same problem told on: one filing
                 return [Filing(one.category, True, f"{first} {later[0].words}"), *later[1:]]
             return [Filing(one.category, True, first), *later]
     return [Filing(whole.category, whole.confident, description)]
+
+
+def _elsewhere(profile: Profile, first: str, rest: str) -> bool:
+    """Whether the two parts name two different places (「东门岗亭旁边的路面塌了一个坑；还有儿童乐园的滑梯裂开了」):
+    two problems of one kind at two places are two tickets."""
+    one, other = _where(profile, first), _where(profile, rest)
+    return one is not None and other is not None and one != other
+
+
+def _where(profile: Profile, text: str) -> str | None:
+    """The building or listed place (of any community) the words name."""
+    found = stated_address(text)
+    if found is not None:
+        return f"building {found[0].building}"
+    named = (find_place(profile, community, text) for community in profile.places)
+    return next((f"place {place.key}" for place in named if place is not None), None)
 
 
 def _after_announcement(words: str) -> str:

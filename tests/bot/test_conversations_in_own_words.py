@@ -778,3 +778,39 @@ async def test_asking_after_a_report_made_before_files_nothing(
     """)
 
     assert await where(sessions) == []
+
+
+async def test_two_problems_of_one_kind_at_two_places_are_two_tickets(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-two-places"), """
+        居民: 南门口的路面陷下去一个坑，骑车差点摔；还有儿童乐园的秋千链子断了一根，两个地方都麻烦看看
+        助手: 已登记
+    """)
+
+    assert sorted(await where(sessions)) == [("facilities", None, "儿童乐园"), ("facilities", None, "南门")]
+
+
+async def test_a_second_problem_turned_to_at_another_place_is_filed_too(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-rambles-on"), """
+        居民: 我跟你说啊 16栋的电梯又不动了 我爬了六层歇了两回 修了坏坏了修 还有啊 西门那边垃圾都堆到路上了 风一吹到处飞
+        助手: 已登记
+    """)
+
+    assert sorted(category for category, _, _ in await where(sessions)) == ["lift", "sanitation"]
+
+
+async def test_a_pause_to_fetch_the_id_card_keeps_the_form(pipeline: Pipeline,
+                                                           sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-pauses"), """
+        居民: 开个居住证明
+        助手: 给谁开
+        居民: [本人]
+        助手: 身份证号
+        居民: 稍等 我找下身份证
+        助手: !转人工
+        居民: 110105196003157725
+        助手: 做什么用
+    """)
+
+    assert await where(sessions) == []

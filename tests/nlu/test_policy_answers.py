@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
 
 from bot.conversation.pipeline import Pipeline
 from nlu.policy_index import PolicyLibrary
@@ -294,4 +295,38 @@ async def test_progress_asked_of_a_matter_not_on_record_gets_the_guide(pipeline:
         居民: 我妈的高龄津贴现在怎么样了 什么时候能发下来
         助手: 摘自社区办事指南《高龄津贴（高龄老人生活补贴）》
         助手: 发放时间
+    """)
+
+
+async def test_a_question_put_in_while_the_bot_asks_where_is_answered(
+        pipeline: Pipeline, ranked_library: PolicyLibrary, sessions: async_sessionmaker[AsyncSession]) -> None:
+    pipeline.policies = ranked_library
+    await play(Resident(pipeline, "r-aside-where"), """
+        居民: 楼道灯又坏了 晚上黑乎乎的
+        助手: 几栋几单元
+        居民: 等会儿 我先问个事 电瓶车可以放楼道里充电吗
+        助手: 摘自社区办事指南《
+        助手: 还没办完
+        居民: 好的那继续吧
+        助手: !已登记
+        居民: 二十三栋
+        助手: 已登记
+    """)
+
+    async with sessions() as session:
+        [ticket] = (await session.scalars(select(Ticket).options(selectinload(Ticket.building)))).all()
+    assert (ticket.category_key, ticket.building.number if ticket.building else None) == ("lighting", "23")
+
+
+async def test_a_safety_question_where_the_form_waits_for_words_gets_the_tip(pipeline: Pipeline,
+                                                                            ranked_library: PolicyLibrary) -> None:
+    pipeline.policies = ranked_library
+    await play(Resident(pipeline, "r-aside-safety"), """
+        居民: 给我自己开个困难证明
+        助手: 身份证号
+        居民: 110105196003157725
+        助手: 做什么用
+        居民: 对了 总有人打电话冒充公安局让我把钱转到安全账户 这种到底该怎么防
+        助手: 安全提醒
+        助手: 还没办完
     """)
