@@ -92,6 +92,11 @@ for another need."""
 ASKS_ASIDE = re.compile(r"(?:先|再|顺便|另外)问(?:个事|件事|一下|下|一句|个问题)?|问(?:个事|件事|一句)")
 """「等下 先问个事 电动车能推进楼道里充电吗」 inside a form: a question put in before the form goes on."""
 
+LANDMARK_OF = re.compile(r"\W*(?:的)?(?:后面|后边|旁边|边上|对面|前面|前边|附近|隔壁|背后)")
+"""Right after a place's name: the place only locates another one (「服务中心后面那个车棚」)."""
+LOOSE_WORDS = re.compile(r"的|那条|这条|那段|这段|那片|这片")
+"""Left out of a place's names and the words when neither matches as written: 「沿东墙那条路」 is 「沿东墙的路」."""
+
 GO_ON = re.compile(r"继续|接着|接下来|刚才(那|的)|回到")
 """「好的那继续吧」: back to what was put aside."""
 

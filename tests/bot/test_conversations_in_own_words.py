@@ -814,3 +814,22 @@ async def test_a_pause_to_fetch_the_id_card_keeps_the_form(pipeline: Pipeline,
     """)
 
     assert await where(sessions) == []
+
+
+async def test_a_place_named_beside_its_landmark_or_in_other_small_words_is_found(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-landmark"), """
+        居民: 有人私拉电线给电瓶车充电 线就搭在外面
+        助手: 几栋几单元
+        居民: 车棚 就服务中心后面那个
+        助手: 已登记
+    """)
+    await play(Resident(pipeline, "r-loose-words"), """
+        居民: 路灯不亮了 晚上走路看不见
+        助手: 几栋几单元
+        居民: 没楼号 就是沿东墙那条路
+        助手: 已登记
+    """)
+
+    assert await where(sessions) == [("ebike_charging", None, "服务中心后面的非机动车棚"),
+                                     ("lighting", None, "东围墙外的路")]
