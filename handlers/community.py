@@ -45,8 +45,6 @@ def named_communities(profile: Profile, text: str) -> list[str]:
         [key for key, c in communities.items() if any(sounds_like(name, text) for name in (c.name, *c.aliases))]
 
 
-
-
 def only_names_a_community(profile: Profile, text: str) -> bool:
     """「清水社区」「我是白杨小区的」 with nothing else: who the resident is, not a need (on the district's account,
     after the bot answered a question without knowing it)."""

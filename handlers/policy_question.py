@@ -13,8 +13,8 @@ from bot.office.categories import asks_office_to_act
 from handlers import appeal_report, certificate_request
 from handlers.base import HandlerContext
 from handlers.forms.slot_readers import named_certificate
-from nlu.phrasing import ASKS_FOR_A_DOCUMENT, TRIED_AND_FAILED
-from nlu.policy_index import ASKING, Hit
+from nlu.phrasing import ASKING, ASKS_FOR_A_DOCUMENT, TRIED_AND_FAILED
+from nlu.policy_index import Hit
 from nlu.result import IntentScore, ParseResult
 
 REPLIES: dict[str, tuple[str, ...]] = {

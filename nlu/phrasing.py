@@ -215,6 +215,10 @@ def without_greeting(text: str) -> str | None:
     return rest if sum(ch.isalnum() for ch in rest) >= MIN_CHARS_AFTER_GREETING else None
 
 
+ASKING = re.compile(
+    r"吗|伐|[？?]|什么|怎么|咋|哪|多少|多长|多久|多大|几[个岁天月年号点]|能不能|可不可以|要不要|是否|请问|想问|问问|如何|啥")
+"""A clause that asks: 「…我想问问申请低保要什么条件」 after a story of how the resident got here."""
+
 JUST_ASKING = re.compile(r"(就|只|只是|就是)想(先)?(问问|问一下|问下|了解|咨询|打听)")
 """「吵了好几回了，我就想先了解一下，人民调解是怎么个流程？」: the story is why they ask; they ask, and only ask."""
 

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu.features import words
+from nlu.phrasing import ASKING
 from nlu.policy_embeddings import VectorCache, embed_question
 from nlu.policy_terms import PolicyTerms
 from nlu.policy_texts import Passage, read_passages
@@ -38,9 +39,6 @@ STOP_WORDS = frozenset([
 ])
 
 
-ASKING = re.compile(
-    r"吗|伐|[？?]|什么|怎么|咋|哪|多少|多长|多久|多大|几[个岁天月年号点]|能不能|可不可以|要不要|是否|请问|想问|问问|如何|啥")
-"""A clause that asks: 「…我想问问申请低保要什么条件」 after a story of how the resident got here."""
 _CLAUSES = re.compile(r"[，。,；;！!？?\n]+|\s+")
 ANSWER_KINDS = (
     (re.compile(r"多少钱|[给领发补交缴拿]多少|多少元|什么标准|标准是多少"),

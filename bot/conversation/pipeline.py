@@ -32,8 +32,8 @@ from handlers.conversation import GREETING
 from nlu.address import stated_address
 from nlu.entities import Address
 from nlu.payloads import read_button_payload
-from nlu.phrasing import ASKS_ASIDE, GO_ON, PAUSES, without_greeting
-from nlu.policy_index import ASKING, PolicyLibrary
+from nlu.phrasing import ASKING, ASKS_ASIDE, GO_ON, PAUSES, without_greeting
+from nlu.policy_index import PolicyLibrary
 from nlu.result import FALLBACK_INTENT, ConfidencePolicy, Entity, IntentScore, NLUBackend, ParseResult
 from nlu.safety import SafetyNet
 from nlu.text import simplified

@@ -14,8 +14,15 @@ from bot.core.messages import Reply
 from bot.office.categories import file_report
 from handlers import policy_question
 from handlers.base import OFFERABLE_INTENTS, HandlerContext
-from nlu.phrasing import JUST_ASKING, NEED_BOUNDARY, NOBODY_ACTS, SENDS_SOMEONE, WANTS_TO_TALK, without_new_topic
-from nlu.policy_index import ASKING
+from nlu.phrasing import (
+    ASKING,
+    JUST_ASKING,
+    NEED_BOUNDARY,
+    NOBODY_ACTS,
+    SENDS_SOMEONE,
+    WANTS_TO_TALK,
+    without_new_topic,
+)
 from nlu.result import FALLBACK_INTENT, ConfidencePolicy, IntentScore, NLUBackend, ParseResult
 from storage.profile import Profile
 

@@ -94,12 +94,13 @@ def file_reports(profile: Profile, description: str) -> list[Filing]:
         next_clause = CLAUSE_END.split(rest)[0]
         if not first or HEARSAY.search(first) or TOLD_THE_POLICE.search(f"{first} {next_clause}") \
                 or ANNOUNCES_PROBLEMS.match(first) or not ANOTHER_PROBLEM.match(next_clause) \
-                or NOBODY_ACTS.search(next_clause) or HARM_DONE.search(next_clause) \
-                or (one_problem and not NEW_TOPIC.match(rest) and not _elsewhere(profile, first, rest)):
+                or NOBODY_ACTS.search(next_clause) or HARM_DONE.search(next_clause):
+            continue
+        elsewhere = _elsewhere(profile, first, rest)
+        if one_problem and not NEW_TOPIC.match(rest) and not elsewhere:
             continue
         one, other = file_report(profile, _after_announcement(first)), file_report(profile, rest)
         general = profile.GENERAL_CATEGORY
-        elsewhere = _elsewhere(profile, first, rest)
         # 「9栋的电梯又停了 …还有啊 北门那边的垃圾都堆到路中间去了 …狗还在那扒拉」: turned to in words, at another
         # place, the second problem need not be told as plainly as the first.
         sure = (elsewhere and NEW_TOPIC.match(rest) is not None) \

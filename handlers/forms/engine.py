@@ -14,8 +14,7 @@ from bot.core.dialogue import DialogueState
 from bot.core.messages import Reply
 from handlers.base import ASKED, HandlerContext, asked_with_a_way_out
 from handlers.forms.slot_kinds import READERS, ask_slot
-from nlu.phrasing import ABOUT_A_NUMBER, CORRECTING, GOES_AHEAD, LEAVES_NONE, SAYS_WHAT_FOR, cancels
-from nlu.policy_index import ASKING
+from nlu.phrasing import ABOUT_A_NUMBER, ASKING, CORRECTING, GOES_AHEAD, LEAVES_NONE, SAYS_WHAT_FOR, cancels
 from nlu.result import ParseResult
 from storage.profile.schema import FlowSpec, SlotSpec
 
