@@ -115,10 +115,13 @@ def _may_set(state: DialogueState, slot_name: str, text: str) -> bool:
 
 
 def _passed_over(spec: FlowSpec, state: DialogueState, nlu: ParseResult, sets_value: bool) -> bool:
-    """Whether the free-text question asked was passed over: another question answered instead, or 「确认」."""
+    """Whether the free-text question asked was passed over: another question answered instead, or 「确认」. An
+    earlier answer corrected (「不对 身份证是1101…」 asked what the certificate is for) passes nothing over: the
+    question is asked again."""
     awaited = next((slot for slot in spec.slots if slot.name == state.awaiting), None)
+    corrects = CORRECTING.match(nlu.text) is not None
     return awaited is not None and awaited.kind == "text" and awaited.name not in state.slots \
-        and (sets_value or GOES_AHEAD.match(nlu.text) is not None)
+        and ((sets_value and not corrects) or GOES_AHEAD.match(nlu.text) is not None)
 
 
 def _text_slot_answered(spec: FlowSpec, state: DialogueState, nlu: ParseResult) -> SlotSpec | None:

@@ -833,3 +833,27 @@ async def test_a_place_named_beside_its_landmark_or_in_other_small_words_is_foun
 
     assert await where(sessions) == [("ebike_charging", None, "服务中心后面的非机动车棚"),
                                      ("lighting", None, "东围墙外的路")]
+
+
+async def test_an_id_corrected_while_the_purpose_is_asked_leaves_the_purpose_to_be_told(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-id-then-purpose"), """
+        居民: 开个困难证明
+        助手: 给谁开
+        居民: 帮我老伴开
+        助手: 身份证号
+        居民: 330105 19500101 2537
+        助手: 做什么用
+        居民: 不对 身份证是110105196003157725
+        助手: 做什么用
+        居民: 孩子上学减免学费
+        助手: 联系电话
+        居民: 139-1234-5678
+        助手: 请核对
+        居民: [确认]
+        助手: 已受理
+    """)
+
+    async with sessions() as session:
+        [request] = (await session.scalars(select(CertificateRequest))).all()
+    assert (request.id_number, request.purpose) == ("110105196003157725", "孩子上学减免学费")
