@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from bot.core.messages import InboundMessage, Reply
 from handlers.base import HandlerContext, menu
+from nlu.address import stated_address
+from nlu.phrasing import LIVES_AT
 from nlu.result import ParseResult
+from storage.repositories.directory import get_building
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "greet": ("community",),
@@ -19,9 +22,20 @@ INTENTS = (GREETING, "goodbye", "affirm", "deny", "out_of_scope")
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     intent = nlu.intent.name
+    await _note_home(ctx, nlu.text)
     if intent in ("goodbye", "deny"):
         return [ctx.say("goodbye")]
     if intent == "out_of_scope":
         return [ctx.say("out_of_scope", *menu(ctx))]
     community = ctx.community.name if ctx.community else ctx.profile.district.name
     return [ctx.say("greet", *menu(ctx), community=community)]
+
+
+async def _note_home(ctx: HandlerContext, text: str) -> None:
+    """「你好 我是白杨小区的 住三十一栋」: where the resident lives, offered when a report later needs a building."""
+    found = stated_address(text)
+    if ctx.community is None or found is None or LIVES_AT.search(text[:found[1]]) is None:
+        return
+    building = await get_building(ctx.session, ctx.community.id, found[0].building)
+    if building is not None:
+        ctx.resident.building_id, ctx.resident.unit, ctx.resident.room = building.id, None, None

@@ -17,6 +17,7 @@ from handlers import appeal_report
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
 from nlu.payloads import button_payload
+from nlu.phrasing import praises_what_was_done
 from nlu.result import ParseResult
 from storage.models import Rating, Ticket, TicketStatus
 
@@ -27,6 +28,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "feedback_note_saved": ("ticket_no",),
     "feedback_already": ("ticket_no",),
     "feedback_nothing": (),
+    "feedback_praise": (),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -45,11 +47,14 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
             return [await _save_note(ctx, text)]
         ctx.state.finish()
     ticket = await _ticket_to_rate(ctx, nlu)
-    if ticket is None and len(text) >= appeal_report.MIN_DESCRIPTION_CHARS and names_a_category(ctx.profile, text):
+    praised = praises_what_was_done(text)
+    if ticket is None and not praised and len(text) >= appeal_report.MIN_DESCRIPTION_CHARS \
+            and names_a_category(ctx.profile, text):
         # 「你们物业的保安态度太差了 直接把我骂了一顿」 with nothing to rate: a complaint to file, not a rating.
         return await appeal_report.file_instead(message, nlu, ctx)
     if ticket is None:
-        return [ctx.say("feedback_nothing")]
+        # 「上周我爸走丢了 网格员帮着找回来了 太感谢了」 with nothing to rate: thanked, not told there is nothing.
+        return [ctx.say("feedback_praise" if praised else "feedback_nothing")]
     rated = await _rated_since_closed(ctx, ticket)
     if rated or ticket.status != TicketStatus.CLOSED:
         return [ctx.say("feedback_already" if rated else "feedback_nothing", ticket_no=ticket.number)]

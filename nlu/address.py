@@ -108,12 +108,14 @@ _NO_BUILDING = re.compile(
 
 def stated_address(text: str) -> AddressMatch | None:
     """The address a message gives: the first, or the last when the resident corrects themselves
-    between them (「3栋，不对，是13栋」)."""
+    between them (「3栋，不对，是13栋」), or the second when the first is denied (「不是3栋 是13栋」)."""
     found = find_addresses(text)
     if len(found) > 1:
         between = text[found[0][2]:found[-1][1]]
         if _CORRECTION.search(between) and not _NEGATED.search(between):
             return found[-1]
+        if _NEGATED.search(text[:found[0][1]]):
+            return found[1]  # 「说错了 不是3栋 是13栋」: the address denied comes first
     return found[0] if found else None
 
 

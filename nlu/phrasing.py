@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 
 NEED_BOUNDARY = re.compile(
-    r"(?:[。！？!?；;，,、\n]+|\s+)?(?:还有就是|还有(?!没)|另外|顺便问一下|顺便|再就是|对了|然后还)|[。！？!?；;，,、\n]+|\s{2,}"
+    r"(?:[。！？!?；;，,、\n]+|\s+)?(?:还有就是|还有(?!没)|另外|顺便问一下|顺便|再就是|对了|然后还|(?:登记|办|弄|报)(?:完|好)(?:了)?(?:以后|之后)?)"
+    r"|[。！？!?；;，,、\n]+|\s{2,}"
 )
 """Where a second need may start in a message: punctuation, a wide gap, 「另外」「还有」「顺便」 (not the 还有 of
-「我还有没有份」)."""
+「我还有没有份」), 「登记完」 (「…道闸坏了 登记完帮我转个人工」)."""
 
 CLAUSE_END = re.compile(r"[。！？!?；;，,、\n]+|\s+")
 _ENUMERATING = r"一个是|另一个|再一个|第二|二是|其次"
@@ -40,8 +41,9 @@ says they know already, what they ask is help."""
 HEARSAY = re.compile(r"新闻|听说|报道|据说|外地|网上说|视频里")
 """「看新闻电动车在电梯里爆炸了」: a story told as the reason for a complaint, not a problem of its own."""
 
-CORRECTING = re.compile(r"^\W*(?:不对|不是|错了|说错了|打错了|写错了|搞错了|弄错了|哦不|更正|改一下|应该是)")
-"""「不对 是91栋」 right after a report is filed: the resident corrects where it is."""
+CORRECTING = re.compile(r"^\W*(?:(?:哎呀|哎哟|哎|唉|啊呀|呀|哦|噢|嗯|呃|sorry)\W*)?"
+                        r"(?:不对|不是|错了|说错了|打错了|写错了|搞错了|弄错了|哦不|更正|改一下|应该是)", re.IGNORECASE)
+"""「不对 是91栋」「哎呀说错了 不是3栋 是13栋」 right after a report is filed: the resident corrects where it is."""
 
 CANCELLING = re.compile(r"^\W*(?:算了|不用了?|不要了?|不办了|不开了|不约了|不报了|不登记了|取消|不需要了?|先不|不弄了"
                         r"|不搞了|没事了|不了|不想办了)")
@@ -94,14 +96,16 @@ ASKS_ASIDE = re.compile(r"(?:先|再|顺便|另外)问(?:个事|件事|一下|�
 
 LANDMARK_OF = re.compile(r"\W*(?:的)?(?:后面|后边|旁边|边上|对面|前面|前边|附近|隔壁|背后)")
 """Right after a place's name: the place only locates another one (「服务中心后面那个车棚」)."""
-LOOSE_WORDS = re.compile(r"的|那条|这条|那段|这段|那片|这片")
-"""Left out of a place's names and the words when neither matches as written: 「沿东墙那条路」 is 「沿东墙的路」."""
+LOOSE_WORDS = re.compile(r"的|那条|这条|那段|这段|那片|这片|那个|这个")
+"""Left out of a place's names and the words when neither matches as written: 「沿东墙那条路」 is 「沿东墙的路」,
+「放电瓶车的那个棚子」 is 「电瓶车的棚子」."""
 
 GO_ON = re.compile(r"继续|接着|接下来|刚才(那|的)|回到")
 """「好的那继续吧」: back to what was put aside."""
 
-SAYING_WHO_AND_WHERE = re.compile(r"[\W_吧的啊呀哈是我在住那边这边里小区社区呢了哦嗯]+")
-"""What is left of 「我是白杨小区的」 once these go: the community's name, if that is all it says."""
+SAYING_WHO_AND_WHERE = re.compile(r"(?:[\W_吧的啊呀哈是我在住那边这边里小区社区呢了哦嗯家]|租的?房子?)+")
+"""What is left of 「我是白杨小区的」「清水社区吧 我租的房子在那边」 once these go: the community's name, if that is
+all it says."""
 
 GOING_ON_ONLY = re.compile(r"^[\W好的那吧嗯啊哦行呢哈呀了]*$")
 """What is left of 「好的那继续吧」 once the words that go on are taken out: nothing that answers a form."""
@@ -141,6 +145,35 @@ ASKS_SOMEONE_TO_ACT = re.compile(
     r"帮(我|俺|咱|忙|着|一下|个忙)|(能不能|能否|可不可以|可以)(帮|给|让|派|找(个|人))|麻烦|请(你们|社区)|想申请|要申请|申请(一下|点)|找个"
     r"|让社区|社区(的人|能不能|可以)|给(我|俺)(办|弄|处理|登记|反映|联系)(?!的)|登记(一?下)|反映(一?下)")
 """「能帮俺找个律师不」「想申请点救助」: the resident asks the office to do something, not only to be told."""
+
+THANKS = re.compile(r"谢|点个?赞|表扬|满意|辛苦了|多亏")
+DONE = re.compile(r"(找|送|接|领)回(来|家|去)|(找|修|弄|处理|解决|办|抽|清|通|搞|收拾|换)"
+                  r"(到|着|好|完|掉|干净|通|妥|上)了|已经(修|处理|解决|弄|办|换|清)")
+NOT_DONE_YET = re.compile(r"又|还是|还没|没修|没好|不行")
+HELPED = re.compile(r"帮着")
+
+
+PRAISING = re.compile(r"^\W*(?:我|俺|咱)?(?:要|想|得|必须)?(?:好好)?表扬|记(?:一|个)?功|送(?:个|一面)?锦旗|感谢信")
+"""「我要表扬一下我们片的网格员小刘！」「你们给她记一功」: praise said outright."""
+
+
+def praises_what_was_done(text: str) -> bool:
+    """「孩子在广场上走丢了 保安帮着找回来了 特地来说声谢谢你们」: thanks for what was done, ending on the thanks,
+    or praise said outright (「我要表扬一下网格员小刘 上个月帮忙叫车送医院」); not a problem to file, even though it
+    tells one."""
+    if NOT_DONE_YET.search(text) is not None:
+        return False
+    if PRAISING.search(text) is not None:
+        return True
+    clauses = [clause for clause in CLAUSE_END.split(text) if clause]
+    return bool(clauses) and THANKS.search(clauses[-1]) is not None and DONE.search(text) is not None \
+        and ASKS_SOMEONE_TO_ACT.search(HELPED.sub("", text)) is None
+
+
+FAMILY_HELPS = re.compile(
+    r"(叫|让|找|喊|等)(我|俺)?(家)?(的)?(孙子|孙女|外孙女?|儿子|女儿|闺女|孩子|娃|儿媳|女婿|老伴|家里人|邻居|亲戚)"
+    r"(来|回来|过来)?(帮|给)")
+"""「晓得了我叫孙子帮我弄」: someone of the resident's own will help, not the office."""
 
 SENDS_SOMEONE = re.compile(
     r"(找|寻|派|叫|喊|请|让)(个|一个|几个)?(社区|你们|居委会|街道)?的?(人|师傅|工作人员)(来|过来|去|上门)?(我家|家里)?"
@@ -195,8 +228,10 @@ against it, so 「我自己」 or 「我想约个时间」 is not read as one.""
 
 WANTS_TO_TALK = re.compile(
     r"(找|让|派|请|要)(个|一个)?(人|工作人员|同志|领导|书记)?.{0,4}(跟|和|同)我(说|聊|讲|谈|沟通|解释)|聊聊|谈谈"
-    r"|当面(说|谈|聊)|打(个)?电话(给|跟)我|给(我|俺)打(个)?电话|真人|人工|找(你们)?(的)?(书记|领导|主任)|给(我|俺)回(个)?电话|(几|两|一两)句(话)?说不(明白|清楚|清)")
-"""「一两句话说不明白 能不能找个工作人员跟我说」: a person to talk to, not an office to act."""
+    r"|当面(说|谈|聊)|打(个)?电话(给|跟)我|给(我|俺)打(个)?电话|真人|人工|找(你们)?(的)?(书记|领导|主任)|给(我|俺)回(个)?电话|(几|两|一两)句(话)?说不(明白|清楚|清)"
+    r"|(找|要|请)(个|一个)?(工作人员|专人)(问问|问一下|咨询一下)|打字(说|讲)不(清|明白)|直接(找|要)(个|一个)?(工作人员|真人)")
+"""「一两句话说不明白 能不能找个工作人员跟我说」「说不清楚 能找个工作人员问问吗」: a person to talk to, not an office
+to act."""
 
 OPENING_GREETING = re.compile(
     r"^(?:[\W_]*(?:喂+|你好+|您好|哈喽|hello|hi|嗨|在吗|在不在|有人吗|有人在吗|早上好|下午好|晚上好|打扰了?|打扰一下"
@@ -216,7 +251,7 @@ def without_greeting(text: str) -> str | None:
 
 
 ASKING = re.compile(
-    r"吗|伐|[？?]|什么|怎么|咋|哪|多少|多长|多久|多大|几[个岁天月年号点]|能不能|可不可以|要不要|是否|请问|想问|问问|如何|啥")
+    r"吗|伐|[？?]|什么|怎么|咋|哪|多少|多长|多久|多大|几[个岁天月年号点]|能不能|可不可以|要不要|是否|是不是|请问|想问|问问|如何|啥")
 """A clause that asks: 「…我想问问申请低保要什么条件」 after a story of how the resident got here."""
 
 JUST_ASKING = re.compile(r"(就|只|只是|就是)想(先)?(问问|问一下|问下|了解|咨询|打听)")

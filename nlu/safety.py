@@ -6,8 +6,9 @@ Cues come from the NLU data as Rasa regex blocks named `<intent>_cue` (today onl
 A cue word also turns up when the danger is not happening now, and three more regex blocks of the
 data name such wording:
 
-- `negated`, right before the cue: 「没着火」「不是煤气味」, and `supposed`, earlier in its clause:
-  「万一着火了」「要是被骗子骗了转了钱」. Such a cue never counts.
+- `negated`, right before the cue: 「没着火」「不是煤气味」, `supposed`, earlier in its clause:
+  「万一着火了」「要是被骗子骗了转了钱」, and `supposed_after`, a consequence right after it with 就:
+  「掉河里就出大事了」. Such a cue never counts.
 - `hedge`, earlier in the cue's clause or inside the cue, or `feared_after`, right after it in its clause: a
   hazard feared, not a fire burning (「楼道里充电，怕着火」, 「担心燃气管漏气」, 「砸到人可不得了」). A
   hedged cue does not count when the classifier reads another need than the cue's own (a complaint, a
@@ -49,11 +50,12 @@ CLAUSE_BREAK = re.compile(r"[，。,；;！!？?\s]")
 FEARED_AFTER = "feared_after"
 EXCLAMATION = "exclamation"
 SUPPOSED = "supposed"
+SUPPOSED_AFTER = "supposed_after"
 ASKING_HOW = frozenset({"safety_tip", "policy_question"})
 CLOSE_SECOND = 0.3
+"""A runner-up this sure counts as the classifier's reading too, for a question asked "in case"."""
 UNSURE = 0.5
 """A cued reading under this is not the classifier's own verdict when another need is a close second."""
-"""A runner-up this sure counts as the classifier's reading too, for a question asked "in case"."""
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
@@ -76,6 +78,7 @@ class SafetyNet:
     exclamation: re.Pattern[str] | None = None
     supposed: re.Pattern[str] | None = None
     feared_after: re.Pattern[str] | None = None
+    supposed_after: re.Pattern[str] | None = None
 
     @classmethod
     def from_training_data(cls, data: TrainingData) -> SafetyNet:
@@ -83,7 +86,7 @@ class SafetyNet:
                      for name, patterns in sorted(data.regexes.items()) if name.endswith(CUE_SUFFIX) and patterns)
         return cls(cues, _optional(data, HYPOTHETICAL), _optional(data, NOT_NOW_WORDING), _optional(data, HEDGE),
                    _optional(data, NEGATED), _optional(data, RESOLVED), _optional(data, EXCLAMATION),
-                   _optional(data, SUPPOSED), _optional(data, FEARED_AFTER))
+                   _optional(data, SUPPOSED), _optional(data, FEARED_AFTER), _optional(data, SUPPOSED_AFTER))
 
     def restricted_to(self, intents: list[str]) -> SafetyNet:
         """Only the cues for intents a model knows (a foreign label set may have no emergency)."""
@@ -123,6 +126,8 @@ class SafetyNet:
     def _negated(self, text: str, match: re.Match[str]) -> bool:
         before = text[max(0, match.start() - HEDGE_REACH):match.start()]
         if self.negated is not None and self.negated.search(before) is not None:
+            return True
+        if self.supposed_after is not None and self.supposed_after.search(_clause_after(text, match)) is not None:
             return True
         return self.supposed is not None and self.supposed.search(_clause_before(text, match)) is not None
 

@@ -21,6 +21,8 @@ from handlers import (
     appeal_report,
     build_answer_checks,
     build_registry,
+    certificate_request,
+    feedback,
     policy_question,
     report_clue,
     resume,
@@ -32,7 +34,16 @@ from handlers.conversation import GREETING
 from nlu.address import stated_address
 from nlu.entities import Address
 from nlu.payloads import read_button_payload
-from nlu.phrasing import ASKING, ASKS_ASIDE, GO_ON, PAUSES, without_greeting
+from nlu.phrasing import (
+    ASKING,
+    ASKS_ASIDE,
+    ASKS_FOR_A_DOCUMENT,
+    ASKS_SOMEONE_TO_ACT,
+    GO_ON,
+    PAUSES,
+    praises_what_was_done,
+    without_greeting,
+)
 from nlu.policy_index import PolicyLibrary
 from nlu.result import FALLBACK_INTENT, ConfidencePolicy, Entity, IntentScore, NLUBackend, ParseResult
 from nlu.safety import SafetyNet
@@ -68,15 +79,21 @@ RESUMING = frozenset({"affirm", GREETING, FALLBACK_INTENT, "resume"})
 BARE_GO_ON_CHARS = 4
 """「继续」「接着办」「继续吧」: no more than this, and the words only say "go on"."""
 INTERRUPT_CONFIDENCE = 0.85
+"""Another need said this clearly also breaks in, unless the flow is waiting for free text."""
+REPORT_AMID_WORDS_CONFIDENCE = 0.6
+"""A report that names a building and what is wrong breaks into a question waiting for words at this confidence:
+its words say more than the classifier's confidence (「哎等一下先跟你说个急事我们三十一栋的电梯又不动了」, 0.83)."""
 ASK_FOR_A_PERSON_CHARS = 8
 """Up to this long, and without numbers, a clear wish for a person breaks even into free text (「我要找人工」)."""
 MIN_INTERRUPT_CHARS = 4
 """A typed message shorter than this (「东门」, 「报修」) does not break into a form as another need: it is far
 more likely a stray answer. Buttons, a person and danger still do."""
-"""Another need said this clearly also breaks in, unless the flow is waiting for free text."""
 NOT_INTERRUPTING = frozenset({"affirm", "deny", "out_of_scope", FALLBACK_INTENT})
 """「等一下 有人敲门」 inside a form is a pause, not another need: the form keeps its place."""
 FREE_TEXT_SLOTS = frozenset({"description", "message"})
+MORE_THAN_A_GREETING_CHARS = 8
+"""A message read as a greeting this long or longer may be a question a guide answers (「社区中午休息不 我十二点多
+过去有人没」); shorter ones (「你好 在吗」) are not worth a look in the guides."""
 
 
 @dataclass
@@ -211,6 +228,9 @@ class Pipeline:
                 return replace(said, intent=chosen, entities=said.entities + entities), False
             return ParseResult(text="", intent=chosen, entities=entities), False
         said, cued = self.read(stripped)
+        if state.flow is None and praises_what_was_done(stripped):
+            # 「孩子走丢了 保安帮着找回来了 特地来说声谢谢你们」: thanks for what was done, not a lost child.
+            return replace(said, intent=IntentScore(feedback.FLOW, 1.0)), False
         if cued:
             return said, True
         if pending and said.intent.name in _offered_intents(state):
@@ -218,6 +238,13 @@ class Pipeline:
             # 「礼拜四下午三点」: the answer goes on from what they first wrote, as a pressed button would.
             words = f"{pending} {stripped}"
             return replace(self.nlu.parse(words), intent=said.intent, ranking=said.ranking), False
+        asks_about_a_document = said.intent.name == certificate_request.FLOW and ASKING.search(stripped) is not None \
+            and ASKS_FOR_A_DOCUMENT.search(stripped) is None and ASKS_SOMEONE_TO_ACT.search(stripped) is None
+        if state.flow is None and (said.intent.name == GREETING or asks_about_a_document) \
+                and self._a_guide_answers(stripped):
+            # 「社区中午休息不 我十二点多过去有人没」: a question about the office, not a hello; 「居住证和居住证明
+            # 是一个东西吗」, about documents, none asked for.
+            return replace(said, intent=IntentScore(policy_question.INTENT, 1.0)), False
         if state.flow is None and only_names_a_community(self.profile, stripped):
             # 「清水社区」 after an answer given on the district's account: noted (`note_named_community`), greeted.
             return replace(said, intent=IntentScore(GREETING, 1.0)), False
@@ -295,7 +322,8 @@ class Pipeline:
         answer and that does not wait for free text."""
         name = nlu.intent.name
         said_clearly = nlu.intent.confidence >= INTERRUPT_CONFIDENCE
-        if said_clearly and name == appeal_report.FLOW and name != state.flow and self._awaits_free_text(state) \
+        if name == appeal_report.FLOW and nlu.intent.confidence >= REPORT_AMID_WORDS_CONFIDENCE \
+                and name != state.flow and self._awaits_free_text(state) \
                 and appeal_report.tells_where_what_in(self.profile, nlu.text):
             # 「先跟你说个急事 我们三十一栋的电梯又不动了」 where the form asks what the certificate is for: a
             # problem at a building, not the answer any words would be.
@@ -324,12 +352,17 @@ class Pipeline:
 
     def _asked_aside(self, nlu: ParseResult) -> ParseResult:
         """Inside a form, 「等下 先问个事 …吗」 that a guide answers is a policy question, whatever else its words
-        sound like (a report of the e-bike in the stairwell it asks about)."""
-        read_plainly = (EMERGENCY, safety_tip.INTENT, policy_question.INTENT)
-        if nlu.intent.name in read_plainly or not ASKS_ASIDE.search(nlu.text) or not ASKING.search(nlu.text) \
-                or self.policies is None or self.policies.answer(nlu.text) is None:
+        sound like (a report of the e-bike in the stairwell it asks about, or, unsurely, a safety tip)."""
+        surely_a_tip = nlu.intent.name == safety_tip.INTENT and nlu.intent.confidence >= INTERRUPT_CONFIDENCE
+        if nlu.intent.name in (EMERGENCY, policy_question.INTENT) or surely_a_tip or not ASKS_ASIDE.search(nlu.text) \
+                or not ASKING.search(nlu.text) or self.policies is None or self.policies.answer(nlu.text) is None:
             return nlu
         return replace(nlu, intent=IntentScore(policy_question.INTENT, 1.0), ambiguous=False)
+
+    def _a_guide_answers(self, text: str) -> bool:
+        """Whether a message that says more than hello asks what a guide answers."""
+        return self.policies is not None and sum(ch.isalnum() for ch in text) >= MORE_THAN_A_GREETING_CHARS \
+            and self.policies.answer(text) is not None
 
     def _asks_instead(self, nlu: ParseResult) -> bool:
         """A question the form's words cannot be: it asks, names no address, and a guide or a safety tip answers

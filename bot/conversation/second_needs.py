@@ -55,7 +55,8 @@ class SecondNeeds:
 
     def split(self, said: ParseResult, state: DialogueState) -> tuple[ParseResult, bool]:
         """The reading of the first need's words and whether a second need was put aside (`state.later`)."""
-        if said.intent.name not in FIRST_NEEDS and not said.is_fallback:
+        person_first = said.intent.name == "human_handoff"
+        if said.intent.name not in FIRST_NEEDS and not said.is_fallback and not person_first:
             return said, False
         text, agreed = said.text, None
         only_asks = JUST_ASKING.search(text)
@@ -65,6 +66,9 @@ class SecondNeeds:
         for boundary in NEED_BOUNDARY.finditer(text):
             first, rest = text[:boundary.start()].strip(), text[boundary.end():].strip()
             if min(_chars(first), _chars(rest)) < MIN_PART_CHARS:
+                continue
+            if person_first and not _turns_to_another_matter(boundary.group()):
+                # Read whole as asking for a person, only 「…声控灯不亮了 报完帮我转个人工」 turns to it from a need.
                 continue
             before, after = self._read(first), self._read(rest)
             booking = self._why_booked(before, after, first, rest) if not _turns_to_another_matter(boundary.group()) \

@@ -18,6 +18,7 @@ from nlu.phrasing import (
     ANOTHER_PROBLEM,
     ASKS_SOMEONE_TO_ACT,
     CLAUSE_END,
+    FAMILY_HELPS,
     HARM_DONE,
     HEARSAY,
     NEW_TOPIC,
@@ -99,12 +100,13 @@ def file_reports(profile: Profile, description: str) -> list[Filing]:
         elsewhere = _elsewhere(profile, first, rest)
         if one_problem and not NEW_TOPIC.match(rest) and not elsewhere:
             continue
-        one, other = file_report(profile, _after_announcement(first)), file_report(profile, rest)
+        told = _the_problem_told(rest)
+        one, other = file_report(profile, _after_announcement(first)), file_report(profile, told)
         general = profile.GENERAL_CATEGORY
         # 「9栋的电梯又停了 …还有啊 北门那边的垃圾都堆到路中间去了 …狗还在那扒拉」: turned to in words, at another
         # place, the second problem need not be told as plainly as the first.
         sure = (elsewhere and NEW_TOPIC.match(rest) is not None) \
-            or min(_confidence(profile, first), _confidence(profile, rest)) >= SECOND_PROBLEM_CONFIDENCE
+            or min(_confidence(profile, first), _confidence(profile, told)) >= SECOND_PROBLEM_CONFIDENCE
         if one.confident and other.confident and (one.category.key != other.category.key or elsewhere) \
                 and general not in (one.category.key, other.category.key) and sure:
             later = file_reports(profile, rest)
@@ -112,6 +114,14 @@ def file_reports(profile: Profile, description: str) -> list[Filing]:
                 return [Filing(one.category, True, f"{first} {later[0].words}"), *later[1:]]
             return [Filing(one.category, True, first), *later]
     return [Filing(whole.category, whole.confident, description)]
+
+
+def _the_problem_told(text: str) -> str:
+    """The clauses that tell a problem or ask for help with it, without those that tell only what it did to
+    people (「楼梯拐角还堆了破沙发 俺下楼差点绊倒」 is a sofa in the stairwell)."""
+    told = [clause for clause in CLAUSE_END.split(text)
+            if clause and (not HARM_DONE.search(clause) or ASKS_SOMEONE_TO_ACT.search(clause))]
+    return " ".join(told) or text
 
 
 def _elsewhere(profile: Profile, first: str, rest: str) -> bool:
@@ -141,7 +151,7 @@ def _after_announcement(words: str) -> str:
 def asks_office_to_act(profile: Profile, text: str) -> bool:
     """Help asked with a matter the office handles without a place (legal aid, relief, a pension, a home-town
     matter), in words the category classifier is sure of: 「包工头拖着工钱不给 能帮俺找个律师不」."""
-    if not ASKS_SOMEONE_TO_ACT.search(text):
+    if not ASKS_SOMEONE_TO_ACT.search(FAMILY_HELPS.sub("", text)):
         return False
     filing = file_report(profile, text)
     return filing.confident and not filing.category.asks_where

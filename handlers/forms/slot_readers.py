@@ -41,6 +41,8 @@ class SlotOutcome:
     """End the flow after the replies (e.g. an abolished certificate: nothing to collect)."""
 
 
+ALMOST_A_PHONE = re.compile(r"1\d{9}|1\d{11}")
+"""「1391234567」 sent alone, whatever the form asks: a mobile number with a digit missing or one too many."""
 NOT_WORDS = re.compile(r"[0-9Xx０-９\s\W]+")
 """Digits (an ID number, a phone), spaces and punctuation: no help in telling what is asked for."""
 
@@ -168,6 +170,8 @@ async def read_phone(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awai
         return SlotOutcome(value=phones[0][0])
     if awaited and nlu.text.strip():
         return SlotOutcome(replies=(_wrong_number(ctx, slot, spoken, "phone_invalid"),))
+    if ALMOST_A_PHONE.fullmatch(re.sub(r"[\s\-－]", "", spoken)):
+        return SlotOutcome(replies=(ctx.say("phone_invalid"),))
     return None
 
 

@@ -857,3 +857,156 @@ async def test_an_id_corrected_while_the_purpose_is_asked_leaves_the_purpose_to_
     async with sessions() as session:
         [request] = (await session.scalars(select(CertificateRequest))).all()
     assert (request.id_number, request.purpose) == ("110105196003157725", "孩子上学减免学费")
+
+
+# Thanks, corrections and the words around a report (sixth session).
+
+async def test_thanks_for_a_lost_grandad_brought_home_is_thanked_not_filed(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-thanks"), f"""
+        居民: 前两天我家老爷子在北门那边走岔了路 是巡逻的小伙子把他送回家的 专门过来谢谢你们
+        助手: !{EMERGENCY_NUMBERS}
+        助手: 谢谢您的肯定
+    """)
+    await play(Resident(pipeline, "r-praises"), """
+        居民: 我要表扬三片的网格员 上回家里断水她跑前跑后 真是辛苦了
+        助手: 谢谢您的肯定
+    """)
+
+    assert await where(sessions) == []
+
+
+async def test_a_relative_who_will_help_is_no_request_to_the_office(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-grandson"), """
+        居民: 领养老金要开个活着的证明
+        助手: 生存证明已经取消
+        居民: 哦那我让我外孙女帮我在手机上弄
+        助手: !已登记
+    """)
+
+    assert await where(sessions) == []
+
+
+async def test_a_person_asked_for_after_the_report_in_one_breath_is_given_too(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-report-then-person"), """
+        居民: 27栋的声控灯全不亮了 报完帮我转个人工 还有个事想当面问
+        助手: 已登记
+        助手: 已为您转人工
+    """)
+
+    assert sorted(category for category, _, _ in await where(sessions)) == ["handoff", "lighting"]
+
+
+async def test_a_building_denied_before_the_right_one_moves_the_report_to_the_right_one(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-denies-first"), """
+        居民: 8栋门口的下水道堵了 污水都漫出来了
+        助手: 已登记
+        居民: 哎哟打错了 不是8栋 是18栋
+        助手: 改为：白杨社区18栋
+    """)
+
+    assert await where(sessions) == [("drain_blocked", "18", None)]
+
+
+async def test_where_it_is_said_around_the_words_for_it(pipeline: Pipeline,
+                                                        sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-shed-words"), """
+        居民: 服务中心后面停电动车的那个棚子顶漏了 一下雨车座全湿
+        助手: 已登记
+    """)
+    await play(Resident(pipeline, "r-said-twice", community="qingshui"), """
+        居民: 后门那儿天天被三轮车堵着 上回救护车只好从大门绕进来 后门口必须清一清
+        助手: 已登记
+    """)
+
+    assert [place for _, _, place in await where(sessions)] == ["服务中心后面的非机动车棚", "后门"]
+
+
+async def test_a_mobile_number_a_digit_short_at_the_summary_is_told_so(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-short-phone"), """
+        居民: 约个社区民警 下周一上午十点
+        助手: 请核对
+        居民: 1381234567
+        助手: 电话号码好像不对
+        居民: 13812345678
+        助手: 13812345678
+        居民: [确认]
+        助手: 预约成功
+    """)
+
+    assert (await the_booking(sessions)).phone == "13812345678"
+
+
+async def test_a_report_with_its_building_breaks_into_a_question_waiting_for_words(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-breaks-in"), """
+        居民: 我要开个困难证明
+        助手: 给谁开
+        居民: [本人]
+        助手: 身份证号
+        居民: 110105196003157725
+        助手: 做什么用
+        居民: 哦对了先说个事儿 咱们四十二栋的电梯卡在三楼不动了
+        助手: 已登记
+        助手: 还没办完
+    """)
+
+    assert await where(sessions) == [("lift", "42", None)]
+
+
+async def test_a_second_problem_whose_harm_is_told_after_it_is_filed_too(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-sofa"), """
+        居民: 七十一栋 楼道灯坏了好些天了 楼梯口还堆着两个破柜子 老伴下楼差点绊一跤
+        助手: 已登记
+    """)
+
+    assert sorted(category for category, _, _ in await where(sessions)) == ["lighting", "sanitation"]
+
+
+async def test_a_person_wanted_because_it_is_hard_to_type_is_a_hand_off(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-hard-to-type"), """
+        居民: 我家的情况打字说不清楚 能不能直接找个工作人员
+        助手: 已为您转人工
+    """)
+
+    assert [category for category, _, _ in await where(sessions)] == ["handoff"]
+
+
+async def test_the_community_named_with_where_the_resident_rents_is_noted_not_filed(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-rents", community=None), """
+        居民: 白杨小区吧 我租的房子在那边
+        助手: 白杨社区的社区服务助手
+    """)
+
+    assert await where(sessions) == []
+
+
+async def test_a_fear_from_videos_asked_about_is_advice_not_an_alarm(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-videos"), f"""
+        居民: 电动车电池能不能拿回家里充 网上经常看到电池着火的视频 心里发毛 平时该注意啥
+        助手: !{EMERGENCY_NUMBERS}
+    """)
+
+    assert await where(sessions) == []
+
+
+async def test_the_building_a_resident_introduces_themselves_with_is_offered_when_a_report_needs_one(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-introduces"), """
+        居民: 您好 我是这个小区的 家住四十四栋
+        助手: 社区服务助手
+        居民: 单元门的锁坏了 关不上
+        助手: 还是44栋
+        居民: 1
+        助手: 已登记
+    """)
+
+    assert await where(sessions) == [("facilities", "44", None)]

@@ -330,3 +330,24 @@ async def test_a_safety_question_where_the_form_waits_for_words_gets_the_tip(pip
         助手: 安全提醒
         助手: 还没办完
     """)
+
+
+async def test_questions_that_sound_like_a_hello_or_a_request_are_answered_from_their_guide(
+        pipeline: Pipeline, ranked_library: PolicyLibrary, sessions: async_sessionmaker[AsyncSession]) -> None:
+    pipeline.policies = ranked_library
+    await play(Resident(pipeline, "r-noon"), """
+        居民: 社区中午歇不歇 我一点钟过去能办事不
+        助手: 《社区和街道办公时间、地址及联系电话》
+    """)
+    await play(Resident(pipeline, "r-permit-or-proof"), """
+        居民: 居住证跟居住证明是不是一回事啊
+        助手: 摘自社区办事指南《居住证
+        助手: !给谁开
+    """)
+    await play(Resident(pipeline, "r-deadline"), """
+        居民: 城乡居民医保今年交到啥时候截止 在手机上能交不
+        助手: 《城乡居民基本医疗保险参保缴费》
+    """)
+
+    async with sessions() as session:
+        assert (await session.scalars(select(Ticket))).all() == []

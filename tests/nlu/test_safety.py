@@ -121,3 +121,11 @@ def test_a_cue_supposed_earlier_in_its_clause_never_counts() -> None:
 
     assert net.cued(leaning("要是被骗子骗了转了钱 多久报警能追回", "emergency")) is None
     assert net.cued(leaning("要是早知道就好了 我刚转了钱给他", "emergency")) == "emergency"
+
+
+def test_a_consequence_supposed_with_jiu_right_after_the_cue_never_counts() -> None:
+    net = SafetyNet.from_training_data(TrainingData(regexes={
+        "emergency_cue": ["掉河|起火"], "supposed_after": ["^\\S{0,4}?就(会|要)?(出(大)?事|完了)"]}))
+
+    assert net.cued(leaning("护栏断了 孩子掉河里就出大事了 赶紧修", "emergency")) is None
+    assert net.cued(leaning("孩子掉河里了 快来人 要出大事了", "emergency")) == "emergency"
