@@ -34,7 +34,13 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
 async def _note_home(ctx: HandlerContext, text: str) -> None:
     """「你好 我是白杨小区的 住三十一栋」: where the resident lives, offered when a report later needs a building."""
     found = stated_address(text)
-    if ctx.community is None or found is None or LIVES_AT.search(text[:found[1]]) is None:
+    if ctx.community is None or found is None:
+        return
+    before = text[:found[1]]
+    listed = ctx.profile.communities[ctx.community.key]
+    for name in sorted((listed.name, *listed.aliases), key=len, reverse=True):
+        before = before.replace(name, "")  # 「我住白杨小区58座」: the community named between
+    if LIVES_AT.search(before) is None:
         return
     building = await get_building(ctx.session, ctx.community.id, found[0].building)
     if building is not None:

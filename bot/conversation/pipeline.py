@@ -88,6 +88,8 @@ ASK_FOR_A_PERSON_CHARS = 8
 MIN_INTERRUPT_CHARS = 4
 """A typed message shorter than this (「东门」, 「报修」) does not break into a form as another need: it is far
 more likely a stray answer. Buttons, a person and danger still do."""
+SMALL_TALK = frozenset({"goodbye", "affirm", "deny", "out_of_scope"})
+"""What the words after a greeting may read as without being a need of their own."""
 NOT_INTERRUPTING = frozenset({"affirm", "deny", "out_of_scope", FALLBACK_INTENT})
 """「等一下 有人敲门」 inside a form is a pause, not another need: the form keeps its place."""
 FREE_TEXT_SLOTS = frozenset({"description", "message"})
@@ -238,9 +240,7 @@ class Pipeline:
             # 「礼拜四下午三点」: the answer goes on from what they first wrote, as a pressed button would.
             words = f"{pending} {stripped}"
             return replace(self.nlu.parse(words), intent=said.intent, ranking=said.ranking), False
-        asks_about_a_document = said.intent.name == certificate_request.FLOW and ASKING.search(stripped) is not None \
-            and ASKS_FOR_A_DOCUMENT.search(stripped) is None and ASKS_SOMEONE_TO_ACT.search(stripped) is None
-        if state.flow is None and (said.intent.name == GREETING or asks_about_a_document) \
+        if state.flow is None and (said.intent.name == GREETING or _asks_about_documents(said)) \
                 and self._a_guide_answers(stripped):
             # 「社区中午休息不 我十二点多过去有人没」: a question about the office, not a hello; 「居住证和居住证明
             # 是一个东西吗」, about documents, none asked for.
@@ -248,12 +248,13 @@ class Pipeline:
         if state.flow is None and only_names_a_community(self.profile, stripped):
             # 「清水社区」 after an answer given on the district's account: noted (`note_named_community`), greeted.
             return replace(said, intent=IntentScore(GREETING, 1.0)), False
+        bare_go_on = GO_ON.search(stripped) is not None and sum(ch.isalnum() for ch in stripped) <= BARE_GO_ON_CHARS
         resumes = said.intent.name in RESUMING or (state.suspended and said.intent.name == state.suspended["flow"])
-        if state.flow is None and state.suspended and GO_ON.search(stripped) and resumes:
-            # 「好的那继续吧」, 「继续开证明」 (read as a certificate request): the form put aside, where it was.
+        if state.flow is None and state.suspended and GO_ON.search(stripped) and (resumes or bare_go_on):
+            # 「好的那继续吧」, 「继续开证明」 (read as a certificate request), 「继续」 (whatever it is read as): the
+            # form put aside, where it was.
             return replace(said, intent=IntentScore(resume.INTENT, 1.0)), False
-        if state.flow is None and not state.suspended and GO_ON.search(stripped) \
-                and sum(ch.isalnum() for ch in stripped) <= BARE_GO_ON_CHARS:
+        if state.flow is None and not state.suspended and bare_go_on:
             # 「继续」 with nothing put aside: said so, rather than read as some need of its own.
             return replace(said, intent=IntentScore(resume.INTENT, 1.0)), False
         return said, False
@@ -284,8 +285,10 @@ class Pipeline:
         greeted = without_greeting(text) if said.intent.name == GREETING else None
         after_greeting = self.read(greeted) if greeted is not None else None
         if after_greeting is not None and not after_greeting[0].is_fallback \
+                and after_greeting[0].intent.name not in SMALL_TALK \
                 and (after_greeting[0].intent.name != EMERGENCY or after_greeting[1]):
-            # 「喂喂是居委会吧我是十二栋的老王那个店题又坏了」: read by what follows the greeting, when that is clear.
+            # 「喂喂是居委会吧我是十二栋的老王那个店题又坏了」: read by what follows the greeting, when that is a need
+            # (「你好 我住白杨58座」 is a hello, whatever the rest alone sounds like).
             return after_greeting
         cued = self.safety.cued(said) is not None
         rest = self.safety.without_opening_cry(text) if cued or said.intent.name == EMERGENCY else None
@@ -352,9 +355,11 @@ class Pipeline:
 
     def _asked_aside(self, nlu: ParseResult) -> ParseResult:
         """Inside a form, 「等下 先问个事 …吗」 that a guide answers is a policy question, whatever else its words
-        sound like (a report of the e-bike in the stairwell it asks about, or, unsurely, a safety tip)."""
+        sound like (a report of the e-bike in the stairwell it asks about, or, unsurely, a safety tip); so is
+        「居住证跟居住证明是不是一回事啊」 in a certificate form, asking about documents rather than naming one."""
         surely_a_tip = nlu.intent.name == safety_tip.INTENT and nlu.intent.confidence >= INTERRUPT_CONFIDENCE
-        if nlu.intent.name in (EMERGENCY, policy_question.INTENT) or surely_a_tip or not ASKS_ASIDE.search(nlu.text) \
+        aside = ASKS_ASIDE.search(nlu.text) is not None or _asks_about_documents(nlu)
+        if nlu.intent.name in (EMERGENCY, policy_question.INTENT) or surely_a_tip or not aside \
                 or not ASKING.search(nlu.text) or self.policies is None or self.policies.answer(nlu.text) is None:
             return nlu
         return replace(nlu, intent=IntentScore(policy_question.INTENT, 1.0), ambiguous=False)
@@ -401,6 +406,12 @@ def is_emergency(said: ParseResult, cued: bool, *, in_flow: bool, closed_answer:
     if sum(ch.isalnum() for ch in said.text) < UNCUED_EMERGENCY_MIN_CHARS or said.intent.confidence < floor:
         return False
     return not (in_flow and closed_answer)
+
+
+def _asks_about_documents(said: ParseResult) -> bool:
+    """「居住证和居住证明是一个东西吗」: read as a certificate request, but asking about documents, none asked for."""
+    return said.intent.name == certificate_request.FLOW and ASKING.search(said.text) is not None \
+        and ASKS_FOR_A_DOCUMENT.search(said.text) is None and ASKS_SOMEONE_TO_ACT.search(said.text) is None
 
 
 def _offered_intents(state: DialogueState) -> set[str]:

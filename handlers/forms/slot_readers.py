@@ -101,8 +101,6 @@ def named_certificate(profile: Profile, text: str, *, described: bool = True) ->
 async def read_certificate(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
     catalogue = ctx.profile.certificates
     key = named_certificate(ctx.profile, nlu.text, described=describes(ctx, awaited))
-
-
     if key is None:
         return SlotOutcome(replies=(await ask_certificate(slot, ctx, "certificate_unknown"),)) if awaited and \
             nlu.text.strip() else None

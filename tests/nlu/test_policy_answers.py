@@ -351,3 +351,22 @@ async def test_questions_that_sound_like_a_hello_or_a_request_are_answered_from_
 
     async with sessions() as session:
         assert (await session.scalars(select(Ticket))).all() == []
+
+
+async def test_a_question_about_documents_inside_a_certificate_form_is_answered_and_go_on_takes_it_up(
+        pipeline: Pipeline, ranked_library: PolicyLibrary, sessions: async_sessionmaker[AsyncSession]) -> None:
+    pipeline.policies = ranked_library
+    await play(Resident(pipeline, "r-form-question"), """
+        居民: 给我闺女开个居住证明 她单位要
+        助手: 身份证号
+        居民: 居住证跟居住证明到底是不是一回事
+        助手: 摘自社区办事指南《居住证
+        助手: 还没办完
+        居民: 继续
+        助手: 身份证号
+        居民: 330106201505031218
+        助手: 联系电话
+    """)
+
+    async with sessions() as session:
+        assert (await session.scalars(select(Ticket))).all() == []
