@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.core.messages import Choice, Reply
 from handlers.base import HandlerContext, asked_with_a_way_out
-from nlu.phrasing import SAYING_WHO_AND_WHERE
+from nlu.address import stated_address
+from nlu.entities import Address
+from nlu.phrasing import LIVES_AT, SAYING_WHO_AND_WHERE
 from nlu.text import sounds_like
 from storage.profile import Profile
 from storage.repositories.directory import get_community
@@ -53,6 +55,19 @@ def only_names_a_community(profile: Profile, text: str) -> bool:
         said == name or (len(said) == len(name) and sounds_like(name, said))
         for community in profile.communities.values()
         for name in {SAYING_WHO_AND_WHERE.sub("", n) for n in (community.name, *community.aliases)} if name)
+
+
+def home_said(profile: Profile, text: str) -> Address | None:
+    """「我是白杨小区的 住三十一栋」「我住白杨58座」: the building the resident says they live in, the community
+    named between or not; None when the words give no home."""
+    found = stated_address(text)
+    if found is None:
+        return None
+    before = text[:found[1]]
+    names = {name for community in profile.communities.values() for name in (community.name, *community.aliases)}
+    for name in sorted(names, key=len, reverse=True):
+        before = before.replace(name, "")
+    return found[0] if LIVES_AT.search(before) is not None else None
 
 
 def ask_community(ctx: HandlerContext) -> Reply:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.core.messages import InboundMessage, Reply
 from handlers.base import HandlerContext, menu
-from nlu.address import stated_address
-from nlu.phrasing import LIVES_AT
+from handlers.community import home_said
 from nlu.result import ParseResult
 from storage.repositories.directory import get_building
 
@@ -33,15 +32,7 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
 
 async def _note_home(ctx: HandlerContext, text: str) -> None:
     """「你好 我是白杨小区的 住三十一栋」: where the resident lives, offered when a report later needs a building."""
-    found = stated_address(text)
-    if ctx.community is None or found is None:
-        return
-    before = text[:found[1]]
-    listed = ctx.profile.communities[ctx.community.key]
-    for name in sorted((listed.name, *listed.aliases), key=len, reverse=True):
-        before = before.replace(name, "")  # 「我住白杨小区58座」: the community named between
-    if LIVES_AT.search(before) is None:
-        return
-    building = await get_building(ctx.session, ctx.community.id, found[0].building)
+    home = home_said(ctx.profile, text)
+    building = await get_building(ctx.session, ctx.community.id, home.building) if home and ctx.community else None
     if building is not None:
         ctx.resident.building_id, ctx.resident.unit, ctx.resident.room = building.id, None, None

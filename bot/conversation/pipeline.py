@@ -16,7 +16,7 @@ from bot.conversation.second_needs import SecondNeeds
 from bot.core.dialogue import DialogueState
 from bot.core.messages import InboundMessage, Reply, reply_from_json, reply_to_json
 from bot.core.wording import Wording
-from bot.office.categories import prepare_filing
+from bot.office.categories import names_a_category, prepare_filing
 from handlers import (
     appeal_report,
     build_answer_checks,
@@ -29,7 +29,7 @@ from handlers import (
     safety_tip,
 )
 from handlers.base import Handler, HandlerContext
-from handlers.community import named_communities, note_named_community, only_names_a_community
+from handlers.community import home_said, named_communities, note_named_community, only_names_a_community
 from handlers.conversation import GREETING
 from nlu.address import stated_address
 from nlu.entities import Address
@@ -93,6 +93,8 @@ SMALL_TALK = frozenset({"goodbye", "affirm", "deny", "out_of_scope"})
 NOT_INTERRUPTING = frozenset({"affirm", "deny", "out_of_scope", FALLBACK_INTENT})
 """「等一下 有人敲门」 inside a form is a pause, not another need: the form keeps its place."""
 FREE_TEXT_SLOTS = frozenset({"description", "message"})
+MORE_ABOUT_ONESELF_CHARS = 6
+"""After where they live, a hello says no more than this (「…的老王」); more is what they came about."""
 MORE_THAN_A_GREETING_CHARS = 8
 """A message read as a greeting this long or longer may be a question a guide answers (「社区中午休息不 我十二点多
 过去有人没」); shorter ones (「你好 在吗」) are not worth a look in the guides."""
@@ -285,10 +287,10 @@ class Pipeline:
         greeted = without_greeting(text) if said.intent.name == GREETING else None
         after_greeting = self.read(greeted) if greeted is not None else None
         if after_greeting is not None and not after_greeting[0].is_fallback \
-                and after_greeting[0].intent.name not in SMALL_TALK \
+                and after_greeting[0].intent.name not in SMALL_TALK and not self._only_says_home(text) \
                 and (after_greeting[0].intent.name != EMERGENCY or after_greeting[1]):
             # 「喂喂是居委会吧我是十二栋的老王那个店题又坏了」: read by what follows the greeting, when that is a need
-            # (「你好 我住白杨58座」 is a hello, whatever the rest alone sounds like).
+            # (「你好 我住白杨小区三十一栋」 is a hello, whatever the rest alone sounds like).
             return after_greeting
         cued = self.safety.cued(said) is not None
         rest = self.safety.without_opening_cry(text) if cued or said.intent.name == EMERGENCY else None
@@ -363,6 +365,14 @@ class Pipeline:
                 or not ASKING.search(nlu.text) or self.policies is None or self.policies.answer(nlu.text) is None:
             return nlu
         return replace(nlu, intent=IntentScore(policy_question.INTENT, 1.0), ambiguous=False)
+
+    def _only_says_home(self, text: str) -> bool:
+        """「你好 我住白杨小区三十一栋」「我是十二栋的老王」: where the resident lives, and little more."""
+        found = stated_address(text)
+        after = text[found[2]:] if found is not None else ""
+        return found is not None and home_said(self.profile, text) is not None \
+            and sum(ch.isalnum() for ch in after) <= MORE_ABOUT_ONESELF_CHARS \
+            and not names_a_category(self.profile, text)
 
     def _a_guide_answers(self, text: str) -> bool:
         """Whether a message that says more than hello asks what a guide answers."""

@@ -1009,11 +1009,12 @@ async def test_the_building_a_resident_introduces_themselves_with_is_offered_whe
         助手: 已登记
     """)
 
-    await play(Resident(pipeline, "r-introduces-too"), """
-        居民: 你好 我住白杨新村六十一栋
+    await play(Resident(pipeline, "r-introduces-too", community=None), """
+        居民: 你好 我住白杨小区三十一栋
         助手: 社区服务助手
+        助手: !遇到了什么问题
         居民: 楼下的路灯一到晚上就闪
-        助手: 还是61栋
+        助手: 还是31栋
     """)
 
     assert await where(sessions) == [("facilities", "44", None)]
