@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.core.messages import Choice, Reply
 from handlers.base import HandlerContext, asked_with_a_way_out
-from nlu.address import stated_address
-from nlu.entities import Address
+from nlu.address import AddressMatch, stated_address
 from nlu.phrasing import LIVES_AT, SAYING_WHO_AND_WHERE
 from nlu.text import sounds_like
 from storage.profile import Profile
@@ -57,9 +56,9 @@ def only_names_a_community(profile: Profile, text: str) -> bool:
         for name in {SAYING_WHO_AND_WHERE.sub("", n) for n in (community.name, *community.aliases)} if name)
 
 
-def home_said(profile: Profile, text: str) -> Address | None:
-    """「我是白杨小区的 住三十一栋」「我住白杨58座」: the building the resident says they live in, the community
-    named between or not; None when the words give no home."""
+def home_said(profile: Profile, text: str) -> AddressMatch | None:
+    """「我是白杨小区的 住三十一栋」「我住白杨58座」: the building the resident says they live in, with where the
+    words name it, the community named between or not; None when the words give no home."""
     found = stated_address(text)
     if found is None:
         return None
@@ -67,7 +66,7 @@ def home_said(profile: Profile, text: str) -> Address | None:
     names = {name for community in profile.communities.values() for name in (community.name, *community.aliases)}
     for name in sorted(names, key=len, reverse=True):
         before = before.replace(name, "")
-    return found[0] if LIVES_AT.search(before) is not None else None
+    return found if LIVES_AT.search(before) is not None else None
 
 
 def ask_community(ctx: HandlerContext) -> Reply:

@@ -33,6 +33,6 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
 async def _note_home(ctx: HandlerContext, text: str) -> None:
     """「你好 我是白杨小区的 住三十一栋」: where the resident lives, offered when a report later needs a building."""
     home = home_said(ctx.profile, text)
-    building = await get_building(ctx.session, ctx.community.id, home.building) if home and ctx.community else None
+    building = await get_building(ctx.session, ctx.community.id, home[0].building) if home and ctx.community else None
     if building is not None:
         ctx.resident.building_id, ctx.resident.unit, ctx.resident.room = building.id, None, None

@@ -232,11 +232,11 @@ class Pipeline:
                 return replace(said, intent=chosen, entities=said.entities + entities), False
             return ParseResult(text="", intent=chosen, entities=entities), False
         said, cued = self.read(stripped)
-        if state.flow is None and praises_what_was_done(stripped):
-            # 「孩子走丢了 保安帮着找回来了 特地来说声谢谢你们」: thanks for what was done, not a lost child.
-            return replace(said, intent=IntentScore(feedback.FLOW, 1.0)), False
         if cued:
             return said, True
+        if state.flow is None and praises_what_was_done(stripped):
+            # 「孩子走丢了 保安帮着找回来了 特地来说声谢谢你们」 (the danger over): thanks, not a lost child.
+            return replace(said, intent=IntentScore(feedback.FLOW, 1.0)), False
         if pending and said.intent.name in _offered_intents(state):
             # Asked 「预约办事，还是咨询政策？」 about 「我瘫在床上 你们能上门吗」, the resident answers
             # 「礼拜四下午三点」: the answer goes on from what they first wrote, as a pressed button would.
@@ -368,10 +368,8 @@ class Pipeline:
 
     def _only_says_home(self, text: str) -> bool:
         """「你好 我住白杨小区三十一栋」「我是十二栋的老王」: where the resident lives, and little more."""
-        found = stated_address(text)
-        after = text[found[2]:] if found is not None else ""
-        return found is not None and home_said(self.profile, text) is not None \
-            and sum(ch.isalnum() for ch in after) <= MORE_ABOUT_ONESELF_CHARS \
+        home = home_said(self.profile, text)
+        return home is not None and sum(ch.isalnum() for ch in text[home[2]:]) <= MORE_ABOUT_ONESELF_CHARS \
             and not names_a_category(self.profile, text)
 
     def _a_guide_answers(self, text: str) -> bool:

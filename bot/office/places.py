@@ -35,6 +35,8 @@ def find_place(profile: Profile, community_key: str, text: str) -> Place | None:
 
 def _named(matcher: VocabularyMatcher, text: str) -> tuple[list[str], list[str]]:
     """The keys of the places the text names, in order: those named as themselves, and those only as landmarks."""
-    found = matcher.find(text)
-    return ([match[1] for match in found if not LANDMARK_OF.match(text, match[3])],
-            [match[1] for match in found if LANDMARK_OF.match(text, match[3])])
+    themselves: list[str] = []
+    landmarks: list[str] = []
+    for _, key, _, end in matcher.find(text):
+        (landmarks if LANDMARK_OF.match(text, end) else themselves).append(key)
+    return themselves, landmarks
