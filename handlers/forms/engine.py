@@ -39,6 +39,9 @@ REPLIES: dict[str, tuple[str, ...]] = {
 CONFIRM = "__confirm__"
 """The `awaiting` value while the bot waits for yes or no to its summary."""
 NUMBER_KINDS = frozenset({"id_number", "phone"})
+MISTYPED_NUMBER_DIGITS = 7
+"""This many digits, where an ID number or a phone is asked, is that number mistyped; a building's few digits
+(「17栋4单元 楼上漏水」) are not."""
 
 Action = Callable[[HandlerContext], Awaitable[list[Reply]]]
 Summary = Callable[[HandlerContext], Awaitable[Mapping[str, object]]]
@@ -146,6 +149,9 @@ async def answers_slot(flow_key: str, nlu: ParseResult, ctx: HandlerContext) -> 
         return True
     for slot in spec.slots:
         outcome = await READERS[slot.kind](slot, nlu, ctx, slot.name == awaiting)
+        if outcome is not None and slot.name == awaiting and slot.kind in NUMBER_KINDS and outcome.replies \
+                and sum(ch.isdigit() for ch in nlu.text) >= MISTYPED_NUMBER_DIGITS:
+            return True  # 「138-1234-567」 asked the phone: a number mistyped, told so, not another need
         if outcome is None or (outcome.value is None and not outcome.stop):
             continue
         if slot.name == awaiting or outcome.stop or _tells_more(slot, outcome.value, nlu, ctx.state):

@@ -1018,3 +1018,22 @@ async def test_the_building_a_resident_introduces_themselves_with_is_offered_whe
     """)
 
     assert await where(sessions) == [("facilities", "44", None)]
+
+
+async def test_a_phone_mistyped_with_dashes_where_the_phone_is_asked_is_told_so_not_read_as_another_need(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-dashed-phone"), """
+        居民: 给我老伴开个困难证明
+        助手: 身份证号
+        居民: 110105196003157725
+        助手: 做什么用
+        居民: 孩子上学减免学费
+        助手: 联系电话
+        居民: 138-1234-567
+        助手: 电话号码好像不对
+        助手: !正在办理
+        居民: 13812345678
+        助手: 请核对
+    """)
+
+    assert await where(sessions) == []
