@@ -25,6 +25,7 @@ from bot.runtime import Runtime, start_runtime
 from bot.settings import Settings
 from bot.web import demo, forms
 from bot.web.bodies import RequestGuard
+from bot.web.static_files import STATIC
 from bot.workers.delivery import OutboxDispatcher
 from bot.workers.polling import running
 from bot.workers.worker import assemble_worker, worker_name
@@ -68,7 +69,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
             app.include_router(router)
     if configured.demo_pages:  # the demo page and its chat take any sender id given: never in production
         app.include_router(demo.router)
-    app.mount("/static", StaticFiles(directory=demo.STATIC), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for console in (console_signin, console_tickets, console_notices, console_notice_page, console_numbers,
                     console_clues, console_admin):
         app.include_router(console.router, include_in_schema=False)

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     reverse proxy on this host (deploy/nginx). A client's address then reaches the app (sign-in throttling)."""
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     demo_pages: bool = True
+    web_chat: bool = True
+    """The residents' chat page (`/chat`): the H5 page a WeChat menu opens or a community site embeds. Each
+    browser keeps an identity signed with `secret_key` and receives what the office sends while it is open."""
     public_url: str = "http://127.0.0.1:8000"
     """Where staff reach the web console; links in staff notifications point here."""
 

@@ -15,6 +15,7 @@ REGISTERED = (
     "bot.channels.wecom.channel",
     "bot.channels.telegram.channel",
     "bot.channels.web.channel",
+    "bot.channels.terminal.channel",
 )
 
 

@@ -1,16 +1,26 @@
-"""`frontdoor chat`: a terminal REPL where you write as a resident."""
+"""`frontdoor chat`: a terminal REPL where you write as a resident, and see what the office sends meanwhile
+(a staff reply, a closed ticket and its 满意 / 不满意 question) as it arrives."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from dataclasses import dataclass
 
 from rich.console import Console
+from sqlalchemy import func, select
 
-from bot.core.messages import InboundMessage, plain_texts
-from bot.runtime import start_runtime
+from bot.channels.terminal.channel import NAME as CHANNEL
+from bot.conversation.offers import offer_choices
+from bot.core.messages import Choice, InboundMessage, TextReply, plain_texts
+from bot.runtime import Runtime, start_runtime
 from bot.settings import Settings
+from bot.workers.polling import poll_until_stopped, running
+from storage.models import OutboxMessage
+from storage.repositories.inbox import messages_after
+from storage.repositories.residents import identity_resident
 
-CHANNEL = "terminal"
+INBOX_POLL_SECONDS = 1.0
 
 
 async def run_chat(settings: Settings, sender: str, community: str | None, console: Console) -> None:
@@ -18,15 +28,51 @@ async def run_chat(settings: Settings, sender: str, community: str | None, conso
     console.print(f"[dim]{runtime.profile.district.name} · chatting as '{sender}' · a number picks a choice · "
                   "Ctrl-D to quit[/]")
     try:
-        while True:
-            try:
-                text = console.input("[bold green]resident> [/]").strip()
-            except EOFError:
-                break
-            if not text:
-                continue
-            message = InboundMessage(CHANNEL, sender, uuid.uuid4().hex, text, runtime.clock(), community)
-            for text in plain_texts(await runtime.pipeline.handle(message)):
-                console.print(f"[bold cyan]bot>[/] {text}", highlight=False)
+        inbox = TerminalInbox(runtime, sender, console)
+        await inbox.show_new()
+        async with running(inbox):
+            while True:
+                try:
+                    text = (await asyncio.to_thread(console.input, "[bold green]resident> [/]")).strip()
+                except EOFError:
+                    break
+                if not text:
+                    continue
+                message = InboundMessage(CHANNEL, sender, uuid.uuid4().hex, text, runtime.clock(), community)
+                for text in plain_texts(await runtime.pipeline.handle(message)):
+                    console.print(f"[bold cyan]bot>[/] {text}", highlight=False)
     finally:
         await runtime.close()
+
+
+@dataclass
+class TerminalInbox:
+    """Prints what the office sends this resident from the chat's start on; its choices can be answered by
+    number, as the bot's own."""
+
+    runtime: Runtime
+    sender: str
+    console: Console
+    cursor: int | None = None
+    """The last outbox id shown or passed over; None until the first look, which passes over everything written
+    before the chat started."""
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await poll_until_stopped(stop, self.show_new, INBOX_POLL_SECONDS, "terminal inbox")
+
+    async def show_new(self) -> int:
+        async with self.runtime.sessions() as session, session.begin():
+            if self.cursor is None:
+                self.cursor = await session.scalar(select(func.coalesce(func.max(OutboxMessage.id), 0))) or 0
+            resident_id = await identity_resident(session, CHANNEL, self.sender)
+            if resident_id is None:
+                return 0
+            now = self.runtime.clock()
+            shown = await messages_after(session, resident_id, self.cursor, now)
+            for message in shown:
+                reply = TextReply(message.text, tuple(Choice(label, payload) for label, payload in message.choices))
+                self.console.print(f"\n[bold magenta]office>[/] {plain_texts([reply])[0]}", highlight=False)
+                await offer_choices(session, self.runtime.profile, resident_id,
+                                    [[label, payload] for label, payload in message.choices], now)
+                self.cursor = message.id
+            return len(shown)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.channels.registry import channels
+from bot.channels.registry import channels, push_channels
 from bot.cli.bench import bench_app
 from bot.cli.database import opened
 from bot.cli.evaluate import eval_app
@@ -23,6 +23,7 @@ from bot.cli.outbox import outbox_app
 from bot.cli.privacy import audit_app, privacy_app
 from bot.cli.staff import staff_app
 from bot.conversation.profile_check import load_checked_profile
+from bot.office.reach import Reach, reach_of
 from bot.settings import Settings
 from storage.clock import system_clock
 from storage.profile import Profile, ProfileError
@@ -158,26 +159,40 @@ def profile_load(profile: ProfileOption = None) -> None:
     asyncio.run(load())
 
 
+def _tell_reach(done: str, asked: str, reach: Reach) -> None:
+    """What became of the message to the resident, as far as it is known now: queued for their channels (a
+    platform that refuses it later shows on the ticket page and in `frontdoor outbox undeliverable`), or no
+    channel at all, with the phone to call."""
+    if reach.reachable:
+        console.print(f"{done}; the resident will be asked {asked} on {', '.join(reach.channels)}")
+        return
+    call = f"call them on {reach.phone}" if reach.phone else "they left no phone number"
+    console.print(f"{done}, but the resident cannot receive messages (no account the bot can write to): {call}")
+
+
 @ticket_app.command("ready")
 def ticket_ready(number: str) -> None:
     """Mark a certificate ready: the resident is told and asked to collect it or have it delivered."""
 
     from bot.core.errors import TicketNotFoundError
     from bot.office.certificates import mark_ready
+    from storage.models import Ticket
 
     settings = Settings()
     profile = _check_profile(settings.profile_dir)
 
-    async def ready() -> None:
+    async def ready() -> Reach:
         async with opened(settings) as sessions, sessions() as session, session.begin():
-            await mark_ready(session, profile, number, system_clock())
+            request = await mark_ready(session, profile, number, system_clock())
+            ticket = await session.get_one(Ticket, request.ticket_id)
+            return await reach_of(session, ticket.resident_id, push_channels())
 
     try:
-        asyncio.run(ready())
+        reach = asyncio.run(ready())
     except TicketNotFoundError as error:
         errors.print(str(error))
         raise typer.Exit(1) from error
-    console.print(f"{number} is ready; the resident has been asked how to receive it")
+    _tell_reach(f"{number} is ready", "how to receive it", reach)
 
 
 @ticket_app.command("close")
@@ -194,16 +209,17 @@ def ticket_close(
     settings = Settings()
     profile = _check_profile(settings.profile_dir)
 
-    async def close() -> None:
+    async def close() -> Reach:
         async with opened(settings) as sessions, sessions() as session, session.begin():
-            await close_ticket(session, profile, number, staff, result, system_clock())
+            ticket = await close_ticket(session, profile, number, staff, result, system_clock())
+            return await reach_of(session, ticket.resident_id, push_channels())
 
     try:
-        asyncio.run(close())
+        reach = asyncio.run(close())
     except FrontdoorError as error:
         errors.print(f"{error.code}: {error}")
         raise typer.Exit(1) from error
-    console.print(f"{number} is closed; the resident has been asked whether they are satisfied")
+    _tell_reach(f"{number} is closed", "whether they are satisfied", reach)
 
 
 @ticket_app.command("reply")

@@ -1,4 +1,4 @@
-"""The demo page: a phone-style chat for playing a resident, beside a plain staff ticket list.
+"""The demo page: the residents' chat page (`/chat`) in a phone frame, beside a plain staff ticket list.
 
 Development only (FRONTDOOR_DEMO_PAGES): the list shows every ticket without sign-in.
 """
@@ -6,7 +6,6 @@ Development only (FRONTDOOR_DEMO_PAGES): the list shows every ticket without sig
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
@@ -15,16 +14,11 @@ from pydantic import BaseModel
 from bot.core.wording import Wording
 from bot.office.ticketing import format_address, format_datetime
 from bot.web.deps import RuntimeDep
+from bot.web.static_files import STATIC
 from storage.repositories.directory import get_community
 from storage.repositories.tickets import list_recent_tickets
 
 router = APIRouter()
-STATIC = Path(__file__).parent / "static"
-
-
-class CommunityOut(BaseModel):
-    key: str
-    name: str
 
 
 class TicketRow(BaseModel):
@@ -45,11 +39,6 @@ class TicketRow(BaseModel):
 @router.get("/", include_in_schema=False)
 async def demo_page() -> FileResponse:
     return FileResponse(STATIC / "demo.html")
-
-
-@router.get("/api/demo/communities")
-async def list_communities(runtime: RuntimeDep) -> list[CommunityOut]:
-    return [CommunityOut(key=k, name=c.name) for k, c in runtime.profile.communities.items()]
 
 
 @router.get("/api/demo/tickets")

@@ -31,7 +31,9 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/console/sign-in"): "the sign-in form",
     ("POST", "/console/sign-in"): "signing in (its own CSRF cookie, throttled)",
     ("GET", "/"): "demo page, development only: Settings refuse demo_pages in production",
-    ("GET", "/api/demo/communities"): "demo page, development only",
+    ("GET", "/chat"): "the residents' chat page (it asks for its own signed identity)",
+    ("POST", "/api/web/identity"): "a new resident identity for a browser: a random id, signed",
+    ("GET", "/api/web/communities"): "each community's name and office phone, as on its notice board",
     ("GET", "/api/demo/tickets"): "demo page, development only (lists every ticket)",
     ("POST", "/api/chat"): "the demo page's chat, development only",
     ("GET", "/static"): "the console's and demo's CSS and scripts",
@@ -46,10 +48,12 @@ CREDENTIALED: dict[tuple[str, str], str] = {
     ("POST", "/wecom"): "WeCom's callbacks: msg_signature over the token and the encrypted payload",
     ("POST", "/telegram/webhook"): "Telegram's updates: the secret token header",
     ("POST", "/open311/v2/requests.json"): "filing: an Open311 api_key",
+    ("POST", "/api/web/messages"): "a resident's web chat: the signed identity in X-Resident-Token",
+    ("GET", "/api/web/inbox"): "a resident's inbox on the web chat: the signed identity in X-Resident-Token",
 }
 """Routes a platform or a civic tool calls, refused without its credential instead of a session."""
 
-DEMO_ONLY = frozenset({"/", "/api/demo/communities", "/api/demo/tickets", "/api/chat"})
+DEMO_ONLY = frozenset({"/", "/api/demo/tickets", "/api/chat"})
 
 BODY_LIMIT_EXEMPT: dict[tuple[str, str], str] = {}
 """POST routes not held to the body limit, and why (none: every route that takes a body is)."""

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.web.demo import STATIC
+from bot.web.static_files import STATIC
 from tests.attacks.arena import Arena
 from tests.attacks.routes import FILE_SERVING_MOUNTS, endpoints, mounts
 from tests.conftest import ROOT

@@ -65,7 +65,8 @@ def test_platform_routes_refuse_a_call_without_their_credential(arena: Arena) ->
 
     assert {key: a.status_code for key, a in answers.items()} == {
         ("GET", "/wechat"): 403, ("POST", "/wechat"): 403, ("GET", "/wecom"): 403, ("POST", "/wecom"): 403,
-        ("POST", "/telegram/webhook"): 403, ("POST", "/open311/v2/requests.json"): 403}
+        ("POST", "/telegram/webhook"): 403, ("POST", "/open311/v2/requests.json"): 403,
+        ("POST", "/api/web/messages"): 401, ("GET", "/api/web/inbox"): 401}
 
 
 def test_the_demo_routes_are_not_mounted_in_production() -> None:

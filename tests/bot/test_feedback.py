@@ -166,3 +166,30 @@ def test_ticket_close_command_asks_the_resident(tmp_path: Path, nlu_model: Path)
     assert status == "closed"
     assert "/feedback_satisfied" in payload
     assert "/feedback_unsatisfied" in payload
+
+
+def test_ticket_close_says_the_resident_cannot_be_reached_when_no_account_can_receive(
+        tmp_path: Path, nlu_model: Path) -> None:
+    database = tmp_path / "unreached.db"
+    env = {**os.environ, "FRONTDOOR_DATABASE_URL": f"sqlite:///{database}", "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE),
+           "FRONTDOOR_NLU_DATA": f'["{NLU_DATA}"]', "FRONTDOOR_NLU_MODEL": str(nlu_model), "COLUMNS": "300"}
+    frontdoor("db", "upgrade", env=env)
+    numbers = []
+    for sender in ("t-here", "t-gone"):
+        chat = frontdoor("chat", "--as", sender, "--community", "baiyang", env=env, stdin=f"{DRAIN}\n")
+        found = re.search(r"GD\d{8}-\d{4}", chat.stdout)
+        assert found is not None, chat.stdout
+        numbers.append(found.group(0))
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE channel_identities SET active = 0 WHERE external_id = 't-gone'")
+        connection.execute("UPDATE residents SET phone = '13800001111' WHERE id = "
+                           "(SELECT resident_id FROM channel_identities WHERE external_id = 't-gone')")
+
+    reached = frontdoor("ticket", "close", numbers[0], "--staff", "by-sec-01", "--result", "已疏通", env=env)
+    unreached = frontdoor("ticket", "close", numbers[1], "--staff", "by-sec-01", "--result", "已疏通", env=env)
+
+    assert "will be asked whether they are satisfied on terminal" in reached.stdout
+    assert "cannot receive" not in reached.stdout
+    assert "the resident cannot receive messages" in unreached.stdout
+    assert "13800001111" in unreached.stdout
+    assert "will be asked" not in unreached.stdout

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.inbox.deliverer import InboxDeliverer
 from bot.channels.registry import push_channels
 from bot.channels.wechat.sender import WINDOW_MESSAGES, Undeliverable, WeChatSender
 from bot.channels.wechat.tokens import DatabaseTokenStorage, OfficialAccountClient, token_engine
@@ -19,7 +20,7 @@ from bot.workers.delivery import NO_PUSH_CHANNEL, OutboxDispatcher
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.profile import load_profile
 from storage.repositories import outbox
-from storage.repositories.residents import identity_resident
+from storage.repositories.residents import deactivate_identity, identity_resident
 from storage.repositories.subscriptions import Scope, subscribe
 from tests.conftest import DEMO_PROFILE, MONDAY_10AM
 from tests.fakes.wechat_api import CUSTOM_SEND, FakeWeChatAPI
@@ -167,18 +168,23 @@ async def test_the_dispatcher_sends_through_the_residents_channel_and_settles_th
         pipeline: Pipeline, api: FakeWeChatAPI, engine: Engine) -> None:
     on_wechat = await resident_who_wrote(pipeline, "openid-h")
     on_web = await resident_who_wrote(pipeline, "web-visitor", channel="web")
+    gone = await resident_who_wrote(pipeline, "openid-left")
     async with pipeline.sessions() as session, session.begin():
+        await deactivate_identity(session, "wechat", "openid-left")
         wechat_row = outbox.enqueue(session, "ticket_closed", {"text": "已办结"}, resident_id=on_wechat)
         web_row = outbox.enqueue(session, "ticket_closed", {"text": "已办结"}, resident_id=on_web)
+        gone_row = outbox.enqueue(session, "ticket_closed", {"text": "已办结"}, resident_id=gone)
         await session.flush()
-        ids = [wechat_row.id, web_row.id]
+        ids = [wechat_row.id, web_row.id, gone_row.id]
     now = MONDAY_10AM + timedelta(minutes=5)
-    dispatcher = OutboxDispatcher(pipeline.sessions, {"wechat": sender_at(pipeline.sessions, api, engine, now)},
+    dispatcher = OutboxDispatcher(pipeline.sessions, {"wechat": sender_at(pipeline.sessions, api, engine, now),
+                                                      "web": InboxDeliverer(pipeline.sessions, lambda: now)},
                                   push_channels=push_channels(), clock=lambda: now)
 
     await dispatcher.dispatch_once()
 
-    delivered, settled = await rows(pipeline.sessions, ids)
+    delivered, in_inbox, settled = await rows(pipeline.sessions, ids)
     assert delivered.delivered_at is not None
+    assert (in_inbox.delivered_at, in_inbox.undeliverable_reason) == (now, None)
     assert (settled.delivered_at, settled.undeliverable_reason) == (None, NO_PUSH_CHANNEL)
     assert [m["touser"] for m in api.sent_messages("custom")] == ["openid-h"]

@@ -34,12 +34,16 @@ def test_choices_come_back_as_buttons(server: str) -> None:
 def test_demo_page_and_its_assets_are_served(server: str) -> None:
     with httpx.Client(base_url=server, timeout=10) as client:
         page = client.get("/")
-        script = client.get("/static/demo.js")
+        chat = client.get("/chat")
+        script = client.get("/static/chat.js")
 
     assert page.status_code == 200
     assert "社区服务助手" in page.text
+    assert 'src="/chat"' in page.text
+    assert chat.status_code == 200
     assert script.status_code == 200
-    assert "/api/chat" in script.text
+    assert "/api/web/messages" in script.text
+    assert "/api/web/inbox" in script.text
 
 
 def test_bad_chat_body_is_refused_with_422(server: str) -> None:

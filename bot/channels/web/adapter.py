@@ -30,12 +30,17 @@ class ReplyOut(BaseModel):
     choices: list[ChoiceOut] = []
 
 
-def parse_message(body: WebMessageIn, now: datetime) -> InboundMessage:
+def resident_message(sender_id: str, text: str, message_id: str | None, community: str | None,
+                     now: datetime) -> InboundMessage:
     """The message id is the sender's own (a retry gets the stored replies), so another sender naming
     the same id is a new message and never reads those replies."""
-    message_id = f"{body.sender_id}:{body.message_id or uuid.uuid4().hex}"
-    return InboundMessage(channel=CHANNEL, sender_id=body.sender_id, message_id=message_id,
-                          text=body.text, sent_at=now, community_key=body.community)
+    return InboundMessage(channel=CHANNEL, sender_id=sender_id,
+                          message_id=f"{sender_id}:{message_id or uuid.uuid4().hex}", text=text, sent_at=now,
+                          community_key=community)
+
+
+def parse_message(body: WebMessageIn, now: datetime) -> InboundMessage:
+    return resident_message(body.sender_id, body.text, body.message_id, body.community, now)
 
 
 def render_replies(replies: list[Reply]) -> list[ReplyOut]:

@@ -20,13 +20,13 @@ from wechatpy.exceptions import WeChatClientException
 from bot.channels.wechat.inbound import CHANNEL
 from bot.channels.wechat.render import chunks, reply_texts
 from bot.channels.wechat.tokens import OfficialAccountClient
-from bot.core.dialogue import DialogueState
+from bot.conversation.offers import offer_choices
 from bot.core.messages import Choice, TextReply
 from bot.core.wording import Wording
 from storage.clock import Clock, system_clock
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.profile import Profile
-from storage.repositories import conversations, outbox
+from storage.repositories import outbox
 from storage.repositories.residents import identity_of
 from storage.repositories.subscriptions import active_subscriptions
 
@@ -95,7 +95,7 @@ class WeChatSender:
                 else:
                     identity.sends_since_inbound += 1
                     row.delivered_at = now
-                    await self._offer(session, identity.resident_id, choices, now)
+                    await offer_choices(session, self.profile, identity.resident_id, choices, now)
                     return
             await self._outside_window(session, row, identity, text, now)
 
@@ -103,16 +103,6 @@ class WeChatSender:
         """Buttons a staff action attached (满意 / 不满意) as WeChat text: a numbered list."""
         reply = TextReply(text, tuple(Choice(label, payload) for label, payload in choices))
         return reply_texts([reply], Wording(self.profile, None))[0]
-
-    async def _offer(self, session: AsyncSession, resident_id: int, choices: list[list[str]], now: datetime) -> None:
-        """The resident may answer these choices by number next, as if the pipeline had offered them."""
-        if not choices:
-            return
-        conversation = await conversations.load_conversation(session, resident_id)
-        idle = timedelta(minutes=self.profile.district.conversation_idle_minutes)
-        state = DialogueState.restore(conversation.state, conversation.updated_at, now, idle)
-        state.offered = choices
-        conversations.save_conversation(conversation, state.to_json(), now)
 
     @staticmethod
     def _in_window(identity: ChannelIdentity, now: datetime) -> bool:

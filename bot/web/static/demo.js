@@ -1,57 +1,12 @@
 "use strict";
+// The demo page: the residents' chat page (/chat) in a phone frame, and every ticket beside it.
 const $ = (id) => document.getElementById(id);
-let counter = 0;
 
-// A link in the bot's words (a form to download) is made clickable; everything else stays text.
-function withLinks(div, text) {
-  for (const part of text.split(/(https?:\/\/[^\s]+)/)) {
-    if (/^https?:\/\//.test(part)) {
-      const link = document.createElement("a");
-      link.href = part;
-      link.textContent = part;
-      link.target = "_blank";
-      link.rel = "noopener";
-      div.appendChild(link);
-    } else if (part) {
-      div.appendChild(document.createTextNode(part));
-    }
-  }
-}
-
-function bubble(text, who, choices) {
-  const div = document.createElement("div");
-  div.className = `bubble ${who}`;
-  withLinks(div, text);
-  if (choices && choices.length) {
-    const row = document.createElement("div");
-    row.className = "choices";
-    for (const choice of choices) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.textContent = choice.label;
-      button.addEventListener("click", () => send(choice.payload, choice.label));
-      row.appendChild(button);
-    }
-    div.appendChild(row);
-  }
-  $("messages").appendChild(div);
-  $("messages").scrollTop = $("messages").scrollHeight;
-}
-
-async function send(text, shown) {
-  bubble(shown || text, "me");
-  const body = {
-    sender_id: $("sender").value.trim() || "demo-resident-1",
-    text,
-    message_id: `web-${Date.now()}-${counter++}`,
-    community: $("community").value || null,
-  };
-  const response = await fetch("/api/chat", {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-  });
-  if (!response.ok) { bubble(`（出错了：${response.status}）`, "bot"); return; }
-  for (const reply of await response.json()) bubble(reply.text, "bot", reply.choices);
-  refreshTickets();
+function openChat(fresh) {
+  const query = new URLSearchParams();
+  if ($("community").value) query.set("community", $("community").value);
+  if (fresh) query.set("fresh", "1");
+  $("chat").src = `/chat?${query}`;
 }
 
 async function refreshTickets() {
@@ -77,7 +32,7 @@ async function refreshTickets() {
 }
 
 async function loadCommunities() {
-  const response = await fetch("/api/demo/communities");
+  const response = await fetch("/api/web/communities");
   for (const c of await response.json()) {
     const option = document.createElement("option");
     option.value = c.key;
@@ -86,13 +41,8 @@ async function loadCommunities() {
   }
 }
 
-$("composer").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const text = $("text").value.trim();
-  if (!text) return;
-  $("text").value = "";
-  send(text);
-});
+$("community").addEventListener("change", () => openChat(false));
+$("new-resident").addEventListener("click", () => openChat(true));
 loadCommunities();
 refreshTickets();
 setInterval(refreshTickets, 3000);

@@ -1,0 +1,1 @@
+"""The terminal chat (`frontdoor chat`) as a channel."""
