@@ -1,5 +1,6 @@
-"""Everything the ticket page shows: the ticket, its whole history, the photos, the rating, and the
-resident's contact (personal data: reading it is written to the audit log by the route)."""
+"""Everything the ticket page shows: the ticket, its whole history, the photos, the rating, the resident's
+contact (personal data: reading it is written to the audit log by the route), and whether what the office
+sends can reach the resident at all, with each message about the ticket that no platform took."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Attachment, Building, Rating, Resident, Staff, Ticket, TicketEvent
+from bot.channels.registry import push_channels
+from bot.office.reach import Reach, reach_of
+from storage.models import Attachment, Building, OutboxMessage, Rating, Resident, Staff, Ticket, TicketEvent
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,9 @@ class TicketPage:
     events: Sequence[tuple[TicketEvent, Staff | None]]
     photos: Sequence[Attachment]
     ratings: Sequence[Rating]
+    reach: Reach
+    unreached: Sequence[OutboxMessage]
+    """Messages to the resident about this ticket that no platform took, oldest first."""
 
 
 async def load_ticket_page(session: AsyncSession, ticket: Ticket) -> TicketPage:
@@ -30,7 +36,12 @@ async def load_ticket_page(session: AsyncSession, ticket: Ticket) -> TicketPage:
     photos = (await session.scalars(select(Attachment).where(Attachment.ticket_id == ticket.id)
                                     .order_by(Attachment.id))).all()
     ratings = (await session.scalars(select(Rating).where(Rating.ticket_id == ticket.id).order_by(Rating.id))).all()
+    unreached = (await session.scalars(select(OutboxMessage).where(
+        OutboxMessage.ticket_id == ticket.id, OutboxMessage.resident_id == ticket.resident_id,
+        OutboxMessage.staff_id.is_(None), OutboxMessage.undeliverable_reason.is_not(None))
+        .order_by(OutboxMessage.id))).all()
     return TicketPage(
         ticket, await session.get_one(Staff, ticket.assignee_id),
         await session.get(Building, ticket.building_id) if ticket.building_id else None,
-        await session.get_one(Resident, ticket.resident_id), [(e, s) for e, s in events], photos, ratings)
+        await session.get_one(Resident, ticket.resident_id), [(e, s) for e, s in events], photos, ratings,
+        await reach_of(session, ticket.resident_id, push_channels()), unreached)

@@ -9,11 +9,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.accounts import set_password
 from storage.db import create_engine, create_sessionmaker
-from storage.models import OutboxMessage, Ticket
+from storage.models import ChannelIdentity, OutboxMessage, Resident, Ticket
+from storage.repositories import outbox
+from tests.web.seeding import in_database
 
 PASSWORD = "correct horse battery"
 REPORT = {"sender_id": "web-1", "text": "3栋2单元楼道里的下水道堵了，臭了好几天", "message_id": "w-1",
@@ -170,3 +173,31 @@ def test_a_sign_in_post_without_the_forms_token_is_refused(server: str, database
     assert (bare.status_code, forged.status_code) == (403, 403)
     assert "frontdoor_console" not in bare.cookies
     assert "frontdoor_console" not in forged.cookies
+
+
+def test_the_ticket_page_says_when_the_resident_cannot_be_reached_and_lists_what_was_not_delivered(
+        server: str, database_url: str) -> None:
+    number = open_ticket(server)
+    give_passwords(database_url, "by-sec-01")
+    with signed_in(server, "by-sec-01") as client:
+        reachable = client.get(f"/console/tickets/{number}")
+
+    async def unfollow_and_refuse(session: AsyncSession) -> None:
+        ticket = (await session.scalars(select(Ticket))).one()
+        await session.execute(update(ChannelIdentity).where(ChannelIdentity.resident_id == ticket.resident_id)
+                              .values(active=False))
+        await session.execute(update(Resident).where(Resident.id == ticket.resident_id).values(phone="13800001111"))
+        refused = outbox.enqueue(session, "ticket_closed", {"text": "您反映的问题已办结"},
+                                 resident_id=ticket.resident_id, ticket_id=ticket.id)
+        outbox.settle_undeliverable(refused, "outside_48h_window_without_consent")
+
+    in_database(database_url, unfollow_and_refuse)
+    with signed_in(server, "by-sec-01") as client:
+        unreached = client.get(f"/console/tickets/{number}")
+
+    assert "居民收不到推送" not in reachable.text
+    assert "居民收不到推送" in unreached.text
+    assert "居民没有可推送的账号" in unreached.text
+    assert "请电话联系：13800001111" in unreached.text
+    assert "未送达" in unreached.text
+    assert "超出微信48小时回复期限" in unreached.text

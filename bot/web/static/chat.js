@@ -61,7 +61,7 @@ function bubble(item, remember = true) {
     const read = document.createElement("button");
     read.type = "button";
     read.className = "speak";
-    read.textContent = "🔊 朗读";
+    read.textContent = "朗读";
     read.addEventListener("click", () => speak(item.text));
     div.appendChild(document.createElement("br"));
     div.appendChild(read);
@@ -155,7 +155,7 @@ async function loadCommunity() {
   $("community-name").textContent = `${found.name} · 服务助手`;
   if (found.phone) {
     $("call").href = `tel:${found.phone.replace(/[^\d+]/g, "")}`;
-    $("call").textContent = `📞 打电话给社区 ${found.phone}`;
+    $("call").textContent = `打电话给社区 ${found.phone}`;
   }
   setElder(document.body.classList.contains("elder"));
 }
