@@ -121,6 +121,9 @@ class Dashboard:
     """Bookings not cancelled whose time falls in the period."""
     notice_reach: list[NoticeReach]
     """Notices sent in the period, oldest first."""
+    unreached_tickets: int
+    """Tickets opened in the period with a message to their resident that no platform took: residents whom
+    the office has to phone or visit."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,16 @@ async def compute_dashboard(session: AsyncSession, profile: Profile, community_i
         satisfaction=await _satisfaction(session, scope),
         appointments_by_service=await _appointments_by_service(session, profile, scope),
         notice_reach=await notice_reach(session, wording, community_id, start, end),
+        unreached_tickets=await _unreached_tickets(session, scope),
     )
+
+
+async def _unreached_tickets(session: AsyncSession, scope: _Scope) -> int:
+    refused = select(OutboxMessage.ticket_id).where(OutboxMessage.ticket_id == Ticket.id,
+                                                    OutboxMessage.resident_id == Ticket.resident_id,
+                                                    OutboxMessage.staff_id.is_(None),
+                                                    OutboxMessage.undeliverable_reason.is_not(None))
+    return int(await session.scalar(select(func.count(Ticket.id)).where(*scope.tickets(), refused.exists())) or 0)
 
 
 async def _tickets_by_category(session: AsyncSession, profile: Profile, scope: _Scope) -> dict[str, int]:

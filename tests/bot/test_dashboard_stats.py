@@ -219,6 +219,23 @@ async def test_the_dashboard_agrees_with_the_tickets_themselves(sessions: Sessio
         ("【社区公告】11月12日停水", 6, 4, 1, 1)
 
 
+async def test_tickets_whose_resident_a_message_could_not_reach_are_counted_once(
+        sessions: Sessions, profile: Profile) -> None:
+    month = await seeded(sessions, profile)
+    before = await dashboard(sessions, profile, month.community_id)
+    rows = await month_rows(sessions, month.community_id)
+    async with sessions() as session, session.begin():
+        for kind, ticket, reason in (("ticket_claimed", rows[0], "unfollowed"),
+                                     ("ticket_closed", rows[0], "unfollowed"), ("ticket_closed", rows[1], None)):
+            row = outbox.enqueue(session, kind, {"text": "-"}, resident_id=ticket.resident_id, ticket_id=ticket.id)
+            if reason:
+                outbox.settle_undeliverable(row, reason)
+    after = await dashboard(sessions, profile, month.community_id)
+
+    assert before.unreached_tickets == 0
+    assert after.unreached_tickets == 1
+
+
 async def test_weeks_are_local_weeks_starting_on_monday(sessions: Sessions, profile: Profile) -> None:
     month = await seeded(sessions, profile)
     shown = await dashboard(sessions, profile, month.community_id)
@@ -276,6 +293,7 @@ async def test_an_empty_period_has_zeros_and_no_median(sessions: Sessions, profi
     assert shown.tickets_by_category == {}
     assert shown.on_time_by_staff == {}
     assert shown.median_hours_to_close is None
+    assert shown.unreached_tickets == 0
     assert shown.satisfaction.share is None
     assert [count for _, count in shown.tickets_by_week] == [0] * 6
 
