@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -209,8 +209,15 @@ class TicketEventKind(StrEnum):
     ESCALATED = "escalated"
 
 
+class AttachmentKind(StrEnum):
+    PHOTO = "photo"
+    VOICE = "voice"
+
+
 class Attachment(Base):
-    """A photo a resident sent: on their open ticket, or kept (`ticket_id` empty) for the next one."""
+    """A photo or voice note a resident sent: on their open ticket, or kept (`ticket_id` empty) for the next one.
+    A photo is kept as the platform's reference; a voice note's audio is fetched from the platform's media API
+    (`content`), since the platform keeps it only a few days and staff must be able to play it."""
 
     __tablename__ = "attachments"
     __table_args__ = (Index(None, "resident_id", "ticket_id"),)
@@ -222,6 +229,10 @@ class Attachment(Base):
     media_id: Mapped[str] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
+    kind: Mapped[str] = mapped_column(String(10), default=AttachmentKind.PHOTO, server_default="photo")
+    content_type: Mapped[str | None] = mapped_column(String(60))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    fetch_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TicketEvent(Base):

@@ -9,10 +9,21 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from bot.channels.registry import push_channels
 from bot.office.reach import Reach, reach_of
-from storage.models import Attachment, Building, OutboxMessage, Rating, Resident, Staff, Ticket, TicketEvent
+from storage.models import (
+    Attachment,
+    AttachmentKind,
+    Building,
+    OutboxMessage,
+    Rating,
+    Resident,
+    Staff,
+    Ticket,
+    TicketEvent,
+)
 
 
 @dataclass(frozen=True)
@@ -23,6 +34,8 @@ class TicketPage:
     resident: Resident
     events: Sequence[tuple[TicketEvent, Staff | None]]
     photos: Sequence[Attachment]
+    voices: Sequence[Attachment]
+    """Voice notes, oldest first; one whose audio is not fetched yet has no `content_type`."""
     ratings: Sequence[Rating]
     reach: Reach
     unreached: Sequence[OutboxMessage]
@@ -33,8 +46,10 @@ async def load_ticket_page(session: AsyncSession, ticket: Ticket) -> TicketPage:
     events = (await session.execute(select(TicketEvent, Staff).outerjoin(Staff, Staff.id == TicketEvent.staff_id)
                                     .where(TicketEvent.ticket_id == ticket.id)
                                     .order_by(TicketEvent.created_at, TicketEvent.id))).all()
-    photos = (await session.scalars(select(Attachment).where(Attachment.ticket_id == ticket.id)
-                                    .order_by(Attachment.id))).all()
+    attachments = (await session.scalars(select(Attachment).where(Attachment.ticket_id == ticket.id)
+                                         .order_by(Attachment.id))).all()
+    photos = [a for a in attachments if a.kind == AttachmentKind.PHOTO]
+    voices = [a for a in attachments if a.kind == AttachmentKind.VOICE]
     ratings = (await session.scalars(select(Rating).where(Rating.ticket_id == ticket.id).order_by(Rating.id))).all()
     unreached = (await session.scalars(select(OutboxMessage).where(
         OutboxMessage.ticket_id == ticket.id, OutboxMessage.resident_id == ticket.resident_id,
@@ -43,5 +58,13 @@ async def load_ticket_page(session: AsyncSession, ticket: Ticket) -> TicketPage:
     return TicketPage(
         ticket, await session.get_one(Staff, ticket.assignee_id),
         await session.get(Building, ticket.building_id) if ticket.building_id else None,
-        await session.get_one(Resident, ticket.resident_id), [(e, s) for e, s in events], photos, ratings,
+        await session.get_one(Resident, ticket.resident_id), [(e, s) for e, s in events], photos, voices, ratings,
         await reach_of(session, ticket.resident_id, push_channels()), unreached)
+
+
+async def voice_of(session: AsyncSession, ticket: Ticket, attachment_id: int) -> Attachment | None:
+    """The ticket's voice note with its audio, if it has arrived."""
+    note = await session.scalar(select(Attachment).options(undefer(Attachment.content))
+                                .where(Attachment.id == attachment_id, Attachment.ticket_id == ticket.id,
+                                       Attachment.kind == AttachmentKind.VOICE))
+    return note if note is not None and note.content is not None else None

@@ -1,19 +1,25 @@
-"""A photo from a resident goes with their latest open ticket, or waits for the next one they open."""
+"""A photo or voice note from a resident goes with their latest open ticket, or waits for the next one they
+open. A voice note without recognised words is listened to by a person: the open ticket's handler, or, with no
+open ticket, whoever a hand-off goes to (the pipeline opens one)."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.messages import Photo, Reply, TextReply
+from bot.core.messages import Photo, Reply, TextReply, VoiceNote
 from bot.core.wording import Wording
-from storage.models import Resident
-from storage.repositories import attachments
+from storage.models import AttachmentKind, Resident, Staff
+from storage.repositories import attachments, outbox
 from storage.repositories.tickets import open_tickets_of
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "photo_attached": ("ticket_no",),
     "photo_kept": (),
+    "voice_attached": ("ticket_no", "assignee"),
+    "voice_for_a_person": (),
+    "staff_voice_note": ("ticket_no",),
 }
+VOICE_TO_STAFF_KIND = "voice_to_staff"
 """The profile's replies this module renders, each with the blanks it fills in."""
 
 
@@ -26,3 +32,20 @@ async def receive_photo(session: AsyncSession, wording: Wording, resident: Resid
     if latest is None:
         return TextReply(wording.render("photo_kept"))
     return TextReply(wording.render("photo_attached", ticket_no=latest.number))
+
+
+async def receive_voice(session: AsyncSession, wording: Wording, resident: Resident, channel: str, voice: VoiceNote,
+                        words: str) -> Reply | None:
+    """Keeps the voice note (its audio is fetched from the platform later) with the latest open ticket, or for
+    the next one. Without `words`, the answer when a ticket's handler will listen to it, or None when there is
+    no open ticket (a person is to be found: `voice_for_a_person`, then the hand-off)."""
+    tickets = await open_tickets_of(session, resident.id)
+    latest = tickets[-1] if tickets else None
+    attachments.add_attachment(session, resident.id, latest.id if latest else None, channel, voice.media_id, None,
+                               kind=AttachmentKind.VOICE)
+    if words or latest is None:
+        return None
+    assignee = await session.get_one(Staff, latest.assignee_id)
+    outbox.enqueue(session, VOICE_TO_STAFF_KIND, {"text": wording.render("staff_voice_note", ticket_no=latest.number)},
+                   community_id=latest.community_id, staff_id=assignee.id, ticket_id=latest.id)
+    return TextReply(wording.render("voice_attached", ticket_no=latest.number, assignee=assignee.name))

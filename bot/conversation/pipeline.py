@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.conversation.attachments import receive_photo
+from bot.conversation.attachments import receive_photo, receive_voice
 from bot.conversation.locations import nearest_building, remember_location
 from bot.conversation.second_needs import SecondNeeds
 from bot.core.dialogue import DialogueState
@@ -100,6 +100,10 @@ MORE_THAN_A_GREETING_CHARS = 8
 过去有人没」); shorter ones (「你好 在吗」) are not worth a look in the guides."""
 
 
+VOICE_FOR_A_PERSON = "/human_handoff"
+"""What a voice note without words and without an open ticket says: a person listens to it."""
+
+
 @dataclass
 class Pipeline:
     sessions: async_sessionmaker[AsyncSession]
@@ -148,6 +152,8 @@ class Pipeline:
                 ctx = HandlerContext(session, self.profile, resident, community, state, now, message.channel,
                                      self.policies)
                 replies = await self._converse(message, said, ctx)
+                if said == VOICE_FOR_A_PERSON and message.voice is not None:
+                    replies = [ctx.say("voice_for_a_person"), *replies]
                 recorded = replies if ctx.replay_replies is None else ctx.replay_replies
             else:
                 replies = recorded = said
@@ -164,6 +170,12 @@ class Pipeline:
         wording = Wording(self.profile, community.key if community else None)
         if message.photo is not None:
             return [await receive_photo(session, wording, resident, message.channel, message.photo)]
+        if message.voice is not None:
+            heard = await receive_voice(session, wording, resident, message.channel, message.voice, message.text)
+            if heard is not None:
+                return [heard]
+            if not message.text:
+                return VOICE_FOR_A_PERSON
         if message.location is not None:
             number = nearest_building(self.profile, community, message.location)
             if number is None or state.awaiting != "building":

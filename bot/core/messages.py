@@ -20,6 +20,15 @@ class Photo:
 
 
 @dataclass(frozen=True)
+class VoiceNote:
+    """A voice message, as the platform refers to its audio (fetched later through its media API)."""
+
+    media_id: str
+    format: str = ""
+    """The platform's name for the encoding (WeChat: amr or speex)."""
+
+
+@dataclass(frozen=True)
 class SharedLocation:
     """A point a resident shared from their phone's map."""
 
@@ -41,6 +50,9 @@ class InboundMessage:
     """A picture instead of words: it goes with the resident's open ticket or waits for the next."""
     location: SharedLocation | None = None
     """A shared location instead of words: its nearest building is offered as the address."""
+    voice: VoiceNote | None = None
+    """A voice message: kept with the resident's open ticket; its recognised words, if the platform sent any,
+    are `text`; without them a person listens to it."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers.base import HandlerContext
 from nlu.result import ParseResult
-from storage.models import Attachment, ChannelIdentity, ProcessedMessage, Resident, Ticket
+from storage.models import Attachment, ChannelIdentity, OutboxMessage, ProcessedMessage, Resident, Ticket
 from storage.profile import Profile
 from tests.channels.wechat_server import (
     ACCOUNT,
@@ -121,15 +121,23 @@ async def test_choices_are_numbered_and_a_number_answers_them(wechat: WeChatCall
     assert "【火灾安全提醒】" in chosen["Content"]
 
 
-async def test_voice_uses_the_recognised_text_or_asks_to_type(wechat: WeChatCallbacks, pipeline: Pipeline) -> None:
+async def test_voice_uses_the_recognised_text_and_keeps_the_audio_and_without_words_goes_to_the_handler(
+        wechat: WeChatCallbacks, pipeline: Pipeline) -> None:
     heard = await wechat.post_plain(message_xml("openid-voice", "voice", new_msg_id(), MediaId="m1", Format="amr",
                                                 Recognition=COMPLAINT))
     unheard = await wechat.post_plain(message_xml("openid-voice", "voice", new_msg_id(), MediaId="m2",
                                                   Format="amr"))
+    async with pipeline.sessions() as session:
+        ticket = (await session.scalars(select(Ticket))).one()
+        notes = (await session.scalars(select(Attachment).order_by(Attachment.id))).all()
+        told = (await session.scalars(select(OutboxMessage.payload).where(
+            OutboxMessage.kind == "voice_to_staff", OutboxMessage.staff_id == ticket.assignee_id))).all()
 
-    assert "GD" in reply_fields(heard.text)["Content"]
-    assert "打字" in reply_fields(unheard.text)["Content"]
-    assert await count(pipeline.sessions, Ticket) == 1
+    assert str(ticket.number) in reply_fields(heard.text)["Content"]
+    assert f"语音收到了，已附在您的事项 {ticket.number} 上" in reply_fields(unheard.text)["Content"]
+    assert [(n.media_id, n.kind, n.ticket_id) for n in notes] == [("m1", "voice", ticket.id),
+                                                                   ("m2", "voice", ticket.id)]
+    assert [f"【居民语音】{ticket.number}" in payload["text"] for payload in told] == [True]
 
 
 async def test_a_photo_waits_for_the_next_ticket_then_goes_with_it(wechat: WeChatCallbacks,

@@ -12,12 +12,21 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar, Generic, Self, TypeVar
 from urllib.parse import SplitResult, urlsplit
 
 CallT = TypeVar("CallT")
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """An answer that is not JSON (a media file): its bytes and their type."""
+
+    content: bytes
+    content_type: str
 
 
 class LocalHTTPFake(Generic[CallT]):
@@ -34,8 +43,8 @@ class LocalHTTPFake(Generic[CallT]):
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
-    def respond(self, url: SplitResult, headers: Message, raw_body: bytes) -> tuple[int, dict[str, Any]]:
-        """Answer one request (called by an HTTP handler thread): HTTP status and JSON payload."""
+    def respond(self, url: SplitResult, headers: Message, raw_body: bytes) -> tuple[int, dict[str, Any] | RawAnswer]:
+        """Answer one request (called by an HTTP handler thread): HTTP status and JSON payload (or raw bytes)."""
         raise NotImplementedError
 
     # Lifecycle
@@ -135,10 +144,13 @@ class _Handler(BaseHTTPRequestHandler):
         assert isinstance(self.server, _Server)
         fake = self.server.fake
         status, payload = fake.respond(urlsplit(self.path), self.headers, raw_body)
-        data = json.dumps(payload, ensure_ascii=False).encode()
+        if isinstance(payload, RawAnswer):
+            data, content_type = payload.content, payload.content_type
+        else:
+            data, content_type = json.dumps(payload, ensure_ascii=False).encode(), fake.content_type
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client that timed out has gone
             self.send_response(status)
-            self.send_header("Content-Type", fake.content_type)
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

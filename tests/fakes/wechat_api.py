@@ -19,7 +19,7 @@ from email.message import Message
 from typing import Any, Literal
 from urllib.parse import SplitResult, parse_qsl
 
-from tests.fakes.http_fake import LocalHTTPFake, serve_until_interrupted
+from tests.fakes.http_fake import LocalHTTPFake, RawAnswer, serve_until_interrupted
 
 Realm = Literal["oa", "wecom"]
 MessageKind = Literal["custom", "subscribe", "wecom"]
@@ -32,8 +32,9 @@ MENU_GET = "/cgi-bin/menu/get"
 BIZSEND = "/cgi-bin/message/subscribe/bizsend"
 WECOM_TOKEN = "/cgi-bin/gettoken"
 WECOM_SEND = "/cgi-bin/message/send"
+MEDIA_GET = "/cgi-bin/media/get"
 
-_OA_PATHS = frozenset({OA_TOKEN, CUSTOM_SEND, MENU_CREATE, MENU_GET, BIZSEND})
+_OA_PATHS = frozenset({OA_TOKEN, CUSTOM_SEND, MENU_CREATE, MENU_GET, BIZSEND, MEDIA_GET})
 _WECOM_PATHS = frozenset({WECOM_TOKEN, WECOM_SEND})
 _TOKEN_PATHS = {OA_TOKEN, WECOM_TOKEN}
 _SEND_PATHS: dict[MessageKind, str] = {"custom": CUSTOM_SEND, "subscribe": BIZSEND, "wecom": WECOM_SEND}
@@ -49,6 +50,7 @@ ERRMSGS: dict[int, str] = {
     40001: "invalid credential, access_token is invalid or not latest",
     40002: "invalid grant_type",
     40003: "invalid openid",
+    40007: "invalid media_id",
     40008: "invalid message type",
     40013: "invalid appid",
     40016: "invalid button size",
@@ -127,6 +129,7 @@ class FakeWeChatAPI(LocalHTTPFake[RecordedCall]):
         self._delays: dict[str, float] = {OA_TOKEN: token_delay, WECOM_TOKEN: token_delay}
         self._faults: list[_Fault] = []
         self._menu: JSONObject | None = None
+        self._media: dict[str, RawAnswer] = {}
 
     # What happened
 
@@ -152,6 +155,11 @@ class FakeWeChatAPI(LocalHTTPFake[RecordedCall]):
 
     # Injection
 
+    def serve_media(self, media_id: str, content: bytes, content_type: str) -> None:
+        """`media/get` answers `media_id` with these bytes, as WeChat serves a message's temporary media."""
+        with self._lock:
+            self._media[media_id] = RawAnswer(content, content_type)
+
     def fail_next(
         self, path: str, errcode: int, *, times: int = 1, touser: str | None = None, errmsg: str | None = None
     ) -> None:
@@ -173,8 +181,19 @@ class FakeWeChatAPI(LocalHTTPFake[RecordedCall]):
 
     # Answering
 
-    def respond(self, url: SplitResult, headers: Message, raw_body: bytes) -> tuple[int, JSONObject]:
-        return self.answer(url.path, dict(parse_qsl(url.query)), raw_body)
+    def respond(self, url: SplitResult, headers: Message, raw_body: bytes) -> tuple[int, JSONObject | RawAnswer]:
+        query = dict(parse_qsl(url.query))
+        if url.path == MEDIA_GET:
+            return 200, self._media_file(query)
+        return self.answer(url.path, query, raw_body)
+
+    def _media_file(self, query: dict[str, str]) -> JSONObject | RawAnswer:
+        with self._lock:
+            errcode = self._check_token("oa", query.get("access_token"))
+            found = None if errcode else self._media.get(query.get("media_id", ""))
+            errcode = errcode or (0 if found else 40007)
+            self._record(RecordedCall(time.monotonic(), MEDIA_GET, query, None, errcode))
+        return found if found is not None else _error(errcode)
 
     def answer(self, path: str, query: dict[str, str], raw_body: bytes) -> tuple[int, JSONObject]:
         """Answer one request (called by the HTTP handler thread): HTTP status and JSON payload."""

@@ -1,5 +1,6 @@
 """The WeChat official account as a channel: residents write to `/wechat`; replies, customer-service
-messages and subscribe messages go back through the platform's API."""
+messages and subscribe messages go back through the platform's API, and voice notes' audio is fetched from it
+where the outbox is delivered."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.datastructures import State
 from bot.channels.plugin import Channel, Plugged, WorkerPlace
 from bot.channels.wechat.inbound import CHANNEL as NAME
 from bot.settings import Settings
+from bot.workers.polling import running
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -24,21 +26,26 @@ def _routes(_settings: Settings) -> list[APIRouter]:
 
 
 async def _open_in_app(runtime: Runtime, stack: AsyncExitStack, state: State) -> Plugged:
+    from bot.channels.wechat.media import VoiceFetcher
     from bot.channels.wechat.setup import build_official_account
     from bot.channels.wechat.tokens import opened_token_engine
 
     account = build_official_account(runtime, opened_token_engine(runtime.settings.database_url, stack))
     state.official_account = account
     stack.push_async_callback(account.responder.drain)
+    if runtime.settings.in_app_worker:
+        await stack.enter_async_context(running(VoiceFetcher(runtime.sessions, account.responder.sender.client)))
     return Plugged(residents=account.responder.sender)
 
 
 async def _open_in_worker(place: WorkerPlace, stack: AsyncExitStack) -> Plugged:
+    from bot.channels.wechat.media import VoiceFetcher
     from bot.channels.wechat.sender import WeChatSender
     from bot.channels.wechat.tokens import official_account_client, opened_token_engine
 
     engine = opened_token_engine(place.settings.database_url, stack)
     client = official_account_client(place.settings, engine, place.clock)
+    await stack.enter_async_context(running(VoiceFetcher(place.sessions, client)))
     return Plugged(residents=WeChatSender(place.sessions, client, place.profile,
                                           place.settings.wechat_subscribe_template_id, clock=place.clock))
 

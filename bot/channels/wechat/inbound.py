@@ -10,10 +10,9 @@ from datetime import UTC, datetime
 from wechatpy import parse_message
 
 from bot.channels.wechat.security import MalformedXml
-from bot.core.messages import InboundMessage, Photo, SharedLocation
+from bot.core.messages import InboundMessage, Photo, SharedLocation, VoiceNote
 
 REPLIES: dict[str, tuple[str, ...]] = {
-    "wechat_voice_unrecognised": (),
     "wechat_unsupported": (),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
@@ -50,8 +49,8 @@ def read_callback(xml: str, community_key: str | None, click_payload: Callable[[
         raise MalformedXml(f"not a WeChat message: {type(problem).__name__}") from None
 
     def for_pipeline(text: str, *, community: str | None = community_key, photo: Photo | None = None,
-                     location: SharedLocation | None = None) -> Callback:
-        message = InboundMessage(CHANNEL, openid, key, text, sent_at, community, photo, location)
+                     location: SharedLocation | None = None, voice: VoiceNote | None = None) -> Callback:
+        message = InboundMessage(CHANNEL, openid, key, text, sent_at, community, photo, location, voice)
         return Callback(key, openid, account, message=message)
 
     def answer(reply_key: str | None) -> Callback:
@@ -61,8 +60,10 @@ def read_callback(xml: str, community_key: str | None, click_payload: Callable[[
         case "text":
             return for_pipeline(str(msg.content or ""))
         case "voice":
-            recognised = str(msg.recognition or "").strip()
-            return for_pipeline(recognised) if recognised else answer("wechat_voice_unrecognised")
+            # WeChat is retiring `Recognition`: without it the audio itself goes to a person.
+            note = VoiceNote(str(msg.media_id or ""), str(msg.format or ""))
+            return for_pipeline(str(msg.recognition or "").strip(), voice=note) if note.media_id \
+                else answer("wechat_unsupported")
         case "image":
             return for_pipeline("", photo=Photo(str(msg.media_id), str(msg.image or "") or None))
         case "location":

@@ -15,7 +15,7 @@ from bot.console.access import may_view
 from bot.console.pages.deps import CurrentStaff, FormStaff, render, require
 from bot.console.queue import TicketFilter, assignable_staff, ticket_queue
 from bot.console.sessions import SignedIn
-from bot.console.ticket_page import load_ticket_page
+from bot.console.ticket_page import load_ticket_page, voice_of
 from bot.core.errors import PermissionDenied, TicketNotFoundError
 from bot.office.handoffs import reply_to_resident
 from bot.office.ticket_actions import claim_ticket, close_ticket, reassign_ticket, reopen_by_staff
@@ -75,6 +75,20 @@ async def _act(runtime: Runtime, me: SignedIn, number: str, action: Action) -> R
         await _visible(session, me.staff, number)
         await action(session, runtime.profile, number, me.staff.key, runtime.clock())
     return RedirectResponse(f"/console/tickets/{number}", status_code=303)
+
+
+@router.get("/{number}/voice/{attachment_id}")
+async def voice_note(runtime: RuntimeDep, me: CurrentStaff, number: str, attachment_id: int) -> Response:
+    """A voice note's audio, for the ticket's handler only (the resident's own voice: personal data, audited)."""
+    async with runtime.sessions() as session, session.begin():
+        ticket = await _visible(session, me.staff, number)
+        require(ticket.assignee_id == me.staff.id, f"{me.staff.key} does not handle {number}")
+        note = await voice_of(session, ticket, attachment_id)
+        if note is None:
+            raise TicketNotFoundError(f"no voice note {attachment_id} on {number}")
+        audit.record(session, me.staff.id, audit.READ_RESIDENT, audit.resident_subject(ticket.resident_id),
+                     runtime.clock(), detail=f"{number} voice {attachment_id}")
+    return Response(note.content, media_type=note.content_type, headers={"Cache-Control": "private, no-store"})
 
 
 @router.post("/{number}/claim")
