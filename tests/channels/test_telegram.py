@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import re
@@ -13,17 +14,19 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from bot.conversation.pipeline import Pipeline
 from bot.office.staff_links import issue_link_code
 from bot.runtime import Runtime
 from bot.settings import Settings
-from storage.models import ChannelIdentity, Ticket
+from storage.models import Attachment, ChannelIdentity, Ticket
 from storage.profile import Profile
 from tests.channels.wechat_server import serve_app
 from tests.cli import frontdoor
 from tests.conftest import DEMO_PROFILE, NLU_DATA
 from tests.fakes.telegram_api import FakeTelegramAPI, callback_update, location_update, message_update
+from tests.fakes.telegram_updates import voice_update
 
 TOKEN = "123456:TEST-frontdoor"
 SECRET = "webhook-secret-1"
@@ -216,3 +219,28 @@ def test_long_polling_answers_what_is_waiting(tmp_path: Path, api: FakeTelegramA
     [answer] = texts_to(api, RESIDENT)
     assert re.search(r"GD\d{8}-\d{4}", answer)
     assert [c.method for c in api.calls].count("deleteWebhook") == 1
+
+
+async def test_a_voice_note_goes_with_the_open_ticket_its_handler_is_told_and_the_audio_is_fetched(
+        app: httpx.AsyncClient, api: FakeTelegramAPI, pipeline: Pipeline) -> None:
+    audio = b"OggS" + bytes(range(256)) * 4
+    api.serve_file("AwACAgVoiceNote1", audio)
+    await post(app, say(RESIDENT, LIGHT))
+    await post(app, voice_update(RESIDENT, RESIDENT, file_id="AwACAgVoiceNote1", message_id=next(_message_ids)))
+    await api.wait_for_async(lambda: len(texts_to(api, RESIDENT)) == 2)
+    await api.wait_for_async(lambda: any("【居民语音】" in text for text in texts_to(api, SERVICE_TEAM)), timeout=15)
+
+    async def fetched() -> Attachment | None:
+        async with pipeline.sessions() as session:
+            return await session.scalar(select(Attachment).options(undefer(Attachment.content))
+                                        .where(Attachment.content_type.is_not(None)))
+
+    deadline = time.monotonic() + 15
+    while (note := await fetched()) is None:
+        assert time.monotonic() < deadline, "the voice note's audio never arrived"
+        await asyncio.sleep(0.2)
+    async with pipeline.sessions() as session:
+        ticket = (await session.scalars(select(Ticket))).one()
+
+    assert f"语音收到了，已附在您的事项 {ticket.number} 上，雷建华会听并回复您" in texts_to(api, RESIDENT)[1]
+    assert (note.kind, note.ticket_id, note.content_type, note.content) == ("voice", ticket.id, "audio/ogg", audio)

@@ -26,9 +26,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any, Literal, Self
-from urllib.parse import SplitResult
+from urllib.parse import SplitResult, unquote
 
-from tests.fakes.http_fake import LocalHTTPFake, serve_until_interrupted
+from tests.fakes.http_fake import LocalHTTPFake, RawAnswer, serve_until_interrupted
 
 # The update builders and body parsing live in telegram_updates; tests import them from here too.
 from tests.fakes.telegram_updates import JSONObject as JSONObject
@@ -49,9 +49,10 @@ SEND_METHODS = frozenset({"sendMessage", "sendPhoto"})  # what Telegram's flood 
 _EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup"})
 _UPDATES_METHODS = frozenset({"setWebhook", "deleteWebhook", "getWebhookInfo", "getUpdates"})
 _TRUE_METHODS = frozenset({"sendChatAction", "setMyCommands", "deleteMyCommands", "deleteMessage"})
-METHODS = SEND_METHODS | _EDIT_METHODS | _UPDATES_METHODS | _TRUE_METHODS | {"getMe", "answerCallbackQuery"}
+METHODS = SEND_METHODS | _EDIT_METHODS | _UPDATES_METHODS | _TRUE_METHODS | {"getMe", "answerCallbackQuery", "getFile"}
 _CANONICAL = {m.lower(): m for m in METHODS}  # Telegram method names are case-insensitive
 _PATH = re.compile(r"/bot(?P<token>[^/]+)/(?P<method>\w+)")
+_FILE_PATH = re.compile(r"/file/bot(?P<token>[^/]+)/(?P<path>.+)")
 DESCRIPTIONS: dict[int, str] = {
     400: "Bad Request: chat not found",
     401: "Unauthorized",
@@ -221,6 +222,7 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
         self._chats: dict[ChatId, JSONObject] = {}
         self._sends: list[tuple[float, ChatId]] = []  # successful sends, for flood limits
         self._webhook: JSONObject = {"url": ""}
+        self._files: dict[str, bytes] = {}
 
     # Lifecycle
 
@@ -340,7 +342,17 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
 
     # Answering
 
-    def respond(self, url: SplitResult, headers: Message, raw_body: bytes) -> tuple[int, JSONObject]:
+    def serve_file(self, file_id: str, content: bytes) -> None:
+        """`getFile` knows `file_id` and the file URL it names serves these bytes (a resident's voice note)."""
+        with self._lock:
+            self._files[file_id] = content
+
+    def respond(self, url: SplitResult, headers: Message, raw_body: bytes) -> tuple[int, JSONObject | RawAnswer]:
+        if (download := _FILE_PATH.fullmatch(url.path)) is not None:
+            with self._lock:
+                found = self._files.get(unquote(download["path"]).removeprefix("voice/")) \
+                    if unquote(download["token"]) == self.token else None
+            return (200, RawAnswer(found, "application/octet-stream")) if found is not None else (404, _error(404))
         if url.path == SENT_PATH:  # how many messages each chat received
             counts: dict[str, int] = {}
             for call in self.calls_of("sendMessage"):
@@ -440,6 +452,12 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
             return self._updates_method(method, params)
         if method == "answerCallbackQuery":
             return _ok(True) if params.get("callback_query_id") else _bad_request("query ID is invalid")
+        if method == "getFile":
+            file_id = str(params.get("file_id") or "")
+            if file_id not in self._files:
+                return _bad_request("invalid file_id")
+            return _ok({"file_id": file_id, "file_unique_id": f"u{file_id[-8:]}",
+                        "file_size": len(self._files[file_id]), "file_path": f"voice/{file_id}"})
         if method in _EDIT_METHODS:
             return self._edit(method, params, chat_id)
         if chat_id is None:

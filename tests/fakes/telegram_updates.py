@@ -71,6 +71,14 @@ def location_update(
     return _message(chat_id, user_id, message_id, first_name, location=location)
 
 
+def voice_update(chat_id: int, user_id: int, *, file_id: str, duration: int = 3, message_id: int | None = None,
+                 first_name: str = "Resident") -> JSONObject:
+    """A voice message (Opus in OGG, as Telegram records it)."""
+    voice = {"file_id": file_id, "file_unique_id": f"AgAD{file_id[-6:]}", "duration": duration,
+             "mime_type": "audio/ogg", "file_size": 1024}
+    return _message(chat_id, user_id, message_id, first_name, voice=voice)
+
+
 def photo_update(
     chat_id: int,
     user_id: int,

@@ -12,7 +12,7 @@ from telegram import CallbackQuery, Message, Update
 from bot.channels.telegram.render import STAFF_PREFIX, one_message
 from bot.channels.telegram.sender import CHANNEL, TelegramSender
 from bot.conversation.pipeline import Pipeline
-from bot.core.messages import InboundMessage, Photo, SharedLocation
+from bot.core.messages import InboundMessage, Photo, SharedLocation, VoiceNote
 from bot.core.wording import Wording
 from bot.office.staff_desk import StaffDesk
 from bot.office.staff_links import redeem_link_code
@@ -79,10 +79,11 @@ class TelegramUpdates:
         photo = Photo(message.photo[-1].file_id) if message.photo else None
         location = (SharedLocation(message.location.latitude, message.location.longitude)
                     if message.location else None)
-        if not text and photo is None and location is None:
+        voice = VoiceNote(message.voice.file_id, "ogg") if message.voice else None
+        if not text and photo is None and location is None and voice is None:
             return
         await self._resident(InboundMessage(CHANNEL, str(chat_id), f"{chat_id}:{message.message_id}", text,
-                                            self.clock(), self.community_key, photo, location), chat_id)
+                                            self.clock(), self.community_key, photo, location, voice), chat_id)
 
     async def _link(self, user: str, code: str) -> str:
         wording = Wording(self.desk.profile, None)

@@ -26,7 +26,8 @@ def _routes(_settings: Settings) -> list[APIRouter]:
 
 
 async def _open_in_app(runtime: Runtime, stack: AsyncExitStack, state: State) -> Plugged:
-    from bot.channels.wechat.media import VoiceFetcher
+    from bot.channels.media import VoiceFetcher
+    from bot.channels.wechat.media import wechat_download
     from bot.channels.wechat.setup import build_official_account
     from bot.channels.wechat.tokens import opened_token_engine
 
@@ -34,18 +35,20 @@ async def _open_in_app(runtime: Runtime, stack: AsyncExitStack, state: State) ->
     state.official_account = account
     stack.push_async_callback(account.responder.drain)
     if runtime.settings.in_app_worker:
-        await stack.enter_async_context(running(VoiceFetcher(runtime.sessions, account.responder.sender.client)))
+        fetcher = VoiceFetcher(runtime.sessions, NAME, wechat_download(account.responder.sender.client))
+        await stack.enter_async_context(running(fetcher))
     return Plugged(residents=account.responder.sender)
 
 
 async def _open_in_worker(place: WorkerPlace, stack: AsyncExitStack) -> Plugged:
-    from bot.channels.wechat.media import VoiceFetcher
+    from bot.channels.media import VoiceFetcher
+    from bot.channels.wechat.media import wechat_download
     from bot.channels.wechat.sender import WeChatSender
     from bot.channels.wechat.tokens import official_account_client, opened_token_engine
 
     engine = opened_token_engine(place.settings.database_url, stack)
     client = official_account_client(place.settings, engine, place.clock)
-    await stack.enter_async_context(running(VoiceFetcher(place.sessions, client)))
+    await stack.enter_async_context(running(VoiceFetcher(place.sessions, NAME, wechat_download(client))))
     return Plugged(residents=WeChatSender(place.sessions, client, place.profile,
                                           place.settings.wechat_subscribe_template_id, clock=place.clock))
 
