@@ -290,6 +290,23 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
 
 
+class SubscribeConsent(Base):
+    """One consent a WeChat user gave (in the subscribe-message popup) to receive one message of a template:
+    each is spent by the one subscribe message it allows, so the bot knows whom it may still reach outside the
+    48-hour window, and how often."""
+
+    __tablename__ = "subscribe_consents"
+    __table_args__ = (Index(None, "openid", "template_id", "spent_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    template_id: Mapped[str] = mapped_column(String(100))
+    granted_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    spent_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    """The message that spent it."""
+
+
 class AccessToken(Base):
     """A platform API token shared by every process, so that one refresh serves them all."""
 

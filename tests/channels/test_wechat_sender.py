@@ -17,9 +17,9 @@ from bot.channels.wechat.tokens import DatabaseTokenStorage, OfficialAccountClie
 from bot.conversation.pipeline import Pipeline
 from bot.core.messages import InboundMessage
 from bot.workers.delivery import NO_PUSH_CHANNEL, OutboxDispatcher
-from storage.models import ChannelIdentity, OutboxMessage
+from storage.models import ChannelIdentity, OutboxMessage, SubscribeConsent
 from storage.profile import load_profile
-from storage.repositories import outbox
+from storage.repositories import consents, outbox
 from storage.repositories.residents import deactivate_identity, identity_resident
 from storage.repositories.subscriptions import Scope, subscribe
 from tests.conftest import DEMO_PROFILE, MONDAY_10AM
@@ -88,22 +88,29 @@ async def test_the_sixth_message_in_a_window_is_not_sent_but_kept_with_the_reaso
     assert len(api.sent_messages("custom")) == WINDOW_MESSAGES
 
 
-async def test_after_48_hours_a_consenting_resident_gets_a_subscribe_notification(
+async def test_after_48_hours_each_consent_the_resident_gave_carries_one_subscribe_message(
         pipeline: Pipeline, api: FakeWeChatAPI, engine: Engine) -> None:
     resident = await resident_who_wrote(pipeline, "openid-c")
     async with pipeline.sessions() as session, session.begin():
+        consents.grant(session, "openid-c", [TEMPLATE, "another-template"], MONDAY_10AM)
         await subscribe(session, resident, "security_forecast", Scope(community_id=None), MONDAY_10AM)
-    sender = sender_at(pipeline.sessions, api, engine, MONDAY_10AM + timedelta(hours=49), TEMPLATE)
+    later = MONDAY_10AM + timedelta(hours=49)
+    sender = sender_at(pipeline.sessions, api, engine, later, TEMPLATE)
 
-    [row_id] = await sender.send_texts(resident, ["本周治安预报：电信诈骗案件有所上升，请提高警惕"])
+    ids = await sender.send_texts(resident, ["本周治安预报：电信诈骗案件有所上升，请提高警惕", "您的证明已开好"])
 
-    [row] = await rows(pipeline.sessions, [row_id])
-    assert row.delivered_at is not None
+    sent, refused = await rows(pipeline.sessions, ids)
+    assert sent.delivered_at is not None
+    assert (refused.delivered_at, refused.undeliverable_reason) == (None, Undeliverable.OUTSIDE_WINDOW)
     assert api.sent_messages("custom") == []
     [notification] = api.sent_messages("subscribe")
     assert notification["touser"] == "openid-c"
     assert notification["template_id"] == TEMPLATE
     assert len(notification["data"]["thing1"]["value"]) <= 20
+    async with pipeline.sessions() as session:
+        ledger = (await session.scalars(select(SubscribeConsent).order_by(SubscribeConsent.id))).all()
+    assert [(c.template_id, c.spent_at, c.outbox_id) for c in ledger] == [(TEMPLATE, later, sent.id),
+                                                                         ("another-template", None, None)]
 
 
 async def test_after_48_hours_without_consent_the_message_is_undeliverable_not_dropped(

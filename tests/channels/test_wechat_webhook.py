@@ -18,7 +18,15 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers.base import HandlerContext
 from nlu.result import ParseResult
-from storage.models import Attachment, ChannelIdentity, OutboxMessage, ProcessedMessage, Resident, Ticket
+from storage.models import (
+    Attachment,
+    ChannelIdentity,
+    OutboxMessage,
+    ProcessedMessage,
+    Resident,
+    SubscribeConsent,
+    Ticket,
+)
 from storage.profile import Profile
 from tests.channels.wechat_server import (
     ACCOUNT,
@@ -321,3 +329,23 @@ async def test_scanning_a_community_code_binds_the_resident_to_that_community(we
                                                 Ticket="t-1"))
 
     assert "青水社区" in reply_fields(scanned.text)["Content"]
+
+
+async def test_a_subscribe_message_popup_records_one_consent_per_accepted_template(
+        wechat: WeChatCallbacks, pipeline: Pipeline) -> None:
+    popup = ("<xml><ToUserName><![CDATA[gh_frontdoor_test]]></ToUserName>"
+             "<FromUserName><![CDATA[openid-popup]]></FromUserName><CreateTime>1764897425</CreateTime>"
+             "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe_msg_popup_event]]></Event>"
+             "<SubscribeMsgPopupEvent>"
+             "<List><TemplateId><![CDATA[tpl-ticket-progress]]></TemplateId>"
+             "<SubscribeStatusString><![CDATA[accept]]></SubscribeStatusString><PopupScene>2</PopupScene></List>"
+             "<List><TemplateId><![CDATA[tpl-marketing]]></TemplateId>"
+             "<SubscribeStatusString><![CDATA[reject]]></SubscribeStatusString><PopupScene>2</PopupScene></List>"
+             "</SubscribeMsgPopupEvent></xml>")
+
+    answer = await wechat.post_plain(popup)
+    async with pipeline.sessions() as session:
+        ledger = (await session.scalars(select(SubscribeConsent))).all()
+
+    assert answer.status_code == 200
+    assert [(c.openid, c.template_id, c.spent_at) for c in ledger] == [("openid-popup", "tpl-ticket-progress", None)]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from defusedxml.ElementTree import fromstring
 from wechatpy import parse_message
 
 from bot.channels.wechat.security import MalformedXml
@@ -20,6 +21,8 @@ REPLIES: dict[str, tuple[str, ...]] = {
 
 CHANNEL = "wechat"
 GREET_PAYLOAD = "/greet"
+SUBSCRIBE_POPUP_EVENT = "subscribe_msg_popup_event"
+"""The user answered the subscribe-message popup (wechatpy does not know it: it parses as unknown)."""
 """A new follower, or one who scanned the community's QR code, is greeted with what the bot can do."""
 
 
@@ -34,6 +37,8 @@ class Callback:
     reply_key: str | None = None
     """A reply from the profile's wording, given without the pipeline."""
     unsubscribed: bool = False
+    consents: tuple[str, ...] = ()
+    """Templates the user just accepted one subscribe message of (the subscribe-message popup)."""
 
 
 def read_callback(xml: str, community_key: str | None, click_payload: Callable[[str], str | None]) -> Callback:
@@ -47,6 +52,9 @@ def read_callback(xml: str, community_key: str | None, click_payload: Callable[[
         sent_at = datetime.fromtimestamp(int(msg.time or 0), UTC)
     except (ValueError, TypeError, AttributeError, KeyError, OverflowError, OSError) as problem:
         raise MalformedXml(f"not a WeChat message: {type(problem).__name__}") from None
+
+    if msg.type == "unknown" and fromstring(xml).findtext("Event") == SUBSCRIBE_POPUP_EVENT:
+        return Callback(f"{openid}:{msg.time}", openid, account, consents=_accepted_templates(xml))
 
     def for_pipeline(text: str, *, community: str | None = community_key, photo: Photo | None = None,
                      location: SharedLocation | None = None, voice: VoiceNote | None = None) -> Callback:
@@ -80,6 +88,14 @@ def read_callback(xml: str, community_key: str | None, click_payload: Callable[[
         case "event:view" | "event:location":
             return answer(None)
     return answer("wechat_unsupported")
+
+
+def _accepted_templates(xml: str) -> tuple[str, ...]:
+    """The templates accepted in a subscribe-message popup (each `List` names one, accepted or rejected)."""
+    root = fromstring(xml)
+    return tuple(str(item.findtext("TemplateId") or "").strip() for item in root.iter("List")
+                 if (item.findtext("SubscribeStatusString") or "").strip() == "accept"
+                 and (item.findtext("TemplateId") or "").strip())
 
 
 COMMUNITY_SCENE_PREFIX = "community:"

@@ -23,6 +23,7 @@ from bot.channels.wechat.security import (
 )
 from bot.core.wording import Wording
 from storage.profile import Profile
+from storage.repositories import consents
 from storage.repositories.residents import deactivate_identity
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,10 @@ class OfficialAccount:
         if callback.unsubscribed:
             async with self.sessions() as session, session.begin():
                 await deactivate_identity(session, CHANNEL, callback.openid)
+            return None
+        if callback.consents:
+            async with self.sessions() as session, session.begin():
+                consents.grant(session, callback.openid, callback.consents, self.responder.clock())
             return None
         if callback.message is not None:
             return await self.responder.answer(callback.message, wording)

@@ -1,9 +1,10 @@
 """Messages to residents on WeChat after the webhook has answered, within the platform's rules.
 
 WeChat lets a customer-service message reach a resident only within 48 hours of their last
-message, and only 5 of them (PRODUCT.md §4). Outside that, a subscribe notification may reach a
-resident who consented (here: one who subscribed to notices); otherwise the message is recorded
-as undeliverable with the reason, on its outbox row, where staff see it. Nothing is dropped.
+message, and only 5 of them (PRODUCT.md §4). Outside that, a subscribe message may reach a resident
+who consented to its template, one message per consent (the ledger, `storage.repositories.consents`,
+records each consent WeChat reports and spends one per message); otherwise the message is recorded as
+undeliverable with the reason, on its outbox row, where staff see it. Nothing is dropped.
 """
 
 from __future__ import annotations
@@ -26,9 +27,8 @@ from bot.core.wording import Wording
 from storage.clock import Clock, system_clock
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.profile import Profile
-from storage.repositories import outbox
+from storage.repositories import consents, outbox
 from storage.repositories.residents import identity_of
-from storage.repositories.subscriptions import active_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +111,11 @@ class WeChatSender:
 
     async def _outside_window(self, session: AsyncSession, row: OutboxMessage, identity: ChannelIdentity,
                               text: str, now: datetime) -> None:
-        consented = bool(await active_subscriptions(session, identity.resident_id))
-        if self.subscribe_template_id is None or not consented:
+        """A subscribe message, spending one consent the resident gave to its template; none left, the message
+        is settled as undeliverable (staff are shown it and phone the resident)."""
+        consent = await consents.unspent(session, identity.external_id, self.subscribe_template_id) \
+            if self.subscribe_template_id is not None else None
+        if consent is None:
             outbox.settle_undeliverable(row, Undeliverable.OUTSIDE_WINDOW)
             return
         body = {"touser": identity.external_id, "template_id": self.subscribe_template_id,
@@ -125,4 +128,5 @@ class WeChatSender:
         except RequestException as error:
             outbox.retry_later(row, f"network: {type(error).__name__}", now)
             return
+        consents.spend(consent, row.id, now)
         row.delivered_at = now
