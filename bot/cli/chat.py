@@ -21,6 +21,7 @@ from storage.repositories.inbox import messages_after
 from storage.repositories.residents import identity_resident
 
 INBOX_POLL_SECONDS = 1.0
+PROMPT = "[bold green]resident> [/]"
 
 
 async def run_chat(settings: Settings, sender: str, community: str | None, console: Console) -> None:
@@ -33,7 +34,7 @@ async def run_chat(settings: Settings, sender: str, community: str | None, conso
         async with running(inbox):
             while True:
                 try:
-                    text = (await asyncio.to_thread(console.input, "[bold green]resident> [/]")).strip()
+                    text = (await asyncio.to_thread(console.input, PROMPT)).strip()
                 except EOFError:
                     break
                 if not text:
@@ -75,4 +76,6 @@ class TerminalInbox:
                 await offer_choices(session, self.runtime.profile, resident_id,
                                     [[label, payload] for label, payload in message.choices], now)
                 self.cursor = message.id
+            if shown:
+                self.console.print(PROMPT, end="")  # the resident's line, which the office's message pushed up
             return len(shown)
