@@ -4,19 +4,12 @@ unsigned chat with the demo pages. What the office sends a web resident waits in
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
-from typing import TYPE_CHECKING
-
 from fastapi import APIRouter
-from starlette.datastructures import State
 
-from bot.channels.inbox.deliverer import InboxDeliverer
-from bot.channels.plugin import Channel, Plugged, WorkerPlace
+from bot.channels.inbox.deliverer import open_inbox_in_app, open_inbox_in_worker
+from bot.channels.plugin import Channel
 from bot.channels.web.adapter import CHANNEL as NAME
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 
 def _routes(settings: Settings) -> list[APIRouter]:
@@ -25,13 +18,5 @@ def _routes(settings: Settings) -> list[APIRouter]:
     return [*([resident_router] if settings.web_chat else []), *([demo_router] if settings.demo_pages else [])]
 
 
-async def _open_in_app(runtime: Runtime, _stack: AsyncExitStack, _state: State) -> Plugged:
-    return Plugged(residents=InboxDeliverer(runtime.sessions, runtime.clock))
-
-
-async def _open_in_worker(place: WorkerPlace, _stack: AsyncExitStack) -> Plugged:
-    return Plugged(residents=InboxDeliverer(place.sessions, place.clock))
-
-
-CHANNEL = Channel(NAME, lambda settings: settings.web_chat or settings.demo_pages, _routes, _open_in_app,
-                  _open_in_worker, pushes_to_residents=True)
+CHANNEL = Channel(NAME, lambda settings: settings.web_chat or settings.demo_pages, _routes, open_inbox_in_app,
+                  open_inbox_in_worker, pushes_to_residents=True)
