@@ -102,7 +102,7 @@ def create(
         notice = sending.create_notice(session, profile, found, draft, await _staff(session, staff),
                                        system_clock(), status=status, replaces=replaces)
         await session.flush()
-        return notice.id, await sending.preview(session, profile, notice)
+        return notice.id, await sending.preview(session, profile, notice, system_clock())
 
     notice_id, seen = _run(work)
     console.print(f"notice {notice_id} written as a draft")
@@ -113,7 +113,7 @@ def create(
 def preview(notice_id: NoticeId) -> None:
     """The notice exactly as residents will read it, and how many it would reach now."""
     async def work(session: AsyncSession, profile: Profile) -> sending.Preview:
-        return await sending.preview(session, profile, await sending.get_notice(session, notice_id))
+        return await sending.preview(session, profile, await sending.get_notice(session, notice_id), system_clock())
 
     _print_preview(_run(work))
 

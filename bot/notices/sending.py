@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.channels.wechat.inbound import CHANNEL as WECHAT
+from bot.channels.wechat.sender import WINDOW, WINDOW_MESSAGES
 from bot.core.errors import NoticeNeedsApproval, NoticeNotFoundError, NoticeStateError
 from bot.core.wording import Wording
 from bot.notices.compose import NoticeDraft, resident_text
@@ -126,13 +128,22 @@ class Preview:
     missing_approvals: list[str]
 
 
-async def preview(session: AsyncSession, profile: Profile, notice: Notice) -> Preview:
+async def preview(session: AsyncSession, profile: Profile, notice: Notice, now: datetime) -> Preview:
     """The notice as residents will see it and how many it would reach if sent now."""
     replaced = await get_notice(session, notice.references_id) if notice.references_id else None
     recipients = _recipients(notice)
     return Preview(await _text(session, profile, notice, replaced), await notices.count(session, recipients),
-                   await notices.recipients_by_channel(session, recipients),
+                   await reach_by_channel(session, recipients, now),
                    await missing_approvals(session, profile, notice))
+
+
+async def reach_by_channel(session: AsyncSession, recipients: Select[Any], now: datetime) -> dict[str, int]:
+    """How many recipients each channel reaches, WeChat split by the way it can now: within the 48-hour
+    window, by a subscribe-message consent, or not until they write (`notices.wechat_reach`)."""
+    by_channel = await notices.recipients_by_channel(session, recipients)
+    if by_channel.pop(WECHAT, 0):
+        by_channel |= await notices.wechat_reach(session, recipients, now - WINDOW, WINDOW_MESSAGES)
+    return by_channel
 
 
 async def _text(session: AsyncSession, profile: Profile, notice: Notice, replaced: Notice | None) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Select, exists, false, func, insert, literal, literal_column, or_, select
+from sqlalchemy import JSON, Select, case, exists, false, func, insert, literal, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -25,9 +25,12 @@ from storage.models import (
     NoticeStage,
     OutboxMessage,
     Resident,
+    SubscribeConsent,
     Subscription,
 )
 from storage.repositories import outbox
+
+WECHAT = "wechat"
 
 DELIVERY_KIND = "notice"
 PRIORITY_BULK = 200
@@ -65,6 +68,23 @@ async def recipients_by_channel(session: AsyncSession, recipients: Select[Any]) 
              .where(ChannelIdentity.resident_id.in_(select(chosen.c.resident_id)), ChannelIdentity.active)
              .group_by(ChannelIdentity.channel))
     return {channel: int(count) for channel, count in (await session.execute(query)).all()}
+
+
+async def wechat_reach(session: AsyncSession, recipients: Select[Any], window_start: datetime,
+                       window_messages: int) -> dict[str, int]:
+    """The recipients with an active WeChat account, by how a message reaches them now: `wechat` (they wrote
+    since `window_start` and fewer than `window_messages` were sent since), `wechat_consent` (otherwise, with
+    a subscribe-message consent unspent), `wechat_unreached` (neither, until they write again)."""
+    chosen = recipients.subquery()
+    in_window = (ChannelIdentity.last_inbound_at >= window_start) & (ChannelIdentity.sends_since_inbound
+                                                                     < window_messages)
+    consented = exists().where(SubscribeConsent.openid == ChannelIdentity.external_id,
+                               SubscribeConsent.spent_at.is_(None))
+    way = case((in_window, "wechat"), (consented, "wechat_consent"), else_="wechat_unreached").label("way")
+    accounts = select(way).where(ChannelIdentity.resident_id.in_(select(chosen.c.resident_id)),
+                                 ChannelIdentity.active, ChannelIdentity.channel == WECHAT).subquery()
+    query = select(accounts.c.way, func.count()).group_by(accounts.c.way)
+    return {str(name): int(count) for name, count in (await session.execute(query)).all()}
 
 
 async def fan_out(session: AsyncSession, notice: Notice, recipients: Select[Any], now: datetime) -> int:

@@ -15,9 +15,18 @@ from bot.notices import sending
 from bot.notices.compose import AnnouncementInput, ForecastInput, compose_announcement, compose_forecast
 from bot.workers.delivery import OutboxDispatcher
 from bot.workers.scheduler import Scheduler
-from storage.models import ChannelIdentity, Community, Notice, NoticeStage, OutboxMessage, ScheduledJob, Staff
+from storage.models import (
+    ChannelIdentity,
+    Community,
+    Notice,
+    NoticeStage,
+    OutboxMessage,
+    ScheduledJob,
+    Staff,
+    SubscribeConsent,
+)
 from storage.profile import Profile
-from storage.repositories import notices
+from storage.repositories import consents, notices
 from tests.conftest import MONDAY_10AM
 from tests.subscribers import seed_subscribers
 
@@ -70,12 +79,34 @@ async def test_an_area_notice_reaches_subscribers_in_its_buildings_and_those_who
     assert reach["all"] == {*upper, *lower, *unknown}
 
 
+async def test_the_preview_counts_wechat_recipients_by_how_a_message_reaches_them_now(
+        sessions: Sessions, profile: Profile) -> None:
+    async with sessions() as session, session.begin():
+        await seed_subscribers(session, "qingshui", "announcements", 2)
+        await seed_subscribers(session, "qingshui", "announcements", 6, channel="wechat", first_account=7_000_000)
+        accounts = (await session.scalars(select(ChannelIdentity).where(ChannelIdentity.channel == "wechat")
+                                          .order_by(ChannelIdentity.id))).all()
+        for account in accounts[:2]:  # wrote an hour ago: the 48-hour window is open
+            account.last_inbound_at = NOW - timedelta(hours=1)
+        accounts[2].last_inbound_at, accounts[2].sends_since_inbound = NOW - timedelta(hours=1), 5  # window used up
+        consents.grant(session, accounts[2].external_id, ["tpl"], NOW - timedelta(days=3))
+        consents.grant(session, accounts[3].external_id, ["tpl"], NOW - timedelta(days=3))
+        spent = SubscribeConsent(openid=accounts[4].external_id, template_id="tpl", granted_at=NOW - timedelta(days=9),
+                                 spent_at=NOW - timedelta(days=8))
+        session.add(spent)
+        notice = await announcement(session, profile)
+        seen = await sending.preview(session, profile, notice, NOW)
+
+    assert seen.recipients == 8
+    assert seen.by_channel == {"telegram": 2, "wechat": 2, "wechat_consent": 2, "wechat_unreached": 2}
+
+
 async def test_sending_writes_one_delivery_per_recipient_with_the_text_fixed_on_the_notice(
         sessions: Sessions, profile: Profile) -> None:
     async with sessions() as session, session.begin():
         residents = await seed_subscribers(session, "qingshui", "announcements", 25)
         notice = await announcement(session, profile)
-        seen = await sending.preview(session, profile, notice)
+        seen = await sending.preview(session, profile, notice, NOW)
         count = await sending.start_sending(session, profile, notice, NOW)
     async with sessions() as session:
         rows = await deliveries(session, notice.id)

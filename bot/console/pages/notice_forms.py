@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -161,7 +162,7 @@ async def visible_notice(session: AsyncSession, staff: Staff, notice_id: int, *,
 
 
 async def preview_draft(session: AsyncSession, profile: Profile, community: Community,
-                        draft: NoticeDraft) -> sending.Preview:
+                        draft: NoticeDraft, now: datetime) -> sending.Preview:
     """What residents would read and how many it would reach, with nothing written: the notice is
     built in memory and never joins the session."""
     notice = Notice(community_id=community.id, topic=draft.topic, msg_type="Alert", headline=draft.headline,
@@ -171,7 +172,7 @@ async def preview_draft(session: AsyncSession, profile: Profile, community: Comm
     topic = profile.notice_topics.get(draft.topic)
     return sending.Preview(resident_text(Wording(profile, community.key), notice),
                            await notices.count(session, recipients),
-                           await notices.recipients_by_channel(session, recipients),
+                           await sending.reach_by_channel(session, recipients, now),
                            [role.value for role in topic.approval_roles] if topic is not None else [])
 
 

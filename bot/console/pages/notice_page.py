@@ -67,7 +67,7 @@ async def load_view(session: AsyncSession, profile: Profile, staff: Staff, notic
     notice = await visible_notice(session, staff, notice_id)
     community = await session.get_one(Community, notice.community_id)
     unsent = notice.stage in UNSENT
-    seen = await sending.preview(session, profile, notice) if unsent or notice.body is None else None
+    seen = await sending.preview(session, profile, notice, now) if unsent or notice.body is None else None
     approvals = (await session.execute(
         select(Staff.id, Staff.name, Staff.role).join(NoticeApproval, NoticeApproval.staff_id == Staff.id)
         .where(NoticeApproval.notice_id == notice.id).order_by(NoticeApproval.id))).all()

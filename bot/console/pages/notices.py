@@ -109,7 +109,7 @@ async def preview(request: Request, runtime: RuntimeDep, me: FormStaff) -> JSONR
         async with runtime.sessions() as session:
             community = await notice_community(session, me.staff, values.one("community"))
             draft = compose(runtime.profile, community.key, values, _action_names(runtime))
-            seen = await preview_draft(session, runtime.profile, community, draft)
+            seen = await preview_draft(session, runtime.profile, community, draft, runtime.clock())
     except NoticeRefused as refused:
         return JSONResponse({"problem": words[refused.problem], "detail": refused.detail}, status_code=422)
     roles = {role.value: name for role, name in runtime.profile.district.role_names.items()}
