@@ -164,7 +164,8 @@ def _tell_reach(done: str, asked: str, reach: Reach) -> None:
     platform that refuses it later shows on the ticket page and in `frontdoor outbox undeliverable`), or no
     channel at all, with the phone to call."""
     if reach.reachable:
-        console.print(f"{done}; the resident will be asked {asked} on {', '.join(reach.channels)}")
+        console.print(f"{done}; asking the resident {asked} is queued for {', '.join(reach.channels)} "
+                      "(a platform that refuses it shows on the ticket page)")
         return
     call = f"call them on {reach.phone}" if reach.phone else "they left no phone number"
     console.print(f"{done}, but the resident cannot receive messages (no account the bot can write to): {call}")

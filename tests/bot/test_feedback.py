@@ -188,8 +188,8 @@ def test_ticket_close_says_the_resident_cannot_be_reached_when_no_account_can_re
     reached = frontdoor("ticket", "close", numbers[0], "--staff", "by-sec-01", "--result", "已疏通", env=env)
     unreached = frontdoor("ticket", "close", numbers[1], "--staff", "by-sec-01", "--result", "已疏通", env=env)
 
-    assert "will be asked whether they are satisfied on terminal" in reached.stdout
+    assert "asking the resident whether they are satisfied is queued for terminal" in reached.stdout
     assert "cannot receive" not in reached.stdout
     assert "the resident cannot receive messages" in unreached.stdout
     assert "13800001111" in unreached.stdout
-    assert "will be asked" not in unreached.stdout
+    assert "queued" not in unreached.stdout
