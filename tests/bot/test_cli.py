@@ -50,7 +50,7 @@ def test_outbox_undeliverable_lists_what_no_platform_took(tmp_path: Path) -> Non
     """As a process of its own, as an operator runs it: `python -m bot.cli` starts and reads its settings."""
     database = tmp_path / "outbox.db"
     env = {**os.environ, "FRONTDOOR_DATABASE_URL": f"sqlite:///{database}", "COLUMNS": "200"}
-    assert frontdoor_process("db", "upgrade", env=env).returncode == 0
+    assert frontdoor("db", "upgrade", env=env).returncode == 0  # in this process: only the listing is the point
     with sqlite3.connect(database) as db:
         db.execute("INSERT INTO outbox (kind, payload, priority, attempts, available_at, created_at, "
                    "undeliverable_reason) VALUES ('wechat_reply', '{\"text\": \"证明已开好\"}', 100, 0, "
