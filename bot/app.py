@@ -25,6 +25,7 @@ from bot.runtime import Runtime, start_runtime
 from bot.settings import Settings
 from bot.web import demo, forms
 from bot.web.bodies import RequestGuard
+from bot.web.headers import SecurityHeaders
 from bot.web.static_files import STATIC
 from bot.workers.delivery import OutboxDispatcher
 from bot.workers.polling import running
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
 
     app = FastAPI(title="frontdoor", lifespan=lifespan)
     app.add_middleware(RequestGuard)
+    app.add_middleware(SecurityHeaders, chat_frame_ancestors=configured.web_chat_frame_ancestors)
     app.include_router(open311.router)
     app.include_router(forms.router)
     for channel in configured_channels(configured):

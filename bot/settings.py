@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     web_chat: bool = True
     """The residents' chat page (`/chat`): the H5 page a WeChat menu opens or a community site embeds. Each
     browser keeps an identity signed with `secret_key` and receives what the office sends while it is open."""
+    web_chat_frame_ancestors: str = "*"
+    """Which sites may embed the chat page in a frame (a CSP frame-ancestors list, e.g. `https://www.example.gov.cn`);
+    every other page may be framed by none."""
     public_url: str = "http://127.0.0.1:8000"
     """Where staff reach the web console; links in staff notifications point here."""
 

@@ -133,13 +133,13 @@ class Pipeline:
 
     async def _handle_once(self, message: InboundMessage) -> list[Reply]:
         async with self.sessions() as session, session.begin():
-            seen = await processed.find_processed(session, message.channel, message.message_id)
+            seen = await processed.find_processed(session, message.channel, message.retry_key)
             if seen is not None:
                 return [reply_from_json(r) for r in seen.replies]
             community = await directory.get_community(session, message.community_key) if message.community_key else None
             resident = await find_or_create_resident(session, message.channel, message.sender_id,
                                                      community.id if community else None)
-            record = await processed.claim_message(session, message.channel, message.message_id, resident.id)
+            record = await processed.claim_message(session, message.channel, message.retry_key, resident.id)
             if community is None and resident.community_id is not None:
                 community = await directory.get_community_by_id(session, resident.community_id)
             now = self.clock()

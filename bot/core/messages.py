@@ -54,6 +54,13 @@ class InboundMessage:
     """A voice message: kept with the resident's open ticket; its recognised words, if the platform sent any,
     are `text`; without them a person listens to it."""
 
+    @property
+    def retry_key(self) -> str:
+        """What a retry of this message is known by: the platform's id within its sender. Platform ids are
+        neither secret nor unique across senders (a WeChat MsgId, a Telegram callback id), so another sender
+        naming the same id is a new message and never reads these replies."""
+        return f"{self.sender_id}:{self.message_id}"
+
 
 @dataclass(frozen=True)
 class Choice:

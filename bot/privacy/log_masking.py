@@ -1,7 +1,7 @@
 """No personal data in the logs: ID numbers, phone numbers, long digit runs and the unit and room of an
 address are masked in every log record, with the same rules that mask what the Open311 API publishes
 (`bot.core.masking`); platform credentials that travel in URLs (a Telegram bot token, a WeChat
-`access_token`) are masked too.
+`access_token`, a callback's `signature`, `msg_signature` and `echostr`) are masked too.
 
 `configure_logging` is the one place a process decides where its logs go (`frontdoor serve`, each
 `serve --workers N` process, `frontdoor worker`, `frontdoor telegram poll`). It masks each record as it
@@ -30,6 +30,8 @@ bare value that no pattern can tell from any other. Held at WARNING, whatever th
 _SECRETS = (
     (re.compile(r"/bot[0-9]+:[A-Za-z0-9_-]+"), "/bot***"),  # api.telegram.org/bot<token>/sendMessage
     (re.compile(r"(access_token=)[^&\s\"']+"), r"\1***"),
+    # WeChat and WeCom callbacks' query: whoever reads a signature could replay the callback in its window
+    (re.compile(r"(\b(?:msg_)?signature=|\bechostr=)[^&\s\"']+"), r"\1***"),
 )
 _EXCEPTION_FORMATTER = logging.Formatter()
 

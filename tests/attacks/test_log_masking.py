@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,9 @@ def test_a_residents_personal_data_is_in_no_log_record_on_any_channel(
     assert any(f"{V2}/requests/110101********1233.json " in line for line in access), access
     assert any(f"{V2}/requests/11栋.json " in line for line in access), access
     assert any("POST /telegram/webhook " in line for line in access)
+    wechat_lines = [line for line in access if "POST /wechat?" in line]
+    assert wechat_lines, access
+    assert all("signature=***" in line and not re.search(r"signature=(?!\*\*\*)", line) for line in wechat_lines)
     assert TELEGRAM_TOKEN not in logged  # the bot's token is in every Bot API URL httpx logs
     assert "/bot***/sendMessage" in logged
 
@@ -94,6 +98,10 @@ def test_a_logged_exception_and_its_traceback_are_masked(masked_logging: io.Stri
     ("GET /cgi-bin/message/custom/send?access_token=TOKEN_1&x=1",
      "GET /cgi-bin/message/custom/send?access_token=***&x=1"),
     ("outbox 12 sent to 3 recipients", "outbox 12 sent to 3 recipients"),
+    ('"POST /wechat?signature=0f1e2d&timestamp=1764897425&nonce=abc&encrypt_type=aes&msg_signature=9a8b" 200',
+     '"POST /wechat?signature=***&timestamp=**********&nonce=abc&encrypt_type=aes&msg_signature=***" 200'),
+    ("GET /wecom?msg_signature=77aa&timestamp=1&nonce=2&echostr=Zm9v%2B",
+     "GET /wecom?msg_signature=***&timestamp=1&nonce=2&echostr=***"),
 ])
 def test_mask_personal_data(text: str, masked: str) -> None:
     assert mask_personal_data(text) == masked

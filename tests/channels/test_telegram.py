@@ -244,3 +244,20 @@ async def test_a_voice_note_goes_with_the_open_ticket_its_handler_is_told_and_th
 
     assert f"语音收到了，已附在您的事项 {ticket.number} 上，雷建华会听并回复您" in texts_to(api, RESIDENT)[1]
     assert (note.kind, note.ticket_id, note.content_type, note.content) == ("voice", ticket.id, "audio/ogg", audio)
+
+
+async def test_a_callback_id_another_user_already_used_is_their_own_press(app: httpx.AsyncClient,
+                                                                           api: FakeTelegramAPI) -> None:
+    neighbour = RESIDENT + 7
+    for chat in (RESIDENT, neighbour):
+        await post(app, say(chat, "你好"))
+    await api.wait_for_async(lambda: bool(texts_to(api, RESIDENT)) and bool(texts_to(api, neighbour)))
+    menu = buttons_of(api.sent_messages(RESIDENT)[0])
+    reused = "4398046519999"
+
+    await post(app, callback_update(RESIDENT, RESIDENT, menu["反映问题"], next(_message_ids), query_id=reused))
+    await post(app, callback_update(neighbour, neighbour, menu["开证明"], next(_message_ids), query_id=reused))
+    await api.wait_for_async(lambda: len(texts_to(api, RESIDENT)) == 2 and len(texts_to(api, neighbour)) == 2)
+
+    assert texts_to(api, RESIDENT)[1] != texts_to(api, neighbour)[1]
+    assert "证明" in texts_to(api, neighbour)[1]

@@ -349,3 +349,30 @@ async def test_a_subscribe_message_popup_records_one_consent_per_accepted_templa
 
     assert answer.status_code == 200
     assert [(c.openid, c.template_id, c.spent_at) for c in ledger] == [("openid-popup", "tpl-ticket-progress", None)]
+
+
+async def test_a_msg_id_another_sender_already_used_is_a_new_message_of_their_own(
+        wechat: WeChatCallbacks, pipeline: Pipeline) -> None:
+    reused = new_msg_id()
+
+    async def say(openid: str, text: str) -> str:
+        return reply_fields((await wechat.post_plain(text_xml(openid, text, reused))).text)["Content"]
+
+    first = await say("openid-first", COMPLAINT)
+    second = await say("openid-other", "12栋电梯坏了好几天")
+    again = await say("openid-first", COMPLAINT)
+
+    assert "下水道" in first
+    assert "电梯" in second
+    assert "下水道" not in second
+    assert again == first
+    assert await count(pipeline.sessions, Ticket) == 2
+
+
+async def test_sender_and_ids_longer_than_wechat_sends_are_refused_before_the_database(
+        wechat: WeChatCallbacks, pipeline: Pipeline) -> None:
+    long_sender = await wechat.post_plain(text_xml("o" * 101, COMPLAINT, new_msg_id()))
+    long_id = await wechat.post_plain(text_xml("openid-long-id", COMPLAINT, 10 ** 101))
+
+    assert (long_sender.status_code, long_id.status_code) == (400, 400)
+    assert await count(pipeline.sessions, Ticket) == 0

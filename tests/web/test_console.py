@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+import pytest
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.console import sessions as console_sessions
 from bot.console.accounts import set_password
 from storage.db import create_engine, create_sessionmaker
 from storage.models import ChannelIdentity, OutboxMessage, Resident, Ticket
 from storage.repositories import outbox
+from tests.conftest import MONDAY_10AM
 from tests.web.seeding import in_database
 
 PASSWORD = "correct horse battery"
@@ -201,3 +205,21 @@ def test_the_ticket_page_says_when_the_resident_cannot_be_reached_and_lists_what
     assert "请电话联系：13800001111" in unreached.text
     assert "未送达" in unreached.text
     assert "超出微信48小时回复期限" in unreached.text
+
+
+async def test_the_password_is_checked_off_the_event_loop(sessions: async_sessionmaker[AsyncSession],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 costs tens of milliseconds of CPU by design: on the loop, every webhook would wait behind it."""
+    threads: list[int] = []
+
+    def checked(stored_hash: str | None, password: str) -> bool:
+        threads.append(threading.get_ident())
+        return False
+
+    monkeypatch.setattr(console_sessions, "verify_password", checked)
+    async with sessions() as session, session.begin():
+        signed = await console_sessions.sign_in(session, "by-sec-01", "wrong password", "127.0.0.1", MONDAY_10AM)
+
+    assert signed is None
+    assert threads
+    assert threads[0] != threading.get_ident()

@@ -82,7 +82,7 @@ class TelegramUpdates:
         voice = VoiceNote(message.voice.file_id, "ogg") if message.voice else None
         if not text and photo is None and location is None and voice is None:
             return
-        await self._resident(InboundMessage(CHANNEL, str(chat_id), f"{chat_id}:{message.message_id}", text,
+        await self._resident(InboundMessage(CHANNEL, str(chat_id), str(message.message_id), text,
                                             self.clock(), self.community_key, photo, location, voice), chat_id)
 
     async def _link(self, user: str, code: str) -> str:

@@ -16,7 +16,7 @@ class WebMessageIn(BaseModel):
     sender_id: str = Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")
     text: str = Field(min_length=1, max_length=2000)
     message_id: str | None = Field(default=None, max_length=35)
-    """Unique per sender; stored as `<sender_id>:<message_id>` (100 characters at most)."""
+    """Unique per sender (the stored key is `<sender_id>:<message_id>`, 100 characters at most)."""
     community: str | None = Field(default=None, max_length=40)
 
 
@@ -32,11 +32,9 @@ class ReplyOut(BaseModel):
 
 def resident_message(sender_id: str, text: str, message_id: str | None, community: str | None,
                      now: datetime) -> InboundMessage:
-    """The message id is the sender's own (a retry gets the stored replies), so another sender naming
-    the same id is a new message and never reads those replies."""
-    return InboundMessage(channel=CHANNEL, sender_id=sender_id,
-                          message_id=f"{sender_id}:{message_id or uuid.uuid4().hex}", text=text, sent_at=now,
-                          community_key=community)
+    """A retry (the same message id from the same sender) gets the stored replies (`InboundMessage.retry_key`)."""
+    return InboundMessage(channel=CHANNEL, sender_id=sender_id, message_id=message_id or uuid.uuid4().hex, text=text,
+                          sent_at=now, community_key=community)
 
 
 def parse_message(body: WebMessageIn, now: datetime) -> InboundMessage:

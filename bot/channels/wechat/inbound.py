@@ -21,6 +21,10 @@ REPLIES: dict[str, tuple[str, ...]] = {
 
 CHANNEL = "wechat"
 GREET_PAYLOAD = "/greet"
+MAX_ID_CHARS = 40
+"""Longer than any openid (28 characters), account id (gh_ + 12) or MsgId (at most 20 digits) WeChat sends:
+anything longer is refused before it reaches the database, where a message is kept as `<openid>:<key>` in 100
+characters (`InboundMessage.retry_key`; an event's key is `<openid>:<CreateTime>`)."""
 SUBSCRIBE_POPUP_EVENT = "subscribe_msg_popup_event"
 """The user answered the subscribe-message popup (wechatpy does not know it: it parses as unknown)."""
 """A new follower, or one who scanned the community's QR code, is greeted with what the bot can do."""
@@ -52,6 +56,8 @@ def read_callback(xml: str, community_key: str | None, click_payload: Callable[[
         sent_at = datetime.fromtimestamp(int(msg.time or 0), UTC)
     except (ValueError, TypeError, AttributeError, KeyError, OverflowError, OSError) as problem:
         raise MalformedXml(f"not a WeChat message: {type(problem).__name__}") from None
+    if not 0 < len(openid) <= MAX_ID_CHARS or len(account) > MAX_ID_CHARS or len(key) > MAX_ID_CHARS + 16:
+        raise MalformedXml("a sender, account or message id longer than WeChat's")
 
     if msg.type == "unknown" and fromstring(xml).findtext("Event") == SUBSCRIBE_POPUP_EVENT:
         return Callback(f"{openid}:{msg.time}", openid, account, consents=_accepted_templates(xml))

@@ -60,7 +60,7 @@ class Responder:
 
     async def answer(self, message: InboundMessage, wording: Wording) -> str | None:
         """The text to answer the webhook with, or None for `success` (the replies follow later)."""
-        key = message.message_id
+        key = message.retry_key
         task = self._running.get(key)
         if task is None:
             task = asyncio.create_task(self._handle(message))
@@ -102,8 +102,8 @@ class Responder:
                                      self.retry_seconds)
 
     def _finished(self, message: InboundMessage, wording: Wording, task: asyncio.Task[list[Reply]]) -> None:
-        self._running.pop(message.message_id, None)
-        waited = bool(self._waiting[message.message_id])
+        self._running.pop(message.retry_key, None)
+        waited = bool(self._waiting[message.retry_key])
         if task.cancelled():
             return
         if (error := task.exception()) is not None:
@@ -126,7 +126,7 @@ class Responder:
 
     async def _claim(self, message: InboundMessage) -> bool:
         async with self.sessions() as session, session.begin():
-            return await processed.claim_delivery(session, message.channel, message.message_id, processed.ANSWER,
+            return await processed.claim_delivery(session, message.channel, message.retry_key, processed.ANSWER,
                                                   self.clock())
 
     async def _claim_and_send(self, message: InboundMessage, texts: list[str]) -> None:
@@ -146,7 +146,7 @@ class Responder:
     async def _queue(self, message: InboundMessage, texts: list[str], claim: str | None) -> list[int]:
         async with self.sessions() as session, session.begin():
             if claim is not None and not await processed.claim_delivery(
-                    session, message.channel, message.message_id, claim, self.clock()):
+                    session, message.channel, message.retry_key, claim, self.clock()):
                 return []
             resident_id = await identity_resident(session, message.channel, message.sender_id)
             if resident_id is None:
