@@ -85,3 +85,20 @@ def test_a_page_closed_while_staff_act_shows_the_closure_once_on_return(
     back.get_by_role("button", name="字大一点").click()
     assert back.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") > size
     context.close()
+
+
+def test_a_message_the_network_lost_goes_back_into_the_box(live_app: LiveApp, browser: Browser) -> None:
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_app.url}/chat?community=baiyang")
+    page.route("**/api/web/messages", lambda route: route.abort())
+    page.get_by_label("要说的话").fill(REPORT)
+    page.get_by_role("button", name="发送").click()
+
+    expect(page.locator("#status")).to_contain_text("消息没有发出去")
+    expect(page.get_by_label("要说的话")).to_have_value(REPORT)
+    page.unroute("**/api/web/messages")
+    page.get_by_role("button", name="发送").click()
+    expect(page.locator(".bubble.bot").first).to_contain_text(TICKET_NUMBER)
+    expect(page.locator("#status")).to_be_hidden()
+    context.close()

@@ -92,16 +92,23 @@ function status(text) {
   $("status").hidden = !text;
 }
 
+// A message that could not be sent is not lost: typed words go back into the box to send again.
 async function send(text, shown) {
   bubble({ who: "me", text: shown || text });
-  const response = await fetch("/api/web/messages", {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-Resident-Token": await token() },
-    body: JSON.stringify({ text, message_id: `m${Date.now()}-${counter++}`, community }),
-  });
-  if (!response.ok) { status("消息没有发出去，请稍后再试，或直接打电话给社区。"); return; }
-  status("");
-  for (const reply of await response.json()) bubble({ who: "bot", text: reply.text, choices: reply.choices });
+  try {
+    const response = await fetch("/api/web/messages", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Resident-Token": await token() },
+      body: JSON.stringify({ text, message_id: `m${Date.now()}-${counter++}`, community }),
+    });
+    if (response.status === 401) { localStorage.removeItem(KEYS.token); identity = null; }
+    if (!response.ok) throw new Error(String(response.status));
+    status("");
+    for (const reply of await response.json()) bubble({ who: "bot", text: reply.text, choices: reply.choices });
+  } catch (error) {
+    status("消息没有发出去，请再点一次发送，或直接打电话给社区。");
+    if (!shown && !$("text").value) $("text").value = text;
+  }
 }
 
 // Shown once: a message is drawn only when its id is past the cursor, and the cursor moves with it.
