@@ -1,8 +1,9 @@
 """Signing staff in and out of the console: throttled password checks and server-side sessions.
 
 The browser holds a random token in an HttpOnly cookie; the database holds its SHA-256 and the
-session's CSRF token, which every form posts back. Failed attempts are counted per account and per
-client address over a window: past the limit, even the right password is refused until it passes.
+session's CSRF token, which every form posts back. Failed attempts are counted per account from one client
+address, and per address, over a window: past the limit, even the right password is refused from there until
+it passes (or, for the account, until a success from that address).
 """
 
 from __future__ import annotations
@@ -44,17 +45,29 @@ def token_hash(token: str) -> str:
 async def sign_in(session: AsyncSession, username: str, password: str, client: str,
                   now: datetime) -> tuple[str, SignedIn] | None:
     """The new session's cookie token and who signed in, or None for a wrong id or password (the
-    attempt is recorded: commit it); raises SignInThrottled past the limit."""
-    since = now - THROTTLE_WINDOW
-    failures = select(func.count()).where(SignInAttempt.succeeded.is_(False), SignInAttempt.at >= since)
-    by_account = await session.scalar(failures.where(SignInAttempt.username == username)) or 0
-    by_client = await session.scalar(failures.where(SignInAttempt.client == client)) or 0
+    attempt is recorded: commit it); raises SignInThrottled past the limit.
+
+    Attempts on one account are taken one at a time: the attempt is written first (on SQLite that waits for
+    the write lock) and the account's row is locked (on PostgreSQL), so concurrent guesses each see the
+    failures before them. The limits are per account *from one address* (a success from it starts the count
+    again) and per address: a guesser elsewhere cannot lock a staff member out."""
+    attempt = SignInAttempt(username=username[:60], client=client[:64], succeeded=False, at=now)
+    session.add(attempt)
+    await session.flush()
+    staff = await session.scalar(select(Staff).where(Staff.key == username, Staff.active).with_for_update())
+    mine = (SignInAttempt.username == attempt.username) & (SignInAttempt.client == attempt.client)
+    last_success = await session.scalar(select(func.max(SignInAttempt.at)).where(
+        mine, SignInAttempt.succeeded.is_(True), SignInAttempt.at >= now - THROTTLE_WINDOW))
+    failures = select(func.count()).where(SignInAttempt.succeeded.is_(False), SignInAttempt.id != attempt.id,
+                                          SignInAttempt.at >= now - THROTTLE_WINDOW)
+    by_account = await session.scalar(failures.where(mine, *([SignInAttempt.at > last_success]
+                                                             if last_success is not None else []))) or 0
+    by_client = await session.scalar(failures.where(SignInAttempt.client == attempt.client)) or 0
     if by_account >= MAX_FAILURES_PER_ACCOUNT or by_client >= MAX_FAILURES_PER_CLIENT:
         raise SignInThrottled("too many failed sign-ins; wait 15 minutes")
-    staff = await session.scalar(select(Staff).where(Staff.key == username, Staff.active))
     # argon2 takes tens of milliseconds of CPU by design: off the event loop, so webhooks are answered meanwhile
     ok = await asyncio.to_thread(verify_password, staff.password_hash if staff else None, password)
-    session.add(SignInAttempt(username=username[:60], client=client[:64], succeeded=ok, at=now))
+    attempt.succeeded = ok
     if staff is None or not ok:
         return None
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)

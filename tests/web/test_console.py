@@ -223,3 +223,51 @@ async def test_the_password_is_checked_off_the_event_loop(sessions: async_sessio
     assert signed is None
     assert threads
     assert threads[0] != threading.get_ident()
+
+
+def from_address(server: str, address: str) -> httpx.Client:
+    """A browser connecting from another loopback address: the app counts failures per address."""
+    return httpx.Client(base_url=server, timeout=10, transport=httpx.HTTPTransport(local_address=address))
+
+
+def test_a_success_starts_the_count_again_and_a_guesser_elsewhere_locks_nobody_out(
+        server: str, database_url: str) -> None:
+    give_passwords(database_url, "by-sec-01")
+    with from_address(server, "127.0.0.2") as staff_desk, from_address(server, "127.0.0.3") as guesser:
+        first = [post_sign_in(staff_desk, "by-sec-01", f"typo {i}").status_code for i in range(4)]
+        signed = post_sign_in(staff_desk, "by-sec-01", PASSWORD).status_code
+        then = [post_sign_in(staff_desk, "by-sec-01", f"typo again {i}").status_code for i in range(4)]
+        again = post_sign_in(staff_desk, "by-sec-01", PASSWORD).status_code
+        guesses = [post_sign_in(guesser, "by-sec-01", f"guess {i}").status_code for i in range(6)]
+        guesser_right = post_sign_in(guesser, "by-sec-01", PASSWORD).status_code
+        still = post_sign_in(staff_desk, "by-sec-01", PASSWORD).status_code
+
+    assert first == then == [401] * 4
+    assert (signed, again) == (303, 303)
+    assert guesses == [401] * 5 + [429]
+    assert guesser_right == 429
+    assert still == 303
+
+
+async def test_concurrent_guesses_at_one_account_check_no_more_passwords_than_the_limit(
+        sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: list[str] = []
+
+    def counted(stored_hash: str | None, password: str) -> bool:
+        checked.append(password)
+        return False
+
+    monkeypatch.setattr(console_sessions, "verify_password", counted)
+
+    async def guess(i: int) -> str:
+        try:
+            async with sessions() as session, session.begin():
+                await console_sessions.sign_in(session, "by-sec-01", f"guess {i}", "198.51.100.9", MONDAY_10AM)
+        except console_sessions.SignInThrottled:
+            return "throttled"
+        return "refused"
+
+    outcomes = await asyncio.gather(*(guess(i) for i in range(20)))
+
+    assert len(checked) == console_sessions.MAX_FAILURES_PER_ACCOUNT
+    assert outcomes.count("refused") == console_sessions.MAX_FAILURES_PER_ACCOUNT
