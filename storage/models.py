@@ -262,6 +262,18 @@ class ProcessedMessage(Base):
     send ("send"). Whichever claims first wins, so the resident never gets them twice."""
 
 
+class StaffAnswer(Base):
+    """A staff member's command (「办结 GD…」) already carried out, with the answer it got: WeCom retries a
+    callback it got no answer to in time, and the retry must get that answer, not act (or refuse) again."""
+
+    __tablename__ = "staff_answers"
+
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    answer: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
+
+
 class OutboxMessage(Base):
     """A notification written in the same transaction as its cause, delivered after commit."""
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.wording import Wording
 from bot.privacy.ticket_purge import changed, purge_tickets
-from storage.models import Conversation, ProcessedMessage, ScheduledJob, Ticket, TicketStatus
+from storage.models import Conversation, ProcessedMessage, ScheduledJob, StaffAnswer, Ticket, TicketStatus
 from storage.profile import Profile
 from storage.repositories import jobs
 
@@ -54,11 +54,12 @@ async def purge_closed_tickets(session: AsyncSession, profile: Profile, now: dat
 
 
 async def forget_old_conversations(session: AsyncSession, profile: Profile, now: datetime) -> int:
-    """Delete the retry cache (it keeps the replies, which quote addresses and ticket numbers) and the
-    dialogue states of residents silent for the retention period: no retry or open flow is that old.
-    Returns the rows deleted."""
+    """Delete the retry caches (residents' and staff's: they keep the replies, which quote addresses and ticket
+    numbers) and the dialogue states of residents silent for the retention period: no retry or open flow is
+    that old. Returns the rows deleted."""
     cutoff = now - timedelta(days=profile.district.ticket_retention_days)
     return (await changed(session, delete(ProcessedMessage).where(ProcessedMessage.created_at < cutoff))
+            + await changed(session, delete(StaffAnswer).where(StaffAnswer.created_at < cutoff))
             + await changed(session, delete(Conversation).where(Conversation.updated_at < cutoff)))
 
 

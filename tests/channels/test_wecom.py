@@ -192,6 +192,20 @@ async def test_wecom_close_from_the_assignee_closes_and_asks_the_resident(
     assert [label for label, _ in notice.payload["choices"]] == ["满意", "不满意"]
 
 
+async def test_a_retried_close_gets_the_answer_the_first_try_got_and_acts_once(
+        pipeline: Pipeline, staff: WeComCallbacks) -> None:
+    number = await reported(pipeline, LIGHT)
+    callback = wecom_text_xml(staff.corp_id, SERVICE_TEAM, f"办结 {number} 已更换灯泡")
+
+    answers = [staff.decrypt_reply((await staff.post(callback)).text)["Content"] for _ in range(2)]
+    other = await staff.say(SERVICE_TEAM, f"办结 {number} 又换了一次")
+
+    assert answers[0] == answers[1]
+    assert f"工单 {number} 已办结" in answers[0]
+    assert f"工单 {number} 已办结" not in other
+    assert len(await outbox_rows(pipeline.sessions, "ticket_closed")) == 1
+
+
 async def test_the_area_lead_closes_a_ticket_in_their_area(pipeline: Pipeline, staff: WeComCallbacks) -> None:
     number = await reported(pipeline, DRAIN)
 

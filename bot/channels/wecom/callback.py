@@ -20,10 +20,16 @@ from wechatpy.exceptions import InvalidSignatureException
 
 from bot.channels.wechat.official_account import DecryptionFailed
 from bot.channels.wechat.security import BadSignature, MalformedXml, check_signature, fields_of, parse_xml
+from bot.channels.wecom.notifier import CHANNEL
 from bot.office.staff_desk import StaffDesk
+from storage.models import StaffAnswer
 
 log = logging.getLogger(__name__)
 
+MAX_SENDER_CHARS = 64
+MAX_MESSAGE_ID_CHARS = 30
+"""WeCom user ids have at most 64 characters and MsgIds about 20 digits: longer is refused as malformed, before
+the answer is kept as `<sender>:<MsgId>` in 100 characters."""
 NO_ANSWER = ""
 """WeCom's "no passive answer": an empty body (events such as entering the application)."""
 
@@ -66,10 +72,25 @@ class WeComCallback:
             raise MalformedXml("not a WeCom message") from None
         if message.type == "event":
             return NO_ANSWER
-        text = message.content if message.type == "text" else ""
-        answer = await self.desk.answer(str(message.source or ""), str(text or ""))
+        sender = str(message.source or "")
+        if not 0 < len(sender) <= MAX_SENDER_CHARS or len(str(message.id)) > MAX_MESSAGE_ID_CHARS:
+            raise MalformedXml("a sender or message id longer than WeCom's")
+        answer = await self._answer_once(sender, f"{sender}:{message.id}",
+                                         str(message.content or "") if message.type == "text" else "")
         reply = TextReply(message=message, content=answer).render()
         return str(self.crypto.encrypt_message(reply, query.nonce, query.timestamp))
+
+    async def _answer_once(self, sender: str, key: str, text: str) -> str:
+        """The desk's answer, or, for a retry of a message already answered, the answer it got then."""
+        async with self.desk.sessions() as session:
+            seen = await session.get(StaffAnswer, (CHANNEL, key))
+        if seen is not None:
+            return seen.answer
+        answer = await self.desk.answer(sender, text)
+        async with self.desk.sessions() as session, session.begin():
+            await session.merge(StaffAnswer(channel=CHANNEL, message_key=key, answer=answer,
+                                            created_at=self.desk.clock()))
+        return answer
 
     def _decrypt(self, query: WeComQuery, encrypted: str) -> str:
         try:
