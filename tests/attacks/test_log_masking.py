@@ -47,7 +47,8 @@ def test_a_residents_personal_data_is_in_no_log_record_on_any_channel(
     telegram_chat = 640_001
     with caplog.at_level(logging.DEBUG), arena.anonymous() as client:
         chat = client.post("/api/chat", json={"sender_id": "log-web", "text": MESSAGE, "community": "baiyang"})
-        wechat = WeChat.of(arena, client).post_plain(text_xml("openid-log", MESSAGE, new_msg_id()))
+        safe_mode = WeChat.of(arena, client)
+        wechat = safe_mode.post_aes(*safe_mode.aes_request(text_xml("openid-log", MESSAGE, new_msg_id())))
         telegram = post_update(client, telegram_update(telegram_chat, MESSAGE))
         looked_up = client.get(f"{V2}/requests.json", params={"service_request_id": MOBILE})
         by_id = client.get(f"{V2}/requests/{ID_NUMBER}.json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import re
 import time
@@ -162,12 +163,33 @@ async def test_commands_and_a_shared_location(app: httpx.AsyncClient, api: FakeT
     assert identity.channel == "telegram"
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"update_id": 5, "message": {"text": "x"}}'])
+LONE_SURROGATE = (b'{"update_id": 6, "message": {"message_id": 1, "date": 1, "chat": {"id": 5, "type": "private"}, '
+                  b'"from": {"id": 5, "is_bot": false, "first_name": "a"}, "text": "\\ud800 \xe6\xa5\xbc"}}')
+
+
+NOT_UPDATES = [b"not json", b"[1, 2]", b'{"update_id": 5, "message": {"text": "x"}}', LONE_SURROGATE]
+
+
+@pytest.mark.parametrize("body", NOT_UPDATES,
+                         ids=["not-json", "a-list", "no-message-fields", "lone-surrogate"])
 async def test_a_body_that_is_not_an_update_is_a_400(app: httpx.AsyncClient, body: bytes) -> None:
     response = await app.post("/telegram/webhook", content=body,
                               headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
 
     assert response.status_code == 400
+
+
+async def test_an_emoji_sent_as_an_escaped_surrogate_pair_is_ordinary_text(app: httpx.AsyncClient,
+                                                                             api: FakeTelegramAPI) -> None:
+    update = json.dumps({"update_id": next(_update_ids), "message": {
+        "message_id": next(_message_ids), "date": int(time.time()), "chat": {"id": RESIDENT, "type": "private"},
+        "from": {"id": RESIDENT, "is_bot": False, "first_name": "a"}, "text": "你好\U0001F600"}})
+    assert "\\ud83d\\ude00" in update
+    response = await app.post("/telegram/webhook", content=update.encode(),
+                              headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+
+    assert response.status_code == 200
+    await api.wait_for_async(lambda: len(texts_to(api, RESIDENT)) == 1)
 
 
 async def test_staff_commands_list_mine_overdue_and_one_ticket(app: httpx.AsyncClient, api: FakeTelegramAPI) -> None:

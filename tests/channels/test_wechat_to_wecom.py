@@ -17,7 +17,7 @@ from bot.settings import Settings
 from storage.models import Rating, Ticket
 from storage.profile import Profile
 from tests.channels import wecom_server
-from tests.channels.wechat_server import AES_KEY, TOKEN, reply_fields, serve, text_xml
+from tests.channels.wechat_server import AES_KEY, TOKEN, serve, text_xml
 from tests.channels.wecom_server import WeComCallbacks
 from tests.conftest import DEMO_PROFILE, NLU_DATA
 from tests.fakes.wechat_api import FakeWeChatAPI
@@ -47,7 +47,8 @@ async def test_report_on_wechat_close_on_wecom_rate_on_wechat(database_url: str,
     async with serve(both_channels(database_url, api, profile, pipeline)) as wechat:
         staff = WeComCallbacks(wechat.client, api.corpid,
                                WeChatCrypto(wecom_server.TOKEN, wecom_server.AES_KEY, api.corpid))
-        answer = reply_fields((await wechat.post_plain(text_xml("openid-e2e", LIGHT, 9_000_001))).text)["Content"]
+        reported, _ = await wechat.post_encrypted(text_xml("openid-e2e", LIGHT, 9_000_001))
+        answer = wechat.decrypt_reply(reported.text)["Content"]
         number = re.search(r"GD\d{8}-\d{4}", answer)
         assert number is not None
 
@@ -56,7 +57,8 @@ async def test_report_on_wechat_close_on_wecom_rate_on_wechat(database_url: str,
         closed = await staff.say(SERVICE_TEAM, f"办结 {number.group()} 已更换灯泡")
         await api.wait_for_async(lambda: len(api.sent_messages("custom")) == 1)
         [told] = api.sent_messages("custom")
-        rated = reply_fields((await wechat.post_plain(text_xml("openid-e2e", "1", 9_000_002))).text)["Content"]
+        rating_sent, _ = await wechat.post_encrypted(text_xml("openid-e2e", "1", 9_000_002))
+        rated = wechat.decrypt_reply(rating_sent.text)["Content"]
 
     assert card["touser"] == SERVICE_TEAM
     assert number.group() in card["textcard"]["description"]

@@ -17,7 +17,7 @@ from bot.conversation.pipeline import Pipeline
 from storage.models import Attachment, Staff, Ticket
 from storage.profile import Profile
 from tests.channels.test_wechat_webhook import wechat_runtime
-from tests.channels.wechat_server import serve
+from tests.channels.wechat_server import AES_KEY, serve
 from tests.conftest import ROOT
 from tests.fakes.wechat_api import MEDIA_GET, FakeWeChatAPI
 from tests.web.test_console import PASSWORD, give_passwords, post_sign_in
@@ -50,7 +50,7 @@ def console_get(base_url: str, key: str, path: str) -> httpx.Response:
 async def test_a_voice_note_without_words_reaches_a_person_who_alone_can_play_it(
         database_url: str, api: FakeWeChatAPI, profile: Profile, pipeline: Pipeline) -> None:
     api.serve_media(MEDIA_ID, AMR, "audio/amr")
-    async with serve(wechat_runtime(database_url, api, profile, pipeline)) as wechat:
+    async with serve(wechat_runtime(database_url, api, profile, pipeline, aes_key=AES_KEY)) as wechat:
         response, _ = await wechat.post_encrypted(CAPTURED.read_text(encoding="utf-8"))
         answer = wechat.decrypt_reply(response.text)
         deadline = time.monotonic() + FETCH_SECONDS

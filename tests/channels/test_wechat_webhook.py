@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 
@@ -28,6 +29,9 @@ from storage.models import (
     Ticket,
 )
 from storage.profile import Profile
+from tests.attacks.test_xml_attacks import LEAKS, Listener
+from tests.attacks.test_xml_attacks import NAMES as XML_ATTACKS
+from tests.attacks.test_xml_attacks import payloads as xml_attacks
 from tests.channels.wechat_server import (
     ACCOUNT,
     AES_KEY,
@@ -58,9 +62,10 @@ def api() -> Iterator[FakeWeChatAPI]:
 
 
 def wechat_runtime(database_url: str, api: FakeWeChatAPI, profile: Profile, pipeline: Pipeline,
-                   budget: float = 4.0) -> Runtime:
+                   budget: float = 4.0, aes_key: str | None = None) -> Runtime:
+    """An official account in plaintext mode, or with `aes_key` in safe mode."""
     settings = Settings(database_url=database_url, profile_dir=DEMO_PROFILE, nlu_data=[NLU_DATA],
-                        wechat_token=TOKEN, wechat_aes_key=AES_KEY, wechat_app_id=api.appid,
+                        wechat_token=TOKEN, wechat_aes_key=aes_key, wechat_app_id=api.appid,
                         wechat_app_secret=api.secret, wechat_api_base=api.base_url, wechat_community="baiyang",
                         wechat_reply_budget_seconds=budget)
     engine = pipeline.sessions.kw["bind"]
@@ -71,6 +76,13 @@ def wechat_runtime(database_url: str, api: FakeWeChatAPI, profile: Profile, pipe
 async def wechat(database_url: str, api: FakeWeChatAPI, profile: Profile,
                  pipeline: Pipeline) -> AsyncIterator[WeChatCallbacks]:
     async with serve(wechat_runtime(database_url, api, profile, pipeline)) as callbacks:
+        yield callbacks
+
+
+@pytest.fixture
+async def safe_wechat(database_url: str, api: FakeWeChatAPI, profile: Profile,
+                      pipeline: Pipeline) -> AsyncIterator[WeChatCallbacks]:
+    async with serve(wechat_runtime(database_url, api, profile, pipeline, aes_key=AES_KEY)) as callbacks:
         yield callbacks
 
 
@@ -97,13 +109,13 @@ async def test_plaintext_complaint_gets_an_xml_answer_with_the_ticket(wechat: We
     assert "下水道" in reply["Content"]
 
 
-async def test_aes_message_gets_an_encrypted_answer(wechat: WeChatCallbacks) -> None:
-    response, _ = await wechat.post_encrypted(text_xml("openid-aes", COMPLAINT, new_msg_id()))
+async def test_aes_message_gets_an_encrypted_answer(safe_wechat: WeChatCallbacks) -> None:
+    response, _ = await safe_wechat.post_encrypted(text_xml("openid-aes", COMPLAINT, new_msg_id()))
 
     assert response.status_code == 200
     assert "<Encrypt>" in response.text
     assert "下水道" not in response.text
-    reply = wechat.decrypt_reply(response.text)
+    reply = safe_wechat.decrypt_reply(response.text)
     assert reply["ToUserName"] == "openid-aes"
     assert "GD" in reply["Content"]
 
@@ -236,6 +248,40 @@ async def test_dtds_and_entities_are_refused_without_expanding(wechat: WeChatCal
     assert await count(pipeline.sessions, ProcessedMessage) == 0
 
 
+@pytest.mark.parametrize("encoding", ["GBK", "Shift_JIS", "latin-1", "UTF-16"])
+async def test_a_body_in_another_encoding_is_a_400(wechat: WeChatCallbacks, pipeline: Pipeline,
+                                                  encoding: str) -> None:
+    xml = text_xml("openid-encoding", "x", new_msg_id())
+    body = f'<?xml version="1.0" encoding="{encoding}"?>{xml}'.encode(encoding.replace("_", "-"))
+    undeclared = "<xml><Content>下水道</Content></xml>".encode("gbk")
+
+    response = await wechat.client.post("/wechat", params=wechat.query(), content=body)
+    not_utf8 = await wechat.client.post("/wechat", params=wechat.query(), content=undeclared)
+
+    assert (response.status_code, not_utf8.status_code) == (400, 400)
+    assert await count(pipeline.sessions, ProcessedMessage) == 0
+
+
+@pytest.fixture(scope="module")
+def entity_listener() -> Iterator[Listener]:
+    found = Listener()
+    thread = threading.Thread(target=found.server.serve_forever, daemon=True)
+    thread.start()
+    yield found
+    found.server.shutdown()
+
+
+@pytest.mark.parametrize("attack", XML_ATTACKS)
+async def test_a_plaintext_mode_account_refuses_every_dtd_and_entity_attack(
+        wechat: WeChatCallbacks, pipeline: Pipeline, entity_listener: Listener, attack: str) -> None:
+    response = await wechat.post_plain(xml_attacks(entity_listener, ACCOUNT)[attack])
+
+    assert response.status_code == 400
+    assert not [leak for leak in LEAKS if leak in response.text]
+    assert entity_listener.hits == []
+    assert await count(pipeline.sessions, ProcessedMessage) == 0
+
+
 async def test_a_body_over_64_kib_is_a_413(wechat: WeChatCallbacks) -> None:
     response = await wechat.post_plain(text_xml("openid-big", "堵" * 30_000, new_msg_id()))
 
@@ -243,17 +289,51 @@ async def test_a_body_over_64_kib_is_a_413(wechat: WeChatCallbacks) -> None:
 
 
 async def test_a_message_that_cannot_be_decrypted_is_a_400_logged_without_payload(
-        wechat: WeChatCallbacks, caplog: pytest.LogCaptureFixture) -> None:
-    query = wechat.query()
+        safe_wechat: WeChatCallbacks, caplog: pytest.LogCaptureFixture) -> None:
+    query = safe_wechat.query()
     garbage = "R0FSQkFHRS1OT1QtQUVTLUNJUEhFUlRFWFQtU0VDUkVULTEyMzQ1Njc4OTA="
     params = {**query, "encrypt_type": "aes", "msg_signature": sign(TOKEN, query["timestamp"], query["nonce"], garbage)}
     with caplog.at_level(logging.WARNING):
-        response = await wechat.client.post("/wechat", params=params,
-                                            content=f"<xml><Encrypt><![CDATA[{garbage}]]></Encrypt></xml>")
+        response = await safe_wechat.client.post("/wechat", params=params,
+                                                 content=f"<xml><Encrypt><![CDATA[{garbage}]]></Encrypt></xml>")
 
     assert response.status_code == 400
     assert "could not be decrypted" in caplog.text
     assert garbage not in caplog.text
+
+
+async def test_safe_mode_refuses_plaintext_so_a_seen_query_string_cannot_carry_a_forged_message(
+        safe_wechat: WeChatCallbacks, pipeline: Pipeline) -> None:
+    """In plaintext the signature covers token, timestamp and nonce only: a downgrade would let whoever
+    saw one callback's query string post any resident's words under it."""
+    real, params = await safe_wechat.post_encrypted(text_xml("openid-victim", COMPLAINT, new_msg_id()))
+    plain_query = {key: params[key] for key in ("signature", "timestamp", "nonce")}
+    forged = await safe_wechat.client.post("/wechat", params=plain_query,
+                                           content=text_xml("openid-forger", COMPLAINT, new_msg_id()).encode())
+    fresh = await safe_wechat.post_plain(text_xml("openid-forger", COMPLAINT, new_msg_id()))
+
+    assert real.status_code == 200
+    assert (forged.status_code, fresh.status_code) == (403, 403)
+    async with pipeline.sessions() as session:
+        senders = set(await session.scalars(select(ChannelIdentity.external_id)))
+    assert senders == {"openid-victim"}
+
+
+async def test_in_plaintext_mode_a_nonce_seen_with_one_body_is_refused_with_another(
+        wechat: WeChatCallbacks, pipeline: Pipeline) -> None:
+    query = wechat.query()
+    real_xml = text_xml("openid-victim", COMPLAINT, new_msg_id()).encode()
+    real = await wechat.client.post("/wechat", params=query, content=real_xml)
+    retried = await wechat.client.post("/wechat", params=query, content=real_xml)
+    forged = await wechat.client.post("/wechat", params=query,
+                                      content=text_xml("openid-forger", COMPLAINT, new_msg_id()).encode())
+
+    assert (real.status_code, retried.status_code, forged.status_code) == (200, 200, 403)
+    assert reply_fields(retried.text)["Content"] == reply_fields(real.text)["Content"]
+    assert await count(pipeline.sessions, Ticket) == 1
+    async with pipeline.sessions() as session:
+        senders = set(await session.scalars(select(ChannelIdentity.external_id)))
+    assert senders == {"openid-victim"}
 
 
 # --- the 5-second rule

@@ -368,6 +368,27 @@ async def test_a_dtd_is_refused_before_anything_is_expanded(staff: WeComCallback
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("encoding", ["GBK", "Shift_JIS", "latin-1", "UTF-16"])
+async def test_a_body_in_another_encoding_is_a_400_before_its_signature_is_checked(staff: WeComCallbacks,
+                                                                                   encoding: str) -> None:
+    envelope = staff.envelope(staff.encrypt(wecom_text_xml(staff.corp_id, SERVICE_TEAM, "我的")))
+    body = f'<?xml version="1.0" encoding="{encoding}"?>{envelope}'.encode(encoding.replace("_", "-"))
+
+    response = await staff.client.post("/wecom", params=staff.signed("unsigned"), content=body)
+
+    assert response.status_code == 400
+
+
+async def test_the_signature_is_checked_before_the_envelope_is_parsed(staff: WeComCallbacks) -> None:
+    payload = staff.encrypt(wecom_text_xml(staff.corp_id, SERVICE_TEAM, "我的"))
+    unparsable = f"<!DOCTYPE xml [<!ENTITY a \"b\">]><xml><Encrypt>{payload}</Encrypt>&a;"
+
+    forged = await staff.client.post("/wecom", params=staff.signed(payload, token="guess"), content=unparsable)
+    signed = await staff.client.post("/wecom", params=staff.signed(payload), content=unparsable)
+
+    assert (forged.status_code, signed.status_code) == (403, 400)
+
+
 async def test_a_signed_payload_that_does_not_decrypt_is_a_400(staff: WeComCallbacks) -> None:
     garbage = "bm90IGEgcmVhbCBjaXBoZXJ0ZXh0IGF0IGFsbA=="
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
@@ -13,6 +14,9 @@ from bot.channels.telegram.setup import TelegramChannel
 from bot.web.bodies import read_limited
 
 router = APIRouter()
+
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""A `\\uD800`-`\\uDFFF` escape: half of a pair, or a lone surrogate no UTF-8 text can hold."""
 
 
 def get_telegram(request: Request) -> TelegramChannel:
@@ -44,7 +48,18 @@ def read_update(raw: bytes, bot: Bot) -> Update:
         raise HTTPException(400, "body is not JSON") from None
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         raise HTTPException(400, "not a Telegram update")
+    if SURROGATE_ESCAPE.search(raw) and not _encodable(data):
+        raise HTTPException(400, "a lone surrogate: not text")
     try:
         return Update.de_json(data, bot)
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
         raise HTTPException(400, "not a Telegram update") from None
+
+
+def _encodable(data: object) -> bool:
+    """Whether every string in the update is valid Unicode (paired escapes decode to one character)."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True

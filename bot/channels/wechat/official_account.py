@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wechatpy.crypto import WeChatCrypto
@@ -17,9 +17,11 @@ from bot.channels.wechat.responder import Responder
 from bot.channels.wechat.security import (
     BadSignature,
     CallbackRejected,
+    NonceLedger,
     check_signature,
     fields_of,
     parse_xml,
+    utf8_text,
 )
 from bot.core.wording import Wording
 from storage.profile import Profile
@@ -34,6 +36,12 @@ NO_ANSWER = "success"
 
 class DecryptionFailed(CallbackRejected):
     status = 400
+
+
+class PlaintextRefused(CallbackRejected):
+    """Safe mode is configured: a plaintext callback's signature does not cover its body."""
+
+    status = 403
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,7 @@ class OfficialAccount:
     sessions: async_sessionmaker[AsyncSession]
     responder: Responder
     click_payload: Callable[[str], str | None]
+    nonces: NonceLedger = field(default_factory=NonceLedger)
 
     def verify_url(self, query: CallbackQuery, echostr: str) -> str:
         check_signature(self.token, query.signature, query.timestamp, query.nonce, time.time())
@@ -66,9 +75,14 @@ class OfficialAccount:
 
     async def receive(self, query: CallbackQuery, body: bytes) -> str:
         """The HTTP answer to one callback: XML, or `success`. Raises CallbackRejected."""
-        check_signature(self.token, query.signature, query.timestamp, query.nonce, time.time())
-        outer = parse_xml(body)
-        xml = self._decrypt(query, fields_of(outer)) if query.encrypted else body.decode()
+        now = time.time()
+        check_signature(self.token, query.signature, query.timestamp, query.nonce, now)
+        if self.crypto is not None and not query.encrypted:
+            raise PlaintextRefused("a plaintext callback while safe mode (EncodingAESKey) is configured")
+        self.nonces.check(query.timestamp, query.nonce, body, now)
+        body_text = utf8_text(body)
+        outer = parse_xml(body_text)
+        xml = self._decrypt(query, fields_of(outer)) if query.encrypted else body_text
         fields_of(parse_xml(xml))
         callback = read_callback(xml, self.community_key, self.click_payload)
         text = await self._answer(callback)

@@ -2,14 +2,16 @@
 
 WeCom signs every callback with `msg_signature` over the token, timestamp, nonce and the encrypted
 payload (or, to verify the URL, the encrypted `echostr`), and always encrypts (AES with the
-EncodingAESKey). So the envelope is parsed first, by defusedxml and within the body limit, to find
-the payload the signature covers; the signature and the timestamp's freshness are checked before
-anything is decrypted, and the decrypted message is parsed by defusedxml before wechatpy sees it.
+EncodingAESKey). So the payload the signature covers is found in the UTF-8 body by a bounded pattern,
+the signature and the timestamp's freshness are checked before any XML parser sees the body, the
+envelope is then parsed by defusedxml (and must hold that same payload), and the decrypted message is
+parsed by defusedxml before wechatpy sees it.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 
@@ -19,7 +21,14 @@ from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidSignatureException
 
 from bot.channels.wechat.official_account import DecryptionFailed
-from bot.channels.wechat.security import BadSignature, MalformedXml, check_signature, fields_of, parse_xml
+from bot.channels.wechat.security import (
+    BadSignature,
+    MalformedXml,
+    check_signature,
+    fields_of,
+    parse_xml,
+    utf8_text,
+)
 from bot.channels.wecom.notifier import CHANNEL
 from bot.office.staff_desk import StaffDesk
 from storage.models import StaffAnswer
@@ -30,6 +39,8 @@ MAX_SENDER_CHARS = 64
 MAX_MESSAGE_ID_CHARS = 30
 """WeCom user ids have at most 64 characters and MsgIds about 20 digits: longer is refused as malformed, before
 the answer is kept as `<sender>:<MsgId>` in 100 characters."""
+ENCRYPTED_PAYLOAD = re.compile(r"<Encrypt>\s*(?:<!\[CDATA\[)?([A-Za-z0-9+/=]{1,65536})(?:\]\]>)?\s*</Encrypt>")
+"""The base64 payload in the envelope, found without parsing it."""
 NO_ANSWER = ""
 """WeCom's "no passive answer": an empty body (events such as entering the application)."""
 
@@ -60,10 +71,14 @@ class WeComCallback:
 
     async def receive(self, query: WeComQuery, body: bytes) -> str:
         """The HTTP answer to one callback: an encrypted XML reply, or empty. Raises CallbackRejected."""
-        encrypted = fields_of(parse_xml(body)).get("Encrypt", "")
-        if not encrypted:
+        text = utf8_text(body)
+        found = ENCRYPTED_PAYLOAD.search(text)
+        if found is None:
             raise MalformedXml("no <Encrypt>: WeCom callbacks are always encrypted")
+        encrypted = found.group(1)
         check_signature(self.token, query.msg_signature, query.timestamp, query.nonce, time.time(), encrypted)
+        if fields_of(parse_xml(text)).get("Encrypt", "").strip() != encrypted:
+            raise MalformedXml("the envelope's <Encrypt> is not the payload that was signed")
         xml = self._decrypt(query, encrypted)
         fields_of(parse_xml(xml))
         try:
