@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.dialogue import DialogueState
 from bot.core.messages import Choice, InboundMessage, Reply, TextReply
+from bot.core.seal import DEVELOPMENT_SEAL, Seal
 from bot.core.wording import Wording
 from nlu.result import ParseResult
 from storage.models import Community, Resident
@@ -58,6 +59,9 @@ class HandlerContext:
     replay_replies: list[Reply] | None = None
     """What a retry of this message is answered with, when the replies must not be stored with
     the resident's id (an anonymous clue's receipt number); None stores the replies themselves."""
+    anonymous: bool = False
+    """A turn of an anonymous clue: its retry-cache row keeps neither the resident nor the moment."""
+    seal: Seal = DEVELOPMENT_SEAL
 
     @property
     def wording(self) -> Wording:

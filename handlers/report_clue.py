@@ -5,22 +5,25 @@ The clue is stored with no resident, no contact, no channel and only the day it 
 Only when they press it and give a phone are the phone and the resident's id stored with it.
 Only the police role reads clues (`bot.console.clues.clue_inbox`, under `bot.console.access.may_read_clues`).
 
-What still ties a resident to an anonymous clue, honestly:
+What the tables keep, so that someone reading them raw (a database administrator, not any role in
+the application) cannot pair a clue with its resident:
 
-- `processed_messages` (the retry cache) keeps the resident's id and the replies. The reply
-  carrying the receipt is recorded without it (`ctx.replay_replies`), so a retried delivery is
-  told the receipt was shown once; the recorded text still shows that this resident handed in
-  *a* clue at that moment.
-- While the offer to leave contact is open the conversation state holds the receipt; it goes at
-  the resident's next message (or, if an emergency or a hand-off breaks in, when the put-aside
-  flow is resumed or replaced).
-- Order and timing: clue ids are sequential and the police notice in the outbox is written in
-  the same transaction as the processed message, so someone reading the raw tables (a database
-  administrator, not any role in the application) could pair a day's clues with that day's
-  clue conversations by their order and times.
+- The retry cache's row for every turn of the clue's conversation has no resident, a sealed key
+  (`bot.core.seal`: the key names the sender) and only the local day as its time; the reply carrying
+  the receipt is recorded as a receipt-less replay (`ctx.replay_replies`).
+- The police's alert in the outbox carries no resident and only the local day as its time.
+- While the offer to leave contact is open, the conversation state holds a random token, not the
+  receipt; the clue holds the token sealed with the server's secret, which is not in the database.
+
+What is left, honestly: while that offer is open the state shows that *a* clue conversation is
+under way, and the resident's last-message time (`channel_identities`, `conversations`) is the
+moment they sent it; the day's clues are numbered in order. Pairing those needs the day to hold
+only a few clues and the resident to write nothing more.
 """
 
 from __future__ import annotations
+
+import secrets
 
 from bot.core.dialogue import DialogueState
 from bot.core.messages import InboundMessage, Reply
@@ -84,17 +87,19 @@ async def _store(ctx: HandlerContext, text: str) -> Reply:
     await resolve_community(ctx, text)
     settings = ctx.profile.clues
     category = settings.category_of(text)
+    token = secrets.token_urlsafe(16)
     clue = await add_clue(ctx.session, community_id=ctx.community.id if ctx.community else None, text=text,
                           category=category.key, prefix=settings.receipt_prefix, timezone=ctx.profile.timezone,
-                          now=ctx.now)
+                          now=ctx.now, contact_seal=ctx.seal.of(token))
     receipt = clue.receipt or ""
     if ctx.community is not None:
         police = await first_staff_with_role(ctx.session, ctx.community.id, StaffRole.POLICE.value)
         if police is not None:
             notice = ctx.wording.render("staff_new_clue", receipt=receipt, category=category.name)
-            outbox.enqueue(ctx.session, NEW_CLUE_KIND, {"text": notice}, community_id=ctx.community.id,
-                           staff_id=police.id)
-    _await(ctx, "offer", receipt=receipt)
+            alert = outbox.enqueue(ctx.session, NEW_CLUE_KIND, {"text": notice}, community_id=ctx.community.id,
+                                   staff_id=police.id)
+            alert.created_at = alert.available_at = clue.created_at
+    _await(ctx, "offer", token=token)
     ctx.replay_replies = [ctx.say("clue_received_replay")]
     return ctx.say("clue_received", ctx.choice_of("choice_leave_contact", f"/{FLOW}"),
                    ctx.choice_of("choice_stay_anonymous", "/deny"), receipt=receipt)
@@ -107,7 +112,7 @@ async def _offer_answered(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     if _just_a_phone(text):
         return await _phone_given(nlu, ctx)
     if (intent == FLOW and not text) or intent == "affirm":
-        _await(ctx, "phone", receipt=ctx.state.slots.get("receipt", ""))
+        _await(ctx, "phone", token=ctx.state.slots.get("token", ""))
         return [ctx.say("clue_ask_contact")]
     ctx.state.finish()
     if intent == FLOW and len(text) >= MIN_CLUE_CHARS:
@@ -124,12 +129,12 @@ async def _phone_given(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
         return [ctx.say("clue_stays_anonymous")]
     phones = find_phones(nlu.text)
     if not phones:
-        _await(ctx, "phone", receipt=ctx.state.slots.get("receipt", ""))
+        _await(ctx, "phone", token=ctx.state.slots.get("token", ""))
         return [ctx.say("phone_invalid")]
-    receipt = ctx.state.slots.get("receipt", "")
+    token = ctx.state.slots.get("token", "")
     ctx.state.finish()
-    await leave_contact(ctx.session, receipt, ctx.resident.id, phones[0][0])
-    return [ctx.say("clue_contact_saved", receipt=receipt)]
+    clue = await leave_contact(ctx.session, ctx.seal.of(token), ctx.resident.id, phones[0][0]) if token else None
+    return [ctx.say("clue_contact_saved", receipt=clue.receipt if clue is not None else "")]
 
 
 def only_offers_contact(state: DialogueState) -> bool:

@@ -253,7 +253,9 @@ class ProcessedMessage(Base):
 
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    """The message's retry key sealed (`bot.core.seal`): the key names the sender, the row must not."""
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    """None for a turn of an anonymous clue, whose `created_at` is then only the local day."""
     replies: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp, index=True)
     delivered_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
@@ -399,6 +401,9 @@ class Clue(Base):
     contact: Mapped[str | None] = mapped_column(String(20))
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    contact_seal: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """While the resident may still leave contact: the sealed token their conversation holds instead of the
+    receipt (`bot.core.seal`), so neither table names the other."""
 
 
 class Subscription(Base):

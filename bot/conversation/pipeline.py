@@ -15,6 +15,7 @@ from bot.conversation.locations import nearest_building, remember_location
 from bot.conversation.second_needs import SecondNeeds
 from bot.core.dialogue import DialogueState
 from bot.core.messages import InboundMessage, Reply, reply_from_json, reply_to_json
+from bot.core.seal import DEVELOPMENT_SEAL, Seal
 from bot.core.wording import Wording
 from bot.office.categories import names_a_category, prepare_filing
 from handlers import (
@@ -113,6 +114,8 @@ class Pipeline:
     safety: SafetyNet = field(default_factory=SafetyNet)
     policies: PolicyLibrary | None = None
     clock: Clock = system_clock
+    seal: Seal = DEVELOPMENT_SEAL
+    """Keys the retry cache and an anonymous clue's contact offer (`bot.core.seal`)."""
 
     def __post_init__(self) -> None:
         self.handlers: dict[str, Handler] = build_registry()
@@ -131,15 +134,20 @@ class Pipeline:
                      message.message_id)
             return await self._handle_once(message)
 
+    def retry_key(self, message: InboundMessage) -> str:
+        """What the retry cache keeps `message` under: its retry key sealed, so the row does not name the sender."""
+        return self.seal.of(message.retry_key)
+
     async def _handle_once(self, message: InboundMessage) -> list[Reply]:
         async with self.sessions() as session, session.begin():
-            seen = await processed.find_processed(session, message.channel, message.retry_key)
+            key = self.retry_key(message)
+            seen = await processed.find_processed(session, message.channel, key)
             if seen is not None:
                 return [reply_from_json(r) for r in seen.replies]
             community = await directory.get_community(session, message.community_key) if message.community_key else None
             resident = await find_or_create_resident(session, message.channel, message.sender_id,
                                                      community.id if community else None)
-            record = await processed.claim_message(session, message.channel, message.retry_key, resident.id)
+            record = await processed.claim_message(session, message.channel, key, resident.id)
             if community is None and resident.community_id is not None:
                 community = await directory.get_community_by_id(session, resident.community_id)
             now = self.clock()
@@ -150,11 +158,13 @@ class Pipeline:
             said = await self._words_of(session, message, resident, community, state)
             if isinstance(said, str):
                 ctx = HandlerContext(session, self.profile, resident, community, state, now, message.channel,
-                                     self.policies)
+                                     self.policies, seal=self.seal)
                 replies = await self._converse(message, said, ctx)
                 if said == VOICE_FOR_A_PERSON and message.voice is not None:
                     replies = [ctx.say("voice_for_a_person"), *replies]
                 recorded = replies if ctx.replay_replies is None else ctx.replay_replies
+                if ctx.anonymous:
+                    processed.unlink(record, self.profile.timezone)
             else:
                 replies = recorded = said
             state.offered = [[c.label, c.payload] for r in replies for c in r.choices]
@@ -214,6 +224,8 @@ class Pipeline:
             replies = [*replies, self.needs.noted(ctx)]
         if ANONYMOUS not in (flow_before, state.flow, nlu.intent.name):
             state.remember_words(text)
+        else:
+            ctx.anonymous = True
         return replies
 
     async def _serve_later(self, message: InboundMessage, ctx: HandlerContext) -> list[Reply]:

@@ -14,13 +14,13 @@ from storage.models import Clue
 
 
 async def add_clue(session: AsyncSession, *, community_id: int | None, text: str, category: str, prefix: str,
-                   timezone: ZoneInfo, now: datetime) -> Clue:
+                   timezone: ZoneInfo, now: datetime, contact_seal: str | None = None) -> Clue:
     """Store an anonymous clue and give it a receipt number (XS20261123-0001).
 
     Only the local day is kept as its time, so the row cannot be matched to a conversation by
     the minute it arrived."""
     day = now.astimezone(timezone).replace(hour=0, minute=0, second=0, microsecond=0)
-    clue = Clue(community_id=community_id, text=text, category=category, created_at=day)
+    clue = Clue(community_id=community_id, text=text, category=category, created_at=day, contact_seal=contact_seal)
     session.add(clue)
     await session.flush()
     clue.receipt = f"{prefix}{day:%Y%m%d}-{clue.id:04d}"
@@ -28,11 +28,11 @@ async def add_clue(session: AsyncSession, *, community_id: int | None, text: str
     return clue
 
 
-async def leave_contact(session: AsyncSession, receipt: str, resident_id: int, contact: str) -> Clue | None:
+async def leave_contact(session: AsyncSession, contact_seal: str, resident_id: int, contact: str) -> Clue | None:
     """The resident chose to be reachable: only now is the clue linked to them."""
-    clue = await session.scalar(select(Clue).where(Clue.receipt == receipt))
+    clue = await session.scalar(select(Clue).where(Clue.contact_seal == contact_seal))
     if clue is not None:
-        clue.contact, clue.resident_id = contact, resident_id
+        clue.contact, clue.resident_id, clue.contact_seal = contact, resident_id, None
     return clue
 
 

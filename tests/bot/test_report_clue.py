@@ -58,8 +58,8 @@ async def test_anonymous_clue_is_stored_without_the_resident_and_only_police_rea
     """)
     [clue] = await clues(sessions)
     assert clue.receipt is not None
-    # The documented residual link: while the offer to leave contact is open, the state holds it.
-    assert await rows_mentioning(sessions, clue.receipt) == [f"conversation {await resident_id(sessions, 'r-clue')}"]
+    # While the offer to leave contact is open, the state holds a sealed token's key, not the receipt.
+    assert await rows_mentioning(sessions, clue.receipt) == []
 
     await play(resident, """
         居民: [保持匿名]
@@ -88,6 +88,37 @@ async def test_anonymous_clue_is_stored_without_the_resident_and_only_police_rea
     async with sessions() as session:
         [read] = await clue_inbox(session, await staff(sessions, "by-police-01"))
     assert read.text == CLUE
+
+
+async def test_the_raw_tables_do_not_pair_a_clue_with_its_resident(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The hostile test's join: the police alert's time and order against the retry cache's rows that hold a
+    resident and the clue's words, and the receipt in the conversation. It finds nothing to pair."""
+    await play(Resident(pipeline, "r-before"), "居民: 3栋楼道灯坏了，晚上黑灯瞎火的")
+    await play(Resident(pipeline, "wx-clue-sender"), f"""
+        居民: {CLUE}
+        助手: 回执号
+    """)
+    await play(Resident(pipeline, "r-after"), "居民: 社区几点下班")
+
+    [clue] = await clues(sessions)
+    async with sessions() as session:
+        [alert] = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "clue_received"))).all()
+        rows = list(await session.scalars(select(ProcessedMessage)))
+        senders = list(await session.scalars(select(ChannelIdentity.external_id)))
+        states = [json.dumps(c.state, ensure_ascii=False) for c in await session.scalars(select(Conversation))]
+    assert clue.receipt is not None
+    assert clue.receipt in alert.payload["text"]
+    assert alert.created_at == alert.available_at == clue.created_at  # the local day, not the moment
+    paired = [row for row in rows if row.resident_id is not None and (
+        abs(row.created_at - alert.created_at).total_seconds() < 1
+        or any(word in json.dumps(row.replies, ensure_ascii=False) for word in ("线索", "回执"))
+    )]
+    assert paired == []
+    [clue_turn] = [row for row in rows if row.resident_id is None]
+    assert clue_turn.created_at == clue.created_at
+    assert [row.message_id for row in rows if any(sender in row.message_id for sender in senders)] == []
+    assert [state for state in states if clue.receipt in state] == []
 
 
 async def test_police_of_another_community_do_not_see_the_clue(

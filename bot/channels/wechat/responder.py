@@ -126,8 +126,8 @@ class Responder:
 
     async def _claim(self, message: InboundMessage) -> bool:
         async with self.sessions() as session, session.begin():
-            return await processed.claim_delivery(session, message.channel, message.retry_key, processed.ANSWER,
-                                                  self.clock())
+            return await processed.claim_delivery(session, message.channel, self.pipeline.retry_key(message),
+                                                  processed.ANSWER, self.clock())
 
     async def _claim_and_send(self, message: InboundMessage, texts: list[str]) -> None:
         await self._queue_and_send(message, texts, processed.SEND)
@@ -146,7 +146,7 @@ class Responder:
     async def _queue(self, message: InboundMessage, texts: list[str], claim: str | None) -> list[int]:
         async with self.sessions() as session, session.begin():
             if claim is not None and not await processed.claim_delivery(
-                    session, message.channel, message.retry_key, claim, self.clock()):
+                    session, message.channel, self.pipeline.retry_key(message), claim, self.clock()):
                 return []
             resident_id = await identity_resident(session, message.channel, message.sender_id)
             if resident_id is None:
