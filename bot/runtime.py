@@ -5,8 +5,10 @@ Start-up fails here, with the profile error naming file and field, rather than i
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -22,7 +24,7 @@ from nlu.rasa_data import load_training_data
 from nlu.result import NLUBackend
 from nlu.safety import SafetyNet
 from storage.clock import Clock, system_clock
-from storage.db import create_engine, create_sessionmaker
+from storage.db import create_engine, create_sessionmaker, is_transient, retry_transient
 from storage.profile import Profile
 from storage.profile.sync import sync_profile
 
@@ -36,6 +38,8 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     pipeline: Pipeline
+    profile_sync: asyncio.Task[None] | None = field(default=None, repr=False)
+    """The profile's sync, still waiting for a database that was unreachable at start."""
 
     @property
     def clock(self) -> Clock:
@@ -43,6 +47,8 @@ class Runtime:
         return self.pipeline.clock
 
     async def close(self) -> None:
+        if self.profile_sync is not None:
+            self.profile_sync.cancel()
         if isinstance(self.pipeline.nlu, RasaBackend):
             self.pipeline.nlu.close()
         await self.engine.dispose()
@@ -69,12 +75,30 @@ async def start_runtime(settings: Settings, clock: Clock = system_clock) -> Runt
     nlu = load_backend(settings)
     engine = create_engine(settings.database_url, clock)
     sessions = create_sessionmaker(engine)
-    if settings.sync_profile_on_start:
-        async with sessions() as session, session.begin():
-            await sync_profile(session, profile)
     safety = SafetyNet.from_training_data(load_training_data(settings.nlu_data))
     policies = (current_library(profile.policies_dir, settings.profile_dir, settings.policy_index, settings.public_url,
                                 settings.policy_dense) if profile.policies_dir.is_dir() else None)
     pipeline = Pipeline(sessions, profile, nlu, settings.confidence_policy(), safety, policies, clock,
                         Seal(f"retry-and-clue-seal:{settings.secret_key.get_secret_value()}"))
-    return Runtime(settings, profile, engine, sessions, pipeline)
+    runtime = Runtime(settings, profile, engine, sessions, pipeline)
+    if settings.sync_profile_on_start:
+        runtime.profile_sync = await _sync_or_defer(sessions, profile)
+    return runtime
+
+
+async def _sync_or_defer(sessions: async_sessionmaker[AsyncSession], profile: Profile) -> asyncio.Task[None] | None:
+    """The profile synced now; or, when the database is unreachable (a restart during an outage), synced in the
+    background once it answers, so that the server still starts and takes WeChat's messages into its spool."""
+    async def sync() -> None:
+        async with sessions() as session, session.begin():
+            await sync_profile(session, profile)
+
+    try:
+        await sync()
+    except Exception as error:
+        if not is_transient(error):
+            raise
+        log.warning("the database is unreachable at start (%s): serving anyway; the profile is synced when it "
+                    "answers", type(error).__name__)
+        return asyncio.create_task(retry_transient(sync, "syncing the profile", math.inf))
+    return None

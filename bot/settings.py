@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     wechat_community: str | None = None
     """The community this account belongs to; unset, residents are asked."""
     wechat_reply_budget_seconds: float = 4.0
+    wechat_shutdown_grace_seconds: float = 5.0
+    """At shutdown, how long messages still being handled are waited for before they are left to the spool."""
+    spool_dir: Path = Path("var/spool")
+    """Local disk where a WeChat message answered `success` is kept until it is handled (`bot.channels.spool`);
+    each server process has a file of its own there, and takes over those of processes that died."""
     """How long a webhook waits for the pipeline before answering `success` and replying later."""
     wechat_subscribe_template_id: str | None = None
     """A subscribe-notification template for messages outside the 48-hour window."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -45,6 +46,14 @@ def pytest_configure(config: pytest.Config) -> None:
     when the console is made, at import, so the CLI run in-process would wrap at 80 whatever a test sets."""
     os.environ.pop("COLUMNS", None)
     os.environ.pop("LINES", None)
+    os.environ["FRONTDOOR_SPOOL_DIR"] = tempfile.mkdtemp(prefix="frontdoor-spool-")
+
+
+@pytest.fixture(autouse=True)
+def spool_of_its_own(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every test's servers spool to a directory of the test's own (`bot.channels.spool`): a message one test
+    leaves unfinished is never taken over by the next test's server on the same database."""
+    monkeypatch.setenv("FRONTDOOR_SPOOL_DIR", str(tmp_path / "spool"))
 
 
 def pg_admin() -> psycopg.Connection[tuple[object, ...]]:

@@ -66,12 +66,12 @@ def serve(
 
     from bot.app import create_app
     from bot.privacy.log_masking import configure_logging
-    from storage.migrate import upgrade
+    from storage.migrate import upgrade_unless_unreachable
 
     configure_logging()  # uvicorn's logs, the access log included, go through it: log_config=None below
     settings = Settings()
     profile = _check_profile(settings.profile_dir)
-    upgrade(settings.database_url)
+    upgrade_unless_unreachable(settings.database_url)
     if profile.policies_dir.is_dir():
         # Built (or found current) once here, so server processes starting together read it, not each build it.
         from nlu.policy_store import current_library

@@ -6,7 +6,7 @@ them knows which platform a message came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -102,3 +102,18 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
 
 def reply_from_json(data: dict[str, Any]) -> Reply:
     return TextReply(data["text"], tuple(Choice(label, payload) for label, payload in data.get("choices", [])))
+
+
+def message_to_json(message: InboundMessage) -> dict[str, Any]:
+    """`message` as JSON, for a store that must give it back whole (`message_from_json`)."""
+    data = asdict(message)
+    data["sent_at"] = message.sent_at.isoformat()
+    return data
+
+
+def message_from_json(data: dict[str, Any]) -> InboundMessage:
+    photo, location, voice = data.get("photo"), data.get("location"), data.get("voice")
+    return InboundMessage(
+        data["channel"], data["sender_id"], data["message_id"], data["text"], datetime.fromisoformat(data["sent_at"]),
+        data.get("community_key"), Photo(**photo) if photo else None,
+        SharedLocation(**location) if location else None, VoiceNote(**voice) if voice else None)

@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Protocol
 
+from storage.db import is_transient
+
 log = logging.getLogger(__name__)
 
 
@@ -17,12 +19,21 @@ async def poll_until_stopped(stop: asyncio.Event, step: Callable[[], Awaitable[i
                              what: str) -> None:
     """Run `step` until `stop` is set: again at once while it finds work (returns more than 0), after
     `pause_seconds` when it found none or failed (the failure is logged and the loop goes on)."""
+    unreachable = False
     while not stop.is_set():
         try:
             done = await step()
-        except Exception:
-            log.exception("%s failed; trying again", what)
+        except Exception as error:
+            if not is_transient(error):
+                log.exception("%s failed; trying again", what)
+            elif not unreachable:  # a database outage is said once, not once a second with a traceback
+                log.warning("%s: database unavailable (%s); trying again", what, type(error).__name__)
+            unreachable = is_transient(error)
             done = 0
+        else:
+            if unreachable:
+                log.info("%s: the database answers again", what)
+            unreachable = False
         if not done:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), pause_seconds)

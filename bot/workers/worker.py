@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import signal
 import socket
@@ -30,7 +31,7 @@ from bot.settings import Settings
 from bot.workers.delivery import OutboxDispatcher
 from bot.workers.scheduler import Scheduler
 from storage.clock import Clock, system_clock
-from storage.db import create_engine, create_sessionmaker
+from storage.db import create_engine, create_sessionmaker, retry_transient
 from storage.models import WorkerBeat
 from storage.profile import Profile
 
@@ -91,10 +92,24 @@ class Worker:
     heartbeat: Heartbeat
 
     async def run(self, stop: asyncio.Event) -> None:
-        await self.heartbeat.beat()  # the share is known before the first send
+        starting = asyncio.create_task(retry_transient(self._start, "starting the worker", math.inf))
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not starting.done():  # stopped before the database came back
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+            return
+        starting.result()
+        await asyncio.gather(self.heartbeat.run(stop), self.dispatcher.run(stop), self.scheduler.run(stop))
+
+
+    async def _start(self) -> None:
+        """The share of the send rate known before the first send; the daily purge scheduled. A database down
+        when the worker starts (a restart during an outage) is waited for."""
+        await self.heartbeat.beat()
         async with self.scheduler.sessions() as session, session.begin():
             await ensure_daily_purge(session, self.scheduler.clock())
-        await asyncio.gather(self.heartbeat.run(stop), self.dispatcher.run(stop), self.scheduler.run(stop))
 
 
 def assemble_worker(settings: Settings, sessions: async_sessionmaker[AsyncSession], profile: Profile,

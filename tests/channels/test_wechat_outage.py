@@ -129,3 +129,28 @@ async def test_a_handler_bug_is_still_refused_so_wechat_asks_again(
 
     assert answered.status_code == 500
     assert len(attempts) == 1
+
+
+async def test_shutdown_in_an_outage_leaves_the_message_to_the_spool_and_the_next_server_answers_it(
+        database_url: str, api: FakeWeChatAPI, profile: Profile, pipeline: Pipeline,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shutdown does not wait for the database: after its grace the message stays in the spool, and the next
+    server to start takes it over and sends the replies once."""
+    async def unreachable(message: InboundMessage) -> list[Reply]:
+        raise connection_lost()
+
+    with monkeypatch.context() as outage:
+        outage.setattr(pipeline, "handle", unreachable)
+        async with serve(wechat_runtime(database_url, api, profile, pipeline, budget=BUDGET,
+                                        shutdown_grace=0.1)) as wechat:
+            answered = await wechat.post_plain(text_xml("openid-spooled", COMPLAINT, new_msg_id()))
+    left = await count(pipeline.sessions, ProcessedMessage)
+    async with serve(wechat_runtime(database_url, api, profile, pipeline, budget=BUDGET)):
+        await api.wait_for_async(lambda: len(api.sent_messages("custom")) == 1, timeout=15)
+
+    assert answered.text == "success"
+    assert left == 0
+    [sent] = api.sent_messages("custom")
+    assert sent["touser"] == "openid-spooled"
+    assert "GD" in sent["text"]["content"]
+    assert await count(pipeline.sessions, Ticket) == 1

@@ -62,12 +62,12 @@ def api() -> Iterator[FakeWeChatAPI]:
 
 
 def wechat_runtime(database_url: str, api: FakeWeChatAPI, profile: Profile, pipeline: Pipeline,
-                   budget: float = 4.0, aes_key: str | None = None) -> Runtime:
+                   budget: float = 4.0, aes_key: str | None = None, shutdown_grace: float = 5.0) -> Runtime:
     """An official account in plaintext mode, or with `aes_key` in safe mode."""
     settings = Settings(database_url=database_url, profile_dir=DEMO_PROFILE, nlu_data=[NLU_DATA],
                         wechat_token=TOKEN, wechat_aes_key=aes_key, wechat_app_id=api.appid,
                         wechat_app_secret=api.secret, wechat_api_base=api.base_url, wechat_community="baiyang",
-                        wechat_reply_budget_seconds=budget)
+                        wechat_reply_budget_seconds=budget, wechat_shutdown_grace_seconds=shutdown_grace)
     engine = pipeline.sessions.kw["bind"]
     return Runtime(settings, profile, engine, pipeline.sessions, pipeline)
 

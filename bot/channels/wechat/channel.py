@@ -28,12 +28,14 @@ def _routes(_settings: Settings) -> list[APIRouter]:
 async def _open_in_app(runtime: Runtime, stack: AsyncExitStack, state: State) -> Plugged:
     from bot.channels.media import VoiceFetcher
     from bot.channels.wechat.media import wechat_download
+    from bot.channels.wechat.responder import SpoolTakeOver
     from bot.channels.wechat.setup import build_official_account
     from bot.channels.wechat.tokens import opened_token_engine
 
     account = build_official_account(runtime, opened_token_engine(runtime.settings.database_url, stack))
     state.official_account = account
-    stack.push_async_callback(account.responder.drain)
+    stack.push_async_callback(account.responder.close)
+    await stack.enter_async_context(running(SpoolTakeOver(account.responder)))
     if runtime.settings.in_app_worker:
         fetcher = VoiceFetcher(runtime.sessions, NAME, wechat_download(account.responder.sender.client))
         await stack.enter_async_context(running(fetcher))

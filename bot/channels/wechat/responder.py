@@ -8,17 +8,20 @@ of starting it again; a retry reaching another process finds the message claimed
 (`processed_messages`) and gets the stored replies. Who delivers is settled by an atomic claim
 on that row (`claim_delivery`), so a resident never gets the same replies both ways.
 
-Once the webhook has answered `success`, WeChat never sends the message again: from then on this
-process alone holds it. So a database that is unreachable for a while (a restart, a failover) does
-not lose it: the pipeline is tried again for up to `retry_seconds`, and so is the late delivery,
-whose claim and outbox rows are written in one transaction (claimed means queued: the outbox
-dispatcher sends what this process could not).
+Once the webhook has answered `success`, WeChat never sends the message again. So before that answer
+leaves, the message is written to the spool on local disk (`bot.channels.spool`), which works while the
+database is down, and survives this process: the next process to start takes over what it left. The
+pipeline and the late delivery are tried again until the database answers; the delivery's claim and
+outbox rows are written in one transaction (claimed means queued: the outbox dispatcher sends what this
+process could not), and only then does the message leave the spool. Shutdown does not wait for a long
+outage to end: after a short grace, unfinished messages are left to the spool.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections import Counter
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
@@ -27,11 +30,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.spool import Spool, Spooled, reference
 from bot.channels.wechat.render import chunks, reply_texts, split_for_answer
 from bot.channels.wechat.sender import REPLY_KIND, WeChatSender
 from bot.conversation.pipeline import Pipeline
 from bot.core.messages import InboundMessage, Reply
 from bot.core.wording import Wording
+from bot.workers.polling import poll_until_stopped
 from storage.clock import Clock, system_clock
 from storage.db import is_transient, retry_transient
 from storage.repositories import outbox, processed
@@ -52,8 +57,13 @@ class Responder:
     sender: WeChatSender
     budget_seconds: float = 4.0
     clock: Clock = system_clock
-    retry_seconds: float = 600.0
-    """How long a message (and its late replies) is tried again while the database is unreachable."""
+    spool: Spool | None = None
+    """Where a message answered `success` is kept until its replies are queued; None only in tests of the
+    pipeline's timing that need no durability."""
+    retry_seconds: float = math.inf
+    """How long a message (and its late replies) is tried again while the database is unreachable: until
+    it answers, or until shutdown leaves the message to the spool."""
+    shutdown_grace_seconds: float = 5.0
     _running: dict[str, asyncio.Task[list[Reply]]] = field(default_factory=dict)
     _waiting: Counter[str] = field(default_factory=Counter)
     _late: set[asyncio.Task[None]] = field(default_factory=set)
@@ -76,6 +86,7 @@ class Responder:
             if not self._waiting[key]:
                 del self._waiting[key]
         if replies is None:
+            await self._hand_over(message, wording)
             if task.done() and not task.cancelled() and task.exception() is None:
                 # Finished in the instant the wait gave up, after `_finished` saw it waited on.
                 self._send_later(message, wording, task.result())
@@ -88,6 +99,7 @@ class Responder:
         except Exception as error:
             if not is_transient(error):
                 raise
+            await self._hand_over(message, wording)
             self._start(self._claim_and_send(message, texts))  # WeChat may not ask again: send later
             return None
         if not claimed:
@@ -98,8 +110,8 @@ class Responder:
         return answer
 
     async def _handle(self, message: InboundMessage) -> list[Reply]:
-        return await retry_transient(lambda: self.pipeline.handle(message), f"WeChat message {message.message_id}",
-                                     self.retry_seconds)
+        return await retry_transient(lambda: self.pipeline.handle(message),
+                                     f"WeChat message {reference(message.retry_key)}", self.retry_seconds)
 
     def _finished(self, message: InboundMessage, wording: Wording, task: asyncio.Task[list[Reply]]) -> None:
         self._running.pop(message.retry_key, None)
@@ -108,8 +120,7 @@ class Responder:
             return
         if (error := task.exception()) is not None:
             if not waited:  # the webhook answered `success`: WeChat will not send it again
-                log.error("WeChat message %s was answered `success` but could not be handled", message.message_id,
-                          exc_info=error)
+                self._give_up(message, wording, error)
             return
         if not waited:
             self._send_later(message, wording, task.result())
@@ -118,6 +129,25 @@ class Responder:
         texts = reply_texts(replies, wording)
         if texts:
             self._start(self._claim_and_send(message, texts))
+        else:
+            self._ended(message)
+
+    async def _hand_over(self, message: InboundMessage, wording: Wording) -> None:
+        """Written to the spool, durably, before the webhook answers `success`; a failure here is raised,
+        so the webhook fails and WeChat sends the message again."""
+        if self.spool is not None:
+            await asyncio.to_thread(self.spool.put, message.retry_key, message, wording.community_key)
+
+    def _ended(self, message: InboundMessage) -> None:
+        if self.spool is not None:
+            self.spool.done(message.retry_key)
+
+    def _give_up(self, message: InboundMessage, wording: Wording, error: BaseException) -> None:
+        where = "kept in the spool's failed.jsonl" if self.spool is not None else "not kept"
+        log.error("WeChat message %s was answered `success` but could not be handled (%s)",
+                  reference(message.retry_key), where, exc_info=error)
+        if self.spool is not None:
+            self.spool.failed(Spooled(message.retry_key, message, wording.community_key), type(error).__name__)
 
     def _start(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coroutine)
@@ -137,11 +167,19 @@ class Responder:
         sent now stays in the outbox for the dispatcher."""
         try:
             ids = await retry_transient(lambda: self._queue(message, texts, claim),
-                                        f"late replies to WeChat message {message.message_id}", self.retry_seconds)
+                                        f"late replies to WeChat message {reference(message.retry_key)}",
+                                        self.retry_seconds)
+        except Exception as error:
+            self._give_up(message, Wording(self.pipeline.profile, message.community_key), error)
+            return
+        if claim is not None:  # a late delivery: the message was handed over to the spool
+            self._ended(message)
+        try:
             for outbox_id in ids:
                 await self.sender.deliver(outbox_id)
         except Exception:
-            log.exception("late replies to WeChat message %s could not be queued or sent now", message.message_id)
+            log.exception("late replies to WeChat message %s are queued but could not be sent now; the outbox "
+                          "dispatcher sends them", reference(message.retry_key))
 
     async def _queue(self, message: InboundMessage, texts: list[str], claim: str | None) -> list[int]:
         async with self.sessions() as session, session.begin():
@@ -159,7 +197,48 @@ class Responder:
             await session.flush()
             return [row.id for row in rows]
 
-    async def drain(self) -> None:
-        """Wait for every late send (shutdown, tests)."""
-        while self._running or self._late:
-            await asyncio.gather(*self._running.values(), *self._late, return_exceptions=True)
+    def resume(self) -> int:
+        """Takes over what dead processes left in the spool and handles it; the number taken over."""
+        if self.spool is None:
+            return 0
+        adopted = self.spool.take_over()
+        for entry in adopted:
+            self._start(self._handle_spooled(entry))
+        return len(adopted)
+
+    async def _handle_spooled(self, entry: Spooled) -> None:
+        wording = Wording(self.pipeline.profile, entry.community)
+        try:
+            replies = await self._handle(entry.message)
+        except Exception as error:
+            self._give_up(entry.message, wording, error)
+            return
+        self._send_later(entry.message, wording, replies)
+
+    async def close(self) -> None:
+        """Shutdown: a short grace for what is nearly done, then what is not is left to the spool."""
+        pending = {*self._running.values(), *self._late}
+        if pending:
+            _, unfinished = await asyncio.wait(pending, timeout=self.shutdown_grace_seconds)
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
+            if unfinished:
+                log.warning("%d WeChat message(s) unfinished at shutdown are left in the spool", len(unfinished))
+        if self.spool is not None:
+            self.spool.close()
+
+
+@dataclass
+class SpoolTakeOver:
+    """At start and then every `every_seconds`: what server processes that died left in the spool is taken
+    over and handled (a process restarted by its supervisor, or a sibling that stays down)."""
+
+    responder: Responder
+    every_seconds: float = 30.0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await poll_until_stopped(stop, self._take_over, self.every_seconds, "taking over the spool")
+
+    async def _take_over(self) -> int:
+        return self.responder.resume()

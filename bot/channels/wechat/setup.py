@@ -7,6 +7,7 @@ from functools import partial
 from sqlalchemy import Engine
 from wechatpy.crypto import WeChatCrypto
 
+from bot.channels.spool import Spool
 from bot.channels.wechat.menu import payload_for_click
 from bot.channels.wechat.official_account import OfficialAccount
 from bot.channels.wechat.responder import Responder
@@ -25,7 +26,9 @@ def build_official_account(runtime: Runtime, token_engine: Engine) -> OfficialAc
     clock = runtime.clock
     sender = WeChatSender(runtime.sessions, official_account_client(settings, token_engine, clock), runtime.profile,
                           settings.wechat_subscribe_template_id, clock=clock)
-    responder = Responder(runtime.pipeline, runtime.sessions, sender, settings.wechat_reply_budget_seconds, clock)
+    responder = Responder(runtime.pipeline, runtime.sessions, sender, settings.wechat_reply_budget_seconds, clock,
+                          Spool(settings.spool_dir, settings.database_url),
+                          shutdown_grace_seconds=settings.wechat_shutdown_grace_seconds)
     return OfficialAccount(token, settings.wechat_app_id, crypto,
                            settings.wechat_community, runtime.profile, runtime.sessions, responder,
                            partial(payload_for_click, runtime.profile.wechat_menu))
