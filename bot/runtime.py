@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.conversation.pipeline import Pipeline
 from bot.conversation.profile_check import load_checked_profile
-from bot.core.seal import Seal
+from bot.core.seal import server_seal
 from bot.settings import Settings
 from nlu.embedded import EmbeddedClassifier
 from nlu.policy_store import current_library
@@ -79,7 +79,7 @@ async def start_runtime(settings: Settings, clock: Clock = system_clock) -> Runt
     policies = (current_library(profile.policies_dir, settings.profile_dir, settings.policy_index, settings.public_url,
                                 settings.policy_dense) if profile.policies_dir.is_dir() else None)
     pipeline = Pipeline(sessions, profile, nlu, settings.confidence_policy(), safety, policies, clock,
-                        Seal(f"retry-and-clue-seal:{settings.secret_key.get_secret_value()}"))
+                        server_seal(settings.secret_key.get_secret_value()))
     runtime = Runtime(settings, profile, engine, sessions, pipeline)
     if settings.sync_profile_on_start:
         runtime.profile_sync = await _sync_or_defer(sessions, profile)

@@ -40,6 +40,8 @@ from bench.load.database import bench_database, connect
 from bench.load.figures import LOST, SUCCESS, print_header, print_step
 from bench.load.monitor import run_driver
 from bench.load.stack import Stack, running_stack
+from bot.core.seal import server_seal
+from bot.settings import DEVELOPMENT_SECRET
 from storage.profile import load_profile
 
 COMMAND = ".venv/bin/python -m bench.faults.postgres_restart"
@@ -88,6 +90,13 @@ def query(url: str, sql: str) -> list[tuple[Any, ...]]:
 
 
 PROCESSED = "SELECT message_id, delivered_by FROM processed_messages WHERE channel = 'wechat'"
+SEAL = server_seal(DEVELOPMENT_SECRET)
+"""The stack's servers run with the development secret (`bench.load.stack`), so their retry-cache keys are known."""
+
+
+def processed_key(record: dict[str, Any]) -> str:
+    """The retry cache's key of a message the driver sent (`Pipeline.retry_key`)."""
+    return SEAL.of(f"{record['openid']}:{record['msg_id']}")
 TICKETS = ("SELECT ci.external_id, count(t.id) FROM tickets t JOIN channel_identities ci "
            "ON ci.resident_id = t.resident_id AND ci.channel = 'wechat' GROUP BY ci.external_id")
 OUTBOX_WAITING = ("SELECT kind, count(*) FILTER (WHERE available_at <= now()), "
@@ -100,7 +109,7 @@ never taken and due later (an appointment's reminder, the day before) are as the
 async def settle(url: str, records: list[dict[str, Any]], within: float) -> float:
     """Wait until every message answered `success` has its replies claimed for sending; returns the wait."""
     started = time.monotonic()
-    pending = {str(r["msg_id"]) for r in records if r["outcome"] == SUCCESS}
+    pending = {processed_key(r) for r in records if r["outcome"] == SUCCESS}
     while pending and time.monotonic() - started < within:
         claimed = {m for m, by in await asyncio.to_thread(query, url, PROCESSED) if by is not None}
         pending -= claimed
@@ -132,7 +141,7 @@ def expected_tickets(records: list[dict[str, Any]]) -> set[str]:
 def count(url: str, records: list[dict[str, Any]], stack: Stack) -> Figures:
     processed = dict(query(url, PROCESSED))
     tickets = {openid: int(n) for openid, n in query(url, TICKETS)}
-    sent = {str(r["msg_id"]): r for r in records}
+    sent = {processed_key(r): r for r in records}
     lost = [m for m, r in sent.items() if r["outcome"] == LOST]
     answered = [m for m, r in sent.items() if r["outcome"] != LOST]
     expected = expected_tickets(records)

@@ -6,6 +6,7 @@ their CPU and memory, read from /proc."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -98,6 +99,19 @@ class Stack:
     logs: Path
     workers: int
     files: list[BinaryIO] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+    restarts: int = 0
+
+    def kill_and_restart_server(self, startup_seconds: float = 180) -> None:
+        """SIGKILL to every server process (nothing of their shutdown runs), then `frontdoor serve` started
+        again as before; returns once it serves."""
+        os.killpg(self.server.pid, signal.SIGKILL)
+        self.server.wait()
+        self.restarts += 1
+        log = self.logs / "server.log"
+        self.server = _start(_serve_command(self.workers, self.port), self.env, log, self.files, append=True)
+        _wait_until_served(self.url, self.server, log, self.workers * (self.restarts + 1), startup_seconds)
 
     def server_pids(self) -> list[int]:
         """The uvicorn worker processes (the serving process itself when there is one)."""
@@ -107,16 +121,23 @@ class Stack:
         return {"server": self.server.poll() is None, "worker": self.worker.poll() is None}
 
 
-def _start(command: list[str], env: dict[str, str], log: Path, files: list[BinaryIO]) -> subprocess.Popen[bytes]:
-    out = log.open("wb")
+def _start(command: list[str], env: dict[str, str], log: Path, files: list[BinaryIO],
+           append: bool = False) -> subprocess.Popen[bytes]:
+    """The command in a session of its own, so that its worker processes can be killed with it."""
+    out = log.open("ab" if append else "wb")
     files.append(out)
     return subprocess.Popen([sys.executable, "-m", "bot.cli", *command], cwd=ROOT, env=env, stdout=out,
-                            stderr=subprocess.STDOUT)
+                            stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def _wait_until_served(url: str, server: subprocess.Popen[bytes], log: Path, workers: int, within: float) -> None:
+def _serve_command(workers: int, port: int) -> list[str]:
+    return ["serve", "--workers", str(workers), "--port", str(port)]
+
+
+def _wait_until_served(url: str, server: subprocess.Popen[bytes], log: Path, started: int, within: float) -> None:
+    """Until the log shows `started` server processes started in all, and the app answers."""
     deadline = time.monotonic() + within
-    while log.read_text(errors="replace").count(STARTED) < workers:
+    while log.read_text(errors="replace").count(STARTED) < started:
         if server.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"the app did not start; {log}:\n{log.read_text(errors='replace')[-2000:]}")
         time.sleep(0.2)
@@ -147,14 +168,16 @@ def running_stack(database_url: str, workers: int, logs: Path, startup_seconds: 
         telegram_base = stack.enter_context(fake_in_process_of_its_own(
             "tests.fakes.telegram_api", "--token", TELEGRAM_TOKEN, "--enforce-limits", "--quiet",
             log=logs / "fake-telegram.log"))
-        env = app_environment(database_url, api_base, telegram_base)
+        env = app_environment(database_url, api_base, telegram_base) | {"FRONTDOOR_SPOOL_DIR": str(logs / "spool")}
         port = free_port()
         files: list[BinaryIO] = []
         stack.callback(_close, files)
-        server = _start(["serve", "--workers", str(workers), "--port", str(port)], env, logs / "server.log", files)
+        server = _start(_serve_command(workers, port), env, logs / "server.log", files)
         stack.callback(_stop, server)
         url = f"http://127.0.0.1:{port}"
         _wait_until_served(url, server, logs / "server.log", workers, startup_seconds)
         worker = _start(["worker", "--name", "bench-load-worker"], env, logs / "worker.log", files)
         stack.callback(_stop, worker)
-        yield Stack(url, server, worker, api_base, telegram_base, logs, workers, files)
+        running = Stack(url, server, worker, api_base, telegram_base, logs, workers, files, env, port)
+        stack.callback(lambda: _stop(running.server))  # the server of the last restart
+        yield running

@@ -24,3 +24,8 @@ class Seal:
 
 
 DEVELOPMENT_SEAL = Seal(DEVELOPMENT_KEY)
+
+
+def server_seal(secret_key: str) -> Seal:
+    """The seal of a server run with `secret_key` (FRONTDOOR_SECRET_KEY); its own key, derived from the secret."""
+    return Seal(f"retry-and-clue-seal:{secret_key}")
