@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.conversation.pipeline import Pipeline
@@ -93,6 +95,15 @@ async def _sync_or_defer(sessions: async_sessionmaker[AsyncSession], profile: Pr
         async with sessions() as session, session.begin():
             await sync_profile(session, profile)
 
+    async def sync_beside_siblings() -> None:
+        """Server processes started together during an outage all sync when it ends: one that collides with
+        a sibling's rows (IntegrityError) tries once more, and finds them in place."""
+        try:
+            await sync()
+        except IntegrityError:
+            await asyncio.sleep(random.uniform(0.2, 1.0))
+            await sync()
+
     try:
         await sync()
     except Exception as error:
@@ -100,5 +111,5 @@ async def _sync_or_defer(sessions: async_sessionmaker[AsyncSession], profile: Pr
             raise
         log.warning("the database is unreachable at start (%s): serving anyway; the profile is synced when it "
                     "answers", type(error).__name__)
-        return asyncio.create_task(retry_transient(sync, "syncing the profile", math.inf))
+        return asyncio.create_task(retry_transient(sync_beside_siblings, "syncing the profile", math.inf))
     return None

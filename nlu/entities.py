@@ -43,6 +43,11 @@ _LANDLINE = re.compile(
     r"(?<![0-9-])(?:\((?P<paren>0[1-9][0-9]{1,2})\)\s?|(?P<area>0[1-9][0-9]{1,2})[- ])"
     r"(?P<local>[2-9][0-9]{2,3}[- ]?[0-9]{4})(?![0-9-])"
 )
+_SPOKEN_NUMERALS = "零〇一二三四五六七八九幺两"
+_SPOKEN_MOBILE = re.compile(rf"(?<![{_SPOKEN_NUMERALS}])[一幺][三四五六七八九](?:[ -]?[{_SPOKEN_NUMERALS}]){{9}}"
+                            rf"(?![{_SPOKEN_NUMERALS}])")
+"""A mobile in Chinese numerals, as voice input writes one down (一三九一二三四五六七八, 幺 for 1)."""
+_SPOKEN_DIGITS = str.maketrans(_SPOKEN_NUMERALS, "0012345678912")
 _TICKET = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,4}[0-9]{8}-[0-9]{4,}(?![0-9])")
 _LONG_DIGITS = re.compile(r"[0-9]{12,}[Xx]?")
 """Longer than any phone: an invalid ID number or an account number, never a source of entities."""
@@ -84,8 +89,11 @@ def extract_entities(text: str, now: datetime | None = None) -> tuple[Entity, ..
 
 
 def find_phones(text: str) -> list[TextMatch]:
-    """Mainland mobiles (digits only) and landlines (area-local), never inside a longer number."""
+    """Mainland mobiles (in digits, or in Chinese numerals as voice input writes them; the value is digits) and
+    landlines (area-local), never inside a longer number."""
     found = [(m["a"] + m["b"] + m["c"], m.start(), m.end()) for m in _MOBILE.finditer(text)]
+    found += [(re.sub("[- ]", "", m.group(0)).translate(_SPOKEN_DIGITS), m.start(), m.end())
+              for m in _SPOKEN_MOBILE.finditer(text)]
     found += [(f"{m['paren'] or m['area']}-{re.sub('[- ]', '', m['local'])}", m.start(), m.end())
               for m in _LANDLINE.finditer(text)]
     return sorted(found, key=lambda match: match[1])

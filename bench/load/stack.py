@@ -121,6 +121,19 @@ class Stack:
         return {"server": self.server.poll() is None, "worker": self.worker.poll() is None}
 
 
+def trained_model(folder: Path) -> Path:
+    """The classifier trained once (again when the training data is newer) and saved, as a deployment keeps it
+    (FRONTDOOR_NLU_MODEL): a server that starts, or starts again, loads it instead of training."""
+    from bot.runtime import load_classifier
+    from bot.settings import Settings
+
+    path, data = folder / "nlu-model.pkl", Settings().nlu_data
+    if not path.is_file() or any(source.stat().st_mtime > path.stat().st_mtime for source in data):
+        folder.mkdir(parents=True, exist_ok=True)
+        load_classifier(data, None).save(path)
+    return path
+
+
 def _start(command: list[str], env: dict[str, str], log: Path, files: list[BinaryIO],
            append: bool = False) -> subprocess.Popen[bytes]:
     """The command in a session of its own, so that its worker processes can be killed with it."""
@@ -168,7 +181,8 @@ def running_stack(database_url: str, workers: int, logs: Path, startup_seconds: 
         telegram_base = stack.enter_context(fake_in_process_of_its_own(
             "tests.fakes.telegram_api", "--token", TELEGRAM_TOKEN, "--enforce-limits", "--quiet",
             log=logs / "fake-telegram.log"))
-        env = app_environment(database_url, api_base, telegram_base) | {"FRONTDOOR_SPOOL_DIR": str(logs / "spool")}
+        env = app_environment(database_url, api_base, telegram_base) | {
+            "FRONTDOOR_SPOOL_DIR": str(logs / "spool"), "FRONTDOOR_NLU_MODEL": str(trained_model(logs.parent))}
         port = free_port()
         files: list[BinaryIO] = []
         stack.callback(_close, files)

@@ -3,6 +3,7 @@ handler -> replies, in one transaction. Channels and handlers plug in; this core
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -14,7 +15,7 @@ from bot.conversation.attachments import receive_photo, receive_voice
 from bot.conversation.locations import nearest_building, remember_location
 from bot.conversation.second_needs import SecondNeeds
 from bot.core.dialogue import DialogueState
-from bot.core.messages import InboundMessage, Reply, reply_from_json, reply_to_json
+from bot.core.messages import InboundMessage, Reply, TextReply, reply_from_json, reply_to_json
 from bot.core.seal import DEVELOPMENT_SEAL, Seal
 from bot.core.wording import Wording
 from bot.office.categories import names_a_category, prepare_filing
@@ -58,6 +59,7 @@ from storage.repositories.residents import find_or_create_resident, note_inbound
 REPLIES: dict[str, tuple[str, ...]] = {
     "resume_offer": ("flow",),
     "choice_resume": (),
+    "message_too_long": ("length", "limit"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -191,13 +193,19 @@ class Pipeline:
             if number is None or state.awaiting != "building":
                 return [await remember_location(session, wording, resident, community, number)]
             return Address(number).label()
-        return state.chosen_payload(message.text) or message.text
+        said = state.chosen_payload(message.text) or message.text
+        limit = self.profile.district.longest_message_chars
+        if len(said) > limit:
+            return [TextReply(wording.render("message_too_long", length=len(said), limit=limit))]
+        return said
 
     async def _converse(self, message: InboundMessage, text: str, ctx: HandlerContext) -> list[Reply]:
         state = ctx.state
         flow_before = state.flow
         await note_named_community(ctx, text)
-        nlu, cued = self._understand(text, state)
+        # Off the event loop: a Rasa backend's HTTP call blocks, and reading a long message costs milliseconds
+        # of CPU (threads share the GIL, but the loop gets its turns); nothing in these touches the database.
+        nlu, cued = await asyncio.to_thread(self._understand, text, state)
         if not cued:
             await self._take_up_by_answering(nlu, ctx)
         answers = state.flow is not None and await self._answers(nlu, ctx)
@@ -209,7 +217,8 @@ class Pipeline:
         if not is_emergency(nlu, cued, in_flow=state.flow is not None, closed_answer=closed_answer,
                             calm=self.safety.sounds_calm(nlu.text)):
             nlu = self._without_emergency(nlu)
-        nlu, split = self.needs.split(nlu, state) if state.flow is None else (self._asked_aside(nlu), False)
+        nlu, split = await asyncio.to_thread(self.needs.split, nlu, state) if state.flow is None \
+            else (self._asked_aside(nlu), False)
         if not nlu.is_fallback:
             state.misses = 0
         interrupted = state.flow is not None and self._interrupts(nlu, state, answers)
@@ -233,7 +242,7 @@ class Pipeline:
         assert ctx.state.later is not None
         need, words = ctx.state.later
         ctx.state.later = None
-        said = replace(self.nlu.parse(words), intent=IntentScore(need, 1.0))
+        said = replace(await asyncio.to_thread(self.nlu.parse, words), intent=IntentScore(need, 1.0))
         return [self.needs.now(ctx, need, words), *await self.handlers[need](message, said, ctx)]
 
     def _understand(self, text: str, state: DialogueState) -> tuple[ParseResult, bool]:

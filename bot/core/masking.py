@@ -4,9 +4,12 @@ is given (the reporter's, every staff member's) and addresses are found once, he
 and star the numbers; the monthly ledger writes ＊＊ for a number and for an address that names a unit or room.
 
 Rules from `nlu/` find the spans (the same ones that read residents' messages), so the masking
-recognises what the bot itself would recognise. A room number written without its building is not
-recognised, nor a name nobody gave us: masking reduces, it cannot promise, which is why the
-services offered are limited to matters about shared places (`bot.open311.services`).
+recognises what the bot itself would recognise, plus what people write about themselves that the bot
+does not read: 18 characters in ID-number groups whatever their check digit, a room without its building
+(501室), a self-introduced name (我叫王小明) and a WeChat id (微信号 zhang_san88). A name nobody gave us
+in another form is not recognised: masking reduces, it cannot promise, which is why the services
+offered are limited to matters about shared places (`bot.open311.services`). `personal_data_in` is the
+same finder as a check, for texts that must hold none (notices).
 """
 
 from __future__ import annotations
@@ -24,6 +27,13 @@ from nlu.spans import fold_width, overlaps
 
 LONG_DIGITS = re.compile(r"[0-9]{7,}[Xx]?")
 """Longer than any building or room number: an invalid ID number, a bank card, a local phone number."""
+ID_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ -]?[0-9]){16}[ -]?[0-9Xx](?![0-9A-Za-z])")
+"""18 characters as an ID number is written, whole or in groups (420102 19800101 1234), valid or not."""
+BARE_ROOM = re.compile(r"(?<![0-9])[0-9]{3,4}\s?(?:室|房间|号房)")
+SELF_NAME = re.compile(r"(?:我叫|我姓|我的名字是|我的名字叫|本人姓名|本人叫|姓名[:：])\s?"
+                       r"(?P<name>[\u4e00-\u9fff]{1,3})")
+WECHAT_ID = re.compile(r"(?:微信号|微信|[vVwW][xX])\s?(?:号|是|[:：])?\s?"
+                       r"(?P<id>[A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])")
 MASK = "*"
 MIN_NAME_CHARS = 2
 """A one-character "name" would star ordinary words."""
@@ -60,12 +70,19 @@ def mask_text(text: str, today: date, style: MaskStyle, names: frozenset[str] = 
         take(start, end, None)
     for number, start, end in find_id_numbers(folded, today):
         take(start, end, style.id_number(number))
+    for match in ID_LIKE.finditer(folded):
+        take(match.start(), match.end(), style.digits(match.group(0)))
     for _, start, end in find_phones(folded):
         take(start, end, style.digits(folded[start:end]))
     for match in LONG_DIGITS.finditer(folded):
         take(match.start(), match.end(), style.digits(match.group(0)))
     for address, start, end in find_addresses(folded):
         take(start, end, style.address(address))
+    for match in BARE_ROOM.finditer(folded):
+        take(match.start(), match.end(), _stars(match.group(0)))
+    for said, group in ((SELF_NAME, "name"), (WECHAT_ID, "id")):
+        for match in said.finditer(folded):
+            take(match.start(group), match.end(group), MASK * (match.end(group) - match.start(group)))
     pattern = _names_pattern(names)
     for match in pattern.finditer(text) if pattern else ():
         take(match.start(), match.end(), MASK * len(match.group(0)))
@@ -74,6 +91,28 @@ def mask_text(text: str, today: date, style: MaskStyle, names: frozenset[str] = 
         masked += [text[last:start], replacement]
         last = end
     return "".join([*masked, text[last:]])
+
+
+def personal_data_in(text: str, public_numbers: frozenset[str] = frozenset()) -> tuple[str, int] | None:
+    """The first personal datum in `text` as (kind, position): id_number, mobile, landline (unless one of
+    `public_numbers`, an office's, written as digits), room, name or wechat_id. None: the text holds none.
+    3栋2单元 names a stairwell, not a household, and may stay."""
+    folded = fold_width(text)
+    found: list[tuple[int, str]] = []
+    found += [(m.start(), "id_number") for m in ID_LIKE.finditer(folded)]
+    for number, start, _ in find_phones(folded):
+        if number.startswith("1"):
+            found.append((start, "mobile"))
+        elif number.replace("-", "") not in public_numbers:
+            found.append((start, "landline"))
+    found += [(start, "room") for address, start, _ in find_addresses(folded) if address.room]
+    found += [(m.start(), "room") for m in BARE_ROOM.finditer(folded)]
+    found += [(m.start("name"), "name") for m in SELF_NAME.finditer(folded)]
+    found += [(m.start("id"), "wechat_id") for m in WECHAT_ID.finditer(folded)]
+    if not found:
+        return None
+    position, kind = min(found)
+    return kind, position
 
 
 @lru_cache(maxsize=64)

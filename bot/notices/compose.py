@@ -17,10 +17,8 @@ from typing import Annotated, TypeVar
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass as input_dataclass
 
+from bot.core.masking import personal_data_in
 from bot.core.wording import Wording
-from nlu.address import find_addresses
-from nlu.entities import find_phones
-from nlu.spans import fold_width
 from storage.models import Notice
 from storage.profile import Profile
 from storage.profile.notice_templates import (
@@ -52,9 +50,6 @@ Count = Annotated[int, Field(ge=0, strict=True)]
 T = TypeVar("T")
 _UNKNOWN_FIELD = "not a field of this input (check the spelling)"
 
-# nlu.id_number accepts only numbers with a valid check digit, right for reading what a resident
-# means; this guard must also stop a mistyped ID number, which still names a person.
-_ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 
 
 class PoliceActionKind(StrEnum):
@@ -131,7 +126,8 @@ def compose_forecast(profile: Profile, community_key: str, data: ForecastInput,
                           _action_lines(template, data.police_actions))
     instruction = _blocks(_precaution_lines(template, cases, data.extra_precautions),
                           [template.piece("call_for_clues")])
-    return _draft(template, template.piece("headline", **fields), description, instruction, area_keys, buildings)
+    return _draft(profile, template, template.piece("headline", **fields), description, instruction, area_keys,
+                  buildings)
 
 
 def compose_announcement(profile: Profile, community_key: str, data: AnnouncementInput,
@@ -140,7 +136,7 @@ def compose_announcement(profile: Profile, community_key: str, data: Announcemen
     area_keys, buildings = _target(profile, community_key, data.area_keys, data.building_numbers)
     fields = _place(profile, community_key, area_keys, buildings)
     instruction = template.piece("instruction", instruction=data.instruction) if data.instruction else None
-    return _draft(template, template.piece("headline", headline=data.headline, **fields),
+    return _draft(profile, template, template.piece("headline", headline=data.headline, **fields),
                   template.piece("body", body=data.body, **fields), instruction, area_keys, buildings)
 
 
@@ -157,25 +153,33 @@ def resident_text(wording: Wording, notice: Notice, replaced: Notice | None = No
             lines.insert(0, wording.render("notice_update", headline=earlier))
     lines.append(wording.render("notice_never_asks_money"))
     text = _blocks(*([line] for line in lines if line))
-    ensure_no_personal_data(text)
+    ensure_no_personal_data(text, public_numbers_of(wording.profile))
     return text
 
 
-def ensure_no_personal_data(text: str) -> None:
-    """Raise ValueError when the text holds what looks like an ID number, a mobile number or a room
-    (3栋2单元501室 names a household; 3栋2单元 names a stairwell and may stay).
+def ensure_no_personal_data(text: str, public_numbers: frozenset[str] = frozenset()) -> None:
+    """Raise ValueError when the text holds what looks like personal data (`bot.core.masking.personal_data_in`):
+    an ID number in any grouping, a mobile in digits or Chinese numerals, a landline that is not one of
+    `public_numbers` (the offices' own, `public_numbers_of`), a household's room, a self-introduced name or a
+    WeChat id. 3栋2单元 names a stairwell and may stay.
 
-    The message gives only the position, so the error (and any log of it) does not repeat the number."""
-    folded = fold_width(text)
-    if found := _ID_LIKE.search(folded):
-        raise ValueError(f"the text looks like it holds an ID number (at character {found.start()}); "
+    The message gives only the kind and position, so the error (and any log of it) does not repeat the datum."""
+    if (found := personal_data_in(text, public_numbers)) is not None:
+        kind, position = found
+        raise ValueError(f"the text looks like it holds {PERSONAL_KINDS[kind]} (at character {position}); "
                          "notices carry no personal data")
-    if mobiles := [start for number, start, _ in find_phones(folded) if number.startswith("1")]:
-        raise ValueError(f"the text looks like it holds a mobile number (at character {mobiles[0]}); "
-                         "notices carry no personal data")
-    if rooms := [start for address, start, _ in find_addresses(folded) if address.room]:
-        raise ValueError(f"the text looks like it names a household's room (at character {rooms[0]}); "
-                         "notices carry no personal data")
+
+
+PERSONAL_KINDS = {"id_number": "an ID number", "mobile": "a mobile number",
+                  "landline": "a phone number that is not an office's (add an office's to the profile)",
+                  "room": "a household's room", "name": "a person's name", "wechat_id": "a WeChat id"}
+
+
+def public_numbers_of(profile: Profile) -> frozenset[str]:
+    """The communities' and offices' phone numbers from the profile, as digits: a notice may give them."""
+    phones = [community.phone for community in profile.communities.values()]
+    phones += [office.phone for office in profile.district.offices]
+    return frozenset(re.sub(r"[^0-9]", "", phone) for phone in phones if phone)
 
 
 def area_label(profile: Profile, community_key: str, area_keys: Sequence[str],
@@ -299,10 +303,10 @@ def _precaution_lines(template: NoticeTemplate, cases: list[tuple[CaseType, Case
     return [template.piece("heading_precautions"), *lines] if lines else []
 
 
-def _draft(template: NoticeTemplate, headline: str, description: str, instruction: str | None,
+def _draft(profile: Profile, template: NoticeTemplate, headline: str, description: str, instruction: str | None,
            area_keys: tuple[str, ...], building_numbers: tuple[str, ...]) -> NoticeDraft:
     for text in (headline, description, instruction or ""):
-        ensure_no_personal_data(text)
+        ensure_no_personal_data(text, public_numbers_of(profile))
     cap = template.cap
     return NoticeDraft(topic=template.topic, template=template.key, category=cap.category, event=cap.event,
                        urgency=cap.urgency, severity=cap.severity, certainty=cap.certainty, headline=headline,

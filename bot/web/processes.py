@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import logging
 import os
 import shutil
 import tempfile
@@ -22,14 +23,24 @@ from bot.conversation.profile_check import load_checked_profile
 from bot.privacy.log_masking import configure_logging
 from bot.runtime import load_classifier
 from bot.settings import Settings
-from storage.db import create_engine, create_sessionmaker
+from storage.db import create_engine, create_sessionmaker, is_transient
 from storage.profile.sync import sync_profile
+
+log = logging.getLogger(__name__)
 
 
 def prepare_worker_processes(settings: Settings) -> None:
-    """Sync the profile and save a trained model; tell the worker processes through the environment."""
-    asyncio.run(_sync_profile_once(settings))
-    os.environ["FRONTDOOR_SYNC_PROFILE_ON_START"] = "false"
+    """Sync the profile and save a trained model; tell the worker processes through the environment. With the
+    database unreachable (a restart during an outage) each process syncs the profile when it answers."""
+    try:
+        asyncio.run(_sync_profile_once(settings))
+    except Exception as error:
+        if not is_transient(error):
+            raise
+        log.warning("the database is unreachable (%s): each server process syncs the profile when it answers",
+                    type(error).__name__)
+    else:
+        os.environ["FRONTDOOR_SYNC_PROFILE_ON_START"] = "false"
     if settings.nlu_model is None or not settings.nlu_model.is_file():
         folder = tempfile.mkdtemp(prefix="frontdoor-nlu-")
         atexit.register(shutil.rmtree, folder, True)

@@ -186,6 +186,9 @@ class District(Frozen):
     office_hours: OfficeHours = OfficeHours()
     ticket_prefix: str = Field(default="GD", pattern=r"^[A-Z]{1,4}$")
     conversation_idle_minutes: int = Field(default=30, ge=1)
+    longest_message_chars: int = Field(default=1000, ge=100)
+    """A message longer than this is not read (understanding it would hold the server up for everyone): the
+    resident is asked to send it in parts. WeChat's text messages are at most 2,048 bytes (about 680 characters)."""
     ticket_retention_days: int = Field(default=365, ge=30)
     emergency_duty_community: Key | None = None
     """The community whose on-duty staff are alerted to an emergency from a resident whose own community is

@@ -16,6 +16,7 @@ from bot.notices.compose import (
     compose_announcement,
     compose_forecast,
     ensure_no_personal_data,
+    public_numbers_of,
     resident_text,
 )
 from nlu.embedded import EmbeddedClassifier
@@ -170,6 +171,8 @@ def test_a_malformed_forecast_file_names_the_field(data: dict[str, object], prob
 @pytest.mark.parametrize("leak", [
     "13812345678", "138-1234-5678", "+86 138 1234 5678", "１３８１２３４５６７８",
     "11010519491231002X", "110105194912310021",
+    "一三八一二三四五六七八", "幺三八 幺二三四 五六七八", "420102 19800101 1234", "420102-1980-0101-123X",
+    "027-86543210", "(0571)87654321", "住在501室", "我叫王小明", "微信号 zhang_san88",
 ])
 def test_personal_data_in_an_input_is_refused(profile: Profile, leak: str) -> None:
     action = {"kind": "mediation", "text": f"调解纠纷1起，当事人电话{leak}。"}
@@ -186,8 +189,10 @@ def test_resident_text_refuses_a_notice_holding_personal_data(profile: Profile) 
         resident_text(Wording(profile, "baiyang"), notice)
 
 
-def test_office_landlines_hotlines_and_receipts_are_not_personal_data() -> None:
-    ensure_no_personal_data("社区电话 0571-86012345，反诈专线96110，报警110，回执号 XS20261123-0001。")
+def test_office_landlines_hotlines_and_receipts_are_not_personal_data(profile: Profile) -> None:
+    """An office's landline is in the profile; any other landline is somebody's own (refused above)."""
+    ensure_no_personal_data("社区电话 0571-86010001，反诈专线96110，报警110，回执号 XS20261123-0001，3栋2单元。",
+                            public_numbers_of(profile))
 
 
 def test_area_label_reads_areas_and_buildings_or_the_whole_community(profile: Profile) -> None:

@@ -192,6 +192,23 @@ def test_static_files_come_from_nginx_with_a_short_cache_time(site: Site) -> Non
     assert response.headers["cache-control"] == "max-age=600"
 
 
+def test_static_files_and_app_pages_carry_the_security_headers_once_and_cookies_are_secure_over_https(
+        site: Site) -> None:
+    with site.client(site.https) as client:
+        static = client.get("/static/console.css")
+        page = client.get("/console/sign-in")
+        chat = client.get("/chat")
+
+    for response in (static, page):
+        assert response.headers.get_list("x-content-type-options") == ["nosniff"]
+        assert response.headers.get_list("x-frame-options") == ["DENY"]
+        assert response.headers.get_list("referrer-policy") == ["same-origin"]
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert response.headers.get_list("strict-transport-security") == ["max-age=63072000"]
+    assert "x-frame-options" not in chat.headers  # a community's own site may embed the chat page
+    assert "; secure" in page.headers["set-cookie"].lower()
+
+
 def test_https_offers_http2_and_sets_hsts(site: Site) -> None:
     port = int(site.https.rsplit(":", 1)[1])
     context = site.tls()

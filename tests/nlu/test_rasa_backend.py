@@ -7,6 +7,7 @@ talk to a real Rasa server and run only with FRONTDOOR_RASA_URL set (`make test-
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
@@ -61,6 +62,9 @@ class FakeRasa:
     body: bytes = json.dumps(RASA_ANSWER, ensure_ascii=False).encode()
     delay: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
+    received: threading.Event = field(default_factory=threading.Event)
+    hold: threading.Event | None = None
+    """Set: each answer waits for it (at most 10 s), so a test can look at what happens meanwhile."""
 
     def answer(self, payload: Any, status: int = 200) -> None:
         self.status, self.body = status, json.dumps(payload, ensure_ascii=False).encode()
@@ -74,6 +78,9 @@ def fake_rasa() -> Iterator[FakeRasa]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             fake.requests.append({"path": self.path, "json": json.loads(self.rfile.read(length))})
+            fake.received.set()
+            if fake.hold is not None:
+                fake.hold.wait(10)
             time.sleep(fake.delay)
             self.send_response(fake.status)
             self.send_header("Content-Type", "application/json")
@@ -328,6 +335,26 @@ def test_real_rasa_finds_the_address_entity(rasa_backend: RasaBackend) -> None:
     assert all(e.text == text[e.start:e.end] for e in result.entities)
     assert {e.entity for e in result.entities} <= {"address", "phone", "time", "id_number", "ticket_number",
                                                     "certificate_type", "service", "notice_topic"}
+
+
+async def test_a_message_waiting_on_rasa_leaves_the_event_loop_free(
+        pipeline: Pipeline, fake_rasa: FakeRasa, classifier: EmbeddedClassifier) -> None:
+    """While Rasa thinks, the server goes on serving (other messages, webhooks' 5-second answers): the parse
+    runs off the event loop. Here the test's own coroutine runs while the message waits on the fake Rasa."""
+    fake_rasa.hold = threading.Event()
+    with_rasa = dataclasses.replace(pipeline, nlu=RasaBackend(fake_rasa.url, 15.0, fallback=classifier))
+    handling = asyncio.create_task(with_rasa.handle(
+        InboundMessage("web", "r-rasa-held", "m1", TEXT, MONDAY_10AM, "baiyang")))
+
+    await asyncio.to_thread(fake_rasa.received.wait, 10)
+    await asyncio.sleep(0.05)
+    waiting = not handling.done()
+    fake_rasa.hold.set()
+    replies = await handling
+
+    assert waiting
+    assert fake_rasa.requests
+    assert replies
 
 
 @pytest.mark.rasa

@@ -24,6 +24,7 @@ from bot.notices.compose import (
     compose_announcement,
     compose_forecast,
     ensure_no_personal_data,
+    public_numbers_of,
     resident_text,
 )
 from storage.models import Community, Notice, Staff
@@ -80,7 +81,7 @@ def compose(profile: Profile, community_key: str, values: FormValues, action_nam
         raise NoticeRefused("notice_problem_input", f"kind: one of {', '.join(KINDS)}")
     for name in FREE_TEXT:
         try:
-            ensure_no_personal_data(values.one(name))
+            ensure_no_personal_data(values.one(name), public_numbers_of(profile))
         except ValueError as error:
             raise NoticeRefused("notice_problem_personal", f"{name}: {error}") from None
     try:

@@ -30,7 +30,7 @@ def _form(request: Request, runtime: Runtime, problem: str, status: int) -> HTML
     token = secrets.token_urlsafe(24)
     page = render(request, runtime, "sign_in.html", None, status=status, problem=problem, csrf=token)
     page.set_cookie(SIGN_IN_COOKIE, token, httponly=True, samesite="strict", path="/console/sign-in",
-                    secure=runtime.settings.environment == "production")
+                    secure=_secure(request, runtime))
     return page
 
 
@@ -51,8 +51,14 @@ async def sign_in(request: Request, runtime: RuntimeDep, username: Annotated[str
     token, _ = started
     response = RedirectResponse("/console/tickets", status_code=303)
     response.set_cookie(COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
-                        samesite="strict", secure=runtime.settings.environment == "production", path="/console")
+                        samesite="strict", secure=_secure(request, runtime), path="/console")
     return response
+
+
+def _secure(request: Request, runtime: Runtime) -> bool:
+    """Cookies only over https whenever the page came over https (behind nginx, uvicorn reads the scheme from
+    X-Forwarded-Proto of a trusted proxy), and always in production."""
+    return request.url.scheme == "https" or runtime.settings.environment == "production"
 
 
 @router.post("/sign-out")
