@@ -25,6 +25,10 @@ SESSION_LIFETIME = timedelta(hours=12)
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_CLIENT = 20
+FIRST_PAUSE = timedelta(seconds=30)
+"""After the account's free failures from one address, the next try waits this long after the last one, twice
+as long after each further failure (30 s, 1 min, 2 min ...), never longer than the window: a typing staff member
+is slowed, not locked out, and a guesser gets a handful of tries an hour."""
 
 
 class SignInThrottled(FrontdoorError):  # noqa: N818 -- the outcome the page reports
@@ -58,13 +62,15 @@ async def sign_in(session: AsyncSession, username: str, password: str, client: s
     mine = (SignInAttempt.username == attempt.username) & (SignInAttempt.client == attempt.client)
     last_success = await session.scalar(select(func.max(SignInAttempt.at)).where(
         mine, SignInAttempt.succeeded.is_(True), SignInAttempt.at >= now - THROTTLE_WINDOW))
-    failures = select(func.count()).where(SignInAttempt.succeeded.is_(False), SignInAttempt.id != attempt.id,
-                                          SignInAttempt.at >= now - THROTTLE_WINDOW)
-    by_account = await session.scalar(failures.where(mine, *([SignInAttempt.at > last_success]
-                                                             if last_success is not None else []))) or 0
-    by_client = await session.scalar(failures.where(SignInAttempt.client == attempt.client)) or 0
-    if by_account >= MAX_FAILURES_PER_ACCOUNT or by_client >= MAX_FAILURES_PER_CLIENT:
-        raise SignInThrottled("too many failed sign-ins; wait 15 minutes")
+    failed = (SignInAttempt.succeeded.is_(False), SignInAttempt.id != attempt.id,
+              SignInAttempt.at >= now - THROTTLE_WINDOW)
+    since_success = [SignInAttempt.at > last_success] if last_success is not None else []
+    by_account, last_failure = (await session.execute(
+        select(func.count(), func.max(SignInAttempt.at)).where(*failed, mine, *since_success))).one()
+    by_client = await session.scalar(select(func.count()).where(*failed, SignInAttempt.client == attempt.client)) or 0
+    if by_client >= MAX_FAILURES_PER_CLIENT or (
+            by_account >= MAX_FAILURES_PER_ACCOUNT and now < last_failure + _pause_after(by_account)):
+        raise SignInThrottled("too many failed sign-ins; wait a little")
     # argon2 takes tens of milliseconds of CPU by design: off the event loop, so webhooks are answered meanwhile
     ok = await asyncio.to_thread(verify_password, staff.password_hash if staff else None, password)
     attempt.succeeded = ok
@@ -74,6 +80,11 @@ async def sign_in(session: AsyncSession, username: str, password: str, client: s
     session.add(StaffSession(token_hash=token_hash(token), staff_id=staff.id, csrf_token=csrf, created_at=now,
                              expires_at=now + SESSION_LIFETIME))
     return token, SignedIn(staff, csrf)
+
+
+def _pause_after(failures: int) -> timedelta:
+    pause: timedelta = FIRST_PAUSE * 2 ** (failures - MAX_FAILURES_PER_ACCOUNT)
+    return min(pause, THROTTLE_WINDOW)
 
 
 async def current(session: AsyncSession, token: str | None, now: datetime) -> SignedIn | None:

@@ -8,6 +8,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -223,6 +224,31 @@ async def test_the_password_is_checked_off_the_event_loop(sessions: async_sessio
     assert signed is None
     assert threads
     assert threads[0] != threading.get_ident()
+
+
+async def test_failures_slow_an_account_down_more_and_more_without_locking_it(
+        sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past five failures from one address the next try waits 30 s after the last failure, then 1 min, 2 min ...:
+    the staff member who mistyped gets in after a pause, not after a quarter of an hour."""
+    monkeypatch.setattr(console_sessions, "verify_password", lambda stored, password: password == "right")
+
+    async def attempt(password: str, seconds: int) -> str:
+        try:
+            async with sessions() as session, session.begin():
+                signed = await console_sessions.sign_in(session, "by-sec-01", password, "10.0.0.1",
+                                                        MONDAY_10AM + timedelta(seconds=seconds))
+        except console_sessions.SignInThrottled:
+            return "wait"
+        return "in" if signed else "wrong"
+
+    first = [await attempt(f"typo {i}", i) for i in range(5)]
+    paused = await attempt("right", 20)         # 16 s after the fifth failure
+    sixth = await attempt("typo 5", 35)         # the 30 s are over
+    longer = await attempt("right", 80)         # 45 s after the sixth: its pause is 1 min
+    signed_in = await attempt("right", 96)
+
+    assert first == ["wrong"] * 5
+    assert (paused, sixth, longer, signed_in) == ("wait", "wrong", "wait", "in")
 
 
 def from_address(server: str, address: str) -> httpx.Client:
