@@ -1,12 +1,15 @@
 """The processes under test, each of its own: the fake WeChat/WeCom API and the fake Telegram Bot API
 (staff cards go to WeCom or Telegram, as the demo roster says), `frontdoor serve --workers N` (the in-app
 worker off) and one `frontdoor worker`, configured as a production official account in safe mode; and
-their CPU and memory, read from /proc."""
+their CPU and memory, read from /proc. The listening socket is made here and handed to the server
+(`serve --fd`), as systemd's socket activation does in deploy/systemd: a server killed and started again
+finds connections made meanwhile waiting for it."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,7 +23,7 @@ import httpx
 
 from bench.load.wechat import APP_ID, APP_SECRET, CORP_ID, CORP_SECRET
 from tests.channels.wechat_server import AES_KEY, TOKEN
-from tests.fakes.remote import fake_in_process_of_its_own, free_port
+from tests.fakes.remote import fake_in_process_of_its_own
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTED = "Application startup complete"
@@ -100,7 +103,8 @@ class Stack:
     workers: int
     files: list[BinaryIO] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
-    port: int = 0
+    listening: int = -1
+    """The file descriptor of the listening socket the server serves on, held by this process."""
     restarts: int = 0
 
     def kill_and_restart_server(self, startup_seconds: float = 180) -> None:
@@ -110,7 +114,8 @@ class Stack:
         self.server.wait()
         self.restarts += 1
         log = self.logs / "server.log"
-        self.server = _start(_serve_command(self.workers, self.port), self.env, log, self.files, append=True)
+        self.server = _start(_serve_command(self.workers, self.listening), self.env, log, self.files, append=True,
+                             fds=(self.listening,))
         _wait_until_served(self.url, self.server, log, self.workers * (self.restarts + 1), startup_seconds)
 
     def server_pids(self) -> list[int]:
@@ -135,16 +140,24 @@ def trained_model(folder: Path) -> Path:
 
 
 def _start(command: list[str], env: dict[str, str], log: Path, files: list[BinaryIO],
-           append: bool = False) -> subprocess.Popen[bytes]:
+           append: bool = False, fds: tuple[int, ...] = ()) -> subprocess.Popen[bytes]:
     """The command in a session of its own, so that its worker processes can be killed with it."""
     out = log.open("ab" if append else "wb")
     files.append(out)
     return subprocess.Popen([sys.executable, "-m", "bot.cli", *command], cwd=ROOT, env=env, stdout=out,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+                            stderr=subprocess.STDOUT, start_new_session=True, pass_fds=fds)
 
 
-def _serve_command(workers: int, port: int) -> list[str]:
-    return ["serve", "--workers", str(workers), "--port", str(port)]
+def _serve_command(workers: int, listening: int) -> list[str]:
+    return ["serve", "--workers", str(workers), "--fd", str(listening)]
+
+
+def _listening_socket() -> socket.socket:
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(2048)
+    return sock
 
 
 def _wait_until_served(url: str, server: subprocess.Popen[bytes], log: Path, started: int, within: float) -> None:
@@ -183,15 +196,16 @@ def running_stack(database_url: str, workers: int, logs: Path, startup_seconds: 
             log=logs / "fake-telegram.log"))
         env = app_environment(database_url, api_base, telegram_base) | {
             "FRONTDOOR_SPOOL_DIR": str(logs / "spool"), "FRONTDOOR_NLU_MODEL": str(trained_model(logs.parent))}
-        port = free_port()
+        listening = stack.enter_context(_listening_socket())
         files: list[BinaryIO] = []
         stack.callback(_close, files)
-        server = _start(_serve_command(workers, port), env, logs / "server.log", files)
+        server = _start(_serve_command(workers, listening.fileno()), env, logs / "server.log", files,
+                        fds=(listening.fileno(),))
         stack.callback(_stop, server)
-        url = f"http://127.0.0.1:{port}"
+        url = f"http://127.0.0.1:{listening.getsockname()[1]}"
         _wait_until_served(url, server, logs / "server.log", workers, startup_seconds)
         worker = _start(["worker", "--name", "bench-load-worker"], env, logs / "worker.log", files)
         stack.callback(_stop, worker)
-        running = Stack(url, server, worker, api_base, telegram_base, logs, workers, files, env, port)
+        running = Stack(url, server, worker, api_base, telegram_base, logs, workers, files, env, listening.fileno())
         stack.callback(lambda: _stop(running.server))  # the server of the last restart
         yield running

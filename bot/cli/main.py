@@ -60,6 +60,9 @@ ProfileOption = Annotated[Path | None, typer.Option("--profile", help="Profile f
 def serve(
     host: Annotated[str | None, typer.Option()] = None, port: Annotated[int | None, typer.Option()] = None,
     workers: Annotated[int, typer.Option(min=1, help="Server processes (uvicorn workers) sharing the port.")] = 1,
+    fd: Annotated[int | None, typer.Option(
+        help="Serve on this listening socket, already bound (systemd socket activation passes 3): it outlives "
+             "the server, so connections made during a restart wait instead of being refused.")] = None,
 ) -> None:
     """Migrate the database, then serve the web app (webhooks, console, Open311 and the demo page)."""
     import uvicorn
@@ -79,8 +82,9 @@ def serve(
         current_library(profile.policies_dir, settings.profile_dir, settings.policy_index, settings.public_url,
                         settings.policy_dense)
     host, port = host or settings.host, port or settings.port
+    where: dict[str, object] = {"fd": fd} if fd is not None else {"host": host, "port": port}
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True,
+        uvicorn.run(create_app(settings), **where, proxy_headers=True,  # type: ignore[arg-type]
                     forwarded_allow_ips=settings.forwarded_allow_ips, log_config=None)
         return
     from bot.web.processes import prepare_worker_processes
@@ -88,7 +92,7 @@ def serve(
     prepare_worker_processes(settings)
     # A worker still importing the app on a busy machine answers the supervisor's ping late; at uvicorn's
     # default of 5 s it is killed mid-start and started again.
-    uvicorn.run("bot.web.processes:app_from_environment", factory=True, host=host, port=port, workers=workers,
+    uvicorn.run("bot.web.processes:app_from_environment", factory=True, **where, workers=workers,  # type: ignore[arg-type]
                 proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips, log_config=None,
                 timeout_worker_healthcheck=30)
 

@@ -23,17 +23,11 @@ from functools import lru_cache
 from nlu.address import Address, find_addresses
 from nlu.entities import find_phones, find_ticket_numbers
 from nlu.id_number import find_id_numbers, mask_id_number
+from nlu.self_disclosure import bare_room_spans, id_like_spans, self_name_spans, wechat_id_spans
 from nlu.spans import fold_width, overlaps
 
 LONG_DIGITS = re.compile(r"[0-9]{7,}[Xx]?")
 """Longer than any building or room number: an invalid ID number, a bank card, a local phone number."""
-ID_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ -]?[0-9]){16}[ -]?[0-9Xx](?![0-9A-Za-z])")
-"""18 characters as an ID number is written, whole or in groups (420102 19800101 1234), valid or not."""
-BARE_ROOM = re.compile(r"(?<![0-9])[0-9]{3,4}\s?(?:室|房间|号房)")
-SELF_NAME = re.compile(r"(?:我叫|我姓|我的名字是|我的名字叫|本人姓名|本人叫|姓名[:：])\s?"
-                       r"(?P<name>[\u4e00-\u9fff]{1,3})")
-WECHAT_ID = re.compile(r"(?:微信号|微信|[vVwW][xX])\s?(?:号|是|[:：])?\s?"
-                       r"(?P<id>[A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])")
 MASK = "*"
 MIN_NAME_CHARS = 2
 """A one-character "name" would star ordinary words."""
@@ -70,19 +64,18 @@ def mask_text(text: str, today: date, style: MaskStyle, names: frozenset[str] = 
         take(start, end, None)
     for number, start, end in find_id_numbers(folded, today):
         take(start, end, style.id_number(number))
-    for match in ID_LIKE.finditer(folded):
-        take(match.start(), match.end(), style.digits(match.group(0)))
+    for start, end in id_like_spans(folded):
+        take(start, end, style.digits(folded[start:end]))
     for _, start, end in find_phones(folded):
         take(start, end, style.digits(folded[start:end]))
     for match in LONG_DIGITS.finditer(folded):
         take(match.start(), match.end(), style.digits(match.group(0)))
     for address, start, end in find_addresses(folded):
         take(start, end, style.address(address))
-    for match in BARE_ROOM.finditer(folded):
-        take(match.start(), match.end(), _stars(match.group(0)))
-    for said, group in ((SELF_NAME, "name"), (WECHAT_ID, "id")):
-        for match in said.finditer(folded):
-            take(match.start(group), match.end(group), MASK * (match.end(group) - match.start(group)))
+    for start, end in bare_room_spans(folded):
+        take(start, end, _stars(folded[start:end]))
+    for start, end in [*self_name_spans(folded), *wechat_id_spans(folded)]:
+        take(start, end, MASK * (end - start))
     pattern = _names_pattern(names)
     for match in pattern.finditer(text) if pattern else ():
         take(match.start(), match.end(), MASK * len(match.group(0)))
@@ -99,16 +92,16 @@ def personal_data_in(text: str, public_numbers: frozenset[str] = frozenset()) ->
     3栋2单元 names a stairwell, not a household, and may stay."""
     folded = fold_width(text)
     found: list[tuple[int, str]] = []
-    found += [(m.start(), "id_number") for m in ID_LIKE.finditer(folded)]
+    found += [(start, "id_number") for start, _ in id_like_spans(folded)]
     for number, start, _ in find_phones(folded):
         if number.startswith("1"):
             found.append((start, "mobile"))
         elif number.replace("-", "") not in public_numbers:
             found.append((start, "landline"))
     found += [(start, "room") for address, start, _ in find_addresses(folded) if address.room]
-    found += [(m.start(), "room") for m in BARE_ROOM.finditer(folded)]
-    found += [(m.start("name"), "name") for m in SELF_NAME.finditer(folded)]
-    found += [(m.start("id"), "wechat_id") for m in WECHAT_ID.finditer(folded)]
+    found += [(start, "room") for start, _ in bare_room_spans(folded)]
+    found += [(start, "name") for start, _ in self_name_spans(folded)]
+    found += [(start, "wechat_id") for start, _ in wechat_id_spans(folded)]
     if not found:
         return None
     position, kind = min(found)

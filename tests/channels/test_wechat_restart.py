@@ -1,7 +1,9 @@
 """A server killed while PostgreSQL refuses it, and started again while it still does: every message WeChat
-was answered `success` for is answered once the database is back, and none twice.
+was answered `success` for is answered once the database is back, and none twice; a message sent while no
+server process runs waits on the listening socket and is answered too.
 
-`frontdoor serve` runs as an operator starts it; the outage is the test database refusing connections
+`frontdoor serve` runs as an operator starts it, on a listening socket this test holds as systemd does
+(`deploy/systemd/frontdoor.socket`, `serve --fd`); the outage is the test database refusing connections
 (`ALLOW_CONNECTIONS false`, every session cut), which the app meets as it meets a stopped server. The kill is
 SIGKILL: nothing of the first process's shutdown runs. (`make fault-restart` does the same under load.)
 """
@@ -11,10 +13,12 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -24,12 +28,13 @@ from wechatpy.crypto import WeChatCrypto
 from tests.channels.wechat_server import AES_KEY, TOKEN, text_xml
 from tests.conftest import DEMO_PROFILE, NLU_DATA, POLICY_INDEX, pg_admin, pg_url
 from tests.deploy.test_nginx_site import opened_answer, post_encrypted
-from tests.fakes.remote import free_port
 from tests.fakes.wechat_api import FakeWeChatAPI
 
 COMPLAINT = "{}栋楼道里的下水道堵了，臭了好几天"
 BUDGET_SECONDS = "1"
 RESIDENTS = ("openid-outage-1", "openid-outage-2", "openid-outage-3")
+DOWN_RESIDENT = "openid-while-down"
+"""Writes after the kill and before the restart: no server process runs, the socket holds the connection."""
 
 
 @pytest.fixture
@@ -52,11 +57,23 @@ def refuse_connections(database: str, refused: bool) -> None:
             admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,))
 
 
-def start_server(folder: Path, port: int, environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+@pytest.fixture
+def listening() -> Iterator[socket.socket]:
+    """The socket the server serves on, held here as systemd holds frontdoor.socket."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        yield sock
+
+
+def start_server(folder: Path, listening: socket.socket, environment: dict[str, str],
+                 log: Path) -> subprocess.Popen[bytes]:
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDOOR_")}
+    port, fd = listening.getsockname()[1], listening.fileno()
     with log.open("ab") as out:
-        process = subprocess.Popen([str(Path(sys.executable).parent / "frontdoor"), "serve", "--port", str(port)],
-                                   cwd=folder, env={**inherited, **environment}, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([str(Path(sys.executable).parent / "frontdoor"), "serve", "--fd", str(fd)],
+                                   cwd=folder, env={**inherited, **environment}, stdout=out, stderr=subprocess.STDOUT,
+                                   pass_fds=(fd,))
     deadline = time.monotonic() + 120
     while True:
         try:
@@ -78,8 +95,8 @@ def custom_messages(api: FakeWeChatAPI) -> dict[str, list[str]]:
 
 
 def test_messages_answered_success_survive_a_kill_and_a_restart_during_an_outage(
-        tmp_path: Path, postgres_database: str, nlu_model: Path) -> None:
-    port = free_port()
+        tmp_path: Path, postgres_database: str, nlu_model: Path, listening: socket.socket) -> None:
+    port = listening.getsockname()[1]
     log = tmp_path / "server.log"
     with FakeWeChatAPI() as api:
         environment = {
@@ -92,7 +109,7 @@ def test_messages_answered_success_survive_a_kill_and_a_restart_during_an_outage
             "FRONTDOOR_WECHAT_REPLY_BUDGET_SECONDS": BUDGET_SECONDS,
         }
         crypto = WeChatCrypto(TOKEN, AES_KEY, api.appid)
-        first = start_server(tmp_path, port, environment, log)
+        first = start_server(tmp_path, listening, environment, log)
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
                 before = opened_answer(crypto, post_encrypted(client, crypto, text_xml(
@@ -105,10 +122,15 @@ def test_messages_answered_success_survive_a_kill_and_a_restart_during_an_outage
             first.send_signal(signal.SIGKILL)
             first.wait()
 
-        second = start_server(tmp_path, port, environment, log)
+        with ThreadPoolExecutor(1) as meanwhile, httpx.Client(base_url=f"http://127.0.0.1:{port}",
+                                                              timeout=120) as client:
+            while_down = meanwhile.submit(post_encrypted, client, crypto, text_xml(
+                DOWN_RESIDENT, COMPLAINT.format(9), 7_200_000_000_000_000_009))
+            second = start_server(tmp_path, listening, environment, log)
+            answered_while_down = while_down.result()
         try:
             refuse_connections(postgres_database, refused=False)
-            api.wait_for(lambda: set(custom_messages(api)) >= set(RESIDENTS), timeout=60)
+            api.wait_for(lambda: set(custom_messages(api)) >= {*RESIDENTS, DOWN_RESIDENT}, timeout=60)
             spool = tmp_path / "spool"
             deadline = time.monotonic() + 30
             while any(_unfinished(path) for path in spool.glob("inbox-*.jsonl")):
@@ -121,7 +143,8 @@ def test_messages_answered_success_survive_a_kill_and_a_restart_during_an_outage
 
     assert "GD" in before["Content"]
     assert [(r.status_code, r.text) for r in during] == [(200, "success")] * len(RESIDENTS)
-    for openid in RESIDENTS:
+    assert (answered_while_down.status_code, answered_while_down.text) == (200, "success")
+    for openid in (*RESIDENTS, DOWN_RESIDENT):
         assert len(sent[openid]) == 1, sent[openid]
         assert "GD" in sent[openid][0]
     assert "openid-before" not in sent

@@ -59,5 +59,5 @@ def test_systemd_reads_the_units_without_a_complaint(tmp_path: Path) -> None:
 
     checked = subprocess.run([analyze, "verify", "--man=no", *units], capture_output=True, text=True, cwd=tmp_path)
 
-    assert len(units) == 3
+    assert len(units) == 4
     assert (checked.returncode, checked.stderr) == (0, "")
