@@ -29,20 +29,30 @@ import argparse
 import asyncio
 import time
 
-from bench.faults.postgres_restart import checks, count, outbox_drained, print_counts, read_records, settle
+from bench.faults.postgres_restart import (
+    PROCESSED,
+    checks,
+    count,
+    outbox_drained,
+    print_counts,
+    processed_key,
+    query,
+    read_records,
+    settle,
+)
 from bench.faults.report import ROOT, Figures, finish, verdict
 from bench.load.database import ADMIN_URL, bench_database, connect, database_name
-from bench.load.figures import LOST, print_header, print_step
+from bench.load.figures import LOST, SEND, print_header, print_step
 from bench.load.monitor import run_driver
 from bench.load.stack import Stack, running_stack
 from storage.profile import load_profile
+from storage.repositories.processed import SEND
 
 COMMAND = ".venv/bin/python -m bench.faults.server_restart"
 LOGS = ROOT / "build" / "bench" / "fault-restart"
 WARMUP_SECONDS = 10.0
 TAKEN_OVER = "took over "
-NO_PROCESS = frozenset({"ConnectError", "RemoteProtocolError", "ReadError"})
-"""How a try ends when no server process takes the connection (refused) or the one that had it was killed."""
+
 
 
 def refuse_connections(database: str, refused: bool) -> None:
@@ -100,18 +110,22 @@ async def run(args: argparse.Namespace, url: str, stack: Stack) -> Figures:
     recorded = read_records(records)
     waited = await settle(url, recorded, args.settle_seconds)
     figures = count(url, recorded, stack)
-    lost = [r for r in recorded if r["outcome"] == LOST]
-    figures["refused_while_down"] = sum(1 for r in lost if set(r["statuses"]) <= NO_PROCESS)
-    figures["lost_handed_over"] = len(lost) - figures["refused_while_down"]
+    delivered_by = dict(query(url, PROCESSED))
+    every_try_failed = [processed_key(r) for r in recorded if r["outcome"] == LOST]
+    figures["every_try_failed"] = len(every_try_failed)
+    figures["lost"] = sum(1 for key in every_try_failed if key not in delivered_by)
+    figures["silent"] = sum(1 for key in every_try_failed if key in delivered_by and delivered_by[key] != SEND)
+    figures["answered_later"] = sum(1 for key in every_try_failed if delivered_by.get(key) == SEND)
     figures["taken_over_from_dead_spools"] = taken_over(stack)
     figures["outbox_due_drained_after_s"] = await outbox_drained(url)
     print_counts(figures)
     print(f"  taken over from the killed processes' spools: {figures['taken_over_from_dead_spools']}; outbox rows "
           f"due drained {figures['outbox_due_drained_after_s']} s later")
     down = moments.get("serving_again_at_s", 0) - moments.get("killed_at_s", 0)
-    print(f"  no server process for {down:.1f} s: {figures['refused_while_down']} messages found none in all 3 tries "
-          f"(never handed over); lost after a try got in: {figures['lost_handed_over']}: "
-          f"{verdict(figures['lost_handed_over'] == 0)}")
+    print(f"  no server process for {down:.1f} s; {figures['every_try_failed']} messages failed all 3 tries at the "
+          f"driver: answered later by a customer-service message {figures['answered_later']}, handled but never "
+          f"answered {figures['silent']}, never handled {figures['lost']}: "
+          f"{verdict(figures['silent'] == 0 and figures['lost'] == 0)}")
     return {"rate": args.rate, "seconds": args.seconds, "down_seconds": args.down_seconds,
             "kill_after_s": args.kill_after, **moments, "settle_s": waited, **figures, "steps": steps}
 
@@ -138,8 +152,8 @@ def main(argv: list[str] | None = None) -> None:
             running_stack(url, args.workers, LOGS) as stack:
         figures = asyncio.run(run(args, url, stack))
     failed = [problem for problem in checks(figures) if "all 3 tries failed" not in problem]
-    if figures["lost_handed_over"]:
-        failed.append(f"{figures['lost_handed_over']} messages lost although a try reached a server process")
+    failed += [f"{figures[key]} {what}" for key, what in (
+        ("lost", "messages never handled"), ("silent", "messages handled but never answered")) if figures[key]]
     if not figures["taken_over_from_dead_spools"]:
         failed.append("nothing was taken over from the killed processes' spools: the fault did not bite")
     finish("restart", command, started, figures, failed)

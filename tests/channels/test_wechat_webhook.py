@@ -339,6 +339,22 @@ async def test_in_plaintext_mode_a_nonce_seen_with_one_body_is_refused_with_anot
 # --- the 5-second rule
 
 
+async def test_a_callback_that_reaches_us_after_wechat_stopped_listening_is_answered_by_a_later_message(
+        wechat: WeChatCallbacks, api: FakeWeChatAPI, pipeline: Pipeline) -> None:
+    """Sent 10 s ago (it waited in a restarting server's socket queue): WeChat no longer reads the answer, so
+    the replies go as a customer-service message, once."""
+    query = wechat.query(timestamp=int(time.time()) - 10)
+    response = await wechat.client.post("/wechat", params=query,
+                                        content=text_xml("openid-late-try", COMPLAINT, new_msg_id()).encode())
+    await api.wait_for_async(lambda: len(api.sent_messages("custom")) == 1, timeout=15)
+
+    assert (response.status_code, response.text) == (200, "success")
+    [sent] = api.sent_messages("custom")
+    assert sent["touser"] == "openid-late-try"
+    assert "GD" in sent["text"]["content"]
+    assert await count(pipeline.sessions, Ticket) == 1
+
+
 async def test_a_slow_answer_says_success_in_time_then_arrives_as_a_customer_service_message(
         database_url: str, api: FakeWeChatAPI, profile: Profile, pipeline: Pipeline) -> None:
     original = pipeline.handlers["appeal_report"]

@@ -85,7 +85,7 @@ class OfficialAccount:
         xml = self._decrypt(query, fields_of(outer)) if query.encrypted else body_text
         fields_of(parse_xml(xml))
         callback = read_callback(xml, self.community_key, self.click_payload)
-        text = await self._answer(callback)
+        text = await self._answer(callback, waited=max(0.0, time.time() - int(query.timestamp)))
         if text is None:
             return NO_ANSWER
         reply = TextReply(source=callback.account, target=callback.openid, content=text).render()
@@ -107,7 +107,9 @@ class OfficialAccount:
             log.warning("WeChat message could not be decrypted (%s); payload not logged", type(error).__name__)
             raise DecryptionFailed("message could not be decrypted") from None
 
-    async def _answer(self, callback: Callback) -> str | None:
+    async def _answer(self, callback: Callback, waited: float) -> str | None:
+        """`waited`: seconds since WeChat sent this try (its signed timestamp), e.g. in a restarting server's
+        socket queue; WeChat stops listening for an answer 5 s after it sent."""
         wording = Wording(self.profile, self.community_key)
         if callback.unsubscribed:
             async with self.sessions() as session, session.begin():
@@ -118,5 +120,5 @@ class OfficialAccount:
                 consents.grant(session, callback.openid, callback.consents, self.responder.clock())
             return None
         if callback.message is not None:
-            return await self.responder.answer(callback.message, wording)
+            return await self.responder.answer(callback.message, wording, waited)
         return wording.render(callback.reply_key) if callback.reply_key else None

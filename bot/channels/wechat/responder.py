@@ -68,8 +68,11 @@ class Responder:
     _waiting: Counter[str] = field(default_factory=Counter)
     _late: set[asyncio.Task[None]] = field(default_factory=set)
 
-    async def answer(self, message: InboundMessage, wording: Wording) -> str | None:
-        """The text to answer the webhook with, or None for `success` (the replies follow later)."""
+    async def answer(self, message: InboundMessage, wording: Wording, waited: float = 0.0) -> str | None:
+        """The text to answer the webhook with, or None for `success` (the replies follow later). A callback
+        that reached us `waited` seconds after WeChat sent it has that much less of the budget: one that came
+        too late for WeChat to still be listening gets its replies as customer-service messages, never in an
+        answer nobody reads. (This needs the server's clock set by NTP, as WeChat's is.)"""
         key = message.retry_key
         task = self._running.get(key)
         if task is None:
@@ -78,7 +81,7 @@ class Responder:
             task.add_done_callback(lambda done: self._finished(message, wording, done))
         self._waiting[key] += 1
         try:
-            replies = await asyncio.wait_for(asyncio.shield(task), self.budget_seconds)
+            replies = await asyncio.wait_for(asyncio.shield(task), max(0.0, self.budget_seconds - waited))
         except TimeoutError:
             replies = None
         finally:
