@@ -42,7 +42,7 @@ from bench.faults.postgres_restart import (
 )
 from bench.faults.report import ROOT, Figures, finish, verdict
 from bench.load.database import ADMIN_URL, bench_database, connect, database_name
-from bench.load.figures import LOST, SEND, print_header, print_step
+from bench.load.figures import LOST, print_header, print_step
 from bench.load.monitor import run_driver
 from bench.load.stack import Stack, running_stack
 from storage.profile import load_profile
