@@ -174,11 +174,13 @@ def checks(figures: Figures) -> list[str]:
     return failed
 
 
-def print_counts(f: Figures) -> None:
+def print_counts(f: Figures, lost_judged_here: bool = True) -> None:
+    """`lost_judged_here` False: the caller judges messages all of whose tries failed itself (fault-restart)."""
     print(f"\n{f['messages']} messages: {f['outcomes']}; tries per message {f['attempts']}; failed tries "
           f"{f['failed_attempts_by_kind'] or 'none'}")
+    judged = verdict(f['lost'] == 0) if lost_judged_here else "judged below"
     print(f"  lost (all 3 tries failed): {f['lost']} (of which processed anyway: {f['lost_but_processed']}): "
-          f"{verdict(f['lost'] == 0)}")
+          f"{judged}")
     print(f"  answered but not processed: {f['answered_not_processed']}: {verdict(f['answered_not_processed'] == 0)}")
     print(f"  tickets {f['tickets']} for {f['ticket_conversations_through']} report/certificate conversations "
           f"answered throughout: lost {f['lost_tickets']}, duplicated {f['duplicated_tickets']}: "

@@ -113,19 +113,19 @@ async def run(args: argparse.Namespace, url: str, stack: Stack) -> Figures:
     delivered_by = dict(query(url, PROCESSED))
     every_try_failed = [processed_key(r) for r in recorded if r["outcome"] == LOST]
     figures["every_try_failed"] = len(every_try_failed)
-    figures["lost"] = sum(1 for key in every_try_failed if key not in delivered_by)
+    figures["never_handled"] = sum(1 for key in every_try_failed if key not in delivered_by)
     figures["silent"] = sum(1 for key in every_try_failed if key in delivered_by and delivered_by[key] != SEND)
     figures["answered_later"] = sum(1 for key in every_try_failed if delivered_by.get(key) == SEND)
     figures["taken_over_from_dead_spools"] = taken_over(stack)
     figures["outbox_due_drained_after_s"] = await outbox_drained(url)
-    print_counts(figures)
+    print_counts(figures, lost_judged_here=False)
     print(f"  taken over from the killed processes' spools: {figures['taken_over_from_dead_spools']}; outbox rows "
           f"due drained {figures['outbox_due_drained_after_s']} s later")
     down = moments.get("serving_again_at_s", 0) - moments.get("killed_at_s", 0)
     print(f"  no server process for {down:.1f} s; {figures['every_try_failed']} messages failed all 3 tries at the "
           f"driver: answered later by a customer-service message {figures['answered_later']}, handled but never "
-          f"answered {figures['silent']}, never handled {figures['lost']}: "
-          f"{verdict(figures['silent'] == 0 and figures['lost'] == 0)}")
+          f"answered {figures['silent']}, never handled {figures['never_handled']}: "
+          f"{verdict(figures['silent'] == 0 and figures['never_handled'] == 0)}")
     return {"rate": args.rate, "seconds": args.seconds, "down_seconds": args.down_seconds,
             "kill_after_s": args.kill_after, **moments, "settle_s": waited, **figures, "steps": steps}
 
@@ -153,7 +153,8 @@ def main(argv: list[str] | None = None) -> None:
         figures = asyncio.run(run(args, url, stack))
     failed = [problem for problem in checks(figures) if "all 3 tries failed" not in problem]
     failed += [f"{figures[key]} {what}" for key, what in (
-        ("lost", "messages never handled"), ("silent", "messages handled but never answered")) if figures[key]]
+        ("never_handled", "messages never handled"), ("silent", "messages handled but never answered"))
+        if figures[key]]
     if not figures["taken_over_from_dead_spools"]:
         failed.append("nothing was taken over from the killed processes' spools: the fault did not bite")
     finish("restart", command, started, figures, failed)
