@@ -112,8 +112,8 @@ def test_messages_answered_success_survive_a_kill_and_a_restart_during_an_outage
         first = start_server(tmp_path, listening, environment, log)
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-                before = opened_answer(crypto, post_encrypted(client, crypto, text_xml(
-                    "openid-before", COMPLAINT.format(2), 7_200_000_000_000_000_001)).text)
+                before = post_encrypted(client, crypto, text_xml(
+                    "openid-before", COMPLAINT.format(2), 7_200_000_000_000_000_001))
                 refuse_connections(postgres_database, refused=True)
                 during = [post_encrypted(client, crypto, text_xml(openid, COMPLAINT.format(3 + n),
                                                                   7_200_000_000_000_000_002 + n))
@@ -130,7 +130,8 @@ def test_messages_answered_success_survive_a_kill_and_a_restart_during_an_outage
             answered_while_down = while_down.result()
         try:
             refuse_connections(postgres_database, refused=False)
-            api.wait_for(lambda: set(custom_messages(api)) >= {*RESIDENTS, DOWN_RESIDENT}, timeout=60)
+            expected = {*RESIDENTS, DOWN_RESIDENT, *(["openid-before"] if before.text == "success" else [])}
+            api.wait_for(lambda: set(custom_messages(api)) >= expected, timeout=60)
             spool = tmp_path / "spool"
             deadline = time.monotonic() + 30
             while any(_unfinished(path) for path in spool.glob("inbox-*.jsonl")):
@@ -141,13 +142,16 @@ def test_messages_answered_success_survive_a_kill_and_a_restart_during_an_outage
             second.wait(timeout=30)
         sent = custom_messages(api)
 
-    assert "GD" in before["Content"]
+    # Before the outage: answered in the webhook, or (on a machine too busy for the 1 s budget) later, once.
+    assert before.status_code == 200
+    answered_before = [opened_answer(crypto, before.text)["Content"]] if before.text != "success" else []
+    [reply_before] = answered_before + sent.get("openid-before", [])
+    assert "GD" in reply_before
     assert [(r.status_code, r.text) for r in during] == [(200, "success")] * len(RESIDENTS)
     assert (answered_while_down.status_code, answered_while_down.text) == (200, "success")
     for openid in (*RESIDENTS, DOWN_RESIDENT):
         assert len(sent[openid]) == 1, sent[openid]
         assert "GD" in sent[openid][0]
-    assert "openid-before" not in sent
     assert "took over 3 unfinished message(s)" in log.read_text(errors="replace")
 
 

@@ -85,7 +85,8 @@ class OfficialAccount:
         xml = self._decrypt(query, fields_of(outer)) if query.encrypted else body_text
         fields_of(parse_xml(xml))
         callback = read_callback(xml, self.community_key, self.click_payload)
-        text = await self._answer(callback, waited=max(0.0, time.time() - int(query.timestamp)))
+        # The timestamp is whole seconds: WeChat sent this try at least `now - (timestamp + 1)` seconds ago.
+        text = await self._answer(callback, waited=max(0.0, time.time() - int(query.timestamp) - 1))
         if text is None:
             return NO_ANSWER
         reply = TextReply(source=callback.account, target=callback.openid, content=text).render()
