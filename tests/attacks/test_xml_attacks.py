@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -45,13 +46,20 @@ class Listener:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
 
-@pytest.fixture(scope="module")
-def listener() -> Iterator[Listener]:
+@contextmanager
+def listening() -> Iterator[Listener]:
+    """A Listener serving in a thread of its own for the duration."""
     found = Listener()
     thread = threading.Thread(target=found.server.serve_forever, daemon=True)
     thread.start()
     yield found
     found.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[Listener]:
+    with listening() as found:
+        yield found
 
 
 def xml_message(to: str, prolog: str = "", content: str = "hi", msg_id: int = 4242) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 
@@ -29,7 +28,7 @@ from storage.models import (
     Ticket,
 )
 from storage.profile import Profile
-from tests.attacks.test_xml_attacks import LEAKS, Listener
+from tests.attacks.test_xml_attacks import LEAKS, Listener, listening
 from tests.attacks.test_xml_attacks import NAMES as XML_ATTACKS
 from tests.attacks.test_xml_attacks import payloads as xml_attacks
 from tests.channels.wechat_server import (
@@ -264,11 +263,8 @@ async def test_a_body_in_another_encoding_is_a_400(wechat: WeChatCallbacks, pipe
 
 @pytest.fixture(scope="module")
 def entity_listener() -> Iterator[Listener]:
-    found = Listener()
-    thread = threading.Thread(target=found.server.serve_forever, daemon=True)
-    thread.start()
-    yield found
-    found.server.shutdown()
+    with listening() as found:
+        yield found
 
 
 @pytest.mark.parametrize("attack", XML_ATTACKS)
