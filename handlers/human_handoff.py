@@ -23,6 +23,7 @@ from nlu.result import ParseResult
 from storage.models import TicketStatus
 from storage.repositories.directory import find_active_staff
 from storage.repositories.tickets import get_ticket_by_number
+from storage.work_calendar import WorkCalendar
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "handoff_created": ("assignee", "due", "ticket_no"),
@@ -128,12 +129,14 @@ def _said_before(recent: list[str], text: str) -> str:
 
 
 def next_opening(ctx: HandlerContext) -> datetime | None:
-    """When the office next opens, or None while it is open (weekdays, the district's hours)."""
+    """When the office next opens, or None while it is open (working days, `storage.work_calendar`, and
+    the district's hours)."""
     hours, zone = ctx.profile.district.office_hours, ctx.profile.timezone
+    calendar = WorkCalendar(ctx.profile.calendar_days)
     local = ctx.now.astimezone(zone)
-    if local.weekday() < 5 and hours.open <= local.time() < hours.close:
+    working_today = calendar.is_working_day(local.date())
+    if working_today and hours.open <= local.time() < hours.close:
         return None
-    day = local.date() if local.time() < hours.open else local.date() + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime.combine(day, hours.open, zone)
+    if working_today and local.time() < hours.open:
+        return datetime.combine(local.date(), hours.open, zone)
+    return datetime.combine(calendar.working_day_from(local.date() + timedelta(days=1)), hours.open, zone)

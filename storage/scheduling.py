@@ -16,13 +16,17 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from storage.profile.schema import Service, Weekday
 from storage.slot_problem import SlotProblem
+from storage.work_calendar import NATIONAL_ONLY
 
 _WEEKDAYS = list(Weekday)  # Monday first, like date.weekday()
 
 
 def opening_periods(service: Service, day: date) -> list[tuple[time, time]]:
-    """The periods the service is open on that day; none on a closed date."""
+    """The periods the service is open on that day; none on a closed date, nor on a national public holiday
+    that falls on a weekday (unless the service opens then). A 调休 Saturday keeps the service's Saturday hours."""
     if day in service.closed_dates:
+        return []
+    if not service.open_on_public_holidays and NATIONAL_ONLY.is_public_holiday(day):
         return []
     periods = service.hours.get(_WEEKDAYS[day.weekday()], [])
     return [_parse_period(period) for period in periods]

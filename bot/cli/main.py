@@ -12,6 +12,7 @@ from rich.console import Console
 
 from bot.channels.registry import channels, push_channels
 from bot.cli.bench import bench_app
+from bot.cli.calendar import calendar_app
 from bot.cli.database import opened
 from bot.cli.evaluate import eval_app
 from bot.cli.faq import faq_app
@@ -46,6 +47,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(eval_app, name="eval")
 app.add_typer(notice_app, name="notice")
 app.add_typer(staff_app, name="staff")
+app.add_typer(calendar_app, name="calendar")
 for channel in channels():  # each channel's own commands: `frontdoor wechat ...`, `frontdoor telegram ...`
     if channel.commands is not None:
         module, _, attribute = channel.commands.partition(":")

@@ -1,24 +1,33 @@
-"""Due times from an intake type's time limit, in the district's own time zone.
+"""Due times from an intake type's time limit, in the district's own time zone and working days.
 
-`same_day` means by today's closing time (tomorrow's when the message came after closing);
-a limit in days ends at closing time on the last day, as residents read "3日内办结";
-a limit in hours is exact.
+A matter that comes in on a working day before closing time starts that day; one that comes after closing,
+or on a weekend or holiday, starts on the next working morning. `same_day` is due at closing time on the
+day it starts; a limit in days ends at closing time on that many working days after it starts, as offices
+read "3日内办结" (调休 Saturdays and Sundays count, holidays do not: `storage.work_calendar`); a limit
+in hours is exact, nights and holidays included (emergencies do not wait for Monday).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from storage.profile.schema import OfficeHours, TimeLimit
+from storage.work_calendar import WorkCalendar
 
 
-def compute_due(created: datetime, limit: TimeLimit, timezone: ZoneInfo, hours: OfficeHours) -> datetime:
-    local = created.astimezone(timezone)
-    if limit.same_day:
-        close = datetime.combine(local.date(), hours.close, timezone)
-        return (close if local < close else close + timedelta(days=1)).astimezone(UTC)
+def compute_due(created: datetime, limit: TimeLimit, timezone: ZoneInfo, hours: OfficeHours,
+                calendar: WorkCalendar) -> datetime:
     if limit.hours:
         return (created + timedelta(hours=limit.hours)).astimezone(UTC)
-    last_day = local.date() + timedelta(days=limit.days)
+    start = start_day(created, timezone, hours, calendar)
+    last_day = start if limit.same_day else calendar.working_days_after(start, limit.days)
     return datetime.combine(last_day, hours.close, timezone).astimezone(UTC)
+
+
+def start_day(created: datetime, timezone: ZoneInfo, hours: OfficeHours, calendar: WorkCalendar) -> date:
+    """The working day a matter counts from: today before closing on a working day, else the next working day."""
+    local = created.astimezone(timezone)
+    if calendar.is_working_day(local.date()) and local.time() < hours.close:
+        return local.date()
+    return calendar.working_day_from(local.date() + timedelta(days=1))

@@ -18,6 +18,7 @@ from storage.profile import Profile
 from storage.profile.schema import Category, Place, TimeLimit
 from storage.repositories import attachments, outbox
 from storage.repositories.tickets import add_ticket
+from storage.work_calendar import WorkCalendar
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "staff_new_ticket": ("address", "category", "description", "due", "intake_type", "resident", "ticket_no"),
@@ -68,7 +69,8 @@ async def open_ticket(session: AsyncSession, profile: Profile, request: TicketRe
     route = await route_ticket(session, profile, request.community, category, request.building, request.place,
                                refile=request.refile)
     limit = request.time_limit or profile.time_limit(category)
-    due = compute_due(now, limit, profile.timezone, profile.district.office_hours)
+    calendar = WorkCalendar(profile.calendar_days)
+    due = compute_due(now, limit, profile.timezone, profile.district.office_hours, calendar)
     ticket = await add_ticket(session, Ticket(
         community_id=request.community.id, resident_id=request.resident.id, channel=request.channel,
         category_key=category.key, intake_type=category.intake_type, remit=category.effective_remit.value,
@@ -78,7 +80,7 @@ async def open_ticket(session: AsyncSession, profile: Profile, request: TicketRe
         assignee_id=route.assignee.id, due_at=due, created_at=now,
     ), profile.district.ticket_prefix, profile.timezone)
     await attachments.attach_kept(session, request.resident.id, ticket.id)
-    schedule_alerts(session, ticket, now)
+    schedule_alerts(session, ticket, now, calendar, profile.timezone)
     wording = Wording(profile, request.community.key)
     address = format_address(wording, request.building.number if request.building else None, request.unit,
                              request.room) or (ticket.place or "")

@@ -11,6 +11,7 @@ Layout::
     communities/<id>/places.yaml      optional: public places without a building number (gates, roads ...)
     staff_commands.yaml         optional: the words staff type in WeCom (认领, 办结, 转, 我的)
     notice_templates/<key>.yaml optional: notice templates (治安形势预报, 社区公告), each on a notice topic
+    calendar.yaml               optional: holidays and 调休 working days beyond the national calendar
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from storage.profile.model import Profile
 from storage.profile.notice_templates import NoticeTemplate
 from storage.profile.replies import check_replies, parse_replies
 from storage.profile.schema import (
+    CalendarDays,
     Category,
     Certificate,
     Community,
@@ -141,6 +143,8 @@ def _read_engagement(root: Path) -> dict[str, Any]:
         found["wechat_menu"] = _read_wechat_menu(root / "wechat_menu.yaml")
     if (root / "staff_commands.yaml").is_file():
         found["staff_commands"] = _read_staff_commands(root / "staff_commands.yaml")
+    if (root / "calendar.yaml").is_file():
+        found["calendar_days"] = _validate(root / "calendar.yaml", TypeAdapter(CalendarDays))
     return found
 
 

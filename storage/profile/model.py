@@ -12,6 +12,7 @@ from storage.profile.locations import BuildingLocations
 from storage.profile.notice_templates import NoticeTemplate
 from storage.profile.schema import (
     Area,
+    CalendarDays,
     Category,
     Certificate,
     Community,
@@ -69,6 +70,8 @@ class Profile:
     """The official account's custom menu; None when the profile has no `wechat_menu.yaml`."""
     staff_commands: StaffCommandWords = field(default_factory=StaffCommandWords)
     """What staff type to claim, close or hand on a ticket (`staff_commands.yaml`); none without the file."""
+    calendar_days: CalendarDays = field(default_factory=CalendarDays)
+    """Holidays and working days that differ from the national calendar (`calendar.yaml`)."""
 
     @property
     def policies_dir(self) -> Path:

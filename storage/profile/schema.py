@@ -87,6 +87,23 @@ class OfficeHours(Frozen):
     close: time = time(17, 30)
 
 
+class CalendarDays(Frozen):
+    """Days the district's offices keep otherwise than the national calendar (`calendar.yaml`): a year the
+    `chinese-calendar` package does not know yet (its 放假 and 调休 days, from the State Council's notice), or a
+    local closure or extra working day."""
+
+    holidays: list[date] = []
+    """Closed, whatever the national calendar says."""
+    workdays: list[date] = []
+    """Open (a 调休 Saturday or Sunday), whatever the national calendar says."""
+
+    @model_validator(mode="after")
+    def _no_day_both(self) -> CalendarDays:
+        if both := sorted(set(self.holidays) & set(self.workdays)):
+            raise ValueError(f"a day cannot be both a holiday and a workday: {', '.join(map(str, both))}")
+        return self
+
+
 class StaffMember(Frozen):
     id: Key
     name: str
@@ -268,6 +285,8 @@ class Service(Frozen):
     slot_minutes: int = Field(ge=5, le=240)
     capacity: int = Field(ge=1, le=100)
     closed_dates: list[date] = []
+    open_on_public_holidays: bool = False
+    """False: closed on the national public holidays that fall on its weekdays (`storage.work_calendar`)."""
     home_visit: bool = False
     book_days_ahead: int = Field(default=14, ge=1, le=90)
     examples: list[str] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -80,3 +81,19 @@ def test_staff_link_code_prints_a_code_for_a_known_staff_member_only(tmp_path: P
     assert re.match(r"^[A-Z2-9]{8}  ", issued.stdout)
     assert unknown.returncode == 1
     assert "nobody" in unknown.stderr
+
+
+def test_calendar_check_says_whether_a_year_is_known_and_the_profile_can_fill_one_in(tmp_path: Path) -> None:
+    profile = tmp_path / "profile"
+    shutil.copytree(DEMO_PROFILE, profile)
+    env = {**os.environ, "FRONTDOOR_PROFILE_DIR": str(profile), "COLUMNS": "300"}
+
+    known = frontdoor("calendar", "check", "2026", env=env)
+    unknown = frontdoor("calendar", "check", "2031", env=env)
+    (profile / "calendar.yaml").write_text("holidays: [2031-01-01]\nworkdays: [2031-01-05]\n", encoding="utf-8")
+    filled = frontdoor("calendar", "check", "2031", env=env)
+
+    assert (known.returncode, unknown.returncode, filled.returncode) == (0, 1, 0)
+    assert "2026: known" in known.stdout
+    assert "2031: not known" in unknown.stdout
+    assert "2 day(s)" in filled.stdout

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,7 +23,7 @@ from storage.models import OutboxMessage, ScheduledJob, Staff, Ticket, TicketEve
 from storage.profile import Profile
 from storage.repositories.directory import first_staff_with_role
 from tests.bot.transcript import Resident
-from tests.conftest import MONDAY_10AM
+from tests.conftest import MONDAY_10AM, HandClock
 
 Sessions = async_sessionmaker[AsyncSession]
 REPORT = "3栋2单元楼道里的下水道堵了，臭了好几天"
@@ -123,3 +124,17 @@ async def test_a_ticket_closed_in_time_is_never_escalated(
         pending = (await session.scalars(select(ScheduledJob).where(ScheduledJob.done_at.is_(None),
                                                                     ScheduledJob.kind != PURGE_JOB))).all()
     assert pending == []
+
+
+async def test_the_secretary_hears_of_an_overdue_ticket_on_the_next_working_day(
+        pipeline: Pipeline, sessions: Sessions, clock: HandClock) -> None:
+    clock.set(MONDAY_10AM + timedelta(days=2))  # Wednesday: a 2-working-day report is due on Friday
+    ticket = await open_ticket(pipeline, sessions)
+    async with sessions() as session:
+        run_at = await session.scalar(select(ScheduledJob.run_at).where(
+            ScheduledJob.kind == "ticket_overdue_secretary", ScheduledJob.subject_id == ticket.id))
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert ticket.due_at.astimezone(shanghai) == datetime(2026, 11, 27, 17, 30, tzinfo=shanghai)
+    assert run_at is not None
+    assert run_at.astimezone(shanghai) == datetime(2026, 11, 30, 17, 30, tzinfo=shanghai)  # Monday, not Saturday

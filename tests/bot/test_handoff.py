@@ -3,7 +3,8 @@ back, until the ticket is closed; after hours the resident is told when someone 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -78,6 +79,17 @@ async def test_after_hours_the_resident_is_told_when_someone_answers(pipeline: P
         居民: 转人工
         助手: 已为您转人工
         助手: 11月24日 08:30上班后
+    """)
+
+
+async def test_over_a_holiday_the_resident_is_told_the_first_working_morning(pipeline: Pipeline,
+                                                                           clock: HandClock) -> None:
+    clock.set(datetime(2026, 4, 3, 19, tzinfo=ZoneInfo("Asia/Shanghai")))  # Friday evening before 清明
+
+    await play(Resident(pipeline, "r-qingming"), """
+        居民: 转人工
+        助手: 已为您转人工
+        助手: 4月7日 08:30上班后
     """)
 
 

@@ -61,6 +61,14 @@ def test_a_closed_date_has_no_slots_though_its_weekday_has_hours() -> None:
     assert slot_starts(LEGAL_ADVICE, date(2026, 12, 12), SHANGHAI) != []
 
 
+def test_a_national_holiday_on_a_weekday_has_no_slots_unless_the_service_opens_then() -> None:
+    holiday = date(2026, 10, 5)  # a Monday of 国庆
+    assert holiday.weekday() == 0
+    assert slot_starts(POLICE, holiday, SHANGHAI) == []
+    assert slot_starts(POLICE.model_copy(update={"open_on_public_holidays": True}), holiday, SHANGHAI) != []
+    assert slot_starts(POLICE, date(2026, 10, 12), SHANGHAI) != []
+
+
 @pytest.mark.parametrize(("asked", "expected"), [
     (local(11, 25, 9), local(11, 25, 9)),          # 上午 -> the first morning slot
     (local(11, 25, 8), local(11, 25, 9)),          # 早上 -> when the window opens
