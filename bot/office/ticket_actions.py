@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import PermissionDenied, StaffNotFoundError, TicketNotFoundError, TicketStateError
 from bot.core.wording import Wording
-from bot.office.ticketing import format_datetime
+from bot.office.ticketing import format_datetime, fresh_deadline
 from nlu.payloads import button_payload
 from storage.models import (
     Area,
@@ -113,6 +113,7 @@ async def reopen_ticket(session: AsyncSession, profile: Profile, ticket: Ticket,
     """不满意: the rating, the ticket reopened, and both the assignee and their area lead told."""
     rating = rate_ticket(session, ticket, resident, False, comment, now)
     ticket.status, ticket.closed_at = TicketStatus.REOPENED, None
+    fresh_deadline(session, profile, ticket, now)
     event = TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.REOPENED, note=comment, created_at=now)
     session.add(event)
     await session.flush()
@@ -266,6 +267,7 @@ async def reopen_by_staff(session: AsyncSession, profile: Profile, number: str, 
     if ticket.status != TicketStatus.CLOSED:
         raise TicketStateError(f"{number} is not closed")
     ticket.status, ticket.closed_at = TicketStatus.REOPENED, None
+    fresh_deadline(session, profile, ticket, now)
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.REOPENED, staff_id=staff.id, note=reason,
                             created_at=now))
     if staff.id != ticket.assignee_id:

@@ -15,7 +15,7 @@ from bot.office.deadlines import compute_due
 from bot.office.routing import Route, route_ticket
 from storage.models import Building, Community, Resident, Ticket
 from storage.profile import Profile
-from storage.profile.schema import Category, Place, TimeLimit
+from storage.profile.schema import Category, Place, Remit, TimeLimit
 from storage.repositories import attachments, outbox
 from storage.repositories.tickets import add_ticket
 from storage.work_calendar import WorkCalendar
@@ -62,6 +62,23 @@ class OpenedTicket:
     route: Route
     due_label: str
     address_label: str
+
+
+def fresh_deadline(session: AsyncSession, profile: Profile, ticket: Ticket, now: datetime) -> None:
+    """A reopened ticket is a matter taken up again: a new deadline from `now` by its intake type's limit for
+    its remit (its category's own limit, if it has one), and new reminders and escalations; those set for the
+    old deadline do nothing. A ticket whose intake type the profile no longer has keeps its deadline."""
+    category = profile.categories.get(ticket.category_key)
+    intake = profile.district.intake_types.get(ticket.intake_type)
+    remit = next((remit for remit in Remit if remit.value == ticket.remit), None)
+    limit = category.time_limit if category is not None else None
+    if limit is None and intake is not None and remit is not None:
+        limit = intake.time_limits.get(remit)
+    if limit is None:
+        return
+    calendar = WorkCalendar(profile.calendar_days)
+    ticket.due_at = compute_due(now, limit, profile.timezone, profile.district.office_hours, calendar)
+    schedule_alerts(session, ticket, now, calendar, profile.timezone)
 
 
 async def open_ticket(session: AsyncSession, profile: Profile, request: TicketRequest, now: datetime) -> OpenedTicket:

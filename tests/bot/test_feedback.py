@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -15,11 +17,11 @@ from bot.conversation.pipeline import Pipeline
 from bot.core.errors import PermissionDenied, TicketNotFoundError, TicketStateError
 from bot.core.messages import Choice, TextReply
 from bot.office.ticket_actions import close_ticket
-from storage.models import OutboxMessage, Rating, Staff, Ticket, TicketEvent
+from storage.models import OutboxMessage, Rating, ScheduledJob, Staff, Ticket, TicketEvent
 from storage.profile import Profile
 from tests.bot.transcript import Resident, play
 from tests.cli import frontdoor
-from tests.conftest import DEMO_PROFILE, MONDAY_10AM, NLU_DATA
+from tests.conftest import DEMO_PROFILE, MONDAY_10AM, NLU_DATA, HandClock
 
 DRAIN = "3栋2单元楼道里的下水道堵了，臭了好几天"
 
@@ -40,6 +42,9 @@ async def reported_and_closed(pipeline: Pipeline, sessions: async_sessionmaker[A
     resident.last = [TextReply(notice.payload["text"], tuple(Choice(label, payload)
                                                              for label, payload in notice.payload["choices"]))]
     return resident, ticket
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 async def ratings(sessions: async_sessionmaker[AsyncSession]) -> list[Rating]:
@@ -102,6 +107,27 @@ async def test_unsatisfied_reopens_tells_assignee_and_area_lead_and_keeps_the_no
     area_lead = next(a.lead for a in profile.communities["baiyang"].areas if a.name == "东一片")
     assert await staff_told(sessions, "ticket_reopened") == [assignee, area_lead]
     assert await staff_told(sessions, "ticket_reopen_note") == [assignee, area_lead]
+
+
+async def test_a_reopened_ticket_gets_a_new_deadline_and_new_escalations(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], clock: HandClock) -> None:
+    resident, ticket = await reported_and_closed(pipeline, sessions, "r-reopen-late")
+    first_due = ticket.due_at
+    clock.set(datetime(2026, 11, 27, 10, tzinfo=SHANGHAI))  # Friday, after the first deadline (Wednesday)
+
+    await play(resident, """
+        居民: [不满意]
+        助手: 已重新打开
+    """)
+
+    async with sessions() as session:
+        reopened = await session.get_one(Ticket, ticket.id)
+        jobs = (await session.scalars(select(ScheduledJob).where(ScheduledJob.subject_id == ticket.id,
+                                                                 ScheduledJob.args["due_at"].as_string()
+                                                                 == reopened.due_at.isoformat()))).all()
+    assert first_due.astimezone(SHANGHAI) == datetime(2026, 11, 25, 17, 30, tzinfo=SHANGHAI)
+    assert reopened.due_at.astimezone(SHANGHAI) == datetime(2026, 12, 1, 17, 30, tzinfo=SHANGHAI)  # Mon, Tue
+    assert sorted(job.kind for job in jobs) == ["ticket_due_soon", "ticket_overdue_lead", "ticket_overdue_secretary"]
 
 
 async def test_typed_unsatisfied_with_the_reason_reopens_without_asking_again(
