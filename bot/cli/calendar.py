@@ -12,7 +12,7 @@ from bot.settings import Settings
 from storage.profile import load_profile
 from storage.work_calendar import WorkCalendar
 
-calendar_app = typer.Typer(help="Working days: national holidays, 调休 days and the profile's own.",
+calendar_app = typer.Typer(help="Working days: national holidays, make-up working days and the profile's own.",
                            no_args_is_help=True)
 console = Console()
 
@@ -26,7 +26,7 @@ def check(year: Annotated[int, typer.Argument(min=2004, max=2100)]) -> None:
     package = f"chinese-calendar {version('chinese-calendar')}"
     overrides = settings.profile_dir / "calendar.yaml"
     if known.national:
-        console.print(f"{year}: known: national holidays and 调休 days from {package}; "
+        console.print(f"{year}: known: national holidays and make-up working days from {package}; "
                       f"{overrides} sets {known.overrides} day(s) in it.", highlight=False)
         return
     if known.overrides:
@@ -34,7 +34,7 @@ def check(year: Annotated[int, typer.Argument(min=2004, max=2100)]) -> None:
                       highlight=False)
         return
     console.print(f"[bold red]{year}: not known[/]: {package} does not know it and {overrides} sets no day in it, "
-                  "so Monday to Friday are taken as working days. Add the year's holidays and 调休 working days "
+                  "so Monday to Friday are taken as working days. Add the year's holidays and make-up working days "
                   f"from the State Council's notice to {overrides} (holidays: / workdays:), or upgrade "
                   "chinese-calendar once a release knows the year.", highlight=False)
     raise typer.Exit(1)

@@ -111,8 +111,9 @@ async def seed_month(session: AsyncSession, profile: Profile) -> Month:
     noise = await opened("noise", "noise", "18", local(11, 5, 15))
     await close_ticket(session, profile, noise.number or "", CLOSER, "已上门劝导", local(11, 6, 9))
     await reopen_ticket(session, profile, noise, neighbour, "晚上还是吵", local(11, 9, 20))
-    await close_ticket(session, profile, noise.number or "", CLOSER, "已约谈并签订承诺书", local(11, 12, 10))  # late
-    rate_ticket(session, noise, neighbour, True, None, local(11, 13, 9))
+    # Reopened Monday evening: a new deadline of 3 working days from Tuesday (Friday 17:30); closed late.
+    await close_ticket(session, profile, noise.number or "", CLOSER, "已约谈并签订承诺书", local(11, 16, 10))
+    rate_ticket(session, noise, neighbour, True, None, local(11, 16, 15))
     await opened("civil", "civil_affairs", None, local(11, 10, 9))  # still open, overdue
     dispute = await opened("dispute", "dispute", "20", local(11, 12, 14))
     await close_ticket(session, profile, dispute.number or "", CLOSER, "双方达成调解协议", local(11, 13, 11))
