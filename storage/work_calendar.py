@@ -56,6 +56,16 @@ class WorkCalendar:
         """A weekday the offices are closed (a national holiday, or one of calendar.yaml's)."""
         return day.weekday() < 5 and not self.is_working_day(day)
 
+    def years_to_fill_in(self, today: date, ahead: timedelta = timedelta(days=45)) -> list[int]:
+        """This year, and next year once it is less than `ahead` away, when neither the package nor the profile
+        knows their days: what an operator should add to calendar.yaml now."""
+        years = sorted({today.year, (today + ahead).year})
+        return [year for year in years if not self._known_at_all(self.known(year))]
+
+    @staticmethod
+    def _known_at_all(known: YearKnown) -> bool:
+        return known.national or known.overrides > 0
+
     def known(self, year: int) -> YearKnown:
         try:
             chinese_calendar.is_workday(date(year, 6, 1))

@@ -77,6 +77,7 @@ def serve(
     settings = Settings()
     profile = _check_profile(settings.profile_dir)
     upgrade_unless_unreachable(settings.database_url)
+    _warn_of_unknown_years(profile)
     if profile.policies_dir.is_dir():
         # Built (or found current) once here, so server processes starting together read it, not each build it.
         from nlu.policy_store import current_library
@@ -146,6 +147,7 @@ def profile_check(profile: ProfileOption = None) -> None:
         console.print(f"{community.id}: {community.name}, {len(community.areas)} areas, {buildings} buildings, "
                       f"{len(community.staff)} people on the roster")
     console.print(f"{len(loaded.categories)} categories, {len(loaded.district.intake_types)} intake types: ok")
+    _warn_of_unknown_years(loaded)
 
 
 @profile_app.command("load")
@@ -253,6 +255,17 @@ def ticket_reply(
         errors.print(str(error))
         raise typer.Exit(1) from error
     console.print(f"reply to {number} queued for the resident")
+
+
+def _warn_of_unknown_years(profile: Profile) -> None:
+    """A year whose holidays nobody knows counts Monday to Friday: say so while there is time to fill it in."""
+    from storage.work_calendar import WorkCalendar
+
+    today = system_clock().astimezone(profile.timezone).date()
+    for year in WorkCalendar(profile.calendar_days).years_to_fill_in(today):
+        errors.print(f"[bold yellow]calendar[/] {year}'s holidays and make-up working days are not known: "
+                     f"deadlines count Monday to Friday; add them to {profile.root / 'calendar.yaml'} "
+                     f"(`frontdoor calendar check {year}`)", highlight=False, soft_wrap=True)
 
 
 def _check_profile(path: Path) -> Profile:

@@ -93,3 +93,11 @@ def test_a_year_nobody_knows_counts_monday_to_friday() -> None:
 def test_a_day_cannot_be_both_a_holiday_and_a_workday() -> None:
     with pytest.raises(ValueError, match="both a holiday and a workday"):
         CalendarDays(holidays=[date(2027, 1, 1)], workdays=[date(2027, 1, 1)])
+
+
+def test_an_operator_is_told_which_coming_year_to_fill_in() -> None:
+    assert NATIONAL.years_to_fill_in(date(2026, 6, 1)) == []
+    assert NATIONAL.years_to_fill_in(date(2026, 12, 5)) == [2027]  # 45 days before the year turns
+    assert NATIONAL.years_to_fill_in(date(2031, 3, 1)) == [2031]
+    filled = WorkCalendar(CalendarDays(holidays=[date(2027, 1, 1)]))
+    assert filled.years_to_fill_in(date(2026, 12, 5)) == []
