@@ -55,11 +55,10 @@ class Responder:
     pipeline: Pipeline
     sessions: async_sessionmaker[AsyncSession]
     sender: WeChatSender
+    spool: Spool
+    """Where a message answered `success` is kept until its replies are queued."""
     budget_seconds: float = 4.0
     clock: Clock = system_clock
-    spool: Spool | None = None
-    """Where a message answered `success` is kept until its replies are queued; None only in tests of the
-    pipeline's timing that need no durability."""
     retry_seconds: float = math.inf
     """How long a message (and its late replies) is tried again while the database is unreachable: until
     it answers, or until shutdown leaves the message to the spool."""
@@ -138,19 +137,15 @@ class Responder:
     async def _hand_over(self, message: InboundMessage, wording: Wording) -> None:
         """Written to the spool, durably, before the webhook answers `success`; a failure here is raised,
         so the webhook fails and WeChat sends the message again."""
-        if self.spool is not None:
-            await asyncio.to_thread(self.spool.put, message.retry_key, message, wording.community_key)
+        await asyncio.to_thread(self.spool.put, message.retry_key, message, wording.community_key)
 
     def _ended(self, message: InboundMessage) -> None:
-        if self.spool is not None:
-            self.spool.done(message.retry_key)
+        self.spool.done(message.retry_key)
 
     def _give_up(self, message: InboundMessage, wording: Wording, error: BaseException) -> None:
-        where = "kept in the spool's failed.jsonl" if self.spool is not None else "not kept"
-        log.error("WeChat message %s was answered `success` but could not be handled (%s)",
-                  reference(message.retry_key), where, exc_info=error)
-        if self.spool is not None:
-            self.spool.failed(Spooled(message.retry_key, message, wording.community_key), type(error).__name__)
+        log.error("WeChat message %s was answered `success` but could not be handled (kept in the spool's "
+                  "failed.jsonl)", reference(message.retry_key), exc_info=error)
+        self.spool.failed(Spooled(message.retry_key, message, wording.community_key), type(error).__name__)
 
     def _start(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coroutine)
@@ -202,8 +197,6 @@ class Responder:
 
     def resume(self) -> int:
         """Takes over what dead processes left in the spool and handles it; the number taken over."""
-        if self.spool is None:
-            return 0
         adopted = self.spool.take_over()
         for entry in adopted:
             self._start(self._handle_spooled(entry))
@@ -228,8 +221,7 @@ class Responder:
             await asyncio.gather(*unfinished, return_exceptions=True)
             if unfinished:
                 log.warning("%d WeChat message(s) unfinished at shutdown are left in the spool", len(unfinished))
-        if self.spool is not None:
-            self.spool.close()
+        self.spool.close()
 
 
 @dataclass

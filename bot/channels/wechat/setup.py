@@ -26,8 +26,8 @@ def build_official_account(runtime: Runtime, token_engine: Engine) -> OfficialAc
     clock = runtime.clock
     sender = WeChatSender(runtime.sessions, official_account_client(settings, token_engine, clock), runtime.profile,
                           settings.wechat_subscribe_template_id, clock=clock)
-    responder = Responder(runtime.pipeline, runtime.sessions, sender, settings.wechat_reply_budget_seconds, clock,
-                          Spool(settings.spool_dir, settings.database_url),
+    responder = Responder(runtime.pipeline, runtime.sessions, sender, Spool(settings.spool_dir, settings.database_url),
+                          settings.wechat_reply_budget_seconds, clock,
                           shutdown_grace_seconds=settings.wechat_shutdown_grace_seconds)
     return OfficialAccount(token, settings.wechat_app_id, crypto,
                            settings.wechat_community, runtime.profile, runtime.sessions, responder,
