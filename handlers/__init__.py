@@ -14,6 +14,7 @@ from handlers import (
     emergency,
     fallback,
     feedback,
+    follow_up,
     human_handoff,
     not_urgent,
     notices,
@@ -22,13 +23,15 @@ from handlers import (
     request_status,
     resume,
     safety_tip,
+    split_report,
+    ticket_answer,
 )
 from handlers.base import AnswerCheck, Handler
 
 MODULES: tuple[ModuleType, ...] = (
     appeal_report, appointment_book, appointment_cancel, certificate_delivery, certificate_request, conversation,
-    emergency, fallback, feedback, human_handoff, notices, policy_question, report_clue,
-    request_status, safety_tip,
+    emergency, fallback, feedback, follow_up, human_handoff, notices, policy_question, report_clue,
+    request_status, safety_tip, split_report, ticket_answer,
 )
 
 

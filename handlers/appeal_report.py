@@ -14,14 +14,17 @@ from dataclasses import replace
 from bot.core.dialogue import DialogueState
 from bot.core.messages import Choice, InboundMessage, Reply
 from bot.office.categories import file_reports, names_a_category
+from bot.office.duplicates import DIFFERENT_INTENT, Joined, join, same_problem
 from bot.office.emergencies import EMERGENCY_CATEGORY
 from bot.office.places import find_place
+from bot.office.ticket_actions import category_name
 from bot.office.ticket_moves import move_ticket
-from bot.office.ticketing import TicketRequest, format_address, open_ticket
+from bot.office.ticketing import TicketRequest, format_address, format_datetime, open_ticket
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from nlu.address import says_no_building, stated_address, without_no_building
 from nlu.entities import Address, AddressMatch
+from nlu.payloads import button_payload
 from nlu.phrasing import (
     ANOTHER_PROBLEM,
     BARE_NUMBER,
@@ -45,6 +48,9 @@ from storage.repositories.directory import get_building, get_building_by_id
 from storage.repositories.tickets import get_ticket_by_number
 
 REPLIES: dict[str, tuple[str, ...]] = {
+    "ticket_joined": ("assignee", "category", "due", "reporters", "ticket_no"),
+    "ticket_already_yours": ("assignee", "category", "due", "reporters", "ticket_no"),
+    "choice_report_is_different": (),
     "appeal_cancelled": (),
     "ask_description": (),
     "ask_building": ("community",),
@@ -368,6 +374,19 @@ async def _known_building(ctx: HandlerContext) -> Building | None:
     return await get_building_by_id(ctx.session, resident.building_id)
 
 
+async def _joined(ctx: HandlerContext, joined: Joined) -> Reply:
+    """The problem is already being handled: by whom and by when, with a way to say it is another problem."""
+    ticket = joined.ticket
+    fields = {"ticket_no": ticket.number, "category": category_name(ctx.profile, ticket),
+              "assignee": ticket.assignee.name, "due": format_datetime(ctx.wording, ctx.profile, ticket.due_at),
+              "reporters": joined.reporters}
+    if joined.already:
+        return ctx.say("ticket_already_yours", **fields)
+    different = ctx.choice_of("choice_report_is_different",
+                              button_payload(DIFFERENT_INTENT, ticket=ticket.number or ""))
+    return ctx.say("ticket_joined", different, **fields)
+
+
 async def _last_address(ctx: HandlerContext) -> tuple[Choice, ...]:
     resident, building = ctx.resident, await _known_building(ctx)
     if building is None:
@@ -393,12 +412,17 @@ async def _open(ctx: HandlerContext, building: Building | None) -> list[Reply]:
             other is not filing and find_place(ctx.profile, ctx.community.key, other.words) == place
             for other in filings)
         at_place = own_place or (None if own or elsewhere else place)
-        opened = await open_ticket(ctx.session, ctx.profile, TicketRequest(
+        request = TicketRequest(
             community=ctx.community, resident=ctx.resident, channel=ctx.channel, category=filing.category,
             description=filing.words, building=None if own_place else own or building, unit=slots.get("unit"),
             room=slots.get("room"), place=at_place, where=None if at_place else slots.get("where"),
             refile=not filing.confident,
-        ), ctx.now)
+        )
+        reported = await same_problem(ctx.session, ctx.profile, request, ctx.now) if filing.confident else None
+        if reported is not None:
+            replies.append(await _joined(ctx, await join(ctx.session, ctx.profile, reported, request, ctx.now)))
+            continue
+        opened = await open_ticket(ctx.session, ctx.profile, request, ctx.now)
         if len(filings) == 1 or not (own or own_place):  # where its own words said stays put (see _move)
             numbers.append(opened.ticket.number or "")
         replies.append(ctx.say(

@@ -7,7 +7,7 @@ first message already said it).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from bot.core.messages import InboundMessage, Reply
@@ -19,7 +19,7 @@ from nlu.entities import find_ticket_numbers
 from nlu.payloads import button_payload
 from nlu.phrasing import praises_what_was_done
 from nlu.result import ParseResult
-from storage.models import Rating, Ticket, TicketStatus
+from storage.models import Rating, Ticket, TicketFollower, TicketStatus
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "feedback_ask": ("category", "ticket_no"),
@@ -109,20 +109,26 @@ async def _ticket_to_rate(ctx: HandlerContext, nlu: ParseResult) -> Ticket | Non
     if numbers:
         return await _resident_ticket(ctx, numbers[0])
     query = (select(Ticket).options(joinedload(Ticket.assignee))
-             .where(Ticket.resident_id == ctx.resident.id, Ticket.status == TicketStatus.CLOSED)
+             .where(Ticket.id.in_(_followed(ctx)), Ticket.status == TicketStatus.CLOSED,
+                    Ticket.merged_into_id.is_(None))
              .order_by(Ticket.closed_at.desc(), Ticket.id.desc()).limit(1))
     return await ctx.session.scalar(query)
 
 
 async def _resident_ticket(ctx: HandlerContext, number: str) -> Ticket | None:
-    """Only the resident's own tickets can be rated by them."""
+    """Only tickets the resident reported (first, or as a follower) can be rated by them."""
     query = select(Ticket).options(joinedload(Ticket.assignee)).where(Ticket.number == number,
-                                                                      Ticket.resident_id == ctx.resident.id)
+                                                                      Ticket.id.in_(_followed(ctx)))
     return await ctx.session.scalar(query)
 
 
+def _followed(ctx: HandlerContext) -> Select[int]:
+    return select(TicketFollower.ticket_id).where(TicketFollower.resident_id == ctx.resident.id)
+
+
 async def _rated_since_closed(ctx: HandlerContext, ticket: Ticket) -> bool:
-    query = select(Rating.id).where(Rating.ticket_id == ticket.id).order_by(Rating.id.desc()).limit(1)
+    query = (select(Rating.id).where(Rating.ticket_id == ticket.id, Rating.resident_id == ctx.resident.id)
+             .order_by(Rating.id.desc()).limit(1))
     if ticket.closed_at is not None:
         query = query.where(Rating.created_at >= ticket.closed_at)
     return await ctx.session.scalar(query) is not None

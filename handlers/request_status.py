@@ -13,7 +13,7 @@ from nlu.phrasing import EARLIER_REPORT, MENTIONS_A_REPORT, WANTS_TO_TALK
 from nlu.result import ParseResult
 from storage.models import Appointment, Ticket
 from storage.repositories.appointments import get_appointment_by_number, open_appointments_of
-from storage.repositories.tickets import get_ticket_by_number, open_tickets_of
+from storage.repositories.tickets import follows, get_ticket_by_number, open_tickets_of
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "status_none": (),
@@ -61,7 +61,7 @@ def _describes_a_problem(ctx: HandlerContext, text: str) -> bool:
 
 async def _one(ctx: HandlerContext, number: str) -> Reply:
     ticket = await get_ticket_by_number(ctx.session, number)
-    if ticket is not None and ticket.resident_id == ctx.resident.id:
+    if ticket is not None and await follows(ctx.session, ticket.id, ctx.resident.id):
         return TextReply(_ticket_line(ctx, ticket))
     booking = await get_appointment_by_number(ctx.session, number)
     if booking is not None and booking.resident_id == ctx.resident.id:

@@ -193,6 +193,13 @@ class Ticket(Base):
     closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     purged_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     """When its personal fields were removed (retention period after closing, or the resident's erasure)."""
+    paused_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    """While the office waits (for materials, for the resident, for another office) the clock stops: set from
+    the pause until the resume, which moves `due_at` on by the working time paused (`bot.office.pauses`)."""
+    pause_reason: Mapped[str | None] = mapped_column(String(40))
+    """The profile's pause reason while paused."""
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    """The ticket this one was merged into (it is closed, its reporters follow that one)."""
 
     community: Mapped[Community] = relationship(lazy="raise")
     assignee: Mapped[Staff] = relationship(lazy="raise")
@@ -207,6 +214,15 @@ class TicketEventKind(StrEnum):
     CLOSED = "closed"
     REOPENED = "reopened"
     ESCALATED = "escalated"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    ANSWERED = "answered"
+    """The resident's answer while the ticket waited for them (its note is their words)."""
+    FOLLOWED = "followed"
+    """Another resident reported the same problem and now follows this ticket."""
+    MERGED = "merged"
+    SPLIT = "split"
+    FOLLOW_UP = "follow_up"
 
 
 class AttachmentKind(StrEnum):
@@ -233,6 +249,49 @@ class Attachment(Base):
     content_type: Mapped[str | None] = mapped_column(String(60))
     content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     fetch_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class TicketFollower(Base):
+    """A resident who reported the ticket's problem: the first reporter (whose words are the ticket's
+    description) and everyone whose report of the same problem was attached to it (their own words kept here).
+    Each is told of every step and asked 满意 / 不满意 at the end."""
+
+    __tablename__ = "ticket_followers"
+    __table_args__ = (UniqueConstraint("ticket_id", "resident_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str | None] = mapped_column(Text)
+    """The follower's own words; None for the first reporter (the ticket's description) and once purged."""
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
+
+
+class FollowUpMethod(StrEnum):
+    MESSAGE = "message"
+    PHONE = "phone"
+
+
+class FollowUp(Base):
+    """A 回访 after closing: asked by message some working days later (`bot.office.follow_ups`) or recorded by
+    staff after a phone call. Counted for the staff member who handled the ticket."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    method: Mapped[str] = mapped_column(String(10))
+    asked_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
+    answered_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    fixed: Mapped[bool | None]
+    """Still fixed (True) or broken again (False); None while unanswered."""
+    satisfied: Mapped[bool | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    """A staff member's note of the call (a message follow-up keeps no words)."""
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
 
 class TicketEvent(Base):

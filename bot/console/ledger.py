@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.console.stats import NoticeReach, Satisfaction, notice_reach
+from bot.console.stats import FollowUps, NoticeReach, Satisfaction, follow_ups_by_staff, notice_reach
 from bot.core.masking import MaskStyle, mask_text
 from bot.core.wording import Wording
 from storage.models import (
@@ -110,6 +110,8 @@ class LedgerTotals:
     delivered: int
     satisfied: int
     unsatisfied: int
+    follow_ups: FollowUps
+    """回访 asked in the month."""
 
     @property
     def on_time_share(self) -> float | None:
@@ -135,6 +137,8 @@ class Ledger:
     ratings: tuple[LedgerRating, ...]
     satisfaction: Satisfaction
     totals: LedgerTotals
+    follow_ups: dict[str, FollowUps]
+    """回访 asked in the month, by the staff member who handled the ticket."""
 
     @property
     def title(self) -> str:
@@ -153,7 +157,7 @@ def month_bounds(month: date, profile: Profile) -> tuple[datetime, datetime]:
 
 async def build_ledger(session: AsyncSession, profile: Profile, community_id: int, month: date) -> Ledger:
     """The ledger of one community for the local month holding `month`: tickets and certificates
-    requested in it, appointments whose time falls in it, notices sent and ratings given in it."""
+    requested in it, appointments whose time falls in it, notices sent, ratings given and 回访 asked in it."""
     community = await get_community_by_id(session, community_id)
     wording = Wording(profile, community.key)
     start, end = month_bounds(month, profile)
@@ -163,6 +167,7 @@ async def build_ledger(session: AsyncSession, profile: Profile, community_id: in
     notices = tuple(await notice_reach(session, wording, community_id, start, end))
     ratings = await _ratings(session, profile, community_id, start, end)
     satisfaction = Satisfaction(sum(r.satisfied for r in ratings), sum(not r.satisfied for r in ratings))
+    follow_ups = await follow_ups_by_staff(session, profile, wording, community_id, start, end)
     totals = LedgerTotals(
         tickets=len(tickets), closed=sum(t.closed is not None for t in tickets),
         on_time=sum(t.on_time is True for t in tickets), late=sum(t.on_time is False for t in tickets),
@@ -172,9 +177,11 @@ async def build_ledger(session: AsyncSession, profile: Profile, community_id: in
         appointments_cancelled=sum(a.status == AppointmentStatus.CANCELLED for a in appointments),
         notices=len(notices), recipients=sum(n.recipients for n in notices),
         delivered=sum(n.delivered for n in notices), satisfied=satisfaction.satisfied,
-        unsatisfied=satisfaction.unsatisfied)
+        unsatisfied=satisfaction.unsatisfied,
+        follow_ups=FollowUps(sum(f.asked for f in follow_ups.values()), sum(f.answered for f in follow_ups.values()),
+                             sum(f.satisfied for f in follow_ups.values())))
     return Ledger(community.name, start.astimezone(profile.timezone).date(), wording, tickets, certificates,
-                  appointments, notices, ratings, satisfaction, totals)
+                  appointments, notices, ratings, satisfaction, totals, follow_ups)
 
 
 async def _tickets(session: AsyncSession, profile: Profile, community_id: int, start: datetime,

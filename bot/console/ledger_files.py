@@ -36,6 +36,15 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "ledger_section_appointments": (),
     "ledger_section_notices": (),
     "ledger_section_ratings": (),
+    "ledger_section_follow_ups": (),
+    "ledger_col_follow_ups_asked": (),
+    "ledger_col_follow_ups_answered": (),
+    "ledger_col_follow_up_rate": (),
+    "ledger_col_follow_up_satisfaction": (),
+    "ledger_total_follow_ups_asked": (),
+    "ledger_total_follow_ups_answered": (),
+    "ledger_total_follow_up_rate": (),
+    "ledger_total_follow_up_satisfaction": (),
     "ledger_col_item": (),
     "ledger_col_count": (),
     "ledger_col_number": (),
@@ -139,6 +148,10 @@ def ledger_tables(ledger: Ledger) -> list[LedgerTable]:
                     [[r.ticket_number, r.category, r.staff, say("ledger_satisfied" if r.satisfied
                                                                  else "ledger_unsatisfied"), local(r.rated)]
                      for r in ledger.ratings]),
+        LedgerTable(say("ledger_section_follow_ups"), columns(
+            "assignee", "follow_ups_asked", "follow_ups_answered", "follow_up_rate", "follow_up_satisfaction"),
+            [[staff, f.asked, f.answered, _percent(f.rate), _percent(f.satisfaction)]
+             for staff, f in ledger.follow_ups.items()]),
     ]
 
 
@@ -151,7 +164,9 @@ def _totals_rows(ledger: Ledger) -> list[list[Cell]]:
         ("appointments_done", t.appointments_done), ("appointments_cancelled", t.appointments_cancelled),
         ("notices", t.notices), ("recipients", t.recipients), ("delivered", t.delivered),
         ("satisfied", t.satisfied), ("unsatisfied", t.unsatisfied),
-        ("satisfaction_rate", _percent(t.satisfied_share)),
+        ("satisfaction_rate", _percent(t.satisfied_share)), ("follow_ups_asked", t.follow_ups.asked),
+        ("follow_ups_answered", t.follow_ups.answered), ("follow_up_rate", _percent(t.follow_ups.rate)),
+        ("follow_up_satisfaction", _percent(t.follow_ups.satisfaction)),
     ]
     return [[ledger.wording.render(f"ledger_total_{key}"), value] for key, value in figures]
 

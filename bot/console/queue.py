@@ -38,7 +38,7 @@ class QueueRow:
     area: Area | None
     building: Building | None
     urgency: str
-    """"late", "near" or "ok" (closed tickets: "done")."""
+    """"late", "near" or "ok" (closed tickets: "done"; paused ones, whose clock stands still: "paused")."""
     minutes_left: int
 
 
@@ -60,7 +60,7 @@ async def ticket_queue(session: AsyncSession, staff: Staff, wanted: TicketFilter
     if wanted.assignee:
         query = query.where(assignee.key == wanted.assignee)
     if wanted.overdue:
-        query = query.where(Ticket.status.in_(OPEN_STATUSES), Ticket.due_at < now)
+        query = query.where(Ticket.status.in_(OPEN_STATUSES), Ticket.due_at < now, Ticket.paused_at.is_(None))
     rows = (await session.execute(query.order_by(Ticket.due_at, Ticket.id).limit(PAGE))).all()
     return [QueueRow(t, a, area, building, urgency(t, now), int((t.due_at - now) / timedelta(minutes=1)))
             for t, a, building, area in rows]
@@ -69,6 +69,8 @@ async def ticket_queue(session: AsyncSession, staff: Staff, wanted: TicketFilter
 def urgency(ticket: Ticket, now: datetime) -> str:
     if ticket.status == TicketStatus.CLOSED:
         return "done"
+    if ticket.paused_at is not None:
+        return "paused"
     if ticket.due_at <= now:
         return "late"
     return "near" if ticket.due_at - now <= (ticket.due_at - ticket.created_at) * NEAR_DUE_SHARE else "ok"

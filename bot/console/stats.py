@@ -11,6 +11,7 @@ in the district's time zone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
@@ -27,6 +28,7 @@ from storage.models import (
     Area,
     Building,
     Community,
+    FollowUp,
     Notice,
     OutboxMessage,
     Rating,
@@ -84,6 +86,24 @@ class Satisfaction:
 
 
 @dataclass(frozen=True)
+class FollowUps:
+    """回访 asked in a period (by message or recorded after a call) and how they were answered."""
+
+    asked: int
+    answered: int
+    satisfied: int
+
+    @property
+    def rate(self) -> float | None:
+        """The follow-up rate: answered out of asked."""
+        return _share(self.answered, self.asked)
+
+    @property
+    def satisfaction(self) -> float | None:
+        return _share(self.satisfied, self.answered)
+
+
+@dataclass(frozen=True)
 class NoticeReach:
     headline: str
     """The notice's headline; an Update or a Cancel is marked as such (profile wording)."""
@@ -124,6 +144,14 @@ class Dashboard:
     unreached_tickets: int
     """Tickets opened in the period with a message to their resident that no platform took: residents whom
     the office has to phone or visit."""
+    follow_ups_by_staff: dict[str, FollowUps]
+    """回访 asked in the period, by the staff member who handled the ticket."""
+
+    @property
+    def follow_ups(self) -> FollowUps:
+        figures = self.follow_ups_by_staff.values()
+        return FollowUps(sum(f.asked for f in figures), sum(f.answered for f in figures),
+                         sum(f.satisfied for f in figures))
 
 
 @dataclass(frozen=True)
@@ -134,8 +162,9 @@ class _Scope:
     end: datetime
 
     def tickets(self) -> list[ColumnElement[bool]]:
-        """Tickets opened in the period, in the community and area."""
-        return [Ticket.created_at >= self.start, Ticket.created_at < self.end, *self.place()]
+        """Tickets opened in the period, in the community and area; one merged into another is not counted again."""
+        return [Ticket.created_at >= self.start, Ticket.created_at < self.end, Ticket.merged_into_id.is_(None),
+                *self.place()]
 
     def place(self) -> list[ColumnElement[bool]]:
         """Tickets of the community and area, whenever opened."""
@@ -171,6 +200,8 @@ async def compute_dashboard(session: AsyncSession, profile: Profile, community_i
         appointments_by_service=await _appointments_by_service(session, profile, scope),
         notice_reach=await notice_reach(session, wording, community_id, start, end),
         unreached_tickets=await _unreached_tickets(session, scope),
+        follow_ups_by_staff=await follow_ups_by_staff(session, profile, wording, scope.community_id, start, end,
+                                                      scope.place()),
     )
 
 
@@ -243,7 +274,8 @@ def _on_time_columns(now: datetime) -> tuple[ColumnElement[Any], ...]:
     return (
         func.sum(case((and_(closed, Ticket.closed_at <= Ticket.due_at), 1), else_=0)),
         func.count(Ticket.closed_at),
-        func.sum(case((and_(Ticket.closed_at.is_(None), Ticket.due_at < now), 1), else_=0)),
+        func.sum(case((and_(Ticket.closed_at.is_(None), Ticket.paused_at.is_(None), Ticket.due_at < now), 1),
+                      else_=0)),
     )
 
 
@@ -256,21 +288,44 @@ async def _on_time_by(session: AsyncSession, scope: _Scope, column: Any, now: da
 
 async def _on_time_by_staff(session: AsyncSession, profile: Profile, wording: Wording, scope: _Scope,
                             now: datetime) -> dict[str, OnTime]:
-    """By the current assignee; two people of the same name are told apart by their role."""
+    """By the current assignee."""
     query = (select(Staff.id, Staff.name, Staff.role, *_on_time_columns(now))
              .join(Staff, Staff.id == Ticket.assignee_id).where(*scope.tickets())
              .group_by(Staff.id, Staff.name, Staff.role).order_by(Staff.name, Staff.id))
     rows = (await session.execute(query)).all()
-    names = [name for _, name, *_ in rows]
+    labels = staff_labels(profile, wording, [(staff_id, name, role) for staff_id, name, role, *_ in rows])
+    return {label: OnTime(int(on_time or 0), int(closed or 0), int(overdue or 0))
+            for label, (_, _, _, on_time, closed, overdue) in zip(labels, rows, strict=True)}
+
+
+async def follow_ups_by_staff(session: AsyncSession, profile: Profile, wording: Wording, community_id: int | None,
+                              start: datetime, end: datetime,
+                              place: Sequence[ColumnElement[bool]] = ()) -> dict[str, FollowUps]:
+    """回访 asked in [start, end) on tickets of the community (and `place`), by the staff member who handled the
+    ticket."""
+    answered = FollowUp.answered_at.is_not(None)
+    query = (select(Staff.id, Staff.name, Staff.role, func.count(), func.count(FollowUp.answered_at),
+                    func.sum(case((and_(answered, FollowUp.satisfied.is_(True)), 1), else_=0)))
+             .join(Ticket, Ticket.id == FollowUp.ticket_id).join(Staff, Staff.id == FollowUp.staff_id)
+             .where(FollowUp.asked_at >= start, FollowUp.asked_at < end, *place,
+                    *([] if community_id is None else [Ticket.community_id == community_id]))
+             .group_by(Staff.id, Staff.name, Staff.role).order_by(Staff.name, Staff.id))
+    rows = (await session.execute(query)).all()
+    labels = staff_labels(profile, wording, [(staff_id, name, role) for staff_id, name, role, *_ in rows])
+    return {label: FollowUps(int(asked), int(done), int(satisfied or 0))
+            for label, (_, _, _, asked, done, satisfied) in zip(labels, rows, strict=True)}
+
+
+def staff_labels(profile: Profile, wording: Wording, people: Sequence[tuple[int, str, str]]) -> list[str]:
+    """Each (id, name, role) by name; two people of the same name are told apart by their role, then their id."""
+    names = [name for _, name, _ in people]
     role_names = {role.value: name for role, name in profile.district.role_names.items()}
-    result: dict[str, OnTime] = {}
-    for staff_id, name, role, on_time, closed, overdue in rows:
+    labels: list[str] = []
+    for staff_id, name, role in people:
         label = name if names.count(name) == 1 else wording.render(
             "stats_staff_with_role", name=name, role=role_names.get(role, role))
-        if label in result:
-            label = f"{label} #{staff_id}"
-        result[label] = OnTime(int(on_time or 0), int(closed or 0), int(overdue or 0))
-    return result
+        labels.append(f"{label} #{staff_id}" if label in labels else label)
+    return labels
 
 
 def _hours_to_close(session: AsyncSession) -> ColumnElement[Any]:

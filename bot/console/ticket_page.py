@@ -1,4 +1,5 @@
-"""Everything the ticket page shows: the ticket, its whole history, the photos, the rating, the resident's
+"""Everything the ticket page shows: the ticket, its whole history, the photos, the rating, everyone who reported
+the problem, its 回访, the resident's
 contact (personal data: reading it is written to the audit log by the route), and whether what the office
 sends can reach the resident at all, with each message about the ticket that no platform took."""
 
@@ -17,13 +18,16 @@ from storage.models import (
     Attachment,
     AttachmentKind,
     Building,
+    FollowUp,
     OutboxMessage,
     Rating,
     Resident,
     Staff,
     Ticket,
     TicketEvent,
+    TicketFollower,
 )
+from storage.repositories.tickets import followers_of
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,11 @@ class TicketPage:
     reach: Reach
     unreached: Sequence[OutboxMessage]
     """Messages to the resident about this ticket that no platform took, oldest first."""
+    followers: Sequence[TicketFollower]
+    """Everyone who reported the problem, the first reporter first."""
+    follow_ups: Sequence[FollowUp]
+    merged_into: str | None
+    """The number of the ticket this one was merged into."""
 
 
 async def load_ticket_page(session: AsyncSession, ticket: Ticket) -> TicketPage:
@@ -55,11 +64,15 @@ async def load_ticket_page(session: AsyncSession, ticket: Ticket) -> TicketPage:
         OutboxMessage.ticket_id == ticket.id, OutboxMessage.resident_id == ticket.resident_id,
         OutboxMessage.staff_id.is_(None), OutboxMessage.undeliverable_reason.is_not(None))
         .order_by(OutboxMessage.id))).all()
+    follow_ups = (await session.scalars(select(FollowUp).where(FollowUp.ticket_id == ticket.id)
+                                        .order_by(FollowUp.asked_at, FollowUp.id))).all()
+    merged_into = await session.get(Ticket, ticket.merged_into_id) if ticket.merged_into_id else None
     return TicketPage(
         ticket, await session.get_one(Staff, ticket.assignee_id),
         await session.get(Building, ticket.building_id) if ticket.building_id else None,
         await session.get_one(Resident, ticket.resident_id), [(e, s) for e, s in events], photos, voices, ratings,
-        await reach_of(session, ticket.resident_id, push_channels()), unreached)
+        await reach_of(session, ticket.resident_id, push_channels()), unreached,
+        await followers_of(session, ticket.id), follow_ups, merged_into.number if merged_into else None)
 
 
 async def voice_of(session: AsyncSession, ticket: Ticket, attachment_id: int) -> Attachment | None:

@@ -4,17 +4,22 @@ open ticket, whoever a hand-off goes to (the pipeline opens one)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.messages import Photo, Reply, TextReply, VoiceNote
 from bot.core.wording import Wording
+from bot.office.pauses import resume_by_answer, waiting_on
 from storage.models import AttachmentKind, Resident, Staff
+from storage.profile import Profile
 from storage.repositories import attachments, outbox
 from storage.repositories.tickets import open_tickets_of
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "photo_attached": ("ticket_no",),
     "photo_kept": (),
+    "photo_answered": ("assignee", "ticket_no"),
     "voice_attached": ("ticket_no", "assignee"),
     "voice_for_a_person": (),
     "staff_voice_note": ("ticket_no",),
@@ -23,8 +28,15 @@ VOICE_TO_STAFF_KIND = "voice_to_staff"
 """The profile's replies this module renders, each with the blanks it fills in."""
 
 
-async def receive_photo(session: AsyncSession, wording: Wording, resident: Resident, channel: str,
-                        photo: Photo) -> Reply:
+async def receive_photo(session: AsyncSession, profile: Profile, wording: Wording, resident: Resident, channel: str,
+                        photo: Photo, now: datetime) -> Reply:
+    """A photo goes with a ticket paused waiting on the resident first (it is likely the material asked for, and
+    the ticket's clock runs again), else with the latest open ticket."""
+    waiting = await waiting_on(session, profile, resident.id)
+    if waiting is not None:
+        attachments.add_attachment(session, resident.id, waiting.id, channel, photo.media_id, photo.url)
+        await resume_by_answer(session, profile, wording, waiting, "", now)
+        return TextReply(wording.render("photo_answered", ticket_no=waiting.number, assignee=waiting.assignee.name))
     tickets = await open_tickets_of(session, resident.id)
     latest = tickets[-1] if tickets else None
     attachments.add_attachment(session, resident.id, latest.id if latest else None, channel, photo.media_id,

@@ -18,6 +18,7 @@ from bot.core.dialogue import DialogueState
 from bot.core.messages import InboundMessage, Reply, TextReply, reply_from_json, reply_to_json
 from bot.core.seal import DEVELOPMENT_SEAL, Seal
 from bot.core.wording import Wording
+from bot.office import follow_ups
 from bot.office.categories import names_a_category, prepare_filing
 from handlers import (
     appeal_report,
@@ -29,6 +30,7 @@ from handlers import (
     report_clue,
     resume,
     safety_tip,
+    ticket_answer,
 )
 from handlers.base import Handler, HandlerContext
 from handlers.community import home_said, named_communities, note_named_community, only_names_a_community
@@ -101,6 +103,12 @@ MORE_ABOUT_ONESELF_CHARS = 6
 MORE_THAN_A_GREETING_CHARS = 8
 """A message read as a greeting this long or longer may be a question a guide answers (「社区中午休息不 我十二点多
 过去有人没」); shorter ones (「你好 在吗」) are not worth a look in the guides."""
+
+
+FOLLOW_UP_ANSWER_CHARS = 8
+"""Up to this long, 「又坏了」-like words answer a waiting 回访 even if they sound like a category's."""
+FOLLOW_UP_ANSWER_WINDOW = timedelta(days=7)
+"""A 回访 older than this is no longer what 「好了」 answers."""
 
 
 VOICE_FOR_A_PERSON = "/human_handoff"
@@ -181,7 +189,8 @@ class Pipeline:
         answers an open form's question for the building with the nearest one."""
         wording = Wording(self.profile, community.key if community else None)
         if message.photo is not None:
-            return [await receive_photo(session, wording, resident, message.channel, message.photo)]
+            return [await receive_photo(session, self.profile, wording, resident, message.channel, message.photo,
+                                        self.clock())]
         if message.voice is not None:
             heard = await receive_voice(session, wording, resident, message.channel, message.voice, message.text)
             if heard is not None:
@@ -203,11 +212,16 @@ class Pipeline:
         state = ctx.state
         flow_before = state.flow
         await note_named_community(ctx, text)
+        button = read_button_payload(simplified(text.strip())) is not None
+        if not button:
+            await ticket_answer.start_if_waited_on(ctx)
         # Off the event loop: a Rasa backend's HTTP call blocks, and reading a long message costs milliseconds
         # of CPU (threads share the GIL, but the loop gets its turns); nothing in these touches the database.
         nlu, cued = await asyncio.to_thread(self._understand, text, state)
         if not cued:
             await self._take_up_by_answering(nlu, ctx)
+            if not button:
+                nlu = await self._follow_up_answer(nlu, ctx)
         answers = state.flow is not None and await self._answers(nlu, ctx)
         if state.flow is None and await appeal_report.corrects_where(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(appeal_report.MOVE, 1.0))
@@ -293,6 +307,20 @@ class Pipeline:
             # 「继续」 with nothing put aside: said so, rather than read as some need of its own.
             return replace(said, intent=IntentScore(resume.INTENT, 1.0)), False
         return said, False
+
+    async def _follow_up_answer(self, nlu: ParseResult, ctx: HandlerContext) -> ParseResult:
+        """「又坏了」 or 「好着呢 谢谢」 while a 回访 asked lately waits for an answer: that answer, unless the words
+        name a problem of their own (「3栋电梯又坏了」 is a new report)."""
+        text = nlu.text.strip()
+        if ctx.state.flow is not None or (sum(ch.isalnum() for ch in text) > FOLLOW_UP_ANSWER_CHARS
+                                          and names_a_category(self.profile, text)):
+            return nlu
+        words = self.profile.feedback_words
+        fixed = False if any(word in text for word in words.broken_again) else words.polarity(text)
+        if fixed is None or await follow_ups.awaiting_answer(ctx.session, ctx.resident.id,
+                                                             since=ctx.now - FOLLOW_UP_ANSWER_WINDOW) is None:
+            return nlu
+        return replace(nlu, intent=IntentScore(follow_ups.FIXED_INTENT if fixed else follow_ups.BROKEN_INTENT, 1.0))
 
     async def _take_up_by_answering(self, nlu: ParseResult, ctx: HandlerContext) -> None:
         """「440106199307213622」 right after the bot answered a question asked in the middle of a certificate

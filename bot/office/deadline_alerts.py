@@ -19,6 +19,7 @@ from storage.work_calendar import WorkCalendar
 DUE_SOON = "ticket_due_soon"
 OVERDUE_LEAD = "ticket_overdue_lead"
 OVERDUE_SECRETARY = "ticket_overdue_secretary"
+ALERT_KINDS = (DUE_SOON, OVERDUE_LEAD, OVERDUE_SECRETARY)
 REMIND_AT_SHARE = 0.75
 SECRETARY_AFTER_WORKING_DAYS = 1
 

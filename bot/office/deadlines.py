@@ -31,3 +31,34 @@ def start_day(created: datetime, timezone: ZoneInfo, hours: OfficeHours, calenda
     if calendar.is_working_day(local.date()) and local.time() < hours.close:
         return local.date()
     return calendar.working_day_from(local.date() + timedelta(days=1))
+
+
+def working_time_between(start: datetime, end: datetime, timezone: ZoneInfo, hours: OfficeHours,
+                         calendar: WorkCalendar) -> timedelta:
+    """Office time on working days between two moments: how long a paused ticket's clock stood still."""
+    total = timedelta(0)
+    day, last = start.astimezone(timezone).date(), end.astimezone(timezone).date()
+    while day <= last:
+        if calendar.is_working_day(day):
+            opens, closes = datetime.combine(day, hours.open, timezone), datetime.combine(day, hours.close, timezone)
+            total += max(timedelta(0), min(closes, end) - max(opens, start))
+        day += timedelta(days=1)
+    return total
+
+
+def add_working_time(moment: datetime, span: timedelta, timezone: ZoneInfo, hours: OfficeHours,
+                     calendar: WorkCalendar) -> datetime:
+    """`moment` moved on by `span` of office time on working days (a deadline at Tuesday's closing moved on by
+    two hours falls at 10:30 on the next working day)."""
+    if span <= timedelta(0):
+        return moment
+    left, day = span, moment.astimezone(timezone).date()
+    while True:
+        if calendar.is_working_day(day):
+            opens, closes = datetime.combine(day, hours.open, timezone), datetime.combine(day, hours.close, timezone)
+            start = max(opens, moment)
+            if start < closes:
+                if start + left <= closes:
+                    return (start + left).astimezone(UTC)
+                left -= closes - start
+        day += timedelta(days=1)

@@ -1,6 +1,6 @@
 """Running the deadline steps of `bot.office.deadline_alerts`: the reminder card to the assignee, the
 overdue card to the area lead and then to the secretary, each also written in the ticket's history.
-A step does nothing when its ticket was closed meanwhile or its deadline moved."""
+A step does nothing when its ticket was closed or paused meanwhile or its deadline moved."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ OVERDUE_KIND = "ticket_overdue"
 async def _open_ticket_for(session: AsyncSession, job: ScheduledJob) -> Ticket | None:
     """The job's ticket while still open on the deadline the job was set for."""
     ticket = await session.get(Ticket, job.subject_id, with_for_update=True)
-    if ticket is None or ticket.status == TicketStatus.CLOSED or ticket.due_at.isoformat() != job.args.get("due_at"):
+    if ticket is None or ticket.status == TicketStatus.CLOSED or ticket.paused_at is not None \
+            or ticket.due_at.isoformat() != job.args.get("due_at"):
         return None
     return ticket
 

@@ -1,6 +1,6 @@
 """Staff commands, typed in WeCom or Telegram or sent by a Telegram button: 「认领 GD20261123-0001」,
-「办结 GD20261123-0001 已疏通」, 「转 GD20261123-0001 叶艳」 and 「我的」; the words come from the
-profile's `staff_commands.yaml`.
+「办结 GD20261123-0001 已疏通」, 「转 GD20261123-0001 叶艳」, 「暂停 GD20261123-0001 材料 缺户口本」, 「恢复
+GD20261123-0001」 and 「我的」; the words come from the profile's `staff_commands.yaml`.
 
 Only staff on the roster may act, and only on tickets `may_act_on` allows them; a refused command
 changes nothing. Each command runs in one transaction; what it tells residents or colleagues goes
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.errors import FrontdoorError, PermissionDenied, StaffNotFoundError, TicketNotFoundError
 from bot.core.wording import Wording
+from bot.office.pauses import pause_reason, pause_ticket, resume_by_staff
 from bot.office.ticket_actions import (
     category_name,
     claim_ticket,
@@ -43,7 +44,13 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "status_claimed": (),
     "status_closed": (),
     "status_reopened": (),
-    "staff_command_help": ("claim", "close", "mine", "overdue", "show", "transfer"),
+    "staff_command_help": ("claim", "close", "mine", "overdue", "pause", "resume", "show", "transfer"),
+    "staff_pause_needs_reason": ("pause", "reasons", "ticket_no"),
+    "staff_pause_reason": ("name", "word"),
+    "staff_paused": ("reason", "ticket_no"),
+    "staff_resumed": ("due", "ticket_no"),
+    "staff_not_paused": ("ticket_no",),
+    "staff_already_paused": ("reason", "ticket_no"),
     "staff_not_on_roster": (),
     "staff_denied": ("ticket_no",),
     "staff_transfer_denied": ("ticket_no",),
@@ -144,7 +151,8 @@ class StaffDesk:
         if ticket.status == TicketStatus.CLOSED:
             return self._state(wording, ticket)
         steps: dict[StaffAction, Step] = {StaffAction.CLAIM: self._claim, StaffAction.CLOSE: self._close,
-                                          StaffAction.TRANSFER: self._transfer}
+                                          StaffAction.TRANSFER: self._transfer, StaffAction.PAUSE: self._pause,
+                                          StaffAction.RESUME: self._resume}
         return await steps[command.action](session, staff, ticket, command, wording, now)
 
     async def _claim(self, session: AsyncSession, staff: Staff, ticket: Ticket, command: StaffCommand,
@@ -162,6 +170,37 @@ class StaffDesk:
                                   close=self.profile.staff_commands.first(StaffAction.CLOSE))
         await close_ticket(session, self.profile, ticket.number or "", staff.key, command.rest, now)
         return wording.render("staff_closed", ticket_no=ticket.number)
+
+    async def _pause(self, session: AsyncSession, staff: Staff, ticket: Ticket, command: StaffCommand,
+                     wording: Wording, now: datetime) -> str:
+        """「暂停 GD… 材料 缺户口本首页」: one of the profile's reasons by its key, name or word, then a note."""
+        reasons = self.profile.district.pause_reasons
+        if ticket.paused_at is not None:
+            current = reasons.get(ticket.pause_reason or "")
+            return wording.render("staff_already_paused", ticket_no=ticket.number,
+                                  reason=current.name if current else ticket.pause_reason)
+        found = pause_reason(self.profile, command.rest)
+        if found is None:
+            listed = "\n".join(wording.render("staff_pause_reason", name=reason.name,
+                                              word=next(iter(reason.words), key)) for key, reason in reasons.items())
+            return wording.render("staff_pause_needs_reason", ticket_no=ticket.number, reasons=listed,
+                                  pause=self.profile.staff_commands.first(StaffAction.PAUSE))
+        key, reason = found
+        note = command.rest.strip()
+        for word in sorted([key, reason.name, *reason.words], key=len, reverse=True):
+            if note.startswith(word):
+                note = note[len(word):].strip(SEPARATORS)
+                break
+        await pause_ticket(session, self.profile, ticket.number or "", staff.key, key, note, now)
+        return wording.render("staff_paused", ticket_no=ticket.number, reason=reason.name)
+
+    async def _resume(self, session: AsyncSession, staff: Staff, ticket: Ticket, command: StaffCommand,
+                      wording: Wording, now: datetime) -> str:
+        if ticket.paused_at is None:
+            return wording.render("staff_not_paused", ticket_no=ticket.number)
+        await resume_by_staff(session, self.profile, ticket.number or "", staff.key, now)
+        return wording.render("staff_resumed", ticket_no=ticket.number,
+                              due=format_datetime(wording, self.profile, ticket.due_at))
 
     async def _transfer(self, session: AsyncSession, staff: Staff, ticket: Ticket, command: StaffCommand,
                         wording: Wording, now: datetime) -> str:
@@ -184,7 +223,7 @@ class StaffDesk:
         """The staff member's open tickets, soonest due first; with `overdue_at`, only those past due then."""
         mine = [Ticket.assignee_id == staff.id, Ticket.status != TicketStatus.CLOSED]
         if overdue_at is not None:
-            mine.append(Ticket.due_at < overdue_at)
+            mine += [Ticket.due_at < overdue_at, Ticket.paused_at.is_(None)]
         count = await session.scalar(select(func.count()).select_from(Ticket).where(*mine)) or 0
         if not count:
             return wording.render("staff_overdue_none" if overdue_at else "staff_my_tickets_none")

@@ -15,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import PermissionDenied, StaffNotFoundError, TicketNotFoundError, TicketStateError
 from bot.core.wording import Wording
+from bot.office.follow_up_schedule import schedule_follow_up
+from bot.office.pause_clock import end_pause
+from bot.office.reporters import tell_reporters
 from bot.office.ticketing import format_datetime, fresh_deadline
 from nlu.payloads import button_payload
 from storage.models import (
@@ -80,6 +83,20 @@ async def open_ticket_and_actor(session: AsyncSession, number: str, staff_key: s
     return ticket, staff
 
 
+async def closed_ticket_and_actor(session: AsyncSession, number: str, staff_key: str) -> tuple[Ticket, Staff]:
+    """The closed ticket a staff action is about (reopening, a phone 回访), and the active staff member who may act
+    on it, or a typed error."""
+    ticket = await get_ticket_by_number(session, number)
+    if ticket is None:
+        raise TicketNotFoundError(f"no ticket numbered {number}")
+    staff = await session.scalar(select(Staff).where(Staff.key == staff_key, Staff.active))
+    if staff is None or not await may_act_on(session, staff, ticket):
+        raise PermissionDenied(f"{staff_key} may not act on {number}")
+    if ticket.status != TicketStatus.CLOSED:
+        raise TicketStateError(f"{number} is not closed")
+    return ticket, staff
+
+
 async def close_ticket(session: AsyncSession, profile: Profile, number: str, staff_key: str, result: str,
                        now: datetime) -> Ticket:
     """Close the ticket with its result and ask the resident whether they are satisfied."""
@@ -87,6 +104,7 @@ async def close_ticket(session: AsyncSession, profile: Profile, number: str, sta
     if staff.id != ticket.assignee_id and not (staff.community_id == ticket.community_id
                                                and staff.role in SUPERVISING_ROLES):
         raise PermissionDenied(f"{staff_key} is neither the assignee of {number} nor supervises it")
+    end_pause(ticket, profile, now)
     ticket.status, ticket.closed_at = TicketStatus.CLOSED, now
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.CLOSED, staff_id=staff.id, note=result,
                             created_at=now))
@@ -95,8 +113,8 @@ async def close_ticket(session: AsyncSession, profile: Profile, number: str, sta
     text = wording.render("ticket_closed_feedback", ticket_no=number, category=category_name(profile, ticket),
                           result=result, assignee=ticket.assignee.name)
     choices = [[wording.render(label), button_payload(intent, ticket=number)] for label, intent in FEEDBACK_CHOICES]
-    outbox.enqueue(session, CLOSED_KIND, {"text": text, "choices": choices}, community_id=community.id,
-                   resident_id=ticket.resident_id, ticket_id=ticket.id)
+    await tell_reporters(session, ticket, CLOSED_KIND, {"text": text, "choices": choices})
+    schedule_follow_up(session, profile, ticket)
     return ticket
 
 
@@ -121,7 +139,7 @@ async def reopen_ticket(session: AsyncSession, profile: Profile, ticket: Ticket,
     wording = await ticket_wording(session, profile, ticket)
     text = wording.render("staff_ticket_reopened", ticket_no=ticket.number, category=category_name(profile, ticket),
                           assignee=ticket.assignee.name, comment=comment or "")
-    _tell_both(session, ticket, lead, REOPENED_KIND, text)
+    tell_assignee_and_lead(session, ticket, lead, REOPENED_KIND, text)
     return Reopened(ticket, event, lead, rating)
 
 
@@ -136,8 +154,8 @@ async def add_reopen_note(session: AsyncSession, profile: Profile, ticket: Ticke
         rating.comment = note
     lead = await area_lead_of(session, ticket)
     wording = await ticket_wording(session, profile, ticket)
-    _tell_both(session, ticket, lead, REOPEN_NOTE_KIND, wording.render("staff_reopen_note", ticket_no=ticket.number,
-                                                                       note=note))
+    text = wording.render("staff_reopen_note", ticket_no=ticket.number, note=note)
+    tell_assignee_and_lead(session, ticket, lead, REOPEN_NOTE_KIND, text)
 
 
 async def area_lead_of(session: AsyncSession, ticket: Ticket) -> Staff:
@@ -164,7 +182,7 @@ async def ticket_wording(session: AsyncSession, profile: Profile, ticket: Ticket
     return Wording(profile, (await get_community_by_id(session, ticket.community_id)).key)
 
 
-def _tell_both(session: AsyncSession, ticket: Ticket, lead: Staff, kind: str, text: str) -> None:
+def tell_assignee_and_lead(session: AsyncSession, ticket: Ticket, lead: Staff, kind: str, text: str) -> None:
     for staff_id in dict.fromkeys((ticket.assignee_id, lead.id)):
         outbox.enqueue(session, kind, {"text": text}, community_id=ticket.community_id, staff_id=staff_id,
                        ticket_id=ticket.id)
@@ -222,8 +240,7 @@ async def claim_ticket(session: AsyncSession, profile: Profile, number: str, sta
     wording = await ticket_wording(session, profile, ticket)
     text = wording.render("ticket_claimed_for_resident", ticket_no=number, category=category_name(profile, ticket),
                           assignee=staff.name, due=format_datetime(wording, profile, ticket.due_at))
-    outbox.enqueue(session, CLAIMED_KIND, {"text": text}, community_id=ticket.community_id,
-                   resident_id=ticket.resident_id, ticket_id=ticket.id)
+    await tell_reporters(session, ticket, CLAIMED_KIND, {"text": text})
     return ticket
 
 
@@ -258,14 +275,7 @@ def _assign(session: AsyncSession, ticket: Ticket, assignee: Staff, by: Staff, n
 async def reopen_by_staff(session: AsyncSession, profile: Profile, number: str, staff_key: str, reason: str,
                           now: datetime) -> Ticket:
     """Staff reopen a closed ticket (the matter came back, or was closed by mistake); its assignee is told."""
-    ticket = await get_ticket_by_number(session, number)
-    if ticket is None:
-        raise TicketNotFoundError(f"no ticket numbered {number}")
-    staff = await session.scalar(select(Staff).where(Staff.key == staff_key, Staff.active))
-    if staff is None or not await may_act_on(session, staff, ticket):
-        raise PermissionDenied(f"{staff_key} may not reopen {number}")
-    if ticket.status != TicketStatus.CLOSED:
-        raise TicketStateError(f"{number} is not closed")
+    ticket, staff = await closed_ticket_and_actor(session, number, staff_key)
     ticket.status, ticket.closed_at = TicketStatus.REOPENED, None
     fresh_deadline(session, profile, ticket, now)
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.REOPENED, staff_id=staff.id, note=reason,

@@ -64,16 +64,22 @@ class OpenedTicket:
     address_label: str
 
 
-def fresh_deadline(session: AsyncSession, profile: Profile, ticket: Ticket, now: datetime) -> None:
-    """A reopened ticket is a matter taken up again: a new deadline from `now` by its intake type's limit for
-    its remit (its category's own limit, if it has one), and new reminders and escalations; those set for the
-    old deadline do nothing. A ticket whose intake type the profile no longer has keeps its deadline."""
+def limit_of(profile: Profile, ticket: Ticket) -> TimeLimit | None:
+    """The ticket's time limit as the profile has it now: its category's own, else its intake type's for its remit
+    (None when the profile no longer has its intake type)."""
     category = profile.categories.get(ticket.category_key)
+    if category is not None and category.time_limit is not None:
+        return category.time_limit
     intake = profile.district.intake_types.get(ticket.intake_type)
     remit = next((remit for remit in Remit if remit.value == ticket.remit), None)
-    limit = category.time_limit if category is not None else None
-    if limit is None and intake is not None and remit is not None:
-        limit = intake.time_limits.get(remit)
+    return intake.time_limits.get(remit) if intake is not None and remit is not None else None
+
+
+def fresh_deadline(session: AsyncSession, profile: Profile, ticket: Ticket, now: datetime) -> None:
+    """A reopened ticket is a matter taken up again: a new deadline from `now` by its time limit (`limit_of`),
+    and new reminders and escalations; those set for the old deadline do nothing. A ticket whose intake type
+    the profile no longer has keeps its deadline."""
+    limit = limit_of(profile, ticket)
     if limit is None:
         return
     calendar = WorkCalendar(profile.calendar_days)

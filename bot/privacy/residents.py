@@ -38,6 +38,7 @@ from storage.models import (
     Subscription,
     Ticket,
     TicketEvent,
+    TicketFollower,
 )
 from storage.profile import Profile
 
@@ -156,6 +157,8 @@ async def erase_resident(session: AsyncSession, profile: Profile, resident_id: i
         Appointment.resident_id == resident_id).values(phone=None, note=None))
     counts["ratings"] += await changed(session, update(Rating).where(
         Rating.resident_id == resident_id, Rating.comment.is_not(None)).values(comment=None))
+    counts["ticket_followers"] += await changed(session, update(TicketFollower).where(
+        TicketFollower.resident_id == resident_id, TicketFollower.description.is_not(None)).values(description=None))
     counts["clues"] = await _unlink_clues(session, resident_id, secrets)
     resident.display_name = resident.phone = resident.unit = resident.room = None
     resident.erased_at = resident.erased_at or now

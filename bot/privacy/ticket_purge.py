@@ -2,8 +2,8 @@
 
 Shared by the retention purge (`bot.privacy.retention`, tickets closed long ago) and a resident's erasure
 (`bot.privacy.residents`). What goes: the unit, room and place words (the building stays, for the area figures), the
-description (a neutral placeholder from the profile's wording instead), the certificate's personal
-fields, photos, the resident's own words in the history and in ratings, and the texts of the
+description (a neutral placeholder from the profile's wording instead) and its followers' words, the
+certificate's personal fields, photos, the resident's own words in the history and in ratings, and the texts of the
 notifications about the ticket (they quote the description and address). What stays: category,
 intake type, remit, building, status, assignee, dates, the history's kinds and times, staff notes
 (with known phone and ID numbers masked), and whether the rating was 满意.
@@ -20,14 +20,24 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Executable, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Attachment, CertificateRequest, OutboxMessage, Rating, Ticket, TicketEvent, TicketEventKind
+from storage.models import (
+    Attachment,
+    CertificateRequest,
+    OutboxMessage,
+    Rating,
+    Ticket,
+    TicketEvent,
+    TicketEventKind,
+    TicketFollower,
+)
 
 MASK = "***"
 MIN_SECRET_CHARS = 2
 """Shorter values (a one-character name) would mask unrelated text; they are not looked for."""
-RESIDENT_NOTE_KINDS = frozenset({TicketEventKind.REOPENED.value, TicketEventKind.REPLIED.value})
+RESIDENT_NOTE_KINDS = frozenset({TicketEventKind.REOPENED.value, TicketEventKind.REPLIED.value,
+                                 TicketEventKind.ANSWERED.value})
 """History entries without a staff member whose note is the resident's own words (a reopen comment,
-a hand-off message, an emergency's follow-up)."""
+a hand-off message, an emergency's follow-up, the answer to a paused ticket)."""
 MACHINE_NOTE = re.compile(r"[a-z_]+(:[a-z_]+)?")
 """Notes the code writes (`certificate_ready`, `not_urgent:appeal_report`): kept, they quote nobody."""
 
@@ -62,6 +72,8 @@ async def purge_tickets(session: AsyncSession, ticket_ids: Collection[int], plac
         unit=None, room=None, place=None, description=placeholder))
     await session.execute(update(Ticket).where(Ticket.id.in_(ids), Ticket.purged_at.is_(None)).values(purged_at=now))
     counts["ticket_events"] = await _scrub_notes(session, ids, hidden)
+    counts["ticket_followers"] = await changed(session, update(TicketFollower).where(
+        TicketFollower.ticket_id.in_(ids), TicketFollower.description.is_not(None)).values(description=None))
     counts["ratings"] = await changed(session, update(Rating).where(
         Rating.ticket_id.in_(ids), Rating.comment.is_not(None)).values(comment=None))
     counts["attachments"] = await changed(session, delete(Attachment).where(Attachment.ticket_id.in_(ids)))

@@ -18,7 +18,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.notices import sending
-from bot.office import deadline_alerts, escalations
+from bot.office import deadline_alerts, escalations, follow_ups
+from bot.office.follow_up_schedule import FOLLOW_UP_JOB
 from bot.privacy import retention
 from bot.workers.polling import poll_until_stopped
 from storage.clock import Clock, system_clock
@@ -37,6 +38,7 @@ RUNNERS: dict[str, JobRunner] = {
     sending.SEND_JOB: sending.send_when_due,
     sending.EXPIRE_JOB: sending.expire_when_due,
     retention.PURGE_JOB: retention.run_daily_purge,
+    FOLLOW_UP_JOB: follow_ups.ask_follow_up,
 }
 
 

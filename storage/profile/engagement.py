@@ -70,6 +70,8 @@ class FeedbackWords(Frozen):
 
     satisfied: list[str] = Field(default_factory=list)
     unsatisfied: list[str] = Field(default_factory=list)
+    broken_again: list[str] = Field(default_factory=list)
+    """How a resident says, at a 回访, that what was fixed is broken again (又坏了); read before the others."""
 
     def polarity(self, text: str) -> bool | None:
         if any(word in text for word in self.unsatisfied):

@@ -99,6 +99,14 @@ class Profile:
     def time_limit(self, category: Category) -> TimeLimit:
         return category.time_limit or self.intake_type(category).time_limits[category.effective_remit]
 
+    def merge_window_days(self, category: Category) -> int:
+        own = category.merge_window_days
+        return own if own is not None else self.intake_type(category).merge_window_days
+
+    def follow_up_after_days(self, category: Category) -> int | None:
+        own = category.follow_up_after_days
+        return (own or None) if own is not None else self.intake_type(category).follow_up_after_days
+
     def all_staff(self) -> list[tuple[str | None, StaffMember]]:
         """Every staff member with their community id (None for sub-district staff)."""
         members: list[tuple[str | None, StaffMember]] = [(None, s) for s in self.district.staff]

@@ -73,6 +73,12 @@ class TimeLimit(Frozen):
 class IntakeType(Frozen):
     name: str
     time_limits: dict[Remit, TimeLimit]
+    merge_window_days: int = Field(default=0, ge=0)
+    """A report of the same category at the same building or listed place as an open ticket filed within this
+    many days joins that ticket as a follower (0: never; a category may set its own)."""
+    follow_up_after_days: int | None = Field(default=None, ge=1)
+    """回访: this many working days after closing, the resident is asked whether it is still fixed (None: not
+    asked; a category may set its own)."""
 
     @field_validator("time_limits", mode="before")
     @classmethod
@@ -80,6 +86,19 @@ class IntakeType(Frozen):
         if not isinstance(value, dict) or not value:
             raise ValueError("give at least one of community / district / beyond with its time limit")
         return {remit: TimeLimit.parse(limit) for remit, limit in value.items()}
+
+
+class PauseReason(Frozen):
+    """Why a ticket's clock stops (`pause_reasons` in district.yaml), and what the resident is told."""
+
+    name: str
+    """Shown to staff and to the resident: 等待补充材料."""
+    need: str
+    """What the resident is asked for or told: 请把户口本首页拍照发给我们。"""
+    awaits_resident: bool = True
+    """Whether the resident's next message answers it (and starts the clock again)."""
+    words: list[str] = []
+    """Short words staff may type for it after 暂停 and the ticket number (材料, 不在家)."""
 
 
 class OfficeHours(Frozen):
@@ -143,6 +162,11 @@ class Category(Frozen):
     pension transfer concerns a person (their building is used when known)."""
     time_limit: TimeLimit | None = None
     """Instead of the intake type's limit, for matters that cannot wait (emergency: 1h)."""
+    merge_window_days: int | None = Field(default=None, ge=0)
+    """Instead of the intake type's: a street light is one problem for everyone who walks past it, a leak in
+    one flat is not the same as a leak in the next (0)."""
+    follow_up_after_days: int | None = Field(default=None, ge=0)
+    """Instead of the intake type's (0: no 回访 for this category)."""
 
     @field_validator("time_limit", mode="before")
     @classmethod
@@ -207,15 +231,20 @@ class District(Frozen):
     """A message longer than this is not read (understanding it would hold the server up for everyone): the
     resident is asked to send it in parts. WeChat's text messages are at most 2,048 bytes (about 680 characters)."""
     ticket_retention_days: int = Field(default=365, ge=30)
+    """Days after closing that a ticket keeps its personal fields (address, description, certificate
+    details); then `bot.privacy.retention` removes them and keeps what the statistics need."""
     emergency_duty_community: Key | None = None
     """The community whose on-duty staff are alerted to an emergency from a resident whose own community is
     not known (one writing to the district account who has not said it): usually the one the sub-district's
     综治中心 sits in. Without it such an emergency gets the numbers to call but alerts nobody."""
-    """Days after closing that a ticket keeps its personal fields (address, description, certificate
-    details); then `bot.privacy.retention` removes them and keeps what the statistics need."""
     offices: list[Office] = []
     staff: list[StaffMember] = []
     intake_types: dict[Key, IntakeType] = Field(min_length=1)
+    pause_reasons: dict[Key, PauseReason] = {}
+    """Why staff may stop a ticket's clock; without any, tickets cannot be paused."""
+    reporters_alert_at: list[int] = [3, 10]
+    """When this many residents have reported one problem, its assignee and area lead are told (they may
+    raise its urgency)."""
     role_names: dict[StaffRole, str]
     """How each role is named to residents, e.g. area_lead: 片长."""
 

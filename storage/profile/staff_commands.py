@@ -1,4 +1,4 @@
-"""The words staff type to act on tickets from WeCom or Telegram: 认领, 办结, 转, 我的, 超时, 查看.
+"""The words staff type to act on tickets from WeCom or Telegram: 认领, 办结, 转, 我的, 超时, 查看, 暂停, 恢复.
 
 They live in the profile's optional `staff_commands.yaml`, so a district can use its own words;
 a profile without the file offers no staff commands.
@@ -20,6 +20,8 @@ class StaffAction(StrEnum):
     MINE = "mine"
     OVERDUE = "overdue"
     SHOW = "show"
+    PAUSE = "pause"
+    RESUME = "resume"
 
 
 class StaffCommandWords(Frozen):
@@ -31,8 +33,10 @@ class StaffCommandWords(Frozen):
     mine: list[str] = Field(default_factory=list)
     overdue: list[str] = Field(default_factory=list)
     show: list[str] = Field(default_factory=list)
+    pause: list[str] = Field(default_factory=list)
+    resume: list[str] = Field(default_factory=list)
 
-    @field_validator("claim", "close", "transfer", "mine", "overdue", "show")
+    @field_validator("claim", "close", "transfer", "mine", "overdue", "show", "pause", "resume")
     @classmethod
     def _single_words(cls, words: list[str]) -> list[str]:
         for word in words:

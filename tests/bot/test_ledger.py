@@ -85,7 +85,8 @@ async def test_the_workbook_reads_back_with_the_same_totals(sessions: Sessions, 
     _, ledger = await november(sessions, profile)
     book = load_workbook(io.BytesIO(ledger_xlsx(ledger)))
 
-    assert book.sheetnames == ["汇总", "诉求工单", "证明开具", "预约服务", "通知推送", "满意度评价"]
+    assert book.sheetnames == ["汇总", "诉求工单", "证明开具", "预约服务", "通知推送", "满意度评价",
+                               "回访情况（按承办人）"]
     summary = book["汇总"]
     assert summary["A1"].value == ledger.title
     assert [c.value for c in summary[2]] == ["项目", "数量"]
@@ -98,6 +99,7 @@ async def test_the_workbook_reads_back_with_the_same_totals(sessions: Sessions, 
     assert figures["送达（人次）"] == totals.delivered
     assert (figures["满意（件）"], figures["不满意（件）"]) == (totals.satisfied, totals.unsatisfied)
     assert figures["满意率"] == totals.satisfied_share == 0.8
+    assert figures["应回访（人次）"] == totals.follow_ups.asked == sum(f.asked for f in ledger.follow_ups.values())
     tickets = book["诉求工单"]
     assert [c.value for c in tickets[2]][:3] == ["编号", "类别", "受理类型"]
     assert tickets.column_dimensions["A"].width >= len(ledger.tickets[0].number)

@@ -91,7 +91,7 @@ async def test_report_claim_close_and_the_satisfaction_question(app: httpx.Async
     [card] = api.sent_messages(SERVICE_TEAM)
     buttons = buttons_of(card)
     assert number.group() in card["text"]
-    assert set(buttons) == {"认领", "办结", "转派"}
+    assert set(buttons) == {"认领", "办结", "转派", "暂停"}
 
     await post(app, callback_update(SERVICE_TEAM, SERVICE_TEAM, buttons["认领"], next(_message_ids)))
     await api.wait_for_async(lambda: len(api.sent_messages(RESIDENT)) == 2)

@@ -423,3 +423,23 @@ def test_a_word_used_by_two_commands_names_file_and_field(tmp_path: Path) -> Non
 
     with pytest.raises(ProfileError, match=r"staff_commands.yaml: close\[1\]: '认领' is already a claim word"):
         load_profile(root)
+
+
+async def test_the_assignee_pauses_a_ticket_from_wecom_and_the_resident_is_told_what_is_needed(
+        pipeline: Pipeline, staff: WeComCallbacks) -> None:
+    number = await reported(pipeline, LIGHT)
+
+    asked = await staff.say(SERVICE_TEAM, f"暂停 {number}")
+    paused = await staff.say(SERVICE_TEAM, f"暂停 {number} 部门 等供电所换线")
+    resumed = await staff.say(SERVICE_TEAM, f"恢复 {number}")
+
+    assert "等待其他部门答复" in asked
+    assert "部门" in asked
+    assert f"工单 {number} 已暂停计时（等待其他部门答复）" in paused
+    assert f"工单 {number} 已恢复计时" in resumed
+    ticket, _, kinds = await ticket_of(pipeline.sessions, number)
+    assert ticket.paused_at is None
+    assert kinds == ["created", "assigned", "paused", "resumed"]
+    [told] = await outbox_rows(pipeline.sessions, "ticket_paused")
+    assert told.resident_id == ticket.resident_id
+    assert "等供电所换线" in told.payload["text"]

@@ -75,8 +75,14 @@ def csrf_of(page: str) -> str:
 
 
 def open_ticket(server: str) -> str:
+    return report(server, REPORT["sender_id"], REPORT["text"])
+
+
+def report(server: str, sender: str, text: str) -> str:
+    """A resident's report on the demo page's chat; the number of the ticket it made or joined."""
     with httpx.Client(base_url=server, timeout=10) as client:
-        replies = client.post("/api/chat", json=REPORT).json()
+        replies = client.post("/api/chat", json={"sender_id": sender, "text": text, "message_id": f"{sender}-1",
+                                                 "community": "baiyang"}).json()
     found = re.search(r"GD\d{8}-\d{4}", replies[0]["text"])
     assert found is not None
     return found.group(0)
@@ -297,3 +303,45 @@ async def test_concurrent_guesses_at_one_account_check_no_more_passwords_than_th
 
     assert len(checked) == console_sessions.MAX_FAILURES_PER_ACCOUNT
     assert outcomes.count("refused") == console_sessions.MAX_FAILURES_PER_ACCOUNT
+
+
+def test_the_secretary_pauses_merges_splits_and_records_a_phone_follow_up_from_the_console(
+        server: str, database_url: str) -> None:
+    number = open_ticket(server)
+    gate = report(server, "web-gate-1", "东门的路灯不亮了 晚上黑乎乎的")
+    joined = report(server, "web-gate-2", "东门口那个路灯坏了好几天了")
+    road = report(server, "web-road", "东围墙外的路上路灯不亮了")
+    assert joined == gate
+    give_passwords(database_url, "by-sec-01")
+
+    with signed_in(server, "by-sec-01") as client:
+        token = csrf_of(client.get(f"/console/tickets/{number}").text)
+        paused = client.post(f"/console/tickets/{number}/pause",
+                             data={"csrf_token": token, "reason": "materials", "note": "缺户口本首页"})
+        paused_page = client.get(f"/console/tickets/{number}")
+        queue = client.get("/console/tickets")
+        resumed = client.post(f"/console/tickets/{number}/resume", data={"csrf_token": token})
+        unknown = client.post(f"/console/tickets/{number}/pause", data={"csrf_token": token, "reason": "lunch"})
+        gate_page = client.get(f"/console/tickets/{gate}")
+        merged = client.post(f"/console/tickets/{road}/merge", data={"csrf_token": token, "into": gate.lower()})
+        after_merge = client.get(f"/console/tickets/{gate}")
+        resident = re.findall(r'name="resident" value="(\d+)"', after_merge.text)
+        split = client.post(f"/console/tickets/{gate}/split", data={"csrf_token": token, "resident": resident[-1]})
+        closed = client.post(f"/console/tickets/{number}/close", data={"csrf_token": token, "result": "已疏通"})
+        visit = client.post(f"/console/tickets/{number}/follow-up",
+                            data={"csrf_token": token, "fixed": "false", "satisfied": "false", "note": "又堵了"})
+        reopened_page = client.get(f"/console/tickets/{number}")
+
+    assert [paused.status_code, resumed.status_code, merged.status_code, split.status_code, closed.status_code,
+            visit.status_code] == [303] * 6
+    assert "已暂停计时：" in paused_page.text
+    assert "等待补充材料" in paused_page.text
+    assert "暂停计时中" in queue.text
+    assert unknown.status_code == 422
+    assert "反映人数：2" in gate_page.text
+    assert merged.headers["location"] == f"/console/tickets/{gate}"
+    assert "反映人数：3" in after_merge.text
+    assert "东围墙外的路上路灯不亮了" in after_merge.text
+    assert split.headers["location"] != f"/console/tickets/{gate}"
+    assert "重新办理" in reopened_page.text
+    assert "电话回访" in reopened_page.text

@@ -47,6 +47,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "staff_button_claim": (),
     "staff_button_close": (),
     "staff_button_transfer": (),
+    "staff_button_pause": (),
     "staff_button_default_result": (),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
@@ -322,8 +323,12 @@ class TelegramSender:
             return None
         words, wording = self.profile.staff_commands, Wording(self.profile, None)
         result = wording.render("staff_button_default_result")
-        return staff_keyboard([
+        buttons = [
             (wording.render("staff_button_claim"), f"{words.first(StaffAction.CLAIM)} {ticket.number}"),
             (wording.render("staff_button_close"), f"{words.first(StaffAction.CLOSE)} {ticket.number} {result}"),
             (wording.render("staff_button_transfer"), f"{words.first(StaffAction.TRANSFER)} {ticket.number}"),
-        ])
+        ]
+        if words.first(StaffAction.PAUSE) and self.profile.district.pause_reasons:
+            # pressed, it lists the reasons to type after the number (a button cannot take a note)
+            buttons.append((wording.render("staff_button_pause"), f"{words.first(StaffAction.PAUSE)} {ticket.number}"))
+        return staff_keyboard(buttons)

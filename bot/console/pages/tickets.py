@@ -17,7 +17,10 @@ from bot.console.queue import TicketFilter, assignable_staff, ticket_queue
 from bot.console.sessions import SignedIn
 from bot.console.ticket_page import load_ticket_page, voice_of
 from bot.core.errors import PermissionDenied, TicketNotFoundError
+from bot.office.duplicates import merge_tickets, split_off
+from bot.office.follow_ups import record_phone_follow_up
 from bot.office.handoffs import reply_to_resident
+from bot.office.pauses import pause_ticket, resume_by_staff
 from bot.office.ticket_actions import claim_ticket, close_ticket, reassign_ticket, reopen_by_staff
 from bot.privacy import audit
 from bot.runtime import Runtime
@@ -28,6 +31,8 @@ from storage.repositories.tickets import get_ticket_by_number
 
 router = APIRouter(prefix="/console/tickets")
 TextField = Annotated[str, Form(min_length=1, max_length=2000)]
+NoteField = Annotated[str, Form(max_length=500)]
+TicketNumber = Annotated[str, Form(min_length=1, max_length=30)]
 
 
 @router.get("", response_class=HTMLResponse)
@@ -54,7 +59,7 @@ async def ticket(request: Request, runtime: RuntimeDep, me: CurrentStaff, number
     category = runtime.profile.categories.get(found.category_key)
     return render(request, runtime, "ticket.html", me, view=page, colleagues=colleagues,
                   category=category.name if category else found.category_key,
-                  timezone=runtime.profile.timezone)
+                  timezone=runtime.profile.timezone, pause_reasons=runtime.profile.district.pause_reasons)
 
 
 async def _visible(session: AsyncSession, staff: Staff, number: str) -> Ticket:
@@ -120,3 +125,43 @@ async def close(runtime: RuntimeDep, me: FormStaff, number: str, result: TextFie
 @router.post("/{number}/reopen")
 async def reopen(runtime: RuntimeDep, me: FormStaff, number: str, reason: TextField) -> Response:
     return await _act(runtime, me, number, lambda s, p, n, actor, now: reopen_by_staff(s, p, n, actor, reason, now))
+
+
+@router.post("/{number}/pause")
+async def pause(runtime: RuntimeDep, me: FormStaff, number: str, reason: Annotated[str, Form(max_length=40)],
+                note: NoteField = "") -> Response:
+    return await _act(runtime, me, number,
+                      lambda s, p, n, actor, now: pause_ticket(s, p, n, actor, reason, note, now))
+
+
+@router.post("/{number}/resume")
+async def resume(runtime: RuntimeDep, me: FormStaff, number: str) -> Response:
+    return await _act(runtime, me, number, resume_by_staff)
+
+
+@router.post("/{number}/merge")
+async def merge(runtime: RuntimeDep, me: FormStaff, number: str, into: TicketNumber) -> Response:
+    """This ticket is the same problem as `into`: its reporters follow that one, and the page shows that one."""
+    target = into.strip().upper()
+    async with runtime.sessions() as session, session.begin():
+        await _visible(session, me.staff, number)
+        await _visible(session, me.staff, target)
+        await merge_tickets(session, runtime.profile, number, target, me.staff.key, runtime.clock())
+    return RedirectResponse(f"/console/tickets/{target}", status_code=303)
+
+
+@router.post("/{number}/split")
+async def split(runtime: RuntimeDep, me: FormStaff, number: str, resident: Annotated[int, Form()]) -> Response:
+    """A follower's report is another problem: it becomes a ticket of its own, shown next."""
+    async with runtime.sessions() as session, session.begin():
+        await _visible(session, me.staff, number)
+        opened = await split_off(session, runtime.profile, number, resident, runtime.clock(), me.staff.key)
+    return RedirectResponse(f"/console/tickets/{opened.ticket.number}", status_code=303)
+
+
+@router.post("/{number}/follow-up")
+async def follow_up(runtime: RuntimeDep, me: FormStaff, number: str, fixed: Annotated[bool, Form()],
+                    satisfied: Annotated[bool, Form()], note: NoteField = "") -> Response:
+    """A phone 回访 the staff member made; 又坏了 reopens the ticket."""
+    return await _act(runtime, me, number, lambda s, p, n, actor, now: record_phone_follow_up(
+        s, p, n, actor, fixed, satisfied, note, now))

@@ -1,0 +1,120 @@
+"""回访: some working days after closing (`bot.office.follow_up_schedule`), every reporter is asked whether the
+problem is still fixed; 「又坏了」 reopens the ticket with a new deadline and tells its assignee and area lead.
+Staff can also record a phone 回访 from the console. Each follow-up counts for the staff member who handled the
+ticket: the follow-up rate and satisfaction in the dashboard and the monthly ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.office.reporters import tell_reporters
+from bot.office.ticket_actions import (
+    area_lead_of,
+    category_name,
+    closed_ticket_and_actor,
+    tell_assignee_and_lead,
+    ticket_wording,
+)
+from bot.office.ticketing import format_datetime, fresh_deadline
+from nlu.payloads import button_payload
+from storage.models import (
+    FollowUp,
+    FollowUpMethod,
+    Resident,
+    ScheduledJob,
+    Staff,
+    Ticket,
+    TicketEvent,
+    TicketEventKind,
+    TicketStatus,
+)
+from storage.profile import Profile
+from storage.repositories.tickets import followers_of
+
+REPLIES: dict[str, tuple[str, ...]] = {
+    "follow_up_question": ("category", "closed", "ticket_no"),
+    "choice_follow_up_fixed": (),
+    "choice_follow_up_broken": (),
+    "staff_ticket_broken_again": ("assignee", "category", "ticket_no"),
+}
+"""The profile's replies this module renders, each with the blanks it fills in."""
+
+
+ASKED_KIND = "follow_up_question"
+BROKEN_KIND = "ticket_broken_again"
+FIXED_INTENT = "follow_up_fixed"
+BROKEN_INTENT = "follow_up_broken"
+
+
+async def ask_follow_up(session: AsyncSession, profile: Profile, job: ScheduledJob, now: datetime) -> None:
+    """The scheduled 回访: asked of every reporter, unless the ticket was reopened, merged or closed again since."""
+    ticket = await session.get(Ticket, job.subject_id)
+    if ticket is None or ticket.status != TicketStatus.CLOSED or ticket.merged_into_id is not None \
+            or ticket.closed_at is None or ticket.closed_at != datetime.fromisoformat(job.args["closed_at"]):
+        return
+    wording = await ticket_wording(session, profile, ticket)
+    for follower in await followers_of(session, ticket.id):
+        session.add(FollowUp(ticket_id=ticket.id, staff_id=ticket.assignee_id, resident_id=follower.resident_id,
+                             method=FollowUpMethod.MESSAGE, asked_at=now))
+    choices = [[wording.render(label), button_payload(intent, ticket=ticket.number or "")]
+               for label, intent in (("choice_follow_up_fixed", FIXED_INTENT),
+                                     ("choice_follow_up_broken", BROKEN_INTENT))]
+    text = wording.render("follow_up_question", ticket_no=ticket.number, category=category_name(profile, ticket),
+                          closed=format_datetime(wording, profile, ticket.closed_at, with_time=False))
+    await tell_reporters(session, ticket, ASKED_KIND, {"text": text, "choices": choices})
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.FOLLOW_UP, created_at=now))
+
+
+async def awaiting_answer(session: AsyncSession, resident_id: int, number: str | None = None,
+                          since: datetime | None = None) -> FollowUp | None:
+    """The resident's latest unanswered 回访 (on ticket `number`, asked after `since`, if given)."""
+    query = (select(FollowUp).join(Ticket, Ticket.id == FollowUp.ticket_id)
+             .where(FollowUp.resident_id == resident_id, FollowUp.answered_at.is_(None))
+             .order_by(FollowUp.asked_at.desc(), FollowUp.id.desc()).limit(1))
+    if number is not None:
+        query = query.where(Ticket.number == number)
+    if since is not None:
+        query = query.where(FollowUp.asked_at >= since)
+    return await session.scalar(query)
+
+
+async def answer_follow_up(session: AsyncSession, profile: Profile, follow_up: FollowUp, resident: Resident,
+                           fixed: bool, now: datetime) -> Ticket:
+    """The resident's answer; 又坏了 reopens the ticket if it is still closed."""
+    follow_up.answered_at, follow_up.fixed, follow_up.satisfied = now, fixed, fixed
+    ticket = await session.get_one(Ticket, follow_up.ticket_id)
+    if not fixed and ticket.status == TicketStatus.CLOSED:
+        await _reopen(session, profile, ticket, None, now)
+    return ticket
+
+
+async def record_phone_follow_up(session: AsyncSession, profile: Profile, number: str, staff_key: str, fixed: bool,
+                                 satisfied: bool, note: str, now: datetime) -> FollowUp:
+    """A 回访 made by phone, recorded by staff from the console; 又坏了 reopens the ticket."""
+    ticket, staff = await closed_ticket_and_actor(session, number, staff_key)
+    follow_up = FollowUp(ticket_id=ticket.id, staff_id=ticket.assignee_id, resident_id=ticket.resident_id,
+                         method=FollowUpMethod.PHONE, asked_at=now, answered_at=now, fixed=fixed,
+                         satisfied=satisfied, note=note.strip() or None, recorded_by_id=staff.id)
+    session.add(follow_up)
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.FOLLOW_UP, staff_id=staff.id,
+                            note=note.strip() or None, created_at=now))
+    if not fixed:
+        await _reopen(session, profile, ticket, staff, now)
+    return follow_up
+
+
+async def _reopen(session: AsyncSession, profile: Profile, ticket: Ticket, staff: Staff | None,
+                  now: datetime) -> None:
+    ticket.status, ticket.closed_at = TicketStatus.REOPENED, None
+    fresh_deadline(session, profile, ticket, now)
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.REOPENED, staff_id=staff.id if staff else None,
+                            created_at=now))
+    await session.flush()
+    assignee = await session.get_one(Staff, ticket.assignee_id)
+    wording = await ticket_wording(session, profile, ticket)
+    text = wording.render("staff_ticket_broken_again", ticket_no=ticket.number, assignee=assignee.name,
+                          category=category_name(profile, ticket))
+    tell_assignee_and_lead(session, ticket, await area_lead_of(session, ticket), BROKEN_KIND, text)
