@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.console.access import visible_tickets
-from storage.models import Area, Building, Staff, Ticket, TicketStatus
+from storage.models import Area, Building, Staff, Ticket, TicketFollower, TicketStatus
 
 OPEN_STATUSES = (TicketStatus.OPEN, TicketStatus.CLAIMED, TicketStatus.REOPENED)
 NEAR_DUE_SHARE = 0.25
@@ -40,11 +40,15 @@ class QueueRow:
     urgency: str
     """"late", "near" or "ok" (closed tickets: "done"; paused ones, whose clock stands still: "paused")."""
     minutes_left: int
+    reporters: int
+    """Residents who reported the problem (one ticket per problem: `bot.office.duplicates`)."""
 
 
 async def ticket_queue(session: AsyncSession, staff: Staff, wanted: TicketFilter, now: datetime) -> list[QueueRow]:
     assignee = aliased(Staff)
-    query = (select(Ticket, assignee, Building, Area).join(assignee, assignee.id == Ticket.assignee_id)
+    reporters = (select(func.count()).select_from(TicketFollower).where(TicketFollower.ticket_id == Ticket.id)
+                 .correlate(Ticket).scalar_subquery())
+    query = (select(Ticket, assignee, Building, Area, reporters).join(assignee, assignee.id == Ticket.assignee_id)
              .outerjoin(Building, Building.id == Ticket.building_id).outerjoin(Area, Area.id == Building.area_id)
              .where(visible_tickets(staff)))
     if wanted.status == "open":
@@ -62,8 +66,8 @@ async def ticket_queue(session: AsyncSession, staff: Staff, wanted: TicketFilter
     if wanted.overdue:
         query = query.where(Ticket.status.in_(OPEN_STATUSES), Ticket.due_at < now, Ticket.paused_at.is_(None))
     rows = (await session.execute(query.order_by(Ticket.due_at, Ticket.id).limit(PAGE))).all()
-    return [QueueRow(t, a, area, building, urgency(t, now), int((t.due_at - now) / timedelta(minutes=1)))
-            for t, a, building, area in rows]
+    return [QueueRow(t, a, area, building, urgency(t, now), int((t.due_at - now) / timedelta(minutes=1)), count)
+            for t, a, building, area, count in rows]
 
 
 def urgency(ticket: Ticket, now: datetime) -> str:

@@ -45,7 +45,8 @@ class TicketPage:
     unreached: Sequence[OutboxMessage]
     """Messages to the resident about this ticket that no platform took, oldest first."""
     followers: Sequence[TicketFollower]
-    """Everyone who reported the problem, the first reporter first."""
+    """Everyone who reported the problem: the ticket's own reporter first, then the others as they came (those of
+    a ticket merged into this one among them)."""
     follow_ups: Sequence[FollowUp]
     merged_into: str | None
     """The number of the ticket this one was merged into."""
@@ -72,7 +73,8 @@ async def load_ticket_page(session: AsyncSession, ticket: Ticket) -> TicketPage:
         await session.get(Building, ticket.building_id) if ticket.building_id else None,
         await session.get_one(Resident, ticket.resident_id), [(e, s) for e, s in events], photos, voices, ratings,
         await reach_of(session, ticket.resident_id, push_channels()), unreached,
-        await followers_of(session, ticket.id), follow_ups, merged_into.number if merged_into else None)
+        sorted(await followers_of(session, ticket.id), key=lambda f: (f.resident_id != ticket.resident_id, f.id)),
+        follow_ups, merged_into.number if merged_into else None)
 
 
 async def voice_of(session: AsyncSession, ticket: Ticket, attachment_id: int) -> Attachment | None:

@@ -50,7 +50,7 @@ async def get_ticket_by_number(session: AsyncSession, number: str) -> Ticket | N
 
 
 async def followers_of(session: AsyncSession, ticket_id: int) -> Sequence[TicketFollower]:
-    """Everyone who reported the ticket's problem, the first reporter first."""
+    """Everyone who reported the ticket's problem, in the order they came to it."""
     query = select(TicketFollower).where(TicketFollower.ticket_id == ticket_id).order_by(TicketFollower.id)
     return (await session.scalars(query)).all()
 
