@@ -18,6 +18,7 @@ from storage.repositories.tickets import follows, get_ticket_by_number, open_tic
 REPLIES: dict[str, tuple[str, ...]] = {
     "status_none": (),
     "status_header": ("count",),
+    "status_ticket_paused": ("category", "need", "reason", "ticket_no"),
     "status_ticket": ("assignee", "category", "due", "status", "ticket_no"),
     "status_appointment": ("number", "service", "status", "time"),
     "status_not_found": ("ticket_no",),
@@ -75,6 +76,11 @@ def _category_name(ctx: HandlerContext, ticket: Ticket) -> str:
 
 
 def _ticket_line(ctx: HandlerContext, ticket: Ticket) -> str:
+    reason = ctx.profile.district.pause_reasons.get(ticket.pause_reason or "")
+    if ticket.paused_at is not None and reason is not None:
+        # its deadline stands still until the clock runs again: what is awaited, not a date that will move
+        return ctx.wording.render("status_ticket_paused", ticket_no=ticket.number,
+                                  category=_category_name(ctx, ticket), reason=reason.name, need=reason.need)
     return ctx.wording.render(
         "status_ticket", ticket_no=ticket.number, category=_category_name(ctx, ticket),
         status=ctx.wording.render(f"status_{ticket.status}"), assignee=ticket.assignee.name,

@@ -37,10 +37,22 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
                     due=format_datetime(ctx.wording, ctx.profile, ticket.due_at))]
 
 
-async def start_if_waited_on(ctx: HandlerContext) -> bool:
-    """Open the flow when the resident has a ticket paused waiting on them and nothing else is going on."""
+OTHER_NEEDS = frozenset({"request_status", "human_handoff", "report_clue", "subscribe_notices",
+                         "unsubscribe_notices", "appointment_cancel", "emergency"})
+"""What a message read as one of these asks for is not what the office waits for (「我那个事办得咋样了」)."""
+SMALL_TALK = frozenset({"greet", "goodbye", "affirm", "deny"})
+SMALL_TALK_CHARS = 6
+"""「好的 谢谢」 right after being told what is needed acknowledges it; it answers nothing."""
+
+
+async def start_if_waited_on(ctx: HandlerContext, nlu: ParseResult) -> bool:
+    """Open the flow when the resident has a ticket paused waiting on them, nothing else is going on, and the
+    message may be the answer (what the flow does with danger, a wish for a person or a question a guide answers
+    is the pipeline's, as in any free-text question)."""
     state = ctx.state
-    if state.flow is not None or state.suspended:
+    if state.flow is not None or state.suspended or nlu.intent.name in OTHER_NEEDS:
+        return False
+    if nlu.intent.name in SMALL_TALK and sum(ch.isalnum() for ch in nlu.text) <= SMALL_TALK_CHARS:
         return False
     ticket = await waiting_on(ctx.session, ctx.profile, ctx.resident.id)
     if ticket is None:

@@ -213,11 +213,11 @@ class Pipeline:
         flow_before = state.flow
         await note_named_community(ctx, text)
         button = read_button_payload(simplified(text.strip())) is not None
-        if not button:
-            await ticket_answer.start_if_waited_on(ctx)
         # Off the event loop: a Rasa backend's HTTP call blocks, and reading a long message costs milliseconds
         # of CPU (threads share the GIL, but the loop gets its turns); nothing in these touches the database.
         nlu, cued = await asyncio.to_thread(self._understand, text, state)
+        if not button:
+            await ticket_answer.start_if_waited_on(ctx, nlu)
         if not cued:
             await self._take_up_by_answering(nlu, ctx)
             if not button:

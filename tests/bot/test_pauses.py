@@ -217,3 +217,18 @@ async def test_a_reason_the_profile_does_not_have_is_refused(pipeline: Pipeline,
     with pytest.raises(TicketStateError):
         await pause(pipeline, ticket.number or "", assignee, "lunch", MONDAY_10AM)
     assert (await ticket_now(sessions, ticket.id)).paused_at is None
+
+
+async def test_asking_how_it_is_going_or_saying_thanks_is_not_the_answer_awaited(
+        pipeline: Pipeline, sessions: Sessions) -> None:
+    resident, ticket, assignee = await reported(pipeline, "r-pause-status")
+    await pause(pipeline, ticket.number or "", assignee, "materials", datetime(2026, 11, 23, 11, 0, tzinfo=SHANGHAI))
+
+    await play(resident, f"""
+        居民: 好的 谢谢
+        居民: 我反映的那个下水道的事办得怎么样了
+        助手: {ticket.number} 下水道堵塞：暂停计时（等待补充材料）
+    """)
+
+    assert (await ticket_now(sessions, ticket.id)).paused_at is not None
+    assert await messages(sessions, "ticket_answered") == []
