@@ -75,7 +75,10 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
 
 
 def wait_until(ready: Callable[[], bool], process: subprocess.Popen[bytes], log: Path, what: str,
-               seconds: float = 60) -> None:
+               seconds: float = 240) -> None:
+    """Until `ready()`, or fail with the log's end when the process exits or `seconds` pass. The bound only turns a
+    hang into a failure: two server processes importing the app while `make test`'s four workers share two cores
+    have taken over a minute."""
     deadline = time.monotonic() + seconds
     while not ready():
         if process.poll() is not None or time.monotonic() > deadline:
