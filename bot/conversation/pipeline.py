@@ -317,8 +317,8 @@ class Pipeline:
             return nlu
         words = self.profile.feedback_words
         fixed = False if any(word in text for word in words.broken_again) else words.polarity(text)
-        if fixed is None or await follow_ups.awaiting_answer(ctx.session, ctx.resident.id,
-                                                             since=ctx.now - FOLLOW_UP_ANSWER_WINDOW) is None:
+        if fixed is None or await follow_ups.latest_question(ctx.session, ctx.resident.id,
+                                                             ctx.now - FOLLOW_UP_ANSWER_WINDOW) is None:
             return nlu
         return replace(nlu, intent=IntentScore(follow_ups.FIXED_INTENT if fixed else follow_ups.BROKEN_INTENT, 1.0))
 

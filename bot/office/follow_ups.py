@@ -29,6 +29,7 @@ from storage.models import (
     Ticket,
     TicketEvent,
     TicketEventKind,
+    TicketFollower,
     TicketStatus,
 )
 from storage.profile import Profile
@@ -79,6 +80,18 @@ async def awaiting_answer(session: AsyncSession, resident_id: int, number: str |
     if since is not None:
         query = query.where(FollowUp.asked_at >= since)
     return await session.scalar(query)
+
+
+async def latest_question(session: AsyncSession, resident_id: int, since: datetime) -> FollowUp | None:
+    """The 回访 asked of the resident after `since` that their next 「好了」 or 「又坏了」 answers: unanswered, and the
+    last thing they were asked (a ticket of theirs closed after it asks 满意 / 不满意, which the words answer)."""
+    follow_up = await awaiting_answer(session, resident_id, since=since)
+    if follow_up is None:
+        return None
+    followed = select(TicketFollower.ticket_id).where(TicketFollower.resident_id == resident_id)
+    closed_since = await session.scalar(select(Ticket.id).where(Ticket.id.in_(followed),
+                                                                Ticket.closed_at > follow_up.asked_at).limit(1))
+    return follow_up if closed_since is None else None
 
 
 async def answer_follow_up(session: AsyncSession, profile: Profile, follow_up: FollowUp, resident: Resident,

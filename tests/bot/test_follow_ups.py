@@ -20,7 +20,7 @@ from bot.core.messages import Choice, TextReply
 from bot.office.follow_ups import record_phone_follow_up
 from bot.office.ticket_actions import close_ticket
 from bot.workers.scheduler import Scheduler
-from storage.models import FollowUp, OutboxMessage, ScheduledJob, Staff, Ticket
+from storage.models import FollowUp, OutboxMessage, Rating, ScheduledJob, Staff, Ticket
 from storage.profile import Profile
 from tests.bot.transcript import Resident, play
 from tests.conftest import HandClock
@@ -167,3 +167,25 @@ async def test_the_ledger_and_the_dashboard_show_the_follow_up_rate_per_staff_me
     assert figures.follow_ups.rate == 0.5
     async with sessions() as session:
         assert (await build_ledger(session, profile, community, date(2026, 12, 1))).follow_ups == {}
+
+
+async def test_satisfied_for_a_ticket_closed_after_the_follow_up_rates_that_ticket(
+        pipeline: Pipeline, sessions: Sessions, clock: HandClock) -> None:
+    resident, first, _ = await closed(pipeline, "r-visit-then-close")
+    await asked(pipeline, clock)
+    await play(resident, "居民: 12栋1单元楼道的灯坏了 晚上看不见\n助手: 已登记")
+    async with sessions() as session, session.begin():
+        second = (await session.scalars(select(Ticket).order_by(Ticket.id.desc()).limit(1))).one()
+        assignee = await session.get_one(Staff, second.assignee_id)
+        await close_ticket(session, pipeline.profile, second.number or "", assignee.key, "已换灯泡",
+                           datetime(2026, 11, 26, 15, 0, tzinfo=SHANGHAI))
+    clock.set(datetime(2026, 11, 26, 15, 30, tzinfo=SHANGHAI))
+
+    await play(resident, "居民: 满意\n助手: 谢谢您的评价")
+
+    [visit] = await follow_ups(sessions)
+    assert visit.answered_at is None
+    async with sessions() as session:
+        rated = (await session.scalars(select(Rating.ticket_id))).all()
+    assert list(rated) == [second.id]
+    assert first.id != second.id
