@@ -186,7 +186,8 @@ async def build_ledger(session: AsyncSession, profile: Profile, community_id: in
 
 async def _tickets(session: AsyncSession, profile: Profile, community_id: int, start: datetime,
                    end: datetime) -> tuple[LedgerTicket, ...]:
-    month = [Ticket.community_id == community_id, Ticket.created_at >= start, Ticket.created_at < end]
+    month = [Ticket.community_id == community_id, Ticket.created_at >= start, Ticket.created_at < end,
+             Ticket.merged_into_id.is_(None)]  # a ticket merged into another is that one's, not a case of its own
     query = (select(Ticket.id, Ticket.number, Ticket.category_key, Ticket.intake_type, Ticket.created_at,
                     Ticket.due_at, Ticket.closed_at, Staff.role, Staff.name)
              .join(Staff, Staff.id == Ticket.assignee_id).where(*month).order_by(Ticket.created_at, Ticket.id))

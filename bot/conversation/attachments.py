@@ -1,5 +1,5 @@
-"""A photo or voice note from a resident goes with their latest open ticket, or waits for the next one they
-open. A voice note without recognised words is listened to by a person: the open ticket's handler, or, with no
+"""A photo or voice note from a resident goes with the open ticket they reported or joined last, or waits for the
+next one. A voice note without recognised words is listened to by a person: the open ticket's handler, or, with no
 open ticket, whoever a hand-off goes to (the pipeline opens one)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from bot.office.pauses import resume_by_answer, waiting_on
 from storage.models import AttachmentKind, Resident, Staff
 from storage.profile import Profile
 from storage.repositories import attachments, outbox
-from storage.repositories.tickets import open_tickets_of
+from storage.repositories.tickets import latest_open_ticket_of
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "photo_attached": ("ticket_no",),
@@ -37,8 +37,7 @@ async def receive_photo(session: AsyncSession, profile: Profile, wording: Wordin
         attachments.add_attachment(session, resident.id, waiting.id, channel, photo.media_id, photo.url)
         await resume_by_answer(session, profile, wording, waiting, "", now)
         return TextReply(wording.render("photo_answered", ticket_no=waiting.number, assignee=waiting.assignee.name))
-    tickets = await open_tickets_of(session, resident.id)
-    latest = tickets[-1] if tickets else None
+    latest = await latest_open_ticket_of(session, resident.id)
     attachments.add_attachment(session, resident.id, latest.id if latest else None, channel, photo.media_id,
                                photo.url)
     if latest is None:
@@ -51,8 +50,7 @@ async def receive_voice(session: AsyncSession, wording: Wording, resident: Resid
     """Keeps the voice note (its audio is fetched from the platform later) with the latest open ticket, or for
     the next one. Without `words`, the answer when a ticket's handler will listen to it, or None when there is
     no open ticket (a person is to be found: `voice_for_a_person`, then the hand-off)."""
-    tickets = await open_tickets_of(session, resident.id)
-    latest = tickets[-1] if tickets else None
+    latest = await latest_open_ticket_of(session, resident.id)
     attachments.add_attachment(session, resident.id, latest.id if latest else None, channel, voice.media_id, None,
                                kind=AttachmentKind.VOICE)
     if words or latest is None:

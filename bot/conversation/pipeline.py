@@ -105,8 +105,9 @@ MORE_THAN_A_GREETING_CHARS = 8
 过去有人没」); shorter ones (「你好 在吗」) are not worth a look in the guides."""
 
 
-FOLLOW_UP_ANSWER_CHARS = 8
-"""Up to this long, 「又坏了」-like words answer a waiting 回访 even if they sound like a category's."""
+FOLLOW_UP_ANSWER_CHARS = 10
+"""Up to this long, a verdict (「好着呢 没问题了」, 「又坏了」) answers a waiting 回访 even if it sounds like a
+category's; longer, only 「…又坏了」-like words that name no problem of their own do."""
 FOLLOW_UP_ANSWER_WINDOW = timedelta(days=7)
 """A 回访 older than this is no longer what 「好了」 answers."""
 
@@ -312,11 +313,15 @@ class Pipeline:
         """「又坏了」 or 「好着呢 谢谢」 while a 回访 asked lately waits for an answer: that answer, unless the words
         name a problem of their own (「3栋电梯又坏了」 is a new report)."""
         text = nlu.text.strip()
-        if ctx.state.flow is not None or (sum(ch.isalnum() for ch in text) > FOLLOW_UP_ANSWER_CHARS
-                                          and names_a_category(self.profile, text)):
-            return nlu
         words = self.profile.feedback_words
-        fixed = False if any(word in text for word in words.broken_again) else words.polarity(text)
+        again = any(word in text for word in words.broken_again)
+        short = sum(ch.isalnum() for ch in text) <= FOLLOW_UP_ANSWER_CHARS
+        if ctx.state.flow is not None or ASKING.search(text) or not (short or again) \
+                or (not short and names_a_category(self.profile, text)):
+            # 「你们周六上班吗 谢谢」 asks; 「网上预约一直不行」 is about something else; only a short verdict or
+            # 「…又坏了」 about nothing else answers.
+            return nlu
+        fixed = False if again else words.polarity(text)
         if fixed is None or await follow_ups.latest_question(ctx.session, ctx.resident.id,
                                                              ctx.now - FOLLOW_UP_ANSWER_WINDOW) is None:
             return nlu

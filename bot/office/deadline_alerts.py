@@ -25,12 +25,14 @@ SECRETARY_AFTER_WORKING_DAYS = 1
 
 
 def schedule_alerts(session: AsyncSession, ticket: Ticket, now: datetime, calendar: WorkCalendar,
-                    timezone: ZoneInfo) -> None:
-    """The three steps for the ticket's current deadline (those already past run at once)."""
+                    timezone: ZoneInfo, *, past_ones: bool = True) -> None:
+    """The three steps for the ticket's current deadline. Those already past run at once, unless `past_ones` is
+    false: a paused ticket resumed still overdue was chased before its pause, and is not chased again."""
     args = {"due_at": ticket.due_at.isoformat()}
     remind_at = now + (ticket.due_at - now) * REMIND_AT_SHARE
     due = ticket.due_at.astimezone(timezone)
     secretary_at = datetime.combine(calendar.working_days_after(due.date(), SECRETARY_AFTER_WORKING_DAYS),
                                     due.timetz())
     for kind, run_at in ((DUE_SOON, remind_at), (OVERDUE_LEAD, ticket.due_at), (OVERDUE_SECRETARY, secretary_at)):
-        jobs.schedule(session, kind, ticket.id, run_at, args)
+        if past_ones or run_at > now:
+            jobs.schedule(session, kind, ticket.id, run_at, args)

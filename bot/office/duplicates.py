@@ -64,8 +64,8 @@ class Joined:
 
 async def same_problem(session: AsyncSession, profile: Profile, request: TicketRequest, now: datetime) -> Ticket | None:
     """The open ticket the request reports again, if any: same community and category, same listed place or same
-    building (and, when both name one, the same room), filed within the category's window; the oldest, when a
-report split off from it left two."""
+    building (and, when both name one, the same unit), filed within the category's window; the oldest, when a
+    report split off from it left two."""
     days = profile.merge_window_days(request.category)
     if not days or (request.building is None and request.place is None):
         return None
@@ -78,8 +78,8 @@ report split off from it left two."""
     else:
         assert request.building is not None
         query = query.where(Ticket.building_id == request.building.id)
-        if request.room:
-            query = query.where(or_(Ticket.room.is_(None), Ticket.room == request.room))
+        if request.unit:  # each unit has its own lift and stairwell; a room is only where the reporter lives
+            query = query.where(or_(Ticket.unit.is_(None), Ticket.unit == request.unit))
     return await session.scalar(query)
 
 
@@ -148,9 +148,11 @@ async def split_off(session: AsyncSession, profile: Profile, number: str, reside
                     staff_key: str | None = None) -> OpenedTicket:
     """A follower's report becomes a ticket of its own (the resident said it is a different problem, or staff
     did); routed and told like any new ticket. The first reporter cannot be split off: theirs is the ticket."""
-    ticket = await get_ticket_by_number(session, number)
+    ticket = await get_ticket_by_number(session, number, for_update=True)
     if ticket is None:
         raise TicketNotFoundError(f"no ticket numbered {number}")
+    if ticket.status == TicketStatus.CLOSED:
+        raise TicketStateError(f"{number} is closed: a problem that is back is a new report")
     if staff_key is not None:
         _, staff = await open_ticket_and_actor(session, number, staff_key)
         if not await may_act_on(session, staff, ticket):

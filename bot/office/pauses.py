@@ -28,6 +28,7 @@ from storage.work_calendar import WorkCalendar
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "ticket_paused_for_resident": ("category", "need", "note", "reason", "ticket_no"),
+    "ticket_paused_for_follower": ("category", "reason", "ticket_no"),
     "ticket_resumed_for_resident": ("category", "due", "ticket_no"),
     "staff_resident_answered": ("due", "ticket_no", "words"),
 }
@@ -71,15 +72,19 @@ async def pause_ticket(session: AsyncSession, profile: Profile, number: str, sta
                             note=f"{reason.name} {note}".strip(), created_at=now))
     await jobs.withdraw(session, ALERT_KINDS, ticket.id, now)
     wording = await ticket_wording(session, profile, ticket)
-    text = wording.render("ticket_paused_for_resident", ticket_no=number, category=category_name(profile, ticket),
-                          reason=reason.name, need=reason.need, note=note)
-    await tell_reporters(session, ticket, PAUSED_KIND, {"text": text})
+    asked = wording.render("ticket_paused_for_resident", ticket_no=number, category=category_name(profile, ticket),
+                           reason=reason.name, need=reason.need, note=note)
+    outbox.enqueue(session, PAUSED_KIND, {"text": asked}, community_id=ticket.community_id,
+                   resident_id=ticket.resident_id, ticket_id=ticket.id)
+    told = wording.render("ticket_paused_for_follower", ticket_no=number, category=category_name(profile, ticket),
+                          reason=reason.name)
+    await tell_reporters(session, ticket, PAUSED_KIND, {"text": told}, leaving_out=ticket.resident_id)
     return ticket
 
 
 def _restart(session: AsyncSession, profile: Profile, ticket: Ticket, now: datetime) -> None:
     end_pause(ticket, profile, now)
-    schedule_alerts(session, ticket, now, WorkCalendar(profile.calendar_days), profile.timezone)
+    schedule_alerts(session, ticket, now, WorkCalendar(profile.calendar_days), profile.timezone, past_ones=False)
 
 
 async def resume_by_staff(session: AsyncSession, profile: Profile, number: str, staff_key: str,
@@ -106,7 +111,7 @@ async def waiting_on(session: AsyncSession, profile: Profile, resident_id: int) 
     query = (select(Ticket).options(joinedload(Ticket.assignee))
              .where(Ticket.resident_id == resident_id, Ticket.status != TicketStatus.CLOSED,
                     Ticket.paused_at.is_not(None), Ticket.pause_reason.in_(waiting))
-             .order_by(Ticket.paused_at.desc(), Ticket.id.desc()).limit(1))
+             .order_by(Ticket.paused_at.desc(), Ticket.id.desc()).limit(1).with_for_update(of=Ticket))
     return await session.scalar(query)
 
 

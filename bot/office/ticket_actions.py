@@ -71,8 +71,8 @@ class Reopened:
 
 
 async def open_ticket_and_actor(session: AsyncSession, number: str, staff_key: str) -> tuple[Ticket, Staff]:
-    """The ticket a staff action is about, and the active staff member acting, or a typed error."""
-    ticket = await get_ticket_by_number(session, number)
+    """The ticket a staff action is about (locked), and the active staff member acting, or a typed error."""
+    ticket = await get_ticket_by_number(session, number, for_update=True)
     if ticket is None:
         raise TicketNotFoundError(f"no ticket numbered {number}")
     staff = await session.scalar(select(Staff).where(Staff.key == staff_key, Staff.active))
@@ -85,15 +85,15 @@ async def open_ticket_and_actor(session: AsyncSession, number: str, staff_key: s
 
 async def closed_ticket_and_actor(session: AsyncSession, number: str, staff_key: str) -> tuple[Ticket, Staff]:
     """The closed ticket a staff action is about (reopening, a phone 回访), and the active staff member who may act
-    on it, or a typed error."""
-    ticket = await get_ticket_by_number(session, number)
+    on it, or a typed error. A ticket merged into another is that one's to reopen."""
+    ticket = await get_ticket_by_number(session, number, for_update=True)
     if ticket is None:
         raise TicketNotFoundError(f"no ticket numbered {number}")
     staff = await session.scalar(select(Staff).where(Staff.key == staff_key, Staff.active))
     if staff is None or not await may_act_on(session, staff, ticket):
         raise PermissionDenied(f"{staff_key} may not act on {number}")
-    if ticket.status != TicketStatus.CLOSED:
-        raise TicketStateError(f"{number} is not closed")
+    if ticket.status != TicketStatus.CLOSED or ticket.merged_into_id is not None:
+        raise TicketStateError(f"{number} is not closed, or was merged into another ticket")
     return ticket, staff
 
 

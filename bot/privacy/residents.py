@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import ResidentNotFoundError
 from bot.core.wording import Wording
-from bot.privacy.ticket_purge import changed, mask, purge_tickets
+from bot.privacy.ticket_purge import changed, mask, purge_tickets, scrub_notes
 from storage.models import (
     Appointment,
     AppointmentSlot,
@@ -134,9 +134,11 @@ async def erase_resident(session: AsyncSession, profile: Profile, resident_id: i
     numbers: the area statistics need them, and a building alone names no household); their platform
     accounts are deleted, so writing again from the same account starts a new resident; their
     conversation, retry cache (it holds reply texts), subscriptions and photos are deleted; messages
-    still waiting to be sent to them are dropped and the texts of sent ones replaced; their tickets
-    are purged as `bot.privacy.ticket_purge` describes; appointments lose phone and note, ratings their
-    comment, and clues they left contact on become anonymous again. Running it again is harmless.
+    still waiting to be sent to them are dropped and the texts of sent ones replaced; a ticket others
+    follow passes to the next of them (`_hand_over_shared_tickets`); their other tickets are purged as
+    `bot.privacy.ticket_purge` describes, and their words on tickets they follow go; appointments lose
+    phone and note, ratings their comment, and clues they left contact on become anonymous again.
+    Running it again is harmless.
     """
     resident = await _resident(session, resident_id, for_update=True)
     placeholder = Wording(profile, None).render(ERASED_DESCRIPTION)
@@ -151,6 +153,7 @@ async def erase_resident(session: AsyncSession, profile: Profile, resident_id: i
         OutboxMessage.undeliverable_reason.is_(None)))
     counts["outbox"] += await changed(session, update(OutboxMessage).where(
         OutboxMessage.resident_id == resident_id).values(payload={"text": placeholder}))
+    counts["tickets_handed_over"] = await _hand_over_shared_tickets(session, resident_id, placeholder, secrets)
     ticket_ids = (await session.scalars(select(Ticket.id).where(Ticket.resident_id == resident_id))).all()
     counts.update(await purge_tickets(session, ticket_ids, placeholder, now, secrets))
     counts["appointments"] = await changed(session, update(Appointment).where(
@@ -164,6 +167,33 @@ async def erase_resident(session: AsyncSession, profile: Profile, resident_id: i
     resident.erased_at = resident.erased_at or now
     counts["residents"] = 1
     return ErasureReport(resident_id, dict(counts))
+
+
+async def _hand_over_shared_tickets(session: AsyncSession, resident_id: int, placeholder: str,
+                                    secrets: set[str]) -> int:
+    """A ticket the resident reported first that others follow is still their problem: the earliest other reporter
+    takes it over, their own words becoming its description. The erased resident's words, unit and room go, and
+    so do the residents' words in its history and the staff cards that quoted the description."""
+    others = select(TicketFollower.ticket_id).where(TicketFollower.resident_id != resident_id)
+    shared = (await session.scalars(select(Ticket).where(Ticket.resident_id == resident_id, Ticket.id.in_(others))
+                                    .with_for_update())).all()
+    for ticket in shared:
+        heir = await session.scalar(select(TicketFollower).where(TicketFollower.ticket_id == ticket.id,
+                                                                 TicketFollower.resident_id != resident_id)
+                                    .order_by(TicketFollower.id).limit(1))
+        assert heir is not None  # selected for having one
+        ticket.resident_id, ticket.channel = heir.resident_id, heir.channel
+        ticket.description, heir.description = heir.description or placeholder, None
+        ticket.unit = ticket.room = None
+        await session.execute(delete(TicketFollower).where(TicketFollower.ticket_id == ticket.id,
+                                                           TicketFollower.resident_id == resident_id))
+    ids = [ticket.id for ticket in shared]
+    if ids:
+        await scrub_notes(session, ids, secrets)
+        await session.execute(update(OutboxMessage).where(OutboxMessage.ticket_id.in_(ids),
+                                                          OutboxMessage.staff_id.is_not(None))
+                              .values(payload={"text": placeholder}))
+    return len(ids)
 
 
 async def _known_secrets(session: AsyncSession, resident: Resident) -> set[str]:

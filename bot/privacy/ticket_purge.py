@@ -71,7 +71,7 @@ async def purge_tickets(session: AsyncSession, ticket_ids: Collection[int], plac
     counts["tickets"] = await changed(session, update(Ticket).where(Ticket.id.in_(ids)).values(
         unit=None, room=None, place=None, description=placeholder))
     await session.execute(update(Ticket).where(Ticket.id.in_(ids), Ticket.purged_at.is_(None)).values(purged_at=now))
-    counts["ticket_events"] = await _scrub_notes(session, ids, hidden)
+    counts["ticket_events"] = await scrub_notes(session, ids, hidden)
     counts["ticket_followers"] = await changed(session, update(TicketFollower).where(
         TicketFollower.ticket_id.in_(ids), TicketFollower.description.is_not(None)).values(description=None))
     counts["ratings"] = await changed(session, update(Rating).where(
@@ -93,8 +93,8 @@ async def _blank_certificates(session: AsyncSession, ids: Sequence[int], counts:
     return held
 
 
-async def _scrub_notes(session: AsyncSession, ids: Sequence[int], secrets: set[str]) -> int:
-    """The resident's words go; staff notes stay with the secrets masked."""
+async def scrub_notes(session: AsyncSession, ids: Sequence[int], secrets: set[str]) -> int:
+    """The residents' words go; staff notes stay with the secrets masked. Returns the notes changed."""
     events = (await session.scalars(select(TicketEvent).where(TicketEvent.ticket_id.in_(ids),
                                                               TicketEvent.note.is_not(None)))).all()
     touched = 0

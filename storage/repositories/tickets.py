@@ -45,8 +45,22 @@ async def open_tickets_of(session: AsyncSession, resident_id: int) -> Sequence[T
     return (await session.scalars(query)).all()
 
 
-async def get_ticket_by_number(session: AsyncSession, number: str) -> Ticket | None:
-    return await session.scalar(select(Ticket).options(joinedload(Ticket.assignee)).where(Ticket.number == number))
+async def latest_open_ticket_of(session: AsyncSession, resident_id: int) -> Ticket | None:
+    """The open ticket the resident reported or joined last: what a photo or voice note they send is about."""
+    query = (select(Ticket).options(joinedload(Ticket.assignee))
+             .join(TicketFollower, TicketFollower.ticket_id == Ticket.id)
+             .where(TicketFollower.resident_id == resident_id, Ticket.status != TicketStatus.CLOSED)
+             .order_by(TicketFollower.id.desc()).limit(1))
+    return await session.scalar(query)
+
+
+async def get_ticket_by_number(session: AsyncSession, number: str, *, for_update: bool = False) -> Ticket | None:
+    """With `for_update`, the row is locked for the caller's transaction (PostgreSQL), so two actions on one ticket
+    (a pause and a close, a resident's answer and a staff resume) happen one after the other."""
+    query = select(Ticket).options(joinedload(Ticket.assignee)).where(Ticket.number == number)
+    if for_update:
+        query = query.with_for_update(of=Ticket)
+    return await session.scalar(query)
 
 
 async def followers_of(session: AsyncSession, ticket_id: int) -> Sequence[TicketFollower]:

@@ -7,14 +7,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation.pipeline import Pipeline
-from bot.core.messages import Choice, TextReply
+from bot.core.errors import TicketStateError
+from bot.core.messages import Choice, InboundMessage, Photo, TextReply
 from bot.office.duplicates import merge_tickets, split_off
-from bot.office.ticket_actions import claim_ticket, close_ticket
+from bot.office.ticket_actions import claim_ticket, close_ticket, reopen_by_staff
+from bot.privacy.residents import erase_resident
 from storage.models import OutboxMessage, Rating, Staff, Ticket, TicketFollower
+from storage.profile import Profile
 from tests.bot.transcript import Resident, play
 from tests.conftest import MONDAY_10AM, HandClock
 
@@ -161,3 +165,63 @@ async def test_staff_merge_two_tickets_and_split_a_report_off(
     async with sessions() as session:
         open_count = await session.scalar(select(func.count()).select_from(Ticket).where(Ticket.status != "closed"))
     assert open_count == 2
+
+
+async def test_one_unit_s_lift_is_not_the_next_unit_s(pipeline: Pipeline, sessions: Sessions) -> None:
+    await Resident(pipeline, "r-lift-1").say("3栋1单元的电梯坏了 停在五楼不动了")
+    await Resident(pipeline, "r-lift-2").say("3栋2单元的电梯坏了 按了没反应")
+    await Resident(pipeline, "r-lift-3").say("3栋1单元电梯又停了 我住702 爬不上去")
+    first, second = await tickets(sessions)
+    assert (first.unit, second.unit) == ("1", "2")
+    assert len(await followers(sessions, first.id)) == 2  # 702 lives in unit 1: the same lift as the first
+
+
+async def test_a_photo_goes_with_the_ticket_just_joined(pipeline: Pipeline, sessions: Sessions) -> None:
+    await Resident(pipeline, "r-gate-owner").say(GATE_LIGHT[0])
+    joiner = Resident(pipeline, "r-own-noise")
+    await joiner.say("楼上天天半夜蹦迪 吵得睡不着 5栋3单元")
+    await joiner.say(GATE_LIGHT[1])
+    gate, _ = await tickets(sessions)
+
+    [reply] = await pipeline.handle(InboundMessage("web", "r-own-noise", "photo-gate", "", MONDAY_10AM, "baiyang",
+                                                   photo=Photo("media-gate")))
+
+    assert (gate.number or "?") in reply.as_plain_text()
+
+
+async def test_a_closed_ticket_cannot_be_split_and_a_merged_one_cannot_be_reopened(
+        pipeline: Pipeline, sessions: Sessions) -> None:
+    await Resident(pipeline, "r-gate-a").say(GATE_LIGHT[0])
+    late = Resident(pipeline, "r-gate-b")
+    await late.say(GATE_LIGHT[1])
+    await Resident(pipeline, "r-road-a").say("东围墙外的路上路灯不亮了")
+    gate, road = await tickets(sessions)
+    moment = datetime(2026, 11, 23, 11, 0, tzinfo=SHANGHAI)
+    async with sessions() as session, session.begin():
+        await merge_tickets(session, pipeline.profile, road.number or "", gate.number or "", "by-sec-01", moment)
+        assignee = await session.get_one(Staff, gate.assignee_id)
+        await close_ticket(session, pipeline.profile, gate.number or "", assignee.key, "已更换灯泡", moment)
+
+    await play(late, "居民: [不是同一个问题]\n助手: 没有找到可以单独登记的事项")
+    async with sessions() as session, session.begin():
+        with pytest.raises(TicketStateError):
+            await reopen_by_staff(session, pipeline.profile, road.number or "", "by-sec-01", "又坏了", moment)
+    assert len(await tickets(sessions)) == 2
+
+
+async def test_erasing_the_first_reporter_hands_a_shared_ticket_to_the_next(
+        pipeline: Pipeline, sessions: Sessions, profile: Profile) -> None:
+    await Resident(pipeline, "r-erased").say("东门的路灯不亮了 我是3栋2单元501的王秀英 电话13912345678")
+    await Resident(pipeline, "r-heir").say(GATE_LIGHT[1])
+    [ticket] = await tickets(sessions)
+    erased, heir = await followers(sessions, ticket.id)
+
+    async with sessions() as session, session.begin():
+        await erase_resident(session, profile, erased, MONDAY_10AM + timedelta(days=1))
+
+    [kept] = await tickets(sessions)
+    assert (kept.resident_id, kept.description, kept.status) == (heir, GATE_LIGHT[1], "open")
+    assert await followers(sessions, ticket.id) == [heir]
+    async with sessions() as session:
+        texts = [row.payload.get("text", "") for row in (await session.scalars(select(OutboxMessage))).all()]
+    assert not any("王秀英" in text or "13912345678" in text or "5678" in text for text in texts)

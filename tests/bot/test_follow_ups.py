@@ -103,13 +103,15 @@ async def test_a_typed_answer_to_the_follow_up_is_read_as_one(
         assert (await session.get_one(Ticket, ticket.id)).status == "closed"
 
 
-async def test_a_new_report_is_not_taken_for_the_answer_to_a_follow_up(
+async def test_a_new_report_or_a_question_is_not_taken_for_the_answer_to_a_follow_up(
         pipeline: Pipeline, sessions: Sessions, clock: HandClock) -> None:
     resident, _, _ = await closed(pipeline, "r-visit-new")
     await asked(pipeline, clock)
 
     await play(resident, """
         居民: 12栋的电梯又坏了 困了个老人在里面出不来
+        居民: 你们周六上班吗 谢谢
+        居民: 网上预约一直不行 点了没反应
     """)
 
     [visit] = await follow_ups(sessions)

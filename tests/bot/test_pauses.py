@@ -232,3 +232,36 @@ async def test_asking_how_it_is_going_or_saying_thanks_is_not_the_answer_awaited
 
     assert (await ticket_now(sessions, ticket.id)).paused_at is not None
     assert await messages(sessions, "ticket_answered") == []
+
+
+async def test_a_ticket_resumed_still_overdue_is_not_chased_again_for_what_it_was_chased_for(
+        pipeline: Pipeline, sessions: Sessions) -> None:
+    _, ticket, assignee = await reported(pipeline, "r-pause-overdue")
+    thursday = datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)  # the lead was told at Wednesday's closing
+    await pause(pipeline, ticket.number or "", assignee, "other_office", thursday)
+    async with sessions() as session, session.begin():
+        await resume_by_staff(session, pipeline.profile, ticket.number or "", assignee,
+                              datetime(2026, 11, 26, 11, 0, tzinfo=SHANGHAI))
+
+    resumed = await ticket_now(sessions, ticket.id)
+    assert resumed.due_at == datetime(2026, 11, 26, 9, 30, tzinfo=SHANGHAI)  # moved by the hour, still past
+    pending = [kind for kind, _, to_run in await alert_jobs(sessions, ticket.id) if to_run]
+    assert pending == ["ticket_overdue_secretary"]  # Friday 09:30: not yet reached before the pause
+
+
+async def test_those_who_follow_a_paused_ticket_hear_that_it_waits_but_not_the_note_about_another_s_case(
+        pipeline: Pipeline, sessions: Sessions) -> None:
+    await Resident(pipeline, "r-gate-first").say("东门的路灯不亮了 晚上黑乎乎的")
+    await Resident(pipeline, "r-gate-second").say("东门口那个路灯坏了好几天了")
+    async with sessions() as session:
+        ticket = (await session.scalars(select(Ticket))).one()
+        assignee = await session.get_one(Staff, ticket.assignee_id)
+    await pause(pipeline, ticket.number or "", assignee.key, "resident", MONDAY_10AM, note="请王阿姨下午在家开门")
+
+    told = {row.resident_id: row.payload["text"] for row in await messages(sessions, "ticket_paused")}
+    assert len(told) == 2
+    assert "请王阿姨下午在家开门" in told[ticket.resident_id]
+    [other] = [text for resident, text in told.items() if resident != ticket.resident_id]
+    assert "等待居民约定时间" in other
+    assert "王阿姨" not in other
+    assert "方便在家的时间" not in other

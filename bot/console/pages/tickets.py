@@ -54,8 +54,10 @@ async def ticket(request: Request, runtime: RuntimeDep, me: CurrentStaff, number
         found = await _visible(session, me.staff, number)
         page = await load_ticket_page(session, found)
         colleagues = await assignable_staff(session, found.community_id)
-        audit.record(session, me.staff.id, audit.READ_RESIDENT, audit.resident_subject(found.resident_id),
-                     runtime.clock(), detail=number)
+        for resident_id in dict.fromkeys([found.resident_id, *(f.resident_id for f in page.followers)]):
+            # the page shows each reporter's own words
+            audit.record(session, me.staff.id, audit.READ_RESIDENT, audit.resident_subject(resident_id),
+                         runtime.clock(), detail=number)
     category = runtime.profile.categories.get(found.category_key)
     return render(request, runtime, "ticket.html", me, view=page, colleagues=colleagues,
                   category=category.name if category else found.category_key,
