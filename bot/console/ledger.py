@@ -178,8 +178,7 @@ async def build_ledger(session: AsyncSession, profile: Profile, community_id: in
         notices=len(notices), recipients=sum(n.recipients for n in notices),
         delivered=sum(n.delivered for n in notices), satisfied=satisfaction.satisfied,
         unsatisfied=satisfaction.unsatisfied,
-        follow_ups=FollowUps(sum(f.asked for f in follow_ups.values()), sum(f.answered for f in follow_ups.values()),
-                             sum(f.satisfied for f in follow_ups.values())))
+        follow_ups=FollowUps.total(follow_ups.values()))
     return Ledger(community.name, start.astimezone(profile.timezone).date(), wording, tickets, certificates,
                   appointments, notices, ratings, satisfaction, totals, follow_ups)
 

@@ -11,7 +11,7 @@ in the district's time zone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
@@ -102,6 +102,11 @@ class FollowUps:
     def satisfaction(self) -> float | None:
         return _share(self.satisfied, self.answered)
 
+    @staticmethod
+    def total(parts: Iterable[FollowUps]) -> FollowUps:
+        found = list(parts)
+        return FollowUps(sum(f.asked for f in found), sum(f.answered for f in found), sum(f.satisfied for f in found))
+
 
 @dataclass(frozen=True)
 class NoticeReach:
@@ -149,9 +154,7 @@ class Dashboard:
 
     @property
     def follow_ups(self) -> FollowUps:
-        figures = self.follow_ups_by_staff.values()
-        return FollowUps(sum(f.asked for f in figures), sum(f.answered for f in figures),
-                         sum(f.satisfied for f in figures))
+        return FollowUps.total(self.follow_ups_by_staff.values())
 
 
 @dataclass(frozen=True)
