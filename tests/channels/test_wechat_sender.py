@@ -17,7 +17,7 @@ from bot.channels.wechat.tokens import DatabaseTokenStorage, OfficialAccountClie
 from bot.conversation.pipeline import Pipeline
 from bot.core.messages import InboundMessage
 from bot.workers.delivery import NO_PUSH_CHANNEL, OutboxDispatcher
-from storage.models import ChannelIdentity, OutboxMessage, SubscribeConsent
+from storage.models import ChannelIdentity, Conversation, OutboxMessage, SubscribeConsent
 from storage.profile import load_profile
 from storage.repositories import consents, outbox
 from storage.repositories.residents import deactivate_identity, identity_resident
@@ -154,6 +154,37 @@ async def test_a_passing_failure_is_retried_later(pipeline: Pipeline, api: FakeW
     assert row.last_error is not None
     assert row.last_error.startswith("45009")
     assert row.available_at > now
+
+
+RATING_CHOICES = [["满意", "/rate{\"satisfied\": true}"], ["不满意", "/rate{\"satisfied\": false}"]]
+
+
+async def offered_to(sessions: Sessions, resident_id: int) -> list[list[str]]:
+    async with sessions() as session:
+        conversation = await session.get(Conversation, resident_id)
+    assert conversation is not None
+    return list(conversation.state.get("offered") or [])
+
+
+async def test_choices_a_number_answers_are_offered_only_by_a_message_that_was_delivered(
+        pipeline: Pipeline, api: FakeWeChatAPI, engine: Engine) -> None:
+    resident = await resident_who_wrote(pipeline, "openid-choices")
+    before = await offered_to(pipeline.sessions, resident)
+    api.fail_next(CUSTOM_SEND, 45009)
+    sender = sender_at(pipeline.sessions, api, engine, MONDAY_10AM + timedelta(minutes=2))
+    async with pipeline.sessions() as session, session.begin():
+        row = outbox.enqueue(session, "ticket_closed", {"text": "已办结，您满意吗？", "choices": RATING_CHOICES},
+                             resident_id=resident)
+        await session.flush()
+        row_id = row.id
+
+    await sender.deliver(row_id)
+    after_failure = await offered_to(pipeline.sessions, resident)
+    await sender.deliver(row_id)
+
+    assert after_failure == before != RATING_CHOICES
+    assert await offered_to(pipeline.sessions, resident) == RATING_CHOICES
+    assert "1. 满意" in api.sent_messages("custom")[-1]["text"]["content"]
 
 
 async def test_an_unfollowed_resident_gets_nothing_and_the_reason_is_kept(pipeline: Pipeline, api: FakeWeChatAPI,

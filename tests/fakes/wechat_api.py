@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
+import threading
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import Message
@@ -33,6 +35,9 @@ BIZSEND = "/cgi-bin/message/subscribe/bizsend"
 WECOM_TOKEN = "/cgi-bin/gettoken"
 WECOM_SEND = "/cgi-bin/message/send"
 MEDIA_GET = "/cgi-bin/media/get"
+
+HOLD_LIMIT_SECONDS = 30.0
+"""A held call is answered after this long even if the test never releases it (a failed test must end)."""
 
 _OA_PATHS = frozenset({OA_TOKEN, CUSTOM_SEND, MENU_CREATE, MENU_GET, BIZSEND, MEDIA_GET})
 _WECOM_PATHS = frozenset({WECOM_TOKEN, WECOM_SEND})
@@ -130,6 +135,8 @@ class FakeWeChatAPI(LocalHTTPFake[RecordedCall]):
         self._faults: list[_Fault] = []
         self._menu: JSONObject | None = None
         self._media: dict[str, RawAnswer] = {}
+        self._holds: dict[str, threading.Event] = {}
+        self._arrivals: Counter[str] = Counter()
 
     # What happened
 
@@ -147,6 +154,11 @@ class FakeWeChatAPI(LocalHTTPFake[RecordedCall]):
     def menu(self) -> JSONObject | None:
         with self._lock:
             return self._menu
+
+    def arrivals(self, path: str) -> int:
+        """Calls to ``path`` that have arrived, answered or still held."""
+        with self._lock:
+            return self._arrivals[path]
 
     def sent_messages(self, kind: MessageKind) -> list[JSONObject]:
         """Bodies of the successful sends of one kind, in the order they were answered."""
@@ -179,6 +191,13 @@ class FakeWeChatAPI(LocalHTTPFake[RecordedCall]):
         with self._lock:
             self._delays[path] = seconds
 
+    def hold(self, path: str) -> threading.Event:
+        """Calls to ``path`` wait, once arrived, until the returned event is set: the moment a message is on the
+        resident's phone while its sender has not yet heard back."""
+        _check_path(path)
+        with self._lock:
+            return self._holds.setdefault(path, threading.Event())
+
     # Answering
 
     def respond(self, url: SplitResult, headers: Message, raw_body: bytes) -> tuple[int, JSONObject | RawAnswer]:
@@ -206,8 +225,13 @@ class FakeWeChatAPI(LocalHTTPFake[RecordedCall]):
             if path in _TOKEN_PATHS:
                 self._token_requests[realm] += 1
             delay = self._delays.get(path, 0.0)
+            held = self._holds.get(path)
+            self._arrivals[path] += 1
+            self._changed.notify_all()
         if delay:
             time.sleep(delay)
+        if held is not None:
+            held.wait(HOLD_LIMIT_SECONDS)
         body: JSONObject | None = None
         try:
             loaded = json.loads(raw_body) if raw_body else None

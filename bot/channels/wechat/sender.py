@@ -21,7 +21,7 @@ from wechatpy.exceptions import WeChatClientException
 from bot.channels.wechat.inbound import CHANNEL
 from bot.channels.wechat.render import chunks, reply_texts
 from bot.channels.wechat.tokens import OfficialAccountClient
-from bot.conversation.offers import offer_choices
+from bot.conversation.offers import offer_choices, withdraw_choices
 from bot.core.messages import Choice, TextReply
 from bot.core.wording import Wording
 from storage.clock import Clock, system_clock
@@ -81,23 +81,39 @@ class WeChatSender:
             choices = [[str(label), str(payload)] for label, payload in row.payload.get("choices", [])]
             text = self._with_choices(await outbox.text_of(session, row), choices)
             if self._in_window(identity, now):
+                replaced = await self._offer(identity.resident_id, choices, now)
                 try:
                     await asyncio.to_thread(self.client.message.send_text, identity.external_id, text)
                 except WeChatClientException as error:
+                    await self._withdraw(identity.resident_id, choices, replaced, now)
                     if error.errcode not in WINDOW_CLOSED_CODES:
                         outbox.retry_later(row, f"{error.errcode}: {error.errmsg}", now)
                         log.warning("WeChat send of outbox %s failed: %s", row.id, row.last_error)
                         return
                     identity.sends_since_inbound = WINDOW_MESSAGES
                 except RequestException as error:
+                    await self._withdraw(identity.resident_id, choices, replaced, now)
                     outbox.retry_later(row, f"network: {type(error).__name__}", now)
                     return
                 else:
                     identity.sends_since_inbound += 1
                     row.delivered_at = now
-                    await offer_choices(session, self.profile, identity.resident_id, choices, now)
                     return
             await self._outside_window(session, row, identity, text, now)
+
+    async def _offer(self, resident_id: int, choices: list[list[str]], now: datetime) -> list[list[str]]:
+        """The choices, committed before the message leaves: the resident's「1」 may arrive the moment it does,
+        before this delivery's own transaction (which holds the outbox row through the send) commits."""
+        if not choices:
+            return []
+        async with self.sessions() as session, session.begin():
+            return await offer_choices(session, self.profile, resident_id, choices, now)
+
+    async def _withdraw(self, resident_id: int, choices: list[list[str]], replaced: list[list[str]],
+                        now: datetime) -> None:
+        if choices:
+            async with self.sessions() as session, session.begin():
+                await withdraw_choices(session, self.profile, resident_id, choices, replaced, now)
 
     def _with_choices(self, text: str, choices: list[list[str]]) -> str:
         """Buttons a staff action attached (满意 / 不满意) as WeChat text: a numbered list."""
