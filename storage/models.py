@@ -563,6 +563,108 @@ class NoticeApproval(Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
 
 
+class PublicityStage(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    """Published: residents may object until `closes_at`."""
+    CLOSED = "closed"
+
+
+class Publicity(Base):
+    """A 公示: published as a notice to its audience, open to objections until `closes_at`, then closed with
+    its result (无异议, or 有异议 with how the objections were handled), published to the same audience."""
+
+    __tablename__ = "publicities"
+    __table_args__ = (Index(None, "community_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    subject: Mapped[str] = mapped_column(String(40))
+    """The profile's publicity subject (低保, 特困供养, 公租房 ...), by key."""
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    area_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    building_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    window_days: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(12), default=PublicityStage.DRAFT)
+    opens_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    """How the objections were handled (处理结果), written by staff; published with the result."""
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
+    result_notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
+
+
+class Objection(Base):
+    """A resident's objection to a 公示, worked as a ticket of its own kind due at the window's end. Name and
+    phone are what the resident chose to give (none: anonymous, and staff see no resident)."""
+
+    __tablename__ = "objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publicity_id: Mapped[int] = mapped_column(ForeignKey("publicities.id"), index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    name: Mapped[str | None] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
+
+
+class ProposalStage(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class Proposal(Base):
+    """A 议事 proposal put to a vote of the households of the community, some areas or some buildings
+    (一户一票) between `opens_at` and `closes_at`; the counts and turnout are published when voting closes."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (Index(None, "community_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    options: Mapped[list[str]] = mapped_column(JSON)
+    area_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    building_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    households: Mapped[int] = mapped_column(Integer)
+    """The electorate's households (the profile's figures), the denominator of turnout."""
+    stage: Mapped[str] = mapped_column(String(12), default=ProposalStage.DRAFT)
+    opens_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    closes_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    suggestion_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    """The resident's suggestion (建议) a secretary turned into this proposal."""
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
+    result_notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
+
+
+class Vote(Base):
+    """A household's vote on a proposal, cast (and changeable) only by the resident who cast it first.
+    Staff see counts only; the household sees its own vote."""
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("proposal_id", "household"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"))
+    household: Mapped[str] = mapped_column(String(60))
+    """The room as `building_id/unit/room` (unit empty when the building has none)."""
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    option: Mapped[int] = mapped_column(Integer)
+    """Index into the proposal's options."""
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
+    changed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
 class ScheduledJob(Base):
     """Work due at a time (a deadline reminder, an escalation, a scheduled notice, an expiry), kept in
     the database so a restart loses none. A worker claims due jobs (`FOR UPDATE SKIP LOCKED` where the

@@ -37,6 +37,7 @@ from storage.profile.errors import ProfileError
 from storage.profile.locations import LOCATIONS_FILE, BuildingLocations, load_locations
 from storage.profile.model import Profile
 from storage.profile.notice_templates import NoticeTemplate
+from storage.profile.participation import ParticipationSettings
 from storage.profile.replies import check_replies, parse_replies
 from storage.profile.schema import (
     CalendarDays,
@@ -93,6 +94,7 @@ def load_profile(root: Path) -> Profile:
     for folder in community_dirs:
         check_community(profile, folder / "community.yaml", communities[folder.name])
     check_unique_staff(profile)
+    _check_participation(profile, root / "participation.yaml")
     places = {folder.name: _read_places(folder / PLACES_FILE, communities[folder.name])
               for folder in community_dirs if (folder / PLACES_FILE).is_file()}
     return replace(profile, places=places, building_locations=_read_locations(profile, community_dirs))
@@ -125,7 +127,7 @@ def _read_locations(profile: Profile, community_dirs: list[Path]) -> dict[str, B
 
 def _read_engagement(root: Path) -> dict[str, Any]:
     """The optional files: safety tips, notice topics, clue settings, feedback words, the WeChat menu,
-    staff command words."""
+    staff command words, the calendar, participation (公示, 议事)."""
     found: dict[str, Any] = {}
     if (root / "safety_tips.yaml").is_file():
         found["safety_topics"] = _keyed(root / "safety_tips.yaml", TypeAdapter(list[SafetyTopic]))
@@ -145,6 +147,8 @@ def _read_engagement(root: Path) -> dict[str, Any]:
         found["staff_commands"] = _read_staff_commands(root / "staff_commands.yaml")
     if (root / "calendar.yaml").is_file():
         found["calendar_days"] = _validate(root / "calendar.yaml", TypeAdapter(CalendarDays))
+    if (root / "participation.yaml").is_file():
+        found["participation"] = _validate(root / "participation.yaml", TypeAdapter(ParticipationSettings))
     return found
 
 
@@ -218,3 +222,18 @@ def _read_replies(path: Path) -> dict[str, str]:
         field, _, problem = problems[0].partition(": ")
         raise ProfileError(path, field, problem)
     return replies
+
+
+def _check_participation(profile: Profile, path: Path) -> None:
+    """The topics and categories participation.yaml names exist."""
+    settings = profile.participation
+    named = []
+    if settings.publicity is not None:
+        named += [("publicity.topic", settings.publicity.topic, profile.notice_topics),
+                  ("publicity.category", settings.publicity.category, profile.categories)]
+    if settings.deliberation is not None:
+        named += [("deliberation.topic", settings.deliberation.topic, profile.notice_topics),
+                  ("deliberation.suggestion_category", settings.deliberation.suggestion_category, profile.categories)]
+    for field, key, known in named:
+        if key not in known:
+            raise ProfileError(path, field, f"no '{key}' in the profile; known: {', '.join(sorted(known)) or 'none'}")

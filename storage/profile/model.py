@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from storage.profile.engagement import ClueSettings, FeedbackWords, NoticeTopic, SafetyTopic
 from storage.profile.locations import BuildingLocations
 from storage.profile.notice_templates import NoticeTemplate
+from storage.profile.participation import ParticipationSettings
 from storage.profile.schema import (
     Area,
     CalendarDays,
@@ -72,6 +73,8 @@ class Profile:
     """What staff type to claim, close or hand on a ticket (`staff_commands.yaml`); none without the file."""
     calendar_days: CalendarDays = field(default_factory=CalendarDays)
     """Holidays and working days that differ from the national calendar (`calendar.yaml`)."""
+    participation: ParticipationSettings = field(default_factory=ParticipationSettings)
+    """公示 and 议事 (`participation.yaml`); neither without the file."""
 
     @property
     def policies_dir(self) -> Path:

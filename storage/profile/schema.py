@@ -145,13 +145,13 @@ class Category(Frozen):
     """A kind of complaint: it fixes the intake type and who handles it.
 
     `handled_by` is `grid` (building lead, else area lead), a community role (`window`,
-    `service_team`, `police`, `legal_adviser`) or `office:<id>` for a sub-district office.
+    `service_team`, `police`, `legal_adviser`, `secretary`) or `office:<id>` for a sub-district office.
     """
 
     key: Key
     name: str
     intake_type: Key
-    handled_by: str = Field(pattern=r"^(grid|window|service_team|police|legal_adviser|office:[a-z0-9_-]+)$")
+    handled_by: str = Field(pattern=r"^(grid|window|service_team|police|legal_adviser|secretary|office:[a-z0-9_-]+)$")
     remit: Remit | None = None
     keywords: list[str] = []
     """Words that hint at the category; the classifier weighs them beside the examples."""
@@ -189,6 +189,9 @@ class Area(Frozen):
     name: str
     lead: Key
     buildings: list[str] = Field(min_length=1)
+    households: int | None = Field(default=None, ge=0)
+    """The area's households, for the turnout of a vote held in it (without it: the community's, shared by
+    building count)."""
 
 
 class Place(Frozen):
