@@ -16,7 +16,7 @@ Layout::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -227,7 +227,7 @@ def _read_replies(path: Path) -> dict[str, str]:
 def _check_participation(profile: Profile, path: Path) -> None:
     """The topics and categories participation.yaml names exist."""
     settings = profile.participation
-    named = []
+    named: list[tuple[str, str, Mapping[str, object]]] = []
     if settings.publicity is not None:
         named += [("publicity.topic", settings.publicity.topic, profile.notice_topics),
                   ("publicity.category", settings.publicity.category, profile.categories)]
