@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.conversation.attachments import receive_photo, receive_voice
 from bot.conversation.locations import nearest_building, remember_location
 from bot.conversation.second_needs import SecondNeeds
+from bot.conversation.taking_part import taking_part
 from bot.core.dialogue import DialogueState
 from bot.core.messages import InboundMessage, Reply, TextReply, reply_from_json, reply_to_json
 from bot.core.seal import DEVELOPMENT_SEAL, Seal
@@ -219,6 +220,8 @@ class Pipeline:
         nlu, cued = await asyncio.to_thread(self._understand, text, state)
         if not button:
             await ticket_answer.start_if_waited_on(ctx, nlu)
+        if not (button or cued) and state.flow is None:
+            nlu = self._taking_part(nlu)
         if not cued:
             await self._take_up_by_answering(nlu, ctx)
             if not button:
@@ -259,6 +262,11 @@ class Pipeline:
         ctx.state.later = None
         said = replace(await asyncio.to_thread(self.nlu.parse, words), intent=IntentScore(need, 1.0))
         return [self.needs.now(ctx, need, words), *await self.handlers[need](message, said, ctx)]
+
+    def _taking_part(self, nlu: ParseResult) -> ParseResult:
+        """An objection to a 公示, a vote or a suggestion, when the words say so and the handler is there."""
+        taken = taking_part(self.profile, nlu)
+        return taken if taken.intent.name in self.handlers else nlu
 
     def _understand(self, text: str, state: DialogueState) -> tuple[ParseResult, bool]:
         """The NLU's reading and whether a danger cue made it an emergency.

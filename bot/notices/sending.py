@@ -10,6 +10,7 @@ to the topic's audience and stops the deliveries of the notice it replaces.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -100,14 +101,16 @@ async def schedule_send(session: AsyncSession, profile: Profile, notice: Notice,
     jobs.schedule(session, SEND_JOB, notice.id, at, {"send_at": at.isoformat()})
 
 
-async def start_sending(session: AsyncSession, profile: Profile, notice: Notice, now: datetime) -> int:
-    """Fix the text, write one delivery per recipient and mark the notice sending; returns the count."""
+async def start_sending(session: AsyncSession, profile: Profile, notice: Notice, now: datetime,
+                        choices: Sequence[Sequence[str]] = ()) -> int:
+    """Fix the text, write one delivery per recipient (with `choices` as its buttons) and mark the notice
+    sending; returns the count."""
     await _check_sendable(session, profile, notice)
     if notice.expires_at is not None and notice.expires_at <= now:
         raise NoticeStateError(f"notice {notice.id} expired at {notice.expires_at:%Y-%m-%d %H:%M}")
     replaced = await get_notice(session, notice.references_id, lock=True) if notice.references_id else None
     notice.body = await _text(session, profile, notice, replaced)
-    notice.recipients = await notices.fan_out(session, notice, _recipients(notice), now)
+    notice.recipients = await notices.fan_out(session, notice, _recipients(notice), now, choices)
     notice.stage, notice.sent_at = NoticeStage.SENT, now
     if notice.effective_at is None or notice.effective_at < now:
         notice.effective_at = now

@@ -87,14 +87,18 @@ async def wechat_reach(session: AsyncSession, recipients: Select[Any], window_st
     return {str(name): int(count) for name, count in (await session.execute(query)).all()}
 
 
-async def fan_out(session: AsyncSession, notice: Notice, recipients: Select[Any], now: datetime) -> int:
+async def fan_out(session: AsyncSession, notice: Notice, recipients: Select[Any], now: datetime,
+                  choices: Sequence[Sequence[str]] = ()) -> int:
     """One delivery row per recipient, written by the database itself in one statement (100,000 rows
     take a second or two), in the caller's transaction: the notice is marked sending in that same
-    transaction, so either every delivery exists or none does and the notice is not sending."""
+    transaction, so either every delivery exists or none does and the notice is not sending. `choices`
+    ([label, payload] pairs) go with every delivery as buttons (a 公示's 我有异议, a proposal's options)."""
     rows = recipients.subquery()
     moment = OutboxMessage.available_at.type
+    payload = {"choices": [list(choice) for choice in choices]} if choices else {}
     source = select(literal(notice.community_id), literal(DELIVERY_KIND), rows.c.resident_id, literal(notice.id),
-                    literal({}, JSON), literal(PRIORITY_BULK), literal(0), literal(now, moment), literal(now, moment))
+                    literal(payload, JSON), literal(PRIORITY_BULK), literal(0), literal(now, moment),
+                    literal(now, moment))
     statement = insert(OutboxMessage).from_select(
         ["community_id", "kind", "resident_id", "notice_id", "payload", "priority", "attempts", "available_at",
          "created_at"], source)

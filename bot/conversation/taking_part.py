@@ -1,0 +1,38 @@
+"""A resident taking part in the community's decisions, read from the profile's cue words
+(`participation.yaml`), which no intent of the inventory names: an objection to a 公示 (「对低保公示有意见」),
+a wish to vote (「我要投票」), a suggestion for the community (「我有个建议」)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from nlu.result import IntentScore, ParseResult
+from storage.profile import Profile
+
+PUBLICITY_OBJECTION = "publicity_objection"
+VOTE = "vote"
+SUGGESTION = "suggestion"
+_NOT_TAKEN_OVER = frozenset({"emergency", "report_clue", "human_handoff"})
+"""Danger, a clue for the police and a wish for a person go where they always go, whatever else is said."""
+
+
+def taking_part(profile: Profile, nlu: ParseResult) -> ParseResult:
+    """`nlu` with the intent of the part the resident takes, when their words name one; else unchanged."""
+    if nlu.intent.name in _NOT_TAKEN_OVER:
+        return nlu
+    intent = part_named(profile, nlu.text)
+    return replace(nlu, intent=IntentScore(intent, 1.0)) if intent is not None else nlu
+
+
+def part_named(profile: Profile, text: str) -> str | None:
+    publicity, deliberation = profile.participation.publicity, profile.participation.deliberation
+    if publicity is not None and any(word in text for word in publicity.objection_words):
+        names = [*publicity.publicity_words, *(name for s in publicity.subjects for name in (s.name, *s.aliases))]
+        if any(name in text for name in names):
+            return PUBLICITY_OBJECTION
+    if deliberation is not None:
+        if any(word in text for word in deliberation.suggestion_words):
+            return SUGGESTION
+        if any(word in text for word in deliberation.vote_words):
+            return VOTE
+    return None
