@@ -18,6 +18,8 @@ from bot.console.pages import errors as console_errors
 from bot.console.pages import notice_page as console_notice_page
 from bot.console.pages import notices as console_notices
 from bot.console.pages import numbers as console_numbers
+from bot.console.pages import proposals as console_proposals
+from bot.console.pages import publicity as console_publicity
 from bot.console.pages import signin as console_signin
 from bot.console.pages import tickets as console_tickets
 from bot.open311 import routes as open311
@@ -72,8 +74,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     if configured.demo_pages:  # the demo page and its chat take any sender id given: never in production
         app.include_router(demo.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for console in (console_signin, console_tickets, console_notices, console_notice_page, console_numbers,
-                    console_clues, console_admin):
+    for console in (console_signin, console_tickets, console_notices, console_notice_page, console_publicity,
+                    console_proposals, console_numbers, console_clues, console_admin):
         app.include_router(console.router, include_in_schema=False)
     console_errors.install(app)
 

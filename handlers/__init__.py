@@ -19,19 +19,22 @@ from handlers import (
     not_urgent,
     notices,
     policy_question,
+    publicity_objection,
     report_clue,
     request_status,
     resume,
     safety_tip,
     split_report,
+    suggestion,
     ticket_answer,
+    vote,
 )
 from handlers.base import AnswerCheck, Handler
 
 MODULES: tuple[ModuleType, ...] = (
     appeal_report, appointment_book, appointment_cancel, certificate_delivery, certificate_request, conversation,
-    emergency, fallback, feedback, follow_up, human_handoff, notices, policy_question, report_clue,
-    request_status, safety_tip, split_report, ticket_answer,
+    emergency, fallback, feedback, follow_up, human_handoff, notices, policy_question, publicity_objection,
+    report_clue, request_status, safety_tip, split_report, suggestion, ticket_answer, vote,
 )
 
 

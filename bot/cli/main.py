@@ -22,6 +22,7 @@ from bot.cli.notice import notice_app
 from bot.cli.open311 import open311_app
 from bot.cli.outbox import outbox_app
 from bot.cli.privacy import audit_app, privacy_app
+from bot.cli.publicity import publicity_app
 from bot.cli.staff import staff_app
 from bot.conversation.profile_check import load_checked_profile
 from bot.office.reach import Reach, reach_of
@@ -46,6 +47,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(bench_app, name="bench")
 app.add_typer(eval_app, name="eval")
 app.add_typer(notice_app, name="notice")
+app.add_typer(publicity_app, name="publicity")
 app.add_typer(staff_app, name="staff")
 app.add_typer(calendar_app, name="calendar")
 for channel in channels():  # each channel's own commands: `frontdoor wechat ...`, `frontdoor telegram ...`

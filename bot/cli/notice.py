@@ -51,7 +51,7 @@ COMPOSERS: dict[str, Callable[[Profile, str, dict[str, Any]], NoticeDraft]] = {
 }
 
 
-def _run(work: Callable[[AsyncSession, Profile], Awaitable[T]]) -> T:
+def run_in_transaction(work: Callable[[AsyncSession, Profile], Awaitable[T]]) -> T:
     """Run `work` in one transaction; a typed or input error is printed and exits 1."""
     settings = Settings()
     profile = load_checked_profile(settings.profile_dir)
@@ -67,7 +67,7 @@ def _run(work: Callable[[AsyncSession, Profile], Awaitable[T]]) -> T:
         raise typer.Exit(1) from error
 
 
-async def _staff(session: AsyncSession, key: str | None) -> Staff | None:
+async def staff_named(session: AsyncSession, key: str | None) -> Staff | None:
     if key is None:
         return None
     staff = await session.scalar(select(Staff).where(Staff.key == key, Staff.active))
@@ -99,12 +99,12 @@ def create(
             raise LookupError(f"no community {community!r} (run `frontdoor profile load`)")
         draft = COMPOSERS[kind](profile, community, content)
         replaces = await sending.get_notice(session, update) if update is not None else None
-        notice = sending.create_notice(session, profile, found, draft, await _staff(session, staff),
+        notice = sending.create_notice(session, profile, found, draft, await staff_named(session, staff),
                                        system_clock(), status=status, replaces=replaces)
         await session.flush()
         return notice.id, await sending.preview(session, profile, notice, system_clock())
 
-    notice_id, seen = _run(work)
+    notice_id, seen = run_in_transaction(work)
     console.print(f"notice {notice_id} written as a draft")
     _print_preview(seen)
 
@@ -115,7 +115,7 @@ def preview(notice_id: NoticeId) -> None:
     async def work(session: AsyncSession, profile: Profile) -> sending.Preview:
         return await sending.preview(session, profile, await sending.get_notice(session, notice_id), system_clock())
 
-    _print_preview(_run(work))
+    _print_preview(run_in_transaction(work))
 
 
 def _print_preview(seen: sending.Preview) -> None:
@@ -133,12 +133,12 @@ def approve(notice_id: NoticeId, staff: Annotated[str, typer.Option("--staff", h
         -> None:
     """Approve a notice whose topic asks for approvals (e.g. the police and the secretary)."""
     async def work(session: AsyncSession, profile: Profile) -> list[str]:
-        approver = await _staff(session, staff)
+        approver = await staff_named(session, staff)
         assert approver is not None
         notice = await sending.get_notice(session, notice_id, lock=True)
         return await sending.approve(session, profile, notice, approver, system_clock())
 
-    missing = _run(work)
+    missing = run_in_transaction(work)
     console.print("approved; " + (f"still needed: {', '.join(missing)}" if missing else "ready to send"))
 
 
@@ -156,7 +156,7 @@ def send(notice_id: NoticeId, at: Annotated[datetime | None, typer.Option(
             return None
         return await sending.start_sending(session, profile, notice, system_clock())
 
-    count = _run(work)
+    count = run_in_transaction(work)
     console.print(f"notice {notice_id} scheduled for {at:%Y-%m-%d %H:%M %z} (a `frontdoor worker` sends it)"
                   if at is not None
                   else f"notice {notice_id}: {count} deliveries queued (follow with `frontdoor notice status`)")
@@ -171,7 +171,7 @@ def status(notice_id: NoticeId, watch: Annotated[bool, typer.Option(help="Refres
         return notice, await notices.delivery_report(session, notice_id)
 
     while True:
-        notice, report = _run(work)
+        notice, report = run_in_transaction(work)
         _print_report(notice, report)
         if not watch or not report.pending:
             return
@@ -196,9 +196,9 @@ def cancel(notice_id: NoticeId, reason: Annotated[str, typer.Option(help="Why, a
     """Withdraw a notice: unsent, it is dropped; sent, a CAP Cancel goes to everyone it reached."""
     async def work(session: AsyncSession, profile: Profile) -> Notice | None:
         notice = await sending.get_notice(session, notice_id, lock=True)
-        return await sending.cancel(session, profile, notice, await _staff(session, staff), system_clock(), reason)
+        return await sending.cancel(session, profile, notice, await staff_named(session, staff), system_clock(), reason)
 
-    withdrawal = _run(work)
+    withdrawal = run_in_transaction(work)
     console.print(f"notice {notice_id} cancelled" + (
         f"; cancel notice {withdrawal.id} queued to {withdrawal.recipients} residents" if withdrawal else ""))
 
@@ -216,7 +216,7 @@ def list_notices(community: Annotated[str, typer.Option(help="Community id.")],
         return list(await session.scalars(select(Notice).where(Notice.community_id == found.id)
                                           .order_by(Notice.id.desc()).limit(100))), profile.timezone
 
-    listed, zone = _run(work)
+    listed, zone = run_in_transaction(work)
     table = Table("id", "type", "stage", "headline", "sent", "expires", "recipients")
     for notice in listed:
         table.add_row(str(notice.id), notice.msg_type, notice.stage, notice.headline,
@@ -231,7 +231,7 @@ def export(notice_id: NoticeId, output: Annotated[Path | None, typer.Option("-o"
     async def work(session: AsyncSession, profile: Profile) -> bytes:
         return await export_cap(session, profile, notice_id)
 
-    document = _run(work)
+    document = run_in_transaction(work)
     if output is None:
         typer.echo(document.decode("utf-8"))
     else:

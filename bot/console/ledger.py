@@ -1,11 +1,11 @@
 """The monthly ledger (台账) out of the data (PRODUCT.md §5: nothing is typed twice): the month's
-tickets, certificates, appointments, notices and ratings of one community, with their totals, as
+tickets, certificates, appointments, notices, ratings and 公示 of one community, with their totals, as
 an XLSX workbook or a printable PDF (`bot.console.ledger_files`).
 
 A ledger is a staff record of work done, so it carries no resident's personal data: no names,
-phones, ID numbers, units or rooms, and no description. The one free text, the result staff wrote
-when closing, is kept with any phone, ID number, unit or room in it masked. The month is the
-district's local month.
+phones, ID numbers, units or rooms, and no description or objection. The free texts staff wrote, the result
+of closing a ticket and how a 公示's objections were handled, are kept with any phone, ID number, unit or room
+in them masked. The month is the district's local month.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from storage.models import (
     AppointmentSlot,
     AppointmentStatus,
     CertificateRequest,
+    PublicityStage,
     Rating,
     Staff,
     Ticket,
@@ -32,6 +33,7 @@ from storage.models import (
 )
 from storage.profile import Profile
 from storage.repositories.directory import get_community_by_id
+from storage.repositories.participation import publicities_opened
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "ledger_title": ("community", "month", "year"),
@@ -39,8 +41,8 @@ REPLIES: dict[str, tuple[str, ...]] = {
 """The profile's replies this module renders, each with the blanks it fills in."""
 
 
-__all__ = ["Ledger", "LedgerAppointment", "LedgerCertificate", "LedgerRating", "LedgerTicket", "LedgerTotals",
-           "build_ledger", "month_bounds"]
+__all__ = ["Ledger", "LedgerAppointment", "LedgerCertificate", "LedgerPublicity", "LedgerRating", "LedgerTicket",
+           "LedgerTotals", "build_ledger", "month_bounds"]
 
 MASK = "＊＊"
 LEDGER_STYLE = MaskStyle(id_number=lambda _: MASK, digits=lambda _: MASK,
@@ -94,6 +96,19 @@ class LedgerRating:
 
 
 @dataclass(frozen=True)
+class LedgerPublicity:
+    title: str
+    subject: str
+    opens: datetime
+    closes: datetime | None
+    """The end of the objection window."""
+    closed: bool
+    objections: int
+    outcome: str | None
+    """How staff handled the objections (personal details masked); none if they wrote nothing."""
+
+
+@dataclass(frozen=True)
 class LedgerTotals:
     tickets: int
     closed: int
@@ -112,6 +127,8 @@ class LedgerTotals:
     unsatisfied: int
     follow_ups: FollowUps
     """回访 asked in the month."""
+    publicities: int
+    objections: int
 
     @property
     def on_time_share(self) -> float | None:
@@ -139,6 +156,8 @@ class Ledger:
     totals: LedgerTotals
     follow_ups: dict[str, FollowUps]
     """回访 asked in the month, by the staff member who handled the ticket."""
+    publicities: tuple[LedgerPublicity, ...]
+    """公示 published in the month, with the objections to each."""
 
     @property
     def title(self) -> str:
@@ -157,7 +176,8 @@ def month_bounds(month: date, profile: Profile) -> tuple[datetime, datetime]:
 
 async def build_ledger(session: AsyncSession, profile: Profile, community_id: int, month: date) -> Ledger:
     """The ledger of one community for the local month holding `month`: tickets and certificates
-    requested in it, appointments whose time falls in it, notices sent, ratings given and 回访 asked in it."""
+    requested in it, appointments whose time falls in it, notices sent, ratings given, 回访 asked and 公示 published
+    in it."""
     community = await get_community_by_id(session, community_id)
     wording = Wording(profile, community.key)
     start, end = month_bounds(month, profile)
@@ -168,6 +188,7 @@ async def build_ledger(session: AsyncSession, profile: Profile, community_id: in
     ratings = await _ratings(session, profile, community_id, start, end)
     satisfaction = Satisfaction(sum(r.satisfied for r in ratings), sum(not r.satisfied for r in ratings))
     follow_ups = await follow_ups_by_staff(session, profile, wording, community_id, start, end)
+    publicities = await _publicities(session, profile, community_id, start, end)
     totals = LedgerTotals(
         tickets=len(tickets), closed=sum(t.closed is not None for t in tickets),
         on_time=sum(t.on_time is True for t in tickets), late=sum(t.on_time is False for t in tickets),
@@ -178,9 +199,10 @@ async def build_ledger(session: AsyncSession, profile: Profile, community_id: in
         notices=len(notices), recipients=sum(n.recipients for n in notices),
         delivered=sum(n.delivered for n in notices), satisfied=satisfaction.satisfied,
         unsatisfied=satisfaction.unsatisfied,
-        follow_ups=FollowUps.total(follow_ups.values()))
+        follow_ups=FollowUps.total(follow_ups.values()), publicities=len(publicities),
+        objections=sum(p.objections for p in publicities))
     return Ledger(community.name, start.astimezone(profile.timezone).date(), wording, tickets, certificates,
-                  appointments, notices, ratings, satisfaction, totals, follow_ups)
+                  appointments, notices, ratings, satisfaction, totals, follow_ups, publicities)
 
 
 async def _tickets(session: AsyncSession, profile: Profile, community_id: int, start: datetime,
@@ -241,6 +263,18 @@ async def _ratings(session: AsyncSession, profile: Profile, community_id: int, s
              .order_by(Rating.created_at, Rating.id))
     return tuple(LedgerRating(number or "", _category(profile, key), staff, bool(satisfied), rated)
                  for number, key, staff, satisfied, rated in (await session.execute(query)).all())
+
+
+async def _publicities(session: AsyncSession, profile: Profile, community_id: int, start: datetime,
+                       end: datetime) -> tuple[LedgerPublicity, ...]:
+    """公示 published in the month (the window may end in the next); their text may list names and stays out."""
+    settings = profile.participation.publicity
+    subjects = {subject.key: subject.name for subject in settings.subjects} if settings else {}
+    return tuple(
+        LedgerPublicity(publicity.title, subjects.get(publicity.subject, publicity.subject),
+                        publicity.opens_at or start, publicity.closes_at, publicity.stage == PublicityStage.CLOSED,
+                        objections, mask_personal(publicity.outcome, end.date()) if publicity.outcome else None)
+        for publicity, objections in await publicities_opened(session, community_id, start, end))
 
 
 def _category(profile: Profile, key: str) -> str:

@@ -26,7 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from bot.console.ledger import Ledger
+from bot.console.ledger import Ledger, LedgerPublicity
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "ledger_page": ("page",),
@@ -45,6 +45,18 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "ledger_total_follow_ups_answered": (),
     "ledger_total_follow_up_rate": (),
     "ledger_total_follow_up_satisfaction": (),
+    "ledger_section_publicities": (),
+    "ledger_col_publicity_subject": (),
+    "ledger_col_window_opens": (),
+    "ledger_col_window_closes": (),
+    "ledger_col_objections": (),
+    "ledger_col_publicity_result": (),
+    "ledger_publicity_open": (),
+    "ledger_publicity_no_objection": (),
+    "ledger_publicity_objected": (),
+    "ledger_publicity_outcome": ("verdict", "outcome"),
+    "ledger_total_publicities": (),
+    "ledger_total_objections": (),
     "ledger_col_item": (),
     "ledger_col_count": (),
     "ledger_col_number": (),
@@ -152,7 +164,20 @@ def ledger_tables(ledger: Ledger) -> list[LedgerTable]:
             "assignee", "follow_ups_asked", "follow_ups_answered", "follow_up_rate", "follow_up_satisfaction"),
             [[staff, f.asked, f.answered, _percent(f.rate), _percent(f.satisfaction)]
              for staff, f in ledger.follow_ups.items()]),
+        LedgerTable(say("ledger_section_publicities"), columns(
+            "headline", "publicity_subject", "window_opens", "window_closes", "objections", "publicity_result"),
+            [[p.title, p.subject, local(p.opens), local(p.closes), p.objections, _publicity_result(ledger, p)]
+             for p in ledger.publicities]),
     ]
+
+
+def _publicity_result(ledger: Ledger, publicity: LedgerPublicity) -> str:
+    """公示中 while open; then 无异议, or 有异议 with how staff handled them."""
+    say = ledger.wording.render
+    if not publicity.closed:
+        return say("ledger_publicity_open")
+    verdict = say("ledger_publicity_objected" if publicity.objections else "ledger_publicity_no_objection")
+    return say("ledger_publicity_outcome", verdict=verdict, outcome=publicity.outcome) if publicity.outcome else verdict
 
 
 def _totals_rows(ledger: Ledger) -> list[list[Cell]]:
@@ -166,7 +191,8 @@ def _totals_rows(ledger: Ledger) -> list[list[Cell]]:
         ("satisfied", t.satisfied), ("unsatisfied", t.unsatisfied),
         ("satisfaction_rate", _percent(t.satisfied_share)), ("follow_ups_asked", t.follow_ups.asked),
         ("follow_ups_answered", t.follow_ups.answered), ("follow_up_rate", _percent(t.follow_ups.rate)),
-        ("follow_up_satisfaction", _percent(t.follow_ups.satisfaction)),
+        ("follow_up_satisfaction", _percent(t.follow_ups.satisfaction)), ("publicities", t.publicities),
+        ("objections", t.objections),
     ]
     return [[ledger.wording.render(f"ledger_total_{key}"), value] for key, value in figures]
 

@@ -1,7 +1,8 @@
 """Everything the ticket page shows: the ticket, its whole history, the photos, the rating, everyone who reported
 the problem, its 回访, the resident's
 contact (personal data: reading it is written to the audit log by the route), and whether what the office
-sends can reach the resident at all, with each message about the ticket that no platform took."""
+sends can reach the resident at all, with each message about the ticket that no platform took. An objection
+names the 公示 it objects to; a resident's suggestion can be turned into a proposal (议事)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from bot.channels.registry import push_channels
+from bot.console.access import may_send_notices
 from bot.office.reach import Reach, reach_of
 from storage.models import (
     Attachment,
     AttachmentKind,
     Building,
     FollowUp,
+    Objection,
     OutboxMessage,
+    Proposal,
+    Publicity,
     Rating,
     Resident,
     Staff,
@@ -27,6 +32,8 @@ from storage.models import (
     TicketEvent,
     TicketFollower,
 )
+from storage.profile import Profile
+from storage.repositories.participation import objection_of_ticket, proposal_of_suggestion
 from storage.repositories.tickets import followers_of
 
 
@@ -50,9 +57,15 @@ class TicketPage:
     follow_ups: Sequence[FollowUp]
     merged_into: str | None
     """The number of the ticket this one was merged into."""
+    objection: tuple[Objection, Publicity] | None
+    """The objection this ticket was opened for, and the 公示 it objects to."""
+    proposal: Proposal | None
+    """The proposal this suggestion became."""
+    may_propose: bool
+    """The ticket is a resident's suggestion not yet put to a vote, and the staff member may write proposals."""
 
 
-async def load_ticket_page(session: AsyncSession, ticket: Ticket) -> TicketPage:
+async def load_ticket_page(session: AsyncSession, profile: Profile, staff: Staff, ticket: Ticket) -> TicketPage:
     events = (await session.execute(select(TicketEvent, Staff).outerjoin(Staff, Staff.id == TicketEvent.staff_id)
                                     .where(TicketEvent.ticket_id == ticket.id)
                                     .order_by(TicketEvent.created_at, TicketEvent.id))).all()
@@ -68,13 +81,17 @@ async def load_ticket_page(session: AsyncSession, ticket: Ticket) -> TicketPage:
     follow_ups = (await session.scalars(select(FollowUp).where(FollowUp.ticket_id == ticket.id)
                                         .order_by(FollowUp.asked_at, FollowUp.id))).all()
     merged_into = await session.get(Ticket, ticket.merged_into_id) if ticket.merged_into_id else None
+    deliberation = profile.participation.deliberation
+    suggestion = deliberation is not None and ticket.category_key == deliberation.suggestion_category
+    proposal = await proposal_of_suggestion(session, ticket.id) if suggestion else None
     return TicketPage(
         ticket, await session.get_one(Staff, ticket.assignee_id),
         await session.get(Building, ticket.building_id) if ticket.building_id else None,
         await session.get_one(Resident, ticket.resident_id), [(e, s) for e, s in events], photos, voices, ratings,
         await reach_of(session, ticket.resident_id, push_channels()), unreached,
         sorted(await followers_of(session, ticket.id), key=lambda f: (f.resident_id != ticket.resident_id, f.id)),
-        follow_ups, merged_into.number if merged_into else None)
+        follow_ups, merged_into.number if merged_into else None, await objection_of_ticket(session, ticket.id),
+        proposal, suggestion and proposal is None and may_send_notices(staff))
 
 
 async def voice_of(session: AsyncSession, ticket: Ticket, attachment_id: int) -> Attachment | None:

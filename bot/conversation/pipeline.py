@@ -14,13 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.conversation.attachments import receive_photo, receive_voice
 from bot.conversation.locations import nearest_building, remember_location
 from bot.conversation.second_needs import SecondNeeds
-from bot.conversation.taking_part import taking_part
+from bot.conversation.taking_part import PUBLICITY_OBJECTION, taking_part
 from bot.core.dialogue import DialogueState
 from bot.core.messages import InboundMessage, Reply, TextReply, reply_from_json, reply_to_json
 from bot.core.seal import DEVELOPMENT_SEAL, Seal
 from bot.core.wording import Wording
 from bot.office import follow_ups
 from bot.office.categories import names_a_category, prepare_filing
+from bot.office.objections import something_to_object_to
 from handlers import (
     appeal_report,
     build_answer_checks,
@@ -221,7 +222,7 @@ class Pipeline:
         if not button:
             await ticket_answer.start_if_waited_on(ctx, nlu)
         if not (button or cued) and state.flow is None:
-            nlu = self._taking_part(nlu)
+            nlu = await self._taking_part(nlu, ctx)
         if not cued:
             await self._take_up_by_answering(nlu, ctx)
             if not button:
@@ -263,10 +264,17 @@ class Pipeline:
         said = replace(await asyncio.to_thread(self.nlu.parse, words), intent=IntentScore(need, 1.0))
         return [self.needs.now(ctx, need, words), *await self.handlers[need](message, said, ctx)]
 
-    def _taking_part(self, nlu: ParseResult) -> ParseResult:
-        """An objection to a 公示, a vote or a suggestion, when the words say so and the handler is there."""
+    async def _taking_part(self, nlu: ParseResult, ctx: HandlerContext) -> ParseResult:
+        """An objection to a 公示, a vote or a suggestion, when the words say so and the handler is there; words
+        of objection only when there is a 公示 to object to (else 「低保评得不公平」 is a complaint like any other)."""
         taken = taking_part(self.profile, nlu)
-        return taken if taken.intent.name in self.handlers else nlu
+        if taken.intent.name not in self.handlers or taken is nlu:
+            return nlu
+        if taken.intent.name == PUBLICITY_OBJECTION:
+            community_id = ctx.community.id if ctx.community is not None else ctx.resident.community_id
+            if not await something_to_object_to(ctx.session, self.profile, community_id, nlu.text, ctx.now):
+                return nlu
+        return taken
 
     def _understand(self, text: str, state: DialogueState) -> tuple[ParseResult, bool]:
         """The NLU's reading and whether a danger cue made it an emergency.

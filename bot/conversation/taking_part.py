@@ -14,14 +14,16 @@ VOTE = "vote"
 SUGGESTION = "suggestion"
 _NOT_TAKEN_OVER = frozenset({"emergency", "report_clue", "human_handoff"})
 """Danger, a clue for the police and a wish for a person go where they always go, whatever else is said."""
+_READ_AMISS = {SUGGESTION: frozenset({"report_clue"})}
+"""Except where the classifier misreads the cue itself: 「我有个建议」 sounds to it like 「我有个线索」."""
 
 
 def taking_part(profile: Profile, nlu: ParseResult) -> ParseResult:
     """`nlu` with the intent of the part the resident takes, when their words name one; else unchanged."""
-    if nlu.intent.name in _NOT_TAKEN_OVER:
-        return nlu
     intent = part_named(profile, nlu.text)
-    return replace(nlu, intent=IntentScore(intent, 1.0)) if intent is not None else nlu
+    if intent is None or (nlu.intent.name in _NOT_TAKEN_OVER and nlu.intent.name not in _READ_AMISS.get(intent, ())):
+        return nlu
+    return replace(nlu, intent=IntentScore(intent, 1.0))
 
 
 def part_named(profile: Profile, text: str) -> str | None:

@@ -54,6 +54,8 @@ class TicketRequest:
     """Instead of the intake type's limit (a certificate has its own processing time)."""
     urgent: bool = False
     """An emergency: the staff alert is worded as one and goes ahead of every queued message."""
+    due_at: datetime | None = None
+    """A fixed deadline instead of a time limit: an objection to a 公示 is due when its window ends."""
 
 
 @dataclass(frozen=True)
@@ -91,9 +93,9 @@ async def open_ticket(session: AsyncSession, profile: Profile, request: TicketRe
     category = request.category
     route = await route_ticket(session, profile, request.community, category, request.building, request.place,
                                refile=request.refile)
-    limit = request.time_limit or profile.time_limit(category)
     calendar = WorkCalendar(profile.calendar_days)
-    due = compute_due(now, limit, profile.timezone, profile.district.office_hours, calendar)
+    due = request.due_at or compute_due(now, request.time_limit or profile.time_limit(category), profile.timezone,
+                                        profile.district.office_hours, calendar)
     ticket = await add_ticket(session, Ticket(
         community_id=request.community.id, resident_id=request.resident.id, channel=request.channel,
         category_key=category.key, intake_type=category.intake_type, remit=category.effective_remit.value,

@@ -31,6 +31,7 @@ from storage.models import (
     ChannelIdentity,
     Clue,
     Conversation,
+    Objection,
     OutboxMessage,
     ProcessedMessage,
     Rating,
@@ -39,6 +40,7 @@ from storage.models import (
     Ticket,
     TicketEvent,
     TicketFollower,
+    Vote,
 )
 from storage.profile import Profile
 
@@ -99,6 +101,9 @@ async def export_resident(session: AsyncSession, resident_id: int) -> dict[str, 
         "appointments": [{**as_json(r), "slot": as_json(slots[r.slot_id])}
                          for r in await _rows(session, Appointment, Appointment.resident_id == resident_id)],
         "clues": [as_json(r) for r in await _rows(session, Clue, Clue.resident_id == resident_id)],
+        "objections": [as_json(r) for r in await _rows(session, Objection, Objection.ticket_id.in_(
+            select(Ticket.id).where(Ticket.resident_id == resident_id)))],
+        "votes": [as_json(r) for r in await _rows(session, Vote, Vote.resident_id == resident_id)],
         "processed_messages": [as_json(r) for r in await _rows(session, ProcessedMessage,
                                                                ProcessedMessage.resident_id == resident_id)],
         "outbox": [as_json(r) for r in await _rows(session, OutboxMessage, OutboxMessage.resident_id == resident_id)],

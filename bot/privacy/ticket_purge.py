@@ -17,12 +17,13 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, delete, select, update
+from sqlalchemy import CursorResult, Executable, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Attachment,
     CertificateRequest,
+    Objection,
     OutboxMessage,
     Rating,
     Ticket,
@@ -76,6 +77,9 @@ async def purge_tickets(session: AsyncSession, ticket_ids: Collection[int], plac
         TicketFollower.ticket_id.in_(ids), TicketFollower.description.is_not(None)).values(description=None))
     counts["ratings"] = await changed(session, update(Rating).where(
         Rating.ticket_id.in_(ids), Rating.comment.is_not(None)).values(comment=None))
+    counts["objections"] = await changed(session, update(Objection).where(
+        Objection.ticket_id.in_(ids), or_(Objection.name.is_not(None), Objection.phone.is_not(None)))
+        .values(name=None, phone=None))
     counts["attachments"] = await changed(session, delete(Attachment).where(Attachment.ticket_id.in_(ids)))
     counts["outbox"] = await changed(session, update(OutboxMessage).where(OutboxMessage.ticket_id.in_(ids))
                                      .values(payload={"text": placeholder}))

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.notices import sending
+from bot.notices import proposals, publicity, sending
 from bot.office import deadline_alerts, escalations, follow_ups
 from bot.office.follow_up_schedule import FOLLOW_UP_JOB
 from bot.privacy import retention
@@ -39,6 +39,8 @@ RUNNERS: dict[str, JobRunner] = {
     sending.EXPIRE_JOB: sending.expire_when_due,
     retention.PURGE_JOB: retention.run_daily_purge,
     FOLLOW_UP_JOB: follow_ups.ask_follow_up,
+    publicity.CLOSE_JOB: publicity.close_when_due,
+    proposals.CLOSE_JOB: proposals.close_when_due,
 }
 
 

@@ -11,13 +11,13 @@ from storage.profile.schema import Frozen, Key
 
 
 class PublicitySubject(Frozen):
-    """What a 公示 is about (低保, 特困供养, 公租房 ...). `names_allowed`: the notice may list people's names
-    (a 低保 award list lawfully does); staff still see a warning when it does."""
+    """What a 公示 is about (低保, 特困供养, 公租房 ...). `names_expected`: its notice lists the people awarded (a
+    低保 list lawfully does); staff are warned of names either way, more firmly where none are expected."""
 
     key: Key
     name: str
     aliases: list[str] = Field(default_factory=list)
-    names_allowed: bool = True
+    names_expected: bool = True
 
 
 class PublicitySettings(Frozen):

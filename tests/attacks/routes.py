@@ -101,7 +101,7 @@ def concrete(arena: Arena, path: str) -> str:
     route that forgot its guard would show real data; an unknown parameter fails the suite until added."""
     samples = {"number": arena.tickets["a1_drain"], "service_request_id": arena.tickets["a1_drain"],
                "notice_id": str(arena.notice_id), "path": "anything.json", "name": "dibao_application.pdf",
-               "attachment_id": "1"}
+               "attachment_id": "1", "publicity_id": "1", "proposal_id": "1"}
 
     def fill(match: re.Match[str]) -> str:
         assert match.group(1) in samples, f"no sample value for the path parameter {match.group(0)} of {path}"

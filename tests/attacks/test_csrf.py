@@ -20,6 +20,9 @@ STALE_PAGE = "页面已过期"
 """The console's words for a refused token (profiles/demo/console.yaml csrf_heading)."""
 WRONG_TOKENS = {"missing": None, "another-session-of-mine": "by-sec-01#2", "a-colleagues": "by-area-01"}
 DRAIN = "4栋3单元楼道里的下水道堵了，臭了好几天"  # 东一片: the secretary may do everything to it
+PUBLICITY = {"subject": "dibao", "title": "低保审核结果公示", "body": "下列家庭符合低保条件：张建国。",
+             "window_days": "7"}
+PROPOSAL = {"title": "东门晚上几点关", "body": "请各户投票决定东门关门时间", "options": "十点\n十一点"}
 FORMS: dict[str, dict[str, str]] = {
     "/console/sign-out": {},
     "/console/tickets/{number}/claim": {},
@@ -38,6 +41,12 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/notices/{notice_id:int}/send": {},
     "/console/notices/{notice_id:int}/schedule": {"send_at": "2099-01-01T09:00"},
     "/console/notices/{notice_id:int}/cancel": {"reason": "不发了"},
+    "/console/publicity": PUBLICITY,
+    "/console/publicity/{publicity_id:int}/publish": {},
+    "/console/publicity/{publicity_id:int}/close": {"outcome": "经核实，符合条件"},
+    "/console/proposals": PROPOSAL,
+    "/console/proposals/{proposal_id:int}/open": {},
+    "/console/proposals/{proposal_id:int}/close": {},
 }
 """Each console form with what a real post of it carries besides the token."""
 
@@ -49,6 +58,28 @@ def form_routes(arena: Arena) -> list[str]:
 
 def test_every_console_form_is_attacked_here(arena: Arena) -> None:
     assert form_routes(arena) == sorted(FORMS)
+
+
+def fresh(arena: Arena, kind: str, fields: dict[str, str], then: str = "") -> int:
+    """A draft 公示 or proposal written by the secretary, then published or opened when `then` says so."""
+    client, token = arena.staff(ME), arena.csrf(ME)
+    created = client.post(f"/console/{kind}", data={**fields, "csrf_token": token})
+    assert created.status_code == 303, created.text
+    found = int(created.headers["location"].rpartition("/")[2])
+    if then:
+        assert client.post(f"/console/{kind}/{found}/{then}", data={"csrf_token": token}).status_code == 303
+    return found
+
+
+def form_url(arena: Arena, route: str, number: str, notice_id: int) -> str:
+    """The route with real things to post to: a 公示 or proposal in the stage its action needs."""
+    url = route.replace("{number}", number).replace("{notice_id:int}", str(notice_id))
+    closing = route.endswith("/close")
+    if "{publicity_id:int}" in route:
+        url = url.replace("{publicity_id:int}", str(fresh(arena, "publicity", PUBLICITY, "publish" if closing else "")))
+    if "{proposal_id:int}" in route:
+        url = url.replace("{proposal_id:int}", str(fresh(arena, "proposals", PROPOSAL, "open" if closing else "")))
+    return url
 
 
 def fresh_notice(arena: Arena) -> int:
@@ -63,7 +94,7 @@ def test_a_form_without_the_sessions_own_token_is_refused_and_changes_nothing(ar
     if route.endswith("/reply"):  # only the assignee answers the resident
         assert post(arena.staff(ME), f"/console/tickets/{number}/claim", {}, arena.csrf(ME)).status_code == 303
     notice_id = fresh_notice(arena)
-    url = route.replace("{number}", number).replace("{notice_id:int}", str(notice_id))
+    url = form_url(arena, route, number, notice_id)
     before = (arena.table_counts(), arena.ticket_state(number), arena.notice_stage(notice_id))
     client = arena.staff(ME)
 
@@ -107,7 +138,8 @@ def test_a_token_in_the_query_string_or_a_header_is_not_the_forms_token(arena: A
 
 def test_every_page_with_a_form_carries_the_sessions_token_and_no_other(arena: Arena) -> None:
     pages = ["/console/tickets", f"/console/tickets/{arena.tickets['a1_drain']}", "/console/notices",
-             "/console/notices/new?kind=announcement", f"/console/notices/{arena.notice_id}"]
+             "/console/notices/new?kind=announcement", f"/console/notices/{arena.notice_id}",
+             "/console/publicity/new", "/console/proposals/new"]
     client = arena.staff(ME)
 
     tokens = {page: set(re.findall(r'name="csrf_token" value="([^"]+)"', client.get(page).text)) for page in pages}

@@ -86,7 +86,7 @@ async def test_the_workbook_reads_back_with_the_same_totals(sessions: Sessions, 
     book = load_workbook(io.BytesIO(ledger_xlsx(ledger)))
 
     assert book.sheetnames == ["汇总", "诉求工单", "证明开具", "预约服务", "通知推送", "满意度评价",
-                               "回访情况（按承办人）"]
+                               "回访情况（按承办人）", "公示"]
     summary = book["汇总"]
     assert summary["A1"].value == ledger.title
     assert [c.value for c in summary[2]] == ["项目", "数量"]

@@ -52,7 +52,7 @@ async def queue(request: Request, runtime: RuntimeDep, me: CurrentStaff, status:
 async def ticket(request: Request, runtime: RuntimeDep, me: CurrentStaff, number: str) -> HTMLResponse:
     async with runtime.sessions() as session, session.begin():
         found = await _visible(session, me.staff, number)
-        page = await load_ticket_page(session, found)
+        page = await load_ticket_page(session, runtime.profile, me.staff, found)
         colleagues = await assignable_staff(session, found.community_id)
         for resident_id in dict.fromkeys([found.resident_id, *(f.resident_id for f in page.followers)]):
             # the page shows each reporter's own words

@@ -1,0 +1,59 @@
+"""A 公示 reaches a subscriber on WeChat as text with 「1. 我有异议」, and the resident objects by typing numbers:
+through the real app, real crypto and the real dispatcher; only WeChat is fake."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.conversation.pipeline import Pipeline
+from bot.notices.publicity import PublicityInput, create_publicity, publish_publicity
+from storage.models import Community, Objection, Ticket
+from storage.profile import Profile
+from tests.channels.test_wechat_to_wecom import both_channels
+from tests.channels.wechat_server import serve, text_xml
+from tests.conftest import HandClock
+from tests.fakes.wechat_api import FakeWeChatAPI
+
+OPENID = "openid-publicity"
+
+
+@pytest.fixture
+def api() -> Iterator[FakeWeChatAPI]:
+    with FakeWeChatAPI() as fake:
+        yield fake
+
+
+async def test_a_subscriber_objects_on_wechat_by_typing_the_numbers_shown(
+        database_url: str, api: FakeWeChatAPI, profile: Profile, pipeline: Pipeline, clock: HandClock) -> None:
+    async with serve(both_channels(database_url, api, profile, pipeline)) as wechat:
+        async def say(text: str, message_id: int) -> str:
+            sent, _ = await wechat.post_encrypted(text_xml(OPENID, text, message_id))
+            return str(wechat.decrypt_reply(sent.text)["Content"])
+
+        subscribed = await say("订阅社区公告", 9_200_001)
+        async with pipeline.sessions() as session, session.begin():
+            community = (await session.scalars(select(Community).where(Community.key == "baiyang"))).one()
+            draft = await create_publicity(session, profile, community, PublicityInput(
+                subject="subsidy", title="2026年高龄津贴新增名单", body="拟新增高龄津贴对象：周桂芳、钱学军。"),
+                None, clock())
+            await publish_publicity(session, profile, draft.publicity, clock())
+        await api.wait_for_async(lambda: any("高龄津贴" in m["text"]["content"] for m in api.sent_messages("custom")))
+        [notice] = [m["text"]["content"] for m in api.sent_messages("custom") if "高龄津贴" in m["text"]["content"]]
+        asked = await say("1", 9_200_002)
+        contact = await say("钱学军的儿子在社区上班，他家不缺钱", 9_200_003)
+        receipt = await say("1", 9_200_004)
+
+    assert "社区公告" in subscribed
+    assert "1. 我有异议" in notice
+    assert "理由是什么" in asked
+    assert "1. 匿名提交" in contact
+    assert "已匿名提交" in receipt
+    async with pipeline.sessions() as session:
+        objection = (await session.scalars(select(Objection))).one()
+        ticket = await session.get_one(Ticket, objection.ticket_id)
+    assert ticket.number is not None
+    assert ticket.number in receipt
+    assert ticket.channel == "wechat"
