@@ -7,13 +7,14 @@ After the window they are told it has closed and what they can do instead.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.core.messages import Choice, InboundMessage, Reply
 from bot.office.objections import (
     WindowClosedError,
     file_objection,
     latest_closed_named,
+    on_last_day,
     publicities_to_object_to,
     takes_objections,
 )
@@ -21,8 +22,10 @@ from bot.office.ticketing import format_datetime
 from handlers.base import HandlerContext
 from nlu.entities import find_phones
 from nlu.names import name_given
+from nlu.payloads import button_payload
 from nlu.result import ParseResult
-from storage.models import Publicity
+from nlu.text import spoken_digits
+from storage.models import Publicity, PublicityStage
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "intent_publicity_objection": (),
@@ -69,7 +72,7 @@ async def _start(nlu: ParseResult, ctx: HandlerContext, text: str) -> list[Reply
     community_id = ctx.community.id if ctx.community is not None else ctx.resident.community_id
     if named is not None:
         publicity = await ctx.session.get(Publicity, int(named.value)) if named.value.isdigit() else None
-        if publicity is None:
+        if publicity is None or publicity.stage == PublicityStage.DRAFT:
             ctx.state.finish()
             return [ctx.say("objection_nothing_open")]
         if not takes_objections(publicity, ctx.now):
@@ -94,14 +97,14 @@ async def _start(nlu: ParseResult, ctx: HandlerContext, text: str) -> list[Reply
 
 def _ask_contact(ctx: HandlerContext, publicity_id: str, description: str) -> list[Reply]:
     _await(ctx, "contact", publicity=publicity_id, description=description)
-    payload = f'/{FLOW}{{"contact": "%s"}}'
-    return [ctx.say("objection_ask_contact", ctx.choice_of("choice_objection_anonymous", payload % ANONYMOUS),
-                    ctx.choice_of("choice_objection_leave_contact", payload % LEAVE_CONTACT))]
+    return [ctx.say("objection_ask_contact",
+                    ctx.choice_of("choice_objection_anonymous", button_payload(FLOW, contact=ANONYMOUS)),
+                    ctx.choice_of("choice_objection_leave_contact", button_payload(FLOW, contact=LEAVE_CONTACT)))]
 
 
 async def _contact_answered(nlu: ParseResult, ctx: HandlerContext, pressed: str | None) -> list[Reply]:
     """Anonymous (the button, or no), contact (the button, or yes: ask), or a phone given straight away."""
-    if find_phones(nlu.text):
+    if find_phones(spoken_digits(nlu.text)):
         return await _phone_given(nlu, ctx)
     if pressed == LEAVE_CONTACT or (pressed is None and nlu.intent.name == "affirm"):
         ctx.state.slots["step"] = "phone"
@@ -112,12 +115,13 @@ async def _contact_answered(nlu: ParseResult, ctx: HandlerContext, pressed: str 
 async def _phone_given(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     if nlu.intent.name == "deny":
         return [await _file(ctx, None, None)]
-    phones = find_phones(nlu.text)
+    said = spoken_digits(nlu.text)
+    phones = find_phones(said)
     if not phones:
         ctx.state.slots["step"] = "phone"
         return [ctx.say("phone_invalid")]
     number, start, end = phones[0]
-    return [await _file(ctx, name_given(nlu.text[:start] + " " + nlu.text[end:]), number)]
+    return [await _file(ctx, name_given(said[:start] + " " + said[end:]), number)]
 
 
 async def _file(ctx: HandlerContext, name: str | None, phone: str | None) -> Reply:
@@ -135,9 +139,8 @@ async def _file(ctx: HandlerContext, name: str | None, phone: str | None) -> Rep
     return ctx.say(key, ticket_no=opened.ticket.number, title=publicity.title, closes=_day(ctx, opened.ticket.due_at))
 
 
-def _day(ctx: HandlerContext, moment: datetime) -> str:
-    """The last day before `moment` (a window ending at midnight ends on the day before)."""
-    return format_datetime(ctx.wording, ctx.profile, moment - timedelta(seconds=1), with_time=False)
+def _day(ctx: HandlerContext, ends: datetime) -> str:
+    return format_datetime(ctx.wording, ctx.profile, on_last_day(ends), with_time=False)
 
 
 def _too_late(ctx: HandlerContext, publicity: Publicity) -> Reply:
@@ -148,7 +151,7 @@ def _too_late(ctx: HandlerContext, publicity: Publicity) -> Reply:
 
 
 def _choice(publicity: Publicity) -> Choice:
-    return Choice(publicity.title, f'/{FLOW}{{"publicity": "{publicity.id}"}}')
+    return Choice(publicity.title, button_payload(FLOW, publicity=str(publicity.id)))
 
 
 def _await(ctx: HandlerContext, step: str, **slots: str) -> None:

@@ -616,7 +616,6 @@ class ProposalStage(StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
-    CANCELLED = "cancelled"
 
 
 class Proposal(Base):

@@ -11,8 +11,9 @@ from rich.console import Console
 from sqlalchemy import func, select
 
 from bot.channels.terminal.channel import NAME as CHANNEL
-from bot.conversation.offers import offer_choices
+from bot.conversation.offers import offer_choices, with_choices_as_words
 from bot.core.messages import Choice, InboundMessage, TextReply, plain_texts
+from bot.core.wording import Wording
 from bot.runtime import Runtime, start_runtime
 from bot.settings import Settings
 from bot.workers.polling import poll_until_stopped, running
@@ -71,10 +72,12 @@ class TerminalInbox:
             now = self.runtime.clock()
             shown = await messages_after(session, resident_id, self.cursor, now)
             for message in shown:
-                reply = TextReply(message.text, tuple(Choice(label, payload) for label, payload in message.choices))
+                choices = [[label, payload] for label, payload in message.choices]
+                offered = await offer_choices(session, self.runtime.profile, resident_id, choices, now)
+                reply = TextReply(message.text, tuple(Choice(label, payload) for label, payload in choices)) \
+                    if offered is not None or not choices \
+                    else TextReply(with_choices_as_words(Wording(self.runtime.profile, None), message.text, choices))
                 self.console.print(f"\n[bold magenta]office>[/] {plain_texts([reply])[0]}", highlight=False)
-                await offer_choices(session, self.runtime.profile, resident_id,
-                                    [[label, payload] for label, payload in message.choices], now)
                 self.cursor = message.id
             if shown:
                 self.console.print(PROMPT, end="")  # the resident's line, which the office's message pushed up

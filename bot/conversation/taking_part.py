@@ -14,23 +14,31 @@ VOTE = "vote"
 SUGGESTION = "suggestion"
 _NOT_TAKEN_OVER = frozenset({"emergency", "report_clue", "human_handoff"})
 """Danger, a clue for the police and a wish for a person go where they always go, whatever else is said."""
-_READ_AMISS = {SUGGESTION: frozenset({"report_clue"})}
-"""Except where the classifier misreads the cue itself: 「我有个建议」 sounds to it like 「我有个线索」."""
+_READ_AMISS = frozenset({"report_clue"})
+"""Except where the classifier misreads the cue itself: 「我有个建议」 and a bare 「我有异议」 sound to it like
+「我有个线索」."""
 
 
 def taking_part(profile: Profile, nlu: ParseResult) -> ParseResult:
     """`nlu` with the intent of the part the resident takes, when their words name one; else unchanged."""
     intent = part_named(profile, nlu.text)
-    if intent is None or (nlu.intent.name in _NOT_TAKEN_OVER and nlu.intent.name not in _READ_AMISS.get(intent, ())):
+    if intent is None:
+        return nlu
+    misread = nlu.intent.name in _READ_AMISS and (intent == SUGGESTION or _bare(nlu.text))
+    if nlu.intent.name in _NOT_TAKEN_OVER and not misread:
         return nlu
     return replace(nlu, intent=IntentScore(intent, 1.0))
+
+
+BARE_OBJECTION_CHARS = 8
+"""「我有异议」「我不同意」, said alone (as a 公示 asks residents to reply), object to it without naming it."""
 
 
 def part_named(profile: Profile, text: str) -> str | None:
     publicity, deliberation = profile.participation.publicity, profile.participation.deliberation
     if publicity is not None and any(word in text for word in publicity.objection_words):
         names = [*publicity.publicity_words, *(name for s in publicity.subjects for name in (s.name, *s.aliases))]
-        if any(name in text for name in names):
+        if any(name in text for name in names) or _bare(text):
             return PUBLICITY_OBJECTION
     if deliberation is not None:
         if any(word in text for word in deliberation.suggestion_words):
@@ -38,3 +46,7 @@ def part_named(profile: Profile, text: str) -> str | None:
         if any(word in text for word in deliberation.vote_words):
             return VOTE
     return None
+
+
+def _bare(text: str) -> bool:
+    return len(text.strip()) <= BARE_OBJECTION_CHARS

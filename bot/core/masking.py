@@ -90,6 +90,12 @@ def personal_data_in(text: str, public_numbers: frozenset[str] = frozenset()) ->
     """The first personal datum in `text` as (kind, position): id_number, mobile, landline (unless one of
     `public_numbers`, an office's, written as digits), room, name or wechat_id. None: the text holds none.
     3栋2单元 names a stairwell, not a household, and may stay."""
+    found = personal_data_all(text, public_numbers)
+    return found[0] if found else None
+
+
+def personal_data_all(text: str, public_numbers: frozenset[str] = frozenset()) -> list[tuple[str, int]]:
+    """Every personal datum in `text` as (kind, position), in order of position (see `personal_data_in`)."""
     folded = fold_width(text)
     found: list[tuple[int, str]] = []
     found += [(start, "id_number") for start, _ in id_like_spans(folded)]
@@ -102,10 +108,7 @@ def personal_data_in(text: str, public_numbers: frozenset[str] = frozenset()) ->
     found += [(start, "room") for start, _ in bare_room_spans(folded)]
     found += [(start, "name") for start, _ in self_name_spans(folded)]
     found += [(start, "wechat_id") for start, _ in wechat_id_spans(folded)]
-    if not found:
-        return None
-    position, kind = min(found)
-    return kind, position
+    return [(kind, position) for position, kind in sorted(found)]
 
 
 @lru_cache(maxsize=64)

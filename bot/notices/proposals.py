@@ -37,8 +37,7 @@ from storage.repositories.directory import get_community_by_id
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "proposal_notice_headline": ("title",),
-    "proposal_notice_body": ("body", "closes", "options"),
-    "proposal_option_line": ("number", "option"),
+    "proposal_notice_body": ("body", "closes"),
     "proposal_result_headline": ("title",),
     "proposal_result_body": ("households", "lines", "turnout", "voted", "winner"),
     "proposal_result_line": ("count", "option"),
@@ -127,6 +126,7 @@ async def create_proposal(session: AsyncSession, profile: Profile, community: Co
 async def open_proposal(session: AsyncSession, profile: Profile, proposal: Proposal, now: datetime) -> int:
     """Open voting: the notice with one button per option goes to the electorate's subscribers, the close
     is scheduled, and a suggestion it came from is closed with word to its resident. Returns the recipients."""
+    proposal = await _locked(session, proposal.id)  # a second click waits, then finds it open
     if proposal.stage != ProposalStage.DRAFT:
         raise ValueError(f"proposal {proposal.id} is {proposal.stage}: only a draft can be opened")
     if proposal.closes_at <= now:
@@ -134,10 +134,8 @@ async def open_proposal(session: AsyncSession, profile: Profile, proposal: Propo
     community = await get_community_by_id(session, proposal.community_id)
     wording = Wording(profile, community.key)
     closes = format_datetime(wording, profile, proposal.closes_at)
-    options = "\n".join(wording.render("proposal_option_line", number=i, option=option)
-                        for i, option in enumerate(proposal.options, start=1))
     draft = _draft(profile, community, proposal, wording.render("proposal_notice_headline", title=proposal.title),
-                   wording.render("proposal_notice_body", body=proposal.body, options=options, closes=closes))
+                   wording.render("proposal_notice_body", body=proposal.body, closes=closes))
     notice = create_notice(session, profile, community, draft, None, now)
     notice.author_id, notice.expires_at = proposal.author_id, proposal.closes_at
     await session.flush()
@@ -174,19 +172,12 @@ async def close_proposal(session: AsyncSession, profile: Profile, proposal: Prop
     return notice
 
 
-async def cancel_proposal(session: AsyncSession, proposal: Proposal, now: datetime) -> None:
-    """Withdraw a draft or open proposal: no result is published and its scheduled close is dropped."""
-    proposal = await _locked(session, proposal.id)
-    if proposal.stage not in (ProposalStage.DRAFT, ProposalStage.OPEN):
-        raise ValueError(f"proposal {proposal.id} is {proposal.stage}: it cannot be cancelled")
-    proposal.stage, proposal.closed_at = ProposalStage.CANCELLED, now
-    await jobs.withdraw(session, [CLOSE_JOB], proposal.id, now)
-
-
 async def close_when_due(session: AsyncSession, profile: Profile, job: ScheduledJob, now: datetime) -> None:
     """The scheduled close: publishes the result if the proposal is still open and still closes at this time."""
     proposal = await _locked(session, job.subject_id)
-    if proposal.stage != ProposalStage.OPEN or proposal.closes_at.isoformat() != job.args.get("closes_at"):
+    planned = job.args.get("closes_at")
+    if proposal.stage != ProposalStage.OPEN or planned is None \
+            or proposal.closes_at != datetime.fromisoformat(planned):
         return
     await close_proposal(session, profile, proposal, now)
 

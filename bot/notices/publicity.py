@@ -17,13 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import NoticeStateError
-from bot.core.masking import personal_data_in
+from bot.core.masking import personal_data_all
 from bot.core.wording import Wording
 from bot.notices.compose import AnnouncementInput, NoticeDraft, compose_announcement, public_numbers_of
 from bot.notices.sending import create_notice, start_sending
-from bot.office.objections import objection_counts, publicity_settings
+from bot.office.objections import objection_counts, on_last_day, publicity_settings
 from bot.office.ticketing import format_datetime
 from nlu.names import listed_names
+from nlu.payloads import button_payload
 from nlu.spans import fold_width
 from storage.models import Community, Notice, Publicity, PublicityStage, ScheduledJob, Staff
 from storage.profile import Profile
@@ -40,6 +41,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
 """The profile's replies this module renders, each with the blanks it fills in."""
 
 CLOSE_JOB = "publicity_close"
+LONGEST_WINDOW_DAYS = 90
 TEMPLATE = "publicity"
 RESULT_TEMPLATE = "publicity_result"
 OBJECT_INTENT = "publicity_objection"
@@ -84,9 +86,9 @@ def check_content(profile: Profile, texts: Sequence[str]) -> None:
     """Raise PublicityContentError on a personal datum other than a name, or on a forbidden term."""
     terms = publicity_settings(profile).forbidden_terms
     for text in texts:
-        found = personal_data_in(text, public_numbers_of(profile))
-        if found is not None and found[0] != "name":
-            raise PublicityContentError(found[0])
+        kinds = [kind for kind, _ in personal_data_all(text, public_numbers_of(profile)) if kind != "name"]
+        if kinds:
+            raise PublicityContentError(kinds[0])
         folded = fold_width(text)
         if (term := next((t for t in terms if t in folded), None)) is not None:
             raise PublicityContentError("forbidden_term", term)
@@ -104,9 +106,9 @@ async def create_publicity(session: AsyncSession, profile: Profile, community: C
     if not title or not body:
         raise ValueError("a publicity needs a title and a body")
     check_content(profile, [title, body])
-    window = data.window_days or settings.window_days
-    if window < 1:
-        raise ValueError("the objection window is at least one day")
+    window = settings.window_days if data.window_days is None else data.window_days
+    if not settings.window_days <= window <= LONGEST_WINDOW_DAYS:
+        raise ValueError(f"the objection window is {settings.window_days} to {LONGEST_WINDOW_DAYS} days")
     publicity = Publicity(community_id=community.id, subject=subject.key, title=title, body=body,
                           area_keys=list(data.area_keys), building_numbers=list(data.building_numbers),
                           window_days=window, stage=PublicityStage.DRAFT, author_id=author.id if author else None,
@@ -128,7 +130,7 @@ async def publish_publicity(session: AsyncSession, profile: Profile, publicity: 
                            await session.get(Staff, publicity.author_id) if publicity.author_id else None, now)
     await session.flush()
     wording = Wording(profile, community.key)
-    choice = [wording.render("choice_object"), f'/{OBJECT_INTENT}{{"publicity": "{publicity.id}"}}']
+    choice = [wording.render("choice_object"), button_payload(OBJECT_INTENT, publicity=str(publicity.id))]
     recipients = await start_sending(session, profile, notice, now, [choice])
     publicity.stage, publicity.opens_at, publicity.closes_at, publicity.notice_id = (
         PublicityStage.OPEN, now, closes, notice.id)
@@ -231,5 +233,4 @@ def _announcement(profile: Profile, community: Community, publicity: Publicity, 
 
 
 def _last_day(wording: Wording, profile: Profile, closes: datetime) -> str:
-    """The window's last day: the day before the midnight it ends at."""
-    return format_datetime(wording, profile, closes - timedelta(seconds=1), with_time=False)
+    return format_datetime(wording, profile, on_last_day(closes), with_time=False)

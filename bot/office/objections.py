@@ -38,6 +38,11 @@ def publicity_settings(profile: Profile) -> PublicitySettings:
     return settings
 
 
+def on_last_day(closes_at: datetime) -> datetime:
+    """A moment of a window's last day: it ends at midnight after it (「公示期至12月7日」 ends 12月8日 00:00)."""
+    return closes_at - timedelta(seconds=1)
+
+
 def takes_objections(publicity: Publicity, now: datetime) -> bool:
     return publicity.stage == PublicityStage.OPEN and publicity.closes_at is not None and now < publicity.closes_at
 
@@ -52,7 +57,7 @@ async def file_objection(session: AsyncSession, profile: Profile, publicity: Pub
     community = await get_community_by_id(session, publicity.community_id)
     opened = await open_ticket(session, profile, TicketRequest(
         community=community, resident=resident, channel=channel, category=category, description=description,
-        due_at=publicity.closes_at), now)
+        due_at=publicity.closes_at, anonymous=name is None and phone is None), now)
     session.add(Objection(publicity_id=publicity.id, ticket_id=opened.ticket.id, name=name, phone=phone,
                           created_at=now))
     return opened
@@ -81,7 +86,9 @@ async def publicities_to_object_to(session: AsyncSession, profile: Profile, comm
                                      Publicity.closes_at > now).order_by(Publicity.closes_at))
     open_ones = list(await session.scalars(query))
     named = [p for p in open_ones if _names(profile, p, text)]
-    return named or open_ones
+    if named or _names_a_subject(profile, text):
+        return named  # 「对低保名单有意见」 with only a 公示 of a project open: not an objection to that one
+    return open_ones
 
 
 async def latest_closed_named(session: AsyncSession, profile: Profile, community_id: int | None, text: str,
@@ -101,6 +108,10 @@ async def something_to_object_to(session: AsyncSession, profile: Profile, commun
     Otherwise they are a complaint like any other, filed as one."""
     return bool(await publicities_to_object_to(session, profile, community_id, text, now)) \
         or await latest_closed_named(session, profile, community_id, text, now) is not None
+
+
+def _names_a_subject(profile: Profile, text: str) -> bool:
+    return any(name in text for s in publicity_settings(profile).subjects for name in (s.name, *s.aliases))
 
 
 def _names(profile: Profile, publicity: Publicity, text: str) -> bool:

@@ -27,6 +27,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "address_building": ("building",),
     "address_unit": ("unit",),
     "address_room": ("room",),
+    "resident_anonymous": (),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -56,6 +57,9 @@ class TicketRequest:
     """An emergency: the staff alert is worded as one and goes ahead of every queued message."""
     due_at: datetime | None = None
     """A fixed deadline instead of a time limit: an objection to a 公示 is due when its window ends."""
+    anonymous: bool = False
+    """The resident chose not to be known (an objection to a 公示 without name or phone): the staff card does
+    not name them, not even by number."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,8 @@ def _notify_assignee(session: AsyncSession, profile: Profile, wording: Wording, 
     text = wording.render(
         key, ticket_no=opened.ticket.number, category=request.category.name,
         intake_type=profile.intake_type(request.category).name, due=opened.due_label,
-        address=opened.address_label, resident=f"#{request.resident.id}",
+        address=opened.address_label,
+        resident=wording.render("resident_anonymous") if request.anonymous else f"#{request.resident.id}",
         description=mask_as_logs(request.description, opened.ticket.created_at.astimezone(profile.timezone).date()),
     )
     outbox.enqueue(session, kind, {"text": text}, community_id=request.community.id,

@@ -91,7 +91,11 @@ async def in_electorate(session: AsyncSession, proposal: Proposal, resident: Res
 
 async def cast_vote(session: AsyncSession, proposal: Proposal, resident: Resident, option: int,
                     now: datetime) -> VoteOutcome:
-    """Cast or change the household's vote; the outcome says which, or why not."""
+    """Cast or change the household's vote; the outcome says which, or why not. The proposal row is held shared
+    (PostgreSQL) until the vote commits, so closing, which holds it exclusively, counts every vote it let in."""
+    held = await session.scalar(select(Proposal).where(Proposal.id == proposal.id).with_for_update(read=True)
+                                .execution_options(populate_existing=True))
+    proposal = held if held is not None else proposal
     if not is_open(proposal, now):
         return VoteOutcome(Outcome.NOT_OPEN)
     if not 0 <= option < len(proposal.options):
@@ -174,8 +178,10 @@ async def open_proposals_for(session: AsyncSession, community_id: int, resident:
 
 
 async def get_proposal(session: AsyncSession, proposal_id: str) -> Proposal | None:
-    """The proposal a button names (its text is public; who may vote is `in_electorate`'s to say)."""
-    return await session.get(Proposal, int(proposal_id)) if proposal_id.isdigit() else None
+    """The proposal a button names, once published (its text is public then; who may vote is `in_electorate`'s
+    to say). A draft is not found: a typed payload does not read what staff have not published."""
+    proposal = await session.get(Proposal, int(proposal_id)) if proposal_id.isdigit() else None
+    return proposal if proposal is not None and proposal.stage != ProposalStage.DRAFT else None
 
 
 def electorate_words(profile: Profile, community_key: str, area_keys: Sequence[str],

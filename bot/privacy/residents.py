@@ -44,6 +44,9 @@ from storage.models import (
 )
 from storage.profile import Profile
 
+ERASED_HOUSEHOLD = "erased:"
+"""A vote's household once its voter was erased: the vote counts, the room is gone."""
+
 REPLIES: dict[str, tuple[str, ...]] = {
     "ticket_description_erased": (),
 }
@@ -142,7 +145,8 @@ async def erase_resident(session: AsyncSession, profile: Profile, resident_id: i
     still waiting to be sent to them are dropped and the texts of sent ones replaced; a ticket others
     follow passes to the next of them (`_hand_over_shared_tickets`); their other tickets are purged as
     `bot.privacy.ticket_purge` describes, and their words on tickets they follow go; appointments lose
-    phone and note, ratings their comment, and clues they left contact on become anonymous again.
+    phone and note, ratings their comment, objections the name and phone left with them, and clues they left
+    contact on become anonymous again; their votes still count but no longer name the room.
     Running it again is harmless.
     """
     resident = await _resident(session, resident_id, for_update=True)
@@ -168,6 +172,7 @@ async def erase_resident(session: AsyncSession, profile: Profile, resident_id: i
     counts["ticket_followers"] += await changed(session, update(TicketFollower).where(
         TicketFollower.resident_id == resident_id, TicketFollower.description.is_not(None)).values(description=None))
     counts["clues"] = await _unlink_clues(session, resident_id, secrets)
+    counts["votes"] = await _unroom_votes(session, resident_id)
     resident.display_name = resident.phone = resident.unit = resident.room = None
     resident.erased_at = resident.erased_at or now
     counts["residents"] = 1
@@ -208,8 +213,19 @@ async def _known_secrets(session: AsyncSession, resident: Resident) -> set[str]:
         select(Appointment.phone).where(Appointment.resident_id == resident.id),
         select(Clue.contact).where(Clue.resident_id == resident.id),
         select(CertificateRequest.phone).where(CertificateRequest.ticket_id.in_(theirs)),
-        select(CertificateRequest.id_number).where(CertificateRequest.ticket_id.in_(theirs))))
+        select(CertificateRequest.id_number).where(CertificateRequest.ticket_id.in_(theirs)),
+        select(Objection.name).where(Objection.ticket_id.in_(theirs)),
+        select(Objection.phone).where(Objection.ticket_id.in_(theirs))))
     return {value for value in (resident.display_name, resident.phone, *given) if value}
+
+
+async def _unroom_votes(session: AsyncSession, resident_id: int) -> int:
+    """Their households' votes still count, but no longer say which room cast them."""
+    votes = (await session.scalars(select(Vote).where(Vote.resident_id == resident_id,
+                                                      Vote.household.not_like(f"{ERASED_HOUSEHOLD}%")))).all()
+    for vote in votes:
+        vote.household = f"{ERASED_HOUSEHOLD}{vote.id}"
+    return len(votes)
 
 
 async def _unlink_clues(session: AsyncSession, resident_id: int, secrets: set[str]) -> int:

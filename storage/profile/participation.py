@@ -22,7 +22,8 @@ class PublicitySubject(Frozen):
 
 class PublicitySettings(Frozen):
     window_days: int = Field(default=7, ge=1, le=90)
-    """How long a 公示 stays open to objections (PRODUCT.md: at least 7 days for 低保 and similar awards)."""
+    """How long a 公示 stays open to objections, and the shortest window staff may set (PRODUCT.md: at least 7
+    days for 低保 and similar awards)."""
     topic: Key = "announcements"
     """The notice topic whose subscribers a 公示 and its result reach."""
     category: Key = "publicity_objection"

@@ -5,9 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation
+
+
+async def lock_conversation(session: AsyncSession, resident_id: int) -> None:
+    """Hold the resident's conversation row until the transaction ends, on PostgreSQL (a row lock) and on SQLite
+    (the write lock, taken by this write before anything is read), so a read-modify-write of it is not
+    interleaved with another. A resident with no conversation yet locks nothing."""
+    await session.execute(update(Conversation).where(Conversation.resident_id == resident_id)
+                          .values(resident_id=Conversation.resident_id))
 
 
 async def load_conversation(session: AsyncSession, resident_id: int) -> Conversation:

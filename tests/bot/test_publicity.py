@@ -196,6 +196,7 @@ async def test_a_result_with_objections_says_how_many_and_how_they_were_handled(
     ("拟新增低保对象：李秀英，3栋2单元501室。", "room"),
     ("拟新增低保对象：王小明（尿毒症，长期透析）。", "forbidden_term"),
     ("拟新增低保对象：赵德胜，家庭月收入800元。", "forbidden_term"),
+    ("我叫张建国，身份证号330102195001011234，申请低保。", "id_number"),
 ])
 async def test_a_publicity_with_private_details_is_refused(pipeline: Pipeline, sessions: Sessions,
                                                            body: str, kind: str) -> None:
@@ -255,12 +256,12 @@ async def test_objections_still_looked_into_at_the_window_end_get_their_outcome_
     async with sessions() as session, session.begin():
         closed = await session.get_one(Publicity, publicity.id, with_for_update=True)
         pending = await session.get_one(Notice, closed.result_notice_id)
-        later = await publish_outcome(session, pipeline.profile, closed, "经核实，王小明已于10月失业，符合条件。",
+        later = await publish_outcome(session, pipeline.profile, closed, "经入户核实，符合条件，维持原公示结果。",
                                       WINDOW_END + timedelta(days=1))
         with pytest.raises(NoticeStateError):
             await publish_outcome(session, pipeline.profile, closed, "再发一次", WINDOW_END + timedelta(days=2))
     assert "正在逐条核实" in (pending.body or "")
-    assert "已于10月失业" in (later.body or "")
+    assert "维持原公示结果" in (later.body or "")
     assert "共收到1条异议" in (later.body or "")
 
 
@@ -273,3 +274,14 @@ async def test_words_of_objection_with_no_publicity_to_object_to_are_a_complaint
     """)
     async with sessions() as session:
         assert (await session.scalars(select(Objection))).all() == []
+
+
+async def test_a_bare_objection_as_the_notice_asks_objects_to_the_open_publicity(
+        pipeline: Pipeline, sessions: Sessions, clock: HandClock) -> None:
+    await published(pipeline, clock)
+    clock.set(MONDAY_9AM + timedelta(hours=3))
+    await play(Resident(pipeline, "r-bare"), """
+        居民: 我有异议
+        助手: 《2026年第四季度新增低保对象》
+        助手: 理由是什么
+    """)

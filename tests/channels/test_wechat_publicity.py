@@ -57,3 +57,30 @@ async def test_a_subscriber_objects_on_wechat_by_typing_the_numbers_shown(
     assert ticket.number is not None
     assert ticket.number in receipt
     assert ticket.channel == "wechat"
+
+
+async def test_a_publicity_arriving_in_the_middle_of_a_flow_leaves_the_numbers_to_the_flow(
+        database_url: str, api: FakeWeChatAPI, profile: Profile, pipeline: Pipeline, clock: HandClock) -> None:
+    async with serve(both_channels(database_url, api, profile, pipeline)) as wechat:
+        async def say(text: str, message_id: int) -> str:
+            sent, _ = await wechat.post_encrypted(text_xml(OPENID, text, message_id))
+            return str(wechat.decrypt_reply(sent.text)["Content"])
+
+        await say("订阅社区公告", 9_300_001)
+        asked = await say("我要开个证明", 9_300_002)
+        async with pipeline.sessions() as session, session.begin():
+            community = (await session.scalars(select(Community).where(Community.key == "baiyang"))).one()
+            draft = await create_publicity(session, profile, community, PublicityInput(
+                subject="subsidy", title="2026年高龄津贴新增名单", body="拟新增高龄津贴对象：周桂芳、钱学军。"),
+                None, clock())
+            await publish_publicity(session, profile, draft.publicity, clock())
+        await api.wait_for_async(lambda: any("高龄津贴" in m["text"]["content"] for m in api.sent_messages("custom")))
+        [notice] = [m["text"]["content"] for m in api.sent_messages("custom") if "高龄津贴" in m["text"]["content"]]
+        picked = await say("1", 9_300_003)
+
+    assert "1. 居住证明" in asked
+    assert "1. 我有异议" not in notice
+    assert "回复“我有异议”" in notice
+    assert "给谁开" in picked  # 1 picked 居住证明, the flow's first choice
+    async with pipeline.sessions() as session:
+        assert (await session.scalars(select(Objection))).all() == []

@@ -43,7 +43,7 @@ def test_a_duplicate_safety_topic_names_file_and_field(tmp_path: Path) -> None:
 def test_a_profile_without_the_optional_files_still_loads(tmp_path: Path) -> None:
     root = tmp_path / "profile"
     shutil.copytree(DEMO_PROFILE, root)
-    for name in ("safety_tips.yaml", "notices.yaml", "clues.yaml", "feedback.yaml"):
+    for name in ("safety_tips.yaml", "notices.yaml", "clues.yaml", "feedback.yaml", "participation.yaml"):
         (root / name).unlink()
     shutil.rmtree(root / "notice_templates")
 
@@ -52,6 +52,17 @@ def test_a_profile_without_the_optional_files_still_loads(tmp_path: Path) -> Non
     assert loaded.safety_topics == {}
     assert loaded.notice_templates == {}
     assert loaded.clues.category_of("x").key == "other"
+    assert (loaded.participation.publicity, loaded.participation.deliberation) == (None, None)
+
+
+def test_participation_naming_a_topic_the_profile_lacks_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "profile"
+    shutil.copytree(DEMO_PROFILE, root)
+    (root / "notices.yaml").unlink()
+    shutil.rmtree(root / "notice_templates")
+
+    with pytest.raises(ProfileError, match=r"participation.yaml: publicity.topic: no 'announcements'"):
+        load_profile(root)
 
 
 def test_button_payloads_carry_entities_rasa_style() -> None:

@@ -21,7 +21,7 @@ from wechatpy.exceptions import WeChatClientException
 from bot.channels.wechat.inbound import CHANNEL
 from bot.channels.wechat.render import chunks, reply_texts
 from bot.channels.wechat.tokens import OfficialAccountClient
-from bot.conversation.offers import offer_choices, withdraw_choices
+from bot.conversation.offers import offer_choices, with_choices_as_words, withdraw_choices
 from bot.core.messages import Choice, TextReply
 from bot.core.wording import Wording
 from storage.clock import Clock, system_clock
@@ -79,11 +79,13 @@ class WeChatSender:
                 return
             now = self.clock()
             choices = [[str(label), str(payload)] for label, payload in row.payload.get("choices", [])]
-            text = self._with_choices(await outbox.text_of(session, row), choices)
+            text = await outbox.text_of(session, row)
             if self._in_window(identity, now):
                 replaced = await self._offer(identity.resident_id, choices, now)
+                shown = self._with_choices(text, choices) if replaced is not None \
+                    else with_choices_as_words(Wording(self.profile, None), text, choices)
                 try:
-                    await asyncio.to_thread(self.client.message.send_text, identity.external_id, text)
+                    await asyncio.to_thread(self.client.message.send_text, identity.external_id, shown)
                 except WeChatClientException as error:
                     await self._withdraw(identity.resident_id, choices, replaced, now)
                     if error.errcode not in WINDOW_CLOSED_CODES:
@@ -101,17 +103,18 @@ class WeChatSender:
                     return
             await self._outside_window(session, row, identity, text, now)
 
-    async def _offer(self, resident_id: int, choices: list[list[str]], now: datetime) -> list[list[str]]:
+    async def _offer(self, resident_id: int, choices: list[list[str]], now: datetime) -> list[list[str]] | None:
         """The choices, committed before the message leaves: the resident's「1」 may arrive the moment it does,
-        before this delivery's own transaction (which holds the outbox row through the send) commits."""
+        before this delivery's own transaction (which holds the outbox row through the send) commits. None: not
+        offered (no choices, or the resident is in the middle of a flow)."""
         if not choices:
-            return []
+            return None
         async with self.sessions() as session, session.begin():
             return await offer_choices(session, self.profile, resident_id, choices, now)
 
-    async def _withdraw(self, resident_id: int, choices: list[list[str]], replaced: list[list[str]],
+    async def _withdraw(self, resident_id: int, choices: list[list[str]], replaced: list[list[str]] | None,
                         now: datetime) -> None:
-        if choices:
+        if replaced is not None:
             async with self.sessions() as session, session.begin():
                 await withdraw_choices(session, self.profile, resident_id, choices, replaced, now)
 

@@ -102,7 +102,7 @@ def forecast_input(values: FormValues, action_names: Mapping[str, str]) -> Forec
         actions.append({"kind": action_names.get(kind.strip(), kind.strip()), "text": text.strip()})
     return ForecastInput.from_mapping({
         "period": values.one("period"), "area_keys": values.many("area_keys"),
-        "building_numbers": _numbers(values.one("building_numbers")), "cases": cases,
+        "building_numbers": building_numbers(values.one("building_numbers")), "cases": cases,
         "police_actions": actions, "extra_precautions": _lines(values.one("extra_precautions"))})
 
 
@@ -110,7 +110,7 @@ def announcement_input(values: FormValues) -> AnnouncementInput:
     return AnnouncementInput.from_mapping({
         "headline": values.one("headline"), "body": values.one("body"),
         "instruction": values.one("instruction") or None, "area_keys": values.many("area_keys"),
-        "building_numbers": _numbers(values.one("building_numbers"))})
+        "building_numbers": building_numbers(values.one("building_numbers"))})
 
 
 def _count(text: str) -> int | str:
@@ -124,7 +124,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _numbers(text: str) -> list[str]:
+def building_numbers(text: str) -> list[str]:
     """Building numbers as typed: separated by spaces, commas or the Chinese 、."""
     for separator in ",，、;；":
         text = text.replace(separator, " ")
@@ -146,6 +146,15 @@ async def notice_community(session: AsyncSession, staff: Staff, wanted: str = ""
     if found is None:
         raise NoticeRefused("notice_problem_input", f"no community {wanted!r}")
     return found
+
+
+async def community_choice(session: AsyncSession, staff: Staff, wanted: str) -> tuple[Community, list[Community]]:
+    """The community to write for and, for an admin, those to choose from (an unknown one: the default)."""
+    if not is_admin(staff):
+        return await notice_community(session, staff), []
+    choices = list((await session.scalars(select(Community).order_by(Community.id))).all())
+    chosen = next((c for c in choices if c.key == wanted), None) or await notice_community(session, staff)
+    return chosen, choices
 
 
 def visible_notices(staff: Staff) -> ColumnElement[bool]:

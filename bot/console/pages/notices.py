@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.console.access import is_admin, may_send_notices
+from bot.console.access import may_send_notices
 from bot.console.labels import console_labels
 from bot.console.pages.deps import CurrentStaff, FormStaff, render, require
 from bot.console.pages.notice_forms import (
@@ -19,6 +18,7 @@ from bot.console.pages.notice_forms import (
     FormValues,
     NoticeRefused,
     channel_summary,
+    community_choice,
     compose,
     notice_community,
     preview_draft,
@@ -28,7 +28,7 @@ from bot.console.sessions import SignedIn
 from bot.notices import sending
 from bot.runtime import Runtime
 from bot.web.deps import RuntimeDep
-from storage.models import Community, Notice, Staff
+from storage.models import Community, Notice
 from storage.profile import Profile
 from storage.repositories.notices import is_current
 
@@ -68,17 +68,8 @@ async def compose_page(request: Request, runtime: RuntimeDep, me: CurrentStaff, 
                        community: str = "") -> HTMLResponse:
     require(may_send_notices(me.staff), f"{me.staff.key} may not write notices")
     async with runtime.sessions() as session:
-        chosen, choices = await _choice(session, me.staff, community)
+        chosen, choices = await community_choice(session, me.staff, community)
     return _compose(request, runtime, me, chosen, choices, FormValues({"kind": [kind]}))
-
-
-async def _choice(session: AsyncSession, staff: Staff, wanted: str) -> tuple[Community, list[Community]]:
-    """The community to write for and, for an admin, those to choose from (an unknown one: the default)."""
-    if not is_admin(staff):
-        return await notice_community(session, staff), []
-    choices = list((await session.scalars(select(Community).order_by(Community.id))).all())
-    chosen = next((c for c in choices if c.key == wanted), None) or await notice_community(session, staff)
-    return chosen, choices
 
 
 def _compose(request: Request, runtime: Runtime, me: SignedIn, community: Community, choices: list[Community],
@@ -130,6 +121,6 @@ async def create(request: Request, runtime: RuntimeDep, me: FormStaff) -> Respon
             await session.flush()
     except NoticeRefused as refused:
         async with runtime.sessions() as session:
-            chosen, choices = await _choice(session, me.staff, values.one("community"))
+            chosen, choices = await community_choice(session, me.staff, values.one("community"))
         return _compose(request, runtime, me, chosen, choices, values, refused.status, refused)
     return RedirectResponse(f"/console/notices/{notice.id}", status_code=303)

@@ -1,17 +1,13 @@
-"""What the 公示 and 议事 pages share: who may run them, which communities a staff member sees, the community
-a form writes for, and building numbers and times as typed."""
+"""What the 公示 and 议事 pages share: who may run them, which communities a staff member sees, and times as
+typed (the community a form writes for and building numbers come from `notice_forms`, as for notices)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.console.access import is_admin, may_send_notices
 from bot.console.pages.deps import require
-from bot.console.pages.notice_forms import notice_community
-from storage.models import Community, Staff
+from storage.models import Staff
 from storage.profile import Profile
 
 
@@ -30,22 +26,6 @@ def seen_communities(staff: Staff) -> list[int] | None:
 def ensure_seen(staff: Staff, community_id: int, what: str) -> None:
     seen = seen_communities(staff)
     require(seen is None or community_id in seen, f"{staff.key} may not see {what}")
-
-
-async def community_choice(session: AsyncSession, staff: Staff, wanted: str) -> tuple[Community, list[Community]]:
-    """The community to write for and, for an admin, those to choose from (an unknown one: the default)."""
-    if not is_admin(staff):
-        return await notice_community(session, staff), []
-    choices = list((await session.scalars(select(Community).order_by(Community.id))).all())
-    chosen = next((c for c in choices if c.key == wanted), None) or await notice_community(session, staff)
-    return chosen, choices
-
-
-def building_numbers(text: str) -> list[str]:
-    """Building numbers as typed: separated by spaces, commas or the Chinese 、."""
-    for separator in ",，、;；":
-        text = text.replace(separator, " ")
-    return text.split()
 
 
 def local_time(text: str, profile: Profile) -> datetime | None:

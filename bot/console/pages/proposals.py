@@ -13,10 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.access import may_view
 from bot.console.pages.deps import CurrentStaff, FormStaff, render, require
-from bot.console.pages.notice_forms import FormValues
+from bot.console.pages.notice_forms import FormValues, building_numbers, community_choice
 from bot.console.pages.participation_forms import (
-    building_numbers,
-    community_choice,
     ensure_seen,
     local_time,
     may_run,

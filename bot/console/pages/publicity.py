@@ -4,7 +4,7 @@ the objections filed against it, publishing it, and closing it with how the obje
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
@@ -13,10 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.labels import console_labels
 from bot.console.pages.deps import CurrentStaff, FormStaff, render, require
-from bot.console.pages.notice_forms import FormValues, NoticeRefused
+from bot.console.pages.notice_forms import FormValues, NoticeRefused, building_numbers, community_choice
 from bot.console.pages.participation_forms import (
-    building_numbers,
-    community_choice,
     ensure_seen,
     may_run,
     seen_communities,
@@ -33,7 +31,7 @@ from bot.notices.publicity import (
     publish_outcome,
     publish_publicity,
 )
-from bot.office.objections import ObjectionRow, objections_of
+from bot.office.objections import ObjectionRow, objections_of, on_last_day
 from bot.runtime import Runtime
 from bot.web.deps import RuntimeDep
 from nlu.names import listed_names
@@ -73,7 +71,7 @@ def subject_name(profile: Profile, key: str) -> str:
 
 
 def last_day(profile: Profile, closes_at: datetime | None) -> date | None:
-    return (closes_at - timedelta(seconds=1)).astimezone(profile.timezone).date() if closes_at else None
+    return on_last_day(closes_at).astimezone(profile.timezone).date() if closes_at else None
 
 
 @router.get("", response_class=HTMLResponse)
