@@ -20,6 +20,7 @@ from bot.console.pages import notices as console_notices
 from bot.console.pages import numbers as console_numbers
 from bot.console.pages import proposals as console_proposals
 from bot.console.pages import publicity as console_publicity
+from bot.console.pages import rota as console_rota
 from bot.console.pages import signin as console_signin
 from bot.console.pages import tickets as console_tickets
 from bot.open311 import routes as open311
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         app.include_router(demo.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for console in (console_signin, console_tickets, console_notices, console_notice_page, console_publicity,
-                    console_proposals, console_numbers, console_clues, console_admin):
+                    console_proposals, console_numbers, console_clues, console_admin, console_rota):
         app.include_router(console.router, include_in_schema=False)
     console_errors.install(app)
 

@@ -89,7 +89,7 @@ async def _save_note(ctx: HandlerContext, note: str) -> Reply:
     ticket = await _resident_ticket(ctx, slots.get("ticket", ""))
     if ticket is None:
         return ctx.say("feedback_nothing")
-    await add_reopen_note(ctx.session, ctx.profile, ticket, int(slots["event"]), int(slots["rating"]), note)
+    await add_reopen_note(ctx.session, ctx.profile, ticket, int(slots["event"]), int(slots["rating"]), note, ctx.now)
     return ctx.say("feedback_note_saved", ticket_no=ticket.number)
 
 

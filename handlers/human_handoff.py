@@ -3,7 +3,8 @@
 Opens a tracked hand-off ticket for the on-duty staff member (same-day limit), then relays: the
 resident's next messages go to that person through the outbox and the staff member's replies come
 back (`bot.office.handoffs.reply_to_resident`), until the ticket is closed. Outside office hours the
-resident is told when someone will answer. Emergencies still break in (see the pipeline).
+resident is told who is on duty (the rota, `bot.office.rota`), else when the office opens. Emergencies still
+break in (see the pipeline).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 from bot.core.messages import InboundMessage, Reply
 from bot.office.categories import asks_office_to_act
 from bot.office.handoffs import relay_to_staff
+from bot.office.rota import is_on_duty
 from bot.office.ticketing import TicketRequest, format_datetime, open_ticket
 from handlers import appeal_report, policy_question
 from handlers.base import HandlerContext
@@ -31,6 +33,8 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "handoff_ended": (),
     "handoff_relayed": ("assignee",),
     "handoff_relayed_after_hours": ("assignee", "opens"),
+    "handoff_on_duty": ("assignee",),
+    "handoff_relayed_on_duty": ("assignee",),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -91,7 +95,9 @@ async def hand_over(ctx: HandlerContext, text: str) -> list[Reply]:
     replies = [ctx.say("handoff_created", ticket_no=opened.ticket.number, assignee=opened.route.assignee.name,
                        due=opened.due_label)]
     opening = next_opening(ctx)
-    if opening is not None:
+    if opening is not None and opened.route.on_duty:
+        replies.append(ctx.say("handoff_on_duty", assignee=opened.route.assignee.name))
+    elif opening is not None:
         replies.append(ctx.say("handoff_after_hours", opens=format_datetime(ctx.wording, ctx.profile, opening)))
     return replies
 
@@ -117,6 +123,10 @@ async def _relay(ctx: HandlerContext, text: str) -> list[Reply]:
     opening = next_opening(ctx)
     if opening is None:
         return [ctx.say("handoff_relayed", assignee=name)]
+    category = ctx.profile.categories[ticket.category_key]
+    if assignee is not None and ctx.community is not None \
+            and await is_on_duty(ctx.session, ctx.profile, ctx.community, category, assignee, ctx.now):
+        return [ctx.say("handoff_relayed_on_duty", assignee=name)]
     return [ctx.say("handoff_relayed_after_hours", assignee=name,
                     opens=format_datetime(ctx.wording, ctx.profile, opening))]
 

@@ -58,6 +58,7 @@ def _quote(ctx: HandlerContext, hit: Hit) -> list[Reply]:
     passage = hit.passage
     quote = passage.text if len(passage.text) <= QUOTE_CHARS else passage.text[:QUOTE_CHARS].rstrip() + "…"
     replies: list[Reply] = [ctx.say("policy_answer", title=passage.title, heading=passage.heading, quote=quote)]
-    if passage.form is not None and ctx.policies is not None:
-        replies.append(ctx.say("policy_form", name=passage.form[0], link=ctx.policies.form_link(passage.form[1])))
+    if ctx.policies is not None:
+        replies += [ctx.say("policy_form", name=name, link=ctx.policies.form_link(target))
+                    for name, target in passage.forms]
     return replies

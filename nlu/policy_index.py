@@ -24,7 +24,7 @@ from nlu.features import words
 from nlu.phrasing import ASKING
 from nlu.policy_embeddings import VectorCache, embed_question
 from nlu.policy_terms import PolicyTerms
-from nlu.policy_texts import Passage, read_passages
+from nlu.policy_texts import Passage, is_address, read_passages
 from nlu.text import normalize
 
 _PUNCTUATION = re.compile(r"[\s\W_]+")
@@ -247,8 +247,9 @@ class PolicyLibrary:
                     vectors: VectorCache | None = None) -> PolicyLibrary:
         return cls(read_passages(folder), terms or PolicyTerms(), vectors, link_base=link_base)
 
-    def form_link(self, file: str) -> str:
-        return f"{self.link_base.rstrip('/')}/{file}" if self.link_base else file
+    def form_link(self, target: str) -> str:
+        """Where a resident opens a form a guide links: the app's address of its file, or the address given."""
+        return target if is_address(target) or not self.link_base else f"{self.link_base.rstrip('/')}/{target}"
 
     def document_scores(self, question: str) -> NDArray[np.float64]:
         """The fused score of each document (`documents.sources` order)."""

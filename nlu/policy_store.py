@@ -22,7 +22,7 @@ from nlu.policy_texts import read_passages
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = "policy library 2"
+INDEX_FORMAT = "policy library 3"
 """Part of every index's version: raised when `PolicyLibrary` changes shape, so an older file is rebuilt."""
 
 Progress = Callable[[int, int], None]

@@ -3,8 +3,10 @@ sections cut at paragraph or sentence ends, and every passage in plain text.
 
 A district loads what its offices wrote: guides with sections, FAQ answers of one long paragraph, yearly
 notices. The bot quotes a passage on WeChat and Telegram, where Markdown marks (`**`, `- `, `[表格](…)`)
-would show raw, so passages are kept as plain text; a form a guide links to is kept apart as (name, file)
-and offered as its own reply with a link the app serves (`bot.web.forms`).
+would show raw, so passages are kept as plain text; the forms a guide links to are kept apart as (name, file)
+and offered as replies of their own with a link the app serves (`bot.web.forms`). A guide links a form by its
+place next to the guides, `[低保申请表](forms/dibao_application.pdf)`, so the link also works where the guide is
+read as Markdown; `frontdoor profile check` refuses a link to a file that is not there.
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+FORMS_FOLDER = "forms"
+"""The folder next to the guides that holds the forms they link to, served by the app at `/forms/<file>`."""
+FORM_FILE = re.compile(r"^[\w\-]+\.(?:pdf|docx?|xlsx?|jpg|png)$")
+"""The names a form may have: a plain file name, so a link can name nothing outside the forms folder."""
 MAX_PASSAGE_CHARS = 360
 """A passage longer than this is cut: a phone screen of text, and one answer of a list of answers."""
 
@@ -36,8 +42,9 @@ class Passage:
     title: str
     heading: str
     text: str
-    form: tuple[str, str] | None = None
-    """(name, file) of a form the document offers, the file relative to the policy folder."""
+    forms: tuple[tuple[str, str], ...] = ()
+    """(name, target) of each form the document links, the target as the guide writes it: a file relative to the
+    policy folder (`forms/dibao_application.pdf`) or an address (`https://…`)."""
 
     @property
     def searchable(self) -> str:
@@ -63,16 +70,41 @@ def read_document(path: Path) -> list[Passage]:
     text = path.read_text(encoding="utf-8")
     title_line = next((line for line in text.splitlines() if line.startswith("# ")), "")
     title = title_line.removeprefix("# ").strip() or path.stem
-    found = _FORM_LINK.search(text)
-    form = (found.group(1), found.group(2)) if found else None
+    forms = tuple(form_links(text))
     parts = _SECTION.split(text.replace(title_line, "", 1) if title_line else text)
     sections = [(title, parts[0]), *zip(parts[1::2], parts[2::2], strict=True)]
     passages: list[Passage] = []
     for heading, body in sections:
         plain = plain_text(_FORM_LINE.sub("", body))
-        passages.extend(Passage(path.name, title, plain_text(heading.strip()), chunk, form)
+        passages.extend(Passage(path.name, title, plain_text(heading.strip()), chunk, forms)
                         for chunk in cut(plain))
     return passages
+
+
+def form_links(markdown: str) -> list[tuple[str, str]]:
+    """Each link of a guide as (name, target), in order, each target once."""
+    names: dict[str, str] = {}
+    for link in _FORM_LINK.finditer(markdown):
+        names.setdefault(link.group(2), link.group(1))
+    return [(name, target) for target, name in names.items()]
+
+
+def is_address(target: str) -> bool:
+    """A link to somewhere else on the web, given as it is, rather than a file of the profile's."""
+    return target.startswith(("https://", "http://"))
+
+
+def missing_forms(folder: Path) -> list[tuple[Path, str]]:
+    """(guide, target) of each link in the guides of `folder` to a file that the app would not serve: not a plain
+    file name in the forms folder, or not there."""
+    missing = []
+    for path in sorted(folder.glob("*.md")):
+        for _, target in form_links(path.read_text(encoding="utf-8")):
+            folder_name, _, name = target.partition("/")
+            served = folder_name == FORMS_FOLDER and FORM_FILE.match(name) and (folder / target).is_file()
+            if not is_address(target) and not served:
+                missing.append((path, target))
+    return missing
 
 
 def read_passages(folder: Path) -> list[Passage]:

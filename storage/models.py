@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -662,6 +662,24 @@ class Vote(Base):
     """Index into the proposal's options."""
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
     changed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
+class RotaOverride(Base):
+    """A change to the profile's rota for one date: who is on duty for the shift of `role` that starts on `day`
+    at `starts` (local, as in rota.yaml) in a community. The shift's backup stays the profile's."""
+
+    __tablename__ = "rota_overrides"
+    __table_args__ = (UniqueConstraint("community_id", "role", "day", "starts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date]
+    starts: Mapped[str] = mapped_column(String(5))
+    """`08:30`: the shift's start, which with the day, role and community names it."""
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
 
 
 class ScheduledJob(Base):

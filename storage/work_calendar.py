@@ -40,6 +40,18 @@ class WorkCalendar:
         except NotImplementedError:  # a year the package does not know
             return day.weekday() < 5
 
+    def is_holiday(self, day: date) -> bool:
+        """A day off for a holiday rather than an ordinary weekend: a national one (the weekend days inside its
+        break too) or one of calendar.yaml's."""
+        if self.is_working_day(day):
+            return False
+        if day in self._holidays:
+            return True
+        try:
+            return chinese_calendar.get_holiday_detail(day)[1] is not None
+        except NotImplementedError:
+            return False
+
     def working_day_from(self, day: date) -> date:
         """`day` if it is a working day, else the first working day after it."""
         while not self.is_working_day(day):

@@ -23,6 +23,7 @@ from bot.cli.open311 import open311_app
 from bot.cli.outbox import outbox_app
 from bot.cli.privacy import audit_app, privacy_app
 from bot.cli.publicity import publicity_app
+from bot.cli.rota import rota_app
 from bot.cli.staff import staff_app
 from bot.conversation.profile_check import load_checked_profile
 from bot.office.reach import Reach, reach_of
@@ -50,6 +51,7 @@ app.add_typer(notice_app, name="notice")
 app.add_typer(publicity_app, name="publicity")
 app.add_typer(staff_app, name="staff")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(rota_app, name="rota")
 for channel in channels():  # each channel's own commands: `frontdoor wechat ...`, `frontdoor telegram ...`
     if channel.commands is not None:
         module, _, attribute = channel.commands.partition(":")

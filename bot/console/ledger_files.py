@@ -112,6 +112,12 @@ FIGURE_FONT = "Helvetica"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 HEADER_FILL = "E4E7EB"
 MAX_COLUMN_CHARS = 40
+KEEP_WHOLE_CHARS = 20
+"""A text cell up to this long (a ticket number, a name, a category) is never wrapped in the PDF; longer text
+(a result, a headline) wraps."""
+CELL_PADDING = 13.0
+"""Points a PDF table cell needs beside its text: reportlab's 6 left and 6 right, and one so that text exactly as
+wide as its column is not wrapped by rounding."""
 
 
 @dataclass(frozen=True)
@@ -291,19 +297,35 @@ def ledger_pdf(ledger: Ledger) -> bytes:
 
 
 def _pdf_table(table: LedgerTable, width: float, styles: dict[str, ParagraphStyle]) -> Table:
-    chars = _column_chars(table)
-    widths = [width * count / sum(chars) for count in chars] if len(chars) > 2 else [width * 0.3, width * 0.15]
-
-    def paragraph(cell: Cell) -> Paragraph:
-        figure = cell is not None and not isinstance(cell, str)
-        return Paragraph(escape(_text(cell)), styles["figure" if figure else "text"])
-
     rows = [[Paragraph(escape(header), styles["text"]) for header in table.headers]]
-    rows += [[paragraph(cell) for cell in row] for row in table.rows]
-    drawn = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    rows += [[Paragraph(escape(_text(cell)), _pdf_style(cell, styles)) for cell in row] for row in table.rows]
+    drawn = Table(rows, colWidths=_pdf_widths(table, width, styles), repeatRows=1, hAlign="LEFT")
     drawn.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#9AA5B1")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(f"#{HEADER_FILL}")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
     return drawn
+
+
+def _pdf_style(cell: Cell, styles: dict[str, ParagraphStyle]) -> ParagraphStyle:
+    return styles["text" if cell is None or isinstance(cell, str) else "figure"]
+
+
+def _pdf_widths(table: LedgerTable, width: float, styles: dict[str, ParagraphStyle]) -> list[float]:
+    """Each column as wide as its widest cell when the page has room. When it has not, every column keeps room
+    for what must not wrap (headers, numbers, dates, names, any short text) and the long text columns (results,
+    headlines) share what is left in proportion to what they hold, wrapping within it."""
+    def drawn(text: str, style: ParagraphStyle) -> float:
+        return float(pdfmetrics.stringWidth(text, style.fontName, style.fontSize)) + CELL_PADDING
+
+    columns = list(zip(table.headers, *table.rows, strict=True))
+    natural = [max(drawn(_text(cell), _pdf_style(cell, styles)) for cell in column) for column in columns]
+    least = [max(drawn(_text(cell), _pdf_style(cell, styles)) for cell in column
+                 if not isinstance(cell, str) or len(cell) <= KEEP_WHOLE_CHARS) for column in columns]
+    spare, growth = width - sum(least), [most - whole for most, whole in zip(natural, least, strict=True)]
+    if spare <= 0:  # more columns than a page holds whole: they shrink alike
+        return [whole * width / sum(least) for whole in least]
+    if sum(growth) <= spare:
+        return natural
+    return [whole + spare * more / sum(growth) for whole, more in zip(least, growth, strict=True)]

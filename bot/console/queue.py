@@ -3,11 +3,10 @@ left and how urgent that is."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -16,7 +15,9 @@ from storage.models import Area, Building, Staff, Ticket, TicketFollower, Ticket
 
 OPEN_STATUSES = (TicketStatus.OPEN, TicketStatus.CLAIMED, TicketStatus.REOPENED)
 NEAR_DUE_SHARE = 0.25
-"""A ticket is near its deadline in the last quarter of its time limit (the reminder goes at 75%)."""
+"""A ticket is near its deadline in the last quarter of its time limit (the reminder goes at 75%)..."""
+NEAR_DUE_WITHIN = timedelta(hours=1)
+"""... and in its last hour whatever its limit, so a one-hour emergency is never shown as comfortable."""
 PAGE = 200
 
 
@@ -28,6 +29,7 @@ class TicketFilter:
     category: str = ""
     area: str = ""
     assignee: str = ""
+    """Part of the assignee's name (or their staff id)."""
     overdue: bool = False
 
 
@@ -62,7 +64,8 @@ async def ticket_queue(session: AsyncSession, staff: Staff, wanted: TicketFilter
     if wanted.area:
         query = query.where(Area.key == wanted.area)
     if wanted.assignee:
-        query = query.where(assignee.key == wanted.assignee)
+        query = query.where(or_(assignee.name.contains(wanted.assignee.strip(), autoescape=True),
+                                assignee.key == wanted.assignee.strip()))
     if wanted.overdue:
         query = query.where(Ticket.status.in_(OPEN_STATUSES), Ticket.due_at < now, Ticket.paused_at.is_(None))
     rows = (await session.execute(query.order_by(Ticket.due_at, Ticket.id).limit(PAGE))).all()
@@ -77,9 +80,6 @@ def urgency(ticket: Ticket, now: datetime) -> str:
         return "paused"
     if ticket.due_at <= now:
         return "late"
-    return "near" if ticket.due_at - now <= (ticket.due_at - ticket.created_at) * NEAR_DUE_SHARE else "ok"
+    left = ticket.due_at - now
+    return "near" if left <= NEAR_DUE_WITHIN or left <= (ticket.due_at - ticket.created_at) * NEAR_DUE_SHARE else "ok"
 
-
-async def assignable_staff(session: AsyncSession, community_id: int) -> Sequence[Staff]:
-    return (await session.scalars(select(Staff).where(Staff.community_id == community_id, Staff.active)
-                                  .order_by(Staff.role, Staff.name))).all()

@@ -36,6 +36,13 @@ class SignInThrottled(FrontdoorError):  # noqa: N818 -- the outcome the page rep
     status = 429
 
 
+class AmbiguousName(FrontdoorError):  # noqa: N818 -- the outcome the page reports
+    """Two active staff members share the name signed in with: the page asks for the phone number instead."""
+
+    code = "sign_in_ambiguous"
+    status = 401
+
+
 @dataclass(frozen=True)
 class SignedIn:
     staff: Staff
@@ -48,8 +55,9 @@ def token_hash(token: str) -> str:
 
 async def sign_in(session: AsyncSession, username: str, password: str, client: str,
                   now: datetime) -> tuple[str, SignedIn] | None:
-    """The new session's cookie token and who signed in, or None for a wrong id or password (the
-    attempt is recorded: commit it); raises SignInThrottled past the limit.
+    """The new session's cookie token and who signed in, or None for a wrong account or password (the
+    attempt is recorded: commit it); raises SignInThrottled past the limit, AmbiguousName for a name two share.
+    The account is a staff id, a phone number or a name (`staff_signing_in`).
 
     Attempts on one account are taken one at a time: the attempt is written first (on SQLite that waits for
     the write lock) and the account's row is locked (on PostgreSQL), so concurrent guesses each see the
@@ -58,7 +66,7 @@ async def sign_in(session: AsyncSession, username: str, password: str, client: s
     attempt = SignInAttempt(username=username[:60], client=client[:64], succeeded=False, at=now)
     session.add(attempt)
     await session.flush()
-    staff = await session.scalar(select(Staff).where(Staff.key == username, Staff.active).with_for_update())
+    staff = await staff_signing_in(session, username)
     mine = (SignInAttempt.username == attempt.username) & (SignInAttempt.client == attempt.client)
     last_success = await session.scalar(select(func.max(SignInAttempt.at)).where(
         mine, SignInAttempt.succeeded.is_(True), SignInAttempt.at >= now - THROTTLE_WINDOW))
@@ -80,6 +88,19 @@ async def sign_in(session: AsyncSession, username: str, password: str, client: s
     session.add(StaffSession(token_hash=token_hash(token), staff_id=staff.id, csrf_token=csrf, created_at=now,
                              expires_at=now + SESSION_LIFETIME))
     return token, SignedIn(staff, csrf)
+
+
+async def staff_signing_in(session: AsyncSession, username: str) -> Staff | None:
+    """The active staff member (row locked) whose staff id, phone number or name this is: an id first, then a phone,
+    then a name that must be theirs alone in the district (else AmbiguousName, before any password is checked)."""
+    for column in (Staff.key, Staff.phone, Staff.name):
+        found = (await session.scalars(select(Staff).where(column == username, Staff.active).order_by(Staff.id)
+                                       .limit(2).with_for_update())).all()
+        if len(found) > 1:
+            raise AmbiguousName(f"{len(found)} active staff members match what was signed in with")
+        if found:
+            return found[0]
+    return None
 
 
 def _pause_after(failures: int) -> timedelta:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import undefer
 from bot.channels.registry import push_channels
 from bot.console.access import may_send_notices
 from bot.office.reach import Reach, reach_of
+from bot.office.ticket_actions import SUPERVISING_ROLES, may_act_on
 from storage.models import (
     Attachment,
     AttachmentKind,
@@ -63,6 +64,24 @@ class TicketPage:
     """The proposal this suggestion became."""
     may_propose: bool
     """The ticket is a resident's suggestion not yet put to a vote, and the staff member may write proposals."""
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """Which of the page's forms this staff member may use (the rules of `bot.office`), so none is shown in vain."""
+
+    act: bool
+    """Claim, pause, resume, merge, split, reopen, record a 回访."""
+    assign: bool
+    reply: bool
+    close: bool
+
+
+async def allowed_on(session: AsyncSession, staff: Staff, ticket: Ticket) -> Allowed:
+    mine = staff.id == ticket.assignee_id
+    supervises = staff.community_id == ticket.community_id and staff.role in SUPERVISING_ROLES
+    return Allowed(await may_act_on(session, staff, ticket), await may_act_on(session, staff, ticket, reassign=True),
+                   mine, mine or supervises)
 
 
 async def load_ticket_page(session: AsyncSession, profile: Profile, staff: Staff, ticket: Ticket) -> TicketPage:

@@ -196,7 +196,16 @@ def _parse(kind: type[T], data: Mapping[str, object]) -> T:
     except ValidationError as error:
         problems = [f"{_where(problem['loc'])}: {_message(problem['type'], problem['msg'])}"
                     for problem in error.errors()]
-        raise ValueError("; ".join(problems)) from None
+        raise InputError("; ".join(problems), [str(problem["loc"][0]) for problem in error.errors()
+                                                 if problem["loc"]]) from None
+
+
+class InputError(ValueError):
+    """What a form's input is refused for, with the fields it is about, so a page can name them in its words."""
+
+    def __init__(self, message: str, fields: Sequence[str]) -> None:
+        super().__init__(message)
+        self.fields = tuple(dict.fromkeys(fields))
 
 
 def _message(kind: str, message: str) -> str:

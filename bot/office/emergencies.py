@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from bot.core.masking import mask_as_logs
 from bot.core.wording import Wording
 from bot.office.places import find_place
 from bot.office.ticketing import EMERGENCY_KIND, TicketRequest, format_address, format_datetime, open_ticket
@@ -39,7 +40,8 @@ async def alert_on_duty(session: AsyncSession, profile: Profile, community: Comm
     ongoing = await _ongoing_emergency(session, resident.id, now - REALERT_WINDOW)
     if ongoing is not None:
         session.add(TicketEvent(ticket_id=ongoing.id, kind=TicketEventKind.REPLIED, note=description, created_at=now))
-        _realert(session, profile, community, resident, ongoing, description)
+        _realert(session, profile, community, resident, ongoing,
+                 mask_as_logs(description, now.astimezone(profile.timezone).date()))
         return ongoing
     where = await _where(session, profile, community, resident, text)
     opened = await open_ticket(session, profile, TicketRequest(

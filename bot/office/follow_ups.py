@@ -10,8 +10,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.office.reopen_cards import ReopenedBy, reopened_card
 from bot.office.reporters import tell_reporters
 from bot.office.ticket_actions import (
+    REOPENED_KIND,
     area_lead_of,
     category_name,
     closed_ticket_and_actor,
@@ -39,13 +41,11 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "follow_up_question": ("category", "closed", "ticket_no"),
     "choice_follow_up_fixed": (),
     "choice_follow_up_broken": (),
-    "staff_ticket_broken_again": ("assignee", "category", "ticket_no"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
 
 ASKED_KIND = "follow_up_question"
-BROKEN_KIND = "ticket_broken_again"
 FIXED_INTENT = "follow_up_fixed"
 BROKEN_INTENT = "follow_up_broken"
 
@@ -100,7 +100,7 @@ async def answer_follow_up(session: AsyncSession, profile: Profile, follow_up: F
     follow_up.answered_at, follow_up.fixed, follow_up.satisfied = now, fixed, fixed
     ticket = await session.get_one(Ticket, follow_up.ticket_id)
     if not fixed and ticket.status == TicketStatus.CLOSED:
-        await _reopen(session, profile, ticket, None, now)
+        await _reopen(session, profile, ticket, now)
     return ticket
 
 
@@ -115,19 +115,18 @@ async def record_phone_follow_up(session: AsyncSession, profile: Profile, number
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.FOLLOW_UP, staff_id=staff.id,
                             note=note.strip() or None, created_at=now))
     if not fixed:
-        await _reopen(session, profile, ticket, staff, now)
+        await _reopen(session, profile, ticket, now, staff, note)
     return follow_up
 
 
-async def _reopen(session: AsyncSession, profile: Profile, ticket: Ticket, staff: Staff | None,
-                  now: datetime) -> None:
+async def _reopen(session: AsyncSession, profile: Profile, ticket: Ticket, now: datetime, staff: Staff | None = None,
+                  note: str | None = None) -> None:
+    """又坏了, from the resident (no `staff`) or from a 回访 by phone that `staff` recorded with their `note`."""
     ticket.status, ticket.closed_at = TicketStatus.REOPENED, None
     fresh_deadline(session, profile, ticket, now)
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.REOPENED, staff_id=staff.id if staff else None,
                             created_at=now))
     await session.flush()
-    assignee = await session.get_one(Staff, ticket.assignee_id)
-    wording = await ticket_wording(session, profile, ticket)
-    text = wording.render("staff_ticket_broken_again", ticket_no=ticket.number, assignee=assignee.name,
-                          category=category_name(profile, ticket))
-    tell_assignee_and_lead(session, ticket, await area_lead_of(session, ticket), BROKEN_KIND, text)
+    by = ReopenedBy.FOLLOW_UP if staff is None else ReopenedBy.PHONE_FOLLOW_UP
+    text = await reopened_card(session, profile, ticket, by, now, staff=staff, words=note)
+    tell_assignee_and_lead(session, ticket, await area_lead_of(session, ticket), REOPENED_KIND, text)

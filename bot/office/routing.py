@@ -3,16 +3,19 @@
 A grid matter at a public place (a gate, the playground) goes to the team that looks after the place,
 else to its area's lead. A ticket
 whose category the bot was not sure of goes to the area lead (else the secretary) to re-file,
-never to a building lead who cannot change it."""
+never to a building lead who cannot change it. A category the rota routes (hand-offs, emergencies) goes to
+whoever of its role is on duty when it comes in (`bot.office.rota`), else as any other."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import RoutingError
 from bot.core.wording import Wording
+from bot.office.rota import duty_role, on_duty_staff
 from storage.models import Area, Building, Community, Staff
 from storage.profile import Profile
 from storage.profile.schema import Category, Place, StaffRole
@@ -32,10 +35,14 @@ class Route:
     handler_label: str
     """Who handles it, as the resident reads it: 3栋楼长, 东一片片长, 临江街道综合执法中队."""
     office_key: str | None = None
+    on_duty: bool = False
+    """The assignee is on duty by the rota now (out of office hours too)."""
 
 
 async def route_ticket(session: AsyncSession, profile: Profile, community: Community, category: Category,
-                       building: Building | None, place: Place | None = None, *, refile: bool = False) -> Route:
+                       building: Building | None, place: Place | None = None, *, refile: bool = False,
+                       at: datetime | None = None) -> Route:
+    """`at`: when the ticket comes in, for a category the rota routes."""
     wording = Wording(profile, community.key)
     roles = profile.district.role_names
     if category.office_key is not None and not refile:
@@ -56,6 +63,11 @@ async def route_ticket(session: AsyncSession, profile: Profile, community: Commu
             label = wording.render("handler_area", area=area.name, role=roles[StaffRole.AREA_LEAD])
             return _checked(await directory.area_lead(session, area), label, category)
         return await _role(session, wording, community, category, StaffRole.SECRETARY)
+    role = duty_role(profile, category)
+    if at is not None and role is not None:
+        on_duty = await on_duty_staff(session, profile, community, role, at)
+        if on_duty:
+            return Route(on_duty[0], _role_label(wording, community, role), on_duty=True)
     return await _role(session, wording, community, category, StaffRole(category.handled_by))
 
 
@@ -69,8 +81,11 @@ async def _area_of(session: AsyncSession, community: Community, building: Buildi
 async def _role(session: AsyncSession, wording: Wording, community: Community, category: Category,
                 role: StaffRole) -> Route:
     staff = await directory.first_staff_with_role(session, community.id, role.value)
-    label = wording.render("handler_role", community=community.name, role=wording.profile.district.role_names[role])
-    return _checked(staff, label, category)
+    return _checked(staff, _role_label(wording, community, role), category)
+
+
+def _role_label(wording: Wording, community: Community, role: StaffRole) -> str:
+    return wording.render("handler_role", community=community.name, role=wording.profile.district.role_names[role])
 
 
 def _checked(staff: Staff | None, label: str, category: Category, office_key: str | None = None) -> Route:

@@ -14,9 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import PermissionDenied, StaffNotFoundError, TicketNotFoundError, TicketStateError
+from bot.core.masking import mask_as_logs
 from bot.core.wording import Wording
 from bot.office.follow_up_schedule import schedule_follow_up
 from bot.office.pause_clock import end_pause
+from bot.office.reopen_cards import ReopenedBy, reopened_card
 from bot.office.reporters import tell_reporters
 from bot.office.ticketing import format_datetime, fresh_deadline
 from nlu.payloads import button_payload
@@ -43,9 +45,9 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "ticket_closed_feedback": ("assignee", "category", "result", "ticket_no"),
     "choice_satisfied": (),
     "choice_unsatisfied": (),
-    "staff_ticket_reopened": ("assignee", "category", "comment", "ticket_no"),
     "staff_reopen_note": ("note", "ticket_no"),
     "staff_ticket_reassigned": ("by", "category", "description", "due", "ticket_no"),
+    "staff_ticket_handed_away": ("assignee", "by", "category", "ticket_no"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -55,6 +57,7 @@ CLAIMED_KIND = "ticket_claimed"
 REOPENED_KIND = "ticket_reopened"
 REOPEN_NOTE_KIND = "ticket_reopen_note"
 REASSIGNED_KIND = "ticket_reassigned"
+HANDED_AWAY_KIND = "ticket_handed_away"
 ASSIGNED_BY_NOTE = "by"
 """An `assigned` event's note when someone other than routing chose the assignee: `by <staff key>`."""
 FEEDBACK_CHOICES = (("choice_satisfied", "feedback_satisfied"), ("choice_unsatisfied", "feedback_unsatisfied"))
@@ -136,16 +139,15 @@ async def reopen_ticket(session: AsyncSession, profile: Profile, ticket: Ticket,
     session.add(event)
     await session.flush()
     lead = await area_lead_of(session, ticket)
-    wording = await ticket_wording(session, profile, ticket)
-    text = wording.render("staff_ticket_reopened", ticket_no=ticket.number, category=category_name(profile, ticket),
-                          assignee=ticket.assignee.name, comment=comment or "")
+    text = await reopened_card(session, profile, ticket, ReopenedBy.UNSATISFIED, now, words=comment)
     tell_assignee_and_lead(session, ticket, lead, REOPENED_KIND, text)
     return Reopened(ticket, event, lead, rating)
 
 
 async def add_reopen_note(session: AsyncSession, profile: Profile, ticket: Ticket, event_id: int, rating_id: int,
-                          note: str) -> None:
-    """What the resident says is still wrong: kept on the reopen event and the rating, and sent on."""
+                          note: str, now: datetime) -> None:
+    """What the resident says is still wrong: kept on the reopen event and the rating, and sent on masked like the
+    logs."""
     event = await session.get(TicketEvent, event_id)
     rating = await session.get(Rating, rating_id)
     if event is not None and event.ticket_id == ticket.id:
@@ -154,7 +156,8 @@ async def add_reopen_note(session: AsyncSession, profile: Profile, ticket: Ticke
         rating.comment = note
     lead = await area_lead_of(session, ticket)
     wording = await ticket_wording(session, profile, ticket)
-    text = wording.render("staff_reopen_note", ticket_no=ticket.number, note=note)
+    text = wording.render("staff_reopen_note", ticket_no=ticket.number,
+                          note=mask_as_logs(note, now.astimezone(profile.timezone).date()))
     tell_assignee_and_lead(session, ticket, lead, REOPEN_NOTE_KIND, text)
 
 
@@ -246,7 +249,8 @@ async def claim_ticket(session: AsyncSession, profile: Profile, number: str, sta
 
 async def reassign_ticket(session: AsyncSession, profile: Profile, number: str, staff_key: str, target: Staff,
                           now: datetime) -> Ticket:
-    """A 片长 or the secretary hands the ticket to a colleague in its community, who is told at once."""
+    """A 片长 or the secretary hands the ticket to a colleague in its community, who is told at once; so is the
+    previous assignee (unless they handed it on themselves), who no longer needs to act on it."""
     ticket, staff = await open_ticket_and_actor(session, number, staff_key)
     if not await may_act_on(session, staff, ticket, reassign=True):
         raise PermissionDenied(f"{staff_key} may not reassign {number}")
@@ -254,15 +258,21 @@ async def reassign_ticket(session: AsyncSession, profile: Profile, number: str, 
         raise StaffNotFoundError(f"{target.key} is not an active staff member of the ticket's community")
     if target.id == ticket.assignee_id:
         raise TicketStateError(f"{number} is already assigned to {target.key}")
+    previous = ticket.assignee_id
     _assign(session, ticket, target, staff, now)
     if ticket.status == TicketStatus.CLAIMED:
         ticket.status = TicketStatus.OPEN  # the new assignee has not taken it up yet
     wording = await ticket_wording(session, profile, ticket)
     text = wording.render("staff_ticket_reassigned", ticket_no=number, category=category_name(profile, ticket),
-                          due=format_datetime(wording, profile, ticket.due_at), description=ticket.description,
-                          by=staff.name)
+                          due=format_datetime(wording, profile, ticket.due_at), by=staff.name,
+                          description=mask_as_logs(ticket.description, now.astimezone(profile.timezone).date()))
     outbox.enqueue(session, REASSIGNED_KIND, {"text": text}, community_id=ticket.community_id, staff_id=target.id,
                    ticket_id=ticket.id)
+    if previous != staff.id:
+        away = wording.render("staff_ticket_handed_away", ticket_no=number, category=category_name(profile, ticket),
+                              assignee=target.name, by=staff.name)
+        outbox.enqueue(session, HANDED_AWAY_KIND, {"text": away}, community_id=ticket.community_id,
+                       staff_id=previous, ticket_id=ticket.id)
     return ticket
 
 
@@ -281,10 +291,7 @@ async def reopen_by_staff(session: AsyncSession, profile: Profile, number: str, 
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.REOPENED, staff_id=staff.id, note=reason,
                             created_at=now))
     if staff.id != ticket.assignee_id:
-        assignee = await session.get_one(Staff, ticket.assignee_id)
-        wording = await ticket_wording(session, profile, ticket)
-        text = wording.render("staff_ticket_reopened", ticket_no=number, category=category_name(profile, ticket),
-                              assignee=assignee.name, comment=reason)
+        text = await reopened_card(session, profile, ticket, ReopenedBy.STAFF, now, staff=staff, words=reason)
         outbox.enqueue(session, REOPENED_KIND, {"text": text}, community_id=ticket.community_id,
-                       staff_id=assignee.id, ticket_id=ticket.id)
+                       staff_id=ticket.assignee_id, ticket_id=ticket.id)
     return ticket

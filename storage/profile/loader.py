@@ -12,12 +12,14 @@ Layout::
     staff_commands.yaml         optional: the words staff type in WeCom (认领, 办结, 转, 我的)
     notice_templates/<key>.yaml optional: notice templates (治安形势预报, 社区公告), each on a notice topic
     calendar.yaml               optional: holidays and 调休 working days beyond the national calendar
+    rota.yaml                   optional: who is on duty, per community, by kind of day and hours
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import time
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,6 +41,7 @@ from storage.profile.model import Profile
 from storage.profile.notice_templates import NoticeTemplate
 from storage.profile.participation import ParticipationSettings
 from storage.profile.replies import check_replies, parse_replies
+from storage.profile.rota import DayKind, RotaSettings
 from storage.profile.schema import (
     CalendarDays,
     Category,
@@ -48,6 +51,7 @@ from storage.profile.schema import (
     FlowSpec,
     Place,
     Service,
+    StaffRole,
 )
 from storage.profile.staff_commands import StaffAction, StaffCommandWords
 from storage.profile.wechat_menu import WeChatMenu
@@ -95,6 +99,7 @@ def load_profile(root: Path) -> Profile:
         check_community(profile, folder / "community.yaml", communities[folder.name])
     check_unique_staff(profile)
     _check_participation(profile, root / "participation.yaml")
+    _check_rota(profile, root / "rota.yaml")
     places = {folder.name: _read_places(folder / PLACES_FILE, communities[folder.name])
               for folder in community_dirs if (folder / PLACES_FILE).is_file()}
     return replace(profile, places=places, building_locations=_read_locations(profile, community_dirs))
@@ -127,7 +132,7 @@ def _read_locations(profile: Profile, community_dirs: list[Path]) -> dict[str, B
 
 def _read_engagement(root: Path) -> dict[str, Any]:
     """The optional files: safety tips, notice topics, clue settings, feedback words, the WeChat menu,
-    staff command words, the calendar, participation (公示, 议事)."""
+    staff command words, the calendar, participation (公示, 议事), the on-duty rota."""
     found: dict[str, Any] = {}
     if (root / "safety_tips.yaml").is_file():
         found["safety_topics"] = _keyed(root / "safety_tips.yaml", TypeAdapter(list[SafetyTopic]))
@@ -149,6 +154,8 @@ def _read_engagement(root: Path) -> dict[str, Any]:
         found["calendar_days"] = _validate(root / "calendar.yaml", TypeAdapter(CalendarDays))
     if (root / "participation.yaml").is_file():
         found["participation"] = _validate(root / "participation.yaml", TypeAdapter(ParticipationSettings))
+    if (root / "rota.yaml").is_file():
+        found["rota"] = _validate(root / "rota.yaml", TypeAdapter(RotaSettings))
     return found
 
 
@@ -237,3 +244,34 @@ def _check_participation(profile: Profile, path: Path) -> None:
     for field, key, known in named:
         if key not in known:
             raise ProfileError(path, field, f"no '{key}' in the profile; known: {', '.join(sorted(known)) or 'none'}")
+
+
+def _check_rota(profile: Profile, path: Path) -> None:
+    """Each shift's person is a staff member of its community with its role; its backup one with that role or
+    the secretary; no two shifts of a role start at the same time on the same kind of day (a change for one
+    date names the shift by its start); the categories it routes exist."""
+    rota = profile.rota
+    for i, key in enumerate(rota.categories):
+        if key not in profile.categories:
+            raise ProfileError(path, f"categories[{i}]", f"no category '{key}'")
+        if profile.categories[key].handled_by not in set(StaffRole):
+            raise ProfileError(path, f"categories[{i}]", f"'{key}' is handled by "
+                               f"{profile.categories[key].handled_by}, not by a role with people on duty")
+    for community_key, shifts in rota.communities.items():
+        if community_key not in profile.communities:
+            raise ProfileError(path, f"communities.{community_key}", f"unknown community '{community_key}'")
+        roles = {s.id: s.role for s in profile.communities[community_key].staff}
+        starts: set[tuple[DayKind, StaffRole, time]] = set()
+        for i, shift in enumerate(shifts):
+            field = f"communities.{community_key}[{i}]"
+            if roles.get(shift.person) != shift.role:
+                raise ProfileError(path, f"{field}.person",
+                                   f"'{shift.person}' is no {shift.role.value} of {community_key}")
+            if shift.backup is not None and (shift.backup == shift.person or roles.get(shift.backup)
+                                             not in {shift.role, StaffRole.SECRETARY}):
+                raise ProfileError(path, f"{field}.backup", f"'{shift.backup}' is neither another "
+                                   f"{shift.role.value} nor the secretary of {community_key}")
+            if (shift.days, shift.role, shift.starts) in starts:
+                raise ProfileError(path, f"{field}.hours", f"another {shift.days.value} {shift.role.value} "
+                                   f"shift starts at {shift.starts:%H:%M}")
+            starts.add((shift.days, shift.role, shift.starts))

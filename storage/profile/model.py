@@ -11,6 +11,7 @@ from storage.profile.engagement import ClueSettings, FeedbackWords, NoticeTopic,
 from storage.profile.locations import BuildingLocations
 from storage.profile.notice_templates import NoticeTemplate
 from storage.profile.participation import ParticipationSettings
+from storage.profile.rota import RotaSettings
 from storage.profile.schema import (
     Area,
     CalendarDays,
@@ -75,6 +76,8 @@ class Profile:
     """Holidays and working days that differ from the national calendar (`calendar.yaml`)."""
     participation: ParticipationSettings = field(default_factory=ParticipationSettings)
     """公示 and 议事 (`participation.yaml`); neither without the file."""
+    rota: RotaSettings = field(default_factory=RotaSettings)
+    """Who is on duty when (`rota.yaml`); without the file nobody is, and tickets go by role as ever."""
 
     @property
     def policies_dir(self) -> Path:

@@ -52,3 +52,9 @@ async def get_area(session: AsyncSession, community_id: int, key: str) -> Area |
 
 async def area_lead(session: AsyncSession, area: Area) -> Staff | None:
     return await find_active_staff(session, area.lead_id)
+
+
+async def active_staff_by_keys(session: AsyncSession, keys: list[str]) -> list[Staff]:
+    """The active staff members with these keys, in the order of `keys` (those inactive or unknown left out)."""
+    found = {s.key: s for s in await session.scalars(select(Staff).where(Staff.key.in_(keys), Staff.active))}
+    return [found[key] for key in keys if key in found]

@@ -26,7 +26,7 @@ PROPOSAL = {"title": "东门晚上几点关", "body": "请各户投票决定东�
 FORMS: dict[str, dict[str, str]] = {
     "/console/sign-out": {},
     "/console/tickets/{number}/claim": {},
-    "/console/tickets/{number}/assign": {"staff_key": "by-win-01"},
+    "/console/tickets/{number}/assign": {"staff_key": "by-win-01", "confirm": "1"},
     "/console/tickets/{number}/reply": {"text": "师傅下午两点到"},
     "/console/tickets/{number}/close": {"result": "已疏通"},
     "/console/tickets/{number}/reopen": {"reason": "又堵了"},
@@ -47,6 +47,8 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/proposals": PROPOSAL,
     "/console/proposals/{proposal_id:int}/open": {},
     "/console/proposals/{proposal_id:int}/close": {},
+    "/console/rota": {"community": "baiyang", "day": "2099-01-03", "role": "window", "starts": "09:00",
+                      "staff_key": "by-win-01"},
 }
 """Each console form with what a real post of it carries besides the token."""
 

@@ -78,11 +78,13 @@ async def test_the_follow_up_comes_three_working_days_after_closing_and_broken_a
 
     async with sessions() as session:
         reopened = await session.get_one(Ticket, ticket.id)
-        told = (await session.scalars(select(OutboxMessage.staff_id)
-                                      .where(OutboxMessage.kind == "ticket_broken_again"))).all()
+        cards = (await session.scalars(select(OutboxMessage)
+                                       .where(OutboxMessage.kind == "ticket_reopened"))).all()
+        told = [card.staff_id for card in cards]
     assert (reopened.status, reopened.closed_at) == ("reopened", None)
     assert reopened.due_at == datetime(2026, 11, 30, 17, 30, tzinfo=SHANGHAI)  # Friday and Monday
     assert assignee.id in told
+    assert all("回访时居民说问题又出现了" in card.payload["text"] for card in cards)
     [visit] = await follow_ups(sessions)
     assert (visit.method, visit.fixed, visit.satisfied, visit.staff_id) == ("message", False, False, assignee.id)
 

@@ -93,3 +93,22 @@ def screenshot(database_url: str) -> Screenshot:
         return path
 
     return take
+
+
+WIDTHS = {"desk": 1280, "phone": 390}
+
+
+@pytest.fixture(params=list(WIDTHS))
+def sized(request: pytest.FixtureRequest, browser: Browser) -> Iterator[tuple[str, Page]]:
+    """A fresh page at a desk's or a phone's width, and which it is."""
+    width = WIDTHS[request.param]
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900},
+                                  is_mobile=width < 500, device_scale_factor=1)
+    context.set_default_timeout(TIMEOUT_MS)
+    yield request.param, context.new_page()
+    context.close()
+
+
+def no_sideways_scroll(page: Page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"

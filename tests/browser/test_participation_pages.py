@@ -5,40 +5,20 @@ phone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from bot.console.labels import console_labels
-from tests.browser.conftest import TIMEOUT_MS, LiveApp, Screenshot
+from tests.browser.conftest import LiveApp, Screenshot, no_sideways_scroll
 from tests.browser.test_console_in_browser import sign_in
 from tests.conftest import DEMO_PROFILE
 
 WORDS = console_labels(DEMO_PROFILE)
-WIDTHS = {"desk": 1280, "phone": 390}
 TITLE = "2026年第四季度低保审核结果公示"
 BODY = "经入户调查、民主评议，下列家庭符合最低生活保障条件，现予公示：张建国、李秀英、王小明。"
 WINDOW_ENDS = "2026-11-29"
 """The last day of a 7-day window opened on the test week's Monday, 23 November."""
 PROPOSAL = "3栋旁空地装电动车充电桩"
 OPTIONS = ("同意", "不同意", "弃权")
-
-
-@pytest.fixture(params=list(WIDTHS))
-def sized(request: pytest.FixtureRequest, browser: Browser) -> Iterator[tuple[str, Page]]:
-    """A fresh page at a desk's or a phone's width, and which it is."""
-    width = WIDTHS[request.param]
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900},
-                                  is_mobile=width < 500, device_scale_factor=1)
-    context.set_default_timeout(TIMEOUT_MS)
-    yield request.param, context.new_page()
-    context.close()
-
-
-def no_sideways_scroll(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 
 def test_a_secretary_writes_lists_and_publishes_a_publicity(

@@ -35,7 +35,8 @@ def test_every_section_becomes_a_passage_with_its_title() -> None:
     assert len({p.source for p in passages}) >= 25
     dibao = [p for p in passages if p.source == "dibao.md"]
     assert all(p.title == dibao[0].title for p in dibao)
-    assert dibao[0].form is not None
+    assert dibao[0].forms == (("低保申请表", "forms/dibao_application.pdf"),
+                              ("家庭经济状况核对授权书", "forms/dibao_authorization.pdf"))
 
 
 def test_question_in_other_words_finds_its_guide(library: PolicyLibrary) -> None:

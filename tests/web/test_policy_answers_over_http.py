@@ -8,7 +8,7 @@ import re
 import httpx
 
 from bot.settings import Settings
-from nlu.policy_texts import read_passages
+from nlu.policy_texts import form_links, read_passages
 from tests.conftest import DEMO_PROFILE
 
 FILE_NAME = re.compile(r"[\w\-]+\.(?:md|markdown|txt)\b")
@@ -33,6 +33,9 @@ def test_every_guide_answers_without_file_names_or_marks_and_its_form_links_reso
     assert [text for text in texts if FILE_NAME.search(text)] == []
     assert [text for text in texts if MARKDOWN_MARK.search(text)] == []
     assert len(links) >= 10
+    # a guide offering two forms (低保: the application and the authorization) offers both
+    assert {f"{public_url}/{target}" for _, target in form_links((DEMO_PROFILE / "policies" / "dibao.md")
+                                                                  .read_text(encoding="utf-8"))} <= links
     assert all(link.startswith(public_url) for link in links)
     assert {link: response.status_code for link, response in served.items() if response.status_code != 200} == {}
     assert all(response.headers["content-type"] == "application/pdf" for response in served.values())

@@ -3,7 +3,7 @@ staff member writes for, who may see which notice, and a preview that writes not
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +20,7 @@ from bot.notices.compose import (
     FORECAST_TEMPLATE,
     AnnouncementInput,
     ForecastInput,
+    InputError,
     NoticeDraft,
     compose_announcement,
     compose_forecast,
@@ -37,15 +38,32 @@ ACTION_KINDS = ("enforcement", "mediation", "hearing")
 FREE_TEXT = ("period", "headline", "body", "instruction", "police_actions", "extra_precautions")
 
 
+FIELD_WORDS = {"period": "notice_period", "headline": "notice_headline", "body": "notice_body",
+               "instruction": "notice_instruction", "police_actions": "notice_police_actions",
+               "extra_precautions": "notice_extra_precautions", "cases": "notice_cases", "area_keys": "notice_areas",
+               "building_numbers": "notice_buildings"}
+"""The console's word for each field of the compose form, to say which ones need a look."""
+
+
 class NoticeRefused(FrontdoorError):  # noqa: N818 -- the outcome the page reports
-    """The form or the action cannot go ahead; `problem` names the console's word for why."""
+    """The form or the action cannot go ahead; `problem` names the console's word for why, `fields` the form's
+    fields to look at. `detail` is shown as it is: never the validator's English, which goes to the message."""
 
     code = "notice_refused"
     status = 422
 
-    def __init__(self, problem: str, detail: str = "") -> None:
-        super().__init__(f"{problem}: {detail}" if detail else problem)
-        self.problem, self.detail = problem, detail
+    def __init__(self, problem: str, detail: str = "", fields: Sequence[str] = (), why: str = "") -> None:
+        super().__init__(": ".join(part for part in (problem, detail, why) if part))
+        self.problem, self.detail, self.fields = problem, detail, tuple(fields)
+
+    def shown_detail(self, words: Mapping[str, str]) -> str:
+        """`detail`, or the console's words for the fields to check: 「请检查：时段、标题」."""
+        names = [words[FIELD_WORDS[name]] for name in self.fields if name in FIELD_WORDS]
+        return self.detail or (words["notice_problem_fields"] + "、".join(names) if names else "")
+
+
+def fields_of(error: ValueError) -> Sequence[str]:
+    return error.fields if isinstance(error, InputError) else ()
 
 
 @dataclass(frozen=True)
@@ -78,18 +96,18 @@ def compose(profile: Profile, community_key: str, values: FormValues, action_nam
     """The draft the form describes; `action_names` maps a police action's written kind to its key."""
     kind = values.one("kind")
     if kind not in KINDS:
-        raise NoticeRefused("notice_problem_input", f"kind: one of {', '.join(KINDS)}")
+        raise NoticeRefused("notice_problem_input", why=f"kind: one of {', '.join(KINDS)}")
     for name in FREE_TEXT:
         try:
             ensure_no_personal_data(values.one(name), public_numbers_of(profile))
         except ValueError as error:
-            raise NoticeRefused("notice_problem_personal", f"{name}: {error}") from None
+            raise NoticeRefused("notice_problem_personal", fields=[name], why=str(error)) from None
     try:
         if kind == "forecast":
             return compose_forecast(profile, community_key, forecast_input(values, action_names))
         return compose_announcement(profile, community_key, announcement_input(values))
     except ValueError as error:
-        raise NoticeRefused("notice_problem_input", str(error)) from None
+        raise NoticeRefused("notice_problem_input", fields=fields_of(error), why=str(error)) from None
 
 
 def forecast_input(values: FormValues, action_names: Mapping[str, str]) -> ForecastInput:
@@ -144,7 +162,7 @@ async def notice_community(session: AsyncSession, staff: Staff, wanted: str = ""
         query = query.where(Community.id == staff.community_id)
     found = await session.scalar(query.limit(1))
     if found is None:
-        raise NoticeRefused("notice_problem_input", f"no community {wanted!r}")
+        raise NoticeRefused("notice_problem_input", why=f"no community {wanted!r}")
     return found
 
 
@@ -187,5 +205,6 @@ async def preview_draft(session: AsyncSession, profile: Profile, community: Comm
 
 
 def channel_summary(by_channel: Mapping[str, int], words: Mapping[str, str]) -> str:
-    """"微信 3 · Telegram 2": how many recipients have an account on each channel."""
-    return " · ".join(f"{words.get('channel_' + name, name)} {count}" for name, count in sorted(by_channel.items()))
+    """"网页聊天1人、Telegram2人": how many recipients each channel reaches (the page puts 「共3人：」 before it)."""
+    return "、".join(f"{words.get('channel_' + name, name)}{count}{words['notice_people']}"
+                    for name, count in sorted(by_channel.items()))

@@ -194,7 +194,7 @@ async def cancel(request: Request, runtime: RuntimeDep, me: FormStaff, notice_id
             withdrawal = await sending.cancel(session, runtime.profile, notice, me.staff, runtime.clock(),
                                               reason.strip())
         except ValueError as error:  # the reason looks like it holds an ID or mobile number
-            raise NoticeRefused("notice_problem_personal", str(error)) from None
+            raise NoticeRefused("notice_problem_personal", why=str(error)) from None
         return withdrawal.id if withdrawal is not None else None
 
     return await _act(request, runtime, me, notice_id, run)

@@ -81,7 +81,8 @@ def _compose(request: Request, runtime: Runtime, me: SignedIn, community: Commun
     return render(request, runtime, "notice_new.html", me, status=status, kind=kind, template=template,
                   community=community, choices=choices, areas=spec.areas if spec else [], values=values,
                   rows=range(CASE_ROWS), action_kinds=ACTION_KINDS,
-                  problem=refused.problem if refused else "", detail=refused.detail if refused else "")
+                  problem=refused.problem if refused else "",
+                  detail=refused.shown_detail(console_labels(profile.root)) if refused else "")
 
 
 def _action_names(runtime: Runtime) -> dict[str, str]:
@@ -102,7 +103,8 @@ async def preview(request: Request, runtime: RuntimeDep, me: FormStaff) -> JSONR
             draft = compose(runtime.profile, community.key, values, _action_names(runtime))
             seen = await preview_draft(session, runtime.profile, community, draft, runtime.clock())
     except NoticeRefused as refused:
-        return JSONResponse({"problem": words[refused.problem], "detail": refused.detail}, status_code=422)
+        return JSONResponse({"problem": words[refused.problem], "detail": refused.shown_detail(words)},
+                            status_code=422)
     roles = {role.value: name for role, name in runtime.profile.district.role_names.items()}
     return JSONResponse({"text": seen.text, "recipients": seen.recipients,
                          "channels": channel_summary(seen.by_channel, words),

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.console import sessions
 from bot.console.pages.deps import COOKIE, CurrentStaff, FormStaff, render
-from bot.console.sessions import SESSION_LIFETIME, SignInThrottled
+from bot.console.sessions import SESSION_LIFETIME, AmbiguousName, SignInThrottled
 from bot.runtime import Runtime
 from bot.web.deps import RuntimeDep
 
@@ -44,8 +44,8 @@ async def sign_in(request: Request, runtime: RuntimeDep, username: Annotated[str
     try:
         async with runtime.sessions() as session, session.begin():
             started = await sessions.sign_in(session, username.strip(), password, client, runtime.clock())
-    except SignInThrottled as throttled:
-        return _form(request, runtime, "sign_in_throttled", throttled.status)
+    except (SignInThrottled, AmbiguousName) as refused:
+        return _form(request, runtime, refused.code, refused.status)
     if started is None:
         return _form(request, runtime, "sign_in_refused", 401)
     token, _ = started

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -12,16 +13,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.access import may_view
+from bot.console.assignees import Assignee, area_of_ticket, assignees, crosses_over, find_assignee
 from bot.console.pages.deps import CurrentStaff, FormStaff, render, require
-from bot.console.queue import TicketFilter, assignable_staff, ticket_queue
+from bot.console.queue import TicketFilter, ticket_queue, urgency
 from bot.console.sessions import SignedIn
-from bot.console.ticket_page import load_ticket_page, voice_of
-from bot.core.errors import PermissionDenied, TicketNotFoundError
+from bot.console.ticket_page import allowed_on, load_ticket_page, voice_of
+from bot.core.errors import PermissionDenied, StaffNotFoundError, TicketNotFoundError
 from bot.office.duplicates import merge_tickets, split_off
+from bot.office.emergencies import EMERGENCY_CATEGORY
 from bot.office.follow_ups import record_phone_follow_up
 from bot.office.handoffs import reply_to_resident
 from bot.office.pauses import pause_ticket, resume_by_staff
-from bot.office.ticket_actions import claim_ticket, close_ticket, reassign_ticket, reopen_by_staff
+from bot.office.ticket_actions import claim_ticket, close_ticket, may_act_on, reassign_ticket, reopen_by_staff
 from bot.privacy import audit
 from bot.runtime import Runtime
 from bot.web.deps import RuntimeDep
@@ -43,25 +46,51 @@ async def queue(request: Request, runtime: RuntimeDep, me: CurrentStaff, status:
     async with runtime.sessions() as session:
         rows = await ticket_queue(session, me.staff, wanted, runtime.clock())
         areas = (await session.scalars(select(Area).order_by(Area.community_id, Area.key))).all()
+        colleagues = select(Staff.name).where(Staff.active).order_by(Staff.name).distinct()
+        if me.staff.community_id is not None:
+            colleagues = colleagues.where(Staff.community_id == me.staff.community_id)
+        names = (await session.scalars(colleagues)).all()
     profile = runtime.profile
-    return render(request, runtime, "tickets.html", me, rows=rows, wanted=wanted, areas=areas,
+    return render(request, runtime, "tickets.html", me, rows=rows, wanted=wanted, areas=areas, assignee_names=names,
                   categories=profile.categories, intake_types=profile.district.intake_types)
 
 
 @router.get("/{number}", response_class=HTMLResponse)
 async def ticket(request: Request, runtime: RuntimeDep, me: CurrentStaff, number: str) -> HTMLResponse:
+    return await _show(request, runtime, me, number)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What a staff member typed into a form they turned out not to be allowed to use, shown back to them."""
+
+    action: str
+    text: str
+
+
+async def _show(request: Request, runtime: Runtime, me: SignedIn, number: str, status: int = 200,
+                kept: Kept | None = None, confirming: Assignee | None = None) -> HTMLResponse:
+    """The ticket page; with `kept`, after a refused action, with `confirming`, asking to confirm a move."""
+    now = runtime.clock()
     async with runtime.sessions() as session, session.begin():
         found = await _visible(session, me.staff, number)
         page = await load_ticket_page(session, runtime.profile, me.staff, found)
-        colleagues = await assignable_staff(session, found.community_id)
+        allowed = await allowed_on(session, me.staff, found)
+        people = await assignees(session, found.community_id) if allowed.assign else []
+        area = await area_of_ticket(session, found)
         for resident_id in dict.fromkeys([found.resident_id, *(f.resident_id for f in page.followers)]):
-            # the page shows each reporter's own words
-            audit.record(session, me.staff.id, audit.READ_RESIDENT, audit.resident_subject(resident_id),
-                         runtime.clock(), detail=number)
-    category = runtime.profile.categories.get(found.category_key)
-    return render(request, runtime, "ticket.html", me, view=page, colleagues=colleagues,
+            # the page shows each reporter's own words, and the reporter's name and contact
+            audit.record(session, me.staff.id, audit.READ_RESIDENT, audit.resident_subject(resident_id), now,
+                         detail=number)
+    profile = runtime.profile
+    category = profile.categories.get(found.category_key)
+    return render(request, runtime, "ticket.html", me, status=status, view=page, allowed=allowed, assignees=people,
+                  area=area, kept=kept, confirming=confirming, urgency=urgency(found, now),
+                  minutes_left=int((found.due_at - now) / timedelta(minutes=1)),
                   category=category.name if category else found.category_key,
-                  timezone=runtime.profile.timezone, pause_reasons=runtime.profile.district.pause_reasons)
+                  emergency=found.category_key == EMERGENCY_CATEGORY, timezone=profile.timezone,
+                  pause_reasons=profile.district.pause_reasons,
+                  role_names={role.value: name for role, name in profile.district.role_names.items()})
 
 
 async def _visible(session: AsyncSession, staff: Staff, number: str) -> Ticket:
@@ -104,29 +133,53 @@ async def claim(runtime: RuntimeDep, me: FormStaff, number: str) -> Response:
 
 
 @router.post("/{number}/assign")
-async def assign(runtime: RuntimeDep, me: FormStaff, number: str, staff_key: Annotated[str, Form()]) -> Response:
-    async def hand_on(session: AsyncSession, profile: Profile, number: str, actor: str, now: datetime) -> None:
-        target = await session.scalar(select(Staff).where(Staff.key == staff_key, Staff.active))
+async def assign(request: Request, runtime: RuntimeDep, me: FormStaff, number: str,
+                 staff_key: Annotated[str, Form()], confirm: Annotated[bool, Form()] = False) -> Response:
+    """Hand the ticket on; a move out of its area (or, with no area, to another role) is asked about first."""
+    async with runtime.sessions() as session, session.begin():
+        found = await _visible(session, me.staff, number)
+        require(await may_act_on(session, me.staff, found, reassign=True), f"{me.staff.key} may not reassign {number}")
+        people = await assignees(session, found.community_id)
+        target = find_assignee(people, key=staff_key)
         if target is None:
-            raise PermissionDenied(f"no active staff member {staff_key}")
-        await reassign_ticket(session, profile, number, actor, target, now)
+            raise StaffNotFoundError(f"no active staff member {staff_key} in the ticket's community")
+        current = find_assignee(people, staff_id=found.assignee_id)
+        asking = not confirm and crosses_over(await area_of_ticket(session, found), current, target)
+        if not asking:
+            await reassign_ticket(session, runtime.profile, number, me.staff.key, target.staff, runtime.clock())
+    if asking:
+        return await _show(request, runtime, me, number, confirming=target)
+    return RedirectResponse(f"/console/tickets/{number}", status_code=303)
 
-    return await _act(runtime, me, number, hand_on)
+
+async def _act_keeping(request: Request, runtime: Runtime, me: SignedIn, number: str, action: Action,
+                       kept: Kept) -> Response:
+    """`_act`, but a refusal shows the ticket again with what was typed and who may do it, so nothing is lost."""
+    try:
+        return await _act(runtime, me, number, action)
+    except PermissionDenied:
+        return await _show(request, runtime, me, number, status=403, kept=kept)
 
 
 @router.post("/{number}/reply")
-async def reply(runtime: RuntimeDep, me: FormStaff, number: str, text: TextField) -> Response:
-    return await _act(runtime, me, number, lambda s, p, n, actor, now: reply_to_resident(s, p, n, actor, text, now))
+async def reply(request: Request, runtime: RuntimeDep, me: FormStaff, number: str, text: TextField) -> Response:
+    return await _act_keeping(request, runtime, me, number,
+                              lambda s, p, n, actor, now: reply_to_resident(s, p, n, actor, text, now),
+                              Kept("reply", text))
 
 
 @router.post("/{number}/close")
-async def close(runtime: RuntimeDep, me: FormStaff, number: str, result: TextField) -> Response:
-    return await _act(runtime, me, number, lambda s, p, n, actor, now: close_ticket(s, p, n, actor, result, now))
+async def close(request: Request, runtime: RuntimeDep, me: FormStaff, number: str, result: TextField) -> Response:
+    return await _act_keeping(request, runtime, me, number,
+                              lambda s, p, n, actor, now: close_ticket(s, p, n, actor, result, now),
+                              Kept("close", result))
 
 
 @router.post("/{number}/reopen")
-async def reopen(runtime: RuntimeDep, me: FormStaff, number: str, reason: TextField) -> Response:
-    return await _act(runtime, me, number, lambda s, p, n, actor, now: reopen_by_staff(s, p, n, actor, reason, now))
+async def reopen(request: Request, runtime: RuntimeDep, me: FormStaff, number: str, reason: TextField) -> Response:
+    return await _act_keeping(request, runtime, me, number,
+                              lambda s, p, n, actor, now: reopen_by_staff(s, p, n, actor, reason, now),
+                              Kept("reopen", reason))
 
 
 @router.post("/{number}/pause")

@@ -1,6 +1,6 @@
-// The console's two live parts, both optional enhancements of pages that work without them:
-// the notice preview as residents will read it (the compose form posted, with its CSRF token, to
-// data-preview-url a moment after each change) and the delivery report (data-report-url, every 2 s).
+// The console's live parts, each an optional enhancement of a page that works without it: the notice
+// preview as residents will read it (the compose form posted, with its CSRF token, to data-preview-url a
+// moment after each change), the delivery report (data-report-url, every 2 s) and the 转派 picker's search.
 (function () {
   "use strict";
 
@@ -42,14 +42,19 @@
         fill("preview-channels", data.channels);
         const approvals = document.getElementById("preview-approvals");
         if (approvals) approvals.textContent = data.approvals ? approvals.dataset.label + "：" + data.approvals : "";
-      } else {
+      } else if (touched) { // an empty form just opened is not a mistake yet
         const data = answer.data;
         fill("preview-problem", data.problem + (data.detail ? " " + data.detail : ""));
       }
     }
+    let touched = false;
     const soon = later(refresh, 400);
-    form.addEventListener("input", soon);
-    form.addEventListener("change", soon);
+    function edited() {
+      touched = true;
+      soon();
+    }
+    form.addEventListener("input", edited);
+    form.addEventListener("change", edited);
     refresh();
   }
 
@@ -82,8 +87,28 @@
     }, 2000);
   }
 
+  // The 转派 picker: typing narrows the list of colleagues to those whose name, role or area match.
+  function startPicker(picker) {
+    const search = picker.querySelector(".picker-search");
+    const choices = Array.from(picker.querySelectorAll("label.choice"));
+    const none = picker.querySelector(".picker-none");
+    search.hidden = false;
+    search.addEventListener("input", function () {
+      const wanted = search.value.trim().toLowerCase();
+      let shown = 0;
+      for (const choice of choices) {
+        const match = !wanted || choice.dataset.search.toLowerCase().includes(wanted);
+        choice.hidden = !match;
+        if (match) shown += 1;
+      }
+      if (none) none.hidden = shown > 0;
+    });
+  }
+
   const form = document.querySelector("form[data-preview-url]");
   if (form) startPreview(form);
+  const picker = document.querySelector("form.picker");
+  if (picker) startPicker(picker);
   const report = document.querySelector("[data-report-url]");
   if (report) startReport(report);
 })();
