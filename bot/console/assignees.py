@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.queue import OPEN_STATUSES
-from storage.models import Area, Building, Staff, Ticket
+from storage.models import Area, Building, Community, Staff, Ticket
+from storage.profile import Profile
+from storage.repositories.directory import get_area
 
 
 @dataclass(frozen=True)
@@ -21,9 +23,8 @@ class Assignee:
     load: int
     """Open tickets assigned to them."""
 
-    @property
-    def area_names(self) -> str:
-        return "、".join(area.name for area in self.areas)
+    def area_names(self, separator: str) -> str:
+        return separator.join(area.name for area in self.areas)
 
 
 async def assignees(session: AsyncSession, community_id: int) -> list[Assignee]:
@@ -44,11 +45,14 @@ async def assignees(session: AsyncSession, community_id: int) -> list[Assignee]:
                      loads.get(person.id, 0)) for person in staff]
 
 
-async def area_of_ticket(session: AsyncSession, ticket: Ticket) -> Area | None:
-    if ticket.building_id is None:
-        return None
-    return await session.scalar(select(Area).join(Building, Building.area_id == Area.id)
-                                .where(Building.id == ticket.building_id))
+async def area_of_ticket(session: AsyncSession, profile: Profile, ticket: Ticket) -> Area | None:
+    """The 片 the ticket is in: its building's, else the listed place's (东门 belongs to an area too)."""
+    if ticket.building_id is not None:
+        return await session.scalar(select(Area).join(Building, Building.area_id == Area.id)
+                                    .where(Building.id == ticket.building_id))
+    community = await session.get_one(Community, ticket.community_id)
+    place = next((p for p in profile.places.get(community.key, {}).values() if p.name == ticket.place), None)
+    return await get_area(session, ticket.community_id, place.area) if place is not None else None
 
 
 def crosses_over(ticket_area: Area | None, current: Assignee | None, target: Assignee) -> bool:

@@ -69,8 +69,13 @@ async def ticket_queue(session: AsyncSession, staff: Staff, wanted: TicketFilter
     if wanted.overdue:
         query = query.where(Ticket.status.in_(OPEN_STATUSES), Ticket.due_at < now, Ticket.paused_at.is_(None))
     rows = (await session.execute(query.order_by(Ticket.due_at, Ticket.id).limit(PAGE))).all()
-    return [QueueRow(t, a, area, building, urgency(t, now), int((t.due_at - now) / timedelta(minutes=1)), count)
+    return [QueueRow(t, a, area, building, urgency(t, now), minutes_left(t, now), count)
             for t, a, building, area, count in rows]
+
+
+def minutes_left(ticket: Ticket, now: datetime) -> int:
+    """Whole minutes to the deadline, rounded down: 30 seconds overdue is -1, not 「还剩 0分钟」."""
+    return (ticket.due_at - now) // timedelta(minutes=1)
 
 
 def urgency(ticket: Ticket, now: datetime) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.office.ticket_actions import area_lead_of, category_name, ticket_wording
-from bot.office.ticketing import format_datetime
+from bot.office.ticketing import format_datetime, masked_description
 from storage.models import ScheduledJob, Staff, Ticket, TicketEvent, TicketEventKind, TicketStatus
 from storage.profile import Profile
 from storage.profile.schema import StaffRole
@@ -43,7 +43,8 @@ async def remind_assignee(session: AsyncSession, profile: Profile, job: Schedule
         return
     wording = await ticket_wording(session, profile, ticket)
     text = wording.render("staff_ticket_due_soon", ticket_no=ticket.number, category=category_name(profile, ticket),
-                          due=format_datetime(wording, profile, ticket.due_at), description=ticket.description)
+                          due=format_datetime(wording, profile, ticket.due_at),
+                          description=masked_description(profile, ticket))
     outbox.enqueue(session, DUE_SOON_KIND, {"text": text}, community_id=ticket.community_id,
                    staff_id=ticket.assignee_id, ticket_id=ticket.id)
 
@@ -56,7 +57,8 @@ async def escalate_to_lead(session: AsyncSession, profile: Profile, job: Schedul
     assignee = await session.get(Staff, ticket.assignee_id)
     wording = await ticket_wording(session, profile, ticket)
     text = wording.render("staff_ticket_overdue_lead", ticket_no=ticket.number, category=category_name(profile, ticket),
-                          assignee=assignee.name if assignee else "", description=ticket.description,
+                          assignee=assignee.name if assignee else "",
+                          description=masked_description(profile, ticket),
                           due=format_datetime(wording, profile, ticket.due_at))
     _escalate(session, ticket, lead, text, now)
 
@@ -74,7 +76,7 @@ async def escalate_to_secretary(session: AsyncSession, profile: Profile, job: Sc
     text = wording.render("staff_ticket_overdue_secretary", ticket_no=ticket.number,
                           category=category_name(profile, ticket), assignee=assignee.name if assignee else "",
                           lead=lead.name, due=format_datetime(wording, profile, ticket.due_at),
-                          description=ticket.description)
+                          description=masked_description(profile, ticket))
     _escalate(session, ticket, secretary, text, now)
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import FrontdoorError
@@ -17,12 +19,17 @@ from storage.models import Community, RotaOverride, Staff
 from storage.profile import Profile
 from storage.profile.rota import DayKind, Shift
 from storage.profile.schema import Category, StaffRole
-from storage.repositories.directory import active_staff_by_keys, get_community
+from storage.repositories.directory import active_staff_by_keys
 from storage.work_calendar import WorkCalendar
+
+_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+DAYS_SHOWN = 7
+"""The console's rota: today and the six days after it."""
 
 
 class RotaChangeRefused(FrontdoorError):  # noqa: N818 -- the outcome the secretary is shown
-    """`reason`: `past` (the day is over), `no_shift` (none of that role starts then that day), `not_eligible`
+    """`reason`: `past` (the shift has ended), `no_shift` (none of that role starts then that day), `not_eligible`
     (not an active staff member of the community with the shift's role)."""
 
     code = "rota_change_refused"
@@ -48,6 +55,11 @@ class DutyShift:
     @property
     def starts(self) -> str:
         return f"{self.shift.starts:%H:%M}"
+
+    def open_to_change(self, now: datetime) -> bool:
+        """Not ended yet: a secretary may still put someone else on it (a night shift runs into the next day).
+        Who was on duty for an ended shift is history."""
+        return self.ends_at > now
 
     @property
     def staff_keys(self) -> list[str]:
@@ -86,12 +98,10 @@ async def shifts_on(session: AsyncSession, profile: Profile, community: Communit
     return shifts
 
 
-async def on_duty(session: AsyncSession, profile: Profile, community_key: str, role: StaffRole,
+async def on_duty(session: AsyncSession, profile: Profile, community: Community, role: StaffRole,
                   at: datetime) -> list[str]:
-    """The staff keys on duty for `role` at `at`: each covering shift's person, then its backup."""
-    community = await get_community(session, community_key)
-    if community is None:
-        return []
+    """The staff keys on duty for `role` at `at` in `community`: each covering shift's person, then its backup.
+    The shifts that started the day before count too, for a night shift runs into the next day."""
     local_day = at.astimezone(profile.timezone).date()
     keys: list[str] = []
     for day in (local_day - timedelta(days=1), local_day):
@@ -104,7 +114,7 @@ async def on_duty(session: AsyncSession, profile: Profile, community_key: str, r
 async def on_duty_staff(session: AsyncSession, profile: Profile, community: Community, role: StaffRole,
                         at: datetime) -> list[Staff]:
     """Those on duty for `role` at `at` who are active, first whoever should take it."""
-    return await active_staff_by_keys(session, await on_duty(session, profile, community.key, role, at))
+    return await active_staff_by_keys(session, await on_duty(session, profile, community, role, at))
 
 
 def duty_role(profile: Profile, category: Category) -> StaffRole | None:
@@ -116,38 +126,37 @@ async def is_on_duty(session: AsyncSession, profile: Profile, community: Communi
                      at: datetime) -> bool:
     """Whether `staff` is on duty at `at` for the tickets of `category`."""
     role = duty_role(profile, category)
-    return role is not None and staff.active and staff.key in await on_duty(session, profile, community.key, role, at)
+    return role is not None and staff.active and staff.key in await on_duty(session, profile, community, role, at)
 
 
-def week_of(day: date) -> list[date]:
-    """Monday to Sunday of the week `day` is in."""
-    monday = day - timedelta(days=day.weekday())
-    return [monday + timedelta(days=i) for i in range(7)]
+def days_from(day: date, count: int = DAYS_SHOWN) -> list[date]:
+    """`day` and the days after it, `count` in all: on a Sunday the next week's Monday is among them."""
+    return [day + timedelta(days=i) for i in range(count)]
 
 
 async def change_shift(session: AsyncSession, profile: Profile, community: Community, day: date, role: StaffRole,
                        starts: str, staff_key: str, by: Staff, now: datetime) -> None:
     """Put `staff_key` on duty for the shift of `role` starting on `day` at `starts`; naming the rota's own
-    person undoes an earlier change. Only today and later: who was on duty is history."""
-    if day < now.astimezone(profile.timezone).date():
-        raise RotaChangeRefused("past")
+    person undoes an earlier change. Only a shift that has not ended: who was on duty is history, but the
+    night shift still running at 02:00 can have someone else put on it. Two secretaries saving the same shift
+    at once both succeed (an upsert on the change's unique key), the later one's choice staying."""
     duty = next((d for d in planned(profile, community.key, day) if d.shift.role == role and d.starts == starts),
                 None)
     if duty is None:
-        raise RotaChangeRefused("no_shift")
+        raise RotaChangeRefused("past" if day < now.astimezone(profile.timezone).date() else "no_shift")
+    if not duty.open_to_change(now):
+        raise RotaChangeRefused("past")
     staff = await session.scalar(select(Staff).where(Staff.key == staff_key, Staff.active, Staff.role == role.value,
                                                      Staff.community_id == community.id))
     if staff is None:
         raise RotaChangeRefused("not_eligible")
-    change = await session.scalar(select(RotaOverride).where(
-        RotaOverride.community_id == community.id, RotaOverride.role == role.value, RotaOverride.day == day,
-        RotaOverride.starts == starts).with_for_update())
+    this_shift = (RotaOverride.community_id == community.id, RotaOverride.role == role.value,
+                  RotaOverride.day == day, RotaOverride.starts == starts)
     if staff_key == duty.shift.person:
-        if change is not None:
-            await session.delete(change)
+        await session.execute(delete(RotaOverride).where(*this_shift).execution_options(synchronize_session=False))
         return
-    if change is None:
-        session.add(RotaOverride(community_id=community.id, role=role.value, day=day, starts=starts,
-                                 staff_id=staff.id, set_by_id=by.id, created_at=now))
-    else:
-        change.staff_id, change.set_by_id, change.created_at = staff.id, by.id, now
+    insert = _INSERTS[session.get_bind().dialect.name]
+    values = {"staff_id": staff.id, "set_by_id": by.id, "created_at": now}
+    await session.execute(
+        insert(RotaOverride).values(community_id=community.id, role=role.value, day=day, starts=starts, **values)
+        .on_conflict_do_update(index_elements=["community_id", "role", "day", "starts"], set_=values))

@@ -29,7 +29,7 @@ from bot.office.ticket_actions import (
     reassign_ticket,
     staff_on_roster,
 )
-from bot.office.ticketing import format_datetime
+from bot.office.ticketing import format_datetime, masked_description
 from storage.models import Staff, Ticket, TicketStatus
 from storage.profile import Profile
 from storage.profile.staff_commands import StaffAction, StaffCommandWords
@@ -240,7 +240,7 @@ class StaffDesk:
                               category=category_name(self.profile, ticket),
                               status=wording.render(f"status_{ticket.status}"), assignee=ticket.assignee.name,
                               due=format_datetime(wording, self.profile, ticket.due_at),
-                              description=ticket.description)
+                              description=masked_description(self.profile, ticket))
 
     @staticmethod
     def _state(wording: Wording, ticket: Ticket) -> str:

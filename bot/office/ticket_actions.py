@@ -236,11 +236,14 @@ async def claim_ticket(session: AsyncSession, profile: Profile, number: str, sta
         raise PermissionDenied(f"{staff_key} may not claim {number}")
     if ticket.status == TicketStatus.CLAIMED and ticket.assignee_id == staff.id:
         raise TicketStateError(f"{number} is already claimed by {staff_key}")
-    if ticket.assignee_id != staff.id:
+    previous = ticket.assignee_id
+    if previous != staff.id:
         _assign(session, ticket, staff, staff, now)
     ticket.status = TicketStatus.CLAIMED
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.CLAIMED, staff_id=staff.id, created_at=now))
     wording = await ticket_wording(session, profile, ticket)
+    if previous != staff.id:  # a supervisor took it over: the one who had it need not act on it any more
+        _tell_handed_away(session, profile, wording, ticket, previous, staff, staff)
     text = wording.render("ticket_claimed_for_resident", ticket_no=number, category=category_name(profile, ticket),
                           assignee=staff.name, due=format_datetime(wording, profile, ticket.due_at))
     await tell_reporters(session, ticket, CLAIMED_KIND, {"text": text})
@@ -269,11 +272,16 @@ async def reassign_ticket(session: AsyncSession, profile: Profile, number: str, 
     outbox.enqueue(session, REASSIGNED_KIND, {"text": text}, community_id=ticket.community_id, staff_id=target.id,
                    ticket_id=ticket.id)
     if previous != staff.id:
-        away = wording.render("staff_ticket_handed_away", ticket_no=number, category=category_name(profile, ticket),
-                              assignee=target.name, by=staff.name)
-        outbox.enqueue(session, HANDED_AWAY_KIND, {"text": away}, community_id=ticket.community_id,
-                       staff_id=previous, ticket_id=ticket.id)
+        _tell_handed_away(session, profile, wording, ticket, previous, target, staff)
     return ticket
+
+
+def _tell_handed_away(session: AsyncSession, profile: Profile, wording: Wording, ticket: Ticket, previous: int,
+                      now_with: Staff, by: Staff) -> None:
+    away = wording.render("staff_ticket_handed_away", ticket_no=ticket.number, category=category_name(profile, ticket),
+                          assignee=now_with.name, by=by.name)
+    outbox.enqueue(session, HANDED_AWAY_KIND, {"text": away}, community_id=ticket.community_id, staff_id=previous,
+                   ticket_id=ticket.id)
 
 
 def _assign(session: AsyncSession, ticket: Ticket, assignee: Staff, by: Staff, now: datetime) -> None:

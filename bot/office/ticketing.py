@@ -133,6 +133,11 @@ def _notify_assignee(session: AsyncSession, profile: Profile, wording: Wording, 
                    staff_id=opened.route.assignee.id, ticket_id=opened.ticket.id, priority=priority)
 
 
+def masked_description(profile: Profile, ticket: Ticket) -> str:
+    """The resident's words as staff cards carry them: masked like the logs (phones, ID numbers, rooms)."""
+    return mask_as_logs(ticket.description, ticket.created_at.astimezone(profile.timezone).date())
+
+
 def format_datetime(wording: Wording, profile: Profile, moment: datetime, *, with_time: bool = True) -> str:
     local = moment.astimezone(profile.timezone)
     if not with_time:

@@ -1,13 +1,15 @@
 """Who is on duty: hand-offs and emergencies go to the person the rota (rota.yaml) has on duty when they come in,
 by weekday, weekend or holiday and by the hour; a secretary changes a date's shift on the console; the profile
-check refuses a rota naming someone who is not there; `frontdoor rota show` prints a day's shifts. The console
-page that changes a date's shift is tested over HTTP in tests/web/test_rota_console.py."""
+check refuses a rota naming someone who is not there; `frontdoor rota show` prints a day's shifts. A change is
+open until the shift ends (a night shift runs into the next day), and two secretaries saving the same shift at once
+both succeed. The console page that changes a date's shift is tested over HTTP in tests/web/test_rota_console.py."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import shutil
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -17,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation.pipeline import Pipeline
 from bot.core.messages import InboundMessage
-from bot.office.rota import change_shift, on_duty, planned
+from bot.office.rota import RotaChangeRefused, change_shift, on_duty, planned
 from storage.db import create_engine, create_sessionmaker
-from storage.models import Staff, Ticket
+from storage.models import Community, RotaOverride, Staff, Ticket
 from storage.profile import Profile, load_profile
 from storage.profile.errors import ProfileError
 from storage.profile.schema import StaffRole
@@ -103,13 +105,112 @@ async def test_a_change_for_a_date_puts_someone_else_on_duty_and_naming_the_rota
         secretary = (await session.scalars(select(Staff).where(Staff.key == "by-sec-01"))).one()
         await change_shift(session, profile, community, date(2026, 11, 29), StaffRole.WINDOW, "09:00", "by-win-01",
                            secretary, SUNDAY_3PM)
-        changed = await on_duty(session, profile, "baiyang", StaffRole.WINDOW, SUNDAY_3PM)
+        changed = await on_duty(session, profile, community, StaffRole.WINDOW, SUNDAY_3PM)
         await change_shift(session, profile, community, date(2026, 11, 29), StaffRole.WINDOW, "09:00", "by-win-02",
                            secretary, SUNDAY_3PM)
-        undone = await on_duty(session, profile, "baiyang", StaffRole.WINDOW, SUNDAY_3PM)
+        undone = await on_duty(session, profile, community, StaffRole.WINDOW, SUNDAY_3PM)
 
     assert changed == ["by-win-01"]  # who was put in, also the shift's backup
     assert undone == ["by-win-02", "by-win-01"]
+
+
+MONDAY = date(2026, 11, 23)
+MONDAY_8PM = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+"""Monday's 08:30-17:30 shifts have ended, its 17:30-08:30 night shift is running."""
+
+
+async def secretary_of(session: AsyncSession, community_key: str = "baiyang") -> tuple[Community, Staff]:
+    community = await get_community(session, community_key)
+    assert community is not None
+    return community, (await session.scalars(select(Staff).where(Staff.key == "by-sec-01"))).one()
+
+
+async def add_officer(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """A second police officer for baiyang (the demo profile has one), to put on a police shift."""
+    async with sessions() as session, session.begin():
+        community, _ = await secretary_of(session)
+        session.add(Staff(key="by-police-02", community_id=community.id, name="周强", role="police", source="console"))
+
+
+async def test_at_2am_the_secretary_can_put_someone_else_on_yesterdays_night_shift_still_running(
+        sessions: async_sessionmaker[AsyncSession], profile: Profile) -> None:
+    await add_officer(sessions)
+    async with sessions() as session, session.begin():
+        community, secretary = await secretary_of(session)
+        await change_shift(session, profile, community, MONDAY, StaffRole.POLICE, "17:30", "by-police-02",
+                           secretary, TUESDAY_2AM)
+        on_now = await on_duty(session, profile, community, StaffRole.POLICE, TUESDAY_2AM)
+
+    assert on_now == ["by-police-02", "by-sec-01"]
+
+
+async def test_a_shift_of_today_that_has_ended_cannot_be_changed_but_tonights_can(
+        sessions: async_sessionmaker[AsyncSession], profile: Profile) -> None:
+    await add_officer(sessions)
+    async with sessions() as session, session.begin():
+        community, secretary = await secretary_of(session)
+        with pytest.raises(RotaChangeRefused) as day_shift:
+            await change_shift(session, profile, community, MONDAY, StaffRole.WINDOW, "08:30", "by-win-02",
+                               secretary, MONDAY_8PM)
+        with pytest.raises(RotaChangeRefused) as ended_at_2am:
+            await change_shift(session, profile, community, MONDAY, StaffRole.POLICE, "08:30", "by-police-02",
+                               secretary, TUESDAY_2AM)
+        await change_shift(session, profile, community, MONDAY, StaffRole.POLICE, "17:30", "by-police-02",
+                           secretary, MONDAY_8PM)
+        changes = (await session.scalars(select(RotaOverride.starts))).all()
+
+    assert (day_shift.value.reason, ended_at_2am.value.reason) == ("past", "past")
+    assert changes == ["17:30"]
+
+
+async def test_saving_the_same_shift_twice_keeps_one_change_the_later(
+        sessions: async_sessionmaker[AsyncSession], profile: Profile) -> None:
+    sunday = date(2026, 11, 29)
+    await add_officer(sessions)
+    async with sessions() as session, session.begin():
+        community, secretary = await secretary_of(session)
+        for person in ("by-police-02", "by-police-01", "by-police-02"):  # by-police-01 is the rota's: undone
+            await change_shift(session, profile, community, sunday, StaffRole.POLICE, "08:30", person,
+                               secretary, SUNDAY_3PM)
+        await change_shift(session, profile, community, sunday, StaffRole.POLICE, "08:30", "by-police-02",
+                           secretary, SUNDAY_3PM)
+        changes = (await session.execute(select(RotaOverride.day, RotaOverride.starts))).all()
+        on_now = await on_duty(session, profile, community, StaffRole.POLICE, SUNDAY_3PM)
+
+    assert changes == [(sunday, "08:30")]
+    assert on_now == ["by-police-02", "by-sec-01"]
+
+
+async def test_two_secretaries_saving_the_same_new_change_at_once_both_succeed(
+        sessions: async_sessionmaker[AsyncSession], profile: Profile, database_url: str) -> None:
+    """The second waits for the first's row (PostgreSQL) or the write lock (SQLite), then updates it."""
+    sunday = date(2026, 11, 29)
+    await add_officer(sessions)
+
+    async def save(session: AsyncSession) -> None:
+        community, secretary = await secretary_of(session)
+        await change_shift(session, profile, community, sunday, StaffRole.POLICE, "08:30", "by-police-02",
+                           secretary, SUNDAY_3PM)
+
+    async with sessions() as first, sessions() as second:
+        async with first.begin():
+            await save(first)
+            other = asyncio.create_task(_in_transaction(second, save))
+            await asyncio.sleep(0.3)
+            assert not other.done()  # it waits for the first's uncommitted change
+        await asyncio.wait_for(other, 10)
+    async with sessions() as session:
+        community, _ = await secretary_of(session)
+        changes = (await session.scalars(select(RotaOverride.id))).all()
+        on_now = await on_duty(session, profile, community, StaffRole.POLICE, SUNDAY_3PM)
+
+    assert len(changes) == 1
+    assert on_now == ["by-police-02", "by-sec-01"]
+
+
+async def _in_transaction(session: AsyncSession, work: Callable[[AsyncSession], Awaitable[None]]) -> None:
+    async with session.begin():
+        await work(session)
 
 
 @pytest.mark.parametrize(("shift", "problem"), [

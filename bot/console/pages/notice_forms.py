@@ -59,7 +59,7 @@ class NoticeRefused(FrontdoorError):  # noqa: N818 -- the outcome the page repor
     def shown_detail(self, words: Mapping[str, str]) -> str:
         """`detail`, or the console's words for the fields to check: 「请检查：时段、标题」."""
         names = [words[FIELD_WORDS[name]] for name in self.fields if name in FIELD_WORDS]
-        return self.detail or (words["notice_problem_fields"] + "、".join(names) if names else "")
+        return self.detail or (words["notice_problem_fields"] + words["list_separator"].join(names) if names else "")
 
 
 def fields_of(error: ValueError) -> Sequence[str]:
@@ -206,5 +206,5 @@ async def preview_draft(session: AsyncSession, profile: Profile, community: Comm
 
 def channel_summary(by_channel: Mapping[str, int], words: Mapping[str, str]) -> str:
     """"网页聊天1人、Telegram2人": how many recipients each channel reaches (the page puts 「共3人：」 before it)."""
-    return "、".join(f"{words.get('channel_' + name, name)}{count}{words['notice_people']}"
+    return words["list_separator"].join(f"{words.get('channel_' + name, name)}{count}{words['notice_people']}"
                     for name, count in sorted(by_channel.items()))

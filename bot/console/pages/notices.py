@@ -106,9 +106,9 @@ async def preview(request: Request, runtime: RuntimeDep, me: FormStaff) -> JSONR
         return JSONResponse({"problem": words[refused.problem], "detail": refused.shown_detail(words)},
                             status_code=422)
     roles = {role.value: name for role, name in runtime.profile.district.role_names.items()}
+    approvals = words["list_separator"].join(roles.get(role, role) for role in seen.missing_approvals)
     return JSONResponse({"text": seen.text, "recipients": seen.recipients,
-                         "channels": channel_summary(seen.by_channel, words),
-                         "approvals": "、".join(roles.get(role, role) for role in seen.missing_approvals)})
+                         "channels": channel_summary(seen.by_channel, words), "approvals": approvals})
 
 
 @router.post("")

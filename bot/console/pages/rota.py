@@ -1,10 +1,11 @@
-"""The on-duty rota (值班) in the console: this week, Monday to Sunday, each shift with who is on duty; the
-secretary (or an admin) puts someone else on a shift for a date, from the staff of the shift's role."""
+"""The on-duty rota (值班) in the console: today and the six days after it (so on a Sunday the next week's Monday
+is there), and yesterday while a shift of it still runs (a night shift), each shift with who is on duty; the
+secretary (or an admin) puts someone else on a shift that has not ended, from the staff of the shift's role."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -15,7 +16,7 @@ from bot.console.access import is_admin
 from bot.console.pages.deps import CurrentStaff, FormStaff, render, require
 from bot.console.pages.notice_forms import community_choice
 from bot.console.sessions import SignedIn
-from bot.office.rota import DutyShift, RotaChangeRefused, change_shift, day_kind, shifts_on, week_of
+from bot.office.rota import DutyShift, RotaChangeRefused, change_shift, day_kind, days_from, shifts_on
 from bot.runtime import Runtime
 from bot.web.deps import RuntimeDep
 from storage.models import Community, Staff
@@ -32,8 +33,12 @@ class RotaDay:
     kind: str
     """weekday, weekend or holiday: the rota's kind of day."""
     shifts: list[DutyShift]
-    open_to_change: bool
-    """Today or later: a past day's duty is history."""
+    now: datetime
+
+    @property
+    def open_to_change(self) -> bool:
+        """A shift of the day has not ended: an ended shift's duty is history."""
+        return any(duty.open_to_change(self.now) for duty in self.shifts)
 
 
 def may_change(staff: Staff, community: Community) -> bool:
@@ -49,21 +54,24 @@ async def rota_page(request: Request, runtime: RuntimeDep, me: CurrentStaff, com
 async def _page(request: Request, runtime: Runtime, me: SignedIn, wanted: str, *, status: int = 200,
                 problem: str = "") -> HTMLResponse:
     profile = runtime.profile
-    today = runtime.clock().astimezone(profile.timezone).date()
+    now = runtime.clock()
+    today = now.astimezone(profile.timezone).date()
     calendar = WorkCalendar(profile.calendar_days)
     async with runtime.sessions() as session:
         chosen, choices = await community_choice(session, me.staff, wanted)
-        days = [RotaDay(day, day_kind(calendar, day).value, await shifts_on(session, profile, chosen, day),
-                        day >= today) for day in week_of(today)]
+        days = [RotaDay(day, day_kind(calendar, day).value, await shifts_on(session, profile, chosen, day), now)
+                for day in [today - timedelta(days=1), *days_from(today)]]
         staff = list((await session.scalars(select(Staff).where(Staff.community_id == chosen.id)
                                             .order_by(Staff.id))).all())
+    if not days[0].open_to_change:
+        days = days[1:]  # yesterday's shifts have all ended
     pickers: dict[str, list[Staff]] = {}
     for member in staff:
         if member.active:
             pickers.setdefault(member.role, []).append(member)
     return render(request, runtime, "rota.html", me, status=status, community=chosen, choices=choices, days=days,
                   names={member.key: member.name for member in staff}, pickers=pickers,
-                  roles=profile.district.role_names, may_change=may_change(me.staff, chosen), problem=problem)
+                  roles=profile.district.role_names, now=now, may_change=may_change(me.staff, chosen), problem=problem)
 
 
 @router.post("")

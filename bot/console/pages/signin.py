@@ -44,8 +44,10 @@ async def sign_in(request: Request, runtime: RuntimeDep, username: Annotated[str
     try:
         async with runtime.sessions() as session, session.begin():
             started = await sessions.sign_in(session, username.strip(), password, client, runtime.clock())
-    except (SignInThrottled, AmbiguousName) as refused:
-        return _form(request, runtime, refused.code, refused.status)
+    except SignInThrottled as throttled:
+        return _form(request, runtime, throttled.code, throttled.status)
+    if isinstance(started, AmbiguousName):  # only ever after a right password
+        return _form(request, runtime, started.code, started.status)
     if started is None:
         return _form(request, runtime, "sign_in_refused", 401)
     token, _ = started

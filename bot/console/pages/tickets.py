@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.console.access import may_view
 from bot.console.assignees import Assignee, area_of_ticket, assignees, crosses_over, find_assignee
 from bot.console.pages.deps import CurrentStaff, FormStaff, render, require
-from bot.console.queue import TicketFilter, ticket_queue, urgency
+from bot.console.queue import TicketFilter, minutes_left, ticket_queue, urgency
 from bot.console.sessions import SignedIn
 from bot.console.ticket_page import allowed_on, load_ticket_page, voice_of
 from bot.core.errors import PermissionDenied, StaffNotFoundError, TicketNotFoundError
@@ -77,7 +77,7 @@ async def _show(request: Request, runtime: Runtime, me: SignedIn, number: str, s
         page = await load_ticket_page(session, runtime.profile, me.staff, found)
         allowed = await allowed_on(session, me.staff, found)
         people = await assignees(session, found.community_id) if allowed.assign else []
-        area = await area_of_ticket(session, found)
+        area = await area_of_ticket(session, runtime.profile, found)
         for resident_id in dict.fromkeys([found.resident_id, *(f.resident_id for f in page.followers)]):
             # the page shows each reporter's own words, and the reporter's name and contact
             audit.record(session, me.staff.id, audit.READ_RESIDENT, audit.resident_subject(resident_id), now,
@@ -86,7 +86,7 @@ async def _show(request: Request, runtime: Runtime, me: SignedIn, number: str, s
     category = profile.categories.get(found.category_key)
     return render(request, runtime, "ticket.html", me, status=status, view=page, allowed=allowed, assignees=people,
                   area=area, kept=kept, confirming=confirming, urgency=urgency(found, now),
-                  minutes_left=int((found.due_at - now) / timedelta(minutes=1)),
+                  minutes_left=minutes_left(found, now),
                   category=category.name if category else found.category_key,
                   emergency=found.category_key == EMERGENCY_CATEGORY, timezone=profile.timezone,
                   pause_reasons=profile.district.pause_reasons,
@@ -144,7 +144,7 @@ async def assign(request: Request, runtime: RuntimeDep, me: FormStaff, number: s
         if target is None:
             raise StaffNotFoundError(f"no active staff member {staff_key} in the ticket's community")
         current = find_assignee(people, staff_id=found.assignee_id)
-        asking = not confirm and crosses_over(await area_of_ticket(session, found), current, target)
+        asking = not confirm and crosses_over(await area_of_ticket(session, runtime.profile, found), current, target)
         if not asking:
             await reassign_ticket(session, runtime.profile, number, me.staff.key, target.staff, runtime.clock())
     if asking:
