@@ -3,6 +3,8 @@ audit log and roster for admins only, the dashboard and ledger, and filter value
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -156,3 +158,19 @@ def test_filter_values_that_look_like_sql_are_harmless(server: str, database_url
     assert [d.status_code for d in dates] == [400] * 3
     assert "日期有误" in dates[0].text
     assert widest.status_code == 400  # longer than a year
+
+
+def test_an_admin_picks_the_community_above_every_form_that_writes_for_one(server: str, database_url: str) -> None:
+    add_admin(database_url)
+
+    with signed_in(server, "admin-01") as admin:
+        pages = {path: admin.get(f"{path}?community=qingshui")
+                 for path in ("/console/notices/new", "/console/publicity/new", "/console/proposals/new",
+                              "/console/rota")}
+
+    for path, page in pages.items():
+        assert page.status_code == 200, path
+        switch = re.search(rf'<form class="filters" method="get" action="{path}">.*?</form>', page.text, re.S)
+        assert switch is not None, path
+        assert '<option value="qingshui" selected>' in switch.group(0), path
+        assert '<option value="baiyang" >' in switch.group(0), path
