@@ -4,7 +4,9 @@ the pages show counts per option and turnout, never who voted or how a household
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -148,24 +150,24 @@ async def proposal_page(request: Request, runtime: RuntimeDep, me: CurrentStaff,
 
 @router.post("/{proposal_id:int}/open")
 async def open_vote(runtime: RuntimeDep, me: FormStaff, proposal_id: ProposalId) -> Response:
-    require(may_run(me.staff), f"{me.staff.key} may not open a vote")
-    async with runtime.sessions() as session, session.begin():
-        proposal = await _visible(session, me.staff, proposal_id)
-        try:
-            await open_proposal(session, runtime.profile, proposal, runtime.clock())
-        except ValueError as error:  # not a draft any more, or its closing time has passed
-            raise NoticeStateError(str(error)) from None
-    return RedirectResponse(f"/console/proposals/{proposal_id}", status_code=303)
+    return await _step(runtime, me, proposal_id, open_proposal, "open")
 
 
 @router.post("/{proposal_id:int}/close")
 async def close_vote(runtime: RuntimeDep, me: FormStaff, proposal_id: ProposalId) -> Response:
     """Closed now, before its time, with the result published to the electorate."""
-    require(may_run(me.staff), f"{me.staff.key} may not close a vote")
+    return await _step(runtime, me, proposal_id, close_proposal, "close")
+
+
+async def _step(runtime: Runtime, me: SignedIn, proposal_id: int,
+                step: Callable[[AsyncSession, Profile, Proposal, datetime], Awaitable[object]], what: str) -> Response:
+    """Open or close the vote; a proposal no longer in the stage for it (a second click, a closing time passed)
+    is refused as a state error."""
+    require(may_run(me.staff), f"{me.staff.key} may not {what} a vote")
     async with runtime.sessions() as session, session.begin():
         proposal = await _visible(session, me.staff, proposal_id)
         try:
-            await close_proposal(session, runtime.profile, proposal, runtime.clock())
+            await step(session, runtime.profile, proposal, runtime.clock())
         except ValueError as error:
             raise NoticeStateError(str(error)) from None
     return RedirectResponse(f"/console/proposals/{proposal_id}", status_code=303)
