@@ -12,6 +12,7 @@ from nlu.phrasing import cancels
 from nlu.result import ParseResult
 
 REPLIES: dict[str, tuple[str, ...]] = {
+    "intent_suggestion": (),
     "suggestion_ask": (),
     "suggestion_received": ("assignee", "due", "ticket_no"),
     "suggestion_cancelled": (),

@@ -27,6 +27,7 @@ from storage.models import Proposal
 from storage.repositories.directory import get_building, get_community_by_id
 
 REPLIES: dict[str, tuple[str, ...]] = {
+    "intent_vote": (),
     "vote_none_open": (),
     "vote_open_list": ("community",),
     "vote_proposal": ("body", "closes", "electorate", "title", "voted"),

@@ -7,7 +7,9 @@ import ast
 import re
 from pathlib import Path
 
-from tests.conftest import ROOT
+from handlers import MODULES
+from storage.profile import load_profile
+from tests.conftest import DEMO_PROFILE, ROOT
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 RECOGNITION_PATTERNS: set[tuple[str, str]] = set()
@@ -33,3 +35,15 @@ def test_no_resident_facing_chinese_in_application_code() -> None:
     ]
 
     assert found == []
+
+
+def test_every_flow_a_handler_starts_has_a_name_to_offer_it_back_by() -> None:
+    """A flow put aside for another need is offered back by its name (「继续议事投票」): from flows.yaml, else the
+    `intent_<flow>` reply. A flow without either crashes the turn that puts it aside."""
+    profile = load_profile(DEMO_PROFILE)
+    started = [module.FLOW for module in MODULES
+               if hasattr(module, "FLOW") and "state.start(" in Path(module.__file__ or "").read_text(encoding="utf-8")]
+    assert "vote" in started
+    unnamed = [flow for flow in started
+               if flow not in profile.flows and f"intent_{flow}" not in profile.replies[""]]
+    assert unnamed == []
