@@ -161,9 +161,13 @@ bench-conversations: install
 # Need PostgreSQL at 127.0.0.1:5432 (user postgres; or FRONTDOOR_BENCH_POSTGRES_URL). The load ramp takes a few
 # minutes; the soak 30 (SOAK_MINUTES); the fault script stops and starts the local cluster (pg_ctlcluster).
 SOAK_MINUTES ?= 30
-.PHONY: bench-load bench-soak fault-postgres
+.PHONY: bench-load bench-pipeline bench-soak fault-postgres
 bench-load: install
 	$(BIN)/python -m bench.load
+
+# The pipeline alone, in-process: CPU ms and SQL statements a message (about two minutes).
+bench-pipeline: install
+	$(BIN)/python -m bench.load.pipeline
 
 bench-soak: install
 	$(BIN)/python -m bench.load --soak-minutes $(SOAK_MINUTES)
@@ -208,4 +212,4 @@ faults:
 # bench-nlu and the 30-minute soak); figures in build/, collected in BENCHMARKS.md. The soak takes its rate
 # from the load ramp before it.
 .PHONY: bench
-bench: bench-nlu bench-faq bench-conversations bench-telegram bench-broadcast bench-load bench-soak fault-rasa fault-telegram fault-worker fault-restart fault-postgres
+bench: bench-nlu bench-faq bench-conversations bench-telegram bench-broadcast bench-load bench-pipeline bench-soak fault-rasa fault-telegram fault-worker fault-restart fault-postgres

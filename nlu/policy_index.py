@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu.features import words
+from nlu.fitted import unchecked
 from nlu.phrasing import ASKING
 from nlu.policy_embeddings import VectorCache, embed_question
 from nlu.policy_terms import PolicyTerms
@@ -119,7 +120,8 @@ class CharTfidfIndex:
         self._matrix = self._vectorizer.fit_transform([normalize(t) for t in texts])
 
     def scores(self, question: str) -> NDArray[np.float64]:
-        vector = self._vectorizer.transform([normalize(question)])
+        with unchecked():
+            vector = self._vectorizer.transform([normalize(question)])
         return np.asarray((self._matrix @ vector.T).toarray()).ravel()
 
 
@@ -154,7 +156,8 @@ class DocumentIndex:
         self._matrix = self._vectorizer.fit_transform(texts)
 
     def document_scores(self, question: str) -> NDArray[np.float64]:
-        vector = self._vectorizer.transform([normalize(question)])
+        with unchecked():
+            vector = self._vectorizer.transform([normalize(question)])
         return np.asarray((self._matrix @ vector.T).toarray()).ravel()
 
 

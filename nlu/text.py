@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from opencc import OpenCC
 from pypinyin import lazy_pinyin
@@ -87,22 +87,35 @@ def heard_names(names: Iterable[str], text: str, is_a_word: Callable[[str], bool
     """The names (of two characters or more) the text holds only as heard, written with other characters of
     the same sound (店题 for 电梯): one reading of the text's sounds for all of them. With `is_a_word`, a span
     that is a word of its own (午夜 is not a mishearing of 物业) does not count."""
-    chars = [char for char in text if len(lazy_pinyin(char)) == 1]
-    heard = [_loosely(lazy_pinyin(char)[0]) for char in chars]
+    chars, heard = _heard(text)
     found = []
     for name in names:
         if len(name) < 2 or name in text:
             continue
         sound, width = _sound_of(name), len(name)
-        if any(heard[i:i + width] == sound and not (is_a_word and is_a_word("".join(chars[i:i + width])))
+        if any(heard[i:i + width] == sound and not (is_a_word and is_a_word(chars[i:i + width]))
                for i in range(len(heard) - width + 1)):
             found.append(name)
     return found
 
 
+@lru_cache(maxsize=4096)
+def _heard(text: str) -> tuple[str, tuple[str, ...]]:
+    """The text's characters that have one sound, and those sounds: read once for every name and every reader
+    that asks about the same message (a form's slots, the catalogue, the classifier's features)."""
+    read = [(char, sound) for char in text if (sound := _sound_of_char(char)) is not None]
+    return "".join(char for char, _ in read), tuple(sound for _, sound in read)
+
+
+@lru_cache(maxsize=65536)
+def _sound_of_char(char: str) -> str | None:
+    syllables = lazy_pinyin(char)
+    return _loosely(syllables[0]) if len(syllables) == 1 else None
+
+
 @cache
-def _sound_of(name: str) -> list[str]:
-    return [_loosely(syllable) for syllable in lazy_pinyin(name)]
+def _sound_of(name: str) -> tuple[str, ...]:
+    return tuple(_loosely(syllable) for syllable in lazy_pinyin(name))
 
 
 _RETROFLEX = re.compile(r"^([zcs])h")

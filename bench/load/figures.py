@@ -83,7 +83,8 @@ def healthy(step: Figures, p99_limit_ms: float) -> bool:
 
 def print_header() -> None:
     print(f"{'offered':>8}{'sustained':>10}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}{'success':>8}"
-          f"{'unexp':>6}  server CPU % / RSS MB each     worker CPU%/MB  driver CPU%  PG conns max")
+          f"{'unexp':>6}  server CPU % / RSS MB each     worker CPU%/MB  driver CPU%  PG conns max  "
+          f"CPU ms a message: servers / worker / driver / PostgreSQL")
 
 
 def print_step(step: Figures) -> None:
@@ -94,6 +95,7 @@ def print_step(step: Figures) -> None:
     print(f"{step['offered_per_s']:>8g}{step['sustained_per_s']:>10.1f}{step['p50_ms'] or '-':>8}"
           f"{step['p95_ms'] or '-':>8}{step['p99_ms'] or '-':>8}{step['errors']:>7}{step['success_answers']:>8}"
           f"{step['unexpected_replies']:>6}  {server:<30} {worker.get('cpu_pct', 0):.0f}%/{worker.get('rss_mb', 0):.0f}"
-          f"{'':8}{driver.get('cpu_pct', 0):.0f}%{'':10}{step['pg_connections_max']}", flush=True)
+          f"{'':8}{driver.get('cpu_pct', 0):.0f}%{'':10}{step['pg_connections_max']!s:<14}"
+          f"{' / '.join('-' if v is None else f'{v:.1f}' for v in step['cpu_ms_per_message'].values())}", flush=True)
     if step["errors"]:
         print(f"{'':8}errors by kind: {step['errors_by_kind']}")

@@ -18,7 +18,7 @@ import psycopg
 
 from bench.load.database import ADMIN_URL, connect, connections, libpq_url
 from bench.load.figures import Figures
-from bench.load.stack import ROOT, Stack, cpu_seconds, rss_mb
+from bench.load.stack import ROOT, Stack, cpu_seconds, postgres_cpu_seconds, rss_mb
 
 
 @dataclass
@@ -61,25 +61,40 @@ class Monitor:
         while not stop.is_set():
             named = self.processes()
             pg = await asyncio.to_thread(self._pg_connections)
-            self.samples.append(Sample(time.monotonic(), pg, {k: rss_mb(p) for k, p in named.items()},
-                                       {k: cpu_seconds(p) for k, p in named.items()}))
+            cpu = {k: cpu_seconds(p) for k, p in named.items()} | {POSTGRES: postgres_cpu_seconds()}
+            self.samples.append(Sample(time.monotonic(), pg, {k: rss_mb(p) for k, p in named.items()}, cpu))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.every)
         if self._admin is not None:
             self._admin.close()
 
-    def window(self, start: float, end: float) -> Figures:
-        """CPU % (of one core) and RSS at the end for each process, PG connections peak and mean."""
+    def window(self, start: float, end: float, messages: int) -> Figures:
+        """CPU % (of one core) and RSS at the end for each process, PG connections peak and mean, and the CPU
+        each message cost the server processes together, the worker, the driver and PostgreSQL (ms)."""
         inside = [s for s in self.samples if start <= s.at <= end]
         if len(inside) < 2:
-            return {"processes": {}, "pg_connections_max": None, "pg_connections_mean": None}
+            return {"processes": {}, "pg_connections_max": None, "pg_connections_mean": None,
+                    "cpu_ms_per_message": {}}
         first, last = inside[0], inside[-1]
         span = last.at - first.at
-        processes = {name: {"cpu_pct": round((last.cpu_s[name] - first.cpu_s.get(name, 0.0)) / span * 100, 1),
-                            "rss_mb": rss} for name, rss in last.rss_mb.items()}
+        used = {name: last.cpu_s[name] - first.cpu_s.get(name, 0.0) for name in last.cpu_s}
+        processes = {name: {"cpu_pct": round(used[name] / span * 100, 1), "rss_mb": rss}
+                     for name, rss in last.rss_mb.items()}
         pg = [s.pg_connections for s in inside if s.pg_connections is not None]
+        per_message = {part: round(seconds * 1000 / messages, 2) if messages else None
+                       for part, seconds in _parts(used).items()}
         return {"processes": processes, "pg_connections_max": max(pg, default=None),
-                "pg_connections_mean": round(statistics.mean(pg), 1) if pg else None}
+                "pg_connections_mean": round(statistics.mean(pg), 1) if pg else None,
+                "cpu_ms_per_message": per_message}
+
+
+POSTGRES = "postgres"
+
+
+def _parts(used: dict[str, float]) -> dict[str, float]:
+    """CPU seconds by part of the stack: the server processes summed, the worker, the driver, PostgreSQL."""
+    return {"servers": sum(v for k, v in used.items() if k.startswith("server:")),
+            "worker": used.get("worker", 0.0), "driver": used.get("driver", 0.0), POSTGRES: used.get(POSTGRES, 0.0)}
 
 
 async def run_driver(stack: Stack, database_url: str, driver_args: list[str], on_step: Callable[[Figures], None],
@@ -104,7 +119,7 @@ async def run_driver(stack: Stack, database_url: str, driver_args: list[str], on
                 print(f"(warm-up, not counted: {event['sent']} messages, p50 {event['p50_ms']} ms, "
                       f"p99 {event['p99_ms']} ms, errors {event['errors']})", flush=True)
             elif event["event"] == "step":
-                step = {**event, **monitor.window(starts[event["step"]], time.monotonic())}
+                step = {**event, **monitor.window(starts[event["step"]], time.monotonic(), event["sent"])}
                 steps.append(step)
                 on_step(step)
         if await process.wait():

@@ -62,6 +62,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time of the PostgreSQL server on this machine: every `postgres` process (backends, writers) plus
+    what the postmaster's exited children used (connections closed meanwhile)."""
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+    ticks = sum(int(f[11]) + int(f[12]) for f in stats.values())
+    ticks += sum(int(f[13]) + int(f[14]) for f in stats.values() if int(f[1]) not in stats)  # the postmaster
+    return ticks / CLOCK_TICKS
+
+
 def rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "telegram": ("bench.telegram_bench", "paced Telegram sending against unthrottled sending"),
     "broadcast": ("bench.broadcast", "100,000-recipient fan-out, sustained rate, workers killed (PostgreSQL)"),
     "load": ("bench.load", "WeChat webhook load at increasing rates through N server processes (PostgreSQL)"),
+    "pipeline": ("bench.load.pipeline", "the pipeline alone in-process: CPU and SQL statements a message (PostgreSQL)"),
     "fault-postgres": ("bench.faults.postgres_restart", "PostgreSQL restarted under load"),
     "fault-rasa": ("bench.faults.rasa_killed", "the Rasa server killed while residents write"),
     "fault-telegram": ("bench.faults.telegram_outage", "Telegram answering 429 and timing out during a broadcast"),

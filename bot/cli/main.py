@@ -90,6 +90,9 @@ def serve(
                         settings.policy_dense)
     host, port = host or settings.host, port or settings.port
     where: dict[str, object] = {"fd": fd} if fd is not None else {"host": host, "port": port}
+    # uvloop's event loop and httptools' HTTP parser, both C: under load the pure-Python loop and parser took
+    # a fifth of a server process's CPU (BENCHMARKS.md, the webhook under load).
+    where |= {"loop": "uvloop", "http": "httptools"}
     if workers == 1:
         uvicorn.run(create_app(settings), **where, proxy_headers=True,  # type: ignore[arg-type]
                     forwarded_allow_ips=settings.forwarded_allow_ips, log_config=None)
@@ -109,13 +112,15 @@ def worker(name: Annotated[str | None, typer.Option(help="How this worker is nam
         -> None:
     """Deliver the outbox and run scheduled jobs (deadline reminders, escalations, scheduled and expiring
     notices). Run several against PostgreSQL; stop with Ctrl-C or SIGTERM."""
+    import uvloop
+
     from bot.privacy.log_masking import configure_logging
     from bot.workers.worker import serve_worker
 
     configure_logging()
     settings = Settings()
     _check_profile(settings.profile_dir)
-    asyncio.run(serve_worker(settings, name))
+    uvloop.run(serve_worker(settings, name))
 
 
 @app.command()

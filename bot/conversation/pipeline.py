@@ -154,13 +154,13 @@ class Pipeline:
     async def _handle_once(self, message: InboundMessage) -> list[Reply]:
         async with self.sessions() as session, session.begin():
             key = self.retry_key(message)
-            seen = await processed.find_processed(session, message.channel, key)
-            if seen is not None:
+            if not await processed.claim_message(session, message.channel, key):
+                seen = await processed.find_processed(session, message.channel, key)
+                assert seen is not None  # claimed, and a claim is never taken back once committed
                 return [reply_from_json(r) for r in seen.replies]
             community = await directory.get_community(session, message.community_key) if message.community_key else None
             resident = await find_or_create_resident(session, message.channel, message.sender_id,
                                                      community.id if community else None)
-            record = await processed.claim_message(session, message.channel, key, resident.id)
             if community is None and resident.community_id is not None:
                 community = await directory.get_community_by_id(session, resident.community_id)
             now = self.clock()
@@ -169,6 +169,8 @@ class Pipeline:
             idle = timedelta(minutes=self.profile.district.conversation_idle_minutes)
             state = DialogueState.restore(conversation.state, conversation.updated_at, now, idle)
             said = await self._words_of(session, message, resident, community, state)
+            owner: int | None = resident.id
+            created_at = None
             if isinstance(said, str):
                 ctx = HandlerContext(session, self.profile, resident, community, state, now, message.channel,
                                      self.policies, seal=self.seal)
@@ -177,12 +179,13 @@ class Pipeline:
                     replies = [ctx.say("voice_for_a_person"), *replies]
                 recorded = replies if ctx.replay_replies is None else ctx.replay_replies
                 if ctx.anonymous:
-                    processed.unlink(record, self.profile.timezone)
+                    owner, created_at = None, processed.day_of(now, self.profile.timezone)
             else:
                 replies = recorded = said
             state.offered = [[c.label, c.payload] for r in replies for c in r.choices]
             conversations.save_conversation(conversation, state.to_json(), now)
-            processed.record_replies(record, [reply_to_json(r) for r in recorded])
+            await processed.record_replies(session, message.channel, key, [reply_to_json(r) for r in recorded], owner,
+                                           created_at)
         return replies
 
     async def _words_of(self, session: AsyncSession, message: InboundMessage, resident: Resident,

@@ -8,21 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import FrontdoorError
+from storage.db import dialect_insert
 from storage.models import Community, RotaOverride, Staff
 from storage.profile import Profile
 from storage.profile.rota import DayKind, Shift
 from storage.profile.schema import Category, StaffRole
 from storage.repositories.directory import active_staff_by_keys
 from storage.work_calendar import WorkCalendar
-
-_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 DAYS_SHOWN = 7
 """The console's rota: today and the six days after it."""
@@ -155,7 +152,7 @@ async def change_shift(session: AsyncSession, profile: Profile, community: Commu
     if staff_key == duty.shift.person:
         await session.execute(delete(RotaOverride).where(*this_shift).execution_options(synchronize_session=False))
         return
-    insert = _INSERTS[session.get_bind().dialect.name]
+    insert = dialect_insert(session)
     values = {"staff_id": staff.id, "set_by_id": by.id, "created_at": now}
     await session.execute(
         insert(RotaOverride).values(community_id=community.id, role=role.value, day=day, starts=starts, **values)

@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.wording import Wording
 from bot.office.ticketing import format_address
+from storage.db import dialect_insert
 from storage.models import Area, Building, Proposal, ProposalStage, Resident, Vote
 from storage.profile import Profile
 
@@ -30,8 +29,6 @@ REPLIES: dict[str, tuple[str, ...]] = {
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
-
-_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class Outcome(StrEnum):
@@ -107,7 +104,7 @@ async def cast_vote(session: AsyncSession, proposal: Proposal, resident: Residen
         return VoteOutcome(Outcome.OUTSIDE_ELECTORATE)
     if await _change(session, proposal, resident, option, now):
         return VoteOutcome(Outcome.CHANGED, option)
-    insert = _INSERTS[session.get_bind().dialect.name]
+    insert = dialect_insert(session)
     cast = await session.scalar(
         insert(Vote).values(proposal_id=proposal.id, household=household, resident_id=resident.id, option=option,
                             created_at=now)

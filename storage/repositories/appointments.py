@@ -5,24 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from storage.db import dialect_insert
 from storage.models import Appointment, AppointmentSlot, AppointmentStatus
 from storage.profile.schema import Service
 from storage.scheduling import is_bookable_time, last_bookable_day, slot_end, slot_starts
-
-_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 async def ensure_slot(session: AsyncSession, community_id: int, service: Service,
                       starts_at: datetime) -> AppointmentSlot:
     """The slot row for this start, inserted if missing; safe when several sessions race to insert it."""
-    insert = _INSERTS[session.get_bind().dialect.name]
+    insert = dialect_insert(session)
     statement = insert(AppointmentSlot).values(
         community_id=community_id, service_key=service.key, starts_at=starts_at,
         ends_at=slot_end(service, starts_at), capacity=service.capacity, booked=0,

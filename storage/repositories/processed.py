@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import ProcessedMessage
 
 
@@ -16,24 +17,33 @@ async def find_processed(session: AsyncSession, channel: str, message_id: str) -
     return await session.get(ProcessedMessage, (channel, message_id))
 
 
-async def claim_message(session: AsyncSession, channel: str, message_id: str, resident_id: int) -> ProcessedMessage:
-    """Insert the key now, so a concurrent retry waits on it (and then fails) instead of acting twice."""
-    processed = ProcessedMessage(channel=channel, message_id=message_id, resident_id=resident_id, replies=[])
-    session.add(processed)
-    await session.flush()
-    return processed
+async def claim_message(session: AsyncSession, channel: str, message_id: str) -> bool:
+    """Insert the key now, so a concurrent retry waits on it instead of acting twice. False: the message was
+    claimed before (by a retry, or a concurrent one that has just committed): its replies are stored. One
+    statement on the common path, a first delivery; the row gets its resident and replies at the end
+    (`record_replies`)."""
+    insert = dialect_insert(session)
+    claimed = await session.scalar(insert(ProcessedMessage).values(channel=channel, message_id=message_id, replies=[])
+                                   .on_conflict_do_nothing(index_elements=["channel", "message_id"])
+                                   .returning(ProcessedMessage.message_id))
+    return claimed is not None
 
 
-def unlink(processed: ProcessedMessage, timezone: ZoneInfo) -> None:
-    """A turn of an anonymous clue: the row keeps no resident and only the local day, so neither its owner
-    nor its moment pairs it with the clue or the police's alert. Its key is already sealed (`bot.core.seal`)."""
-    processed.resident_id = None
-    processed.created_at = processed.created_at.astimezone(timezone).replace(hour=0, minute=0, second=0,
-                                                                             microsecond=0)
+def day_of(moment: datetime, timezone: ZoneInfo) -> datetime:
+    """The local day a moment fell on (its midnight): all a turn of an anonymous clue keeps of when it came."""
+    return moment.astimezone(timezone).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def record_replies(processed: ProcessedMessage, replies: list[dict[str, Any]]) -> None:
-    processed.replies = replies
+async def record_replies(session: AsyncSession, channel: str, message_id: str, replies: list[dict[str, Any]],
+                         resident_id: int | None, created_at: datetime | None = None) -> None:
+    """The replies the message got, and whose message it was. A turn of an anonymous clue keeps no resident and
+    only its local day (`day_of`) as `created_at`, so neither its owner nor its moment pairs it with the clue or
+    the police's alert; its key is already sealed (`bot.core.seal`)."""
+    values: dict[str, Any] = {"replies": replies, "resident_id": resident_id}
+    if created_at is not None:
+        values["created_at"] = created_at
+    await session.execute(update(ProcessedMessage).where(ProcessedMessage.channel == channel,
+                                                         ProcessedMessage.message_id == message_id).values(**values))
 
 
 ANSWER = "answer"

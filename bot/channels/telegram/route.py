@@ -19,12 +19,12 @@ SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 """A `\\uD800`-`\\uDFFF` escape: half of a pair, or a lone surrogate no UTF-8 text can hold."""
 
 
-def get_telegram(request: Request) -> TelegramChannel:
+async def get_telegram(request: Request) -> TelegramChannel:
     channel: TelegramChannel = request.app.state.telegram
     return channel
 
 
-def get_webhook_secret(request: Request) -> str:
+async def get_webhook_secret(request: Request) -> str:
     secret: str = request.app.state.telegram_webhook_secret
     return secret
 

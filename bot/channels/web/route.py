@@ -64,8 +64,8 @@ class InboxOut(BaseModel):
     """The id of the last message the page has now been given: its next poll asks for what came after."""
 
 
-def resident_sender(runtime: RuntimeDep,
-                    x_resident_token: Annotated[str | None, Header(max_length=200)] = None) -> str:
+async def resident_sender(runtime: RuntimeDep,
+                          x_resident_token: Annotated[str | None, Header(max_length=200)] = None) -> str:
     """The resident a signed token names; a missing or forged one is refused."""
     sender = sender_of(x_resident_token or "", runtime.settings.secret_key.get_secret_value())
     if sender is None:

@@ -13,7 +13,7 @@ from bot.web.bodies import read_limited
 router = APIRouter()
 
 
-def get_official_account(request: Request) -> OfficialAccount:
+async def get_official_account(request: Request) -> OfficialAccount:
     account: OfficialAccount = request.app.state.official_account
     return account
 
@@ -21,8 +21,8 @@ def get_official_account(request: Request) -> OfficialAccount:
 AccountDep = Annotated[OfficialAccount, Depends(get_official_account)]
 
 
-def callback_query(signature: str = "", timestamp: str = "", nonce: str = "", encrypt_type: str = "raw",
-                   msg_signature: str | None = None) -> CallbackQuery:
+async def callback_query(signature: str = "", timestamp: str = "", nonce: str = "", encrypt_type: str = "raw",
+                         msg_signature: str | None = None) -> CallbackQuery:
     return CallbackQuery(signature, timestamp, nonce, encrypt_type, msg_signature)
 
 

@@ -13,7 +13,7 @@ from bot.web.bodies import read_limited
 router = APIRouter()
 
 
-def get_wecom_callback(request: Request) -> WeComCallback:
+async def get_wecom_callback(request: Request) -> WeComCallback:
     callback: WeComCallback = request.app.state.wecom_callback
     return callback
 
@@ -21,7 +21,7 @@ def get_wecom_callback(request: Request) -> WeComCallback:
 CallbackDep = Annotated[WeComCallback, Depends(get_wecom_callback)]
 
 
-def wecom_query(msg_signature: str = "", timestamp: str = "", nonce: str = "") -> WeComQuery:
+async def wecom_query(msg_signature: str = "", timestamp: str = "", nonce: str = "") -> WeComQuery:
     return WeComQuery(msg_signature, timestamp, nonce)
 
 
