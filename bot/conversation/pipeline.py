@@ -141,10 +141,10 @@ class Pipeline:
         try:
             return await self._handle_once(message)
         except IntegrityError:
-            # A concurrent retry of the same message (or a first contact racing another)
-            # committed first; what it stored is the answer.
-            log.info("concurrent delivery of %s/%s; answering from the stored result", message.channel,
-                     message.message_id)
+            # A first contact raced another message of the same new account, which created the resident first:
+            # this message, once more, finds it. (A concurrent retry of the same message does not get here: its
+            # claim waits for the first and then finds the stored replies.)
+            log.info("first contact of %s/%s raced another; handling it again", message.channel, message.message_id)
             return await self._handle_once(message)
 
     def retry_key(self, message: InboundMessage) -> str:
