@@ -22,7 +22,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any, Literal, Self
@@ -96,8 +96,8 @@ an outage of every method, starting now (`FakeTelegramAPI.outage`)."""
 
 @dataclass(frozen=True)
 class RecordedCall:
-    """One request as the fake saw it; ``at`` is ``time.monotonic()`` on arrival, ``wall`` the same
-    moment as ``time.time()``.
+    """One request as the fake saw it; ``at`` is the fake's clock (``time.monotonic()`` unless a test
+    gave it another) on arrival, ``wall`` the same moment as ``time.time()``.
 
     ``held`` is how long an injected timeout kept the answer back from a call that still took effect.
     """
@@ -201,8 +201,13 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
         enforce_limits: bool | FloodLimits = False,
         port: int = 0,
         echo: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``clock`` gives the seconds that arrivals, flood limits and failure windows are reckoned in;
+        a test hands in its own to make them independent of how busy the machine is. Held answers
+        (timeouts) always wait in real time, since a real client is timing them."""
         super().__init__(port=port, echo=echo)
+        self.clock = clock
         self.token = token
         prefix = token.partition(":")[0]
         self.bot_user: JSONObject = {
@@ -312,7 +317,7 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
         """Answer every matching call (any method, if none given) with ``code`` for the next ``seconds``."""
         if method is not None:
             _check_method(method)
-        until = time.monotonic() + seconds
+        until = self.clock() + seconds
         self._add(_Fault(method, chat_id, code, retry_after or 1, description, until=until))
 
     def timeout(
@@ -334,7 +339,7 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
         if kind not in OUTAGE_KINDS:
             raise ValueError(f"unknown outage kind {kind!r}; known: {', '.join(OUTAGE_KINDS)}")
         with self._lock:
-            self._outage = _Outage(kind, time.monotonic() + seconds, retry_after, hold)
+            self._outage = _Outage(kind, self.clock() + seconds, retry_after, hold)
 
     def _add(self, fault: _Fault) -> None:
         with self._lock:
@@ -384,7 +389,7 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
         chat_id = params.get("chat_id")
         chat_id = chat_id if isinstance(chat_id, int | str) else None
         with self._changed:
-            at = time.monotonic()
+            at = self.clock()
             if token != self.token:
                 return self._record(at, method, params, chat_id, 401, _error(401))
             fault = self._take_fault(method, chat_id, at)
@@ -560,7 +565,7 @@ class FakeTelegramAPI(LocalHTTPFake[RecordedCall]):
         outcome: Outcome | None = None,
         held: float = 0.0,
     ) -> tuple[int, JSONObject]:
-        wall = time.time() - (time.monotonic() - at)  # the arrival, on the wall clock
+        wall = time.time() - (self.clock() - at)  # the arrival, on the wall clock
         call = RecordedCall(at, method, params, chat_id, outcome or ("ok" if status == 200 else status), held, wall)
         self._publish(call)
         if self._echo:

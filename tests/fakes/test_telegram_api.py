@@ -46,9 +46,24 @@ def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
+class Seconds:
+    """The fake's clock, moved by hand: windows and rates are then the test's, not the machine's pace."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-def api() -> Iterator[FakeTelegramAPI]:
-    with FakeTelegramAPI(TOKEN, username="frontdoor_test_bot") as fake:
+def seconds() -> Seconds:
+    return Seconds()
+
+
+@pytest.fixture
+def api(seconds: Seconds) -> Iterator[FakeTelegramAPI]:
+    with FakeTelegramAPI(TOKEN, username="frontdoor_test_bot", clock=seconds) as fake:
         yield fake
 
 
@@ -230,35 +245,41 @@ async def test_wrong_token_is_rejected(api: FakeTelegramAPI) -> None:
     assert [(c.method, c.outcome) for c in api.calls] == [("getMe", 401)]
 
 
-async def test_failure_window_fails_every_call_until_it_closes(api: FakeTelegramAPI, bot: Bot) -> None:
-    api.fail_for(0.3, 502)
+async def test_failure_window_fails_every_call_until_it_closes(
+        api: FakeTelegramAPI, bot: Bot, seconds: Seconds) -> None:
+    api.fail_for(0.5, 502)
 
     for chat in (RESIDENT, 43):
         with pytest.raises(NetworkError, match="Bad Gateway"):
             await bot.send_message(chat, "hello")
+    seconds.now += 0.25
     with pytest.raises(NetworkError):
         await bot.get_me()
-    await asyncio.sleep(0.35)
+    seconds.now += 0.25
     await bot.send_message(RESIDENT, "hello")
 
     assert [c.outcome for c in api.calls[1:]] == [502, 502, 502, "ok"]
 
 
-async def test_enforced_limits_refuse_a_second_message_to_a_chat_within_a_second() -> None:
-    with FakeTelegramAPI(TOKEN, enforce_limits=True) as api:
+async def test_enforced_limits_refuse_a_second_message_to_a_chat_within_a_second(seconds: Seconds) -> None:
+    with FakeTelegramAPI(TOKEN, enforce_limits=True, clock=seconds) as api:
         async with Bot(TOKEN, base_url=api.bot_base_url) as bot:
             await bot.send_message(RESIDENT, "one")
             await bot.send_message(43, "another chat is fine")
+            seconds.now += 0.75
             with pytest.raises(RetryAfter) as excinfo:
                 await bot.send_message(RESIDENT, "two")
+            seconds.now += 0.25
+            await bot.send_message(RESIDENT, "two, a second after one")
 
         assert excinfo.value.retry_after == dtm.timedelta(seconds=1)
         assert api.rate_report().max_per_chat_per_second == 1
+        assert [m["chat_id"] for m in api.sent_messages()] == [RESIDENT, 43, RESIDENT]
 
 
-async def test_enforced_limits_count_all_chats_and_groups() -> None:
+async def test_enforced_limits_count_all_chats_and_groups(seconds: Seconds) -> None:
     limits = FloodLimits(per_chat=100, overall=3, per_group=2)
-    with FakeTelegramAPI(TOKEN, enforce_limits=limits) as api:
+    with FakeTelegramAPI(TOKEN, enforce_limits=limits, clock=seconds) as api:
         async with Bot(TOKEN, base_url=api.bot_base_url) as bot:
             await bot.send_message(GROUP, "停水通知")
             await bot.send_message(GROUP, "停电通知")
@@ -285,14 +306,15 @@ def test_rate_figures_of_a_known_sequence() -> None:
     assert measure_rates([]) == RateReport(0, 0, 0, 0, 0.0)
 
 
-async def test_rate_report_reads_the_recorded_sends(api: FakeTelegramAPI, bot: Bot) -> None:
-    for chat in (RESIDENT, 43, RESIDENT):
+async def test_rate_report_reads_the_recorded_sends(api: FakeTelegramAPI, bot: Bot, seconds: Seconds) -> None:
+    for chat in (RESIDENT, 43, RESIDENT, 43):
         await bot.send_message(chat, "hi")
+        seconds.now += 0.375
 
     report = api.rate_report()
 
-    assert (report.messages, report.max_per_chat_per_second, report.max_overall_per_second) == (3, 2, 3)
-    assert 0 < report.span < 1
+    assert (report.messages, report.max_per_chat_per_second, report.max_overall_per_second) == (4, 2, 3)
+    assert report.span == 1.125
 
 
 async def test_send_photo_by_file_id_and_by_upload(api: FakeTelegramAPI, bot: Bot) -> None:
@@ -348,16 +370,17 @@ async def test_wait_for_async_lets_the_event_loop_run(api: FakeTelegramAPI, bot:
     await api.wait_for_async(lambda: len(api.sent_messages()) == 1, timeout=5)
 
 
-async def test_mixed_outage_takes_turns_then_ends(api: FakeTelegramAPI) -> None:
+async def test_mixed_outage_takes_turns_then_ends(api: FakeTelegramAPI, seconds: Seconds) -> None:
     async with Bot(TOKEN, base_url=api.bot_base_url, request=HTTPXRequest(read_timeout=0.2)) as bot:
         api.outage(1.0, "mixed", retry_after=3, hold=0.4)
         with pytest.raises(RetryAfter) as refused:
             await bot.send_message(RESIDENT, "one")
         with pytest.raises(TimedOut):
             await bot.send_message(43, "two")
+        seconds.now += 0.75
         with pytest.raises(TimedOut):
             await bot.send_message(44, "three")
-        await asyncio.sleep(1.0)
+        seconds.now += 0.25
         await bot.send_message(45, "after")
 
     assert refused.value.retry_after == dtm.timedelta(seconds=3)
