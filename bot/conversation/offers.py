@@ -33,12 +33,11 @@ async def offer_choices(session: AsyncSession, profile: Profile, resident_id: in
     if not choices:
         return None
     await conversations.lock_conversation(session, resident_id)
-    conversation = await conversations.load_conversation(session, resident_id)
-    state = _state(profile, conversation.state, conversation.updated_at, now)
+    state = _state(profile, *await conversations.load_state(session, resident_id), now)
     if state.flow is not None:
         return None
     replaced, state.offered = state.offered, choices
-    conversations.save_conversation(conversation, state.to_json(), now)
+    await conversations.save_state(session, resident_id, state.to_json(), now)
     return replaced
 
 
@@ -47,11 +46,10 @@ async def withdraw_choices(session: AsyncSession, profile: Profile, resident_id:
     """The message carrying `choices` was not delivered after all: a number picks what it picked before,
     unless the resident has been offered something else since."""
     await conversations.lock_conversation(session, resident_id)
-    conversation = await conversations.load_conversation(session, resident_id)
-    state = _state(profile, conversation.state, conversation.updated_at, now)
+    state = _state(profile, *await conversations.load_state(session, resident_id), now)
     if state.offered == choices:
         state.offered = replaced
-        conversations.save_conversation(conversation, state.to_json(), now)
+        await conversations.save_state(session, resident_id, state.to_json(), now)
 
 
 def with_choices_as_words(wording: Wording, text: str, choices: list[list[str]]) -> str:

@@ -58,7 +58,7 @@ from storage.clock import Clock, system_clock
 from storage.models import Community, Resident
 from storage.profile import Profile
 from storage.repositories import conversations, directory, processed
-from storage.repositories.residents import find_or_create_resident, note_inbound
+from storage.repositories.residents import resident_writing
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "resume_offer": ("flow",),
@@ -159,15 +159,13 @@ class Pipeline:
                 assert seen is not None  # claimed, and a claim is never taken back once committed
                 return [reply_from_json(r) for r in seen.replies]
             community = await directory.get_community(session, message.community_key) if message.community_key else None
-            resident = await find_or_create_resident(session, message.channel, message.sender_id,
-                                                     community.id if community else None)
+            now = self.clock()
+            resident = await resident_writing(session, message.channel, message.sender_id,
+                                              community.id if community else None, now)
             if community is None and resident.community_id is not None:
                 community = await directory.get_community_by_id(session, resident.community_id)
-            now = self.clock()
-            await note_inbound(session, message.channel, message.sender_id, now)
-            conversation = await conversations.load_conversation(session, resident.id)
             idle = timedelta(minutes=self.profile.district.conversation_idle_minutes)
-            state = DialogueState.restore(conversation.state, conversation.updated_at, now, idle)
+            state = DialogueState.restore(*await conversations.load_state(session, resident.id), now, idle)
             said = await self._words_of(session, message, resident, community, state)
             owner: int | None = resident.id
             created_at = None
@@ -183,7 +181,7 @@ class Pipeline:
             else:
                 replies = recorded = said
             state.offered = [[c.label, c.payload] for r in replies for c in r.choices]
-            conversations.save_conversation(conversation, state.to_json(), now)
+            await conversations.save_state(session, resident.id, state.to_json(), now)
             await processed.record_replies(session, message.channel, key, [reply_to_json(r) for r in recorded], owner,
                                            created_at)
         return replies

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import Conversation
+
+_TABLE = cast(Table, Conversation.__table__)
+"""Read and written as a table, not through the ORM's unit of work: one row on every message's path, where an
+ORM load and flush cost several times the statements themselves."""
 
 
 async def lock_conversation(session: AsyncSession, resident_id: int) -> None:
@@ -19,14 +24,16 @@ async def lock_conversation(session: AsyncSession, resident_id: int) -> None:
                           .values(resident_id=Conversation.resident_id))
 
 
-async def load_conversation(session: AsyncSession, resident_id: int) -> Conversation:
-    conversation = await session.get(Conversation, resident_id)
-    if conversation is None:
-        conversation = Conversation(resident_id=resident_id, state={}, updated_at=None)
-        session.add(conversation)
-    return conversation
+async def load_state(session: AsyncSession, resident_id: int) -> tuple[dict[str, Any], datetime | None]:
+    """The resident's stored dialogue state and when it was last saved; ({}, None) before their first turn."""
+    row = (await session.execute(select(_TABLE.c.state, _TABLE.c.updated_at)
+                                 .where(_TABLE.c.resident_id == resident_id))).first()
+    return (row.state, row.updated_at) if row is not None else ({}, None)
 
 
-def save_conversation(conversation: Conversation, state: dict[str, Any], now: datetime) -> None:
-    conversation.state = state
-    conversation.updated_at = now
+async def save_state(session: AsyncSession, resident_id: int, state: dict[str, Any], now: datetime) -> None:
+    """Store the resident's dialogue state, creating the row on their first turn."""
+    insert = dialect_insert(session)(_TABLE).values(resident_id=resident_id, state=state, updated_at=now)
+    await session.execute(insert.on_conflict_do_update(
+        index_elements=[_TABLE.c.resident_id], set_={"state": insert.excluded.state,
+                                                      "updated_at": insert.excluded.updated_at}))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelIdentity, Resident
@@ -17,21 +18,44 @@ async def find_or_create_resident(session: AsyncSession, channel: str, external_
              .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id))
     resident = await session.scalar(query)
     if resident is None:
-        resident = Resident(community_id=community_id)
-        session.add(resident)
-        await session.flush()
-        session.add(ChannelIdentity(resident_id=resident.id, channel=channel, external_id=external_id))
-        await session.flush()
-    elif resident.community_id is None and community_id is not None:
-        resident.community_id = community_id
+        return await _first_contact(session, channel, external_id, community_id, None)
+    _settle_community(resident, community_id)
     return resident
 
 
-async def note_inbound(session: AsyncSession, channel: str, external_id: str, at: datetime) -> None:
-    """The resident just wrote: platforms with a reply window (WeChat: 48 hours, 5 messages) reopen it."""
-    await session.execute(update(ChannelIdentity)
-                          .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
-                          .values(last_inbound_at=at, sends_since_inbound=0, active=True))
+_IDENTITIES = cast(Table, ChannelIdentity.__table__)
+
+
+async def resident_writing(session: AsyncSession, channel: str, external_id: str, community_id: int | None,
+                           at: datetime) -> Resident:
+    """The resident behind a platform account that has just written, created on first contact. The account's
+    reply window (WeChat: 48 hours, 5 messages) reopens in the statement that finds it: on every message's path,
+    so one statement on the identity's table rather than an ORM load and an update."""
+    resident_id = await session.scalar(
+        update(_IDENTITIES).where(_IDENTITIES.c.channel == channel, _IDENTITIES.c.external_id == external_id)
+        .values(last_inbound_at=at, sends_since_inbound=0, active=True).returning(_IDENTITIES.c.resident_id))
+    if resident_id is None:
+        return await _first_contact(session, channel, external_id, community_id, at)
+    resident = await session.get_one(Resident, resident_id)
+    _settle_community(resident, community_id)
+    return resident
+
+
+async def _first_contact(session: AsyncSession, channel: str, external_id: str, community_id: int | None,
+                         last_inbound_at: datetime | None) -> Resident:
+    resident = Resident(community_id=community_id)
+    session.add(resident)
+    await session.flush()
+    session.add(ChannelIdentity(resident_id=resident.id, channel=channel, external_id=external_id,
+                                last_inbound_at=last_inbound_at))
+    await session.flush()
+    return resident
+
+
+def _settle_community(resident: Resident, community_id: int | None) -> None:
+    """A resident first met on the district's account belongs to the community whose account they write to next."""
+    if resident.community_id is None and community_id is not None:
+        resident.community_id = community_id
 
 
 async def identity_of(session: AsyncSession, resident_id: int, channel: str, *,
