@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Executable, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -77,6 +77,20 @@ _INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.in
 def dialect_insert(session: AsyncSession) -> Any:
     """The `insert` of the session's database (PostgreSQL's or SQLite's), for `ON CONFLICT` clauses."""
     return _INSERTS[session.get_bind().dialect.name]
+
+
+def built_per_dialect(build: Callable[[Any], Executable]) -> Callable[[AsyncSession], Executable]:
+    """An `ON CONFLICT` statement built once for each database's `insert` and then reused with bound parameters:
+    on every message's path, building such a statement costs more than running it."""
+    built: dict[str, Executable] = {}
+
+    def statement(session: AsyncSession) -> Executable:
+        dialect = session.get_bind().dialect.name
+        if dialect not in built:
+            built[dialect] = build(_INSERTS[dialect])
+        return built[dialect]
+
+    return statement
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

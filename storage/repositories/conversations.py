@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Executable, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import dialect_insert
+from storage.db import built_per_dialect
 from storage.models import Conversation
 
 _TABLE = cast(Table, Conversation.__table__)
@@ -24,16 +24,26 @@ async def lock_conversation(session: AsyncSession, resident_id: int) -> None:
                           .values(resident_id=Conversation.resident_id))
 
 
+_LOAD = select(_TABLE.c.state, _TABLE.c.updated_at).where(_TABLE.c.resident_id == bindparam("resident"))
+
+
+def _save(insert: Any) -> Executable:
+    upsert = insert(_TABLE)
+    statement: Executable = upsert.on_conflict_do_update(
+        index_elements=[_TABLE.c.resident_id],
+        set_={"state": upsert.excluded.state, "updated_at": upsert.excluded.updated_at})
+    return statement
+
+
+_SAVE = built_per_dialect(_save)
+
+
 async def load_state(session: AsyncSession, resident_id: int) -> tuple[dict[str, Any], datetime | None]:
     """The resident's stored dialogue state and when it was last saved; ({}, None) before their first turn."""
-    row = (await session.execute(select(_TABLE.c.state, _TABLE.c.updated_at)
-                                 .where(_TABLE.c.resident_id == resident_id))).first()
+    row = (await session.execute(_LOAD, {"resident": resident_id})).first()
     return (row.state, row.updated_at) if row is not None else ({}, None)
 
 
 async def save_state(session: AsyncSession, resident_id: int, state: dict[str, Any], now: datetime) -> None:
     """Store the resident's dialogue state, creating the row on their first turn."""
-    insert = dialect_insert(session)(_TABLE).values(resident_id=resident_id, state=state, updated_at=now)
-    await session.execute(insert.on_conflict_do_update(
-        index_elements=[_TABLE.c.resident_id], set_={"state": insert.excluded.state,
-                                                      "updated_at": insert.excluded.updated_at}))
+    await session.execute(_SAVE(session), {"resident_id": resident_id, "state": state, "updated_at": now})

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, or_, update
+from sqlalchemy import Table, bindparam, case, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import dialect_insert
+from storage.db import built_per_dialect
 from storage.models import ProcessedMessage
+
+_TABLE = cast(Table, ProcessedMessage.__table__)
+"""Claimed and recorded as a table, not through the ORM: twice on every message's path."""
 
 
 async def find_processed(session: AsyncSession, channel: str, message_id: str) -> ProcessedMessage | None:
     return await session.get(ProcessedMessage, (channel, message_id))
+
+
+_CLAIM = built_per_dialect(lambda insert: insert(_TABLE)
+                           .values(channel=bindparam("key_channel"), message_id=bindparam("key_message_id"), replies=[])
+                           .on_conflict_do_nothing(index_elements=["channel", "message_id"])
+                           .returning(_TABLE.c.message_id))
 
 
 async def claim_message(session: AsyncSession, channel: str, message_id: str) -> bool:
@@ -22,10 +31,7 @@ async def claim_message(session: AsyncSession, channel: str, message_id: str) ->
     claimed before (by a retry, or a concurrent one that has just committed): its replies are stored. One
     statement on the common path, a first delivery; the row gets its resident and replies at the end
     (`record_replies`)."""
-    insert = dialect_insert(session)
-    claimed = await session.scalar(insert(ProcessedMessage).values(channel=channel, message_id=message_id, replies=[])
-                                   .on_conflict_do_nothing(index_elements=["channel", "message_id"])
-                                   .returning(ProcessedMessage.message_id))
+    claimed = await session.scalar(_CLAIM(session), {"key_channel": channel, "key_message_id": message_id})
     return claimed is not None
 
 
@@ -34,16 +40,22 @@ def day_of(moment: datetime, timezone: ZoneInfo) -> datetime:
     return moment.astimezone(timezone).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+_RECORD = (update(_TABLE).where(_TABLE.c.channel == bindparam("key_channel"),
+                                _TABLE.c.message_id == bindparam("key_message_id"))
+           .values(replies=bindparam("replies"), resident_id=bindparam("owner")))
+_RECORD_ON_DAY = _RECORD.values(created_at=bindparam("day"))
+
+
 async def record_replies(session: AsyncSession, channel: str, message_id: str, replies: list[dict[str, Any]],
                          resident_id: int | None, created_at: datetime | None = None) -> None:
     """The replies the message got, and whose message it was. A turn of an anonymous clue keeps no resident and
     only its local day (`day_of`) as `created_at`, so neither its owner nor its moment pairs it with the clue or
     the police's alert; its key is already sealed (`bot.core.seal`)."""
-    values: dict[str, Any] = {"replies": replies, "resident_id": resident_id}
-    if created_at is not None:
-        values["created_at"] = created_at
-    await session.execute(update(ProcessedMessage).where(ProcessedMessage.channel == channel,
-                                                         ProcessedMessage.message_id == message_id).values(**values))
+    key = {"key_channel": channel, "key_message_id": message_id, "replies": replies, "owner": resident_id}
+    if created_at is None:
+        await session.execute(_RECORD, key)
+    else:
+        await session.execute(_RECORD_ON_DAY, {**key, "day": created_at})
 
 
 ANSWER = "answer"
