@@ -75,7 +75,7 @@ def load_backend(settings: Settings) -> NLUBackend:
 async def start_runtime(settings: Settings, clock: Clock = system_clock) -> Runtime:
     profile = load_checked_profile(settings.profile_dir)
     nlu = load_backend(settings)
-    engine = create_engine(settings.database_url, clock)
+    engine = create_engine(settings.database_url, clock, **settings.database_pool())
     sessions = create_sessionmaker(engine)
     safety = SafetyNet.from_training_data(load_training_data(settings.nlu_data))
     policies = (current_library(profile.policies_dir, settings.profile_dir, settings.policy_index, settings.public_url,

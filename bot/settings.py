@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from nlu.result import ConfidencePolicy
 from storage.db import DEFAULT_DATABASE_URL
@@ -19,6 +20,11 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
+    database_pool_size: int = 20
+    """Database connections each process keeps open. A message holds one for its whole turn; when more turns are
+    under way than this, the rest open connections beyond it (`database_max_overflow`) that are closed again on
+    return, and opening a PostgreSQL connection costs more CPU than a turn (deploy/README.md, Sizing)."""
+    database_max_overflow: int = 5
     profile_dir: Path = Path("profiles/demo")
     nlu_data: list[Path] = [Path("nlu/data/nlu.yml")]
     nlu_model: Path | None = None
@@ -94,6 +100,12 @@ class Settings(BaseSettings):
     worker_beat_seconds: float = Field(default=5.0, gt=0)
     telegram_per_second: int = Field(default=30, ge=1)
     """The bot's overall Telegram limit, shared evenly by the live workers."""
+
+    def database_pool(self) -> dict[str, Any]:
+        """The engine's pool options on PostgreSQL; SQLite (one writer at a time, in-memory in tests) keeps its own."""
+        if make_url(self.database_url).get_backend_name() != "postgresql":
+            return {}
+        return {"pool_size": self.database_pool_size, "max_overflow": self.database_max_overflow}
 
     def confidence_policy(self) -> ConfidencePolicy:
         return ConfidencePolicy(self.fallback_threshold, self.ambiguity_margin, (("emergency", self.emergency_floor),))

@@ -140,7 +140,7 @@ async def serve_worker(settings: Settings, name: str | None = None) -> None:
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signal_number, stop.set)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, **settings.database_pool())
     async with AsyncExitStack() as stack:
         stack.push_async_callback(engine.dispose)
         worker = await open_worker(settings, create_sessionmaker(engine), profile, stack, name)
