@@ -134,6 +134,7 @@ class Pipeline:
         self.handlers: dict[str, Handler] = build_registry()
         self.answer_checks = build_answer_checks()
         self.needs = SecondNeeds(self.profile, self.nlu, self.policy)
+        self.communities = directory.CommunityRows()
         prepare_filing(self.profile)
 
     async def handle(self, message: InboundMessage) -> list[Reply]:
@@ -158,12 +159,12 @@ class Pipeline:
                 seen = await processed.find_processed(session, message.channel, key)
                 assert seen is not None  # claimed, and a claim is never taken back once committed
                 return [reply_from_json(r) for r in seen.replies]
-            community = await directory.get_community(session, message.community_key) if message.community_key else None
+            community = await self.communities.by_key(session, message.community_key) if message.community_key else None
             now = self.clock()
             resident = await resident_writing(session, message.channel, message.sender_id,
                                               community.id if community else None, now)
             if community is None and resident.community_id is not None:
-                community = await directory.get_community_by_id(session, resident.community_id)
+                community = await self.communities.by_id(session, resident.community_id)
             idle = timedelta(minutes=self.profile.district.conversation_idle_minutes)
             state = DialogueState.restore(*await conversations.load_state(session, resident.id), now, idle)
             said = await self._words_of(session, message, resident, community, state)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from storage.models import Area, Building, Community, Staff
 
@@ -15,6 +15,34 @@ async def get_community(session: AsyncSession, key: str) -> Community | None:
 
 async def get_community_by_id(session: AsyncSession, community_id: int) -> Community:
     return await session.get_one(Community, community_id)
+
+
+class CommunityRows:
+    """The communities' rows, read once by the process that answers messages: every message needs its community,
+    and the rows change only when the profile is loaded, which a server reads at its start (a profile loaded while
+    it runs reaches it when it restarts). A row is attached to each session without a query."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, Community] = {}
+        self._by_id: dict[int, Community] = {}
+
+    async def by_key(self, session: AsyncSession, key: str) -> Community | None:
+        if key not in self._by_key:
+            found = await get_community(session, key)
+            if found is None:
+                return None
+            self._keep(found)
+        return await session.merge(self._by_key[key], load=False)
+
+    async def by_id(self, session: AsyncSession, community_id: int) -> Community:
+        if community_id not in self._by_id:
+            self._keep(await get_community_by_id(session, community_id))
+        return await session.merge(self._by_id[community_id], load=False)
+
+    def _keep(self, row: Community) -> None:
+        kept = Community(id=row.id, key=row.key, name=row.name)
+        make_transient_to_detached(kept)  # a copy no session holds, its columns as loaded: merged without a query
+        self._by_key[row.key] = self._by_id[row.id] = kept
 
 
 async def get_building(session: AsyncSession, community_id: int, number: str) -> Building | None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, case, or_, update
+from sqlalchemy import ColumnElement, Executable, Table, bindparam, case, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import built_per_dialect
@@ -63,13 +63,23 @@ ANSWER = "answer"
 SEND = "send"
 
 
+def _claim_delivery_statement(allowed: ColumnElement[bool]) -> Executable:
+    at = bindparam("at", type_=_TABLE.c.delivered_at.type)
+    anonymous_day = case((_TABLE.c.resident_id.is_(None), _TABLE.c.created_at), else_=at)
+    return (update(_TABLE).where(_TABLE.c.channel == bindparam("key_channel"),
+                                 _TABLE.c.message_id == bindparam("key_message_id"), allowed)
+            .values(delivered_by=bindparam("by"), delivered_at=anonymous_day))
+
+
+_UNCLAIMED = _TABLE.c.delivered_by.is_(None)
+_CLAIM_DELIVERY = {ANSWER: _claim_delivery_statement(or_(_UNCLAIMED, _TABLE.c.delivered_by == ANSWER)),
+                   SEND: _claim_delivery_statement(_UNCLAIMED)}
+"""Built once: the webhook's answer claims its delivery for every message."""
+
+
 async def claim_delivery(session: AsyncSession, channel: str, message_id: str, by: str, at: datetime) -> bool:
     """True when `by` may deliver the replies: nobody has yet, or (for ANSWER) only earlier answers did.
     An anonymous clue's row (no resident) keeps its day as the delivery time, not the moment."""
-    key = (ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id)
-    unclaimed = ProcessedMessage.delivered_by.is_(None)
-    allowed = or_(unclaimed, ProcessedMessage.delivered_by == ANSWER) if by == ANSWER else unclaimed
-    anonymous_day = case((ProcessedMessage.resident_id.is_(None), ProcessedMessage.created_at), else_=at)
-    result = await session.execute(update(ProcessedMessage).where(*key, allowed)
-                                   .values(delivered_by=by, delivered_at=anonymous_day))
+    result = await session.execute(_CLAIM_DELIVERY[by],
+                                   {"key_channel": channel, "key_message_id": message_id, "by": by, "at": at})
     return bool(result.rowcount)  # type: ignore[attr-defined]
