@@ -4,9 +4,14 @@ handler -> replies, in one transaction. Channels and handlers plug in; this core
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -114,6 +119,12 @@ FOLLOW_UP_ANSWER_WINDOW = timedelta(days=7)
 """A 回访 older than this is no longer what 「好了」 answers."""
 
 
+UNDERSTANDING_THREADS = 8
+"""Threads reading messages at once in a process: the embedded classifier needs two at most (the GIL), a Rasa
+backend one for each call waiting on its server."""
+
+T = TypeVar("T")
+
 VOICE_FOR_A_PERSON = "/human_handoff"
 """What a voice note without words and without an open ticket says: a person listens to it."""
 
@@ -135,6 +146,7 @@ class Pipeline:
         self.answer_checks = build_answer_checks()
         self.needs = SecondNeeds(self.profile, self.nlu, self.policy)
         self.communities = directory.CommunityRows()
+        self.understanding = ThreadPoolExecutor(UNDERSTANDING_THREADS, thread_name_prefix="understanding")
         prepare_filing(self.profile)
 
     async def handle(self, message: InboundMessage) -> list[Reply]:
@@ -147,6 +159,15 @@ class Pipeline:
             # claim waits for the first and then finds the stored replies.)
             log.info("first contact of %s/%s raced another; handling it again", message.channel, message.message_id)
             return await self._handle_once(message)
+
+    async def _off_loop(self, read: Callable[..., T], *args: Any) -> T:
+        """`read(*args)` in the pipeline's own threads, off the event loop: a Rasa backend's HTTP call blocks, and
+        reading a long message costs milliseconds of CPU (threads share the GIL, but the loop gets its turns).
+        Not in asyncio's default threads: sends to WeChat wait there for its API, and a slow API would leave every
+        turn waiting for a thread while it holds its database connection (the load ramp stalled so at 70 msg/s,
+        its CPU idle). Nothing read here touches the database."""
+        call = functools.partial(contextvars.copy_context().run, read, *args)
+        return await asyncio.get_running_loop().run_in_executor(self.understanding, call)
 
     def retry_key(self, message: InboundMessage) -> str:
         """What the retry cache keeps `message` under: its retry key sealed, so the row does not name the sender."""
@@ -218,9 +239,7 @@ class Pipeline:
         flow_before = state.flow
         await note_named_community(ctx, text)
         button = read_button_payload(simplified(text.strip())) is not None
-        # Off the event loop: a Rasa backend's HTTP call blocks, and reading a long message costs milliseconds
-        # of CPU (threads share the GIL, but the loop gets its turns); nothing in these touches the database.
-        nlu, cued = await asyncio.to_thread(self._understand, text, state)
+        nlu, cued = await self._off_loop(self._understand, text, state)
         if not button:
             await ticket_answer.start_if_waited_on(ctx, nlu)
         if not (button or cued) and state.flow is None:
@@ -238,7 +257,7 @@ class Pipeline:
         if not is_emergency(nlu, cued, in_flow=state.flow is not None, closed_answer=closed_answer,
                             calm=self.safety.sounds_calm(nlu.text)):
             nlu = self._without_emergency(nlu)
-        nlu, split = await asyncio.to_thread(self.needs.split, nlu, state) if state.flow is None \
+        nlu, split = await self._off_loop(self.needs.split, nlu, state) if state.flow is None \
             else (self._asked_aside(nlu), False)
         if not nlu.is_fallback:
             state.misses = 0
@@ -263,7 +282,7 @@ class Pipeline:
         assert ctx.state.later is not None
         need, words = ctx.state.later
         ctx.state.later = None
-        said = replace(await asyncio.to_thread(self.nlu.parse, words), intent=IntentScore(need, 1.0))
+        said = replace(await self._off_loop(self.nlu.parse, words), intent=IntentScore(need, 1.0))
         return [self.needs.now(ctx, need, words), *await self.handlers[need](message, said, ctx)]
 
     async def _taking_part(self, nlu: ParseResult, ctx: HandlerContext) -> ParseResult:
