@@ -20,11 +20,14 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
-    database_pool_size: int = 20
-    """Database connections each process keeps open. A message holds one for its whole turn; when more turns are
-    under way than this, the rest open connections beyond it (`database_max_overflow`) that are closed again on
-    return, and opening a PostgreSQL connection costs more CPU than a turn (deploy/README.md, Sizing)."""
-    database_max_overflow: int = 5
+    database_pool_size: int = 10
+    """Database connections each process keeps open; a turn holds one from its first statement to its commit.
+    More turns at once wait for one in the process (cheap) rather than open more: SQLAlchemy's default, 5 kept
+    and 10 opened and closed again at a peak, spent more CPU opening PostgreSQL connections than answering and
+    the load ramp collapsed at 60 msg/s. Every process's pool must fit in PostgreSQL's max_connections
+    (deploy/README.md, Sizing)."""
+    database_max_overflow: int = 0
+    """Connections a process may open beyond `database_pool_size` at a peak, closed again when returned."""
     profile_dir: Path = Path("profiles/demo")
     nlu_data: list[Path] = [Path("nlu/data/nlu.yml")]
     nlu_model: Path | None = None
