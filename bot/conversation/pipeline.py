@@ -164,8 +164,7 @@ class Pipeline:
         """`read(*args)` in the pipeline's own threads, off the event loop: a Rasa backend's HTTP call blocks, and
         reading a long message costs milliseconds of CPU (threads share the GIL, but the loop gets its turns).
         Not in asyncio's default threads: sends to WeChat wait there for its API, and a slow API would leave every
-        turn waiting for a thread while it holds its database connection (the load ramp stalled so at 70 msg/s,
-        its CPU idle). Nothing read here touches the database."""
+        turn waiting for a thread while it holds its database connection. Nothing read here touches the database."""
         call = functools.partial(contextvars.copy_context().run, read, *args)
         return await asyncio.get_running_loop().run_in_executor(self.understanding, call)
 
