@@ -26,13 +26,13 @@ import random
 import time
 from pathlib import Path
 
-import httpx
+import uvloop
 
 from bench.load.conversations import TICKET_MARK
 from bench.load.figures import ANSWERED, LOST, SUCCESS, Figures, Sent, healthy, summarize
 from bench.load.late import LateReplies
 from bench.load.residents import Arrival, Residents
-from bench.load.wechat import Envelope, WeChatSide
+from bench.load.wechat import READ_FAILURES, Envelope, WeChatSide
 
 
 def emit(event: str, **fields: object) -> None:
@@ -40,9 +40,9 @@ def emit(event: str, **fields: object) -> None:
 
 
 class Driver:
-    def __init__(self, args: argparse.Namespace, client: httpx.AsyncClient, late: LateReplies) -> None:
+    def __init__(self, args: argparse.Namespace, late: LateReplies) -> None:
         self.args, self.late = args, late
-        self.wechat = WeChatSide(client)
+        self.wechat = WeChatSide(args.url)
         self.residents = Residents(args.residents, random.Random(args.seed), args.tag, fresh=args.fresh_residents)
         self.msg_ids = itertools.count(int(time.time() * 1000) * 1000)
         self.sent: list[Sent] = []
@@ -98,11 +98,11 @@ class Driver:
         except TimeoutError:
             sent.statuses.append("timeout")
             return None
-        except httpx.HTTPError as error:
+        except READ_FAILURES as error:
             sent.statuses.append(type(error).__name__)
             return None
-        sent.statuses.append(str(response.status_code))
-        return response.text if response.status_code == 200 else None
+        sent.statuses.append(str(response.status))
+        return response.text if response.status == 200 else None
 
     async def figures(self, number: int, rate: float, seconds: float, started: float,
                       tasks: list[asyncio.Task[None]]) -> Figures:
@@ -117,30 +117,26 @@ def write_records(path: Path, sent: list[Sent]) -> None:
 
 
 async def drive(args: argparse.Namespace) -> None:
-    # A connection for every message, as WeChat's many senders would: the server processes share one
-    # listening socket, and a kept-alive connection would stay with whichever process accepted it.
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
     late = LateReplies(args.database_url)
     stop = asyncio.Event()
     watcher = asyncio.create_task(late.run(stop))
-    async with httpx.AsyncClient(base_url=args.url, limits=limits, timeout=None) as client:
-        driver = Driver(args, client, late)
-        if args.warmup_seconds > 0:  # each process's first messages load the NLU's lazy parts (jieba's dictionary)
-            emit("start", step=-1, rate=args.rates[0], seconds=args.warmup_seconds, at=time.time())
-            started, tasks = await driver.step(-1, args.rates[0], args.warmup_seconds)
-            emit("warmup", **await driver.figures(-1, args.rates[0], args.warmup_seconds, started, tasks))
-        plan = [(rate, args.step_seconds) for rate in args.rates for _ in range(args.repeat)]
-        pending: list[asyncio.Task[Figures]] = []
-        for number, (rate, seconds) in enumerate(plan):
-            emit("start", step=number, rate=rate, seconds=seconds, at=time.time())
-            started, tasks = await driver.step(number, rate, seconds)
-            summary = asyncio.create_task(driver.figures(number, rate, seconds, started, tasks))
-            summary.add_done_callback(lambda done: emit("step", **done.result(), ended=time.time()))
-            if args.continuous:
-                pending.append(summary)
-            elif not healthy(await summary, args.stop_p99_ms):
-                break
-        await asyncio.gather(*pending)
+    driver = Driver(args, late)
+    if args.warmup_seconds > 0:  # each process's first messages load the NLU's lazy parts (jieba's dictionary)
+        emit("start", step=-1, rate=args.rates[0], seconds=args.warmup_seconds, at=time.time())
+        started, tasks = await driver.step(-1, args.rates[0], args.warmup_seconds)
+        emit("warmup", **await driver.figures(-1, args.rates[0], args.warmup_seconds, started, tasks))
+    plan = [(rate, args.step_seconds) for rate in args.rates for _ in range(args.repeat)]
+    pending: list[asyncio.Task[Figures]] = []
+    for number, (rate, seconds) in enumerate(plan):
+        emit("start", step=number, rate=rate, seconds=seconds, at=time.time())
+        started, tasks = await driver.step(number, rate, seconds)
+        summary = asyncio.create_task(driver.figures(number, rate, seconds, started, tasks))
+        summary.add_done_callback(lambda done: emit("step", **done.result(), ended=time.time()))
+        if args.continuous:
+            pending.append(summary)
+        elif not healthy(await summary, args.stop_p99_ms):
+            break
+    await asyncio.gather(*pending)
     stop.set()
     with contextlib.suppress(Exception):
         await watcher
@@ -173,4 +169,4 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
-    asyncio.run(drive(parse()))
+    uvloop.run(drive(parse()))

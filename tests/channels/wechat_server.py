@@ -51,6 +51,24 @@ def reply_fields(xml: str) -> dict[str, str]:
     return {child.tag: child.text or "" for child in fromstring(xml)}
 
 
+def signed_query(timestamp: int | None = None, nonce: str | None = None, token: str = TOKEN) -> dict[str, str]:
+    ts, nonce = str(timestamp or int(time.time())), nonce or uuid.uuid4().hex[:10]
+    return {"signature": sign(token, ts, nonce), "timestamp": ts, "nonce": nonce}
+
+
+def encrypted_callback(crypto: WeChatCrypto, xml: str) -> tuple[dict[str, str], str]:
+    """The query and body of `xml` posted in safe mode: encrypted, and signed twice."""
+    query = signed_query()
+    fields = reply_fields(crypto.encrypt_message(xml, query["nonce"], query["timestamp"]))
+    params = {**query, "encrypt_type": "aes", "msg_signature": fields["MsgSignature"]}
+    return params, f"<xml><Encrypt><![CDATA[{fields['Encrypt']}]]></Encrypt></xml>"
+
+
+def decrypted_reply(crypto: WeChatCrypto, body: str) -> dict[str, str]:
+    fields = reply_fields(body)
+    return reply_fields(crypto.decrypt_message(body, fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"]))
+
+
 @dataclass
 class WeChatCallbacks:
     """Posts callbacks the way WeChat does: the signature in the query, the message as the body."""
@@ -60,25 +78,17 @@ class WeChatCallbacks:
     crypto: WeChatCrypto
 
     def query(self, timestamp: int | None = None, nonce: str | None = None, token: str = TOKEN) -> dict[str, str]:
-        ts, nonce = str(timestamp or int(time.time())), nonce or uuid.uuid4().hex[:10]
-        return {"signature": sign(token, ts, nonce), "timestamp": ts, "nonce": nonce}
+        return signed_query(timestamp, nonce, token)
 
     async def post_plain(self, xml: str, **query: Any) -> httpx.Response:
         return await self.client.post("/wechat", params={**self.query(), **query}, content=xml.encode())
 
     async def post_encrypted(self, xml: str) -> tuple[httpx.Response, dict[str, str]]:
-        query = self.query()
-        envelope = self.crypto.encrypt_message(xml, query["nonce"], query["timestamp"])
-        fields = reply_fields(envelope)
-        params = {**query, "encrypt_type": "aes", "msg_signature": fields["MsgSignature"]}
-        response = await self.client.post("/wechat", params=params,
-                                          content=f"<xml><Encrypt><![CDATA[{fields['Encrypt']}]]></Encrypt></xml>")
-        return response, params
+        params, body = encrypted_callback(self.crypto, xml)
+        return await self.client.post("/wechat", params=params, content=body), params
 
     def decrypt_reply(self, body: str) -> dict[str, str]:
-        fields = reply_fields(body)
-        return reply_fields(self.crypto.decrypt_message(body, fields["MsgSignature"], fields["TimeStamp"],
-                                                        fields["Nonce"]))
+        return decrypted_reply(self.crypto, body)
 
 
 def free_port() -> int:

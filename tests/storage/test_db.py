@@ -17,8 +17,8 @@ async def test_a_pooled_connection_cut_by_the_server_is_replaced_not_failed(data
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))  # now pooled
-        with pg_admin() as admin:  # what a restart does to every open connection
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        with pg_admin() as admin:  # what a restart does to every open connection, waiting until it is done
+            admin.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
                           "WHERE datname = %s AND pid <> pg_backend_pid()", (make_url(database_url).database,))
 
         async with engine.connect() as connection:

@@ -38,7 +38,7 @@ from bot.core.messages import InboundMessage, Reply
 from bot.core.wording import Wording
 from bot.workers.polling import poll_until_stopped
 from storage.clock import Clock, system_clock
-from storage.db import is_transient, retry_transient
+from storage.db import autocommit_sessionmaker, is_transient, retry_transient
 from storage.repositories import outbox, processed
 from storage.repositories.residents import identity_resident
 
@@ -66,6 +66,9 @@ class Responder:
     _running: dict[str, asyncio.Task[list[Reply]]] = field(default_factory=dict)
     _waiting: Counter[str] = field(default_factory=Counter)
     _late: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._single_statements = autocommit_sessionmaker(self.sessions)
 
     async def answer(self, message: InboundMessage, wording: Wording, waited: float = 0.0) -> str | None:
         """The text to answer the webhook with, or None for `success` (the replies follow later). A callback
@@ -153,7 +156,8 @@ class Responder:
         task.add_done_callback(self._late.discard)
 
     async def _claim(self, message: InboundMessage) -> bool:
-        async with self.sessions() as session, session.begin():
+        """One statement, committed by itself: the webhook's answer waits on it."""
+        async with self._single_statements() as session:
             return await processed.claim_delivery(session, message.channel, self.pipeline.retry_key(message),
                                                   processed.ANSWER, self.clock())
 
