@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from scipy.special import softmax
@@ -54,6 +54,9 @@ class CategoryClassifier:
         self.model.fit(self.vectorizer.fit_transform(texts), np.array(labels))
 
     def classify(self, text: str) -> CategoryGuess:
+        return _classify(self, text)
+
+    def _classify(self, text: str) -> CategoryGuess:
         with unchecked():
             margins = np.atleast_1d(self.model.decision_function(self.vectorizer.transform([_normal(text)]))[0])
         if len(margins) == 1:  # two categories: one margin, for the second
@@ -61,6 +64,13 @@ class CategoryClassifier:
         probabilities = softmax(margins * TEMPERATURE)
         best = int(np.argmax(probabilities))
         return CategoryGuess(self.keys[int(self.model.classes_[best])], float(probabilities[best]))
+
+
+@lru_cache(maxsize=4096)
+def _classify(classifier: CategoryClassifier, text: str) -> CategoryGuess:
+    """Remembered: filing one report classifies the same words up to four times (the whole, its clauses, and
+    how sure each is), and a report is often told again in the next message."""
+    return classifier._classify(text)
 
 
 @cache
