@@ -54,9 +54,10 @@ class CategoryClassifier:
         self.model.fit(self.vectorizer.fit_transform(texts), np.array(labels))
 
     def classify(self, text: str) -> CategoryGuess:
-        return _classify(self, text)
+        return _remembered_guess(self, text)
 
-    def _classify(self, text: str) -> CategoryGuess:
+    def guess(self, text: str) -> CategoryGuess:
+        """`classify` without the memory."""
         with unchecked():
             margins = np.atleast_1d(self.model.decision_function(self.vectorizer.transform([_normal(text)]))[0])
         if len(margins) == 1:  # two categories: one margin, for the second
@@ -67,10 +68,10 @@ class CategoryClassifier:
 
 
 @lru_cache(maxsize=4096)
-def _classify(classifier: CategoryClassifier, text: str) -> CategoryGuess:
+def _remembered_guess(classifier: CategoryClassifier, text: str) -> CategoryGuess:
     """Remembered: filing one report classifies the same words up to four times (the whole, its clauses, and
     how sure each is), and a report is often told again in the next message."""
-    return classifier._classify(text)
+    return classifier.guess(text)
 
 
 @cache
