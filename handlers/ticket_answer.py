@@ -50,7 +50,7 @@ async def start_if_waited_on(ctx: HandlerContext, nlu: ParseResult) -> bool:
     message may be the answer (what the flow does with danger, a wish for a person or a question a guide answers
     is the pipeline's, as in any free-text question)."""
     state = ctx.state
-    if state.flow is not None or state.suspended or nlu.intent.name in OTHER_NEEDS:
+    if not ctx.may_be_awaited or state.flow is not None or state.suspended or nlu.intent.name in OTHER_NEEDS:
         return False
     if nlu.intent.name in SMALL_TALK and sum(ch.isalnum() for ch in nlu.text) <= SMALL_TALK_CHARS:
         return False

@@ -27,6 +27,7 @@ from bot.core.wording import Wording
 from bot.office import follow_ups
 from bot.office.categories import names_a_category, prepare_filing
 from bot.office.objections import something_to_object_to
+from bot.office.pauses import reasons_awaiting_resident
 from handlers import (
     appeal_report,
     build_answer_checks,
@@ -62,8 +63,7 @@ from nlu.text import simplified
 from storage.clock import Clock, system_clock
 from storage.models import Community, Resident
 from storage.profile import Profile
-from storage.repositories import conversations, directory, processed
-from storage.repositories.residents import resident_writing
+from storage.repositories import directory, processed, residents, turns
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "resume_offer": ("flow",),
@@ -146,6 +146,7 @@ class Pipeline:
         self.answer_checks = build_answer_checks()
         self.needs = SecondNeeds(self.profile, self.nlu, self.policy)
         self.communities = directory.CommunityRows()
+        self.awaiting_reasons = reasons_awaiting_resident(self.profile)
         self.understanding = ThreadPoolExecutor(UNDERSTANDING_THREADS, thread_name_prefix="understanding")
         prepare_filing(self.profile)
 
@@ -175,24 +176,26 @@ class Pipeline:
     async def _handle_once(self, message: InboundMessage) -> list[Reply]:
         async with self.sessions() as session, session.begin():
             key = self.retry_key(message)
-            if not await processed.claim_message(session, message.channel, key):
+            now = self.clock()
+            claimed = await turns.claim(session, message.channel, key, message.sender_id, now)
+            if claimed is None:
                 seen = await processed.find_processed(session, message.channel, key)
                 assert seen is not None  # claimed, and a claim is never taken back once committed
                 return [reply_from_json(r) for r in seen.replies]
             community = await self.communities.by_key(session, message.community_key) if message.community_key else None
-            now = self.clock()
-            resident = await resident_writing(session, message.channel, message.sender_id,
-                                              community.id if community else None, now)
+            writer = await residents.writer(session, claimed.resident_id, message.channel, message.sender_id,
+                                            community.id if community else None, now, self.awaiting_reasons)
+            resident = writer.resident
             if community is None and resident.community_id is not None:
                 community = await self.communities.by_id(session, resident.community_id)
             idle = timedelta(minutes=self.profile.district.conversation_idle_minutes)
-            state = DialogueState.restore(*await conversations.load_state(session, resident.id), now, idle)
+            state = DialogueState.restore(writer.state, writer.saved_at, now, idle)
             said = await self._words_of(session, message, resident, community, state)
             owner: int | None = resident.id
             created_at = None
             if isinstance(said, str):
                 ctx = HandlerContext(session, self.profile, resident, community, state, now, message.channel,
-                                     self.policies, seal=self.seal)
+                                     self.policies, seal=self.seal, may_be_awaited=writer.awaited)
                 replies = await self._converse(message, said, ctx)
                 if said == VOICE_FOR_A_PERSON and message.voice is not None:
                     replies = [ctx.say("voice_for_a_person"), *replies]
@@ -202,9 +205,8 @@ class Pipeline:
             else:
                 replies = recorded = said
             state.offered = [[c.label, c.payload] for r in replies for c in r.choices]
-            await conversations.save_state(session, resident.id, state.to_json(), now)
-            await processed.record_replies(session, message.channel, key, [reply_to_json(r) for r in recorded], owner,
-                                           created_at)
+            await turns.end(session, message.channel, key, resident.id, state.to_json(), now,
+                            [reply_to_json(r) for r in recorded], owner, created_at)
         return replies
 
     async def _words_of(self, session: AsyncSession, message: InboundMessage, resident: Resident,

@@ -103,9 +103,14 @@ async def resume_by_staff(session: AsyncSession, profile: Profile, number: str, 
     return ticket
 
 
+def reasons_awaiting_resident(profile: Profile) -> list[str]:
+    """The pause reasons that wait on the resident (materials, a time they are at home), by key."""
+    return [key for key, reason in profile.district.pause_reasons.items() if reason.awaits_resident]
+
+
 async def waiting_on(session: AsyncSession, profile: Profile, resident_id: int) -> Ticket | None:
     """The resident's ticket paused for a reason that waits on them (the latest paused, if several)."""
-    waiting = [key for key, reason in profile.district.pause_reasons.items() if reason.awaits_resident]
+    waiting = reasons_awaiting_resident(profile)
     if not waiting:
         return None
     query = (select(Ticket).options(joinedload(Ticket.assignee))

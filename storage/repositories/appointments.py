@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from storage.db import dialect_insert
 from storage.models import Appointment, AppointmentSlot, AppointmentStatus
 from storage.profile.schema import Service
-from storage.scheduling import is_bookable_time, last_bookable_day, slot_end, slot_starts
+from storage.scheduling import last_bookable_day, slot_end, slot_starts
 
 
 async def ensure_slot(session: AsyncSession, community_id: int, service: Service,
@@ -75,10 +75,12 @@ async def free_slots(session: AsyncSession, community_id: int, service: Service,
 
 
 def _bookable_starts(service: Service, after: datetime, now: datetime, tz: tzinfo) -> Iterator[datetime]:
+    """The slot starts at or after `after` up to the last bookable day, not past: what `is_bookable_time` accepts,
+    without working each day's slots out again for every start (a week of half-hour slots is hundreds)."""
     day = max(after, now).astimezone(tz).date()
     while day <= last_bookable_day(service, now, tz):
         for start in slot_starts(service, day, tz):
-            if start >= after and is_bookable_time(service, start, now, tz) is None:
+            if start >= after and start > now:
                 yield start
         day += timedelta(days=1)
 

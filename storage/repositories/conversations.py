@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Executable, Table, bindparam, select, update
+from sqlalchemy import Insert, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import built_per_dialect
@@ -27,15 +27,17 @@ async def lock_conversation(session: AsyncSession, resident_id: int) -> None:
 _LOAD = select(_TABLE.c.state, _TABLE.c.updated_at).where(_TABLE.c.resident_id == bindparam("resident"))
 
 
-def _save(insert: Any) -> Executable:
-    upsert = insert(_TABLE)
-    statement: Executable = upsert.on_conflict_do_update(
+def save_statement(insert: Any) -> Insert:
+    """The upsert of a resident's dialogue state, built with a database's `insert`."""
+    upsert = insert(_TABLE).values(resident_id=bindparam("resident_id"), state=bindparam("state"),
+                                   updated_at=bindparam("updated_at"))
+    statement: Insert = upsert.on_conflict_do_update(
         index_elements=[_TABLE.c.resident_id],
         set_={"state": upsert.excluded.state, "updated_at": upsert.excluded.updated_at})
     return statement
 
 
-_SAVE = built_per_dialect(_save)
+_SAVE = built_per_dialect(save_statement)
 
 
 async def load_state(session: AsyncSession, resident_id: int) -> tuple[dict[str, Any], datetime | None]:
@@ -44,6 +46,11 @@ async def load_state(session: AsyncSession, resident_id: int) -> tuple[dict[str,
     return (row.state, row.updated_at) if row is not None else ({}, None)
 
 
+def saved(resident_id: int, state: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The parameters of `save_statement`."""
+    return {"resident_id": resident_id, "state": state, "updated_at": now}
+
+
 async def save_state(session: AsyncSession, resident_id: int, state: dict[str, Any], now: datetime) -> None:
     """Store the resident's dialogue state, creating the row on their first turn."""
-    await session.execute(_SAVE(session), {"resident_id": resident_id, "state": state, "updated_at": now})
+    await session.execute(_SAVE(session), saved(resident_id, state, now))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation.pipeline import Pipeline
 from bot.core.messages import InboundMessage, Reply
-from storage.models import OutboxMessage, Staff, Ticket, TicketEvent
+from storage.models import ChannelIdentity, Conversation, OutboxMessage, Staff, Ticket, TicketEvent
 from storage.profile import Profile
 from tests.conftest import MONDAY_10AM
 
@@ -170,3 +171,36 @@ async def test_concurrent_deliveries_of_one_message_make_one_ticket(
 
     assert results[0] == results[1] == results[2]
     assert len(await tickets(sessions)) == 1
+
+
+async def until_one_waits_for_a_lock(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Returns once a connection to the test's database waits for a lock another holds (or fails after 30 s)."""
+    for _ in range(3000):
+        async with sessions() as session:
+            if await session.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                         "AND datname = current_database()")):
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError("nothing waited for the lock")
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite: one writer at a time, by its lock
+async def test_a_message_that_waited_for_another_of_the_same_resident_goes_on_from_what_that_one_saved(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await pipeline.handle(message("电梯坏了", "m-1"))
+    async with sessions() as session, session.begin():
+        asked = await session.scalar(select(Conversation.state))
+        await session.execute(update(Conversation).values(state={}))
+    async with sessions() as other, other.begin():
+        # Another message of theirs mid-turn: its account's row taken, the question it asked not committed yet.
+        await other.execute(update(ChannelIdentity).where(ChannelIdentity.external_id == "wx-resident-1")
+                            .values(active=True))
+        await other.execute(update(Conversation).values(state=asked))
+        answer = asyncio.create_task(pipeline.handle(message("7栋", "m-2")))
+        await until_one_waits_for_a_lock(sessions)
+    replies = await answer
+
+    [ticket] = await tickets(sessions)
+    assert ticket.category_key == "lift"
+    assert ticket.number is not None
+    assert ticket.number in text_of(replies)

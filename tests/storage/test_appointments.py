@@ -22,7 +22,7 @@ from storage.repositories.appointments import (
     get_appointment_by_number,
     open_appointments_of,
 )
-from storage.scheduling import nearest_slot_start
+from storage.scheduling import is_bookable_time, nearest_slot_start
 from storage.slot_problem import SlotProblem
 from tests.conftest import MONDAY_10AM
 
@@ -144,6 +144,21 @@ async def test_free_slots_skip_closed_dates(sessions: Sessions, profile: Profile
 
     # 1 January is closed, then a weekend: Monday 4 January opens at 08:30.
     assert free == [(local(profile, 1, 4, 8, 30), 3), (local(profile, 1, 4, 9), 3)]
+
+
+@pytest.mark.parametrize("now", [MONDAY_10AM, MONDAY_10AM + timedelta(minutes=7), MONDAY_10AM + timedelta(hours=14)])
+async def test_free_slots_are_every_time_a_booking_would_accept(sessions: Sessions, profile: Profile,
+                                                                now: datetime) -> None:
+    community, _ = await community_and_residents(sessions)
+    for service in profile.services.values():
+        async with sessions() as session:
+            free = await free_slots(session, community.id, service, now, now, profile.timezone, limit=10_000)
+        grid = (now.replace(minute=0, second=0, microsecond=0) + timedelta(minutes=5 * step)
+                for step in range(12 * 24 * (service.book_days_ahead + 2)))
+        accepted = [moment for moment in grid if is_bookable_time(service, moment, now, profile.timezone) is None]
+
+        assert [start for start, _ in free] == accepted, service.key
+        assert accepted
 
 
 async def test_free_slots_count_the_places_left_in_one_query(sessions: Sessions, profile: Profile) -> None:

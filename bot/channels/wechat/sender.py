@@ -55,6 +55,15 @@ class WeChatSender:
     subscribe_template_id: str | None = None
     subscribe_template_field: str = "thing1"
     clock: Clock = system_clock
+    sending_at_once: int = 3
+    """Deliveries under way at once; the others wait their turn without a database connection. A delivery holds
+    its outbox row, and so a connection, through WeChat's API call, which waits for one of asyncio's few default
+    threads (6 on 2 cores, shared with the spool's writes): unbounded, a peak of late replies held the whole pool
+    while they queued for those threads, the webhook's own turns waited for connections, answered `success`, and
+    added late replies of their own."""
+
+    def __post_init__(self) -> None:
+        self._sending = asyncio.Semaphore(self.sending_at_once)
 
     async def send_texts(self, resident_id: int, texts: list[str], kind: str = REPLY_KIND) -> list[int]:
         """Record the texts in the outbox, then deliver them in order; returns the outbox ids."""
@@ -69,7 +78,7 @@ class WeChatSender:
 
     async def deliver(self, outbox_id: int) -> None:
         """Send one outbox message, or settle it as undeliverable; a passing failure is left to retry."""
-        async with self.sessions() as session, session.begin():
+        async with self._sending, self.sessions() as session, session.begin():
             row = await session.get(OutboxMessage, outbox_id, with_for_update=True)
             if row is None or row.delivered_at is not None or row.undeliverable_reason is not None:
                 return
