@@ -55,8 +55,8 @@ def day_of(moment: datetime, timezone: ZoneInfo) -> datetime:
 
 
 _RECORD: Update = (update(_TABLE).where(_TABLE.c.channel == bindparam("key_channel"),
-                                _TABLE.c.message_id == bindparam("key_message_id"))
-           .values(replies=bindparam("replies"), resident_id=bindparam("owner")))
+                                        _TABLE.c.message_id == bindparam("key_message_id"))
+                   .values(replies=bindparam("replies"), resident_id=bindparam("owner")))
 _RECORD_ON_DAY = _RECORD.values(created_at=bindparam("day"))
 
 
