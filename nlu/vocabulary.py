@@ -7,6 +7,7 @@ data file uses works without code.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 from nlu.rasa_data import TrainingData
@@ -47,6 +48,18 @@ class VocabularyMatcher:
                     found.append((entity, canonical, *span))
                 start = haystack.find(surface, start + 1)
         return sorted(found, key=lambda match: match[2])
+
+
+def matcher(vocabulary: Vocabulary) -> VocabularyMatcher:
+    """The matcher of `vocabulary`, built once for each distinct one: forms and places look for the same few
+    word lists in message after message, and building a matcher folds every word of its list."""
+    return _built(tuple((entity, tuple((canonical, tuple(synonyms)) for canonical, synonyms in values.items()))
+                        for entity, values in vocabulary.items()))
+
+
+@functools.lru_cache(maxsize=512)
+def _built(vocabulary: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...]) -> VocabularyMatcher:
+    return VocabularyMatcher({entity: dict(values) for entity, values in vocabulary})
 
 
 def vocabulary_from_training_data(data: TrainingData) -> dict[str, dict[str, list[str]]]:

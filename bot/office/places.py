@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from nlu.phrasing import LANDMARK_OF, LOOSE_WORDS
-from nlu.vocabulary import VocabularyMatcher
+from nlu.vocabulary import VocabularyMatcher, matcher
 from storage.profile import Profile
 from storage.profile.schema import Place
 
@@ -20,10 +20,10 @@ def find_place(profile: Profile, community_key: str, text: str) -> Place | None:
     places = profile.places.get(community_key, {})
     if not places or not text.strip():
         return None
-    found = _named(VocabularyMatcher({"place": {key: place.words for key, place in places.items()}}), text)
+    found = _named(matcher({"place": {key: place.words for key, place in places.items()}}), text)
     if not found[0]:
         loose = {key: [LOOSE_WORDS.sub("", word) for word in place.words] for key, place in places.items()}
-        loosely = _named(VocabularyMatcher({"place": loose}), LOOSE_WORDS.sub("", text))
+        loosely = _named(matcher({"place": loose}), LOOSE_WORDS.sub("", text))
         found = loosely if loosely[0] or not found[1] else found
     named = found[0] or found[1]
     if not named:
@@ -33,10 +33,10 @@ def find_place(profile: Profile, community_key: str, text: str) -> Place | None:
     return places[[key for key in named if times[key] == most][-1]]
 
 
-def _named(matcher: VocabularyMatcher, text: str) -> tuple[list[str], list[str]]:
+def _named(names: VocabularyMatcher, text: str) -> tuple[list[str], list[str]]:
     """The keys of the places the text names, in order: those named as themselves, and those only as landmarks."""
     themselves: list[str] = []
     landmarks: list[str] = []
-    for _, key, _, end in matcher.find(text):
+    for _, key, _, end in names.find(text):
         (landmarks if LANDMARK_OF.match(text, end) else themselves).append(key)
     return themselves, landmarks

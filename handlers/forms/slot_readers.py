@@ -20,7 +20,7 @@ from nlu.id_number import find_id_numbers
 from nlu.phrasing import CHOICE_LEADS, FORM_CHATTER, GOES_AHEAD, OWNER_LEADS, corrected_part
 from nlu.result import ParseResult
 from nlu.text import sounds_like, spoken_digits
-from nlu.vocabulary import VocabularyMatcher
+from nlu.vocabulary import matcher
 from storage.profile import Profile
 from storage.profile.schema import CertificateStatus, SlotSpec
 
@@ -51,7 +51,7 @@ Asker = Callable[[SlotSpec, HandlerContext], Awaitable[Reply]]
 
 
 def catalogue_match(text: str, entries: dict[str, list[str]]) -> str | None:
-    found = VocabularyMatcher({"entry": entries}).find(text)
+    found = matcher({"entry": entries}).find(text)
     return found[0][1] if found else None
 
 
@@ -121,7 +121,7 @@ async def read_choice(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awa
     """The option the words name, by its label or a synonym; the last one named wins (「给我……不对，给我妈」)."""
     text = corrected_part(nlu.text)
     words = {option: [option, *slot.synonyms.get(option, [])] for option in slot.options}
-    found = VocabularyMatcher({"option": words}).find(text)
+    found = matcher({"option": words}).find(text)
     said = [(chosen, _explicit(slot, text, chosen, start, end)) for _, chosen, start, end in found]
     stated = [chosen for chosen, explicit in said if explicit]
     if stated or (awaited and said):

@@ -9,6 +9,7 @@ import pytest
 
 from nlu.entities import EntityExtractor, vocabulary_from_training_data
 from nlu.rasa_data import TrainingData, parse_example
+from nlu.vocabulary import matcher
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 VOCABULARY = {
@@ -89,3 +90,13 @@ def test_vocabulary_from_training_data_drives_the_extractor() -> None:
     entities = extractor.extract("困难正明和律师咨询", NOW)
 
     assert [(e.entity, e.value) for e in entities] == [("certificate_type", "困难证明"), ("service", "法律咨询")]
+
+
+def test_a_matcher_kept_for_a_word_list_follows_the_list_when_it_changes() -> None:
+    places = {"place": {"east_gate": ["东门"], "garage": ["车库"]}}
+    assert [m[1] for m in matcher(places).find("东门和车库")] == ["east_gate", "garage"]
+    assert matcher(places) is matcher({"place": {"east_gate": ["东门"], "garage": ["车库"]}})
+
+    places["place"]["north_gate"] = ["北门"]  # a profile edited and loaded again
+    places["place"]["garage"] = ["地下车库"]
+    assert [m[1] for m in matcher(places).find("北门 车库 地下车库")] == ["north_gate", "garage"]
