@@ -283,6 +283,13 @@ class PolicyLibrary:
             hits.append(Hit(self.passages[own[int(np.argmax(fit))]], float(document_scores[d])))
         return hits
 
+    def prepare(self, question: str) -> None:
+        """Embed the question ahead of `search` or `answer`, which then find its vector kept (`embed_question`). The
+        embedding is most of what answering costs (15-100 ms of CPU, by the question's length) and lets go of the GIL:
+        a caller in another thread keeps the event loop answering meanwhile."""
+        if self._passage_vectors is not None:
+            embed_question(question)
+
     def answer(self, question: str) -> Hit | None:
         """The best hit, when its document plainly covers the question (see `min_score`, `clear_score`)."""
         hits = self.search(question, 2)

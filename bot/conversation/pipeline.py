@@ -240,7 +240,7 @@ class Pipeline:
         flow_before = state.flow
         await note_named_community(ctx, text)
         button = read_button_payload(simplified(text.strip())) is not None
-        nlu, cued = await self._off_loop(self._understand, text, state)
+        nlu, cued = await self._off_loop(self._understand_ahead, text, state)
         if not button:
             await ticket_answer.start_if_waited_on(ctx, nlu)
         if not (button or cued) and state.flow is None:
@@ -297,6 +297,14 @@ class Pipeline:
             if not await something_to_object_to(ctx.session, self.profile, community_id, nlu.text, ctx.now):
                 return nlu
         return taken
+
+    def _understand_ahead(self, text: str, state: DialogueState) -> tuple[ParseResult, bool]:
+        """`_understand`, and a policy question embedded for the guides while still off the event loop: answering it
+        there would hold the loop, and every other message of this process, for the embedding's 15-100 ms."""
+        said, cued = self._understand(text, state)
+        if self.policies is not None and said.intent.name == policy_question.INTENT and said.text:
+            self.policies.prepare(said.text)
+        return said, cued
 
     def _understand(self, text: str, state: DialogueState) -> tuple[ParseResult, bool]:
         """The NLU's reading and whether a danger cue made it an emergency.

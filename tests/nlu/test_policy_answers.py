@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from bot.conversation.pipeline import Pipeline
+from nlu import policy_embeddings
 from nlu.policy_index import PolicyLibrary
 from nlu.policy_store import build_library, current_library, read_library, write_library
 from nlu.policy_texts import cut, plain_text, read_passages
@@ -168,6 +170,29 @@ async def test_a_question_is_answered_from_its_own_guide_not_a_neighbour_sharing
         助手: 摘自社区办事指南《{guide}》
     """)
 
+
+
+async def test_a_policy_question_is_embedded_off_the_event_loop(
+        pipeline: Pipeline, ranked_library: PolicyLibrary, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Embedding a question holds the CPU for 15-100 ms: it is done in the pipeline's threads, not in the event loop
+    that every other message of the process waits on."""
+    pipeline.policies = ranked_library
+    model, embedded_in = policy_embeddings._model(), []
+    query = model.query
+
+    def query_noting_the_thread(text: str) -> object:
+        embedded_in.append(threading.current_thread())
+        return query(text)
+
+    monkeypatch.setattr(model, "query", query_noting_the_thread)
+    policy_embeddings.embed_question.cache_clear()  # asked by the other database's run of this test too
+    await play(Resident(pipeline, "r-off-loop"), """
+        居民: 想问一下我们家两口人 低保每个月到底能拿多少钱
+        助手: 摘自社区办事指南《最低生活保障（低保）申请》
+    """)
+
+    assert embedded_in
+    assert threading.current_thread() not in embedded_in
 
 
 @pytest.mark.parametrize(("question", "heading"), [
