@@ -22,7 +22,7 @@ from bot.office.ticket_moves import move_ticket
 from bot.office.ticketing import TicketRequest, format_address, format_datetime, open_ticket
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
-from nlu.address import says_no_building, stated_address, without_no_building
+from nlu.address import says_no_building, stated_address, unit_alone, without_no_building
 from nlu.entities import Address, AddressMatch
 from nlu.payloads import button_payload
 from nlu.phrasing import (
@@ -41,7 +41,7 @@ from nlu.phrasing import (
 )
 from nlu.result import IntentScore, ParseResult
 from nlu.text import chinese_to_int
-from storage.models import Building
+from storage.models import Building, Ticket
 from storage.profile import Profile
 from storage.profile.schema import Place
 from storage.repositories.directory import get_building, get_building_by_id
@@ -185,6 +185,8 @@ async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
     if not ctx.state.filed or ctx.community is None:
         return False
     text = nlu.text
+    if unit_alone(text) is not None:
+        return any(ticket.building_id is not None for ticket in await _just_filed(ctx))
     place, found = find_place(ctx.profile, ctx.community.key, text), stated_address(text)
     named = found is not None or place is not None
     if CORRECTING.match(text):
@@ -211,10 +213,8 @@ async def _filed_there(ctx: HandlerContext, text: str, place: Place | None) -> b
     assert ctx.community is not None
     found = stated_address(text)
     building = await get_building(ctx.session, ctx.community.id, found[0].building) if found else None
-    tickets = [await get_ticket_by_number(ctx.session, number) for number in ctx.state.filed]
-    return any(ticket is not None and ((place is not None and ticket.place == place.name)
-                                       or (building is not None and ticket.building_id == building.id))
-               for ticket in tickets)
+    return any((place is not None and ticket.place == place.name)
+               or (building is not None and ticket.building_id == building.id) for ticket in await _just_filed(ctx))
 
 
 async def _placed_exactly(ctx: HandlerContext) -> bool:
@@ -222,12 +222,8 @@ async def _placed_exactly(ctx: HandlerContext) -> bool:
     「六十八栋」 said after a report at the rubbish station is where the resident lives, not a correction. An
     emergency is placed more exactly whatever it is at (「中心广场有人倒地」, then 「就在喷泉边上」)."""
     listed = _listed_names(ctx)
-    for number in ctx.state.filed:
-        ticket = await get_ticket_by_number(ctx.session, number)
-        if ticket is not None and ticket.category_key != EMERGENCY_CATEGORY \
-                and (ticket.building_id is not None or ticket.place in listed):
-            return True
-    return False
+    return any(ticket.category_key != EMERGENCY_CATEGORY and (ticket.building_id is not None or ticket.place in listed)
+               for ticket in await _just_filed(ctx))
 
 
 def _listed_names(ctx: HandlerContext) -> set[str]:
@@ -235,8 +231,15 @@ def _listed_names(ctx: HandlerContext) -> set[str]:
     return {place.name for place in ctx.profile.places.get(ctx.community.key, {}).values()}
 
 
+async def _just_filed(ctx: HandlerContext) -> list[Ticket]:
+    tickets = [await get_ticket_by_number(ctx.session, number) for number in ctx.state.filed]
+    return [ticket for ticket in tickets if ticket is not None]
+
+
 async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
     assert ctx.community is not None
+    if (unit := unit_alone(text)) is not None:
+        return await _put_in_unit(ctx, unit)
     found = stated_address(text)
     building = await get_building(ctx.session, ctx.community.id, found[0].building) if found else None
     place = None if building else find_place(ctx.profile, ctx.community.key, text)
@@ -245,18 +248,30 @@ async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
         named = format_address(ctx.wording, found[0].building) if found else text
         return [ctx.say("ask_building_again", community=ctx.community.name, building=named)]
     replies, listed = [], _listed_names(ctx)
-    for number in ctx.state.filed:
-        ticket = await get_ticket_by_number(ctx.session, number)
-        if ticket is None:
-            continue
+    for ticket in await _just_filed(ctx):
         # 「就在喷泉边上」 after 「中心广场有人倒地」: the listed place more exactly, not somewhere else.
         refining = words and ticket.place in listed and not CORRECTING.match(text)
         refined = f"{ticket.place} {words}" if refining else words
         moved = await move_ticket(ctx.session, ctx.profile, ctx.community, ticket, building, place, ctx.now, refined)
-        replies.append(ctx.say("ticket_moved", ticket_no=number, address=moved.address_label,
+        replies.append(ctx.say("ticket_moved", ticket_no=ticket.number, address=moved.address_label,
                                handler=moved.route.handler_label, assignee=moved.route.assignee.name))
     if building is not None:
         ctx.resident.building_id, ctx.resident.unit, ctx.resident.room = building.id, None, None
+    ctx.state.filed = []
+    return replies
+
+
+async def _put_in_unit(ctx: HandlerContext, unit: str) -> list[Reply]:
+    """「2单元」 after a report filed at 3栋: the same building, more exactly."""
+    assert ctx.community is not None
+    replies = []
+    for ticket in await _just_filed(ctx):
+        if ticket.building_id is None:
+            continue
+        building = await get_building_by_id(ctx.session, ticket.building_id)
+        moved = await move_ticket(ctx.session, ctx.profile, ctx.community, ticket, building, None, ctx.now, unit=unit)
+        replies.append(ctx.say("ticket_moved", ticket_no=ticket.number, address=moved.address_label,
+                               handler=moved.route.handler_label, assignee=moved.route.assignee.name))
     ctx.state.filed = []
     return replies
 

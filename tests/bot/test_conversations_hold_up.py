@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
@@ -395,6 +396,21 @@ async def test_a_building_corrected_right_after_filing_moves_the_ticket_to_whoev
     async with sessions() as session:
         told = (await session.scalars(select(OutboxMessage.staff_id).where(OutboxMessage.kind == "ticket_moved"))).all()
     assert len(set(told)) == 2
+
+
+@pytest.mark.parametrize("unit_said", ["2单元", "是2单元不是1单元", "不对 是二单元"])
+async def test_a_unit_said_right_after_filing_places_the_ticket_in_that_unit_of_its_building(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], unit_said: str) -> None:
+    await play(Resident(pipeline, "r-unit"), f"""
+        居民: 7栋楼道灯坏了好几天了
+        助手: 白杨社区7栋
+        居民: {unit_said}
+        助手: 地点改为：白杨社区7栋2单元
+    """)
+
+    [ticket] = await tickets_of(sessions)
+    assert ticket.building is not None
+    assert (ticket.building.number, ticket.unit) == ("7", "2")
 
 
 async def test_a_problem_asked_about_as_a_status_question_with_nothing_on_record_is_filed(

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from nlu.address import unit_alone
 from nlu.entities import Address, EntityExtractor, extract_entities, find_address, find_phones, find_ticket_numbers
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -196,3 +197,12 @@ def test_module_level_extract_entities_uses_the_current_time() -> None:
     entities = extract_entities("联系电话13912345678，住3栋，明天来")
 
     assert [e.entity for e in entities] == ["phone", "address", "time"]
+
+
+@pytest.mark.parametrize(("text", "unit"), [
+    ("2单元", "2"), ("二单元", "2"), ("是2单元不是1单元", "2"), ("不是1单元 是2单元", "2"), ("不对 是三单元", "3"),
+    ("对了 忘了说 是4单元", "4"), ("就是2单元啊", "2"),
+    ("3栋2单元", None), ("2单元门口的灯坏了", None), ("我住2单元", None), ("好的", None),
+])
+def test_a_unit_said_on_its_own_is_read_and_nothing_more_is(text: str, unit: str | None) -> None:
+    assert unit_alone(text) == unit
