@@ -62,6 +62,8 @@ class HandlerContext:
     anonymous: bool = False
     """A turn of an anonymous clue: its retry-cache row keeps neither the resident nor the moment."""
     seal: Seal = DEVELOPMENT_SEAL
+    last_guide: str | None = None
+    """The title of the guide quoted in answer to the resident's last message (`DialogueState.guide`)."""
     may_be_awaited: bool = True
     """False when the turn's first read found no ticket of the resident's paused waiting on them: nothing need
     look for one (`ticket_answer`)."""

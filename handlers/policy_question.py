@@ -32,7 +32,7 @@ QUOTE_CHARS = 320
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
-    hit = ctx.policies.answer(nlu.text) if ctx.policies and nlu.text.strip() else None
+    hit = _answer(nlu.text, ctx) if nlu.text.strip() else None
     helpless = hit is None or TRIED_AND_FAILED.search(nlu.text)
     if helpless and not ctx.state.suspended and asks_office_to_act(ctx.profile, nlu.text):
         return await appeal_report.file_instead(message, nlu, ctx)
@@ -50,15 +50,27 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
 def answer_from_guides(nlu: ParseResult, ctx: HandlerContext) -> list[Reply] | None:
     """A guide's answer to words that ask (「养老金那个认证咋整啊」「居委会电话多少」) whatever need they were read
     as, or None when they do not ask or no guide answers."""
-    hit = ctx.policies.answer(nlu.text) if ctx.policies is not None and ASKING.search(nlu.text) else None
+    hit = _answer(nlu.text, ctx) if ASKING.search(nlu.text) else None
     return _quote(ctx, hit) if hit is not None else None
+
+
+def _answer(question: str, ctx: HandlerContext) -> Hit | None:
+    """The guides' answer to the question, or, when none answers it alone, the answer of the guide just quoted to
+    a question that goes on about it (「要带啥材料」)."""
+    if ctx.policies is None:
+        return None
+    hit = ctx.policies.answer(question)
+    if hit is None and ctx.last_guide is not None:
+        hit = ctx.policies.answer_about(ctx.last_guide, question)
+    return hit
 
 
 def _quote(ctx: HandlerContext, hit: Hit) -> list[Reply]:
     passage = hit.passage
+    ctx.state.guide = passage.title
     quote = passage.text if len(passage.text) <= QUOTE_CHARS else passage.text[:QUOTE_CHARS].rstrip() + "…"
     replies: list[Reply] = [ctx.say("policy_answer", title=passage.title, heading=passage.heading, quote=quote)]
-    if ctx.policies is not None:
+    if ctx.policies is not None and passage.title != ctx.last_guide:  # not the same links again, message after message
         replies += [ctx.say("policy_form", name=name, link=ctx.policies.form_link(target))
                     for name, target in passage.forms]
     return replies

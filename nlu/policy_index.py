@@ -307,6 +307,12 @@ class PolicyLibrary:
         covered = self.coverage(question, hits[0].passage.source) >= self.min_coverage
         return hits[0] if clear or far_ahead or covered else None
 
+    def answer_about(self, title: str, question: str) -> Hit | None:
+        """The answer from the guide titled `title` to a question that goes on about it (「要带啥材料」 after its
+        answer was quoted), or None when another guide answers it better or none does."""
+        hit = self.answer(f"{title} {question}")
+        return hit if hit is not None and hit.passage.title == title else None
+
     def coverage(self, question: str, source: str) -> float:
         """The share of the question's content words (two characters or more) found in the document, each or another
         word of its group in the profile's terms, or of the words of what it asks (`asked_part`) if more: the story

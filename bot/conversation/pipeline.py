@@ -193,9 +193,11 @@ class Pipeline:
             said = await self._words_of(session, message, resident, community, state)
             owner: int | None = resident.id
             created_at = None
+            last_guide, state.guide = state.guide, None
             if isinstance(said, str):
                 ctx = HandlerContext(session, self.profile, resident, community, state, now, message.channel,
-                                     self.policies, seal=self.seal, may_be_awaited=writer.awaited)
+                                     self.policies, seal=self.seal, last_guide=last_guide,
+                                     may_be_awaited=writer.awaited)
                 replies = await self._converse(message, said, ctx)
                 if said == VOICE_FOR_A_PERSON and message.voice is not None:
                     replies = [ctx.say("voice_for_a_person"), *replies]

@@ -25,6 +25,8 @@ class DialogueState:
     """A second need said in the same message as the first, as [intent, its words], offered when the first is done."""
     filed: list[str] = field(default_factory=list)
     """The tickets of the report just filed, for the next message only: 「不对 是91栋」 moves them."""
+    guide: str | None = None
+    """The title of the guide just quoted, for the next message only: 「要带啥材料」 then asks more of it."""
     recent: list[str] = field(default_factory=list)
     """The resident's last few messages, so a person taking over sees what was said before 「转人工」."""
     offered: list[list[str]] = field(default_factory=list)
@@ -72,5 +74,5 @@ class DialogueState:
         return cls(flow=data.get("flow"), awaiting=data.get("awaiting"), slots=dict(data.get("slots") or {}),
                    misses=int(data.get("misses") or 0), pending_text=data.get("pending_text"),
                    suspended=data.get("suspended"), later=data.get("later"),
-                   filed=list(data.get("filed") or []), recent=list(data.get("recent") or []),
+                   filed=list(data.get("filed") or []), guide=data.get("guide"), recent=list(data.get("recent") or []),
                    offered=[list(c) for c in data.get("offered") or []])

@@ -195,6 +195,37 @@ async def test_a_policy_question_is_embedded_off_the_event_loop(
     assert threading.current_thread() not in embedded_in
 
 
+async def test_a_question_that_goes_on_about_the_guide_just_quoted_is_answered_from_it(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-goes-on"), """
+        居民: 我妈今年82了 能领高龄津贴吗
+        助手: 摘自社区办事指南《高龄津贴（高龄老人生活补贴）》
+        助手: 表格下载：高龄津贴申请表
+        居民: 要带啥材料
+        助手: 【高龄津贴（高龄老人生活补贴）·申请材料】
+        助手: 户口簿
+        助手: !表格下载
+        居民: 多久能批下来
+        助手: 【高龄津贴（高龄老人生活补贴）·办理时限和发放时间】
+    """)
+
+
+async def test_a_question_after_another_need_does_not_go_on_about_the_guide_quoted_before(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-moved-on"), """
+        居民: 我妈今年82了 能领高龄津贴吗
+        助手: 摘自社区办事指南《高龄津贴（高龄老人生活补贴）》
+        居民: 3栋2单元楼道灯坏了
+        助手: 楼道照明
+        居民: 要带啥材料
+        助手: !高龄津贴
+    """)
+
+
 @pytest.mark.parametrize(("question", "heading"), [
     ("低保申请需要什么条件", "申请条件"),
     ("老年优待证要带什么材料", "所需材料"),
