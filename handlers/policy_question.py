@@ -13,7 +13,7 @@ from bot.office.categories import asks_office_to_act
 from handlers import appeal_report, certificate_request
 from handlers.base import HandlerContext
 from handlers.forms.slot_readers import named_certificate
-from nlu.phrasing import ASKING, ASKS_FOR_A_DOCUMENT, TRIED_AND_FAILED
+from nlu.phrasing import ASKING, ASKS_FOR_A_DOCUMENT, CERTIFICATE_WORD, TRIED_AND_FAILED
 from nlu.policy_index import Hit
 from nlu.result import IntentScore, ParseResult
 
@@ -55,14 +55,28 @@ def answer_from_guides(nlu: ParseResult, ctx: HandlerContext) -> list[Reply] | N
 
 
 def _answer(question: str, ctx: HandlerContext) -> Hit | None:
-    """The guides' answer to the question, or, when none answers it alone, the answer of the guide just quoted to
-    a question that goes on about it (「要带啥材料」)."""
+    """The guides' answer to the question, or, when none answers it alone, the answer to a question that goes on
+    about what the resident was at: the guide just quoted (「要带啥材料」), or the certificate of the form open or
+    put aside (「开这个证明要带什么」, asked about the 居住证明 being requested)."""
     if ctx.policies is None:
         return None
     hit = ctx.policies.answer(question)
     if hit is None and ctx.last_guide is not None:
         hit = ctx.policies.answer_about(ctx.last_guide, question)
+    certificate = _certificate_at_hand(ctx)
+    if hit is None and certificate is not None:
+        name = ctx.profile.certificates[certificate].name
+        hit = ctx.policies.answer_about(name, question, title_holds=name.removesuffix(CERTIFICATE_WORD))
     return hit
+
+
+def _certificate_at_hand(ctx: HandlerContext) -> str | None:
+    """The key of the certificate chosen in the certificate form open or put aside."""
+    state = ctx.state
+    flow, slots = (state.flow, state.slots) if state.flow is not None \
+        else ((state.suspended or {}).get("flow"), (state.suspended or {}).get("slots") or {})
+    key = slots.get("certificate") if flow == certificate_request.FLOW else None
+    return key if isinstance(key, str) and key in ctx.profile.certificates else None
 
 
 def _quote(ctx: HandlerContext, hit: Hit) -> list[Reply]:

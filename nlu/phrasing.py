@@ -259,3 +259,7 @@ JUST_ASKING = re.compile(r"(就|只|只是|就是)想(先)?(问问|问一下|问
 
 ASKS_FOR_A_DOCUMENT = re.compile(r"开(个|张|一个|一张)?|办(个|张|一个|一张)|出具|要(个|张|一个|一张)|弄(个|张)")
 """「要个户口方面的证明」「社区能开吧」: a document asked for, not only asked about."""
+
+CERTIFICATE_WORD = "证明"
+"""How a certificate's name ends (居住证明, 独生子女证明): the guide on it may name the matter without the word
+(《独生子女父母奖励与计划生育家庭扶助》)."""

@@ -47,9 +47,13 @@ ANSWER_KINDS = (
      re.compile(r"\d[\d,]*(?:\.\d+)?\s*元"), re.compile(r"标准|金额|费用")),
     (re.compile(r"多久|多长时间|几天|几个工作日|什么时候(?:能|才能|可以)?(?:办好|批|下来|拿到|到账|发)"),
      re.compile(r"\d+\s*个?(?:工作日|日|天|月|个月)内"), re.compile(r"时限|期限")),
+    (re.compile(r"带(?:什么|啥|哪些|些啥)|(?:什么|啥|哪些)材料|材料(?:有哪些|是什么|要哪些)|准备(?:什么|啥|哪些)"
+                r"|(?:要|需要|得)(?:什么|啥|哪些)(?:证件|东西|资料)"),
+     re.compile(r"原件|复印件"), re.compile(r"材料")),
 )
 """(What a question asks for, what the text of a passage that gives it holds, what its heading says): 「低保一个月
-能给多少钱」 wants the section with the amounts, not the one that says 「1个月内」 and shares more of its characters."""
+能给多少钱」 wants the section with the amounts, not the one that says 「1个月内」 and shares more of its characters;
+「开这个证明要带什么」 the list of materials, not the conditions that share its words."""
 ANSWER_KIND_WEIGHT = 1.0
 """What the passage of the right kind adds to its fit (words and meaning, each 0-1)."""
 
@@ -307,11 +311,12 @@ class PolicyLibrary:
         covered = self.coverage(question, hits[0].passage.source) >= self.min_coverage
         return hits[0] if clear or far_ahead or covered else None
 
-    def answer_about(self, title: str, question: str) -> Hit | None:
-        """The answer from the guide titled `title` to a question that goes on about it (「要带啥材料」 after its
-        answer was quoted), or None when another guide answers it better or none does."""
-        hit = self.answer(f"{title} {question}")
-        return hit if hit is not None and hit.passage.title == title else None
+    def answer_about(self, topic: str, question: str, title_holds: str | None = None) -> Hit | None:
+        """The answer to a question that goes on about a topic it does not name (「要带啥材料」 after the guide titled
+        `topic` was quoted), from a guide whose title holds `title_holds` (the topic itself by default); None when
+        another guide answers it better or none does."""
+        hit = self.answer(f"{topic} {question}")
+        return hit if hit is not None and (title_holds or topic) in hit.passage.title else None
 
     def coverage(self, question: str, source: str) -> float:
         """The share of the question's content words (two characters or more) found in the document, each or another

@@ -226,6 +226,30 @@ async def test_a_question_after_another_need_does_not_go_on_about_the_guide_quot
     """)
 
 
+async def test_a_question_about_the_certificate_being_requested_is_answered_from_its_guide(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-cert-question"), """
+        居民: 我想给我孙子开个居住证明 他上学要用
+        助手: 身份证号
+        居民: 开这个证明要带什么
+        助手: 【居住证明开具·所需材料】
+        助手: 还没办完，要继续吗
+        居民: 继续
+        助手: 身份证号
+    """)
+
+
+@pytest.mark.parametrize("question", ["低保申请要带什么材料", "办老年优待证要带啥", "低保需要准备哪些东西"])
+def test_a_question_about_what_to_bring_is_answered_with_the_list_of_materials(
+        ranked_library: PolicyLibrary, question: str) -> None:
+    hit = ranked_library.answer(question)
+
+    assert hit is not None
+    assert "材料" in hit.passage.heading
+
+
 @pytest.mark.parametrize(("question", "heading"), [
     ("低保申请需要什么条件", "申请条件"),
     ("老年优待证要带什么材料", "所需材料"),
