@@ -263,3 +263,7 @@ ASKS_FOR_A_DOCUMENT = re.compile(r"开(个|张|一个|一张)?|办(个|张|一�
 CERTIFICATE_WORD = "证明"
 """How a certificate's name ends (居住证明, 独生子女证明): the guide on it may name the matter without the word
 (《独生子女父母奖励与计划生育家庭扶助》)."""
+
+NOT_AT_HAND = re.compile(r"不记得|记不(?:住|清|得)|忘(?:了|记)|找不(?:到|着)|没带|不在(?:身边|手边|手上)|"
+                         r"回头(?:再)?[给发]|晚点(?:再)?[给发]|等(?:会|一会|下|一下)(?:再)?[给发]|去找|找一下|翻一下")
+"""A number asked for that the resident does not have at hand (「他身份证号我不记得了 回头给你」「等下我去找」)."""

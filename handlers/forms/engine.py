@@ -14,6 +14,7 @@ from bot.core.dialogue import DialogueState
 from bot.core.messages import Reply
 from handlers.base import ASKED, HandlerContext, asked_with_a_way_out
 from handlers.forms.slot_kinds import READERS, ask_slot
+from handlers.forms.slot_readers import MISTYPED_NUMBER_DIGITS
 from nlu.phrasing import ABOUT_A_NUMBER, ASKING, CORRECTING, GOES_AHEAD, LEAVES_NONE, SAYS_WHAT_FOR, cancels
 from nlu.result import ParseResult
 from storage.profile.schema import FlowSpec, SlotSpec
@@ -39,9 +40,6 @@ REPLIES: dict[str, tuple[str, ...]] = {
 CONFIRM = "__confirm__"
 """The `awaiting` value while the bot waits for yes or no to its summary."""
 NUMBER_KINDS = frozenset({"id_number", "phone"})
-MISTYPED_NUMBER_DIGITS = 7
-"""This many digits, where an ID number or a phone is asked, is that number mistyped; a building's few digits
-(「17栋4单元 楼上漏水」) are not."""
 
 Action = Callable[[HandlerContext], Awaitable[list[Reply]]]
 Summary = Callable[[HandlerContext], Awaitable[Mapping[str, object]]]

@@ -17,7 +17,7 @@ from handlers.base import HandlerContext
 from nlu.categories import category_classifier, category_spec
 from nlu.entities import find_phones
 from nlu.id_number import find_id_numbers
-from nlu.phrasing import CHOICE_LEADS, FORM_CHATTER, GOES_AHEAD, OWNER_LEADS, corrected_part
+from nlu.phrasing import CHOICE_LEADS, FORM_CHATTER, GOES_AHEAD, NOT_AT_HAND, OWNER_LEADS, corrected_part
 from nlu.result import ParseResult
 from nlu.text import sounds_like, spoken_digits
 from nlu.vocabulary import matcher
@@ -28,9 +28,14 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "certificate_unknown": (),
     "certificate_not_issued": ("certificate", "instead"),
     "id_number_invalid": (),
+    "id_number_not_at_hand": (),
     "phone_invalid": (),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
+
+MISTYPED_NUMBER_DIGITS = 7
+"""This many digits, where an ID number or a phone is asked, is that number mistyped; a building's few digits
+(「17栋4单元 楼上漏水」) or a choice's number (「2」) are not."""
 
 
 @dataclass(frozen=True)
@@ -174,9 +179,9 @@ async def read_phone(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awai
 
 
 def _wrong_number(ctx: HandlerContext, slot: SlotSpec, text: str, invalid: str) -> Reply:
-    """A number that fails its check is told so; words without a digit (「等一下 我去找她身份证」「坐公交用」) are
-    no wrong number: the question is simply asked again."""
-    return ctx.say(invalid) if any(ch.isdigit() for ch in text) else ctx.say(slot.ask)
+    """A number that fails its check is told so; words with a few digits or none (「2」「坐公交用」) are no wrong
+    number: the question is simply asked again."""
+    return ctx.say(invalid) if sum(ch.isdigit() for ch in text) >= MISTYPED_NUMBER_DIGITS else ctx.say(slot.ask)
 
 
 async def read_id_number(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
@@ -184,6 +189,9 @@ async def read_id_number(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, 
     found = find_id_numbers(spoken, ctx.now.astimezone(ctx.profile.timezone).date())
     if found:
         return SlotOutcome(value=found[0][0])
+    if awaited and NOT_AT_HAND.search(nlu.text) and not any(ch.isdigit() for ch in spoken):
+        # 「他身份证号我不记得了 回头给你行不」: told how to go on, not asked the same question again.
+        return SlotOutcome(replies=(ctx.say("id_number_not_at_hand"),))
     if awaited and nlu.text.strip():
         return SlotOutcome(replies=(_wrong_number(ctx, slot, spoken, "id_number_invalid"),))
     return None

@@ -53,6 +53,23 @@ async def test_residence_certificate_end_to_end(pipeline: Pipeline, sessions: as
         assert (await session.get_one(Staff, ticket.assignee_id)).role == "window"
 
 
+async def test_an_id_number_not_at_hand_or_a_stray_digit_is_no_wrong_number(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-cert-later"), """
+        居民: 我想给我孙子开个居住证明 他上学要用
+        助手: 身份证号
+        居民: 2
+        助手: 18位身份证号
+        助手: !校验不通过
+        居民: 他身份证号我不记得了 回头给你行不
+        助手: 找到身份证号后直接发给我
+        助手: !校验不通过
+        居民: 110101199003074514
+        助手: !校验不通过
+        助手: 联系电话
+    """)
+
+
 async def test_several_answers_in_one_message_are_all_taken(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-many"), """
