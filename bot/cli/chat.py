@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from rich.console import Console
+from rich.text import Text
 from sqlalchemy import func, select
 
 from bot.channels.terminal.channel import NAME as CHANNEL
@@ -42,9 +43,15 @@ async def run_chat(settings: Settings, sender: str, community: str | None, conso
                     continue
                 message = InboundMessage(CHANNEL, sender, uuid.uuid4().hex, text, runtime.clock(), community)
                 for text in plain_texts(await runtime.pipeline.handle(message)):
-                    console.print(f"[bold cyan]bot>[/] {text}", highlight=False)
+                    say(console, "bot>", "bold cyan", text)
     finally:
         await runtime.close()
+
+
+def say(console: Console, who: str, style: str, text: str) -> None:
+    """A line of the conversation, its words as written (brackets are no markup) and left to the terminal to wrap:
+    Rich would break Chinese text at its few spaces, after a list's 「· 」, or put it all on the next line."""
+    console.print(Text.assemble((who, style), " ", text), soft_wrap=True, highlight=False)
 
 
 @dataclass
@@ -77,7 +84,8 @@ class TerminalInbox:
                 reply = TextReply(message.text, tuple(Choice(label, payload) for label, payload in choices)) \
                     if offered is not None or not choices \
                     else TextReply(with_choices_as_words(Wording(self.runtime.profile, None), message.text, choices))
-                self.console.print(f"\n[bold magenta]office>[/] {plain_texts([reply])[0]}", highlight=False)
+                self.console.print()
+                say(self.console, "office>", "bold magenta", plain_texts([reply])[0])
                 self.cursor = message.id
             if shown:
                 self.console.print(PROMPT, end="")  # the resident's line, which the office's message pushed up
