@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -25,7 +25,7 @@ from nlu.fitted import unchecked
 from nlu.phrasing import ASKING
 from nlu.policy_embeddings import VectorCache, embed_question
 from nlu.policy_terms import PolicyTerms
-from nlu.policy_texts import Passage, is_address, read_passages
+from nlu.policy_texts import Passage, is_address, questions_and_answers, read_passages
 from nlu.text import normalize
 
 _PUNCTUATION = re.compile(r"[\s\W_]+")
@@ -284,7 +284,7 @@ class PolicyLibrary:
             if closeness is not None:
                 fit = fit + _scaled(closeness[own].astype(np.float64))
             fit = fit + ANSWER_KIND_WEIGHT * np.array([gives_what_is_asked(question, self.passages[i]) for i in own])
-            hits.append(Hit(self.passages[own[int(np.argmax(fit))]], float(document_scores[d])))
+            hits.append(Hit(asked_of(question, self.passages[own[int(np.argmax(fit))]]), float(document_scores[d])))
         return hits
 
     def prepare(self, question: str) -> None:
@@ -328,6 +328,19 @@ class PolicyLibrary:
         content = [w for w in words(normalize(text)) if len(w) >= 2 and w not in STOP_WORDS]
         found = sum(any(same in self._texts[source] for same in self.terms.same_as(w)) for w in content)
         return found / len(content) if content else 0.0
+
+
+def asked_of(question: str, passage: Passage) -> Passage:
+    """Of a passage of questions and answers (a guide's 常见问题), the one answer whose question and answer share the
+    most of the question's words (character bigrams, its own question's counting double), headed by its question;
+    any other passage, or one that shares none, as it is."""
+    pairs = questions_and_answers(passage.text)
+    asked = set(bigrams(question))
+    shared = [2 * len(asked & set(bigrams(q))) + len(asked & set(bigrams(a))) for q, a in pairs]
+    if not shared or max(shared) == 0:
+        return passage
+    best_question, best_answer = pairs[shared.index(max(shared))]
+    return replace(passage, heading=best_question, text=best_answer)
 
 
 def gives_what_is_asked(question: str, passage: Passage) -> bool:

@@ -34,6 +34,8 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}.*\n?", re.MULTILINE)
 _TABLE_BAR = re.compile(r"\s*\|\s*")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _SENTENCE_END = re.compile(r"(?<=[。！？；;!?])")
+_QUESTION = re.compile(r"^问[：:]\s*", re.MULTILINE)
+_ANSWER = re.compile(r"^答[：:]\s*")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,20 @@ def read_document(path: Path) -> list[Passage]:
         passages.extend(Passage(path.name, title, plain_text(heading.strip()), chunk, forms)
                         for chunk in cut(plain))
     return passages
+
+
+def questions_and_answers(text: str) -> list[tuple[str, str]]:
+    """A passage that is a list of 「问：…」 lines each followed by its 「答：…」 (a guide's 常见问题), as (question,
+    answer); empty for any other passage. A long list is cut into passages between lines, so one may start with
+    the answer to a question before it, or end with a question whose answer is in the next: both are left out."""
+    before, *asked = _QUESTION.split(text)
+    if before.strip() and not _ANSWER.match(before.strip()):
+        return []
+    pairs = []
+    for part in asked:
+        question, _, answer = part.strip().partition("\n")
+        pairs.append((question.strip(), _ANSWER.sub("", answer.strip())))
+    return [(question, answer) for question, answer in pairs if question and answer]
 
 
 def form_links(markdown: str) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from bot.conversation.pipeline import Pipeline
 from nlu import policy_embeddings
 from nlu.policy_index import PolicyLibrary
 from nlu.policy_store import build_library, current_library, read_library, write_library
-from nlu.policy_texts import cut, plain_text, read_passages
+from nlu.policy_texts import cut, plain_text, questions_and_answers, read_passages
 from storage.models import Appointment, CertificateRequest, Ticket
 from tests.bot.transcript import Resident, play
 from tests.cli import frontdoor
@@ -248,6 +248,27 @@ def test_a_question_about_what_to_bring_is_answered_with_the_list_of_materials(
 
     assert hit is not None
     assert "材料" in hit.passage.heading
+
+
+@pytest.mark.parametrize(("question", "asked", "answered"), [
+    ("中午能去办事吗", "中午12点到1点半能去办事吗？", "中午窗口午休"),
+    ("社区电话多少", "社区的电话是多少？怎么联系社区？", "白杨社区电话0571-86012345"),
+])
+def test_an_answer_from_a_list_of_questions_and_answers_is_that_one_answer(
+        ranked_library: PolicyLibrary, question: str, asked: str, answered: str) -> None:
+    hit = ranked_library.answer(question)
+
+    assert hit is not None
+    assert hit.passage.heading == asked
+    assert hit.passage.text.startswith(answered)
+    assert "问：" not in hit.passage.text
+
+
+def test_questions_and_answers_are_read_from_a_list_cut_anywhere_and_from_nothing_else() -> None:
+    cut_list = "答：上一问的答案。\n问：几点上班？\n答：八点半。\n问：周六呢？\n答：上午有人。\n问：中午呢？"
+
+    assert questions_and_answers(cut_list) == [("几点上班？", "八点半。"), ("周六呢？", "上午有人。")]
+    assert questions_and_answers("· 本人身份证原件；\n问：这一行是引用的问题") == []
 
 
 @pytest.mark.parametrize(("question", "heading"), [
