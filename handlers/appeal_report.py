@@ -252,7 +252,8 @@ async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
         # 「就在喷泉边上」 after 「中心广场有人倒地」: the listed place more exactly, not somewhere else.
         refining = words and ticket.place in listed and not CORRECTING.match(text)
         refined = f"{ticket.place} {words}" if refining else words
-        moved = await move_ticket(ctx.session, ctx.profile, ctx.community, ticket, building, place, ctx.now, refined)
+        moved = await move_ticket(ctx.session, ctx.profile, ctx.community, ticket, building, place, ctx.now, refined,
+                                  unit=found[0].unit if found and building else None)
         replies.append(ctx.say("ticket_moved", ticket_no=ticket.number, address=moved.address_label,
                                handler=moved.route.handler_label, assignee=moved.route.assignee.name))
     if building is not None:

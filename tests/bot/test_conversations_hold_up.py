@@ -413,6 +413,20 @@ async def test_a_unit_said_right_after_filing_places_the_ticket_in_that_unit_of_
     assert (ticket.building.number, ticket.unit) == ("7", "2")
 
 
+async def test_a_building_corrected_with_its_unit_keeps_the_unit(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-moved-unit"), """
+        居民: 9栋楼道灯坏了好几天了
+        助手: 白杨社区9栋
+        居民: 不对 是19栋3单元
+        助手: 地点改为：白杨社区19栋3单元
+    """)
+
+    [ticket] = await tickets_of(sessions)
+    assert ticket.building is not None
+    assert (ticket.building.number, ticket.unit) == ("19", "3")
+
+
 async def test_a_problem_asked_about_as_a_status_question_with_nothing_on_record_is_filed(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-status-report"), """
