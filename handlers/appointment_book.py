@@ -22,18 +22,27 @@ from handlers.appointment_slots import chosen_service, named_service
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from handlers.forms.engine import answers_slot, run_form
+from nlu.entities import find_phones
+from nlu.phrasing import ABOUT_ONES_PHONE
 from nlu.result import ParseResult
 from storage.profile.schema import SlotSpec
+from storage.repositories.appointments import get_appointment_by_number
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "appointment_booked": ("location", "number", "service", "time"),
+    "appointment_phone_left": ("number", "phone"),
     "phone_not_left": (),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
 
-INTENTS = ("appointment_book",)
+INTENTS = ("appointment_book", "appointment_phone")
 FLOW = "appointment_book"
+PHONE_LEFT = "appointment_phone"
+"""A phone sent right after booking without one (`leaves_phone`)."""
+MAX_OTHER_CHARS = 2
+"""Characters besides the phone and the words about it (`ABOUT_ONES_PHONE`) that a phone left on its own may have:
+「我电话13912345678 谢谢」 leaves it; 「电话13912345678 楼道灯坏了」 says more."""
 
 
 async def answers(nlu: ParseResult, ctx: HandlerContext) -> bool:
@@ -44,7 +53,20 @@ FIRST_WORDS = "first_words"
 """What the resident asked for before the bot had to ask which community (「约社保 明天下午两点」)."""
 
 
+def leaves_phone(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    """「我电话13912345678」 right after a booking made without a phone: the number for it, as its summary said it
+    could be sent; not a request for a person, nor a new need."""
+    phones = find_phones(nlu.text)
+    if ctx.state.booked is None or len(phones) != 1:
+        return False
+    _, start, end = phones[0]
+    rest = ABOUT_ONES_PHONE.sub("", nlu.text[:start] + nlu.text[end:])
+    return len(rest) <= MAX_OTHER_CHARS
+
+
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    if nlu.intent.name == PHONE_LEFT:
+        return await _leave_phone(nlu, ctx)
     if not await resolve_community(ctx, nlu.text):
         ctx.state.start(FLOW)
         ctx.state.awaiting = "community"
@@ -60,6 +82,17 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if ctx.resident.phone and "phone" not in ctx.state.slots:
         ctx.state.slots["phone"] = ctx.resident.phone
     return await run_form(FLOW, nlu, ctx, _summary, _submit, _needs)
+
+
+async def _leave_phone(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    number, ctx.state.booked = ctx.state.booked, None
+    appointment = await get_appointment_by_number(ctx.session, number) if number else None
+    if appointment is None:
+        return []
+    [(phone, _, _)] = find_phones(nlu.text)
+    appointment.phone = phone
+    ctx.resident.phone = ctx.resident.phone or phone
+    return [ctx.say("appointment_phone_left", number=number, phone=phone)]
 
 
 def _take_service_named_before(ctx: HandlerContext, text: str) -> None:
@@ -118,5 +151,6 @@ async def _submit(ctx: HandlerContext) -> list[Reply]:
         return [ctx.say("time_unavailable", time=label, service=service.name, reason=reason)]
     ctx.resident.phone = ctx.resident.phone or slots.get("phone") or None
     ctx.state.finish()
+    ctx.state.booked = None if booking.phone else booking.number
     return [ctx.say("appointment_booked", number=booking.number, service=service.name, time=label,
                     location=service.location)]

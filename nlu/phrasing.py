@@ -267,3 +267,7 @@ CERTIFICATE_WORD = "证明"
 NOT_AT_HAND = re.compile(r"不记得|记不(?:住|清|得)|忘(?:了|记)|找不(?:到|着)|没带|不在(?:身边|手边|手上)|"
                          r"回头(?:再)?[给发]|晚点(?:再)?[给发]|等(?:会|一会|下|一下)(?:再)?[给发]|去找|找一下|翻一下")
 """A number asked for that the resident does not have at hand (「他身份证号我不记得了 回头给你」「等下我去找」)."""
+
+ABOUT_ONES_PHONE = re.compile(r"我的|我|电话|手机|号码|号|是|联系方式|联系|补上|补一下|留个|留一下|这个|给你|"
+                              r"[：:，,。\s]")
+"""The words around a phone number left on its own (「我电话13912345678」「手机号是…」)."""

@@ -30,6 +30,7 @@ from bot.office.objections import something_to_object_to
 from bot.office.pauses import reasons_awaiting_resident
 from handlers import (
     appeal_report,
+    appointment_book,
     build_answer_checks,
     build_registry,
     certificate_request,
@@ -256,6 +257,10 @@ class Pipeline:
             nlu = replace(nlu, intent=IntentScore(appeal_report.MOVE, 1.0))
         else:
             state.filed = []
+        if state.flow is None and appointment_book.leaves_phone(nlu, ctx):
+            nlu = replace(nlu, intent=IntentScore(appointment_book.PHONE_LEFT, 1.0))
+        else:
+            state.booked = None
         closed_answer = answers and not self._awaits_free_text(state)
         if not is_emergency(nlu, cued, in_flow=state.flow is not None, closed_answer=closed_answer,
                             calm=self.safety.sounds_calm(nlu.text)):

@@ -25,6 +25,9 @@ class DialogueState:
     """A second need said in the same message as the first, as [intent, its words], offered when the first is done."""
     filed: list[str] = field(default_factory=list)
     """The tickets of the report just filed, for the next message only: 「不对 是91栋」 moves them."""
+    booked: str | None = None
+    """The number of an appointment just booked without a phone, for the next message only: a phone sent then is
+    left on it (the summary said it may be)."""
     guide: str | None = None
     """The title of the guide just quoted, for the next message only: 「要带啥材料」 then asks more of it."""
     recent: list[str] = field(default_factory=list)
@@ -74,5 +77,6 @@ class DialogueState:
         return cls(flow=data.get("flow"), awaiting=data.get("awaiting"), slots=dict(data.get("slots") or {}),
                    misses=int(data.get("misses") or 0), pending_text=data.get("pending_text"),
                    suspended=data.get("suspended"), later=data.get("later"),
-                   filed=list(data.get("filed") or []), guide=data.get("guide"), recent=list(data.get("recent") or []),
+                   filed=list(data.get("filed") or []), booked=data.get("booked"), guide=data.get("guide"),
+                   recent=list(data.get("recent") or []),
                    offered=[list(c) for c in data.get("offered") or []])

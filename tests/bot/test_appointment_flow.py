@@ -46,6 +46,37 @@ async def test_legal_advice_next_wednesday_morning_end_to_end(
     assert slot.booked == 1
 
 
+async def test_a_phone_sent_right_after_booking_without_one_is_left_on_the_booking(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-phone-after"), """
+        居民: 帮我约下周三上午的法律咨询
+        助手: 需要时直接发号码补上
+        居民: [确认]
+        助手: 预约成功
+        居民: 我电话13912345678
+        助手: 补上电话 13912345678
+        助手: !转人工
+    """)
+
+    [(booking, _)] = await bookings(sessions)
+    assert booking.phone == "13912345678"
+
+
+async def test_a_phone_sent_after_something_else_is_not_taken_for_the_booking(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-phone-later"), """
+        居民: 帮我约下周三上午的法律咨询
+        居民: [确认]
+        助手: 预约成功
+        居民: 低保一个月能给多少钱
+        居民: 我电话13912345678
+        助手: !补上电话
+    """)
+
+    [(booking, _)] = await bookings(sessions)
+    assert booking.phone is None
+
+
 async def test_a_home_visit_asks_for_a_phone_to_call_at_the_door(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-home"), """
