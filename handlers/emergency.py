@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 
 from bot.core.errors import RoutingError
-from bot.core.messages import Choice, InboundMessage, Reply
+from bot.core.messages import Choice, InboundMessage, Reply, TextReply
 from bot.office.emergencies import alert_on_duty
 from handlers.base import HandlerContext
 from handlers.community import resolve_community
+from nlu.dangers import KINDS, danger_in
 from nlu.payloads import button_payload
 from nlu.result import ParseResult
 from storage.repositories.directory import get_community
@@ -23,6 +24,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "emergency_now": (),
     "emergency_not_urgent": (),
     "emergency_community_unknown": ("text",),
+    **{f"emergency_advice_{kind}": () for kind in KINDS},
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -37,7 +39,12 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     ctx.state.pending_text = nlu.text or None
     offers = tuple(Choice(ctx.wording.render(f"intent_{intent}"), button_payload("not_urgent", need=intent))
                    for intent in NOT_URGENT_CHOICES)
-    replies = [ctx.say("emergency_now"), ctx.say("emergency_not_urgent", *offers)]
+    not_urgent = ctx.say("emergency_not_urgent", *offers)
+    danger = danger_in(nlu.text)
+    if danger is not None:  # what to do meanwhile, in the second reply: the first is the numbers and only them
+        advice = ctx.wording.render(f"emergency_advice_{danger}")
+        not_urgent = TextReply(f"{advice}\n\n{not_urgent.text}", not_urgent.choices)
+    replies: list[Reply] = [ctx.say("emergency_now"), not_urgent]
     await _alert(ctx, nlu.text)
     return replies
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -92,3 +93,20 @@ async def test_an_emergency_on_the_district_account_alerts_the_duty_community_sa
     assert alert.priority == PRIORITY_URGENT
     assert "未说明在哪个社区" in alert.payload["text"]
     assert SCAMMED in alert.payload["text"]
+
+
+@pytest.mark.parametrize(("text", "advice", "not_given"), [
+    ("楼下好像有股很浓的煤气味 怎么办", "关掉燃气总阀", "96110"),
+    ("5栋楼道里着火了 好大的烟", "不要坐电梯", "燃气"),
+    (SCAMMED, "申请紧急止付", "燃气"),
+    ("不是煤气味 是楼下着火了", "不要坐电梯", "燃气"),
+])
+async def test_the_numbers_are_followed_by_what_to_do_about_the_danger_told_of(
+        pipeline: Pipeline, text: str, advice: str, not_given: str) -> None:
+    numbers, meanwhile = await pipeline.handle(said(text, "m-1"))
+
+    assert numbers.text == pipeline.profile.reply_template("baiyang", "emergency_now")
+    assert advice in meanwhile.text
+    assert not_given not in meanwhile.text
+    assert meanwhile.text.endswith(pipeline.profile.reply_template("baiyang", "emergency_not_urgent"))
+    assert meanwhile.choices
