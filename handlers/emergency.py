@@ -15,7 +15,7 @@ from bot.core.messages import Choice, InboundMessage, Reply, TextReply
 from bot.office.emergencies import alert_on_duty
 from handlers.base import HandlerContext
 from handlers.community import resolve_community
-from nlu.dangers import KINDS, danger_in
+from nlu.dangers import danger_in
 from nlu.payloads import button_payload
 from nlu.result import ParseResult
 from storage.repositories.directory import get_community
@@ -24,7 +24,10 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "emergency_now": (),
     "emergency_not_urgent": (),
     "emergency_community_unknown": ("text",),
-    **{f"emergency_advice_{kind}": () for kind in KINDS},
+    "emergency_advice_gas": (),
+    "emergency_advice_fire": (),
+    "emergency_advice_fraud": (),
+    "emergency_advice_medical": (),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 

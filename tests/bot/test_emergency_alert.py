@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation.pipeline import Pipeline
 from bot.core.messages import InboundMessage
+from handlers import emergency
+from nlu.dangers import KINDS
 from storage.models import OutboxMessage, Staff, Ticket
 from storage.repositories.outbox import PRIORITY_NORMAL, PRIORITY_URGENT, claim_due
 from tests.conftest import MONDAY_10AM
@@ -110,3 +112,7 @@ async def test_the_numbers_are_followed_by_what_to_do_about_the_danger_told_of(
     assert not_given not in meanwhile.text
     assert meanwhile.text.endswith(pipeline.profile.reply_template("baiyang", "emergency_not_urgent"))
     assert meanwhile.choices
+
+
+def test_every_kind_of_danger_has_its_advice_declared() -> None:
+    assert {f"emergency_advice_{kind}" for kind in KINDS} <= set(emergency.REPLIES)
