@@ -15,7 +15,7 @@ from datetime import datetime
 
 from bot.core.errors import SlotFull, SlotUnavailable
 from bot.core.messages import Choice, InboundMessage, Reply
-from bot.office.appointments import book
+from bot.office.appointments import book, cancel
 from bot.office.ticketing import format_datetime
 from handlers import appeal_report
 from handlers.appointment_slots import chosen_service, named_service
@@ -23,14 +23,16 @@ from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from handlers.forms.engine import answers_slot, run_form
 from nlu.entities import find_phones
-from nlu.phrasing import ABOUT_ONES_PHONE
+from nlu.phrasing import ABOUT_ONES_PHONE, CHANGES_BOOKING
 from nlu.result import ParseResult
 from storage.profile.schema import SlotSpec
-from storage.repositories.appointments import get_appointment_by_number
+from storage.repositories.appointments import get_appointment_by_number, open_appointments_of
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "appointment_booked": ("location", "number", "service", "time"),
     "appointment_phone_left": ("number", "phone"),
+    "appointment_replacing": ("number", "service", "time"),
+    "appointment_replaced": ("number",),
     "phone_not_left": (),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
@@ -49,6 +51,8 @@ async def answers(nlu: ParseResult, ctx: HandlerContext) -> bool:
     return await answers_slot(FLOW, nlu, ctx)
 
 
+REPLACES = "replaces"
+"""Slot-state key: the number of the booking the one being made replaces (`_take_booking_to_move`)."""
 FIRST_WORDS = "first_words"
 """What the resident asked for before the bot had to ask which community (「约社保 明天下午两点」)."""
 
@@ -76,12 +80,31 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if first:
         ctx.state.awaiting = None
         nlu = replace(nlu, text=f"{first} {nlu.text}")
+    moving: list[Reply] = []
     if ctx.state.flow != FLOW:
         ctx.state.start(FLOW)
         _take_service_named_before(ctx, nlu.text)
+        moving = await _take_booking_to_move(ctx, nlu.text)
     if ctx.resident.phone and "phone" not in ctx.state.slots:
         ctx.state.slots["phone"] = ctx.resident.phone
-    return await run_form(FLOW, nlu, ctx, _summary, _submit, _needs)
+    return [*moving, *await run_form(FLOW, nlu, ctx, _summary, _submit, _needs)]
+
+
+async def _take_booking_to_move(ctx: HandlerContext, text: str) -> list[Reply]:
+    """「我之前约的法律咨询能改到周四吗」: the open booking of the service named (or the only one) is the one the new
+    time replaces once it is booked; the resident is told so. Nothing when the words move no booking."""
+    if not CHANGES_BOOKING.search(text):
+        return []
+    named = named_service(ctx.profile, text)
+    booked = [a for a in await open_appointments_of(ctx.session, ctx.resident.id)
+              if named is None or a.service_key == named]
+    number = booked[0].number if len(booked) == 1 else None
+    if number is None:
+        return []
+    old = booked[0]
+    ctx.state.slots.update({REPLACES: number, "service": old.service_key})
+    return [ctx.say("appointment_replacing", number=number, service=ctx.profile.services[old.service_key].name,
+                    time=format_datetime(ctx.wording, ctx.profile, old.slot.starts_at))]
 
 
 async def _leave_phone(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
@@ -150,7 +173,15 @@ async def _submit(ctx: HandlerContext) -> list[Reply]:
         reason = ctx.wording.render(f"reason_{unavailable.problem.value}")
         return [ctx.say("time_unavailable", time=label, service=service.name, reason=reason)]
     ctx.resident.phone = ctx.resident.phone or slots.get("phone") or None
+    replaced = await _cancel_replaced(ctx, slots.get(REPLACES))
     ctx.state.finish()
     ctx.state.booked = None if booking.phone else booking.number
     return [ctx.say("appointment_booked", number=booking.number, service=service.name, time=label,
-                    location=service.location)]
+                    location=service.location), *replaced]
+
+
+async def _cancel_replaced(ctx: HandlerContext, number: str | None) -> list[Reply]:
+    old = await get_appointment_by_number(ctx.session, number) if number else None
+    if old is None or old.resident_id != ctx.resident.id or not await cancel(ctx.session, old, ctx.now):
+        return []
+    return [ctx.say("appointment_replaced", number=number)]

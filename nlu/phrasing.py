@@ -271,3 +271,7 @@ NOT_AT_HAND = re.compile(r"不记得|记不(?:住|清|得)|忘(?:了|记)|找不
 ABOUT_ONES_PHONE = re.compile(r"我的|我|电话|手机|号码|号|是|联系方式|联系|补上|补一下|留个|留一下|这个|给你|"
                               r"[：:，,。\s]")
 """The words around a phone number left on its own (「我电话13912345678」「手机号是…」)."""
+
+CHANGES_BOOKING = re.compile(r"改到|改成|改在|换到|换成|换个时间|改约|改个时间|改时间|调到|调整到|推到|推迟|往后推|"
+                             r"提前到|挪到")
+"""A booking asked to move (「我约的法律咨询能改到周四吗」): the new time replaces the old, not a second booking."""

@@ -77,6 +77,28 @@ async def test_a_phone_sent_after_something_else_is_not_taken_for_the_booking(
     assert booking.phone is None
 
 
+async def test_a_booking_moved_to_another_time_replaces_the_old_one_once_the_new_one_is_booked(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-move-booking"), """
+        居民: 帮我约下周三上午的法律咨询
+        居民: [确认]
+        助手: 预约成功
+        居民: 我之前约的法律咨询能改到下周三下午吗
+        助手: 原来的预约
+        助手: 会在新的时间约好后取消
+        助手: 请核对
+        助手: 法律咨询
+        居民: [确认]
+        助手: 预约成功
+        助手: 已取消
+    """)
+
+    (old, old_slot), (new, new_slot) = await bookings(sessions)
+    assert (old.status, old_slot.booked) == ("cancelled", 0)
+    assert (new.status, new_slot.booked) == ("booked", 1)
+    assert new_slot.starts_at.astimezone(SHANGHAI).hour >= 12
+
+
 async def test_a_home_visit_asks_for_a_phone_to_call_at_the_door(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-home"), """
