@@ -31,11 +31,11 @@ from bot.office.places import find_place
 from handlers.base import OFFERABLE_INTENTS, HandlerContext
 from handlers.community import resolve_community
 from nlu.entities import find_address, find_phones
-from nlu.phrasing import WISH_TO_REPORT
+from nlu.phrasing import REPORT_PREAMBLE, WISH_TO_REPORT
 from nlu.result import ParseResult
 from storage.profile.schema import StaffRole
 from storage.repositories import outbox
-from storage.repositories.clues import add_clue, leave_contact
+from storage.repositories.clues import add_clue, add_to_clue, leave_contact
 from storage.repositories.directory import first_staff_with_role
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -47,6 +47,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "clue_ask_contact": (),
     "clue_contact_saved": ("receipt",),
     "clue_stays_anonymous": (),
+    "clue_added_to": ("receipt",),
     "staff_new_clue": ("category", "receipt"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
@@ -77,7 +78,8 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if step == "text" and text:
         opening = ctx.state.slots.get("opening", "")
         return [await _store(ctx, f"{opening}\n{text}".strip())]
-    if len(text) >= MIN_CLUE_CHARS or _says_what_and_where(ctx, text):
+    tells_something = len(REPORT_PREAMBLE.sub("", text)) >= MIN_CONTENT_CHARS
+    if (len(text) >= MIN_CLUE_CHARS and tells_something) or _says_what_and_where(ctx, text):
         return [await _store(ctx, text)]
     _await(ctx, "text", opening=text)
     return [ctx.say("ask_clue")]
@@ -114,6 +116,13 @@ async def _offer_answered(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     if (intent == FLOW and not text) or intent == "affirm":
         _await(ctx, "phone", token=ctx.state.slots.get("token", ""))
         return [ctx.say("clue_ask_contact")]
+    if len(text) < MIN_CLUE_CHARS and _says_where(ctx, text):
+        # 「就在8栋地下室」 right after the clue: where it happens, for the same clue.
+        clue = await add_to_clue(ctx.session, ctx.seal.of(ctx.state.slots.get("token", "")), text)
+        if clue is not None:
+            ctx.replay_replies = [ctx.say("clue_received_replay")]
+            return [ctx.say("clue_added_to", ctx.choice_of("choice_leave_contact", f"/{FLOW}"),
+                            ctx.choice_of("choice_stay_anonymous", "/deny"), receipt=clue.receipt or "")]
     ctx.state.finish()
     if intent == FLOW and len(text) >= MIN_CLUE_CHARS:
         return [await _store(ctx, text)]
@@ -144,10 +153,12 @@ def only_offers_contact(state: DialogueState) -> bool:
 
 def _says_what_and_where(ctx: HandlerContext, text: str) -> bool:
     content = WISH_TO_REPORT.sub("", text).strip()
-    if sum(ch.isalnum() for ch in content) < MIN_CONTENT_CHARS:
-        return False
-    named_place = ctx.community is not None and find_place(ctx.profile, ctx.community.key, content) is not None
-    return find_address(content) is not None or named_place
+    return sum(ch.isalnum() for ch in content) >= MIN_CONTENT_CHARS and _says_where(ctx, content)
+
+
+def _says_where(ctx: HandlerContext, text: str) -> bool:
+    named_place = ctx.community is not None and find_place(ctx.profile, ctx.community.key, text) is not None
+    return find_address(text) is not None or named_place
 
 
 def _just_a_phone(text: str) -> bool:

@@ -275,3 +275,9 @@ ABOUT_ONES_PHONE = re.compile(r"我的|我|电话|手机|号码|号|是|联系�
 CHANGES_BOOKING = re.compile(r"改到|改成|改在|换到|换成|换个时间|改约|改个时间|改时间|调到|调整到|推到|推迟|往后推|"
                              r"提前到|挪到")
 """A booking asked to move (「我约的法律咨询能改到周四吗」): the new time replaces the old, not a second booking."""
+
+REPORT_PREAMBLE = re.compile(
+    r"你们好|你好|您好|喂|请问|(?:我|俺)?(?:要|想|想要)?(?:匿名)?(?:举报|报告|反映|提供)(?:个|一个|一条|条|一下)?"
+    r"(?:事情|事|线索|情况)?|(?:但是|但|不过|可是)?(?:不想|不愿意?|不要|别)(?:留|透露|说|让人知道)(?:名字|姓名|名|我是谁)?|"
+    r"匿名|保密|[，,。！!？?\s]")
+"""What comes before a clue without being one (「你们好 我想举报个事 但是不想留名字」)."""

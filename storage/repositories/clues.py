@@ -36,6 +36,14 @@ async def leave_contact(session: AsyncSession, contact_seal: str, resident_id: i
     return clue
 
 
+async def add_to_clue(session: AsyncSession, contact_seal: str, text: str) -> Clue | None:
+    """More of what the resident told, added to the clue they just gave (found by its seal, as `leave_contact`)."""
+    clue = await session.scalar(select(Clue).where(Clue.contact_seal == contact_seal))
+    if clue is not None:
+        clue.text = f"{clue.text}\n{text}"
+    return clue
+
+
 async def list_clues(session: AsyncSession, community_id: int | None, limit: int = 100) -> Sequence[Clue]:
     """A community's clues, and those whose community was not known; newest first. Who may read them is
     the console's rule (`bot.console.clues`)."""

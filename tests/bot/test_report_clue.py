@@ -195,3 +195,26 @@ async def test_another_need_after_the_receipt_drops_the_offer_and_is_offered_bac
     [clue] = await clues(sessions)
     assert clue.receipt is not None
     assert await rows_mentioning(sessions, clue.receipt) == []
+
+
+async def test_a_wish_to_report_is_asked_what_happened_and_where_it_is_said_after_goes_with_the_clue(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    resident = Resident(pipeline, "r-clue-in-parts")
+    await play(resident, """
+        居民: 你们好 我想举报个事 但是不想留名字
+        助手: 请说说您要提供的线索
+        助手: !回执号
+        居民: 我们楼下总有人半夜在那赌博 吵得睡不着
+        助手: 回执号
+        居民: 就在8栋地下室
+        助手: 已补充到线索
+        居民: [保持匿名]
+        助手: 线索保持匿名
+    """)
+
+    [clue] = await clues(sessions)
+    assert "赌博" in clue.text
+    assert "8栋地下室" in clue.text
+    assert clue.resident_id is None
+    assert clue.receipt is not None
+    assert await rows_mentioning(sessions, clue.receipt) == []
