@@ -19,12 +19,12 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from bot.conversation.pipeline import Pipeline
 from bot.core.messages import InboundMessage, Reply, plain_texts
-from storage.models import Appointment, AppointmentSlot, ChannelIdentity, Clue, Resident, Ticket
+from storage.models import Appointment, AppointmentSlot, ChannelIdentity, Clue, Resident, Ticket, TicketStatus
 from storage.profile import Profile
 
 CHANNEL = "eval"
@@ -152,7 +152,17 @@ async def _play(pipeline: Pipeline, conversation: Conversation, ids: itertools.c
     await _read_outcome(pipeline, sender, played)
     _judge(pipeline.profile, played)
     await _release_bookings(pipeline)
+    await _close_tickets(pipeline)
     return played
+
+
+async def _close_tickets(pipeline: Pipeline) -> None:
+    """Each conversation is a resident on their own: the problems one reported are no open tickets for the next to
+    join (`bot.office.duplicates`). Played back to back at one moment, the set's dozens of blocked drains and dark
+    stairwells in the same few buildings would all be one ticket each, and every later report of one a follower."""
+    async with pipeline.sessions() as session, session.begin():
+        await session.execute(update(Ticket).where(Ticket.status != TicketStatus.CLOSED)
+                              .values(status=TicketStatus.CLOSED))
 
 
 async def _release_bookings(pipeline: Pipeline) -> None:

@@ -52,6 +52,24 @@ def test_the_set_is_played_and_the_failures_and_figures_are_printed(tmp_path: Pa
     assert "lamp" not in ran.stdout.split("task_success")[0]
 
 
+def test_each_conversation_reports_on_its_own_not_as_a_follower_of_the_one_before(tmp_path: Path,
+                                                                                  nlu_model: Path) -> None:
+    conversations, out = tmp_path / "set.yaml", tmp_path / "figures.json"
+    conversations.write_text("".join(f"""
+- id: lamp-{n}
+  said: [12栋楼道灯坏了好几天了]
+  expect:
+    tickets: [{{category: lighting, building: "12"}}]
+""" for n in (1, 2)), encoding="utf-8")
+    env = {**os.environ, "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE), "FRONTDOOR_NLU_DATA": f'["{NLU_DATA}"]',
+           "FRONTDOOR_NLU_MODEL": str(nlu_model)}
+
+    ran = frontdoor("eval", "conversations", str(conversations), "--out", str(out), env=env)
+
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["succeeded"] == 2
+
+
 def test_a_set_with_an_id_used_twice_is_refused(tmp_path: Path) -> None:
     conversations = tmp_path / "set.yaml"
     conversations.write_text("- {id: a, said: [你好]}\n- {id: a, said: [再见]}\n", encoding="utf-8")
