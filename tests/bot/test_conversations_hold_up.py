@@ -398,33 +398,22 @@ async def test_a_building_corrected_right_after_filing_moves_the_ticket_to_whoev
     assert len(set(told)) == 2
 
 
-@pytest.mark.parametrize("unit_said", ["2单元", "是2单元不是1单元", "不对 是二单元"])
-async def test_a_unit_said_right_after_filing_places_the_ticket_in_that_unit_of_its_building(
-        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], unit_said: str) -> None:
+@pytest.mark.parametrize(("said", "building", "unit"), [
+    ("2单元", "7", "2"), ("是2单元不是1单元", "7", "2"), ("不对 是二单元", "7", "2"), ("不对 是19栋3单元", "19", "3"),
+])
+async def test_a_unit_said_right_after_filing_places_the_ticket_in_that_unit(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], said: str, building: str, unit: str) -> None:
+    """A unit alone places it in the building it was filed at; a building corrected keeps the unit said with it."""
     await play(Resident(pipeline, "r-unit"), f"""
         居民: 7栋楼道灯坏了好几天了
         助手: 白杨社区7栋
-        居民: {unit_said}
-        助手: 地点改为：白杨社区7栋2单元
+        居民: {said}
+        助手: 地点改为：白杨社区{building}栋{unit}单元
     """)
 
     [ticket] = await tickets_of(sessions)
     assert ticket.building is not None
-    assert (ticket.building.number, ticket.unit) == ("7", "2")
-
-
-async def test_a_building_corrected_with_its_unit_keeps_the_unit(
-        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
-    await play(Resident(pipeline, "r-moved-unit"), """
-        居民: 9栋楼道灯坏了好几天了
-        助手: 白杨社区9栋
-        居民: 不对 是19栋3单元
-        助手: 地点改为：白杨社区19栋3单元
-    """)
-
-    [ticket] = await tickets_of(sessions)
-    assert ticket.building is not None
-    assert (ticket.building.number, ticket.unit) == ("19", "3")
+    assert (ticket.building.number, ticket.unit) == (building, unit)
 
 
 async def test_a_problem_asked_about_as_a_status_question_with_nothing_on_record_is_filed(
