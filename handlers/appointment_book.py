@@ -60,8 +60,10 @@ FIRST_WORDS = "first_words"
 def leaves_phone(nlu: ParseResult, ctx: HandlerContext) -> bool:
     """「我电话13912345678」 right after a booking made without a phone: the number for it, as its summary said it
     could be sent; not a request for a person, nor a new need."""
+    if ctx.state.booked is None:
+        return False
     phones = find_phones(nlu.text)
-    if ctx.state.booked is None or len(phones) != 1:
+    if len(phones) != 1:
         return False
     _, start, end = phones[0]
     rest = ABOUT_ONES_PHONE.sub("", nlu.text[:start] + nlu.text[end:])
