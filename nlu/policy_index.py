@@ -316,7 +316,12 @@ class PolicyLibrary:
         `topic` was quoted), from a guide whose title holds `title_holds` (the topic itself by default); None when
         another guide answers it better or none does."""
         hit = self.answer(f"{topic} {question}")
-        return hit if hit is not None and (title_holds or topic) in hit.passage.title else None
+        if hit is None or (title_holds or topic) not in hit.passage.title:
+            return None
+        # The topic's words fit its own guide whatever is asked: the passage must give the kind of thing asked
+        # (materials, a time limit, an amount) or hold the question's own words.
+        covered = self.coverage(question, hit.passage.source) >= self.min_coverage
+        return hit if covered or gives_what_is_asked(question, hit.passage) else None
 
     def coverage(self, question: str, source: str) -> float:
         """The share of the question's content words (two characters or more) found in the document, each or another

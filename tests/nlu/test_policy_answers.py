@@ -212,6 +212,18 @@ async def test_a_question_that_goes_on_about_the_guide_just_quoted_is_answered_f
     """)
 
 
+async def test_a_question_the_guide_just_quoted_does_not_answer_is_not_answered_from_it(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-not-in-guide"), """
+        居民: 中午能去办事吗
+        助手: 摘自社区办事指南《社区和街道办公时间、地址及联系电话》
+        居民: 要带啥材料
+        助手: !摘自社区办事指南《社区和街道办公时间、地址及联系电话》
+    """)
+
+
 async def test_a_question_after_another_need_does_not_go_on_about_the_guide_quoted_before(
         pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
     pipeline.policies = ranked_library
