@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export FRONTDOOR_DATABASE_URL ?= sqlite:///./frontdoor.db
 
-.PHONY: install lock system-packages browser run chat test lint typecheck pytest clean
+.PHONY: install compiled-sources lock system-packages browser run chat test lint typecheck pytest clean
 
 # Installs exactly what uv.lock names (versions and hashes), with uv at the version the lock itself pins.
 # Bytecode is compiled at install: where nothing may write it later (PYTHONDONTWRITEBYTECODE, a read-only
@@ -20,6 +20,12 @@ $(STAMP): pyproject.toml uv.lock
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The project's own modules compiled as well: the venv holds the project as an editable install, which uv does not
+# compile, and where nothing writes bytecode on import every test worker and every process a test starts compiled
+# them again (0.3 s of CPU a process). A module edited since is compiled from its source as before.
+compiled-sources: install
+	$(BIN)/python -m compileall -q bot nlu handlers storage bench tests
 
 # Re-resolve the dependencies in pyproject.toml to the newest versions that fit and write them to uv.lock.
 lock: install
@@ -47,12 +53,12 @@ POLICY_INDEX := models/policy-index.pkl
 $(POLICY_INDEX): $(wildcard profiles/demo/policies/*.md) profiles/demo/policy_terms.yaml $(STAMP)
 	$(BIN)/frontdoor faq index profiles/demo/policies --profile profiles/demo --out $@
 
-run: install $(POLICY_INDEX)
+run: install compiled-sources $(POLICY_INDEX)
 	$(BIN)/frontdoor db upgrade
 	$(BIN)/frontdoor profile load
 	$(BIN)/frontdoor serve
 
-chat: install
+chat: install compiled-sources
 	$(BIN)/frontdoor db upgrade
 	$(BIN)/frontdoor profile load
 	$(BIN)/frontdoor chat
@@ -69,7 +75,7 @@ typecheck:
 # more than they compute, so more workers than cores still shortens the run. A test module stays on one worker.
 PYTEST_WORKERS ?= 4
 PYTEST_ARGS ?=
-pytest: system-packages $(POLICY_INDEX)
+pytest: system-packages $(POLICY_INDEX) compiled-sources
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 # The suite with the date 400 days ahead in every Python process of the run (tests/future/sitecustomize.py):

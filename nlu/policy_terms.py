@@ -9,18 +9,33 @@ classifier's tokenizer is not touched (`nlu.features`).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jieba
-import yaml
 
 from nlu.text import normalize
+from storage.yaml_text import parse_yaml
 
 TERMS_FILE = "policy_terms.yaml"
 _PUNCTUATION = re.compile(r"[\s\W_]+")
+
+
+@functools.lru_cache(maxsize=8)
+def _tokenizer_knowing(groups: tuple[tuple[str, ...], ...]) -> jieba.Tokenizer:
+    """A tokenizer with every term a word, one a process for each list of terms: loading jieba's dictionary
+    costs 0.7 s of CPU, and every app loading the policy index (every server process, command and test that
+    starts one) would pay it again. Nothing changes a tokenizer once its terms are added."""
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for group in groups:
+        for term in group:
+            tokenizer.add_word(normalize(term), freq=100_000)
+    return tokenizer
 
 
 @dataclass
@@ -31,12 +46,7 @@ class PolicyTerms:
     _longest_first: list[tuple[str, tuple[str, ...]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        jieba.setLogLevel(logging.WARNING)
-        self._tokenizer = jieba.Tokenizer()
-        self._tokenizer.initialize()
-        for group in self.groups:
-            for term in group:
-                self._tokenizer.add_word(normalize(term), freq=100_000)
+        self._tokenizer = _tokenizer_knowing(tuple(self.groups))
         self._longest_first = sorted(((normalize(t), g) for g in self.groups for t in g), key=lambda x: -len(x[0]))
 
     def __reduce__(self) -> tuple[type[PolicyTerms], tuple[list[tuple[str, ...]]]]:
@@ -49,7 +59,7 @@ class PolicyTerms:
         path = profile_dir / TERMS_FILE
         if not path.is_file():
             return cls()
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = parse_yaml(path.read_text(encoding="utf-8")) or {}
         return cls([tuple(str(t) for t in group) for group in data.get("same", [])])
 
     def words(self, text: str) -> list[str]:

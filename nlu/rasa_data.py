@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from storage.yaml_text import parse_yaml
+
 _ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<name>[^)]+)\)|(?P<json>\{[^}]*\}))")
 
 
@@ -74,7 +76,7 @@ def parse_example(raw: str, intent: str) -> Example:
 
 def _load_file(path: Path) -> TrainingData:
     try:
-        document: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document: Any = parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise NLUDataError(f"{path}: {error}") from error
     data = TrainingData()

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
@@ -35,6 +34,7 @@ from storage.profile import Profile
 from storage.repositories import notices
 from storage.repositories.directory import get_community
 from storage.repositories.notices import DeliveryReport
+from storage.yaml_text import parse_yaml
 
 notice_app = typer.Typer(help="Notices to residents (security forecasts, announcements) and their delivery.",
                          no_args_is_help=True)
@@ -91,7 +91,7 @@ def create(
         raise typer.BadParameter(f"--kind must be one of {', '.join(COMPOSERS)}")
     if status not in ("Actual", "Exercise", "Test", "Draft"):
         raise typer.BadParameter("--status must be Actual, Exercise, Test or Draft")
-    content = yaml.safe_load(data.read_text(encoding="utf-8")) or {}
+    content = parse_yaml(data.read_text(encoding="utf-8")) or {}
 
     async def work(session: AsyncSession, profile: Profile) -> tuple[int, sending.Preview]:
         found = await get_community(session, community)

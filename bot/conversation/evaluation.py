@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
@@ -26,6 +25,7 @@ from bot.conversation.pipeline import Pipeline
 from bot.core.messages import InboundMessage, Reply, plain_texts
 from storage.models import Appointment, AppointmentSlot, ChannelIdentity, Clue, Resident, Ticket, TicketStatus
 from storage.profile import Profile
+from storage.yaml_text import parse_yaml
 
 CHANNEL = "eval"
 DEFAULT_COMMUNITY = "baiyang"
@@ -122,7 +122,7 @@ class Report:
 
 
 def load_conversations(path: Path) -> list[Conversation]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    data = parse_yaml(path.read_text(encoding="utf-8")) or []
     conversations = [Conversation.model_validate(item) for item in data]
     repeated = [key for key, count in Counter(c.id for c in conversations).items() if count > 1]
     if repeated:

@@ -55,6 +55,7 @@ from storage.profile.schema import (
 )
 from storage.profile.staff_commands import StaffAction, StaffCommandWords
 from storage.profile.wechat_menu import WeChatMenu
+from storage.yaml_text import parse_yaml
 
 PLACES_FILE = "places.yaml"
 
@@ -204,7 +205,7 @@ def _validate(path: Path, adapter: TypeAdapter[M]) -> M:
     if not path.is_file():
         raise ProfileError(path, "", "file not found")
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: Any = parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ProfileError(path, "", f"not valid YAML: {error}") from error
     try:

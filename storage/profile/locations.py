@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from storage.yaml_text import parse_yaml
 
 LOCATIONS_FILE = "locations.yaml"
 EARTH_RADIUS_M = 6_371_000
@@ -44,7 +45,7 @@ def load_locations(community_dir: Path, known_buildings: set[str]) -> BuildingLo
     if not path.is_file():
         return None
     try:
-        locations = BuildingLocations.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        locations = BuildingLocations.model_validate(parse_yaml(path.read_text(encoding="utf-8")))
     except ValidationError as error:
         first = error.errors()[0]
         raise ValueError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
