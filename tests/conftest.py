@@ -43,11 +43,17 @@ MONDAY_10AM = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """pytest-xdist hands its workers the terminal's size (COLUMNS=80); Rich fixes a console's width from it
-    when the console is made, at import, so the CLI run in-process would wrap at 80 whatever a test sets."""
+    """The environment of every test process and of the processes tests start. pytest-xdist hands its workers the
+    terminal's size (COLUMNS=80); Rich fixes a console's width from it when the console is made, at import, so
+    the CLI run in-process would wrap at 80 whatever a test sets."""
     os.environ.pop("COLUMNS", None)
     os.environ.pop("LINES", None)
     os.environ["FRONTDOOR_SPOOL_DIR"] = tempfile.mkdtemp(prefix="frontdoor-spool-")
+    # No test reaches the internet, so none trusts a public certificate authority: httpx loaded the whole bundle
+    # for every client made (30 ms of CPU each, thousands of clients a run); from an empty folder it loads
+    # nothing. A test of TLS brings its own authority (tests/deploy).
+    os.environ.pop("SSL_CERT_FILE", None)
+    os.environ["SSL_CERT_DIR"] = tempfile.mkdtemp(prefix="frontdoor-no-public-authorities-")
 
 
 @pytest.fixture(autouse=True)

@@ -27,11 +27,11 @@ class SyncCounts:
 
 
 async def sync_profile(session: AsyncSession, profile: Profile) -> SyncCounts:
-    staff_ids = await _sync_staff(session, profile)
+    communities = {key: await _upsert_community(session, source) for key, source in profile.communities.items()}
+    staff_ids = await _sync_staff(session, profile, communities)
     counts = SyncCounts(len(profile.communities), 0, 0, len(staff_ids))
-    for community_profile in profile.communities.values():
-        community = await _upsert_community(session, community_profile)
-        areas, buildings = await _sync_places(session, community, community_profile, staff_ids)
+    for key, community_profile in profile.communities.items():
+        areas, buildings = await _sync_places(session, communities[key], community_profile, staff_ids)
         counts = SyncCounts(counts.communities, counts.areas + areas, counts.buildings + buildings, counts.staff)
     await session.flush()
     return counts
@@ -47,15 +47,13 @@ async def _upsert_community(session: AsyncSession, source: CommunityProfile) -> 
     return community
 
 
-async def _sync_staff(session: AsyncSession, profile: Profile) -> dict[str, int]:
+async def _sync_staff(session: AsyncSession, profile: Profile, communities: dict[str, Community]) -> dict[str, int]:
     existing = {s.key: s for s in await session.scalars(select(Staff))}
     for staff in existing.values():
         if staff.source == "profile":  # those added on the console stay as they are
             staff.active = False
     for community_key, member in profile.all_staff():
-        community_id = None
-        if community_key is not None:
-            community_id = (await _upsert_community(session, profile.communities[community_key])).id
+        community_id = communities[community_key].id if community_key is not None else None
         staff = existing.get(member.id) or Staff(key=member.id)
         staff.community_id, staff.name, staff.role = community_id, member.name, member.role.value
         staff.phone, staff.active, staff.office_key = member.phone, True, _office_of(profile, member)
