@@ -32,7 +32,7 @@ QUOTE_CHARS = 320
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
-    hit = _answer(nlu.text, ctx) if nlu.text.strip() else None
+    hit = answer_in_context(nlu.text, ctx) if nlu.text.strip() else None
     helpless = hit is None or TRIED_AND_FAILED.search(nlu.text)
     if helpless and not ctx.state.suspended and asks_office_to_act(ctx.profile, nlu.text):
         return await appeal_report.file_instead(message, nlu, ctx)
@@ -50,11 +50,11 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
 def answer_from_guides(nlu: ParseResult, ctx: HandlerContext) -> list[Reply] | None:
     """A guide's answer to words that ask (「养老金那个认证咋整啊」「居委会电话多少」) whatever need they were read
     as, or None when they do not ask or no guide answers."""
-    hit = _answer(nlu.text, ctx) if ASKING.search(nlu.text) else None
+    hit = answer_in_context(nlu.text, ctx) if ASKING.search(nlu.text) else None
     return _quote(ctx, hit) if hit is not None else None
 
 
-def _answer(question: str, ctx: HandlerContext) -> Hit | None:
+def answer_in_context(question: str, ctx: HandlerContext) -> Hit | None:
     """The guides' answer to the question, or, when none answers it alone, the answer to a question that goes on
     about what the resident was at: the guide just quoted (「要带啥材料」), or the certificate of the form open or
     put aside (「开这个证明要带什么」, asked about the 居住证明 being requested)."""

@@ -269,7 +269,7 @@ class Pipeline:
             else (self._asked_aside(nlu), False)
         if not nlu.is_fallback:
             state.misses = 0
-        interrupted = state.flow is not None and self._interrupts(nlu, state, answers)
+        interrupted = state.flow is not None and self._interrupts(nlu, ctx, answers)
         if interrupted:
             state.suspend()
         replies = await self._route(nlu, state)(message, nlu, ctx)
@@ -440,10 +440,11 @@ class Pipeline:
             return self.handlers[state.flow]
         return self.handlers.get(nlu.intent.name, self.handlers[FALLBACK_INTENT])
 
-    def _interrupts(self, nlu: ParseResult, state: DialogueState, answers: bool) -> bool:
+    def _interrupts(self, nlu: ParseResult, ctx: HandlerContext, answers: bool) -> bool:
         """Danger always breaks into an open flow, and so does asking for a person in words that do not
         answer its question; another need only when said clearly, to a question the message does not
         answer and that does not wait for free text."""
+        state = ctx.state
         name = nlu.intent.name
         said_clearly = nlu.intent.confidence >= INTERRUPT_CONFIDENCE
         if name == appeal_report.FLOW and nlu.intent.confidence >= REPORT_AMID_WORDS_CONFIDENCE \
@@ -462,7 +463,8 @@ class Pipeline:
             return False
         if wants_a_person and (not answers or just_asks):
             return True
-        if self._asks_instead(nlu) and (not answers or self._awaits_free_text(state) or ASKS_ASIDE.search(nlu.text)):
+        if self._asks_instead(nlu, ctx) \
+                and (not answers or self._awaits_free_text(state) or ASKS_ASIDE.search(nlu.text)):
             # 「对了，你们中午几点下班」 where the form asks what the certificate is for: a question a guide answers,
             # or one about staying safe, not the answer any words would be.
             return True
@@ -496,15 +498,15 @@ class Pipeline:
         return self.policies is not None and sum(ch.isalnum() for ch in text) >= MORE_THAN_A_GREETING_CHARS \
             and self.policies.answer(text) is not None
 
-    def _asks_instead(self, nlu: ParseResult) -> bool:
-        """A question the form's words cannot be: it asks, names no address, and a guide or a safety tip answers
-        it."""
+    def _asks_instead(self, nlu: ParseResult, ctx: HandlerContext) -> bool:
+        """A question the form's words cannot be: it asks, names no address, and a safety tip or a guide answers it,
+        the guide of the certificate asked for included (「要带啥材料」 where the form asks for the ID number)."""
         if not ASKING.search(nlu.text) or stated_address(nlu.text) is not None:
             return False
         if nlu.intent.name == safety_tip.INTENT:
             return nlu.intent.confidence >= INTERRUPT_CONFIDENCE
-        return nlu.intent.name == policy_question.INTENT and self.policies is not None \
-            and self.policies.answer(nlu.text) is not None
+        return nlu.intent.name == policy_question.INTENT \
+            and policy_question.answer_in_context(nlu.text, ctx) is not None
 
     def _awaits_free_text(self, state: DialogueState) -> bool:
         spec = self.profile.flows.get(state.flow or "")
