@@ -463,8 +463,8 @@ class Pipeline:
             return False
         if wants_a_person and (not answers or just_asks):
             return True
-        if self._asks_instead(nlu, ctx) \
-                and (not answers or self._awaits_free_text(state) or ASKS_ASIDE.search(nlu.text)):
+        if self._asks_instead(nlu, ctx) and (not answers or self._awaits_free_text(state) or ASKS_ASIDE.search(nlu.text)
+                                             or policy_question.asks_only_about_what_is_at_hand(nlu.text, ctx)):
             # 「对了，你们中午几点下班」 where the form asks what the certificate is for: a question a guide answers,
             # or one about staying safe, not the answer any words would be.
             return True

@@ -129,11 +129,11 @@ def _text_slot_answered(spec: FlowSpec, state: DialogueState, nlu: ParseResult) 
     """「办我阿爸的退休金继承手续」 typed where the ID number is asked: the answer to the form's free-text
     question still open (what the certificate is for), given in the resident's own order. Only words
     that say what something is for, without digits, not about the number asked (「他身份证找不到了」), not a
-    question (「要带啥材料」 asks about the certificate) or a "no"; 「东门」 there is a stray word, not a purpose."""
+    question or a "no"; 「东门」 there is a stray word, not a purpose."""
     awaited = next((slot for slot in spec.slots if slot.name == state.awaiting), None)
     text = nlu.text.strip()
     if awaited is None or awaited.kind not in NUMBER_KINDS or not text or any(ch.isdigit() for ch in text) \
-            or ABOUT_A_NUMBER.search(text) or not SAYS_WHAT_FOR.search(text) or ASKING.search(text) \
+            or ABOUT_A_NUMBER.search(text) or not SAYS_WHAT_FOR.search(text) \
             or nlu.intent.name in ("deny", "human_handoff") or cancels(text):
         return None
     return next((slot for slot in spec.slots if slot.kind == "text" and slot.name not in state.slots), None)
