@@ -260,6 +260,15 @@ async def test_a_question_about_the_certificate_being_requested_is_answered_from
     """)
 
 
+@pytest.mark.parametrize("question", ["低保怎么申请", "高龄津贴怎么领", "临时救助如何申请", "居住证明怎么开"])
+def test_a_question_about_how_to_apply_is_answered_with_the_steps(ranked_library: PolicyLibrary, question: str) -> None:
+    """Not the time limits or the conditions, which share the question's words as much."""
+    hit = ranked_library.answer(question)
+
+    assert hit is not None
+    assert "流程" in hit.passage.heading or "步骤" in hit.passage.heading
+
+
 @pytest.mark.parametrize("question", ["低保申请要带什么材料", "办老年优待证要带啥", "低保需要准备哪些东西"])
 def test_a_question_about_what_to_bring_is_answered_with_the_list_of_materials(
         ranked_library: PolicyLibrary, question: str) -> None:
