@@ -70,14 +70,6 @@ def answer_in_context(question: str, ctx: HandlerContext) -> Hit | None:
     return hit
 
 
-def asks_only_about_what_is_at_hand(question: str, ctx: HandlerContext) -> bool:
-    """Whether the question is answered only as one about the guide just quoted or the certificate being
-    requested (「要带啥材料」 where the form asks for the ID number, which would otherwise be read as what the
-    certificate is for), no guide answering it alone."""
-    return ctx.policies is not None and ctx.policies.answer(question) is None \
-        and answer_in_context(question, ctx) is not None
-
-
 def _certificate_at_hand(ctx: HandlerContext) -> str | None:
     """The key of the certificate chosen in the certificate form open or put aside."""
     state = ctx.state

@@ -464,9 +464,11 @@ class Pipeline:
         if wants_a_person and (not answers or just_asks):
             return True
         if self._asks_instead(nlu, ctx) and (not answers or self._awaits_free_text(state) or ASKS_ASIDE.search(nlu.text)
-                                             or policy_question.asks_only_about_what_is_at_hand(nlu.text, ctx)):
+                                             or self._asks_only_about_what_is_at_hand(nlu)):
             # 「对了，你们中午几点下班」 where the form asks what the certificate is for: a question a guide answers,
-            # or one about staying safe, not the answer any words would be.
+            # or one about staying safe, not the answer any words would be; and 「要带啥材料」 where it asks for the
+            # ID number, which no guide answers alone but the guide of the certificate being requested does (its
+            # words would otherwise be read as what the certificate is for).
             return True
         if answers or name in NOT_INTERRUPTING or name == state.flow or not said_clearly:
             return False
@@ -507,6 +509,12 @@ class Pipeline:
             return nlu.intent.confidence >= INTERRUPT_CONFIDENCE
         return nlu.intent.name == policy_question.INTENT \
             and policy_question.answer_in_context(nlu.text, ctx) is not None
+
+    def _asks_only_about_what_is_at_hand(self, nlu: ParseResult) -> bool:
+        """A policy question no guide answers alone: `_asks_instead` found it answered about the guide just quoted
+        or the certificate being requested."""
+        return nlu.intent.name == policy_question.INTENT and self.policies is not None \
+            and self.policies.answer(nlu.text) is None
 
     def _awaits_free_text(self, state: DialogueState) -> bool:
         spec = self.profile.flows.get(state.flow or "")
