@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.core.dialogue import is_a_pick
 from bot.core.messages import InboundMessage, Reply
 from bot.office.categories import asks_office_to_act
 from handlers import appeal_report, appointment_book, certificate_request, policy_question
@@ -62,7 +63,7 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     ctx.state.misses += 1
     if ctx.state.misses >= MISSES_BEFORE_PERSON:
         return await hand_over(ctx, nlu.text)
-    ctx.state.pending_text = nlu.text or None
+    ctx.state.pending_text = None if is_a_pick(nlu.text) else nlu.text or None
     top = [score.name for score in nlu.ranking[:2]]
     if nlu.ambiguous and len(top) == 2 and all(name in OFFERABLE_INTENTS for name in top):
         first, second = (ctx.offer(name) for name in top)

@@ -51,13 +51,14 @@ ANSWER_KINDS = (
                 r"|(?:要|需要|得)(?:什么|啥|哪些)(?:证件|东西|资料)"),
      re.compile(r"原件|复印件"), re.compile(r"材料")),
     (re.compile(r"(?:怎么|怎样|如何|咋)(?:样)?(?:申请|办理|领取?|开具?|弄|整|签约?|报名|补办|登记)"
+                r"|(?:怎么|怎样|如何|咋)办(?![理啊呢吗呀哦哇嘛吧了才好])(?=[\u4e00-\u9fff])"
                 r"|(?:申请|办理|办事)(?:流程|步骤|程序)|(?:什么|啥|哪些)(?:流程|步骤|手续)"),
      re.compile(r"(?:^|\n)\s*2[.、．]"), re.compile(r"流程|步骤|如何(?:申请|办理)|怎么签约")),
 )
 """(What a question asks for, what the text of a passage that gives it holds, what its heading says): 「低保一个月
 能给多少钱」 wants the section with the amounts, not the one that says 「1个月内」 and shares more of its characters;
-「开这个证明要带什么」 the list of materials, not the conditions that share its words; 「低保怎么申请」 the steps, not
-the time limits."""
+「开这个证明要带什么」 the list of materials, not the conditions that share its words; 「低保怎么申请」 and
+「怎么办低保」 the steps, not the time limits (「低保没批下来怎么办」 asks what to do, not how to apply)."""
 ANSWER_KIND_WEIGHT = 1.0
 """What the passage of the right kind adds to its fit (words and meaning, each 0-1)."""
 

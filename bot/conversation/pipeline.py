@@ -20,7 +20,7 @@ from bot.conversation.attachments import receive_photo, receive_voice
 from bot.conversation.locations import nearest_building, remember_location
 from bot.conversation.second_needs import SecondNeeds
 from bot.conversation.taking_part import PUBLICITY_OBJECTION, taking_part
-from bot.core.dialogue import DialogueState
+from bot.core.dialogue import DialogueState, is_a_pick
 from bot.core.messages import InboundMessage, Reply, TextReply, reply_from_json, reply_to_json
 from bot.core.seal import DEVELOPMENT_SEAL, Seal
 from bot.core.wording import Wording
@@ -335,6 +335,10 @@ class Pipeline:
         said, cued = self.read(stripped)
         if cued:
             return said, True
+        if state.flow is None and not state.suspended and is_a_pick(stripped):
+            # 「1」 with nothing offered to pick from (a menu of some earlier day in mind): not words of any need,
+            # whatever the classifier makes of them (a goodbye, at its best guess): the bot asks.
+            return replace(said, intent=IntentScore(FALLBACK_INTENT, 1.0)), False
         if state.flow is None and praises_what_was_done(stripped):
             # 「孩子走丢了 保安帮着找回来了 特地来说声谢谢你们」 (the danger over): thanks, not a lost child.
             return replace(said, intent=IntentScore(feedback.FLOW, 1.0)), False

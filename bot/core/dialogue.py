@@ -8,6 +8,14 @@ from typing import Any
 
 RECENT_MESSAGES = 3
 RECENT_CHARS = 200
+PICK_DIGITS = 2
+"""A number of at most this many digits is a pick from choices; a longer one is a phone, an ID or a room."""
+
+
+def is_a_pick(text: str) -> bool:
+    """「1」, 「３」: a number alone, as residents answer a list of choices."""
+    stripped = text.strip()
+    return stripped.isdigit() and len(stripped) <= PICK_DIGITS
 
 
 @dataclass
@@ -39,7 +47,7 @@ class DialogueState:
     def chosen_payload(self, text: str) -> str | None:
         """The payload a bare number or an exact label picks from the last answer's choices."""
         stripped = text.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self.offered):
+        if is_a_pick(stripped) and 1 <= int(stripped) <= len(self.offered):
             return self.offered[int(stripped) - 1][1]
         return next((payload for label, payload in self.offered if label == stripped), None)
 

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation.pipeline import Pipeline
 from bot.core.messages import InboundMessage
+from handlers.base import MENU
+from nlu.embedded import EmbeddedClassifier
 from nlu.entities import extract_entities
 from nlu.result import ConfidencePolicy, IntentScore, ParseResult
 from storage.models import Ticket
@@ -75,3 +77,18 @@ async def test_a_danger_cue_wins_over_a_more_likely_form(
     reply, _ = await pipeline.handle(say(text, 1))
 
     assert reply.text == profile.reply_template("baiyang", "emergency_now")
+
+
+async def test_a_number_alone_with_nothing_offered_is_asked_about_not_taken_for_a_goodbye(
+        sessions: async_sessionmaker[AsyncSession], profile: Profile, classifier: EmbeddedClassifier) -> None:
+    """「1」 typed with the menu of some earlier day in mind, after an answer that offered nothing: the classifier's
+    best guess is a goodbye, which would leave the resident with 「感谢您的反馈」 and nothing done."""
+    pipeline = Pipeline(sessions, profile, classifier, ConfidencePolicy(), SAFETY_NET, clock=lambda: MONDAY_10AM)
+    await pipeline.handle(say("谢谢", 1))
+
+    [question] = await pipeline.handle(say("1", 2))
+    [asked] = await pipeline.handle(say("1", 3))
+
+    assert question.text == profile.reply_template("baiyang", "fallback_clarify")
+    assert [c.payload for c in question.choices] == [f"/{intent}" for intent in MENU]
+    assert asked.text == profile.reply_template("baiyang", "ask_description")

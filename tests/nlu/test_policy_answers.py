@@ -260,7 +260,9 @@ async def test_a_question_about_the_certificate_being_requested_is_answered_from
     """)
 
 
-@pytest.mark.parametrize("question", ["低保怎么申请", "高龄津贴怎么领", "临时救助如何申请", "居住证明怎么开"])
+@pytest.mark.parametrize("question", [
+    "低保怎么申请", "高龄津贴怎么领", "临时救助如何申请", "居住证明怎么开", "怎么办低保",
+])
 def test_a_question_about_how_to_apply_is_answered_with_the_steps(ranked_library: PolicyLibrary, question: str) -> None:
     """Not the time limits or the conditions, which share the question's words as much."""
     hit = ranked_library.answer(question)
