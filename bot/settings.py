@@ -13,6 +13,8 @@ from nlu.result import ConfidencePolicy
 from storage.db import DEFAULT_DATABASE_URL
 
 DEVELOPMENT_SECRET = "development-only-secret"
+ANY_ADDRESS = frozenset({"0.0.0.0", "::", ""})
+"""Hosts a server listens on to take every address: a link to one of them reaches this machine at 127.0.0.1."""
 
 
 class Settings(BaseSettings):
@@ -58,7 +60,8 @@ class Settings(BaseSettings):
     """Which sites may embed the chat page in a frame (a CSP frame-ancestors list, e.g. `https://www.example.gov.cn`);
     every other page may be framed by none."""
     public_url: str = "http://127.0.0.1:8000"
-    """Where staff reach the web console; links in staff notifications point here."""
+    """Where residents and staff reach the app: form links in policy answers and console links in staff cards
+    point here. Unset, `serve` takes where it listens (`serving_at`)."""
 
     wechat_token: SecretStr | None = None
     """The official account's server token: without it the /wechat endpoint is not mounted."""
@@ -103,6 +106,14 @@ class Settings(BaseSettings):
     worker_beat_seconds: float = Field(default=5.0, gt=0)
     telegram_per_second: int = Field(default=30, ge=1)
     """The bot's overall Telegram limit, shared evenly by the live workers."""
+
+    def serving_at(self, host: str, port: int) -> Settings:
+        """These settings for a server listening at host:port: the links the bot gives (a guide's forms, the
+        console in staff cards) point there, unless `public_url` was set to where residents and staff reach it."""
+        if "public_url" in self.model_fields_set:
+            return self
+        shown = "127.0.0.1" if host in ANY_ADDRESS else f"[{host}]" if ":" in host else host
+        return self.model_copy(update={"public_url": f"http://{shown}:{port}"})
 
     def database_pool(self) -> dict[str, Any]:
         """The engine's pool options on PostgreSQL; SQLite (one writer at a time, in-memory in tests) keeps its own."""

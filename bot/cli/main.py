@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from importlib import import_module
 from pathlib import Path
 from typing import Annotated
@@ -79,6 +80,8 @@ def serve(
 
     configure_logging()  # uvicorn's logs, the access log included, go through it: log_config=None below
     settings = Settings()
+    host, port = host or settings.host, port or settings.port
+    settings = settings.serving_at(host, port)
     profile = _check_profile(settings.profile_dir)
     upgrade_unless_unreachable(settings.database_url)
     _warn_of_unknown_years(profile)
@@ -88,7 +91,6 @@ def serve(
 
         current_library(profile.policies_dir, settings.profile_dir, settings.policy_index, settings.public_url,
                         settings.policy_dense)
-    host, port = host or settings.host, port or settings.port
     where: dict[str, object] = {"fd": fd} if fd is not None else {"host": host, "port": port}
     # uvloop's event loop and httptools' HTTP parser, both C: under load the pure-Python loop and parser took
     # a fifth of a server process's CPU (BENCHMARKS.md, the webhook under load).
@@ -99,6 +101,7 @@ def serve(
         return
     from bot.web.processes import prepare_worker_processes
 
+    os.environ["FRONTDOOR_PUBLIC_URL"] = settings.public_url  # the server processes read their settings from there
     prepare_worker_processes(settings)
     # A worker still importing the app on a busy machine answers the supervisor's ping late; at uvicorn's
     # default of 5 s it is killed mid-start and started again.
