@@ -54,11 +54,15 @@ ANSWER_KINDS = (
                 r"|(?:怎么|怎样|如何|咋)办(?![理啊呢吗呀哦哇嘛吧了才好])(?=[\u4e00-\u9fff])"
                 r"|(?:申请|办理|办事)(?:流程|步骤|程序)|(?:什么|啥|哪些)(?:流程|步骤|手续)"),
      re.compile(r"(?:^|\n)\s*2[.、．]"), re.compile(r"流程|步骤|如何(?:申请|办理)|怎么签约")),
+    (re.compile(r"表格|申请表|(?:什么|啥|哪些|哪个)表|表(?:在哪|去哪|哪里|怎么)|下载"),
+     re.compile(r"《[^》]*(?:表|书)》"), re.compile(r"材料|表格")),
 )
 """(What a question asks for, what the text of a passage that gives it holds, what its heading says): 「低保一个月
 能给多少钱」 wants the section with the amounts, not the one that says 「1个月内」 and shares more of its characters;
 「开这个证明要带什么」 the list of materials, not the conditions that share its words; 「低保怎么申请」 and
-「怎么办低保」 the steps, not the time limits (「低保没批下来怎么办」 asks what to do, not how to apply)."""
+「怎么办低保」 the steps, not the time limits (「低保没批下来怎么办」 asks what to do, not how to apply);
+「低保的表格在哪下载」 the materials that name the forms (whose links every answer from the guide carries), not an
+answer about a certificate."""
 ANSWER_KIND_WEIGHT = 1.0
 """What the passage of the right kind adds to its fit (words and meaning, each 0-1)."""
 

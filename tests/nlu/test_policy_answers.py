@@ -280,6 +280,18 @@ def test_a_question_about_what_to_bring_is_answered_with_the_list_of_materials(
     assert "材料" in hit.passage.heading
 
 
+@pytest.mark.parametrize("question", ["低保的表格在哪下载", "高龄津贴申请表在哪下", "临时救助的表去哪拿"])
+def test_a_question_about_the_forms_is_answered_with_the_materials_that_name_them(
+        ranked_library: PolicyLibrary, question: str) -> None:
+    """The links come with any answer from the guide; the passage quoted with them is the one naming the forms,
+    not a question-and-answer about something else that shares the guide's words."""
+    hit = ranked_library.answer(question)
+
+    assert hit is not None
+    assert "材料" in hit.passage.heading
+    assert hit.passage.forms
+
+
 @pytest.mark.parametrize(("question", "asked", "answered"), [
     ("中午能去办事吗", "中午12点到1点半能去办事吗？", "中午窗口午休"),
     ("社区电话多少", "社区的电话是多少？怎么联系社区？", "白杨社区电话0571-86012345"),
