@@ -186,7 +186,7 @@ async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
         return False
     text = nlu.text
     if unit_alone(text) is not None:
-        return any(ticket.building_id is not None for ticket in await _just_filed(ctx))
+        return any(ticket.building_id is not None for ticket in await just_filed(ctx))
     place, found = find_place(ctx.profile, ctx.community.key, text), stated_address(text)
     named = found is not None or place is not None
     if CORRECTING.match(text):
@@ -214,7 +214,7 @@ async def _filed_there(ctx: HandlerContext, text: str, place: Place | None) -> b
     found = stated_address(text)
     building = await get_building(ctx.session, ctx.community.id, found[0].building) if found else None
     return any((place is not None and ticket.place == place.name)
-               or (building is not None and ticket.building_id == building.id) for ticket in await _just_filed(ctx))
+               or (building is not None and ticket.building_id == building.id) for ticket in await just_filed(ctx))
 
 
 async def _placed_exactly(ctx: HandlerContext) -> bool:
@@ -223,7 +223,7 @@ async def _placed_exactly(ctx: HandlerContext) -> bool:
     emergency is placed more exactly whatever it is at (「中心广场有人倒地」, then 「就在喷泉边上」)."""
     listed = _listed_names(ctx)
     return any(ticket.category_key != EMERGENCY_CATEGORY and (ticket.building_id is not None or ticket.place in listed)
-               for ticket in await _just_filed(ctx))
+               for ticket in await just_filed(ctx))
 
 
 def _listed_names(ctx: HandlerContext) -> set[str]:
@@ -231,7 +231,7 @@ def _listed_names(ctx: HandlerContext) -> set[str]:
     return {place.name for place in ctx.profile.places.get(ctx.community.key, {}).values()}
 
 
-async def _just_filed(ctx: HandlerContext) -> list[Ticket]:
+async def just_filed(ctx: HandlerContext) -> list[Ticket]:
     tickets = [await get_ticket_by_number(ctx.session, number) for number in ctx.state.filed]
     return [ticket for ticket in tickets if ticket is not None]
 
@@ -248,7 +248,7 @@ async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
         named = format_address(ctx.wording, found[0].building) if found else text
         return [ctx.say("ask_building_again", community=ctx.community.name, building=named)]
     replies, listed = [], _listed_names(ctx)
-    for ticket in await _just_filed(ctx):
+    for ticket in await just_filed(ctx):
         # 「就在喷泉边上」 after 「中心广场有人倒地」: the listed place more exactly, not somewhere else.
         refining = words and ticket.place in listed and not CORRECTING.match(text)
         refined = f"{ticket.place} {words}" if refining else words
@@ -266,7 +266,7 @@ async def _put_in_unit(ctx: HandlerContext, unit: str) -> list[Reply]:
     """「2单元」 after a report filed at 3栋: the same building, more exactly."""
     assert ctx.community is not None
     replies = []
-    for ticket in await _just_filed(ctx):
+    for ticket in await just_filed(ctx):
         if ticket.building_id is None:
             continue
         building = await get_building_by_id(ctx.session, ticket.building_id)

@@ -220,6 +220,8 @@ class TicketEventKind(StrEnum):
     """The resident's answer while the ticket waited for them (its note is their words)."""
     FOLLOWED = "followed"
     """Another resident reported the same problem and now follows this ticket."""
+    ADDED = "added"
+    """The reporter told more about the problem after it was filed (its note is their words)."""
     MERGED = "merged"
     SPLIT = "split"
     FOLLOW_UP = "follow_up"

@@ -36,6 +36,7 @@ from handlers import (
     certificate_request,
     feedback,
     policy_question,
+    report_addition,
     report_clue,
     resume,
     safety_tip,
@@ -255,6 +256,8 @@ class Pipeline:
         answers = state.flow is not None and await self._answers(nlu, ctx)
         if state.flow is None and await appeal_report.corrects_where(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(appeal_report.MOVE, 1.0))
+        elif state.flow is None and await report_addition.tells_more(nlu, ctx):
+            nlu = replace(nlu, intent=IntentScore(report_addition.MORE, 1.0))
         else:
             state.filed = []
         if state.flow is None and appointment_book.leaves_phone(nlu, ctx):

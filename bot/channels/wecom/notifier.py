@@ -39,6 +39,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "wecom_title_ticket_due_soon": ("ticket_no",),
     "wecom_title_ticket_reassigned": ("ticket_no",),
     "wecom_title_clue_received": ("ticket_no",),
+    "wecom_title_ticket_added": ("ticket_no",),
     "wecom_title_other": ("ticket_no",),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""

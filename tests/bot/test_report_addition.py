@@ -1,0 +1,73 @@
+"""Words read as a report right after one was filed, naming no place: news of that problem, or another one?
+The resident is asked; news goes on the ticket and to its assignee instead of making a second ticket."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.conversation.pipeline import Pipeline
+from bot.office.additions import ADDED_KIND
+from storage.models import OutboxMessage, Staff, Ticket, TicketEvent, TicketEventKind
+from tests.bot.transcript import Resident, play
+
+NEWS = "已经流到楼下了 楼下邻居来敲门了 电话13812345678"
+
+
+async def test_news_of_the_problem_just_filed_goes_on_its_ticket_and_to_its_assignee(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-leak", "qingshui"), f"""
+        居民: 我家厨房水管漏水了 水一直往楼下滴
+        居民: 12栋1单元301
+        助手: 编号 GD
+        居民: {NEWS}
+        助手: 新情况，还是另一个问题
+        居民: [是刚才那个问题的新情况]
+        助手: 已把您说的新情况记到 GD
+        助手: !请问是在
+    """)
+
+    async with sessions() as session:
+        [ticket] = (await session.scalars(select(Ticket))).all()
+        [added] = (await session.scalars(select(TicketEvent).where(TicketEvent.kind == TicketEventKind.ADDED))).all()
+        [card] = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == ADDED_KIND))).all()
+        assignee = await session.get_one(Staff, ticket.assignee_id)
+    assert ticket.category_key == "water_leak"
+    assert (added.ticket_id, added.note) == (ticket.id, NEWS)
+    assert (card.staff_id, card.ticket_id) == (assignee.id, ticket.id)
+    assert ticket.number in card.payload["text"]
+    assert "楼下邻居来敲门了" in card.payload["text"]
+    assert "13812345678" not in card.payload["text"]
+
+
+async def test_another_problem_said_without_a_place_is_reported_as_one(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-two"), """
+        居民: 我家厨房水管漏水了 水一直往楼下滴
+        居民: 5栋2单元
+        助手: 编号 GD
+        居民: 楼道灯也坏了 晚上黑乎乎的
+        助手: 新情况，还是另一个问题
+        居民: [是另一个问题]
+        助手: 几栋几单元
+        居民: 9栋
+        助手: 楼道照明
+    """)
+
+    async with sessions() as session:
+        tickets = (await session.scalars(select(Ticket).order_by(Ticket.id))).all()
+        added = (await session.scalars(select(TicketEvent).where(TicketEvent.kind == TicketEventKind.ADDED))).all()
+    assert [t.category_key for t in tickets] == ["water_leak", "lighting"]
+    assert tickets[1].description.startswith("楼道灯也坏了")
+    assert added == []
+
+
+async def test_a_place_or_another_matter_after_a_filing_is_not_asked_about(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-place"), """
+        居民: 我家厨房水管漏水了 水一直往楼下滴
+        居民: 5栋2单元
+        助手: 编号 GD
+        居民: 还有个事 东门的路灯不亮了
+        助手: !新情况，还是另一个问题
+        助手: 编号 GD
+    """)
