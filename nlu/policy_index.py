@@ -48,23 +48,26 @@ ANSWER_KINDS = (
     (re.compile(r"多久|多长时间|几天|几个工作日|什么时候(?:能|才能|可以)?(?:办好|批|下来|拿到|到账|发)"),
      re.compile(r"\d+\s*个?(?:工作日|日|天|月|个月)内"), re.compile(r"时限|期限")),
     (re.compile(r"带(?:什么|啥|哪些|些啥)|(?:什么|啥|哪些)材料|材料(?:有哪些|是什么|要哪些)|准备(?:什么|啥|哪些)"
-                r"|(?:要|需要|得)(?:什么|啥|哪些)(?:证件|东西|资料)"),
+                r"|(?:要|需要|得)(?:什么|啥|哪些)(?:证件|东西|资料)|办\S{1,8}(?:要|需要|得)(?:什么|啥|哪些)[吗呢啊呀]?$"),
      re.compile(r"原件|复印件"), re.compile(r"材料")),
-    (re.compile(r"(?:怎么|怎样|如何|咋)(?:样)?(?:申请|办理|领取?|开具?|弄|整|签约?|报名|补办|登记)"
+    (re.compile(r"(?:怎么|怎样|如何|咋)(?:样)?(?:申请|办理|领取?|开具?|弄|整|签约?|报名|补办|登记|交费?|缴费?)"
                 r"|(?:怎么|怎样|如何|咋)办(?![理啊呢吗呀哦哇嘛吧了才好])(?=[\u4e00-\u9fff])"
                 r"|(?:申请|办理|办事)(?:流程|步骤|程序)|(?:什么|啥|哪些)(?:流程|步骤|手续)"),
-     re.compile(r"(?:^|\n)\s*2[.、．]"), re.compile(r"流程|步骤|如何(?:申请|办理)|怎么签约")),
+     re.compile(r"(?:^|\n)\s*2[.、．]"), re.compile(r"流程|步骤|程序|如何(?:申请|办理)|怎么签约|缴费方式")),
     (re.compile(r"表格|申请表|(?:什么|啥|哪些|哪个)表|表(?:在哪|去哪|哪里|怎么)|下载"),
      re.compile(r"《[^》]*(?:表|书)》"), re.compile(r"材料|表格")),
+    (re.compile(r"几点(?:上班|下班|开门|关门)|(?:上班|办公|办事|营业)时间|什么时候(?:上班|开门)"),
+     re.compile(r"周一至周五"), re.compile(r"办公时间|开放时间")),
 )
 """(What a question asks for, what the text of a passage that gives it holds, what its heading says): 「低保一个月
 能给多少钱」 wants the section with the amounts, not the one that says 「1个月内」 and shares more of its characters;
 「开这个证明要带什么」 the list of materials, not the conditions that share its words; 「低保怎么申请」 and
 「怎么办低保」 the steps, not the time limits (「低保没批下来怎么办」 asks what to do, not how to apply);
 「低保的表格在哪下载」 the materials that name the forms (whose links every answer from the guide carries), not an
-answer about a certificate."""
-ANSWER_KIND_WEIGHT = 1.0
-"""What the passage of the right kind adds to its fit (words and meaning, each 0-1)."""
+answer about a certificate; 「社区几点上班」 the office hours, not the question whether anyone works on Saturdays."""
+ANSWER_KIND_WEIGHT = 2.0
+"""What the passage of the right kind adds to its fit (words and meaning, each 0-1): more than either, since a
+guide's 常见问题 section, many answers in one passage, shares some words with nearly any question about it."""
 
 
 def asked_part(question: str) -> str:
