@@ -6,19 +6,15 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
+import pytest
+import uvicorn
 
+import bot.app
+from bot.settings import Settings
 from tests.cli import frontdoor, frontdoor_process
-from tests.conftest import DEMO_PROFILE, NLU_DATA, ROOT
-from tests.fakes.remote import free_port
-
-SERVER_START_SECONDS = 120
-"""How long a server process may take to listen; it is waited for, not timed."""
+from tests.conftest import DEMO_PROFILE, NLU_DATA
 
 
 def test_terminal_chat_asks_for_the_building_then_opens_a_ticket(tmp_path: Path, nlu_model: Path) -> None:
@@ -108,32 +104,26 @@ def test_calendar_check_says_whether_a_year_is_known_and_the_profile_can_fill_on
     assert "2 day(s)" in filled.stdout
 
 
-def test_a_server_on_another_port_gives_form_links_that_reach_it(tmp_path: Path, nlu_model: Path) -> None:
-    """`frontdoor serve --port 8765` with no public address configured: a guide's form link a resident is given
-    points at the server that gave it, not at the default port where nothing listens."""
-    port = free_port()
-    env = {**os.environ, "FRONTDOOR_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
-           "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE), "FRONTDOOR_NLU_DATA": f'["{NLU_DATA}"]',
-           "FRONTDOOR_NLU_MODEL": str(nlu_model)}
-    env.pop("FRONTDOOR_PUBLIC_URL", None)
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], cwd=ROOT,
-                                  env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while "Application startup complete" not in log.read_text():
-            assert server.poll() is None, log.read_text()[-2000:]
-            assert time.monotonic() < deadline, log.read_text()[-2000:]
-            time.sleep(0.1)
-        replies = httpx.post(f"{base}/api/chat", json={"sender_id": "r-port", "text": "低保怎么申请",
-                                                       "community": "baiyang"}, timeout=60).json()
-        links = re.findall(r"https?://\S+/forms/\S+", " ".join(reply["text"] for reply in replies))
+@pytest.mark.usefixtures("logging_restored")
+@pytest.mark.parametrize(("public_url", "linked"), [
+    (None, "http://127.0.0.1:8765"),
+    ("https://frontdoor.example.org", "https://frontdoor.example.org"),
+])
+def test_serve_on_another_port_links_where_it_listens_unless_told_the_public_address(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, public_url: str | None, linked: str) -> None:
+    """`frontdoor serve --port 8765` with no public address configured: a guide's form links point at the server
+    that gives them, not at the default port where nothing listens (that the app serves the forms at its own
+    address is `tests/web/test_policy_answers_over_http.py`)."""
+    served: list[Settings] = []
+    monkeypatch.setattr(bot.app, "create_app", lambda settings: served.append(settings))
+    monkeypatch.setattr(uvicorn, "run", lambda *_, **__: None)
+    env = {"FRONTDOOR_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}", "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE)}
+    if public_url is None:
+        monkeypatch.delenv("FRONTDOOR_PUBLIC_URL", raising=False)
+    else:
+        env["FRONTDOOR_PUBLIC_URL"] = public_url
 
-        assert links
-        assert all(link.startswith(f"{base}/forms/") for link in links)
-        assert all(httpx.get(link, timeout=60).status_code == 200 for link in links)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    assert frontdoor("serve", "--port", "8765", env=env).returncode == 0
+
+    [settings] = served
+    assert settings.public_url == linked
