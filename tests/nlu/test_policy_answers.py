@@ -280,21 +280,6 @@ def test_a_question_about_what_to_bring_is_answered_with_the_list_of_materials(
     assert "材料" in hit.passage.heading
 
 
-@pytest.mark.parametrize(("question", "heading"), [
-    ("残疾证怎么办理", "办理流程"),
-    ("医保怎么交", "缴费方式"),
-    ("社区几点上班", "社区办公时间"),
-    ("办老年证要什么", "所需材料"),
-    ("养老认证咋弄", "手机自助认证（刷脸）"),
-])
-def test_a_question_is_quoted_the_section_that_answers_it_not_a_frequent_question_sharing_its_words(
-        ranked_library: PolicyLibrary, question: str, heading: str) -> None:
-    hit = ranked_library.answer(question)
-
-    assert hit is not None
-    assert hit.passage.heading == heading
-
-
 @pytest.mark.parametrize("question", ["低保的表格在哪下载", "高龄津贴申请表在哪下", "临时救助的表去哪拿"])
 def test_a_question_about_the_forms_is_answered_with_the_materials_that_name_them(
         ranked_library: PolicyLibrary, question: str) -> None:
@@ -335,6 +320,12 @@ def test_questions_and_answers_are_read_from_a_list_cut_anywhere_and_from_nothin
     ("高龄津贴多大岁数能领", "发放对象"),
     ("低保一个月能给多少钱", "保障标准"),
     ("残疾人补贴一个月多少钱", "补贴标准"),
+    # Not the guide's 常见问题, many answers in one passage, which shares some words with nearly any question:
+    ("残疾证怎么办理", "办理流程"),
+    ("医保怎么交", "缴费方式"),
+    ("社区几点上班", "社区办公时间"),
+    ("办老年证要什么", "所需材料"),
+    ("养老认证咋弄", "手机自助认证（刷脸）"),
 ])
 def test_the_quoted_passage_is_the_part_of_the_guide_that_answers(
         ranked_library: PolicyLibrary, question: str, heading: str) -> None:
