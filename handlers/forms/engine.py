@@ -21,6 +21,7 @@ from storage.profile.schema import FlowSpec, SlotSpec
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "flow_cancelled": ("flow",),
+    "answer_noted_aside": ("words",),
     "answer_not_given": (),
     "choice_confirm": (),
     "choice_cancel": (),
@@ -59,6 +60,7 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
     if state.flow != flow_key:
         state.start(flow_key)
     gives_value, sets_value, problem = False, False, None
+    aside: SlotSpec | None = None  # a free-text question answered while another was asked
     for slot in spec.slots:
         # Slots are read in order and applied at once: the time slot needs the service just read.
         outcome = await READERS[slot.kind](slot, nlu, ctx, state.awaiting == slot.name)
@@ -69,6 +71,7 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
             return list(outcome.replies)
         if outcome.value is not None and _may_set(state, slot.name, nlu.text):
             state.slots[slot.name], gives_value, sets_value = outcome.value, True, True
+            aside = slot if slot.kind == "text" and state.awaiting not in (None, slot.name, CONFIRM) else aside
         elif outcome.value is not None and outcome.value == state.slots.get(slot.name):
             gives_value = True  # 「我妈」 again, asked for the ID number: an answer already taken, not a wrong one
         if outcome.replies and problem is None:
@@ -76,7 +79,7 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
     # 「办我阿爸的退休金继承手续」 asked the ID number: 阿爸 again, and what the certificate is for at last.
     stray = _text_slot_answered(spec, state, nlu) if not sets_value else None
     if stray is not None:
-        state.slots[stray.name], gives_value, problem = nlu.text.strip(), True, None
+        state.slots[stray.name], gives_value, problem, aside = nlu.text.strip(), True, None, stray
     if _passed_over(spec, state, nlu, sets_value):
         # 「139 1234 5678」 or 「确认」 where the form asks what the certificate is for: the resident goes on past
         # the question; the summary says it was not answered, and staff ask when they call.
@@ -106,7 +109,11 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
     if problem is not None and not (gives_value and problem[0] == state.awaiting):
         state.awaiting = problem[0]
         return asked_with_a_way_out(ctx, problem[0], problem[1])
-    return await _next_question(spec, ctx, summary, needs)
+    asked = await _next_question(spec, ctx, summary, needs)
+    if aside is None or state.awaiting == CONFIRM:
+        return asked
+    # Asked again for the ID number after saying what the certificate is for: told the words were heard.
+    return [ctx.say("answer_noted_aside", words=state.slots[aside.name]), *asked]
 
 
 def _may_set(state: DialogueState, slot_name: str, text: str) -> bool:

@@ -670,6 +670,23 @@ async def test_what_for_said_beside_the_relative_again_is_taken(pipeline: Pipeli
     """)
 
 
+async def test_what_for_said_where_the_id_number_is_asked_is_acknowledged_then_the_number_asked_again(
+        pipeline: Pipeline) -> None:
+    """Only the ID number asked again would read as if the words went unheard."""
+    await play(Resident(pipeline, "r-what-for-heard"), """
+        居民: 我想开个居住证明
+        助手: 给谁开
+        居民: 我自己
+        助手: 身份证号
+        居民: 给孙子上学用
+        助手: “给孙子上学用”记下了
+        助手: 身份证号
+        居民: 110101195003071235
+        助手: !做什么用
+        助手: 联系电话
+    """)
+
+
 async def test_a_fall_said_in_the_middle_of_a_form_is_an_emergency(pipeline: Pipeline) -> None:
     await play(Resident(pipeline, "r-fall-mid-form"), f"""
         居民: 开个困难证明
