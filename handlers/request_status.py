@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.core.messages import InboundMessage, Reply, TextReply
 from bot.office.categories import asks_office_to_act, file_report, names_a_category
 from bot.office.ticketing import format_datetime
-from handlers import appeal_report, human_handoff, policy_question
+from handlers import appeal_report, appointment_cancel, human_handoff, policy_question
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
 from nlu.phrasing import EARLIER_REPORT, MENTIONS_A_REPORT, WANTS_TO_TALK
@@ -47,7 +47,7 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         return answered if answered is not None else [ctx.say("status_none")]
     lines = [ctx.wording.render("status_header", count=len(tickets) + len(bookings))]
     lines += [_ticket_line(ctx, t) for t in tickets] + [_booking_line(ctx, b) for b in bookings]
-    return [TextReply("\n".join(lines))]
+    return [TextReply("\n".join(lines), (ctx.offer(appointment_cancel.FLOW),) if bookings else ())]
 
 
 def _describes_a_problem(ctx: HandlerContext, text: str) -> bool:

@@ -31,6 +31,7 @@ from bot.office.pauses import reasons_awaiting_resident
 from handlers import (
     appeal_report,
     appointment_book,
+    appointment_cancel,
     build_answer_checks,
     build_registry,
     certificate_request,
@@ -55,6 +56,7 @@ from nlu.phrasing import (
     ASKS_SOMEONE_TO_ACT,
     GO_ON,
     PAUSES,
+    cancels_then,
     praises_what_was_done,
     without_greeting,
 )
@@ -342,6 +344,10 @@ class Pipeline:
             # 「1」 with nothing offered to pick from (a menu of some earlier day in mind): not words of any need,
             # whatever the classifier makes of them (a goodbye, at its best guess): the bot asks.
             return replace(said, intent=IntentScore(FALLBACK_INTENT, 1.0)), False
+        if state.flow is None and cancels_then(stripped) and appointment_cancel.FLOW in _offered_intents(state):
+            # 「那就取消吧」 right after the bookings were listed with 「取消预约」 offered: that, in words (a goodbye,
+            # to the classifier, which would leave the booking standing).
+            return replace(said, intent=IntentScore(appointment_cancel.FLOW, 1.0)), False
         if state.flow is None and praises_what_was_done(stripped):
             # 「孩子走丢了 保安帮着找回来了 特地来说声谢谢你们」 (the danger over): thanks, not a lost child.
             return replace(said, intent=IntentScore(feedback.FLOW, 1.0)), False

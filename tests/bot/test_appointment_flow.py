@@ -181,3 +181,36 @@ async def test_cancel_frees_the_place(pipeline: Pipeline, sessions: async_sessio
     [(booking, slot)] = await bookings(sessions)
     assert booking.status == "cancelled"
     assert slot.booked == 0
+
+
+async def test_cancelling_in_words_right_after_the_bookings_were_listed_cancels_the_booking(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「那就取消吧」 reads as a goodbye to the classifier: the booking stood while the resident thought it gone."""
+    await play(Resident(pipeline, "r-cancel-in-words"), """
+        居民: 帮我约下周三上午的法律咨询
+        居民: [确认]
+        助手: 预约成功
+        居民: 我那个预约现在是什么情况
+        助手: 已预约
+        助手: 取消预约
+        居民: 那就取消吧
+        助手: 已取消预约
+    """)
+
+    [(booking, slot)] = await bookings(sessions)
+    assert (booking.status, slot.booked) == ("cancelled", 0)
+
+
+async def test_cancelling_words_with_no_booking_offered_do_not_cancel_one(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-cancel-not-offered"), """
+        居民: 帮我约下周三上午的法律咨询
+        居民: [确认]
+        助手: 预约成功
+        居民: 我想开个居住证明
+        居民: 那就取消吧
+        助手: !已取消预约
+    """)
+
+    [(booking, _)] = await bookings(sessions)
+    assert booking.status == "booked"
