@@ -59,18 +59,14 @@ LEAVES_NONE = re.compile(
 """「不留」「没有手机」 where an optional question is asked: the answer is "none", not a cancelled form."""
 
 
-THEN = re.compile(r"^\W*(?:那就|那么|那|还是)")
-"""「那就取消吧」「还是不约了」: a decision after what the bot just said."""
+CANCELS_A_BOOKING = re.compile(r"^\W*(?:那就|那么|那|还是|帮我|给我)?\W*(?:取消|不约了|不去了|退掉|退了)")
+"""「那就取消吧」「还是不约了」 where a booking's cancelling is offered; not 「不用了 谢谢」 or 「算了」, which end a
+conversation as often as they give anything up."""
 
 
 def cancels(text: str) -> bool:
     stripped = text.strip()
     return CANCELLING.match(stripped) is not None or BARE_NO.match(stripped) is not None
-
-
-def cancels_then(text: str) -> bool:
-    """Cancelling, said straight out or as a decision (「那就取消吧」)."""
-    return cancels(THEN.sub("", text.strip(), count=1))
 
 
 def without_new_topic(text: str) -> str:

@@ -54,9 +54,9 @@ from nlu.phrasing import (
     ASKS_ASIDE,
     ASKS_FOR_A_DOCUMENT,
     ASKS_SOMEONE_TO_ACT,
+    CANCELS_A_BOOKING,
     GO_ON,
     PAUSES,
-    cancels_then,
     praises_what_was_done,
     without_greeting,
 )
@@ -344,7 +344,8 @@ class Pipeline:
             # 「1」 with nothing offered to pick from (a menu of some earlier day in mind): not words of any need,
             # whatever the classifier makes of them (a goodbye, at its best guess): the bot asks.
             return replace(said, intent=IntentScore(FALLBACK_INTENT, 1.0)), False
-        if state.flow is None and cancels_then(stripped) and appointment_cancel.FLOW in _offered_intents(state):
+        offers_cancelling = appointment_cancel.FLOW in _offered_intents(state)
+        if state.flow is None and offers_cancelling and CANCELS_A_BOOKING.match(stripped):
             # 「那就取消吧」 right after the bookings were listed with 「取消预约」 offered: that, in words (a goodbye,
             # to the classifier, which would leave the booking standing).
             return replace(said, intent=IntentScore(appointment_cancel.FLOW, 1.0)), False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -201,14 +202,21 @@ async def test_cancelling_in_words_right_after_the_bookings_were_listed_cancels_
     assert (booking.status, slot.booked) == ("cancelled", 0)
 
 
-async def test_cancelling_words_with_no_booking_offered_do_not_cancel_one(
-        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
-    await play(Resident(pipeline, "r-cancel-not-offered"), """
+@pytest.mark.parametrize(("before", "words"), [
+    ("我想开个居住证明", "那就取消吧"),
+    ("我那个预约现在是什么情况", "不用了 谢谢"),
+    ("我那个预约现在是什么情况", "算了"),
+])
+async def test_words_that_give_no_booking_up_where_it_is_offered_cancel_none(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], before: str, words: str) -> None:
+    """Cancelling with nothing offered to cancel (the form asked for is what 「那就取消吧」 gives up), or words that end
+    the conversation as often as they give anything up, leave the booking as it is."""
+    await play(Resident(pipeline, "r-cancel-not-offered"), f"""
         居民: 帮我约下周三上午的法律咨询
         居民: [确认]
         助手: 预约成功
-        居民: 我想开个居住证明
-        居民: 那就取消吧
+        居民: {before}
+        居民: {words}
         助手: !已取消预约
     """)
 
