@@ -14,6 +14,12 @@ from storage.models import Appointment, AppointmentSlot
 from tests.bot.transcript import Resident, play
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+BOOKED = """
+    居民: 帮我约下周三上午的法律咨询
+    居民: [确认]
+    助手: 预约成功
+"""
+"""A transcript's opening: legal advice booked for next Wednesday morning, no phone left."""
 
 
 async def bookings(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[Appointment, AppointmentSlot]]:
@@ -65,10 +71,8 @@ async def test_a_phone_sent_right_after_booking_without_one_is_left_on_the_booki
 
 async def test_a_phone_sent_after_something_else_is_not_taken_for_the_booking(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
-    await play(Resident(pipeline, "r-phone-later"), """
-        居民: 帮我约下周三上午的法律咨询
-        居民: [确认]
-        助手: 预约成功
+    await play(Resident(pipeline, "r-phone-later"), f"""
+        {BOOKED}
         居民: 低保一个月能给多少钱
         居民: 我电话13912345678
         助手: !补上电话
@@ -80,10 +84,8 @@ async def test_a_phone_sent_after_something_else_is_not_taken_for_the_booking(
 
 async def test_a_booking_moved_to_another_time_replaces_the_old_one_once_the_new_one_is_booked(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
-    await play(Resident(pipeline, "r-move-booking"), """
-        居民: 帮我约下周三上午的法律咨询
-        居民: [确认]
-        助手: 预约成功
+    await play(Resident(pipeline, "r-move-booking"), f"""
+        {BOOKED}
         居民: 我之前约的法律咨询能改到下周三下午吗
         助手: 原来的预约
         助手: 会在新的时间约好后取消
@@ -187,10 +189,8 @@ async def test_cancel_frees_the_place(pipeline: Pipeline, sessions: async_sessio
 async def test_cancelling_in_words_right_after_the_bookings_were_listed_cancels_the_booking(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     """「那就取消吧」 reads as a goodbye to the classifier: the booking stood while the resident thought it gone."""
-    await play(Resident(pipeline, "r-cancel-in-words"), """
-        居民: 帮我约下周三上午的法律咨询
-        居民: [确认]
-        助手: 预约成功
+    await play(Resident(pipeline, "r-cancel-in-words"), f"""
+        {BOOKED}
         居民: 我那个预约现在是什么情况
         助手: 已预约
         助手: 取消预约
@@ -212,9 +212,7 @@ async def test_words_that_give_no_booking_up_where_it_is_offered_cancel_none(
     """Cancelling with nothing offered to cancel (the form asked for is what 「那就取消吧」 gives up), or words that end
     the conversation as often as they give anything up, leave the booking as it is."""
     await play(Resident(pipeline, "r-cancel-not-offered"), f"""
-        居民: 帮我约下周三上午的法律咨询
-        居民: [确认]
-        助手: 预约成功
+        {BOOKED}
         居民: {before}
         居民: {words}
         助手: !已取消预约
