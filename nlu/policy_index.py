@@ -58,13 +58,25 @@ ANSWER_KINDS = (
      re.compile(r"《[^》]*(?:表|书)》"), re.compile(r"材料|表格")),
     (re.compile(r"几点(?:上班|下班|开门|关门)|(?:上班|办公|办事|营业)时间|什么时候(?:上班|开门)"),
      re.compile(r"周一至周五"), re.compile(r"办公时间|开放时间")),
+    (re.compile(r"(?<!表)(?<!表格)(?:去|到|在)(?:哪里?|哪儿|什么地方)(?!下载|下)|找谁|找哪|哪个(?:部门|单位|窗口)"),
+     re.compile(r"[路街巷]\d+号|\d+室|[一二三]楼"), re.compile(r"地点|地址|途径|[去在到]哪")),
+    (re.compile(r"(?<!时候)(?:能|可以|可不可以|能不能|够不够|符不符合)(?:办|申请|领|享受|拿|签|参加|吃)|够条件|有资格"
+                r"|(?:什么|啥|哪些)(?:人|条件)|多大(?:岁数|年纪)|多少岁|几岁"),
+     re.compile(r"年满\S{1,4}周岁"), re.compile(r"对象|条件|谁可以|范围")),
+    (re.compile(r"丢了|丢失|遗失|弄丢|补办|补领|补发|损坏"),
+     re.compile(r"补办|补领|补发|挂失"), re.compile(r"补办|补领|补发|遗失|挂失|换证")),
 )
 """(What a question asks for, what the text of a passage that gives it holds, what its heading says): 「低保一个月
 能给多少钱」 wants the section with the amounts, not the one that says 「1个月内」 and shares more of its characters;
 「开这个证明要带什么」 the list of materials, not the conditions that share its words; 「低保怎么申请」 and
 「怎么办低保」 the steps, not the time limits (「低保没批下来怎么办」 asks what to do, not how to apply);
 「低保的表格在哪下载」 the materials that name the forms (whose links every answer from the guide carries), not an
-answer about a certificate; 「社区几点上班」 the office hours, not the question whether anyone works on Saturdays."""
+answer about a certificate; 「社区几点上班」 the office hours, not the question whether anyone works on Saturdays;
+「老年证去哪办」 and 「临时救助找谁」 the place, not the time limits; 「我今年68了 可以办吗」 who may apply;
+「残疾证丢了怎么办」 how a lost card is replaced. Of a guide's 常见问题 the one answer quoted is what must give it
+(`answers_the_kind_asked`)."""
+SAME_QUESTION_SHARE = 0.6
+"""The share of a question's character bigrams a 常见问题 entry's question holds when it asks the same thing."""
 ANSWER_KIND_WEIGHT = 2.0
 """What the passage of the right kind adds to its fit (words and meaning, each 0-1): more than either, since a
 guide's 常见问题 section, many answers in one passage, shares some words with nearly any question about it."""
@@ -295,7 +307,7 @@ class PolicyLibrary:
             fit = _scaled(section_scores[own])
             if closeness is not None:
                 fit = fit + _scaled(closeness[own].astype(np.float64))
-            fit = fit + ANSWER_KIND_WEIGHT * np.array([gives_what_is_asked(question, self.passages[i]) for i in own])
+            fit = fit + ANSWER_KIND_WEIGHT * np.array([answers_the_kind_asked(question, self.passages[i]) for i in own])
             hits.append(Hit(asked_of(question, self.passages[own[int(np.argmax(fit))]]), float(document_scores[d])))
         return hits
 
@@ -358,6 +370,21 @@ def asked_of(question: str, passage: Passage) -> Passage:
         return passage
     best_question, best_answer = pairs[shared.index(max(shared))]
     return replace(passage, heading=best_question, text=best_answer)
+
+
+def answers_the_kind_asked(question: str, passage: Passage) -> bool:
+    """Whether the passage, or of a guide's 常见问题 the one answer that would be quoted, gives what the question
+    asks for; that answer's own question counts as its heading only when it is the resident's question
+    (「低保证明去哪开」 and 「要开低保证明去哪里？」, not 「低保去哪申请」)."""
+    quoted = asked_of(question, passage)
+    if quoted is not passage and not _asks_the_same(question, quoted.heading):
+        quoted = replace(quoted, heading=passage.heading)
+    return gives_what_is_asked(question, quoted)
+
+
+def _asks_the_same(question: str, asked: str) -> bool:
+    own = set(bigrams(asked_part(question)))
+    return bool(own) and len(own & set(bigrams(asked))) >= SAME_QUESTION_SHARE * len(own)
 
 
 def gives_what_is_asked(question: str, passage: Passage) -> bool:

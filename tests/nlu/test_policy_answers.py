@@ -212,6 +212,23 @@ async def test_a_question_that_goes_on_about_the_guide_just_quoted_is_answered_f
     """)
 
 
+async def test_whether_one_may_apply_where_and_a_lost_card_go_on_about_the_guide_just_quoted(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-may-i"), """
+        居民: 老年证要带什么材料
+        助手: 【老年优待证办理·所需材料】
+        居民: 我今年68了 可以办吗
+        助手: 【老年优待证办理·办理对象】
+        居民: 丢了怎么办
+        助手: 【老年优待证办理·费用和补办】
+        居民: 去哪办
+        助手: 【老年优待证办理·办理地点和时间】
+        助手: 白杨路88号
+    """)
+
+
 async def test_a_question_the_guide_just_quoted_does_not_answer_is_not_answered_from_it(
         pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
     pipeline.policies = ranked_library
@@ -326,6 +343,22 @@ def test_questions_and_answers_are_read_from_a_list_cut_anywhere_and_from_nothin
     ("社区几点上班", "社区办公时间"),
     ("办老年证要什么", "所需材料"),
     ("养老认证咋弄", "手机自助认证（刷脸）"),
+    # Where to go: the section with the address, not the time limits or the steps that share the question's words:
+    ("老年证去哪办", "办理地点和时间"),
+    ("临时救助找谁", "办理地点和时间"),
+    ("居住证去哪里办", "办理地点和时间"),
+    ("法律援助找哪个部门", "办理地点和时间"),
+    ("无犯罪记录证明在哪开", "办理途径"),
+    # … unless the guide's 常见问题 has that very question, whose answer names the place:
+    ("低保证明去哪开", "已经吃低保了，要开低保证明去哪里？"),
+    # … and not the 常见问题 entry that asks where to go for something else:
+    ("低保去哪申请", "办理地点和时间"),
+    # … and where to download a form is a question about the forms:
+    ("低保的表格在哪下载", "所需材料"),
+    # Who may apply; a lost card:
+    ("我能吃低保吗", "申请条件"),
+    ("残疾证丢了怎么办", "有效期、换证和迁移"),
+    ("老年证丢了怎么补", "费用和补办"),
 ])
 def test_the_quoted_passage_is_the_part_of_the_guide_that_answers(
         ranked_library: PolicyLibrary, question: str, heading: str) -> None:
