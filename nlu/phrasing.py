@@ -238,6 +238,10 @@ WANTS_TO_TALK = re.compile(
 """「一两句话说不明白 能不能找个工作人员跟我说」「说不清楚 能找个工作人员问问吗」: a person to talk to, not an office
 to act."""
 
+GIVES_A_NAME = re.compile(r"^\s*(?:(?:他|她|我|俺|孩子|小孩|老人)的?(?:叫|姓|名字(?:叫|是)?|姓名(?:叫|是)?)"
+                          r"|(?:名字|姓名)(?:叫|是)?)[\u4e00-\u9fff·]{1,4}[\s。.！!，,]*$")
+"""「他叫王小明」 inside a form: whose the certificate is, not a request for 「小李」 (「叫小李接一下」)."""
+
 OPENING_GREETING = re.compile(
     r"^(?:[\W_]*(?:喂+|你好+|您好|哈喽|hello|hi|嗨|在吗|在不在|有人吗|有人在吗|早上好|下午好|晚上好|打扰了?|打扰一下"
     r"|(?:是|这是|这里是)?(?:居委会|社区|网格员)(?:吗|吧|啊|呀|嘛)?|小助手)[\s\W_吗吧呀啊啦哈嘛]*)+",

@@ -55,6 +55,7 @@ from nlu.phrasing import (
     ASKS_FOR_A_DOCUMENT,
     ASKS_SOMEONE_TO_ACT,
     CANCELS_A_BOOKING,
+    GIVES_A_NAME,
     GO_ON,
     PAUSES,
     praises_what_was_done,
@@ -473,7 +474,8 @@ class Pipeline:
             and not any(ch.isdigit() for ch in nlu.text)
         if name == EMERGENCY:
             return True
-        if PAUSES.match(nlu.text):
+        if PAUSES.match(nlu.text) or (wants_a_person and GIVES_A_NAME.match(nlu.text)):
+            # 「等一下」; 「他叫王小明」 where the ID number is asked (to the classifier, like 「叫小李接一下」).
             return False
         if wants_a_person and (not answers or just_asks):
             return True

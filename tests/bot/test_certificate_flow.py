@@ -70,6 +70,23 @@ async def test_an_id_number_not_at_hand_or_a_stray_digit_is_no_wrong_number(
     """)
 
 
+async def test_a_name_given_where_the_id_number_is_asked_is_no_request_for_a_person(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「他叫王小明」 sounds to the classifier like 「叫小李接一下」."""
+    await play(Resident(pipeline, "r-cert-name"), """
+        居民: 我想开个证明
+        助手: 哪种证明
+        居民: 我儿子上学用的 证明他住在这里
+        助手: 身份证号
+        居民: 他叫王小明
+        助手: 身份证号
+        助手: !已为您转人工
+        居民: 身份证不记得了
+        助手: 找到身份证号后直接发给我
+        助手: !已为您转人工
+    """)
+
+
 async def test_several_answers_in_one_message_are_all_taken(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-many"), """
