@@ -239,7 +239,7 @@ async def just_filed(ctx: HandlerContext) -> list[Ticket]:
 async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
     assert ctx.community is not None
     if (unit := unit_alone(text)) is not None:
-        return await _put_in_unit(ctx, unit)
+        return await _put_in_unit(ctx, *unit)
     found = stated_address(text)
     building = await get_building(ctx.session, ctx.community.id, found[0].building) if found else None
     place = None if building else find_place(ctx.profile, ctx.community.key, text)
@@ -253,27 +253,27 @@ async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
         refining = words and ticket.place in listed and not CORRECTING.match(text)
         refined = f"{ticket.place} {words}" if refining else words
         moved = await move_ticket(ctx.session, ctx.profile, ctx.community, ticket, building, place, ctx.now, refined,
-                                  unit=found[0].unit if found and building else None)
+                                  unit=found[0].unit if found and building else None,
+                                  room=found[0].room if found and building else None)
         replies.append(ctx.say("ticket_moved", ticket_no=ticket.number, address=moved.address_label,
                                handler=moved.route.handler_label, assignee=moved.route.assignee.name))
     if building is not None:
         ctx.resident.building_id, ctx.resident.unit, ctx.resident.room = building.id, None, None
-    ctx.state.filed = []
     return replies
 
 
-async def _put_in_unit(ctx: HandlerContext, unit: str) -> list[Reply]:
-    """「2单元」 after a report filed at 3栋: the same building, more exactly."""
+async def _put_in_unit(ctx: HandlerContext, unit: str, room: str | None) -> list[Reply]:
+    """「2单元」「3单元402」 after a report filed at 3栋: the same building, more exactly."""
     assert ctx.community is not None
     replies = []
     for ticket in await just_filed(ctx):
         if ticket.building_id is None:
             continue
         building = await get_building_by_id(ctx.session, ticket.building_id)
-        moved = await move_ticket(ctx.session, ctx.profile, ctx.community, ticket, building, None, ctx.now, unit=unit)
+        moved = await move_ticket(ctx.session, ctx.profile, ctx.community, ticket, building, None, ctx.now, unit=unit,
+                                  room=room)
         replies.append(ctx.say("ticket_moved", ticket_no=ticket.number, address=moved.address_label,
                                handler=moved.route.handler_label, assignee=moved.route.assignee.name))
-    ctx.state.filed = []
     return replies
 
 

@@ -6,6 +6,7 @@ reported with the same words, as if the resident had just said them."""
 
 from __future__ import annotations
 
+from bot.core.dialogue import is_a_pick
 from bot.core.messages import InboundMessage, Reply
 from bot.office.additions import add_to_ticket
 from bot.office.places import find_place
@@ -35,11 +36,17 @@ ADD = "add_to_report"
 INTENTS = (MORE, ADD)
 
 
+NEWS_CHARS = 4
+"""Letters and digits enough for words not understood to be news (「他们说要装一个月」), not a stray 「啊」."""
+
+
 async def tells_more(nlu: ParseResult, ctx: HandlerContext) -> bool:
-    """Whether words read as a report may be news of the one report just filed: they name no place (a place is a
-    correction, or a problem somewhere else) and do not open with another matter (「还有个事」「另外」)."""
+    """Whether words read as a report, or not understood at all, may be news of the one report just filed: they
+    name no place (a place is a correction, or a problem somewhere else) and do not open with another matter
+    (「还有个事」「另外」)."""
     text = nlu.text
-    if len(ctx.state.filed) != 1 or ctx.community is None or nlu.intent.name != appeal_report.FLOW:
+    if len(ctx.state.filed) != 1 or ctx.community is None or not (nlu.intent.name == appeal_report.FLOW or (
+            nlu.is_fallback and sum(ch.isalnum() for ch in text) >= NEWS_CHARS and not is_a_pick(text))):
         return False
     if NEW_TOPIC.match(text) or stated_address(text) or find_place(ctx.profile, ctx.community.key, text):
         return False
@@ -56,6 +63,7 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         # The ticket closed since, or the button was pressed long after: the words as a report of their own.
         return await appeal_report.file_instead(message, nlu, ctx)
     assignee = await add_to_ticket(ctx.session, ctx.profile, ctx.wording, ticket, words, ctx.now)
+    ctx.state.filed = [ticket.number or ""]  # more news may follow (「能不能让他们中午别干」), asked about again
     return [ctx.say("report_added", ticket_no=ticket.number, assignee=assignee.name)]
 
 

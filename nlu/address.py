@@ -122,14 +122,15 @@ def stated_address(text: str) -> AddressMatch | None:
 _DENIED_UNIT = re.compile(rf"[，,。\s]*不是\s*(?:{_NUM}|两)\s*单元[，,。\s]*")
 _UNIT_ALONE = re.compile(
     r"^(?:(?:不对|说错了|搞错了|对了|忘了说|漏了|哦|噢|嗯)[，,。\s]*)*(?:应该|就)?(?:是在|是|在)?\s*"
-    rf"(?P<unit>{_NUM}|两)\s*单元(?:的|呀|啊|哈|哦)?[，,。！!\s]*$")
+    rf"(?P<unit>{_NUM}|两)\s*单元(?:\s*(?P<room>[0-9]{{3,4}})\s*(?:室|号|房)?)?(?:的|呀|啊|哈|哦)?[，,。！!\s]*$")
 
 
-def unit_alone(text: str) -> str | None:
-    """The unit of 「2单元」「不对 是三单元」「是2单元不是1单元」: a unit said on its own, which only a building said
-    before can place (None when the words say more than that)."""
+def unit_alone(text: str) -> tuple[str, str | None] | None:
+    """The unit (and room) of 「2单元」「不对 是三单元」「是2单元不是1单元」「3单元402」: a unit said on its own, which
+    only a building said before can place (None when the words say more than that)."""
     match = _UNIT_ALONE.match(_DENIED_UNIT.sub(" ", fold_width(text)).strip())
-    return _number(match.group("unit")) if match else None
+    unit = _number(match.group("unit")) if match else None
+    return (unit, match.group("room")) if match and unit else None
 
 
 def without_no_building(text: str) -> str:

@@ -34,15 +34,16 @@ class Moved:
 
 async def move_ticket(session: AsyncSession, profile: Profile, community: Community, ticket: Ticket,
                       building: Building | None, place: Place | None, now: datetime, words: str | None = None,
-                      unit: str | None = None) -> Moved:
-    """Put the ticket at the building (and `unit` of it), place or described spot (`words`) the resident corrected
-    it to, and route it again."""
+                      unit: str | None = None, room: str | None = None) -> Moved:
+    """Put the ticket at the building (and `unit` and `room` of it), place or described spot (`words`) the resident
+    corrected it to, and route it again."""
     category = profile.categories[ticket.category_key]
     route = await route_ticket(session, profile, community, category, building, place)
     wording = Wording(profile, community.key)
-    ticket.building_id, ticket.unit, ticket.room = (building.id, unit, None) if building else (None, None, None)
+    ticket.building_id, ticket.unit, ticket.room = (building.id, unit, room) if building else (None, None, None)
     ticket.place = place.name if place else words
-    address = community.name + (format_address(wording, building.number, unit) if building else ticket.place or "")
+    address = community.name + (format_address(wording, building.number, unit, room) if building
+                                else ticket.place or "")
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.ASSIGNED, staff_id=route.assignee.id,
                             note=f"{MOVED_NOTE} {address}", created_at=now))
     told = {ticket.assignee_id, route.assignee.id}

@@ -71,3 +71,33 @@ async def test_a_place_or_another_matter_after_a_filing_is_not_asked_about(pipel
         助手: !新情况，还是另一个问题
         助手: 编号 GD
     """)
+
+
+async def test_the_unit_and_room_then_words_not_understood_after_a_filing_are_about_that_report(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Filed at 9栋 from 「我住9栋」; then the unit and room, and what the neighbours said: the same report, placed
+    exactly, with the news on it, not a menu the second time and a person the third."""
+    await play(Resident(pipeline, "r-noise"), """
+        居民: 我家楼上装修 天天电钻 中午都不停
+        助手: 几栋几单元
+        居民: 我住9栋
+        助手: 编号 GD
+        居民: 3单元402
+        助手: 地点改为：白杨社区9栋3单元402室
+        居民: 他们说要装一个月
+        助手: 新情况，还是另一个问题
+        居民: [是刚才那个问题的新情况]
+        助手: 已把您说的新情况记到 GD
+        居民: 能不能让他们中午别干
+        助手: 新情况，还是另一个问题
+        居民: [是刚才那个问题的新情况]
+        助手: 已把您说的新情况记到 GD
+        助手: !转人工
+    """)
+
+    async with sessions() as session:
+        [ticket] = (await session.scalars(select(Ticket))).all()
+        added = (await session.scalars(select(TicketEvent.note).where(TicketEvent.kind == TicketEventKind.ADDED)
+                                       .order_by(TicketEvent.id))).all()
+    assert (ticket.category_key, ticket.unit, ticket.room) == ("noise", "3", "402")
+    assert added == ["他们说要装一个月", "能不能让他们中午别干"]
