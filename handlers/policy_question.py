@@ -10,17 +10,20 @@ from dataclasses import replace
 
 from bot.core.messages import InboundMessage, Reply
 from bot.office.categories import asks_office_to_act
-from handlers import appeal_report, certificate_request
+from handlers import appeal_report, appointment_book, certificate_request
+from handlers.appointment_slots import named_service
 from handlers.base import HandlerContext
 from handlers.forms.slot_readers import named_certificate
 from nlu.phrasing import ASKING, ASKS_FOR_A_DOCUMENT, CERTIFICATE_WORD, TRIED_AND_FAILED
 from nlu.policy_index import Hit
 from nlu.result import IntentScore, ParseResult
+from storage.profile.schema import Service
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "policy_answer": ("heading", "quote", "title"),
     "policy_form": ("link", "name"),
     "policy_unknown": (),
+    "policy_offer_booking": ("service",),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -42,9 +45,26 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         # shares its words.
         request = replace(nlu, intent=IntentScore(certificate_request.FLOW, 1.0))
         return await certificate_request.handle(message, request, ctx)
+    booking = _booking_not_spoken_of(ctx, nlu.text, hit)
     if hit is None:
-        return [ctx.say("policy_unknown", ctx.offer("human_handoff"), ctx.offer("appeal_report"))]
-    return _quote(ctx, hit)
+        return [ctx.say("policy_unknown", ctx.offer("human_handoff"), ctx.offer("appeal_report"),
+                        *([ctx.offer(appointment_book.FLOW)] if booking else []))]
+    if booking is None:
+        return _quote(ctx, hit)
+    return [*_quote(ctx, hit), ctx.say("policy_offer_booking", ctx.offer(appointment_book.FLOW), service=booking.name)]
+
+
+def _booking_not_spoken_of(ctx: HandlerContext, question: str, hit: Hit | None) -> Service | None:
+    """「我妈走不动路 能上门办高龄津贴吗」「社保卡丢了怎么补办」: a service the office books, named in a question the
+    passage quoted does not speak of (or that no guide answers). Offered as a button, the question's words going
+    with it, so the booking starts from them."""
+    key = named_service(ctx.profile, question, described=False)
+    service = ctx.profile.services.get(key or "")
+    if service is None or (hit is not None and any(word in hit.passage.text
+                                                   for word in (service.name, *service.aliases))):
+        return None
+    ctx.state.pending_text = question
+    return service
 
 
 def answer_from_guides(nlu: ParseResult, ctx: HandlerContext) -> list[Reply] | None:

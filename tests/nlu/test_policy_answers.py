@@ -229,6 +229,31 @@ async def test_whether_one_may_apply_where_and_a_lost_card_go_on_about_the_guide
     """)
 
 
+async def test_a_service_the_office_books_named_in_a_question_the_answer_does_not_speak_of_is_offered(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-home-visit"), """
+        居民: 我妈走不动路 能上门办高龄津贴吗
+        助手: 摘自社区办事指南《高龄津贴（高龄老人生活补贴）》
+        助手: 可以直接预约“上门办理”
+        居民: [预约办事]
+        助手: 上门办理在居民家中
+        助手: 想约什么时间
+    """)
+    await play(Resident(pipeline, "r-lost-card"), """
+        居民: 社保卡丢了怎么补办
+        助手: 没有找到答案
+        居民: [预约办事]
+        助手: 社保医保业务在社区便民服务窗口2号台
+    """)
+    await play(Resident(pipeline, "r-pays-where"), """
+        居民: 医保在哪交
+        助手: 社保医保业务
+        助手: !可以直接预约
+    """)
+
+
 async def test_a_question_the_guide_just_quoted_does_not_answer_is_not_answered_from_it(
         pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
     pipeline.policies = ranked_library
