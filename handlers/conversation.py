@@ -16,7 +16,9 @@ REPLIES: dict[str, tuple[str, ...]] = {
 
 
 GREETING = "greet"
-INTENTS = (GREETING, "goodbye", "affirm", "deny", "out_of_scope")
+GOODBYE = "goodbye"
+DENY = "deny"
+INTENTS = (GREETING, GOODBYE, "affirm", DENY, "out_of_scope")
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:

@@ -9,7 +9,7 @@ import re
 DANGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("gas", re.compile(r"煤气|燃气|天然气|液化气|气罐|瓦斯")),
     ("fire", re.compile(r"着火|起火|失火|火灾|冒烟|烧起来|火烧|浓烟")),
-    ("fraud", re.compile(r"被骗|骗了|诈骗|骗子|转账|汇款|验证码|安全账户|洗钱|冒充")),
+    ("fraud", re.compile(r"被骗|骗了|诈骗|骗子|转账|汇款|[转打汇]钱|验证码|安全账户|洗钱|冒充")),
     ("medical", re.compile(r"晕倒|昏倒|倒地|摔倒|不省人事|没(?:了)?呼吸|喘不上气|抽搐|心脏|中风|流血|出血|昏迷|休克")),
 )
 """Each kind of danger with the words that tell of it."""

@@ -247,12 +247,15 @@ OPENING_GREETING = re.compile(
     r"|(?:是|这是|这里是)?(?:居委会|社区|网格员)(?:吗|吧|啊|呀|嘛)?|小助手)[\s\W_吗吧呀啊啦哈嘛]*)+",
     re.IGNORECASE)
 """「喂喂是居委会吧 我是十二栋的老王 那个电梯又坏了…」: a greeting the message opens with, before what it is about."""
+OPENING_THANKS = re.compile(r"^[\W_]*(?:谢谢|多谢|感谢|辛苦)(?:你们|您|你)?(?:了|啊|哈|哦|呀|啦)*[\s\W_]*")
+"""「谢谢啊 什么时候能弄好」: thanks the message opens with, before what it asks."""
 MIN_CHARS_AFTER_GREETING = 4
 
 
-def without_greeting(text: str) -> str | None:
-    """The words after a greeting the message opens with, or None when it opens with none or says little more."""
-    found = OPENING_GREETING.match(text)
+def without_greeting(text: str, opening: re.Pattern[str] = OPENING_GREETING) -> str | None:
+    """The words after a greeting (or the `opening` given) the message opens with, or None when it opens with none or
+    says little more."""
+    found = opening.match(text)
     if found is None or found.end() == 0:
         return None
     rest = text[found.end():]

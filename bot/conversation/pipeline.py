@@ -36,6 +36,7 @@ from handlers import (
     build_registry,
     certificate_request,
     feedback,
+    not_urgent,
     policy_question,
     report_addition,
     report_clue,
@@ -45,7 +46,7 @@ from handlers import (
 )
 from handlers.base import Handler, HandlerContext
 from handlers.community import home_said, named_communities, note_named_community, only_names_a_community
-from handlers.conversation import GREETING
+from handlers.conversation import DENY, GOODBYE, GREETING
 from nlu.address import stated_address
 from nlu.entities import Address
 from nlu.payloads import read_button_payload
@@ -57,6 +58,7 @@ from nlu.phrasing import (
     CANCELS_A_BOOKING,
     GIVES_A_NAME,
     GO_ON,
+    OPENING_THANKS,
     PAUSES,
     praises_what_was_done,
     without_greeting,
@@ -341,6 +343,12 @@ class Pipeline:
         said, cued = self.read(stripped)
         if cued:
             return said, True
+        if pending and said.intent.name == DENY and not_urgent.INTENT in _offered_intents(state):
+            # 「没转」 right after the numbers to call about a fraud call: not happening after all. How to keep safe
+            # from it, for the words first written, as the 安全提醒 button offered there would give.
+            first = self.nlu.parse(pending)
+            need = Entity("need", safety_tip.INTENT, 0, 0, safety_tip.INTENT)
+            return replace(first, intent=IntentScore(not_urgent.INTENT, 1.0), entities=(*first.entities, need)), False
         if state.flow is None and not state.suspended and is_a_pick(stripped):
             # 「1」 with nothing offered to pick from (a menu of some earlier day in mind): not words of any need,
             # whatever the classifier makes of them (a goodbye, at its best guess): the bot asks.
@@ -419,6 +427,10 @@ class Pipeline:
         danger cue made them an emergency."""
         said = self.policy.apply(self.nlu.parse(text))
         greeted = without_greeting(text) if said.intent.name == GREETING else None
+        thanked = without_greeting(text, OPENING_THANKS) if said.intent.name == GOODBYE else None
+        if thanked is not None and ASKING.search(thanked):
+            # 「谢谢啊 什么时候能弄好」: thanks, then a question, which is what wants an answer.
+            greeted = thanked
         after_greeting = self.read(greeted) if greeted is not None else None
         if after_greeting is not None and not after_greeting[0].is_fallback \
                 and after_greeting[0].intent.name not in SMALL_TALK and not self._only_says_home(text) \

@@ -79,3 +79,20 @@ async def test_false_alarm_costs_nothing_the_choice_applies_to_the_words(emergen
         alerts = (await session.scalars(select(OutboxMessage.payload).where(OutboxMessage.kind == EMERGENCY_KIND)
                                         .order_by(OutboxMessage.id))).all()
     assert "解除紧急" in alerts[-1]["text"]
+
+
+async def test_a_fraud_call_not_paid_is_told_how_such_calls_go_and_the_staff_stood_down(
+        emergency_pipeline: Pipeline) -> None:
+    """「没转」 right after the numbers to call: the danger did not happen. Not a "no" to nothing (a goodbye), but
+    what the 安全提醒 button offered there gives, for the call described."""
+    said = InboundMessage("web", "fraud-call", "fc-1", "刚才有人打电话说我孙子出事了让我转钱", MONDAY_10AM, "baiyang")
+    numbers, advice = await emergency_pipeline.handle(said)
+    [tip] = await emergency_pipeline.handle(InboundMessage("web", "fraud-call", "fc-2", "没转", MONDAY_10AM, "baiyang"))
+
+    assert "96110" in numbers.text
+    assert "立即打银行客服冻结" in advice.text
+    assert "谎称子孙出事" in tip.text
+    async with emergency_pipeline.sessions() as session:
+        alerts = (await session.scalars(select(OutboxMessage.payload).where(OutboxMessage.kind == EMERGENCY_KIND)
+                                        .order_by(OutboxMessage.id))).all()
+    assert "解除紧急" in alerts[-1]["text"]

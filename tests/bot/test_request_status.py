@@ -33,3 +33,16 @@ async def test_a_number_shows_that_ticket_but_never_another_residents(pipeline: 
         居民: {number}到哪一步了
         助手: 没有找到编号 {number}
     """)
+
+
+async def test_thanks_then_a_question_when_it_will_be_done_gets_the_answer_not_a_goodbye(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-thanks-when"), """
+        居民: 我们楼下那个垃圾桶好几天没人收了 臭死了 3栋
+        助手: 编号
+        居民: 谢谢啊 什么时候能弄好
+        助手: 1件正在办理
+        助手: 11月25日 17:30前办结
+        助手: !感谢您的反馈
+        居民: 谢谢你们
+        助手: 感谢您的反馈
+    """)
