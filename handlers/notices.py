@@ -39,7 +39,9 @@ REPLIES: dict[str, tuple[str, ...]] = {
 """The profile's replies this module renders, each with the blanks it fills in."""
 
 
-INTENTS = ("subscribe_notices", "unsubscribe_notices")
+SUBSCRIBE = "subscribe_notices"
+UNSUBSCRIBE = "unsubscribe_notices"
+INTENTS = (SUBSCRIBE, UNSUBSCRIBE)
 EVERY_TOPIC = "*"
 """The topic of the 「全部退订」 button."""
 
@@ -47,7 +49,7 @@ EVERY_TOPIC = "*"
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     chosen = topics_named(ctx, nlu)
     await resolve_community(ctx, nlu.text)
-    if nlu.intent.name == "unsubscribe_notices":
+    if nlu.intent.name == UNSUBSCRIBE:
         said_all = (entity := nlu.entity("topic")) is not None and entity.value == EVERY_TOPIC
         if said_all or (not chosen and EVERYTHING.search(nlu.text)):
             return await _stop_all(ctx)
@@ -82,7 +84,7 @@ async def _stop(ctx: HandlerContext, topic: NoticeTopic) -> Reply:
 async def _stop_all(ctx: HandlerContext) -> list[Reply]:
     mine = [s for s in await active_subscriptions(ctx.session, ctx.resident.id) if s.topic in ctx.profile.notice_topics]
     if not mine:
-        return [ctx.say("notice_none", ctx.offer("subscribe_notices"))]
+        return [ctx.say("notice_none", ctx.offer(SUBSCRIBE))]
     topics = dict.fromkeys(s.topic for s in mine)
     return [await _stop(ctx, ctx.profile.notice_topics[topic]) for topic in topics]
 
@@ -90,7 +92,7 @@ async def _stop_all(ctx: HandlerContext) -> list[Reply]:
 async def _menu(ctx: HandlerContext) -> Reply:
     mine = await active_subscriptions(ctx.session, ctx.resident.id)
     taken = {s.topic for s in mine}
-    offers = tuple(Choice(t.name, button_payload("subscribe_notices", topic=t.key))
+    offers = tuple(Choice(t.name, button_payload(SUBSCRIBE, topic=t.key))
                    for t in ctx.profile.notice_topics.values() if t.key not in taken)
     parts = [await _listing(ctx, mine)] if mine else []
     if offers:
@@ -101,11 +103,11 @@ async def _menu(ctx: HandlerContext) -> Reply:
 async def _which_to_stop(ctx: HandlerContext) -> Reply:
     mine = [s for s in await active_subscriptions(ctx.session, ctx.resident.id) if s.topic in ctx.profile.notice_topics]
     if not mine:
-        return ctx.say("notice_none", ctx.offer("subscribe_notices"))
-    offers = tuple(Choice(ctx.profile.notice_topics[s.topic].name, button_payload("unsubscribe_notices", topic=s.topic))
+        return ctx.say("notice_none", ctx.offer(SUBSCRIBE))
+    offers = tuple(Choice(ctx.profile.notice_topics[s.topic].name, button_payload(UNSUBSCRIBE, topic=s.topic))
                    for s in mine)
     if len(mine) > 1:
-        offers += (ctx.choice_of("choice_unsubscribe_all", button_payload("unsubscribe_notices", topic=EVERY_TOPIC)),)
+        offers += (ctx.choice_of("choice_unsubscribe_all", button_payload(UNSUBSCRIBE, topic=EVERY_TOPIC)),)
     return TextReply("\n".join([await _listing(ctx, mine), ctx.wording.render("notice_which_to_stop")]), offers)
 
 

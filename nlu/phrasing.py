@@ -63,6 +63,11 @@ CANCELS_A_BOOKING = re.compile(r"^\W*(?:那就|那么|那|还是|帮我|给我)?
 """「那就取消吧」「还是不约了」 where a booking's cancelling is offered; not 「不用了 谢谢」 or 「算了」, which end a
 conversation as often as they give anything up."""
 
+STOPS_NOTICES = re.compile(r"^\W*(?:那就|那么|那|还是|帮我|给我)?\W*(?:不要了?\W*)?(?:都|全部|全都|统统)?\W*"
+                           r"(?:取消|退订|退掉|别发|不订|不收)")
+"""「不要了 都取消吧」 where the notices subscribed were just listed with more offered; not 「不要了」 alone, which as
+often declines the offer of more."""
+
 
 def cancels(text: str) -> bool:
     stripped = text.strip()

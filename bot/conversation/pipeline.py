@@ -37,6 +37,7 @@ from handlers import (
     certificate_request,
     feedback,
     not_urgent,
+    notices,
     policy_question,
     report_addition,
     report_clue,
@@ -60,6 +61,7 @@ from nlu.phrasing import (
     GO_ON,
     OPENING_THANKS,
     PAUSES,
+    STOPS_NOTICES,
     praises_what_was_done,
     without_greeting,
 )
@@ -358,6 +360,9 @@ class Pipeline:
             # 「那就取消吧」 right after the bookings were listed with 「取消预约」 offered: that, in words (a goodbye,
             # to the classifier, which would leave the booking standing).
             return replace(said, intent=IntentScore(appointment_cancel.FLOW, 1.0)), False
+        if state.flow is None and notices.SUBSCRIBE in _offered_intents(state) and STOPS_NOTICES.match(stripped):
+            # 「不要了 都取消吧」 right after the subscriptions were listed: those given up (to the classifier, a "no").
+            return replace(said, intent=IntentScore(notices.UNSUBSCRIBE, 1.0)), False
         if state.flow is None and praises_what_was_done(stripped):
             # 「孩子走丢了 保安帮着找回来了 特地来说声谢谢你们」 (the danger over): thanks, not a lost child.
             return replace(said, intent=IntentScore(feedback.FLOW, 1.0)), False

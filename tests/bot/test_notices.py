@@ -63,6 +63,24 @@ async def test_no_topic_gets_the_topics_as_buttons_and_a_community_topic_reaches
     assert stored["anti_fraud"].area_id is None
 
 
+async def test_giving_up_the_subscriptions_just_listed_in_words_stops_them_and_a_bare_no_does_not(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-gives-up"), """
+        居民: 我想订阅停水停电的通知
+        助手: 已订阅“停水停电”
+        居民: 还有那个安全的也要
+        助手: 您目前订阅了
+        居民: 不要了
+        助手: !已退订
+        居民: 我订阅了什么
+        助手: 您目前订阅了
+        居民: 不要了 都取消吧
+        助手: 已退订“停水停电”
+    """)
+
+    assert not (await subscriptions(sessions))["outages"].active
+
+
 async def test_unsubscribing_with_nothing_subscribed_says_so(pipeline: Pipeline) -> None:
     await play(Resident(pipeline, "r-none"), """
         居民: 不想收通知了
