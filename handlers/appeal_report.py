@@ -18,7 +18,7 @@ from bot.office.duplicates import DIFFERENT_INTENT, Joined, join, same_problem
 from bot.office.emergencies import EMERGENCY_CATEGORY
 from bot.office.places import find_place
 from bot.office.ticket_actions import category_name
-from bot.office.ticket_moves import move_ticket
+from bot.office.ticket_moves import move_ticket, place_in_building
 from bot.office.ticketing import TicketRequest, format_address, format_datetime, open_ticket
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
@@ -59,6 +59,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "last_address_choice": ("address",),
     "ticket_created": ("address", "assignee", "category", "due", "handler", "intake_type", "ticket_no"),
     "ticket_moved": ("address", "assignee", "handler", "ticket_no"),
+    "ticket_placed": ("address", "ticket_no"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -270,10 +271,9 @@ async def _put_in_unit(ctx: HandlerContext, unit: str, room: str | None) -> list
         if ticket.building_id is None:
             continue
         building = await get_building_by_id(ctx.session, ticket.building_id)
-        moved = await move_ticket(ctx.session, ctx.profile, ctx.community, ticket, building, None, ctx.now, unit=unit,
-                                  room=room)
-        replies.append(ctx.say("ticket_moved", ticket_no=ticket.number, address=moved.address_label,
-                               handler=moved.route.handler_label, assignee=moved.route.assignee.name))
+        address = await place_in_building(ctx.session, ctx.profile, ctx.community, ticket, building, unit, room,
+                                          ctx.now)
+        replies.append(ctx.say("ticket_placed", ticket_no=ticket.number, address=address))
     return replies
 
 

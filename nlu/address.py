@@ -122,7 +122,7 @@ def stated_address(text: str) -> AddressMatch | None:
 _DENIED_UNIT = re.compile(rf"[，,。\s]*不是\s*(?:{_NUM}|两)\s*单元[，,。\s]*")
 _UNIT_ALONE = re.compile(
     r"^(?:(?:不对|说错了|搞错了|对了|忘了说|漏了|哦|噢|嗯)[，,。\s]*)*(?:应该|就)?(?:是在|是|在)?\s*"
-    rf"(?P<unit>{_NUM}|两)\s*单元(?:\s*(?P<room>[0-9]{{3,4}})\s*(?:室|号|房)?)?(?:的|呀|啊|哈|哦)?[，,。！!\s]*$")
+    rf"(?P<unit>{_NUM}|两)\s*单元(?:的?\s*(?P<room>[0-9]{{3,4}})\s*(?:室|号|房)?)?(?:的|呀|啊|哈|哦)?[，,。！!\s]*$")
 
 
 def unit_alone(text: str) -> tuple[str, str | None] | None:

@@ -366,6 +366,10 @@ class Pipeline:
         if state.flow is None and praises_what_was_done(stripped):
             # 「孩子走丢了 保安帮着找回来了 特地来说声谢谢你们」 (the danger over): thanks, not a lost child.
             return replace(said, intent=IntentScore(feedback.FLOW, 1.0)), False
+        if pending and appeal_report.FLOW in _offered_intents(state) and self._only_says_where(stripped):
+            # 「18栋」 asked 「反映问题，还是取消预约？」 about 「俺家暖气片不热」: where the problem is, so a report.
+            words = f"{pending} {stripped}"
+            return replace(self.nlu.parse(words), intent=IntentScore(appeal_report.FLOW, 1.0)), False
         if pending and said.intent.name in _offered_intents(state):
             # Asked 「预约办事，还是咨询政策？」 about 「我瘫在床上 你们能上门吗」, the resident answers
             # 「礼拜四下午三点」: the answer goes on from what they first wrote, as a pressed button would.
@@ -527,6 +531,14 @@ class Pipeline:
         home = home_said(self.profile, text)
         return home is not None and sum(ch.isalnum() for ch in text[home[2]:]) <= MORE_ABOUT_ONESELF_CHARS \
             and not names_a_category(self.profile, text)
+
+    def _only_says_where(self, text: str) -> bool:
+        """「18栋」「3栋2单元」「就在北门」: where, and little more."""
+        found = stated_address(text)
+        if found is None:
+            return appeal_report.only_says_where(self.profile, text)
+        rest = text[:found[1]] + text[found[2]:]
+        return sum(ch.isalnum() for ch in rest) <= MORE_ABOUT_ONESELF_CHARS and not names_a_category(self.profile, text)
 
     def _a_guide_answers(self, text: str) -> bool:
         """Whether a message that says more than hello asks what a guide answers."""

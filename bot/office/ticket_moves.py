@@ -1,5 +1,6 @@
 """A resident corrects where a report is right after filing it (「不对 是91栋」): the ticket moves, and goes
-to whoever answers for the new place; both the new and the old assignee are told."""
+to whoever answers for the new place; both the new and the old assignee are told. A unit and room in the building
+it was filed at (「3单元402」) place it more exactly and leave it with its assignee, who is told."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.wording import Wording
 from bot.office.routing import Route, route_ticket
 from bot.office.ticketing import format_address
-from storage.models import Building, Community, Ticket, TicketEvent, TicketEventKind
+from storage.models import Building, Community, Staff, Ticket, TicketEvent, TicketEventKind
 from storage.profile import Profile
 from storage.profile.schema import Place
 from storage.repositories import outbox
@@ -54,3 +55,20 @@ async def move_ticket(session: AsyncSession, profile: Profile, community: Commun
         outbox.enqueue(session, MOVED_KIND, {"text": text}, community_id=community.id, staff_id=staff_id,
                        ticket_id=ticket.id)
     return Moved(ticket, route, address)
+
+
+async def place_in_building(session: AsyncSession, profile: Profile, community: Community, ticket: Ticket,
+                            building: Building, unit: str, room: str | None, now: datetime) -> str:
+    """The ticket, filed at `building`, in its `unit` (and `room`): the same assignee, told; the address returned.
+    Not routed again: who answers for a building does not change with the unit, and a ticket the bot was unsure
+    of waits for the area lead to re-file it wherever in the building it is."""
+    wording = Wording(profile, community.key)
+    ticket.unit, ticket.room = unit, room
+    address = community.name + format_address(wording, building.number, unit, room)
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.ASSIGNED, staff_id=ticket.assignee_id,
+                            note=f"{MOVED_NOTE} {address}", created_at=now))
+    assignee = await session.get_one(Staff, ticket.assignee_id)
+    text = wording.render("staff_ticket_moved", ticket_no=ticket.number, address=address, assignee=assignee.name)
+    outbox.enqueue(session, MOVED_KIND, {"text": text}, community_id=community.id, staff_id=assignee.id,
+                   ticket_id=ticket.id)
+    return address

@@ -101,3 +101,29 @@ async def test_the_unit_and_room_then_words_not_understood_after_a_filing_are_ab
                                        .order_by(TicketEvent.id))).all()
     assert (ticket.category_key, ticket.unit, ticket.room) == ("noise", "3", "402")
     assert added == ["他们说要装一个月", "能不能让他们中午别干"]
+
+
+async def test_a_building_answering_which_need_files_the_report_and_its_unit_keeps_the_assignee(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Torn between a report and a cancelled booking, the bot asks which; 「17栋」 says where the problem is, so it is
+    the report (not a second miss, which goes to a person). The unit and room then leave it with whoever has it: the
+    bot was unsure of its category, so the area lead re-files it, not the building lead."""
+    await play(Resident(pipeline, "r-heating"), """
+        居民: 俺家那个暖气片不热 都一个礼拜了
+        助手: 还是取消预约
+        居民: 17栋
+        助手: 编号 GD
+        助手: 东一片片长
+        助手: !转人工
+        居民: 是三单元的501
+        助手: 地点改为：白杨社区17栋3单元501室。承办人不变
+        居民: 物业说不归他们管
+        助手: 刚才反映的“其他问题”
+    """)
+
+    async with sessions() as session:
+        [ticket] = (await session.scalars(select(Ticket))).all()
+        assignee = await session.get_one(Staff, ticket.assignee_id)
+        told = (await session.scalars(select(OutboxMessage.staff_id).where(OutboxMessage.kind == "ticket_moved"))).all()
+    assert (ticket.unit, ticket.room, assignee.role) == ("3", "501", "area_lead")
+    assert told == [assignee.id]

@@ -203,7 +203,7 @@ def test_module_level_extract_entities_uses_the_current_time() -> None:
     ("2单元", ("2", None)), ("二单元", ("2", None)), ("是2单元不是1单元", ("2", None)),
     ("不是1单元 是2单元", ("2", None)),
     ("不对 是三单元", ("3", None)), ("对了 忘了说 是4单元", ("4", None)), ("就是2单元啊", ("2", None)),
-    ("3单元402", ("3", "402")), ("是3单元1102室", ("3", "1102")),
+    ("3单元402", ("3", "402")), ("是3单元1102室", ("3", "1102")), ("是三单元的501", ("3", "501")),
     ("3栋2单元", None), ("2单元门口的灯坏了", None), ("我住2单元", None), ("好的", None), ("3单元402有人吵", None),
 ])
 def test_a_unit_said_on_its_own_is_read_and_nothing_more_is(text: str, unit: tuple[str, str | None] | None) -> None:
