@@ -44,16 +44,16 @@ STOP_WORDS = frozenset([
 _CLAUSES = re.compile(r"[，。,；;！!？?\n]+|\s+")
 ANSWER_KINDS = (
     (re.compile(r"多少钱|[给领发补交缴拿]多少|多少元|什么标准|标准是多少"),
-     re.compile(r"\d[\d,]*(?:\.\d+)?\s*元"), re.compile(r"标准|金额|费用")),
+     re.compile(r"\d[\d,]*(?:\.\d+)?\s*元"), re.compile(r"标准|金额|费用|价格|收费")),
     (re.compile(r"多久|多长时间|几天|几个工作日|什么时候(?:能|才能|可以)?(?:办好|批|下来|拿到|到账|发)"),
      re.compile(r"\d+\s*个?(?:工作日|日|天|月|个月)内"), re.compile(r"时限|期限")),
     (re.compile(r"带(?:什么|啥|哪些|些啥)|(?:什么|啥|哪些)材料|材料(?:有哪些|是什么|要哪些)|准备(?:什么|啥|哪些)"
                 r"|(?:要|需要|得)(?:什么|啥|哪些)(?:证件|东西|资料)|办\S{1,8}(?:要|需要|得)(?:什么|啥|哪些)[吗呢啊呀]?$"),
      re.compile(r"原件|复印件"), re.compile(r"材料")),
     (re.compile(r"(?:怎么|怎样|如何|咋)(?:样)?(?:申请|办理|领取?|开具?|弄|整|签约?|报名|补办|登记|交费?|缴费?)"
-                r"|(?:怎么|怎样|如何|咋)办(?![理啊呢吗呀哦哇嘛吧了才好])(?=[\u4e00-\u9fff])"
+                r"|(?:怎么|怎样|如何|咋)办(?![理啊呢吗呀哦哇嘛吧了才好])(?=[\u4e00-\u9fff])|^\W*\w{1,6}?证(?:件)?(?:要|该|得)?怎么办"
                 r"|(?:申请|办理|办事)(?:流程|步骤|程序)|(?:什么|啥|哪些)(?:流程|步骤|手续)"),
-     re.compile(r"(?:^|\n)\s*2[.、．]"), re.compile(r"流程|步骤|程序|如何(?:申请|办理)|怎么签约|缴费方式")),
+     re.compile(r"(?:^|\n)\s*2[.、．]"), re.compile(r"流程|步骤|程序|如何(?:申请|办理)|怎么签约|缴费方式|第.步")),
     (re.compile(r"表格|申请表|(?:什么|啥|哪些|哪个)表|表(?:在哪|去哪|哪里|怎么)|下载"),
      re.compile(r"《[^》]*(?:表|书)》"), re.compile(r"材料|表格")),
     (re.compile(r"几点(?:上班|下班|开门|关门)|(?:上班|办公|办事|营业)时间|什么时候(?:上班|开门)"),
@@ -63,6 +63,8 @@ ANSWER_KINDS = (
     (re.compile(r"(?<!时候)(?:能|可以|可不可以|能不能|够不够|符不符合)(?:办|申请|领|享受|拿|签|参加|吃)|够条件|有资格"
                 r"|(?:什么|啥|哪些)(?:人|条件)|多大(?:岁数|年纪)|多少岁|几岁"),
      re.compile(r"年满\S{1,4}周岁"), re.compile(r"对象|条件|谁可以|范围")),
+    (re.compile(r"(?:能|可以)?(?:干啥|干什么|做什么|有什么用|有啥用|有什么好处|有啥好处|享受(?:什么|啥|哪些))"),
+     re.compile(r"享受|可以(?:在|凭|用)"), re.compile(r"享受|优待|服务内容|用途|作用|有什么用")),
     (re.compile(r"丢了|丢失|遗失|弄丢|补办|补领|补发|损坏"),
      re.compile(r"补办|补领|补发|挂失"), re.compile(r"补办|补领|补发|遗失|挂失|换证")),
 )
@@ -75,6 +77,9 @@ answer about a certificate; 「社区几点上班」 the office hours, not the q
 「老年证去哪办」 and 「临时救助找谁」 the place, not the time limits; 「我今年68了 可以办吗」 who may apply;
 「残疾证丢了怎么办」 how a lost card is replaced. Of a guide's 常见问题 the one answer quoted is what must give it
 (`answers_the_kind_asked`)."""
+TEXT_ONLY_KIND_FIT = 0.5
+"""How much less a passage that gives what is asked only in its text counts than one whose heading says so, in a
+guide where one does."""
 SAME_QUESTION_SHARE = 0.6
 """The share of a question's character bigrams a 常见问题 entry's question holds when it asks the same thing."""
 ANSWER_KIND_WEIGHT = 2.0
@@ -307,7 +312,8 @@ class PolicyLibrary:
             fit = _scaled(section_scores[own])
             if closeness is not None:
                 fit = fit + _scaled(closeness[own].astype(np.float64))
-            fit = fit + ANSWER_KIND_WEIGHT * np.array([answers_the_kind_asked(question, self.passages[i]) for i in own])
+            kind = np.array([answers_the_kind_asked(question, self.passages[i]) for i in own])
+            fit = fit + ANSWER_KIND_WEIGHT * (kind / kind.max() if kind.max() > 0 else kind)
             hits.append(Hit(asked_of(question, self.passages[own[int(np.argmax(fit))]]), float(document_scores[d])))
         return hits
 
@@ -372,14 +378,19 @@ def asked_of(question: str, passage: Passage) -> Passage:
     return replace(passage, heading=best_question, text=best_answer)
 
 
-def answers_the_kind_asked(question: str, passage: Passage) -> bool:
-    """Whether the passage, or of a guide's 常见问题 the one answer that would be quoted, gives what the question
-    asks for; that answer's own question counts as its heading only when it is the resident's question
-    (「低保证明去哪开」 and 「要开低保证明去哪里？」, not 「低保去哪申请」)."""
+def answers_the_kind_asked(question: str, passage: Passage) -> float:
+    """How plainly the passage, or of a guide's 常见问题 the one answer that would be quoted, gives what the question
+    asks for: 1 when its heading says so (「价格和补贴」 for 「多少钱一顿」), half when only its text holds it (the
+    「送餐费每次3元」 of 「送餐上门」), else 0; `search` scales a guide's passages so the best counts 1 (the numbered
+    steps under 「手机自助认证（刷脸）」 are the guide's only steps). That answer's own question counts as its heading
+    only when it is the resident's question (「低保证明去哪开」 and 「要开低保证明去哪里？」, not 「低保去哪申请」)."""
     quoted = asked_of(question, passage)
     if quoted is not passage and not _asks_the_same(question, quoted.heading):
         quoted = replace(quoted, heading=passage.heading)
-    return gives_what_is_asked(question, quoted)
+    asked = [(in_text, in_heading) for asks, in_text, in_heading in ANSWER_KINDS if asks.search(question)]
+    if any(in_heading.search(quoted.heading) for _, in_heading in asked):
+        return 1.0
+    return TEXT_ONLY_KIND_FIT if any(in_text.search(quoted.text) for in_text, _ in asked) else 0.0
 
 
 def _asks_the_same(question: str, asked: str) -> bool:

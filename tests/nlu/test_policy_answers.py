@@ -227,6 +227,12 @@ async def test_whether_one_may_apply_where_and_a_lost_card_go_on_about_the_guide
         助手: 【老年优待证办理·办理地点和时间】
         助手: 白杨路88号
     """)
+    await play(Resident(pipeline, "r-what-for"), """
+        居民: 居住证怎么办
+        助手: 【居住证办理（外来人员）·第二步：申领居住证】
+        居民: 办好了能干啥
+        助手: 【居住证办理（外来人员）·持证可以享受的服务】
+    """)
 
 
 async def test_a_service_the_office_books_named_in_a_question_the_answer_does_not_speak_of_is_offered(
@@ -384,6 +390,11 @@ def test_questions_and_answers_are_read_from_a_list_cut_anywhere_and_from_nothin
     ("我能吃低保吗", "申请条件"),
     ("残疾证丢了怎么办", "有效期、换证和迁移"),
     ("老年证丢了怎么补", "费用和补办"),
+    # The section whose heading says it before one whose text merely holds it (「送餐费每次3元」 under 送餐上门):
+    ("老年食堂多少钱一顿", "价格和补贴"),
+    # 「X证怎么办」 asks how to get one; the steps may be headed 第一步、第二步:
+    ("居住证怎么办", "第二步：申领居住证"),
+    ("残疾证有什么用", "办了残疾证有什么用？"),
 ])
 def test_the_quoted_passage_is_the_part_of_the_guide_that_answers(
         ranked_library: PolicyLibrary, question: str, heading: str) -> None:
