@@ -12,13 +12,14 @@ from dataclasses import replace
 from bot.core.dialogue import is_a_pick
 from bot.core.messages import InboundMessage, Reply
 from bot.office.categories import asks_office_to_act
-from handlers import appeal_report, appointment_book, certificate_request, policy_question
+from handlers import appeal_report, appointment_book, appointment_cancel, certificate_request, policy_question
 from handlers.appointment_slots import named_service
 from handlers.base import OFFERABLE_INTENTS, HandlerContext, menu
 from handlers.forms.slot_readers import named_certificate
 from handlers.human_handoff import hand_over
 from nlu.phrasing import ASKS_FOR_A_DOCUMENT, ASKS_TO_BOOK
 from nlu.result import FALLBACK_INTENT, IntentScore, ParseResult
+from storage.repositories.appointments import open_appointments_of
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "fallback_clarify": (),
@@ -48,6 +49,12 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
             and named_certificate(ctx.profile, nlu.text, described=False):
         # 「银行让开个亲属关系证明才能办存款的手续」: the same for a certificate of the catalogue asked for by name.
         return await certificate_request.handle(message, replace(nlu, intent=certificate, ambiguous=False), ctx)
+    report = _reading(nlu, appeal_report.FLOW)
+    if report is not None and _reading(nlu, appointment_cancel.FLOW) is not None \
+            and not await open_appointments_of(ctx.session, ctx.resident.id):
+        # 「俺家那个暖气片不热 都一个礼拜了」, torn between a report and cancelling a booking, from someone with none
+        # to cancel: the report.
+        return await appeal_report.handle(message, replace(nlu, intent=report, ambiguous=False), ctx)
     readings = {score.name for score in nlu.ranking[:2]}
     # Torn between a report and a question (「9栋那个路灯的事儿咋弄」), the resident is asked which they meant.
     reports = appeal_report.FLOW in readings and not readings & QUESTIONS

@@ -103,18 +103,34 @@ async def test_the_unit_and_room_then_words_not_understood_after_a_filing_are_ab
     assert added == ["他们说要装一个月", "能不能让他们中午别干"]
 
 
-async def test_a_building_answering_which_need_files_the_report_and_its_unit_keeps_the_assignee(
+async def test_a_building_answering_which_need_is_where_the_problem_is(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
-    """Torn between a report and a cancelled booking, the bot asks which; 「17栋」 says where the problem is, so it is
-    the report (not a second miss, which goes to a person). The unit and room then leave it with whoever has it: the
-    bot was unsure of its category, so the area lead re-files it, not the building lead."""
+    """Asked 「反映问题，还是查询进度？」, 「15栋」 says where the problem is: the report, not a second miss (which
+    goes to a person)."""
+    await play(Resident(pipeline, "r-lamp"), """
+        居民: 路灯的事儿咋弄
+        助手: 反映问题，还是查询进度
+        居民: 15栋
+        助手: 编号 GD
+        助手: !转人工
+    """)
+
+    async with sessions() as session:
+        [ticket] = (await session.scalars(select(Ticket))).all()
+    assert ticket.description.startswith("路灯的事儿咋弄")
+
+
+async def test_a_report_or_a_cancelled_booking_from_someone_with_none_is_the_report_and_its_unit_keeps_the_assignee(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Torn between a report and cancelling a booking, for a resident with nothing booked: the report. The unit and
+    room then leave it with whoever has it: the bot was unsure of its category, so the area lead re-files it, not
+    the building lead."""
     await play(Resident(pipeline, "r-heating"), """
         居民: 俺家那个暖气片不热 都一个礼拜了
-        助手: 还是取消预约
+        助手: 几栋几单元
+        助手: !取消预约
         居民: 17栋
-        助手: 编号 GD
         助手: 东一片片长
-        助手: !转人工
         居民: 是三单元的501
         助手: 地点改为：白杨社区17栋3单元501室。承办人不变
         居民: 物业说不归他们管
