@@ -45,6 +45,7 @@ from handlers import (
     safety_tip,
     ticket_answer,
 )
+from handlers.appointment_slots import named_service
 from handlers.base import Handler, HandlerContext
 from handlers.community import home_said, named_communities, note_named_community, only_names_a_community
 from handlers.conversation import DENY, GOODBYE, GREETING
@@ -56,6 +57,7 @@ from nlu.phrasing import (
     ASKS_ASIDE,
     ASKS_FOR_A_DOCUMENT,
     ASKS_SOMEONE_TO_ACT,
+    ASKS_TO_BOOK,
     CANCELS_A_BOOKING,
     GIVES_A_NAME,
     GO_ON,
@@ -363,6 +365,10 @@ class Pipeline:
         if state.flow is None and notices.SUBSCRIBE in _offered_intents(state) and STOPS_NOTICES.match(stripped):
             # 「不要了 都取消吧」 right after the subscriptions were listed: those given up (to the classifier, a "no").
             return replace(said, intent=IntentScore(notices.UNSUBSCRIBE, 1.0)), False
+        if state.flow is None and said.intent.name == appeal_report.FLOW and self._books_by_name(said):
+            # 「…小叔子一直霸着老房子… 想约个法律咨询当面问问」: a report by a nose, a booking the next reading, and the
+            # words ask for a time with a service named: the story is why it is booked.
+            return replace(said, intent=IntentScore(appointment_book.FLOW, 1.0)), False
         if state.flow is None and praises_what_was_done(stripped):
             # 「孩子走丢了 保安帮着找回来了 特地来说声谢谢你们」 (the danger over): thanks, not a lost child.
             return replace(said, intent=IntentScore(feedback.FLOW, 1.0)), False
@@ -531,6 +537,14 @@ class Pipeline:
         home = home_said(self.profile, text)
         return home is not None and sum(ch.isalnum() for ch in text[home[2]:]) <= MORE_ABOUT_ONESELF_CHARS \
             and not names_a_category(self.profile, text)
+
+    def _books_by_name(self, said: ParseResult) -> bool:
+        """The next reading a booking, and the words ask for a time with a service named, not a home visit (「能派人
+        上门来看看吗」 about a blocked drain asks for a repair)."""
+        if len(said.ranking) < 2 or said.ranking[1].name != appointment_book.FLOW or not ASKS_TO_BOOK.search(said.text):
+            return False
+        service = self.profile.services.get(named_service(self.profile, said.text, described=False) or "")
+        return service is not None and not service.home_visit
 
     def _only_says_where(self, text: str) -> bool:
         """「18栋」「3栋2单元」「就在北门」: where, and little more."""
