@@ -46,6 +46,8 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         request = replace(nlu, intent=IntentScore(certificate_request.FLOW, 1.0))
         return await certificate_request.handle(message, request, ctx)
     booking = _booking_not_spoken_of(ctx, nlu.text, hit)
+    if booking is not None:
+        ctx.state.pending_text = nlu.text  # the booking button starts from the question's words
     if hit is None:
         return [ctx.say("policy_unknown", ctx.offer("human_handoff"), ctx.offer("appeal_report"),
                         *([ctx.offer(appointment_book.FLOW)] if booking else []))]
@@ -56,14 +58,12 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
 
 def _booking_not_spoken_of(ctx: HandlerContext, question: str, hit: Hit | None) -> Service | None:
     """「我妈走不动路 能上门办高龄津贴吗」「社保卡丢了怎么补办」: a service the office books, named in a question the
-    passage quoted does not speak of (or that no guide answers). Offered as a button, the question's words going
-    with it, so the booking starts from them."""
+    passage quoted does not speak of (or that no guide answers)."""
     key = named_service(ctx.profile, question, described=False)
     service = ctx.profile.services.get(key or "")
     if service is None or (hit is not None and any(word in hit.passage.text
                                                    for word in (service.name, *service.aliases))):
         return None
-    ctx.state.pending_text = question
     return service
 
 
