@@ -222,6 +222,8 @@ class TicketEventKind(StrEnum):
     """Another resident reported the same problem and now follows this ticket."""
     ADDED = "added"
     """The reporter told more about the problem after it was filed (its note is their words)."""
+    PLACED = "placed"
+    """The reporter gave the unit and room in the building it was filed at (its note is the address)."""
     MERGED = "merged"
     SPLIT = "split"
     FOLLOW_UP = "follow_up"

@@ -65,8 +65,7 @@ async def place_in_building(session: AsyncSession, profile: Profile, community: 
     wording = Wording(profile, community.key)
     ticket.unit, ticket.room = unit, room
     address = community.name + format_address(wording, building.number, unit, room)
-    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.ASSIGNED, staff_id=ticket.assignee_id,
-                            note=f"{MOVED_NOTE} {address}", created_at=now))
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.PLACED, note=address, created_at=now))
     assignee = await session.get_one(Staff, ticket.assignee_id)
     text = wording.render("staff_ticket_moved", ticket_no=ticket.number, address=address, assignee=assignee.name)
     outbox.enqueue(session, MOVED_KIND, {"text": text}, community_id=community.id, staff_id=assignee.id,

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation.pipeline import Pipeline
 from bot.office.additions import ADDED_KIND
+from bot.privacy.ticket_purge import quotes_resident
 from storage.models import OutboxMessage, Staff, Ticket, TicketEvent, TicketEventKind
 from tests.bot.transcript import Resident, play
 
@@ -141,5 +142,14 @@ async def test_a_report_or_a_cancelled_booking_from_someone_with_none_is_the_rep
         [ticket] = (await session.scalars(select(Ticket))).all()
         assignee = await session.get_one(Staff, ticket.assignee_id)
         told = (await session.scalars(select(OutboxMessage.staff_id).where(OutboxMessage.kind == "ticket_moved"))).all()
+        history = (await session.execute(select(TicketEvent.kind, TicketEvent.note)
+                                         .where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))).all()
     assert (ticket.unit, ticket.room, assignee.role) == ("3", "501", "area_lead")
     assert told == [assignee.id]
+    assert [kind for kind, _ in history].count(TicketEventKind.ASSIGNED) == 1
+    assert (TicketEventKind.PLACED, "白杨社区17栋3单元501室") in history
+
+
+def test_the_residents_news_and_home_address_on_a_ticket_go_when_it_is_purged() -> None:
+    for kind in (TicketEventKind.ADDED, TicketEventKind.PLACED):
+        assert quotes_resident(TicketEvent(kind=kind, note="3单元402 电话13812345678", staff_id=None))
