@@ -9,6 +9,7 @@ from bot.core.messages import Choice, Reply
 from bot.office.categories import names_a_category
 from bot.office.ticketing import format_datetime
 from handlers.base import HandlerContext
+from handlers.conversation import AFFIRM
 from handlers.forms.slot_readers import SlotOutcome, catalogue_match, catalogue_sound_match, describes
 from nlu.phrasing import CHANGED_TO
 from nlu.result import ParseResult
@@ -22,6 +23,7 @@ from storage.slot_problem import SlotProblem
 REPLIES: dict[str, tuple[str, ...]] = {
     "time_unavailable": ("reason", "service", "time"),
     "time_full": ("service", "time"),
+    "time_pick_offered": (),
     "reason_in_past": (),
     "reason_closed_day": (),
     "reason_not_a_slot": (),
@@ -119,6 +121,13 @@ async def read_time(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, await
         text = slots.pop(TIME_WORDS)
     if awaited and _tells_a_problem(ctx, text):
         return None
+    offered = _offered_times(ctx)
+    if awaited and service is not None and offered and nlu.intent.name == AFFIRM \
+            and not parse_zh_datetime(text, ctx.now):
+        # 「好」 to the free times offered: the one, if one was; else which of them, still those (not from today).
+        if len(offered) == 1:
+            return SlotOutcome(value=offered[0].payload)
+        return SlotOutcome(replies=(ctx.say("time_pick_offered", *offered),))
     requested = _requested(text, service, ctx) if service and ctx.community else None
     if service is None or requested is None:
         return SlotOutcome(replies=(await ask_time(slot, ctx),)) if awaited and nlu.text.strip() and service else None
@@ -135,6 +144,18 @@ async def read_time(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, await
     if not offers or offers[0].payload != start.isoformat():
         return SlotOutcome(replies=(ctx.say("time_full", *offers, time=label, service=service.name),))
     return SlotOutcome(value=start.isoformat())
+
+
+def _offered_times(ctx: HandlerContext) -> tuple[Choice, ...]:
+    """The free times the last answer offered as choices (their payloads are the slots' ISO starts)."""
+    return tuple(Choice(label, payload) for label, payload in ctx.state.offered if _is_a_time(payload))
+
+
+def _is_a_time(payload: str) -> bool:
+    try:
+        return datetime.fromisoformat(payload).tzinfo is not None
+    except ValueError:
+        return False
 
 
 async def ask_time(slot: SlotSpec, ctx: HandlerContext) -> Reply:

@@ -18,7 +18,8 @@ REPLIES: dict[str, tuple[str, ...]] = {
 GREETING = "greet"
 GOODBYE = "goodbye"
 DENY = "deny"
-INTENTS = (GREETING, GOODBYE, "affirm", DENY, "out_of_scope")
+AFFIRM = "affirm"
+INTENTS = (GREETING, GOODBYE, AFFIRM, DENY, "out_of_scope")
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:

@@ -41,6 +41,7 @@ from handlers import (
     policy_question,
     report_addition,
     report_clue,
+    request_status,
     resume,
     safety_tip,
     ticket_answer,
@@ -49,6 +50,7 @@ from handlers.appointment_slots import named_service
 from handlers.base import Handler, HandlerContext
 from handlers.community import home_said, named_communities, note_named_community, only_names_a_community
 from handlers.conversation import DENY, GOODBYE, GREETING
+from handlers.forms.engine import answers_slot
 from nlu.address import stated_address
 from nlu.entities import Address
 from nlu.payloads import read_button_payload
@@ -265,6 +267,9 @@ class Pipeline:
         answers = state.flow is not None and await self._answers(nlu, ctx)
         if state.flow is None and await appeal_report.corrects_where(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(appeal_report.MOVE, 1.0))
+        elif state.flow is None and request_status.asks_after_the_filing(nlu, ctx):
+            nlu = replace(nlu, intent=IntentScore(request_status.INTENT, 1.0))
+            state.filed = []
         elif state.flow is None and await report_addition.tells_more(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(report_addition.MORE, 1.0))
         else:
@@ -273,7 +278,7 @@ class Pipeline:
             nlu = replace(nlu, intent=IntentScore(appointment_book.PHONE_LEFT, 1.0))
         else:
             state.booked = None
-        closed_answer = answers and not self._awaits_free_text(state)
+        closed_answer = answers and not self._awaits_free_text(state) and await self._answers_the_question(nlu, ctx)
         if not is_emergency(nlu, cued, in_flow=state.flow is not None, closed_answer=closed_answer,
                             calm=self.safety.sounds_calm(nlu.text)):
             nlu = self._without_emergency(nlu)
@@ -426,7 +431,8 @@ class Pipeline:
         if state.flow is not None or not state.suspended or nlu.intent.name == resume.INTENT:
             return
         state.resume()
-        if not (await self._answers(nlu, ctx) and not self._awaits_free_text(state)):
+        if not (await self._answers(nlu, ctx) and not self._awaits_free_text(state)
+                and await self._answers_the_question(nlu, ctx)):
             state.suspend()
 
     async def _answers(self, nlu: ParseResult, ctx: HandlerContext) -> bool:
@@ -436,6 +442,13 @@ class Pipeline:
             return bool(named_communities(self.profile, nlu.text))
         check = self.answer_checks.get(state.flow or "")
         return await check(nlu, ctx) if check is not None else self._awaits_free_text(state)
+
+    async def _answers_the_question(self, nlu: ParseResult, ctx: HandlerContext) -> bool:
+        """Whether a form's answer is to the question it asked, not another of its questions said in passing: the
+        医保 of 「…说我医保卡被冻结了 让我转账」 while a home visit's time is asked names a bookable service, and does
+        not make a fraud call in progress an answer to the booking."""
+        flow = ctx.state.flow or ""
+        return flow not in self.profile.flows or await answers_slot(flow, nlu, ctx, outright=False)
 
     def read(self, text: str) -> tuple[ParseResult, bool]:
         """What the NLU, the confidence policy and the safety net make of words alone, and whether a

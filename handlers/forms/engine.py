@@ -146,13 +146,16 @@ def _text_slot_answered(spec: FlowSpec, state: DialogueState, nlu: ParseResult) 
     return next((slot for slot in spec.slots if slot.kind == "text" and slot.name not in state.slots), None)
 
 
-async def answers_slot(flow_key: str, nlu: ParseResult, ctx: HandlerContext) -> bool:
+async def answers_slot(flow_key: str, nlu: ParseResult, ctx: HandlerContext, *, outright: bool = True) -> bool:
     """Whether the message answers the form (so it is not read as a new need): the question it waits on,
-    or another of its questions said outright (「她电话138…」 while the ID number is asked)."""
+    or, unless `outright` is off, another of its questions said outright (「她电话138…」 while the ID number is
+    asked) or its free-text question answered in the resident's own order (`_text_slot_answered`)."""
     spec, awaiting = ctx.profile.flows[flow_key], ctx.state.awaiting
     if awaiting == CONFIRM and nlu.intent.name in ("affirm", "deny"):
         return True
     for slot in spec.slots:
+        if not outright and slot.name != awaiting:
+            continue
         outcome = await READERS[slot.kind](slot, nlu, ctx, slot.name == awaiting)
         if outcome is not None and slot.name == awaiting and slot.kind in NUMBER_KINDS and outcome.replies \
                 and sum(ch.isdigit() for ch in nlu.text) >= MISTYPED_NUMBER_DIGITS:
@@ -161,7 +164,7 @@ async def answers_slot(flow_key: str, nlu: ParseResult, ctx: HandlerContext) -> 
             continue
         if slot.name == awaiting or outcome.stop or _tells_more(slot, outcome.value, nlu, ctx.state):
             return True
-    return _text_slot_answered(spec, ctx.state, nlu) is not None
+    return outright and _text_slot_answered(spec, ctx.state, nlu) is not None
 
 
 def _tells_more(slot: SlotSpec, value: object, nlu: ParseResult, state: DialogueState) -> bool:

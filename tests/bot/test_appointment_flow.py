@@ -126,6 +126,25 @@ async def test_a_morning_asked_for_is_not_booked_in_the_afternoon(pipeline: Pipe
     """)
 
 
+async def test_yes_to_the_free_times_offered_asks_which_of_those_and_a_number_books_it(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「好」 to the afternoon times offered when the morning asked for is not served: which one of those, still on
+    that day (it went back to asking from scratch, offering tomorrow)."""
+    await play(Resident(pipeline, "r-yes"), """
+        居民: 我想预约上门办理
+        助手: 请问想约什么时间
+        居民: 下礼拜二上午吧
+        助手: 12月1日 09:00不能预约上门办理
+        助手: 12月1日 14:00
+        居民: 好
+        助手: 请从下面的时间里选一个
+        助手: 12月1日 15:00
+        助手: !请问想约什么时间
+        居民: 2
+        助手: 留一个联系电话
+    """)
+
+
 async def test_three_slots_in_one_message(pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-three"), """
         居民: 帮我约下周三下午三点的法律咨询，电话13912345678

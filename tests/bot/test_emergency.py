@@ -53,6 +53,43 @@ async def test_emergency_mid_form_gets_the_numbers_not_the_form(emergency_pipeli
     assert replies[0].text == wanted
 
 
+FORMS_WAITING_ON_A_CLOSED_ANSWER = {
+    "booking: when": ["我想预约上门办理"],
+    "certificate: id number": ["帮我开个居住证明", "本人"],
+}
+
+
+@pytest.mark.parametrize("form", FORMS_WAITING_ON_A_CLOSED_ANSWER)
+@pytest.mark.parametrize("text", EMERGENCIES)
+async def test_emergency_where_a_form_waits_on_a_closed_answer_gets_the_numbers(
+        emergency_pipeline: Pipeline, text: str, form: str) -> None:
+    """「对了 我刚才接了个电话说我医保卡被冻结了 让我转账」 while a home visit's time is asked: the 医保 in it names a
+    bookable service, which must not make the fraud call an answer to the booking form."""
+    sender = f"closed-{abs(hash((text, form)))}"
+    wanted = emergency_pipeline.profile.reply_template("baiyang", "emergency_now")
+    for n, opening in enumerate(FORMS_WAITING_ON_A_CLOSED_ANSWER[form]):
+        await emergency_pipeline.handle(InboundMessage("web", sender, f"{sender}-{n}", opening, MONDAY_10AM,
+                                                       "baiyang"))
+
+    replies = await emergency_pipeline.handle(InboundMessage("web", sender, f"{sender}-x", text, MONDAY_10AM,
+                                                             "baiyang"))
+
+    assert replies[0].text == wanted
+
+
+async def test_a_fraud_call_told_amid_a_booking_gets_the_numbers_and_not_paying_does_not_take_the_booking_up(
+        emergency_pipeline: Pipeline) -> None:
+    sender = "fraud-amid-booking"
+    await emergency_pipeline.handle(InboundMessage("web", sender, "fb-1", "我想预约上门办理", MONDAY_10AM, "baiyang"))
+    fraud = "对了 我刚才接了个电话说我医保卡被冻结了 让我转账"
+    numbers, *_ = await emergency_pipeline.handle(InboundMessage("web", sender, "fb-2", fraud, MONDAY_10AM,
+                                                                 "baiyang"))
+    [tip] = await emergency_pipeline.handle(InboundMessage("web", sender, "fb-3", "没转", MONDAY_10AM, "baiyang"))
+
+    assert "96110" in numbers.text
+    assert "诈骗" in tip.text
+
+
 @pytest.mark.parametrize("text", EMERGENCIES)
 async def test_emergency_said_first_gets_the_numbers(emergency_pipeline: Pipeline, text: str) -> None:
     sender = f"first-{abs(hash(text))}"

@@ -104,6 +104,21 @@ async def test_the_unit_and_room_then_words_not_understood_after_a_filing_are_ab
     assert added == ["他们说要装一个月", "能不能让他们中午别干"]
 
 
+async def test_when_someone_comes_asked_right_after_a_filing_is_answered_with_its_deadline(pipeline: Pipeline) -> None:
+    """「什么时候来人看」 right after the leak was filed asks how it goes (the classifier unsure between that and
+    anything else): who has it and by when, not whether it is news of the leak."""
+    await play(Resident(pipeline, "r-when"), """
+        居民: 楼上漏水 把我家天花板都泡了 找他们家没人
+        助手: 几栋几单元
+        居民: 12栋2单元301
+        助手: 编号 GD
+        居民: 什么时候来人看
+        助手: 您有1件正在办理的事项
+        助手: 漏水渗水：待处理
+        助手: !新情况，还是另一个问题
+    """)
+
+
 async def test_a_building_answering_which_need_is_where_the_problem_is(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     """Asked 「反映问题，还是查询进度？」, 「15栋」 says where the problem is: the report, not a second miss (which
