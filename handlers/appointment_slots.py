@@ -9,7 +9,7 @@ from bot.core.messages import Choice, Reply
 from bot.office.categories import names_a_category
 from bot.office.ticketing import format_datetime
 from handlers.base import HandlerContext
-from handlers.conversation import AFFIRM
+from handlers.conversation import AFFIRM, PICK_ONE_OFFERED
 from handlers.forms.slot_readers import SlotOutcome, catalogue_match, catalogue_sound_match, describes
 from nlu.phrasing import CHANGED_TO
 from nlu.result import ParseResult
@@ -23,7 +23,6 @@ from storage.slot_problem import SlotProblem
 REPLIES: dict[str, tuple[str, ...]] = {
     "time_unavailable": ("reason", "service", "time"),
     "time_full": ("service", "time"),
-    "time_pick_offered": (),
     "reason_in_past": (),
     "reason_closed_day": (),
     "reason_not_a_slot": (),
@@ -127,7 +126,7 @@ async def read_time(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, await
         # 「好」 to the free times offered: the one, if one was; else which of them, still those (not from today).
         if len(offered) == 1:
             return SlotOutcome(value=offered[0].payload)
-        return SlotOutcome(replies=(ctx.say("time_pick_offered", *offered),))
+        return SlotOutcome(replies=(ctx.say(PICK_ONE_OFFERED, *offered),))
     requested = _requested(text, service, ctx) if service and ctx.community else None
     if service is None or requested is None:
         return SlotOutcome(replies=(await ask_time(slot, ctx),)) if awaited and nlu.text.strip() and service else None

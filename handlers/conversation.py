@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.messages import InboundMessage, Reply
+from bot.core.messages import Choice, InboundMessage, Reply
 from handlers.base import HandlerContext, menu
 from handlers.community import home_said
 from nlu.result import ParseResult
@@ -11,6 +11,7 @@ from storage.repositories.directory import get_building
 REPLIES: dict[str, tuple[str, ...]] = {
     "greet": ("community",),
     "goodbye": (),
+    "pick_one_offered": (),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -19,6 +20,7 @@ GREETING = "greet"
 GOODBYE = "goodbye"
 DENY = "deny"
 AFFIRM = "affirm"
+PICK_ONE_OFFERED = "pick_one_offered"
 INTENTS = (GREETING, GOODBYE, AFFIRM, DENY, "out_of_scope")
 
 
@@ -29,6 +31,9 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         return [ctx.say("goodbye")]
     if intent == "out_of_scope":
         return [ctx.say("out_of_scope", *menu(ctx))]
+    if intent == AFFIRM and len(ctx.state.offered) > 1:
+        # 「要」 to 「您是想订阅通知，还是退订通知？」: a yes to several choices says none of them; the same again.
+        return [ctx.say(PICK_ONE_OFFERED, *(Choice(label, payload) for label, payload in ctx.state.offered))]
     community = ctx.community.name if ctx.community else ctx.profile.district.name
     return [ctx.say("greet", *menu(ctx), community=community)]
 

@@ -27,11 +27,13 @@ import secrets
 
 from bot.core.dialogue import DialogueState
 from bot.core.messages import InboundMessage, Reply
+from bot.office.categories import names_a_category
 from bot.office.places import find_place
+from handlers import appeal_report
 from handlers.base import OFFERABLE_INTENTS, HandlerContext
 from handlers.community import resolve_community
 from nlu.entities import find_address, find_phones
-from nlu.phrasing import REPORT_PREAMBLE, WISH_TO_REPORT
+from nlu.phrasing import REPORT_PREAMBLE, STAYS_NAMELESS, WISH_TO_REPORT
 from nlu.result import ParseResult
 from storage.profile.schema import StaffRole
 from storage.repositories import outbox
@@ -81,8 +83,20 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     tells_something = len(REPORT_PREAMBLE.sub("", text)) >= MIN_CONTENT_CHARS
     if (len(text) >= MIN_CLUE_CHARS and tells_something) or _says_what_and_where(ctx, text):
         return [await _store(ctx, text)]
+    told = _report_put_aside(ctx.state)
+    if told is not None and not tells_something and STAYS_NAMELESS.search(text):
+        # 「不想留名字」 where the report form asked where 「楼下有人开麻将馆…」 is: that, as a clue, not asked again.
+        ctx.state.suspended = None
+        return [await _store(ctx, told)]
     _await(ctx, "text", opening=text)
     return [ctx.say("ask_clue")]
+
+
+def _report_put_aside(state: DialogueState) -> str | None:
+    """What the resident was reporting when the report form was put aside for this one, if anything."""
+    suspended = state.suspended or {}
+    told = (suspended.get("slots") or {}).get("description") if suspended.get("flow") == appeal_report.FLOW else None
+    return told if isinstance(told, str) and told else None
 
 
 async def _store(ctx: HandlerContext, text: str) -> Reply:
@@ -108,21 +122,23 @@ async def _store(ctx: HandlerContext, text: str) -> Reply:
 
 
 async def _offer_answered(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
-    """The button (`/report_clue`, no words) or yes: ask for a phone; a phone: take it; anything
-    else leaves the clue anonymous, and a need said meanwhile is offered back as a button."""
+    """The button (`/report_clue`, no words) or yes: ask for a phone; a phone: take it; where, or more about it
+    (「就是15栋1单元一楼」, which the classifier reads as a yes): added to the clue; anything else leaves the clue
+    anonymous, and a need said meanwhile is offered back as a button."""
     intent, text = nlu.intent.name, nlu.text.strip()
     if _just_a_phone(text):
         return await _phone_given(nlu, ctx)
-    if (intent == FLOW and not text) or intent == "affirm":
-        _await(ctx, "phone", token=ctx.state.slots.get("token", ""))
-        return [ctx.say("clue_ask_contact")]
-    if len(text) < MIN_CLUE_CHARS and _says_where(ctx, text):
-        # 「就在8栋地下室」 right after the clue: where it happens, for the same clue.
+    if (len(text) < MIN_CLUE_CHARS and _says_where(ctx, text)) or _tells_more(nlu, ctx):
+        # 「就在8栋地下室」 right after the clue: where it happens, for the same clue; 「他们一般晚上八点以后开始」:
+        # when.
         clue = await add_to_clue(ctx.session, ctx.seal.of(ctx.state.slots.get("token", "")), text)
         if clue is not None:
             ctx.replay_replies = [ctx.say("clue_received_replay")]
             return [ctx.say("clue_added_to", ctx.choice_of("choice_leave_contact", f"/{FLOW}"),
                             ctx.choice_of("choice_stay_anonymous", "/deny"), receipt=clue.receipt or "")]
+    if (intent == FLOW and not text) or intent == "affirm":
+        _await(ctx, "phone", token=ctx.state.slots.get("token", ""))
+        return [ctx.say("clue_ask_contact")]
     ctx.state.finish()
     if intent == FLOW and len(text) >= MIN_CLUE_CHARS:
         return [await _store(ctx, text)]
@@ -149,6 +165,14 @@ async def _phone_given(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
 def only_offers_contact(state: DialogueState) -> bool:
     """The clue is stored and the bot only offers to take a phone: a question the resident may ignore."""
     return state.flow == FLOW and state.slots.get("step") == "offer"
+
+
+def _tells_more(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    """Words read as a report, or not understood, that name no place and no kind of problem: more about the clue
+    just given, not a report of something else."""
+    text = nlu.text.strip()
+    return (nlu.intent.name == appeal_report.FLOW or nlu.is_fallback) and len(text) >= MIN_CONTENT_CHARS \
+        and not _says_where(ctx, text) and not names_a_category(ctx.profile, text)
 
 
 def _says_what_and_where(ctx: HandlerContext, text: str) -> bool:

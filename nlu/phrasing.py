@@ -203,7 +203,9 @@ INDOORS = re.compile(r"楼道|楼梯|电梯|家里|我家|屋里|楼上|楼下|�
 CHANGED_TO = re.compile(r"改成|改到|改为|改在|换成|换到|换个|挪到|调到|推到|推迟到|提前到|还是|不对|要不")
 """「周三要上班 改成周六上午十点吧」: the time after it replaces the one before."""
 
-ABOUT_A_NUMBER = re.compile(r"身份证|证件|号码|电话|手机|座机|号|不知道|忘了|记不|找不到|没带|没有|不记得"
+NAMES_A_NUMBER = re.compile(r"身份证|证件|号码|电话|手机|座机|号")
+"""Words that name a number a form asks for (an ID number, a phone)."""
+ABOUT_A_NUMBER = re.compile(NAMES_A_NUMBER.pattern + r"|不知道|忘了|记不|找不到|没带|没有|不记得"
                             r"|查一下|稍等|等会|等一下|？|\?|吗|呢")
 """Words about the number the form asked for (or a question), not an answer to another of its questions."""
 
@@ -254,6 +256,8 @@ OPENING_GREETING = re.compile(
 """「喂喂是居委会吧 我是十二栋的老王 那个电梯又坏了…」: a greeting the message opens with, before what it is about."""
 OPENING_THANKS = re.compile(r"^[\W_]*(?:谢谢|多谢|感谢|辛苦)(?:你们|您|你)?(?:了|啊|哈|哦|呀|啦)*[\s\W_]*")
 """「谢谢啊 什么时候能弄好」: thanks the message opens with, before what it asks."""
+OPENING_ASIDE = re.compile(r"^[\W_]*(?:(?:哦|噢|哎|诶|欸)[\W_]*)?(?:对了|另外|顺便|还有(?:个|件|一个|一件)事)[\s\W_]*")
+"""「对了 停水通知能发给我吗」: a turn to something else the message opens with, before what it is about."""
 MIN_CHARS_AFTER_GREETING = 4
 
 
@@ -292,6 +296,9 @@ ABOUT_ONES_PHONE = re.compile(r"我的|我|电话|手机|号码|号|是|联系�
 CHANGES_BOOKING = re.compile(r"改到|改成|改在|换到|换成|换个时间|改约|改个时间|改时间|调到|调整到|推到|推迟|往后推|"
                              r"提前到|挪到")
 """A booking asked to move (「我约的法律咨询能改到周四吗」): the new time replaces the old, not a second booking."""
+
+STAYS_NAMELESS = re.compile(r"匿名|保密|(?:不想|不愿意?|不要|别)(?:留|透露|说)(?:名字|姓名|名)|不想让人知道")
+"""「不想留名字」: the resident wants to stay unknown, about what they were telling."""
 
 REPORT_PREAMBLE = re.compile(
     r"你们好|你好|您好|喂|请问|(?:我|俺)?(?:要|想|想要)?(?:匿名)?(?:举报|报告|反映|提供)(?:个|一个|一条|条|一下)?"

@@ -63,6 +63,8 @@ from nlu.phrasing import (
     CANCELS_A_BOOKING,
     GIVES_A_NAME,
     GO_ON,
+    NAMES_A_NUMBER,
+    OPENING_ASIDE,
     OPENING_THANKS,
     PAUSES,
     STOPS_NOTICES,
@@ -283,7 +285,7 @@ class Pipeline:
                             calm=self.safety.sounds_calm(nlu.text)):
             nlu = self._without_emergency(nlu)
         nlu, split = await self._off_loop(self.needs.split, nlu, state) if state.flow is None \
-            else (self._asked_aside(nlu), False)
+            else (self._asked_aside(nlu, ctx), False)
         if not nlu.is_fallback:
             state.misses = 0
         interrupted = state.flow is not None and self._interrupts(nlu, ctx, answers)
@@ -459,6 +461,9 @@ class Pipeline:
         if thanked is not None and ASKING.search(thanked):
             # 「谢谢啊 什么时候能弄好」: thanks, then a question, which is what wants an answer.
             greeted = thanked
+        if said.is_fallback:
+            # 「对了 停水通知能发给我吗」: the 对了 left the classifier torn between subscribing and unsubscribing.
+            greeted = without_greeting(text, OPENING_ASIDE)
         after_greeting = self.read(greeted) if greeted is not None else None
         if after_greeting is not None and not after_greeting[0].is_fallback \
                 and after_greeting[0].intent.name not in SMALL_TALK and not self._only_says_home(text) \
@@ -534,16 +539,30 @@ class Pipeline:
             return False
         return not self._awaits_free_text(state) and name in self.handlers
 
-    def _asked_aside(self, nlu: ParseResult) -> ParseResult:
+    def _asked_aside(self, nlu: ParseResult, ctx: HandlerContext) -> ParseResult:
         """Inside a form, 「等下 先问个事 …吗」 that a guide answers is a policy question, whatever else its words
         sound like (a report of the e-bike in the stairwell it asks about, or, unsurely, a safety tip); so is
-        「居住证跟居住证明是不是一回事啊」 in a certificate form, asking about documents rather than naming one."""
+        「居住证跟居住证明是不是一回事啊」 in a certificate form, asking about documents rather than naming one, and
+        「对了 开好了我去哪拿」 there, not understood, that the guide of the certificate being requested answers."""
+        if self._asks_about_the_certificate(nlu, ctx):
+            return replace(nlu, intent=IntentScore(policy_question.INTENT, 1.0), ambiguous=False)
         surely_a_tip = nlu.intent.name == safety_tip.INTENT and nlu.intent.confidence >= INTERRUPT_CONFIDENCE
         aside = ASKS_ASIDE.search(nlu.text) is not None or _asks_about_documents(nlu)
         if nlu.intent.name in (EMERGENCY, policy_question.INTENT) or surely_a_tip or not aside \
                 or not ASKING.search(nlu.text) or self.policies is None or self.policies.answer(nlu.text) is None:
             return nlu
         return replace(nlu, intent=IntentScore(policy_question.INTENT, 1.0), ambiguous=False)
+
+    @staticmethod
+    def _asks_about_the_certificate(nlu: ParseResult, ctx: HandlerContext) -> bool:
+        """Words in the certificate form, not understood or read as asking how a matter goes (「开好了我去哪拿」: the
+        matter is this certificate), that ask, name no number the form asks for (「我没有手机怎么办」 is about the
+        phone asked), and that the guide of the certificate being requested answers."""
+        text = nlu.text
+        unsure = nlu.is_fallback or nlu.intent.name == request_status.INTENT
+        return unsure and ctx.state.flow == certificate_request.FLOW and ASKING.search(text) is not None \
+            and NAMES_A_NUMBER.search(text) is None and not any(ch.isdigit() for ch in text) \
+            and policy_question.answer_in_context(text, ctx) is not None
 
     def _only_says_home(self, text: str) -> bool:
         """「你好 我住白杨小区三十一栋」「我是十二栋的老王」: where the resident lives, and little more."""

@@ -15,8 +15,18 @@ from bot.core.messages import Reply
 from handlers.base import ASKED, HandlerContext, asked_with_a_way_out
 from handlers.forms.slot_kinds import READERS, ask_slot
 from handlers.forms.slot_readers import MISTYPED_NUMBER_DIGITS
-from nlu.phrasing import ABOUT_A_NUMBER, ASKING, CORRECTING, GOES_AHEAD, LEAVES_NONE, SAYS_WHAT_FOR, cancels
+from nlu.phrasing import (
+    ABOUT_A_NUMBER,
+    ASKING,
+    CHOICE_LEADS,
+    CORRECTING,
+    GOES_AHEAD,
+    LEAVES_NONE,
+    SAYS_WHAT_FOR,
+    cancels,
+)
 from nlu.result import ParseResult
+from nlu.vocabulary import matcher
 from storage.profile.schema import FlowSpec, SlotSpec
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -140,10 +150,23 @@ def _text_slot_answered(spec: FlowSpec, state: DialogueState, nlu: ParseResult) 
     awaited = next((slot for slot in spec.slots if slot.name == state.awaiting), None)
     text = nlu.text.strip()
     if awaited is None or awaited.kind not in NUMBER_KINDS or not text or any(ch.isdigit() for ch in text) \
-            or ABOUT_A_NUMBER.search(text) or not SAYS_WHAT_FOR.search(text) \
+            or ABOUT_A_NUMBER.search(text) or not SAYS_WHAT_FOR.search(_without_choices(spec, text)) \
             or nlu.intent.name in ("deny", "human_handoff") or cancels(text):
         return None
     return next((slot for slot in spec.slots if slot.kind == "text" and slot.name not in state.slots), None)
+
+
+def _without_choices(spec: FlowSpec, text: str) -> str:
+    """The words less the form's choices they name, with the word that leads to one: 「给我儿子开」 says for whom
+    (给 is no purpose there); 「办我阿爸的退休金继承手续」 still says what for."""
+    words = {option: [option, *slot.synonyms.get(option, [])]
+             for slot in spec.slots if slot.kind == "choice" for option in slot.options}
+    kept, at = [], 0
+    for _, _, start, end in matcher({"option": words}).find(text) if words else ():
+        lead = start - 1 if start > at and text[start - 1] in CHOICE_LEADS else start
+        kept.append(text[at:lead])
+        at = end
+    return "".join([*kept, text[at:]])
 
 
 async def answers_slot(flow_key: str, nlu: ParseResult, ctx: HandlerContext, *, outright: bool = True) -> bool:

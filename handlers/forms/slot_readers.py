@@ -14,10 +14,19 @@ from dataclasses import dataclass
 
 from bot.core.messages import Choice, Reply
 from handlers.base import HandlerContext
-from nlu.categories import category_classifier, category_spec
+from nlu.categories import CategoryGuess, category_classifier, category_spec
 from nlu.entities import find_phones
 from nlu.id_number import find_id_numbers
-from nlu.phrasing import CHOICE_LEADS, FORM_CHATTER, GOES_AHEAD, NOT_AT_HAND, OWNER_LEADS, corrected_part
+from nlu.phrasing import (
+    CERTIFICATE_WORD,
+    CHOICE_LEADS,
+    CLAUSE_END,
+    FORM_CHATTER,
+    GOES_AHEAD,
+    NOT_AT_HAND,
+    OWNER_LEADS,
+    corrected_part,
+)
 from nlu.result import ParseResult
 from nlu.text import sounds_like, spoken_digits
 from nlu.vocabulary import matcher
@@ -64,15 +73,15 @@ HOMOPHONE_MIN_CHARS = 3
 """Shorter names are matched only as written: two syllables say too little (户籍 is also 护记)."""
 
 
-def catalogue_sound_match(text: str, entries: dict[str, list[str]],
-                          examples: dict[str, list[str]] | None = None) -> str | None:
+def catalogue_sound_match(text: str, entries: dict[str, list[str]], examples: dict[str, list[str]] | None = None,
+                          clause_holds: str | None = None) -> str | None:
     """The entry one of whose names the words hold as written, else as heard (生存正明, 户即证明: voice
     input writes a homophone), else the one the words describe, learned from the entries' `examples` (given
     only where the words are about the entry: the form's first message or the answer to its question)."""
     return catalogue_match(text, entries) or next(
         (key for key, names in entries.items()
          if any(len(name) >= HOMOPHONE_MIN_CHARS and sounds_like(name, text) for name in names)), None) or (
-        described_entry(text, entries, examples) if examples else None)
+        described_entry(text, entries, examples, clause_holds) if examples else None)
 
 
 CATALOGUE_CONFIDENT = 0.6
@@ -83,24 +92,37 @@ NOTHING_DESCRIBED = "__nothing__"
 """The learned match's own class for words that describe no entry (`nlu.phrasing.FORM_CHATTER`)."""
 
 
-def described_entry(text: str, entries: dict[str, list[str]], examples: dict[str, list[str]]) -> str | None:
-    """「我今年满七十了 有个本本坐公交不要钱」 -> the senior card: the entry whose examples the words are like."""
-    words = NOT_WORDS.sub("", text)
-    if sum(ch.isalpha() for ch in words) < MIN_DESCRIPTION_CHARS:
-        return None
+def described_entry(text: str, entries: dict[str, list[str]], examples: dict[str, list[str]],
+                    clause_holds: str | None = None) -> str | None:
+    """「我今年满七十了 有个本本坐公交不要钱」 -> the senior card: the entry whose examples the words are like, the
+    words as a whole or, where the whole is unsure, the surest of their clauses that hold `clause_holds`: in
+    「我儿子要上学 学校让开个证明 证明我们住这里」 the story around the last clause leaves its 居住证明 unsure as a
+    whole (a clause without the word, 「想申请低保」 in a story of hardship, describes no certificate)."""
     learned = {key: [*names, *examples.get(key, [])] for key, names in entries.items()}
     classifier = category_classifier(category_spec({**learned, NOTHING_DESCRIBED: list(FORM_CHATTER)}, entries))
-    guess = classifier.classify(words) if classifier is not None else None
-    if guess is None or guess.key == NOTHING_DESCRIBED or guess.confidence < CATALOGUE_CONFIDENT:
+    if classifier is None:
         return None
-    return guess.key
+    clauses = [c for c in CLAUSE_END.split(text) if c != text and clause_holds and clause_holds in c]
+    best: CategoryGuess | None = None
+    for said in (text, *clauses):
+        words = NOT_WORDS.sub("", said)
+        if sum(ch.isalpha() for ch in words) < MIN_DESCRIPTION_CHARS:
+            continue
+        guess = classifier.classify(words)
+        if guess is not None and guess.key != NOTHING_DESCRIBED and guess.confidence >= CATALOGUE_CONFIDENT \
+                and (best is None or guess.confidence > best.confidence):
+            if said == text:
+                return guess.key
+            best = guess
+    return best.key if best is not None else None
 
 
 def named_certificate(profile: Profile, text: str, *, described: bool = True) -> str | None:
     """The certificate of the catalogue the words name, as written or heard, or (`described`) describe."""
     catalogue = profile.certificates
     return catalogue_sound_match(text, {k: [c.name, *c.aliases] for k, c in catalogue.items()},
-                                 {k: c.examples for k, c in catalogue.items()} if described else None)
+                                 {k: c.examples for k, c in catalogue.items()} if described else None,
+                                 clause_holds=CERTIFICATE_WORD)
 
 
 async def read_certificate(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:

@@ -137,7 +137,7 @@ async def test_yes_to_the_free_times_offered_asks_which_of_those_and_a_number_bo
         助手: 12月1日 09:00不能预约上门办理
         助手: 12月1日 14:00
         居民: 好
-        助手: 请从下面的时间里选一个
+        助手: 请从下面选一个
         助手: 12月1日 15:00
         助手: !请问想约什么时间
         居民: 2

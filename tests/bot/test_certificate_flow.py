@@ -87,6 +87,24 @@ async def test_a_name_given_where_the_id_number_is_asked_is_no_request_for_a_per
     """)
 
 
+async def test_a_certificate_described_after_a_story_and_for_whom_said_again(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「证明我们住这里」 after the story of a school is the 居住证明 (the story around it left the whole unsure: the
+    catalogue was asked, five times); 「给我儿子开」 then says for whom again, not what the certificate is for."""
+    await play(Resident(pipeline, "r-cert-story"), """
+        居民: 我儿子要上学 学校让开个证明 证明我们住这里
+        助手: 身份证号
+        助手: !哪种证明
+        居民: 给我儿子开
+        助手: 身份证号
+        助手: !记下了
+        居民: 110101199003074514
+        助手: 做什么用
+        居民: 上小学用
+        助手: 联系电话
+    """)
+
+
 async def test_several_answers_in_one_message_are_all_taken(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-many"), """

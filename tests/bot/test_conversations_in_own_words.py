@@ -66,6 +66,28 @@ async def test_burglaries_heard_of_in_a_group_chat_with_a_subscription_asked_for
     assert await tickets_of(sessions) == []
 
 
+async def test_a_subscription_asked_for_after_a_turn_to_it_is_subscribed(pipeline: Pipeline) -> None:
+    """「对了」 left the classifier torn between subscribing and unsubscribing; what follows it says which."""
+    await play(Resident(pipeline, "r-aside", community="baiyang"), """
+        居民: 对了 停水通知能发给我吗
+        助手: 已订阅“停水停电”
+    """)
+
+
+async def test_a_yes_to_several_choices_is_offered_the_same_choices_again(pipeline: Pipeline) -> None:
+    """「要」 to 「您是想订阅通知，还是退订通知？」 says neither: the same choices, not the greeting menu."""
+    await play(Resident(pipeline, "r-yes-to-which", community="baiyang"), """
+        居民: 通知的事
+        助手: 还是退订通知
+        居民: 要
+        助手: 请从下面选一个
+        助手: 订阅通知
+        助手: !社区服务助手
+        居民: 1
+        助手: 订阅
+    """)
+
+
 async def test_help_cried_over_a_web_page_that_cannot_be_found_is_a_question(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-portal"), f"""

@@ -218,3 +218,29 @@ async def test_a_wish_to_report_is_asked_what_happened_and_where_it_is_said_afte
     assert clue.resident_id is None
     assert clue.receipt is not None
     assert await rows_mentioning(sessions, clue.receipt) == []
+
+
+async def test_a_report_the_resident_then_wants_nameless_is_the_clue_and_what_follows_goes_with_it(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「不想留名字」 where the report form asked where the mahjong den is: that story, as a clue (it was asked what
+    happened, and the building given next became the whole clue); 「就是15栋1单元一楼」 (to the classifier, a yes)
+    and when it goes on are added to it, not taken as a yes to leaving a phone; a new problem is not."""
+    await play(Resident(pipeline, "r-nameless"), """
+        居民: 我想举报 楼下有人在家里开麻将馆 天天吵到半夜 还有人抽烟
+        助手: 几栋几单元
+        居民: 不想留名字
+        助手: 回执号
+        助手: !请说说您要提供的线索
+        居民: 就是15栋1单元一楼
+        助手: 已补充到线索
+        助手: !请留一个电话号码
+        居民: 他们一般晚上八点以后开始
+        助手: 已补充到线索
+        居民: 3栋的路灯坏了
+        助手: 编号 GD
+    """)
+
+    [clue] = await clues(sessions)
+    assert clue.text.split("\n") == ["我想举报 楼下有人在家里开麻将馆 天天吵到半夜 还有人抽烟", "就是15栋1单元一楼",
+                                     "他们一般晚上八点以后开始"]
+    assert clue.resident_id is None

@@ -308,6 +308,27 @@ async def test_a_question_about_the_certificate_being_requested_is_answered_from
     """)
 
 
+async def test_a_question_not_understood_in_the_certificate_form_is_answered_from_its_guide(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    """「对了 开好了我去哪拿」 where the phone is asked: the classifier unsure of it, no guide answering it alone, but
+    the guide of the certificate being requested says where (it was asked for the phone again, then a person);
+    「我没有手机怎么办」 there is about the phone asked, not a question for the guide."""
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-cert-where"), """
+        居民: 帮我开个居住证明 给我自己开 身份证110101199003074514 孩子上学用
+        助手: 联系电话
+        居民: 对了 开好了我去哪拿
+        助手: 【居住证明开具·办理地点和时间】
+        助手: 白杨路88号
+        助手: 还没办完，要继续吗
+        居民: [继续办理]
+        助手: 联系电话
+        居民: 我没有手机怎么办
+        助手: !摘自社区办事指南
+    """)
+
+
 @pytest.mark.parametrize("question", [
     "低保怎么申请", "高龄津贴怎么领", "临时救助如何申请", "居住证明怎么开", "怎么办低保",
 ])
