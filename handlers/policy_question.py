@@ -77,13 +77,16 @@ def answer_from_guides(nlu: ParseResult, ctx: HandlerContext) -> list[Reply] | N
 def answer_in_context(question: str, ctx: HandlerContext) -> Hit | None:
     """The guides' answer to the question, or, when none answers it alone, the answer to a question that goes on
     about what the resident was at: the guide just quoted (「要带啥材料」), or the certificate of the form open or
-    put aside (「开这个证明要带什么」, asked about the 居住证明 being requested)."""
+    put aside (「开这个证明要带什么」, asked about the 居住证明 being requested), or one the words describe
+    (「想办那个坐公交车不要钱的卡要怎么弄」: the 老年优待证)."""
     if ctx.policies is None:
         return None
     hit = ctx.policies.answer(question)
     if hit is None and ctx.last_guide is not None:
         hit = ctx.policies.answer_about(ctx.last_guide, question)
-    certificate = _certificate_at_hand(ctx)
+    certificate = _certificate_at_hand(ctx) if hit is None else None
+    if hit is None and certificate is None:
+        certificate = named_certificate(ctx.profile, question)
     if hit is None and certificate is not None:
         name = ctx.profile.certificates[certificate].name
         hit = ctx.policies.answer_about(name, question, title_holds=name.removesuffix(CERTIFICATE_WORD))

@@ -304,18 +304,25 @@ class PolicyLibrary:
         by its words (headings weighted, the question as written: the terms' other words are in every section
         of their guide) and, with vectors, by meaning, equally."""
         document_scores = self.document_scores(question)
+        fitting = self._fitting(question)
+        return [Hit(fitting(int(d)), float(document_scores[d]))
+                for d in np.argsort(-document_scores, kind="stable")[:k]]
+
+    def _fitting(self, question: str) -> Callable[[int], Passage]:
+        """The passage of a document (by its index) that fits the question best."""
         section_scores = self.sections.scores(question)
         closeness = self._passage_vectors @ embed_question(question) if self._passage_vectors is not None else None
-        hits = []
-        for d in np.argsort(-document_scores, kind="stable")[:k]:
+
+        def best_of(d: int) -> Passage:
             own = np.flatnonzero(self._passage_document == d)
             fit = _scaled(section_scores[own])
             if closeness is not None:
                 fit = fit + _scaled(closeness[own].astype(np.float64))
             kind = np.array([answers_the_kind_asked(question, self.passages[i]) for i in own])
             fit = fit + ANSWER_KIND_WEIGHT * (kind / kind.max() if kind.max() > 0 else kind)
-            hits.append(Hit(asked_of(question, self.passages[own[int(np.argmax(fit))]]), float(document_scores[d])))
-        return hits
+            return asked_of(question, self.passages[own[int(np.argmax(fit))]])
+
+        return best_of
 
     def prepare(self, question: str) -> None:
         """Embed the question ahead of `search` or `answer`, which then find its vector kept (`embed_question`). The
@@ -345,9 +352,12 @@ class PolicyLibrary:
         """The answer to a question that goes on about a topic it does not name (「要带啥材料」 after the guide titled
         `topic` was quoted), from a guide whose title holds `title_holds` (the topic itself by default); None when
         another guide answers it better or none does."""
-        hit = self.answer(f"{topic} {question}")
-        if hit is None or (title_holds or topic) not in hit.passage.title:
+        found = self.answer(f"{topic} {question}")
+        if found is None or (title_holds or topic) not in found.passage.title:
             return None
+        # The topic chose the guide; the question alone chooses its passage (「老年优待证办理 要照片吗」 as a whole
+        # fits the 办理 of every heading, and 办理时限 won over the 所需材料 that asks for a photo).
+        hit = Hit(self._fitting(question)(self.documents.sources.index(found.passage.source)), found.score)
         # The topic's words fit its own guide whatever is asked: the passage must give the kind of thing asked
         # (materials, a time limit, an amount) or hold the question's own words.
         covered = self.coverage(question, hit.passage.source) >= self.min_coverage

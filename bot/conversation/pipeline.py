@@ -122,6 +122,9 @@ NOT_INTERRUPTING = frozenset({"affirm", "deny", "out_of_scope", FALLBACK_INTENT}
 FREE_TEXT_SLOTS = frozenset({"description", "message"})
 MORE_ABOUT_ONESELF_CHARS = 6
 """After where they live, a hello says no more than this (「…的老王」); more is what they came about."""
+NEED_AFTER_GREETING_CHARS = 16
+"""After a greeting, this many letters the classifier is unsure of (「…我们家老人今年七十岁了想办那个坐公交车不要钱的卡
+要怎么弄」) came about something: the bot asks which need, rather than greeting with the menu."""
 MORE_THAN_A_GREETING_CHARS = 8
 """A message read as a greeting this long or longer may be a question a guide answers (「社区中午休息不 我十二点多
 过去有人没」); shorter ones (「你好 在吗」) are not worth a look in the guides."""
@@ -465,11 +468,14 @@ class Pipeline:
             # 「对了 停水通知能发给我吗」: the 对了 left the classifier torn between subscribing and unsubscribing.
             greeted = without_greeting(text, OPENING_ASIDE)
         after_greeting = self.read(greeted) if greeted is not None else None
-        if after_greeting is not None and not after_greeting[0].is_fallback \
+        unsure_of_much = after_greeting is not None and after_greeting[0].is_fallback and greeted is not None \
+            and sum(ch.isalnum() for ch in greeted) >= NEED_AFTER_GREETING_CHARS
+        if after_greeting is not None and (not after_greeting[0].is_fallback or unsure_of_much) \
                 and after_greeting[0].intent.name not in SMALL_TALK and not self._only_says_home(text) \
                 and (after_greeting[0].intent.name != EMERGENCY or after_greeting[1]):
             # 「喂喂是居委会吧我是十二栋的老王那个店题又坏了」: read by what follows the greeting, when that is a need
-            # (「你好 我住白杨小区三十一栋」 is a hello, whatever the rest alone sounds like).
+            # (「你好 我住白杨小区三十一栋」 is a hello, whatever the rest alone sounds like), or many words the
+            # classifier is unsure of, which are asked about rather than greeted.
             return after_greeting
         cued = self.safety.cued(said) is not None
         rest = self.safety.without_opening_cry(text) if cued or said.intent.name == EMERGENCY else None

@@ -808,6 +808,17 @@ async def test_a_greeting_before_the_problem_does_not_hide_it(
     assert await where(sessions) == [("lighting", "21", None)]
 
 
+async def test_a_greeting_before_many_words_the_classifier_is_unsure_of_asks_what_they_are_about(
+        pipeline: Pipeline) -> None:
+    """Dictated in one breath, a greeting and then a need the classifier cannot place: which need (the menu of needs
+    after 「我没太明白」), not the hello and its menu as if nothing more was said."""
+    await play(Resident(pipeline, "r-greets-long"), """
+        居民: 你好你好我是二十三栋的住户我想问一下就是我们家老人今年七十岁了想办那个坐公交车不要钱的卡要怎么弄
+        助手: 没太明白
+        助手: !社区服务助手
+    """)
+
+
 async def test_asking_after_a_report_made_before_files_nothing(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-asks-after"), """

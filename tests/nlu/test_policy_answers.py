@@ -308,6 +308,31 @@ async def test_a_question_about_the_certificate_being_requested_is_answered_from
     """)
 
 
+@pytest.mark.parametrize("question", ["要照片吗", "多大的照片", "照片要几张"])
+def test_a_question_going_on_about_a_guide_quotes_the_passage_the_question_itself_fits(
+        ranked_library: PolicyLibrary, question: str) -> None:
+    """The guide's title chooses the guide; with the question it also chose the passage, and the 办理 of 老年优待证办理
+    fitted every 办理… heading: 「要照片吗」 got 办理时限, not the 所需材料 that asks for a photo."""
+    hit = ranked_library.answer_about("老年优待证办理", question)
+
+    assert hit is not None
+    assert (hit.passage.title, hit.passage.heading) == ("老年优待证办理", "所需材料")
+
+
+async def test_a_certificate_described_not_named_in_a_question_is_answered_from_its_guide(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    """「那个坐公交车不要钱的卡」 is the 老年优待证 (the certificate catalogue's own description of it); no guide answered
+    the whole question, which named nothing, so it was not answered at all."""
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-described"), """
+        居民: 我们家老人今年七十岁了想办那个坐公交车不要钱的卡要怎么弄
+        助手: 摘自社区办事指南《老年优待证办理》
+        居民: 要照片吗
+        助手: 【老年优待证办理·所需材料】
+    """)
+
+
 async def test_a_question_not_understood_in_the_certificate_form_is_answered_from_its_guide(
         pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
     """「对了 开好了我去哪拿」 where the phone is asked: the classifier unsure of it, no guide answering it alone, but
