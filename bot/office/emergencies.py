@@ -107,8 +107,7 @@ async def stand_down(session: AsyncSession, profile: Profile, community: Communi
         return None
     wording = Wording(profile, community.key)
     need = wording.render(f"intent_{chosen}")
-    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.REPLIED, note=f"not_urgent:{chosen}",
-                            created_at=now))
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.STOOD_DOWN, note=need, created_at=now))
     text = wording.render("staff_emergency_stand_down", ticket_no=ticket.number, need=need)
     outbox.enqueue(session, EMERGENCY_KIND, {"text": text}, community_id=community.id, staff_id=ticket.assignee_id,
                    ticket_id=ticket.id, priority=outbox.PRIORITY_URGENT)

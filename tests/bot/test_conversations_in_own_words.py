@@ -819,6 +819,18 @@ async def test_a_greeting_before_many_words_the_classifier_is_unsure_of_asks_wha
     """)
 
 
+async def test_a_complaint_of_the_office_staffs_manner_with_nothing_to_rate_is_filed(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Read as feedback, with no closed matter to rate: it was told 「没有待评价的办结事项」 and nothing was kept."""
+    await play(Resident(pipeline, "r-manner", community="baiyang"), """
+        居民: 你们的人态度太差了 上次去办事等了一个小时
+        助手: 已登记
+        助手: !没有待评价
+    """)
+
+    assert [t.category_key for t in await tickets_of(sessions)] == ["window_service"]
+
+
 async def test_asking_after_a_report_made_before_files_nothing(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-asks-after"), """

@@ -17,7 +17,7 @@ from nlu.embedded import EmbeddedClassifier
 from nlu.rasa_data import load_training_data
 from nlu.result import ConfidencePolicy
 from storage.db import create_engine, create_sessionmaker
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, TicketEvent, TicketEventKind
 from storage.profile import Profile
 from storage.profile.sync import sync_profile
 from tests.conftest import MONDAY_10AM, NLU_DATA, SAFETY_NET
@@ -132,4 +132,7 @@ async def test_a_fraud_call_not_paid_is_told_how_such_calls_go_and_the_staff_sto
     async with emergency_pipeline.sessions() as session:
         alerts = (await session.scalars(select(OutboxMessage.payload).where(OutboxMessage.kind == EMERGENCY_KIND)
                                         .order_by(OutboxMessage.id))).all()
+        last = (await session.scalars(select(TicketEvent).order_by(TicketEvent.id.desc()).limit(1))).one()
     assert "解除紧急" in alerts[-1]["text"]
+    # the ticket's history says so in words a staff member reads (it said 「回复 not_urgent:safety_tip」)
+    assert (last.kind, last.note) == (TicketEventKind.STOOD_DOWN, "安全提醒")

@@ -321,8 +321,8 @@ def test_a_question_going_on_about_a_guide_quotes_the_passage_the_question_itsel
 
 async def test_a_certificate_described_not_named_in_a_question_is_answered_from_its_guide(
         pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
-    """「那个坐公交车不要钱的卡」 is the 老年优待证 (the certificate catalogue's own description of it); no guide answered
-    the whole question, which named nothing, so it was not answered at all."""
+    """「那个坐公交车不要钱的卡」 is the 老年优待证 (the certificate catalogue's own description of it); no guide
+    answered the whole question, which named nothing, so it was not answered at all."""
     pipeline.policies = ranked_library
 
     await play(Resident(pipeline, "r-described"), """
