@@ -179,6 +179,12 @@ def only_says_where(profile: Profile, text: str) -> bool:
         LOCATING.search(text) is not None or says_no_building(text))
 
 
+async def corrects_where_amid_form(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    """「不对 是南门」 right after a report was filed with a second need whose form it opened (「…路灯不亮了
+    还有我想约个法律咨询」): the report's place corrected, said outright, not an answer to the form's question."""
+    return CORRECTING.match(nlu.text) is not None and await corrects_where(nlu, ctx)
+
+
 async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
     """「不对 是91栋」「说错了 在北门」 right after a report was filed: a new building or place for it. So is where
     said again without a problem in it (「没楼号 就是围墙外面靠马路那块空地」): the resident placing what they

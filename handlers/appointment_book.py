@@ -34,6 +34,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "appointment_replacing": ("number", "service", "time"),
     "appointment_replaced": ("number",),
     "phone_not_left": (),
+    "service_not_booked": ("service",),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -83,13 +84,25 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         ctx.state.awaiting = None
         nlu = replace(nlu, text=f"{first} {nlu.text}")
     moving: list[Reply] = []
-    if ctx.state.flow != FLOW:
+    starting = ctx.state.flow != FLOW
+    if starting:
         ctx.state.start(FLOW)
         _take_service_named_before(ctx, nlu.text)
         moving = await _take_booking_to_move(ctx, nlu.text)
     if ctx.resident.phone and "phone" not in ctx.state.slots:
         ctx.state.slots["phone"] = ctx.resident.phone
-    return [*moving, *await run_form(FLOW, nlu, ctx, _summary, _submit, _needs)]
+    replies = await run_form(FLOW, nlu, ctx, _summary, _submit, _needs)
+    unbooked = _service_not_booked(nlu, ctx) if starting else None
+    return [*moving, *([ctx.say("service_not_booked", service=unbooked)] if unbooked else []), *replies]
+
+
+def _service_not_booked(nlu: ParseResult, ctx: HandlerContext) -> str | None:
+    """「社区医院打疫苗要预约吗」: the service the words name (the classifier's entity) when the office books nothing
+    of the kind and the form is left asking which service: the resident is told so, not just shown the list."""
+    named = nlu.entity("service")
+    if named is None or ctx.state.awaiting != "service":
+        return None
+    return named.text if named_service(ctx.profile, named.text, described=False) is None else None
 
 
 async def _take_booking_to_move(ctx: HandlerContext, text: str) -> list[Reply]:

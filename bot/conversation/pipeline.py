@@ -270,7 +270,9 @@ class Pipeline:
             if not button:
                 nlu = await self._follow_up_answer(nlu, ctx)
         answers = state.flow is not None and await self._answers(nlu, ctx)
-        if state.flow is None and await appeal_report.corrects_where(nlu, ctx):
+        moves = await appeal_report.corrects_where(nlu, ctx) if state.flow is None \
+            else not answers and await appeal_report.corrects_where_amid_form(nlu, ctx)
+        if moves:
             nlu = replace(nlu, intent=IntentScore(appeal_report.MOVE, 1.0))
         elif state.flow is None and request_status.asks_after_the_filing(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(request_status.INTENT, 1.0))
@@ -523,7 +525,7 @@ class Pipeline:
         # 「转人工」 typed where the form waits for free text asks for a person; 「俺电话191…」 does not.
         just_asks = said_clearly and self._awaits_free_text(state) and len(nlu.text.strip()) <= ASK_FOR_A_PERSON_CHARS \
             and not any(ch.isdigit() for ch in nlu.text)
-        if name == EMERGENCY:
+        if name in (EMERGENCY, appeal_report.MOVE):  # a move: the report just filed corrected amid the form
             return True
         if PAUSES.match(nlu.text) or (wants_a_person and GIVES_A_NAME.match(nlu.text)):
             # 「等一下」; 「他叫王小明」 where the ID number is asked (to the classifier, like 「叫小李接一下」).

@@ -53,6 +53,29 @@ async def test_legal_advice_next_wednesday_morning_end_to_end(
     assert slot.booked == 1
 
 
+@pytest.mark.parametrize("asked", ["请问一下社区医院打疫苗要预约吗", "我想约个心理咨询"])
+async def test_a_service_the_office_does_not_book_is_said_so_before_the_list_of_those_it_does(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], asked: str) -> None:
+    """Not just the list of services, as if the resident had named none (心理咨询 is no 法律咨询 either)."""
+    await play(Resident(pipeline, "r-unbooked"), f"""
+        居民: {asked}
+        助手: 社区这里预约不了
+        助手: 请问要预约哪项服务
+        居民: 法律咨询
+        助手: 请问想约什么时间
+    """)
+
+    assert await bookings(sessions) == []
+
+
+async def test_a_service_named_as_the_office_calls_it_is_not_said_to_be_unbooked(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-booked-named"), """
+        居民: 我想约个体检
+        助手: !预约不了
+        助手: 请问想约什么时间
+    """)
+
+
 async def test_a_phone_sent_right_after_booking_without_one_is_left_on_the_booking(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-phone-after"), """

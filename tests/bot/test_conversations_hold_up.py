@@ -398,6 +398,25 @@ async def test_a_building_corrected_right_after_filing_moves_the_ticket_to_whoev
     assert len(set(told)) == 2
 
 
+async def test_a_place_corrected_while_the_second_needs_form_asks_moves_the_report_and_offers_the_form_back(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The report filed opened the booking said with it; 「不对 是南门」 is about the report, not the booking's time."""
+    await play(Resident(pipeline, "r-moved-amid-form"), """
+        居民: 小区东门那边的路灯不亮了 还有我想约个法律咨询
+        助手: 白杨社区东门
+        助手: 接着办您说的另一件事
+        助手: 请问想约什么时间
+        居民: 不对 是南门
+        助手: 地点改为：白杨社区南门
+        助手: 还没办完，要继续吗
+        居民: 1
+        助手: 请问想约什么时间
+    """)
+
+    [ticket] = await tickets_of(sessions)
+    assert ticket.place == "南门"
+
+
 @pytest.mark.parametrize(("said", "building", "unit"), [
     ("2单元", "7", "2"), ("是2单元不是1单元", "7", "2"), ("不对 是二单元", "7", "2"), ("不对 是19栋3单元", "19", "3"),
 ])

@@ -136,3 +136,24 @@ async def test_a_fraud_call_not_paid_is_told_how_such_calls_go_and_the_staff_sto
     assert "解除紧急" in alerts[-1]["text"]
     # the ticket's history says so in words a staff member reads (it said 「回复 not_urgent:safety_tip」)
     assert (last.kind, last.note) == (TicketEventKind.STOOD_DOWN, "安全提醒")
+
+
+@pytest.mark.parametrize(("text", "emergency"), [
+    ("我想找网格员 我们楼有个独居老人好几天没见人了", True),
+    ("对门老太太三天没出门了", True),
+    ("楼下的王大爷好几天没看到他了 打电话也不接", True),
+    ("垃圾好几天没见人收了", False),
+    ("垃圾桶满了好几天没人清 臭死了", False),
+    ("楼道灯坏了好几天了", False),
+])
+async def test_a_person_not_seen_for_days_is_an_emergency_and_a_chore_not_done_for_days_is_not(
+        emergency_pipeline: Pipeline, text: str, emergency: bool) -> None:
+    """「几天」 says a nuisance has stood for days, except of someone nobody has seen for days: that is the danger
+    (an old person alone may be lying at home), not a complaint about how long something has lasted."""
+    sender = f"unseen-{abs(hash(text))}"
+    wanted = emergency_pipeline.profile.reply_template("baiyang", "emergency_now")
+
+    said = InboundMessage("web", sender, f"{sender}-1", text, MONDAY_10AM, "baiyang")
+    replies = await emergency_pipeline.handle(said)
+
+    assert (replies[0].text == wanted) is emergency
