@@ -102,10 +102,11 @@ def asked_with_a_way_out(ctx: HandlerContext, slot_name: str, replies: list[Repl
     key = f"{ASKED}{slot_name}"
     times = int(ctx.state.slots.get(key, "0")) + 1
     ctx.state.slots[key] = str(times)
-    if times <= ASKS_BEFORE_A_PERSON or not replies:
+    person = ctx.offer("human_handoff")
+    if times <= ASKS_BEFORE_A_PERSON or not replies or person in replies[-1].choices:
         return replies
     last = replies[-1]
-    return [*replies[:-1], replace(last, choices=(*last.choices, ctx.offer("human_handoff")))]
+    return [*replies[:-1], replace(last, choices=(*last.choices, person))]
 
 
 def menu(ctx: HandlerContext) -> tuple[Choice, ...]:

@@ -14,7 +14,7 @@ from handlers import appeal_report, appointment_book, certificate_request
 from handlers.appointment_slots import named_service
 from handlers.base import HandlerContext
 from handlers.forms.slot_readers import named_certificate
-from nlu.phrasing import ASKING, ASKS_FOR_A_DOCUMENT, CERTIFICATE_WORD, TRIED_AND_FAILED
+from nlu.phrasing import ASKING, ASKS_FOR_A_DOCUMENT, CERTIFICATE_WORD, GOES_ON, TRIED_AND_FAILED
 from nlu.policy_index import Hit
 from nlu.result import IntentScore, ParseResult
 from storage.profile.schema import Service
@@ -81,8 +81,12 @@ def answer_in_context(question: str, ctx: HandlerContext) -> Hit | None:
     (「想办那个坐公交车不要钱的卡要怎么弄」: the 老年优待证)."""
     if ctx.policies is None:
         return None
-    hit = ctx.policies.answer(question)
-    if hit is None and ctx.last_guide is not None:
+    # 「那我能申请吗 我一个月退休金两千」 after the 低保 guide: its 申请条件, not the guide 退休 fits best alone.
+    goes_on = GOES_ON.match(question) is not None
+    hit = ctx.policies.answer_about(ctx.last_guide, question) if ctx.last_guide is not None and goes_on else None
+    if hit is None:
+        hit = ctx.policies.answer(question)
+    if hit is None and ctx.last_guide is not None and not goes_on:
         hit = ctx.policies.answer_about(ctx.last_guide, question)
     certificate = _certificate_at_hand(ctx) if hit is None else None
     if hit is None and certificate is None:

@@ -275,11 +275,18 @@ ASKING = re.compile(
     r"吗|伐|[？?]|什么|怎么|咋|哪|多少|多长|多久|多大|几[个岁天月年号点]|能不能|可不可以|要不要|是否|是不是|请问|想问|问问|如何|啥")
 """A clause that asks: 「…我想问问申请低保要什么条件」 after a story of how the resident got here."""
 
+GOES_ON = re.compile(r"^[\W_]*(?:那(?![个边里儿些])|那么|这样的话|照这么说)")
+"""「那我能申请吗 我一个月退休金两千」: a question that goes on from the answer just given, about its subject."""
+
 JUST_ASKING = re.compile(r"(就|只|只是|就是)想(先)?(问问|问一下|问下|了解|咨询|打听)")
 """「吵了好几回了，我就想先了解一下，人民调解是怎么个流程？」: the story is why they ask; they ask, and only ask."""
 
 ASKS_FOR_A_DOCUMENT = re.compile(r"开(个|张|一个|一张)?|办(个|张|一个|一张)|出具|要(个|张|一个|一张)|弄(个|张)")
 """「要个户口方面的证明」「社区能开吧」: a document asked for, not only asked about."""
+
+A_CERTIFICATE_NAMED = re.compile(
+    r"(?:开|办|要|弄|出具)一?[个张份]?(?P<name>[^\W\d_个张份一证开办要弄出][^\W\d_]{0,5}?证明)")
+"""「我要开个无业证明」「想开个收入证明」: a certificate asked for by its name, whether the catalogue has it or not."""
 
 CERTIFICATE_WORD = "证明"
 """How a certificate's name ends (居住证明, 独生子女证明): the guide on it may name the matter without the word

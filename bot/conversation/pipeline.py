@@ -466,9 +466,13 @@ class Pipeline:
         if thanked is not None and ASKING.search(thanked):
             # 「谢谢啊 什么时候能弄好」: thanks, then a question, which is what wants an answer.
             greeted = thanked
-        if said.is_fallback:
-            # 「对了 停水通知能发给我吗」: the 对了 left the classifier torn between subscribing and unsubscribing.
-            greeted = without_greeting(text, OPENING_ASIDE)
+        aside = without_greeting(text, OPENING_ASIDE) if greeted is None else None
+        turned = self.read(aside) if aside is not None else None
+        if turned is not None and not turned[0].is_fallback and turned[0].intent.name != said.intent.name \
+                and turned[0].intent.name not in SMALL_TALK and (turned[0].intent.name != EMERGENCY or turned[1]):
+            # 「对了停水的通知能发我吗」: the 对了 swayed the classifier (to unsubscribing, 0.61, or torn between the
+            # two); what follows it says what the message is about. Read the same, the message keeps its words.
+            return turned
         after_greeting = self.read(greeted) if greeted is not None else None
         unsure_of_much = after_greeting is not None and after_greeting[0].is_fallback and greeted is not None \
             and sum(ch.isalnum() for ch in greeted) >= NEED_AFTER_GREETING_CHARS

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.messages import Choice, Reply
 from handlers.base import HandlerContext
@@ -18,6 +18,7 @@ from nlu.categories import CategoryGuess, category_classifier, category_spec
 from nlu.entities import find_phones
 from nlu.id_number import find_id_numbers
 from nlu.phrasing import (
+    A_CERTIFICATE_NAMED,
     CERTIFICATE_WORD,
     CHOICE_LEADS,
     CLAUSE_END,
@@ -35,6 +36,7 @@ from storage.profile.schema import CertificateStatus, SlotSpec
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "certificate_unknown": (),
+    "certificate_not_listed": ("certificate",),
     "certificate_not_issued": ("certificate", "instead"),
     "id_number_invalid": (),
     "id_number_not_at_hand": (),
@@ -128,9 +130,18 @@ def named_certificate(profile: Profile, text: str, *, described: bool = True) ->
 async def read_certificate(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
     catalogue = ctx.profile.certificates
     key = named_certificate(ctx.profile, nlu.text, described=describes(ctx, awaited))
+    named = A_CERTIFICATE_NAMED.search(nlu.text) if key is None and describes(ctx, awaited) else None
+    if named is not None:
+        # 「我要开个无业证明」: a certificate the catalogue does not list, named; staff may still help with it.
+        reply = await ask_certificate(slot, ctx, "certificate_not_listed", certificate=named.group("name"))
+        return SlotOutcome(replies=(replace(reply, choices=(*reply.choices, ctx.offer("human_handoff"))),))
+    if key is None and awaited and nlu.text.strip():
+        reply = await ask_certificate(slot, ctx, "certificate_unknown")
+        if CERTIFICATE_WORD in nlu.text:  # 「证明我没工作的」: a certificate described that the list lacks
+            reply = replace(reply, choices=(*reply.choices, ctx.offer("human_handoff")))
+        return SlotOutcome(replies=(reply,))
     if key is None:
-        return SlotOutcome(replies=(await ask_certificate(slot, ctx, "certificate_unknown"),)) if awaited and \
-            nlu.text.strip() else None
+        return None
     certificate = catalogue[key]
     if certificate.status is not CertificateStatus.AVAILABLE:
         reply = ctx.say("certificate_not_issued", certificate=certificate.name, instead=certificate.instead)
@@ -219,9 +230,9 @@ async def read_id_number(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, 
     return None
 
 
-async def ask_certificate(slot: SlotSpec, ctx: HandlerContext, key: str | None = None) -> Reply:
+async def ask_certificate(slot: SlotSpec, ctx: HandlerContext, key: str | None = None, **blanks: str) -> Reply:
     available = [c for c in ctx.profile.certificates.values() if c.status is CertificateStatus.AVAILABLE]
-    return ctx.say(key or slot.ask, *(Choice(c.name, c.name) for c in available))
+    return ctx.say(key or slot.ask, *(Choice(c.name, c.name) for c in available), **blanks)
 
 
 async def ask_with_options(slot: SlotSpec, ctx: HandlerContext) -> Reply:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -51,6 +52,50 @@ async def test_residence_certificate_end_to_end(pipeline: Pipeline, sessions: as
     assert (ticket.category_key, ticket.intake_type) == ("certificate", "administrative")
     async with sessions() as session:
         assert (await session.get_one(Staff, ticket.assignee_id)).role == "window"
+
+
+@pytest.mark.parametrize(("asked", "named"), [("我要开个无业证明", "无业证明"),
+                                           ("能不能帮我开一张工作证明 单位要", "工作证明")])
+async def test_a_certificate_the_catalogue_lacks_is_said_so_with_a_person_offered_at_once(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], asked: str, named: str) -> None:
+    """Not 「请问要开哪种证明」 as if none were named, three times before a person is offered."""
+    await play(Resident(pipeline, "r-unlisted"), f"""
+        居民: {asked}
+        助手: “{named}”不在这里能申请的证明里
+        助手: 居住证明
+        助手: 转人工
+        居民: [转人工]
+        助手: 已为您转人工
+    """)
+
+    assert await stored(sessions) == []
+
+
+async def test_a_certificate_described_that_the_catalogue_lacks_offers_a_person_and_a_plain_miss_does_not(
+        pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-described-unlisted"), """
+        居民: 我要开个证明
+        助手: 请问要开哪种证明
+        助手: !不在这里能申请
+        居民: 就是那个 证明我没工作的
+        助手: 没有找到这种证明
+        助手: 转人工
+    """)
+    await play(Resident(pipeline, "r-plain-miss"), """
+        居民: 我要开个证明
+        居民: 我也说不好
+        助手: 没有找到这种证明
+        助手: !转人工
+    """)
+    described_thrice = Resident(pipeline, "r-described-thrice")
+    await play(described_thrice, """
+        居民: 我要开个证明
+        居民: 证明我没工作的
+        居民: 就是证明我没工作的
+        居民: 证明我现在没有工作
+        助手: 没有找到这种证明
+    """)
+    assert [c.label for reply in described_thrice.last for c in reply.choices].count("转人工") == 1
 
 
 async def test_an_id_number_not_at_hand_or_a_stray_digit_is_no_wrong_number(

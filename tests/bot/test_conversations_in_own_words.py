@@ -5,6 +5,7 @@ help with. Transcripts through the real pipeline."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
@@ -66,12 +67,15 @@ async def test_burglaries_heard_of_in_a_group_chat_with_a_subscription_asked_for
     assert await tickets_of(sessions) == []
 
 
-async def test_a_subscription_asked_for_after_a_turn_to_it_is_subscribed(pipeline: Pipeline) -> None:
-    """「对了」 left the classifier torn between subscribing and unsubscribing; what follows it says which."""
-    await play(Resident(pipeline, "r-aside", community="baiyang"), """
-        居民: 对了 停水通知能发给我吗
+@pytest.mark.parametrize("asked", ["对了 停水通知能发给我吗", "对了停水的通知能发我吗"])
+async def test_a_subscription_asked_for_after_a_turn_to_it_is_subscribed(pipeline: Pipeline, asked: str) -> None:
+    """「对了」 leaves the classifier torn between subscribing and unsubscribing, or sure it is unsubscribing (0.61);
+    what follows it says which."""
+    await play(Resident(pipeline, "r-aside", community="baiyang"), f"""
+        居民: {asked}
         助手: 已订阅“停水停电”
     """)
+
 
 
 async def test_a_yes_to_several_choices_is_offered_the_same_choices_again(pipeline: Pipeline) -> None:

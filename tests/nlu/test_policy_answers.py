@@ -212,6 +212,21 @@ async def test_a_question_that_goes_on_about_the_guide_just_quoted_is_answered_f
     """)
 
 
+async def test_a_question_going_on_with_that_is_answered_from_the_guide_just_quoted(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    """「那我能申请吗」 after the 低保 guide asks about 低保, though its 退休金 alone fits the guide of a reward paid at
+    retirement better than any other."""
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-goes-on-with-na"), """
+        居民: 我想问下低保怎么申请
+        助手: 【最低生活保障（低保）申请·办理流程】
+        居民: 那我能申请吗 我一个月退休金两千
+        助手: 【最低生活保障（低保）申请·申请条件】
+        助手: !独生子女
+    """)
+
+
 async def test_whether_one_may_apply_where_and_a_lost_card_go_on_about_the_guide_just_quoted(
         pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
     pipeline.policies = ranked_library
