@@ -224,6 +224,8 @@ class TicketEventKind(StrEnum):
     """The reporter told more about the problem after it was filed (its note is their words)."""
     PLACED = "placed"
     """The reporter gave the unit and room in the building it was filed at (its note is the address)."""
+    MOVED = "moved"
+    """The reporter corrected where the problem is, right after filing it (its note is the new address)."""
     STOOD_DOWN = "stood_down"
     """The resident said an emergency was not one after all (its note is the name of the need chosen instead)."""
     MERGED = "merged"

@@ -7,7 +7,9 @@ import ast
 import re
 from pathlib import Path
 
+from bot.console.labels import console_labels
 from handlers import MODULES
+from storage.models import TicketEventKind
 from storage.profile import load_profile
 from tests.conftest import DEMO_PROFILE, ROOT
 
@@ -47,3 +49,11 @@ def test_every_flow_a_handler_starts_has_a_name_to_offer_it_back_by() -> None:
     unnamed = [flow for flow in started
                if flow not in profile.flows and f"intent_{flow}" not in profile.replies[""]]
     assert unnamed == []
+
+
+def test_every_kind_of_ticket_history_entry_has_the_consoles_words_for_it() -> None:
+    """The ticket page writes each history entry by the word for its kind (`event_<kind>`): a kind without one breaks
+    the page of every ticket that has such an entry."""
+    labels = console_labels(DEMO_PROFILE)
+
+    assert [kind.value for kind in TicketEventKind if f"event_{kind.value}" not in labels] == []

@@ -270,6 +270,12 @@ class Pipeline:
             if not button:
                 nlu = await self._follow_up_answer(nlu, ctx)
         answers = state.flow is not None and await self._answers(nlu, ctx)
+        # Before the readings of a filing just made: 「楼上那家人不在家 电话也打不通」 that the classifier gives a
+        # quarter to emergency is news of the leak just reported, once that emergency does not stand.
+        closed_answer = answers and not self._awaits_free_text(state) and await self._answers_the_question(nlu, ctx)
+        if not is_emergency(nlu, cued, in_flow=state.flow is not None, closed_answer=closed_answer,
+                            calm=self.safety.sounds_calm(nlu.text)):
+            nlu = self._without_emergency(nlu)
         moves = await appeal_report.corrects_where(nlu, ctx) if state.flow is None \
             else not answers and await appeal_report.corrects_where_amid_form(nlu, ctx)
         if moves:
@@ -285,10 +291,6 @@ class Pipeline:
             nlu = replace(nlu, intent=IntentScore(appointment_book.PHONE_LEFT, 1.0))
         else:
             state.booked = None
-        closed_answer = answers and not self._awaits_free_text(state) and await self._answers_the_question(nlu, ctx)
-        if not is_emergency(nlu, cued, in_flow=state.flow is not None, closed_answer=closed_answer,
-                            calm=self.safety.sounds_calm(nlu.text)):
-            nlu = self._without_emergency(nlu)
         nlu, split = await self._off_loop(self.needs.split, nlu, state) if state.flow is None \
             else (self._asked_aside(nlu, ctx), False)
         if not nlu.is_fallback:

@@ -23,7 +23,6 @@ REPLIES: dict[str, tuple[str, ...]] = {
 """The profile's replies this module renders, each with the blanks it fills in."""
 
 MOVED_KIND = "ticket_moved"
-MOVED_NOTE = "moved by the resident to"
 
 
 @dataclass(frozen=True)
@@ -45,8 +44,9 @@ async def move_ticket(session: AsyncSession, profile: Profile, community: Commun
     ticket.place = place.name if place else words
     address = community.name + (format_address(wording, building.number, unit, room) if building
                                 else ticket.place or "")
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.MOVED, note=address, created_at=now))
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.ASSIGNED, staff_id=route.assignee.id,
-                            note=f"{MOVED_NOTE} {address}", created_at=now))
+                            created_at=now))
     told = {ticket.assignee_id, route.assignee.id}
     ticket.assignee_id = route.assignee.id
     text = wording.render("staff_ticket_moved", ticket_no=ticket.number, address=address,

@@ -4,6 +4,7 @@ a clue said at once). One test or more for each class of failure issue 18 lists,
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,16 @@ from sqlalchemy.orm import selectinload
 
 from bot.conversation.pipeline import Pipeline
 from bot.office.handoffs import TO_STAFF_KIND
-from storage.models import CertificateRequest, Clue, OutboxMessage, Staff, Subscription, Ticket
+from storage.models import (
+    CertificateRequest,
+    Clue,
+    OutboxMessage,
+    Staff,
+    Subscription,
+    Ticket,
+    TicketEvent,
+    TicketEventKind,
+)
 from tests.bot.transcript import Resident, play
 from tests.conftest import HandClock
 
@@ -415,6 +425,11 @@ async def test_a_place_corrected_while_the_second_needs_form_asks_moves_the_repo
 
     [ticket] = await tickets_of(sessions)
     assert ticket.place == "南门"
+    async with sessions() as session:
+        history = (await session.execute(select(TicketEvent.kind, TicketEvent.note)
+                                         .where(TicketEvent.ticket_id == ticket.id))).all()
+    assert (TicketEventKind.MOVED, "白杨社区南门") in history  # the console reads 「居民更正地点为 白杨社区南门」
+    assert [note for _, note in history if note and re.search("[A-Za-z]{3}", note)] == []
 
 
 @pytest.mark.parametrize(("said", "building", "unit"), [

@@ -41,6 +41,25 @@ async def test_news_of_the_problem_just_filed_goes_on_its_ticket_and_to_its_assi
     assert "13812345678" not in card.payload["text"]
 
 
+async def test_news_the_classifier_gives_a_quarter_to_emergency_is_still_news_of_the_report_just_filed(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「楼上那家人不在家 电话也打不通」 (emergency 0.28, report 0.70): the emergency does not stand, so the words are
+    read as what they are, more about the leak, not a second report asked where it is."""
+    await play(Resident(pipeline, "r-leak-unreachable"), """
+        居民: 你好我是十六栋的 我家卫生间天花板一直往下滴水 应该是楼上漏的
+        助手: 编号 GD
+        居民: 1单元302
+        助手: 地点改为
+        居民: 楼上那家人不在家 电话也打不通
+        助手: 新情况，还是另一个问题
+        助手: !请问是在
+        助手: !110
+    """)
+
+    async with sessions() as session:
+        assert len((await session.scalars(select(Ticket))).all()) == 1
+
+
 async def test_another_problem_said_without_a_place_is_reported_as_one(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-two"), """
