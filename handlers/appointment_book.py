@@ -24,7 +24,7 @@ from handlers.community import ask_community, resolve_community
 from handlers.forms.engine import answers_slot, run_form
 from nlu.entities import find_phones
 from nlu.phrasing import ABOUT_ONES_PHONE, CHANGES_BOOKING
-from nlu.result import ParseResult
+from nlu.result import FALLBACK_INTENT, ParseResult
 from storage.profile.schema import SlotSpec
 from storage.repositories.appointments import get_appointment_by_number, open_appointments_of
 
@@ -56,6 +56,16 @@ REPLACES = "replaces"
 """Slot-state key: the number of the booking the one being made replaces (`_take_booking_to_move`)."""
 FIRST_WORDS = "first_words"
 """What the resident asked for before the bot had to ask which community (「约社保 明天下午两点」)."""
+
+
+MOVING_READINGS = frozenset({"appointment_cancel", "deny", "goodbye", FALLBACK_INTENT})
+"""What 「不好意思 后天我去不了了 能改到下周一吗」 is read as (cancelling 0.72; with 那天, a no 0.60)."""
+
+
+def asks_to_move(nlu: ParseResult) -> bool:
+    """A booking asked to move to another time, whatever else the words sound like: booked anew, the old booking
+    cancelled once the new one is made (`_take_booking_to_move`), never cancelled outright or met with a goodbye."""
+    return nlu.intent.name in MOVING_READINGS and CHANGES_BOOKING.search(nlu.text) is not None
 
 
 def leaves_phone(nlu: ParseResult, ctx: HandlerContext) -> bool:

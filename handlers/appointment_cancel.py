@@ -8,6 +8,7 @@ from bot.office.appointments import cancel
 from bot.office.ticketing import format_datetime
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
+from nlu.phrasing import ASKING, GIVES_UP_A_BOOKING
 from nlu.result import ParseResult
 from storage.models import Appointment
 from storage.repositories.appointments import open_appointments_of
@@ -22,6 +23,13 @@ REPLIES: dict[str, tuple[str, ...]] = {
 
 INTENTS = ("appointment_cancel",)
 FLOW = "appointment_cancel"
+
+
+def only_asks(nlu: ParseResult) -> bool:
+    """「我约了几个」「我约了哪些」, read as cancelling (0.96): a question about the bookings that says nothing of
+    giving one up, answered with them (and a button to cancel), not by cancelling the only one at once."""
+    text = nlu.text
+    return nlu.intent.name == FLOW and ASKING.search(text) is not None and GIVES_UP_A_BOOKING.search(text) is None
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:

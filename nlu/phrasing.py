@@ -59,6 +59,9 @@ LEAVES_NONE = re.compile(
 """「不留」「没有手机」 where an optional question is asked: the answer is "none", not a cancelled form."""
 
 
+GIVES_UP_A_BOOKING = re.compile(r"取消|不去|去不了|来不了|不来了|退掉|退了|不约|不要|不用|算了|撤|改|换")
+"""Words that give a booking up or move it, anywhere in the message; without them 「我约了几个」 only asks."""
+
 CANCELS_A_BOOKING = re.compile(r"^\W*(?:那就|那么|那|还是|帮我|给我)?\W*(?:取消|不约了|不去了|退掉|退了)")
 """「那就取消吧」「还是不约了」 where a booking's cancelling is offered; not 「不用了 谢谢」 or 「算了」, which end a
 conversation as often as they give anything up."""

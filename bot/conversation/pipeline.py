@@ -291,6 +291,10 @@ class Pipeline:
             nlu = replace(nlu, intent=IntentScore(appointment_book.PHONE_LEFT, 1.0))
         else:
             state.booked = None
+        if state.flow is None and appointment_cancel.only_asks(nlu):
+            nlu = replace(nlu, intent=IntentScore(request_status.INTENT, 1.0))
+        elif state.flow is None and appointment_book.asks_to_move(nlu):
+            nlu = replace(nlu, intent=IntentScore(appointment_book.FLOW, 1.0))
         nlu, split = await self._off_loop(self.needs.split, nlu, state) if state.flow is None \
             else (self._asked_aside(nlu, ctx), False)
         if not nlu.is_fallback:

@@ -125,6 +125,44 @@ async def test_a_booking_moved_to_another_time_replaces_the_old_one_once_the_new
     assert new_slot.starts_at.astimezone(SHANGHAI).hour >= 12
 
 
+async def test_a_booking_one_cannot_keep_asked_to_move_is_moved_not_cancelled(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「那天我有事去不了了 改到下周三下午吧」 reads as a no (0.58), 「后天我去不了了 能改到下周一吗」 as cancelling
+    (0.72): the resident asked for another time, and keeps the booking until the new one is made."""
+    await play(Resident(pipeline, "r-cannot-go"), f"""
+        {BOOKED}
+        居民: 不好意思 那天我有事去不了了 改到下周三下午吧
+        助手: !已取消预约
+        助手: 会在新的时间约好后取消
+        助手: 请核对
+        居民: [确认]
+        助手: 预约成功
+        助手: 已取消
+    """)
+
+    (old, _), (new, new_slot) = await bookings(sessions)
+    assert (old.status, new.status) == ("cancelled", "booked")
+    assert new_slot.starts_at.astimezone(SHANGHAI).hour >= 12
+
+
+@pytest.mark.parametrize("asked", ["我约了几个", "我约了哪些"])
+async def test_asking_what_one_has_booked_shows_the_bookings_and_cancels_none(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], asked: str) -> None:
+    """The classifier reads cancelling at 0.94-0.96, and with one booking that was cancelled at once."""
+    await play(Resident(pipeline, "r-what-booked"), f"""
+        {BOOKED}
+        居民: {asked}
+        助手: 法律咨询
+        助手: 取消预约
+        助手: !已取消
+        居民: 能取消吗
+        助手: 已取消预约
+    """)
+
+    [(booking, _)] = await bookings(sessions)
+    assert booking.status == "cancelled"
+
+
 async def test_a_home_visit_asks_for_a_phone_to_call_at_the_door(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-home"), """
