@@ -102,11 +102,15 @@ def asked_with_a_way_out(ctx: HandlerContext, slot_name: str, replies: list[Repl
     key = f"{ASKED}{slot_name}"
     times = int(ctx.state.slots.get(key, "0")) + 1
     ctx.state.slots[key] = str(times)
-    person = ctx.offer("human_handoff")
-    if times <= ASKS_BEFORE_A_PERSON or not replies or person in replies[-1].choices:
+    if times <= ASKS_BEFORE_A_PERSON or not replies:
         return replies
-    last = replies[-1]
-    return [*replies[:-1], replace(last, choices=(*last.choices, person))]
+    return [*replies[:-1], with_a_person(ctx, replies[-1])]
+
+
+def with_a_person(ctx: HandlerContext, reply: Reply) -> Reply:
+    """The reply with a button to a person after its own, once."""
+    person = ctx.offer("human_handoff")
+    return reply if person in reply.choices else replace(reply, choices=(*reply.choices, person))
 
 
 def menu(ctx: HandlerContext) -> tuple[Choice, ...]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.core.messages import Choice, Reply
-from handlers.base import HandlerContext
+from handlers.base import HandlerContext, with_a_person
 from nlu.categories import CategoryGuess, category_classifier, category_spec
 from nlu.entities import find_phones
 from nlu.id_number import find_id_numbers
@@ -134,11 +134,11 @@ async def read_certificate(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext
     if named is not None:
         # 「我要开个无业证明」: a certificate the catalogue does not list, named; staff may still help with it.
         reply = await ask_certificate(slot, ctx, "certificate_not_listed", certificate=named.group("name"))
-        return SlotOutcome(replies=(replace(reply, choices=(*reply.choices, ctx.offer("human_handoff"))),))
+        return SlotOutcome(replies=(with_a_person(ctx, reply),))
     if key is None and awaited and nlu.text.strip():
         reply = await ask_certificate(slot, ctx, "certificate_unknown")
         if CERTIFICATE_WORD in nlu.text:  # 「证明我没工作的」: a certificate described that the list lacks
-            reply = replace(reply, choices=(*reply.choices, ctx.offer("human_handoff")))
+            reply = with_a_person(ctx, reply)
         return SlotOutcome(replies=(reply,))
     if key is None:
         return None
