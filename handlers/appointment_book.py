@@ -17,10 +17,11 @@ from bot.core.errors import SlotFull, SlotUnavailable
 from bot.core.messages import Choice, InboundMessage, Reply
 from bot.office.appointments import book, cancel
 from bot.office.ticketing import format_datetime
-from handlers import appeal_report
+from handlers import appeal_report, appointment_cancel
 from handlers.appointment_slots import chosen_service, named_service
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
+from handlers.conversation import DENY, GOODBYE
 from handlers.forms.engine import answers_slot, run_form
 from nlu.entities import find_phones
 from nlu.phrasing import ABOUT_ONES_PHONE, CHANGES_BOOKING
@@ -58,7 +59,7 @@ FIRST_WORDS = "first_words"
 """What the resident asked for before the bot had to ask which community (「约社保 明天下午两点」)."""
 
 
-MOVING_READINGS = frozenset({"appointment_cancel", "deny", "goodbye", FALLBACK_INTENT})
+MOVING_READINGS = frozenset({appointment_cancel.FLOW, DENY, GOODBYE, FALLBACK_INTENT})
 """What 「不好意思 后天我去不了了 能改到下周一吗」 is read as (cancelling 0.72; with 那天, a no 0.60)."""
 
 
