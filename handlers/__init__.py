@@ -22,6 +22,7 @@ from handlers import (
     publicity_objection,
     report_addition,
     report_clue,
+    report_withdrawal,
     request_status,
     resume,
     safety_tip,
@@ -35,7 +36,8 @@ from handlers.base import AnswerCheck, Handler
 MODULES: tuple[ModuleType, ...] = (
     appeal_report, appointment_book, appointment_cancel, certificate_delivery, certificate_request, conversation,
     emergency, fallback, feedback, follow_up, human_handoff, notices, policy_question, publicity_objection,
-    report_addition, report_clue, request_status, safety_tip, split_report, suggestion, ticket_answer, vote,
+    report_addition, report_clue, report_withdrawal, request_status, safety_tip, split_report, suggestion,
+    ticket_answer, vote,
 )
 
 

@@ -291,6 +291,31 @@ A_CERTIFICATE_NAMED = re.compile(
     r"(?:开|办|要|弄|出具)一?[个张份]?(?P<name>[^\W\d_个张份一证开办要弄出][^\W\d_]{0,5}?证明)")
 """「我要开个无业证明」「想开个收入证明」: a certificate asked for by its name, whether the catalogue has it or not."""
 
+DESCRIBES_A_CERTIFICATE = re.compile(r"的|那|这|个|社区|居委|街道|单位|盖章|开|要|相关|有关|什么|啥|情况|方面")
+"""Words in 「…证明」 that describe a certificate rather than name one (「社区盖章的证明」「要社区证明」
+「户口情况证明」)."""
+
+ASKS_TO_DELIVER = re.compile(r"送(?:到|回|过来|来|上)?(?:家|门|楼|屋)|送过来|上门送|(?:给|帮)(?:我|俺)?送")
+"""「能送到家吗 俺腿脚不好」「能不能给送过来」: a document asked to be brought to the door."""
+
+DELIVERS_SOMETHING_ELSE = re.compile(r"餐|饭|菜|药|水|气|快递|外卖|米|油|煤|服务")
+"""「能送餐上门吗」「上门服务」: what is asked to come to the door is not a document."""
+
+SOMEONE_ELSE_COLLECTS = re.compile(
+    r"代领|代拿|代取|(?:让|叫|请|找)(?:我|俺)?家?的?(?:儿子|女儿|闺女|儿媳|女婿|老伴|爱人|孙子|孙女|家里人|家人|亲戚|邻居|别人|孩子)"
+    r"(?:去|来|过来|帮我|帮俺|替我|替俺|帮忙)*(?:拿|领|取)")
+"""「那我让我儿子去拿行不行」: someone else will collect it."""
+
+_A_REPORT = r"(?:单子|工单|反映|报修|投诉|报的|问题|证明|那个事|这个事|那件事|这事|那事)"
+WITHDRAWS_A_REPORT = re.compile(
+    r"不(?:用|需要)再?(?:来|过来|上门|修|处理|管|办|开)了?|"
+    rf"{_A_REPORT}.{{0,8}}(?:撤|取消|不用|不要|算了)|(?:撤|取消|撤销|撤回).{{0,4}}{_A_REPORT}")
+"""「这个单子撤了吧」「不用来修了 已经好了」「我报的那个问题不用处理了」: what the resident reported is no longer
+needed."""
+
+NAMES_A_BOOKING = re.compile(r"预约|约的|约了|约好|挂的号|订阅|通知")
+"""「约的那个不用去了」「通知不用发了」: what is given up is a booking or the notices, not a report."""
+
 CERTIFICATE_WORD = "证明"
 """How a certificate's name ends (居住证明, 独生子女证明): the guide on it may name the matter without the word
 (《独生子女父母奖励与计划生育家庭扶助》)."""

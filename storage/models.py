@@ -226,6 +226,11 @@ class TicketEventKind(StrEnum):
     """The reporter gave the unit and room in the building it was filed at (its note is the address)."""
     MOVED = "moved"
     """The reporter corrected where the problem is, right after filing it (its note is the new address)."""
+    DELIVERY = "delivery"
+    """How the resident will get their certificate: their words asking for it at the door or for someone else to
+    collect it, or the choice they made on the ready notice (its note)."""
+    WITHDRAWN = "withdrawn"
+    """The resident said what they reported is no longer needed (its note is their words); staff check and close."""
     STOOD_DOWN = "stood_down"
     """The resident said an emergency was not one after all (its note is the name of the need chosen instead)."""
     MERGED = "merged"

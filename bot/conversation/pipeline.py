@@ -34,6 +34,7 @@ from handlers import (
     appointment_cancel,
     build_answer_checks,
     build_registry,
+    certificate_delivery,
     certificate_request,
     feedback,
     not_urgent,
@@ -41,6 +42,7 @@ from handlers import (
     policy_question,
     report_addition,
     report_clue,
+    report_withdrawal,
     request_status,
     resume,
     safety_tip,
@@ -283,10 +285,15 @@ class Pipeline:
         elif state.flow is None and request_status.asks_after_the_filing(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(request_status.INTENT, 1.0))
             state.filed = []
+        elif state.flow is None and await report_withdrawal.withdraws(nlu, ctx):
+            nlu = replace(nlu, intent=IntentScore(report_withdrawal.INTENT, 1.0))
+            state.filed = []
         elif state.flow is None and await report_addition.tells_more(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(report_addition.MORE, 1.0))
         else:
             state.filed = []
+            if state.flow is None and await certificate_delivery.asks_about_getting_it(nlu, ctx):
+                nlu = replace(nlu, intent=IntentScore(certificate_delivery.ASKED, 1.0))
         if state.flow is None and appointment_book.leaves_phone(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(appointment_book.PHONE_LEFT, 1.0))
         else:

@@ -15,6 +15,8 @@ from storage.repositories import outbox
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "staff_resident_added": ("ticket_no", "words"),
+    "staff_certificate_delivery": ("ticket_no", "words"),
+    "staff_resident_withdraws": ("ticket_no", "words"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -23,12 +25,14 @@ ADDED_KIND = "ticket_added"
 
 
 async def add_to_ticket(session: AsyncSession, profile: Profile, wording: Wording, ticket: Ticket, words: str,
-                        now: datetime) -> Staff:
-    """The resident's words on the ticket and on their way to its assignee, who is returned."""
-    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.ADDED, note=words, created_at=now))
+                        now: datetime, kind: TicketEventKind = TicketEventKind.ADDED,
+                        card: str = "staff_resident_added") -> Staff:
+    """The resident's words on the ticket (as a history entry of `kind`) and on their way to its assignee (in the
+    profile's `card`), who is returned."""
+    session.add(TicketEvent(ticket_id=ticket.id, kind=kind, note=words, created_at=now))
     assignee = await session.get_one(Staff, ticket.assignee_id)
     local_day = now.astimezone(profile.timezone).date()
-    text = wording.render("staff_resident_added", ticket_no=ticket.number, words=mask_as_logs(words, local_day))
+    text = wording.render(card, ticket_no=ticket.number, words=mask_as_logs(words, local_day))
     outbox.enqueue(session, ADDED_KIND, {"text": text}, community_id=ticket.community_id, staff_id=assignee.id,
                    ticket_id=ticket.id)
     return assignee

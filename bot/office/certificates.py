@@ -1,5 +1,6 @@
 """Staff side of a certificate: marking it ready tells the resident, who then chooses to collect
-it or have it delivered (PRODUCT.md §2). Runs in the caller's transaction."""
+it or have it delivered (PRODUCT.md §2), or is told it is on its way when they asked for it at the door while it
+was being made. Runs in the caller's transaction."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from storage.repositories.tickets import get_ticket_by_number
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "certificate_ready": ("certificate", "office", "ticket_no"),
+    "certificate_ready_delivering": ("certificate", "office", "ticket_no"),
     "choice_pickup": (),
     "choice_delivery": (),
 }
@@ -39,9 +41,10 @@ async def mark_ready(session: AsyncSession, profile: Profile, number: str, now: 
                             note=READY_KIND))
     community = await get_community_by_id(session, ticket.community_id)
     wording = Wording(profile, community.key)
-    text = wording.render("certificate_ready", ticket_no=number, certificate=profile.certificates[
-        request.certificate_key].name, office=ticket.assignee.name)
-    choices = [[wording.render(label), payload] for label, payload in DELIVERY_CHOICES]
+    delivering = request.delivery == "delivery"  # asked for at the door while it was being made
+    text = wording.render("certificate_ready_delivering" if delivering else "certificate_ready", ticket_no=number,
+                          certificate=profile.certificates[request.certificate_key].name, office=ticket.assignee.name)
+    choices = [] if delivering else [[wording.render(label), payload] for label, payload in DELIVERY_CHOICES]
     outbox.enqueue(session, READY_KIND, {"text": text, "choices": choices}, community_id=community.id,
                    resident_id=ticket.resident_id, ticket_id=ticket.id)
     return request

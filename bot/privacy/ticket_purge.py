@@ -37,10 +37,11 @@ MIN_SECRET_CHARS = 2
 """Shorter values (a one-character name) would mask unrelated text; they are not looked for."""
 RESIDENT_NOTE_KINDS = frozenset({TicketEventKind.REOPENED.value, TicketEventKind.REPLIED.value,
                                  TicketEventKind.ANSWERED.value, TicketEventKind.ADDED.value,
-                                 TicketEventKind.PLACED.value, TicketEventKind.MOVED.value})
+                                 TicketEventKind.PLACED.value, TicketEventKind.MOVED.value,
+                                 TicketEventKind.DELIVERY.value, TicketEventKind.WITHDRAWN.value})
 """History entries without a staff member whose note is the resident's own words (a reopen comment,
 a hand-off message, an emergency's follow-up, the answer to a paused ticket, news added after filing, the unit and
-room of their home, where they corrected it to)."""
+room of their home, where they corrected it to, how they will get a certificate, why it is no longer needed)."""
 MACHINE_NOTE = re.compile(r"[a-z_]+(:[a-z_]+)?")
 """Notes the code writes (`certificate_ready`, `not_urgent:appeal_report`): kept, they quote nobody."""
 

@@ -22,6 +22,7 @@ from nlu.phrasing import (
     CERTIFICATE_WORD,
     CHOICE_LEADS,
     CLAUSE_END,
+    DESCRIBES_A_CERTIFICATE,
     FORM_CHATTER,
     GOES_AHEAD,
     NOT_AT_HAND,
@@ -127,13 +128,34 @@ def named_certificate(profile: Profile, text: str, *, described: bool = True) ->
                                  clause_holds=CERTIFICATE_WORD)
 
 
+def named_outside_catalogue(profile: Profile, text: str, matched: str | None) -> str | None:
+    """The name of a certificate the words ask for that the catalogue does not list (「开个无业证明」), given the
+    catalogue's certificate the words were `matched` to. A name said is not overruled by a likeness:
+    「出具一份收入证明」 is no 出入证明 for the one character they share. It is when the catalogue names it (as
+    written or heard), when the name shares two characters in a row with the certificate's names, or when it
+    describes rather than names (「社区盖章的证明」)."""
+    named = A_CERTIFICATE_NAMED.search(text)
+    if named is None or matched is None:
+        return named.group("name") if named is not None else None
+    stem = named.group("name").removesuffix(CERTIFICATE_WORD)
+    certificate = profile.certificates[matched]
+    if DESCRIBES_A_CERTIFICATE.search(stem) or named_certificate(profile, text, described=False) is not None \
+            or _pairs(stem) & {pair for name in (certificate.name, *certificate.aliases) for pair in _pairs(name)}:
+        return None
+    return named.group("name")
+
+
+def _pairs(words: str) -> set[str]:
+    return {words[i:i + 2] for i in range(len(words) - 1)}
+
+
 async def read_certificate(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
     catalogue = ctx.profile.certificates
     key = named_certificate(ctx.profile, nlu.text, described=describes(ctx, awaited))
-    named = A_CERTIFICATE_NAMED.search(nlu.text) if key is None and describes(ctx, awaited) else None
-    if named is not None:
+    unlisted = named_outside_catalogue(ctx.profile, nlu.text, key) if describes(ctx, awaited) else None
+    if unlisted is not None:
         # 「我要开个无业证明」: a certificate the catalogue does not list, named; staff may still help with it.
-        reply = await ask_certificate(slot, ctx, "certificate_not_listed", certificate=named.group("name"))
+        reply = await ask_certificate(slot, ctx, "certificate_not_listed", certificate=unlisted)
         return SlotOutcome(replies=(with_a_person(ctx, reply),))
     if key is None and awaited and nlu.text.strip():
         reply = await ask_certificate(slot, ctx, "certificate_unknown")

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation.pipeline import Pipeline
 from bot.core.messages import Choice, TextReply
+from bot.office.additions import ADDED_KIND
 from bot.office.certificates import mark_ready
-from storage.models import CertificateRequest, OutboxMessage, Staff, Ticket
+from storage.models import CertificateRequest, OutboxMessage, Staff, Ticket, TicketEvent, TicketEventKind
 from tests.bot.transcript import Resident, play
 from tests.conftest import MONDAY_10AM, HandClock
 
@@ -55,10 +56,12 @@ async def test_residence_certificate_end_to_end(pipeline: Pipeline, sessions: as
 
 
 @pytest.mark.parametrize(("asked", "named"), [("我要开个无业证明", "无业证明"),
-                                           ("能不能帮我开一张工作证明 单位要", "工作证明")])
+                                           ("能不能帮我开一张工作证明 单位要", "工作证明"),
+                                           ("麻烦给我出具一份收入证明", "收入证明")])
 async def test_a_certificate_the_catalogue_lacks_is_said_so_with_a_person_offered_at_once(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], asked: str, named: str) -> None:
-    """Not 「请问要开哪种证明」 as if none were named, three times before a person is offered."""
+    """Not 「请问要开哪种证明」 as if none were named, three times before a person is offered; nor 出行证明's
+    answer to 收入证明 for the one character 出入证明 shares with it."""
     await play(Resident(pipeline, "r-unlisted"), f"""
         居民: {asked}
         助手: “{named}”不在这里能申请的证明里
@@ -69,6 +72,17 @@ async def test_a_certificate_the_catalogue_lacks_is_said_so_with_a_person_offere
     """)
 
     assert await stored(sessions) == []
+
+
+@pytest.mark.parametrize(("asked", "answer"), [("办个贫困户证明", "给谁开"), ("开个结婚证明", "民政局"),
+                                              ("家里有病人开销大 要开个困难的证明", "给谁开")])
+async def test_a_certificate_named_like_or_described_as_one_of_the_catalogue_is_that_one(
+        pipeline: Pipeline, asked: str, answer: str) -> None:
+    await play(Resident(pipeline, "r-named-like"), f"""
+        居民: {asked}
+        助手: {answer}
+        助手: !不在这里能申请
+    """)
 
 
 async def test_a_certificate_described_that_the_catalogue_lacks_offers_a_person_and_a_plain_miss_does_not(
@@ -280,3 +294,88 @@ async def test_ready_certificate_is_announced_and_the_resident_chooses_pickup(
 
     [(_, request)] = await stored(sessions)
     assert request.delivery == "pickup"
+    [card] = await delivery_cards(sessions)
+    assert card.staff_id == ticket.assignee_id and "到社区自取" in card.payload["text"]
+
+
+async def filed_certificate(resident: Resident) -> None:
+    await play(resident, """
+        居民: 开居住证明 给本人开 身份证110101199003074514 电话13912345678
+        居民: 孩子上学
+        居民: [确认]
+        助手: 已受理
+    """)
+
+
+async def delivery_cards(sessions: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
+    async with sessions() as session:
+        return list((await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == ADDED_KIND))).all())
+
+
+async def ready_notice(pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], ticket: Ticket) -> OutboxMessage:
+    async with sessions() as session, session.begin():
+        await mark_ready(session, pipeline.profile, ticket.number or "", MONDAY_10AM)
+    async with sessions() as session:
+        return await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "certificate_ready"))
+
+
+async def test_a_certificate_asked_for_at_the_door_while_it_is_made_is_noted_told_to_its_assignee_and_delivered(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「能送到家吗」 right after filing was read as the meal service's 送餐上门 guide, and a delivery chosen on the ready
+    notice reached nobody at the window: the resident waited at home for nothing."""
+    resident = Resident(pipeline, "r-door")
+    await filed_certificate(resident)
+    await play(resident, """
+        居民: 能送到家吗 俺腿脚不好
+        助手: 办好后由工作人员送上门
+        助手: !助餐
+    """)
+
+    [(ticket, request)] = await stored(sessions)
+    assert request.delivery == "delivery"
+    [card] = await delivery_cards(sessions)
+    assert card.staff_id == ticket.assignee_id and "俺腿脚不好" in card.payload["text"]
+    async with sessions() as session:
+        kinds = (await session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id))).all()
+    assert TicketEventKind.DELIVERY in kinds
+    notice = await ready_notice(pipeline, sessions, ticket)
+    assert "送上门" in notice.payload["text"] and notice.payload["choices"] == []
+
+
+async def test_someone_else_collecting_is_noted_and_the_ready_notice_still_offers_the_choice(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    resident = Resident(pipeline, "r-son")
+    await filed_certificate(resident)
+    await play(resident, """
+        居民: 能送到家吗
+        助手: 送上门
+        居民: 算了 那我让我儿子去拿行不行
+        助手: 代领
+        助手: 代领人的身份证
+    """)
+
+    [(ticket, request)] = await stored(sessions)
+    assert request.delivery is None
+    assert len(await delivery_cards(sessions)) == 2
+    notice = await ready_notice(pipeline, sessions, ticket)
+    assert len(notice.payload["choices"]) == 2
+
+
+async def test_a_meal_brought_to_the_door_is_not_the_certificate_being_made(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    resident = Resident(pipeline, "r-meal")
+    await filed_certificate(resident)
+    await play(resident, """
+        居民: 社区食堂能送餐上门吗
+        助手: !办好后由工作人员送上门
+    """)
+
+    [(_, request)] = await stored(sessions)
+    assert request.delivery is None and await delivery_cards(sessions) == []
+
+
+async def test_without_a_certificate_being_made_a_delivery_asked_is_not_noted(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-nothing"), """
+        居民: 能送到家吗
+        助手: !办好后由工作人员送上门
+    """)
