@@ -2,7 +2,9 @@
 (「已经流到楼下了 楼下邻居来敲门了」 after a leak): the resident is asked whether they are news of that problem or
 another one. Filed again they would make a second ticket under whatever the new words name (a neighbour
 dispute); as news they go on the ticket and to its assignee (`bot.office.additions`). Another problem is
-reported with the same words, as if the resident had just said them."""
+reported with the same words, as if the resident had just said them. When the worker can come (「我下午不在家 明天上午
+来行不行」, a booking to the classifier), said right after filing or after the report's progress was shown, goes
+on the ticket and to its assignee at once."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from handlers import appeal_report
 from handlers.base import HandlerContext
 from nlu.address import stated_address
 from nlu.payloads import button_payload
-from nlu.phrasing import NEW_TOPIC
+from nlu.phrasing import NEW_TOPIC, SAYS_WHEN_HOME
 from nlu.result import ParseResult
 from storage.models import TicketStatus
 from storage.repositories.tickets import get_ticket_by_number
@@ -25,6 +27,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "choice_add_to_report": (),
     "choice_another_report": (),
     "report_added": ("assignee", "ticket_no"),
+    "visit_time_noted": ("assignee", "ticket_no"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -33,7 +36,9 @@ MORE = "more_about_report"
 """Not from the classifier: the pipeline's name for words that may be news of the report just filed."""
 ADD = "add_to_report"
 """The button saying they are."""
-INTENTS = (MORE, ADD)
+WHEN_HOME = "when_home"
+"""Not from the classifier: the pipeline's name for words saying when the worker can come to the report's place."""
+INTENTS = (MORE, ADD, WHEN_HOME)
 
 
 NEWS_CHARS = 4
@@ -53,9 +58,19 @@ async def tells_more(nlu: ParseResult, ctx: HandlerContext) -> bool:
     return bool(await appeal_report.just_filed(ctx))
 
 
+async def tells_when_home(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    """「我下午不在家 明天上午来行不行」 right after a report was filed or shown with its progress: when the worker can
+    come, for the assignee, not a booking at the office (as the classifier hears the time in it)."""
+    if len(ctx.state.filed) != 1 or SAYS_WHEN_HOME.search(nlu.text) is None or nlu.entity("time") is None:
+        return False
+    return any(ticket.status != TicketStatus.CLOSED for ticket in await appeal_report.just_filed(ctx))
+
+
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     if nlu.intent.name == MORE:
         return await _ask(nlu, ctx)
+    if nlu.intent.name == WHEN_HOME:
+        return await _note_when_home(nlu, ctx)
     named = nlu.entity("ticket")
     ticket = await get_ticket_by_number(ctx.session, named.value) if named else None
     words = nlu.text.strip()
@@ -65,6 +80,13 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     assignee = await add_to_ticket(ctx.session, ctx.profile, ctx.wording, ticket, words, ctx.now)
     ctx.state.filed = [ticket.number or ""]  # more news may follow (「能不能让他们中午别干」), asked about again
     return [ctx.say("report_added", ticket_no=ticket.number, assignee=assignee.name)]
+
+
+async def _note_when_home(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    [ticket] = await appeal_report.just_filed(ctx)
+    ctx.state.filed = []
+    assignee = await add_to_ticket(ctx.session, ctx.profile, ctx.wording, ticket, nlu.text.strip(), ctx.now)
+    return [ctx.say("visit_time_noted", ticket_no=ticket.number, assignee=assignee.name)]
 
 
 async def _ask(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:

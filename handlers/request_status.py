@@ -53,6 +53,8 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         answered = None if MENTIONS_A_REPORT.search(nlu.text) else policy_question.answer_from_guides(nlu, ctx)
         # 「…现在出院了没啥事。医生建议我们签个家庭医生，社区这边咋签」: a question a guide answers, not about a report.
         return answered if answered is not None else [ctx.say("status_none")]
+    if len(tickets) == 1 and not bookings:  # what comes next may be about it (「我下午不在家 明天上午来行不行」)
+        ctx.state.filed = [tickets[0].number or ""]
     lines = [ctx.wording.render("status_header", count=len(tickets) + len(bookings))]
     lines += [_ticket_line(ctx, t) for t in tickets] + [_booking_line(ctx, b) for b in bookings]
     return [TextReply("\n".join(lines), (ctx.offer(appointment_cancel.FLOW),) if bookings else ())]

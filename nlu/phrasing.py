@@ -257,6 +257,11 @@ OPENING_GREETING = re.compile(
     r"|(?:是|这是|这里是)?(?:居委会|社区|网格员)(?:吗|吧|啊|呀|嘛)?|小助手)[\s\W_吗吧呀啊啦哈嘛]*)+",
     re.IGNORECASE)
 """「喂喂是居委会吧 我是十二栋的老王 那个电梯又坏了…」: a greeting the message opens with, before what it is about."""
+AGREES_WITH_THANKS = re.compile(r"^[\W_]*(?:好的?|好嘞|行|可以|嗯+|对|是的?|没问题|ok)[\W_啊呀吧哈嗯的了]*"
+                                r"(?:谢谢|多谢|感谢|辛苦|麻烦)", re.IGNORECASE)
+"""「好的谢谢」 to 「确认预约吗？」: a yes with thanks, which the classifier hears as a goodbye."""
+THANKS_ONLY = re.compile(r"^[\W_]*(?:谢谢|多谢|感谢|辛苦)(?:你们|您|你)?(?:了|啊|哈|哦|呀|啦)*[\W_]*$")
+"""「谢谢」 alone: no yes, no no."""
 OPENING_THANKS = re.compile(r"^[\W_]*(?:谢谢|多谢|感谢|辛苦)(?:你们|您|你)?(?:了|啊|哈|哦|呀|啦)*[\s\W_]*")
 """「谢谢啊 什么时候能弄好」: thanks the message opens with, before what it asks."""
 OPENING_ASIDE = re.compile(r"^[\W_]*(?:(?:哦|噢|哎|诶|欸)[\W_]*)?(?:对了|另外|顺便|还有(?:个|件|一个|一件)事)[\s\W_]*")
@@ -315,6 +320,10 @@ needed."""
 
 NAMES_A_BOOKING = re.compile(r"预约|约的|约了|约好|挂的号|订阅|通知")
 """「约的那个不用去了」「通知不用发了」: what is given up is a booking or the notices, not a report."""
+
+SAYS_WHEN_HOME = re.compile(r"在家|家里(?:有|没)人|(?:来|上门|过来)(?:修|看|处理|弄)?"
+                            r"(?:行不行|行吗|可以吗|成不成|中不中)|别来|晚点来|早点来|几点来|什么时候来")
+"""「我下午不在家 明天上午来行不行」: when the resident can let the worker in."""
 
 CERTIFICATE_WORD = "证明"
 """How a certificate's name ends (居住证明, 独生子女证明): the guide on it may name the matter without the word

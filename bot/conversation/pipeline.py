@@ -282,6 +282,8 @@ class Pipeline:
             else not answers and await appeal_report.corrects_where_amid_form(nlu, ctx)
         if moves:
             nlu = replace(nlu, intent=IntentScore(appeal_report.MOVE, 1.0))
+        elif state.flow is None and await report_addition.tells_when_home(nlu, ctx):
+            nlu = replace(nlu, intent=IntentScore(report_addition.WHEN_HOME, 1.0))
         elif state.flow is None and request_status.asks_after_the_filing(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(request_status.INTENT, 1.0))
             state.filed = []

@@ -11,18 +11,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 
 from bot.core.dialogue import DialogueState
-from bot.core.messages import Reply
+from bot.core.messages import Choice, Reply
 from handlers.base import ASKED, HandlerContext, asked_with_a_way_out
 from handlers.forms.slot_kinds import READERS, ask_slot
 from handlers.forms.slot_readers import MISTYPED_NUMBER_DIGITS
 from nlu.phrasing import (
     ABOUT_A_NUMBER,
+    AGREES_WITH_THANKS,
     ASKING,
     CHOICE_LEADS,
     CORRECTING,
     GOES_AHEAD,
     LEAVES_NONE,
     SAYS_WHAT_FOR,
+    THANKS_ONLY,
     cancels,
 )
 from nlu.result import ParseResult
@@ -31,6 +33,7 @@ from storage.profile.schema import FlowSpec, SlotSpec
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "flow_cancelled": ("flow",),
+    "confirm_still_open": ("flow",),
     "answer_noted_aside": ("words",),
     "answer_not_given": (),
     "choice_confirm": (),
@@ -112,8 +115,11 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
     if not gives_value and (pressed_no or typed_no):
         state.finish()
         return [ctx.say("flow_cancelled", flow=spec.name)]
-    if not gives_value and state.awaiting == CONFIRM and nlu.intent.name == "affirm":
+    if not gives_value and state.awaiting == CONFIRM and confirms(nlu):
         return await action(ctx)
+    if not gives_value and state.awaiting == CONFIRM and THANKS_ONLY.match(nlu.text):
+        # 「谢谢」 to 「确认预约吗？」: the resident may think it done; told it is not, without the whole summary again.
+        return [ctx.say("confirm_still_open", *_confirm_choices(ctx), flow=spec.name)]
     # A message that answered another question (「给我本人开」 asked which certificate, 「先记我电话138…」 asked
     # the ID number) is not told its words are no answer to this one: the question is simply asked again.
     if problem is not None and not (gives_value and problem[0] == state.awaiting):
@@ -124,6 +130,15 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
         return asked
     # Asked again for the ID number after saying what the certificate is for: told the words were heard.
     return [ctx.say("answer_noted_aside", words=state.slots[aside.name]), *asked]
+
+
+def confirms(nlu: ParseResult) -> bool:
+    """A yes to the summary: 「确认」「对」, or 「好的谢谢」 (a goodbye to the classifier)."""
+    return nlu.intent.name == "affirm" or AGREES_WITH_THANKS.match(nlu.text) is not None
+
+
+def _confirm_choices(ctx: HandlerContext) -> tuple[Choice, Choice]:
+    return ctx.choice_of("choice_confirm", "/affirm"), ctx.choice_of("choice_cancel", "/deny")
 
 
 def _may_set(state: DialogueState, slot_name: str, text: str) -> bool:
@@ -174,7 +189,7 @@ async def answers_slot(flow_key: str, nlu: ParseResult, ctx: HandlerContext, *, 
     or, unless `outright` is off, another of its questions said outright (「她电话138…」 while the ID number is
     asked) or its free-text question answered in the resident's own order (`_text_slot_answered`)."""
     spec, awaiting = ctx.profile.flows[flow_key], ctx.state.awaiting
-    if awaiting == CONFIRM and nlu.intent.name in ("affirm", "deny"):
+    if awaiting == CONFIRM and (nlu.intent.name == "deny" or confirms(nlu) or THANKS_ONLY.match(nlu.text)):
         return True
     for slot in spec.slots:
         if not outright and slot.name != awaiting:
@@ -210,5 +225,4 @@ async def _next_question(spec: FlowSpec, ctx: HandlerContext, summary: Summary, 
         ctx.state.awaiting = missing.name
         return asked_with_a_way_out(ctx, missing.name, [await ask_slot(missing, ctx)])
     ctx.state.awaiting = CONFIRM
-    choices = (ctx.choice_of("choice_confirm", "/affirm"), ctx.choice_of("choice_cancel", "/deny"))
-    return [ctx.say(spec.confirm, *choices, **await summary(ctx))]
+    return [ctx.say(spec.confirm, *_confirm_choices(ctx), **await summary(ctx))]

@@ -300,3 +300,23 @@ async def test_words_that_give_no_booking_up_where_it_is_offered_cancel_none(
 
     [(booking, _)] = await bookings(sessions)
     assert booking.status == "booked"
+
+
+async def test_thanks_to_the_summary_is_told_it_is_not_yet_booked_and_ok_with_thanks_books_it(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「好的谢谢」 (a goodbye to the classifier) put the booking aside with 「感谢您的反馈」, and the resident went
+    home thinking it booked; 「谢谢」 alone showed the whole summary again."""
+    await play(Resident(pipeline, "r-thanks"), """
+        居民: 帮我约下周三上午的法律咨询
+        助手: 请核对
+        居民: 谢谢
+        助手: 还没有提交
+        助手: !请核对
+        助手: 确认
+        居民: 好的谢谢
+        助手: 预约成功
+        助手: !感谢您的反馈
+    """)
+
+    assert len(await bookings(sessions)) == 1
+

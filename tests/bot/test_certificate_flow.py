@@ -295,7 +295,8 @@ async def test_ready_certificate_is_announced_and_the_resident_chooses_pickup(
     [(_, request)] = await stored(sessions)
     assert request.delivery == "pickup"
     [card] = await delivery_cards(sessions)
-    assert card.staff_id == ticket.assignee_id and "到社区自取" in card.payload["text"]
+    assert card.staff_id == ticket.assignee_id
+    assert "到社区自取" in card.payload["text"]
 
 
 async def filed_certificate(resident: Resident) -> None:
@@ -316,13 +317,13 @@ async def ready_notice(pipeline: Pipeline, sessions: async_sessionmaker[AsyncSes
     async with sessions() as session, session.begin():
         await mark_ready(session, pipeline.profile, ticket.number or "", MONDAY_10AM)
     async with sessions() as session:
-        return await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "certificate_ready"))
+        return (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "certificate_ready"))).one()
 
 
 async def test_a_certificate_asked_for_at_the_door_while_it_is_made_is_noted_told_to_its_assignee_and_delivered(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
-    """「能送到家吗」 right after filing was read as the meal service's 送餐上门 guide, and a delivery chosen on the ready
-    notice reached nobody at the window: the resident waited at home for nothing."""
+    """「能送到家吗」 right after filing was read as the meal service's 送餐上门 guide, and a delivery chosen on the
+    ready notice reached nobody at the window: the resident waited at home for nothing."""
     resident = Resident(pipeline, "r-door")
     await filed_certificate(resident)
     await play(resident, """
@@ -334,12 +335,14 @@ async def test_a_certificate_asked_for_at_the_door_while_it_is_made_is_noted_tol
     [(ticket, request)] = await stored(sessions)
     assert request.delivery == "delivery"
     [card] = await delivery_cards(sessions)
-    assert card.staff_id == ticket.assignee_id and "俺腿脚不好" in card.payload["text"]
+    assert card.staff_id == ticket.assignee_id
+    assert "俺腿脚不好" in card.payload["text"]
     async with sessions() as session:
         kinds = (await session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id))).all()
     assert TicketEventKind.DELIVERY in kinds
     notice = await ready_notice(pipeline, sessions, ticket)
-    assert "送上门" in notice.payload["text"] and notice.payload["choices"] == []
+    assert "送上门" in notice.payload["text"]
+    assert notice.payload["choices"] == []
 
 
 async def test_someone_else_collecting_is_noted_and_the_ready_notice_still_offers_the_choice(
@@ -371,11 +374,29 @@ async def test_a_meal_brought_to_the_door_is_not_the_certificate_being_made(
     """)
 
     [(_, request)] = await stored(sessions)
-    assert request.delivery is None and await delivery_cards(sessions) == []
+    assert request.delivery is None
+    assert await delivery_cards(sessions) == []
 
 
 async def test_without_a_certificate_being_made_a_delivery_asked_is_not_noted(pipeline: Pipeline) -> None:
     await play(Resident(pipeline, "r-nothing"), """
         居民: 能送到家吗
         助手: !办好后由工作人员送上门
+    """)
+
+
+async def test_ok_with_thanks_at_a_certificate_summary_files_it_and_ok_with_no_does_not(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-thanks-cert"), """
+        居民: 开居住证明 给本人开 身份证110101199003074514 电话13912345678
+        居民: 孩子上学
+        助手: 请核对
+        居民: 行 麻烦你了
+        助手: 已受理
+    """)
+    await play(Resident(pipeline, "r-ok-no"), """
+        居民: 开居住证明 给本人开 身份证110101199003074514 电话13912345678
+        居民: 孩子上学
+        助手: 请核对
+        居民: 好的 不用了 谢谢
+        助手: !已受理
     """)

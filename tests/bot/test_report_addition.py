@@ -187,3 +187,45 @@ async def test_a_report_or_a_cancelled_booking_from_someone_with_none_is_the_rep
 def test_the_residents_news_and_home_address_on_a_ticket_go_when_it_is_purged() -> None:
     for kind in (TicketEventKind.ADDED, TicketEventKind.PLACED):
         assert quotes_resident(TicketEvent(kind=kind, note="3单元402 电话13812345678", staff_id=None))
+
+
+async def test_when_the_worker_can_come_after_the_progress_was_shown_goes_to_the_assignee_not_to_a_booking(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「我下午不在家 明天上午来行不行」 after 「处理得怎么样了」 was asked which service to book."""
+    words = "我下午不在家 明天上午来行不行"
+    await play(Resident(pipeline, "r-home-later"), f"""
+        居民: 我家卫生间水管漏水 12栋1单元301
+        助手: 编号 GD
+        居民: 谢谢
+        居民: 我反映的问题处理得怎么样了
+        助手: 漏水
+        居民: {words}
+        助手: 方便的时间记到 GD
+        助手: !预约哪项服务
+    """)
+
+    async with sessions() as session:
+        [ticket] = (await session.scalars(select(Ticket))).all()
+        [added] = (await session.scalars(select(TicketEvent).where(TicketEvent.kind == TicketEventKind.ADDED))).all()
+        [card] = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == ADDED_KIND))).all()
+    assert (added.ticket_id, added.note) == (ticket.id, words)
+    assert card.staff_id == ticket.assignee_id
+
+
+async def test_when_the_worker_can_come_right_after_filing_goes_on_the_report(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-home-filed"), """
+        居民: 我家卫生间水管漏水 12栋1单元302
+        助手: 编号 GD
+        居民: 周末家里有人 可以周末来吗
+        助手: 方便的时间记到 GD
+    """)
+
+
+async def test_a_time_asked_without_a_report_just_made_or_shown_is_a_booking(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-home-nothing"), """
+        居民: 我家卫生间水管漏水 12栋1单元303
+        助手: 编号 GD
+        居民: 谢谢
+        居民: 明天上午来行不行
+        助手: !方便的时间记到
+    """)

@@ -46,7 +46,8 @@ async def test_a_report_withdrawn_goes_on_the_ticket_and_to_its_assignee_who_clo
         [ticket] = (await session.scalars(select(Ticket))).all()
     assert (event.ticket_id, event.note) == (ticket.id, words)
     assert (card.staff_id, card.ticket_id) == (ticket.assignee_id, ticket.id)
-    assert words in card.payload["text"] and ticket.number in card.payload["text"]
+    assert words in card.payload["text"]
+    assert ticket.number in card.payload["text"]
     assert ticket.status != TicketStatus.CLOSED
 
 
