@@ -40,9 +40,7 @@ NOT_URGENT_CHOICES = ("appeal_report", "safety_tip", "report_clue")
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     ctx.state.pending_text = nlu.text or None
-    offers = tuple(Choice(ctx.wording.render(f"intent_{intent}"), button_payload("not_urgent", need=intent))
-                   for intent in NOT_URGENT_CHOICES)
-    not_urgent = ctx.say("emergency_not_urgent", *offers)
+    not_urgent = ctx.say("emergency_not_urgent", *not_urgent_offers(ctx))
     danger = danger_in(nlu.text)
     if danger is not None:  # what to do meanwhile, in the second reply: the first is the numbers and only them
         advice = ctx.wording.render(f"emergency_advice_{danger}")
@@ -50,6 +48,12 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     replies: list[Reply] = [ctx.say("emergency_now"), not_urgent]
     await _alert(ctx, nlu.text)
     return replies
+
+
+def not_urgent_offers(ctx: HandlerContext) -> tuple[Choice, ...]:
+    """The needs a false alarm may be instead, each applied to the words that raised it (the pending text)."""
+    return tuple(Choice(ctx.wording.render(f"intent_{intent}"), button_payload("not_urgent", need=intent))
+                 for intent in NOT_URGENT_CHOICES)
 
 
 async def _alert(ctx: HandlerContext, text: str) -> None:

@@ -8,16 +8,20 @@ on the ticket and to its assignee at once."""
 
 from __future__ import annotations
 
+import re
+
 from bot.core.dialogue import is_a_pick
 from bot.core.messages import InboundMessage, Reply
 from bot.office.additions import add_to_ticket
+from bot.office.emergencies import EMERGENCY_CATEGORY
 from bot.office.places import find_place
 from bot.office.ticket_actions import category_name
-from handlers import appeal_report
+from handlers import appeal_report, emergency, not_urgent
 from handlers.base import HandlerContext
+from handlers.conversation import AFFIRM, DENY
 from nlu.address import stated_address
-from nlu.payloads import button_payload
-from nlu.phrasing import NEW_TOPIC, SAYS_WHEN_HOME
+from nlu.payloads import button_payload, read_button_payload
+from nlu.phrasing import ASKING, NEW_TOPIC, SAYS_WHEN_HOME
 from nlu.result import ParseResult
 from storage.models import TicketStatus
 from storage.repositories.tickets import get_ticket_by_number
@@ -28,6 +32,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "choice_another_report": (),
     "report_added": ("assignee", "ticket_no"),
     "visit_time_noted": ("assignee", "ticket_no"),
+    "emergency_news_noted": ("assignee", "ticket_no"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -38,20 +43,30 @@ ADD = "add_to_report"
 """The button saying they are."""
 WHEN_HOME = "when_home"
 """Not from the classifier: the pipeline's name for words saying when the worker can come to the report's place."""
-INTENTS = (MORE, ADD, WHEN_HOME)
+TO_THE_DUTY = "news_for_the_duty"
+"""Not from the classifier: the pipeline's name for words right after an emergency's numbers, for the on-duty staff."""
+INTENTS = (MORE, ADD, WHEN_HOME, TO_THE_DUTY)
+
+NOT_NEWS_FOR_THE_DUTY = frozenset({"emergency", "human_handoff", "greet", "goodbye", appeal_report.FLOW,
+                                   not_urgent.INTENT})
+"""A new danger (re-alerted as such), a person asked for, a hello or goodbye, a report (asked about as news), or
+the danger said not to be one (「没转」: the staff stood down, `handlers.not_urgent`)."""
 
 
+ROOM = re.compile(r"\d{3,4}")
+"""A room's number: 「他们家是502」「就是502那家」 after a noise report is news of it, however like a yes it reads."""
 NEWS_CHARS = 4
 """Letters and digits enough for words not understood to be news (「他们说要装一个月」), not a stray 「啊」."""
 
 
 async def tells_more(nlu: ParseResult, ctx: HandlerContext) -> bool:
-    """Whether words read as a report, or not understood at all, may be news of the one report just filed: they
-    name no place (a place is a correction, or a problem somewhere else) and do not open with another matter
-    (「还有个事」「另外」)."""
+    """Whether words read as a report, a yes or no naming a room, or not understood at all, may be news of the one
+    report just filed: they name no place (a place is a correction, or a problem somewhere else) and do not open
+    with another matter (「还有个事」「另外」)."""
     text = nlu.text
-    if len(ctx.state.filed) != 1 or ctx.community is None or not (nlu.intent.name == appeal_report.FLOW or (
-            nlu.is_fallback and sum(ch.isalnum() for ch in text) >= NEWS_CHARS and not is_a_pick(text))):
+    news = nlu.intent.name == appeal_report.FLOW or (nlu.intent.name in (AFFIRM, DENY) and ROOM.search(text)) or (
+        nlu.is_fallback and sum(ch.isalnum() for ch in text) >= NEWS_CHARS and not is_a_pick(text))
+    if len(ctx.state.filed) != 1 or ctx.community is None or not news:
         return False
     if NEW_TOPIC.match(text) or stated_address(text) or find_place(ctx.profile, ctx.community.key, text):
         return False
@@ -66,9 +81,23 @@ async def tells_when_home(nlu: ParseResult, ctx: HandlerContext) -> bool:
     return any(ticket.status != TicketStatus.CLOSED for ticket in await appeal_report.just_filed(ctx))
 
 
+async def tells_the_duty(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    """「是个男的 说普通话 号码是170开头的」 right after an emergency's numbers (a report or a question to the
+    classifier, and filed or answered as one): what the on-duty staff alerted need to know, said and not asked, not
+    a button's number."""
+    text = nlu.text
+    if len(ctx.state.filed) != 1 or nlu.intent.name in NOT_NEWS_FOR_THE_DUTY or ASKING.search(text) \
+            or is_a_pick(text) or read_button_payload(text) is not None or not any(ch.isalnum() for ch in text):
+        return False
+    return any(ticket.category_key == EMERGENCY_CATEGORY and ticket.status != TicketStatus.CLOSED
+               for ticket in await appeal_report.just_filed(ctx))
+
+
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     if nlu.intent.name == MORE:
         return await _ask(nlu, ctx)
+    if nlu.intent.name == TO_THE_DUTY:
+        return await _note_for_the_duty(nlu, ctx)
     if nlu.intent.name == WHEN_HOME:
         return await _note_when_home(nlu, ctx)
     named = nlu.entity("ticket")
@@ -87,6 +116,15 @@ async def _note_when_home(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     ctx.state.filed = []
     assignee = await add_to_ticket(ctx.session, ctx.profile, ctx.wording, ticket, nlu.text.strip(), ctx.now)
     return [ctx.say("visit_time_noted", ticket_no=ticket.number, assignee=assignee.name)]
+
+
+async def _note_for_the_duty(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    [ticket] = await appeal_report.just_filed(ctx)
+    assignee = await add_to_ticket(ctx.session, ctx.profile, ctx.wording, ticket, nlu.text.strip(), ctx.now)
+    # More may follow, for the same staff; and 「没转」 may still say it was no emergency, of the first words.
+    ctx.state.filed, ctx.state.pending_text = [ticket.number or ""], ticket.description
+    return [ctx.say("emergency_news_noted", *emergency.not_urgent_offers(ctx), ticket_no=ticket.number,
+                    assignee=assignee.name)]
 
 
 async def _ask(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:

@@ -1,6 +1,7 @@
 """safety_tip: how to stay safe, by topic from the profile (`safety_tips.yaml`).
 
-The topic is the one whose keywords the message matches most, or the one a menu button names;
+The topic is the one whose keywords the message matches most, or the one a menu button names, or, for words
+that go on from what was said before (「那我以后咋防着点」), the one the conversation's last words match;
 within a topic, tips whose own keywords match are shown alone (one kind of fraud), else all.
 Every answer ends with the line that the community never asks for money, passwords or codes.
 """
@@ -11,6 +12,7 @@ from bot.core.messages import Choice, InboundMessage, Reply, TextReply
 from handlers.base import HandlerContext
 from nlu.features import with_heard_keywords
 from nlu.payloads import button_payload
+from nlu.phrasing import GOES_ON
 from nlu.result import ParseResult
 from storage.profile.engagement import SafetyTip, SafetyTopic
 
@@ -34,6 +36,9 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         return [ctx.say("not_yet_online", ctx.offer("human_handoff"))]
     chosen = nlu.entity("topic")
     topic = topics.get(chosen.value) if chosen else match_topic(list(topics.values()), nlu.text)
+    if topic is None and GOES_ON.match(nlu.text) and ctx.state.recent:
+        # 「那我以后咋防着点」 after telling of a fraud call: the topic is the one the conversation is about.
+        topic = match_topic(list(topics.values()), " ".join(ctx.state.recent))
     if topic is None:
         menu = (Choice(t.name, button_payload("safety_tip", topic=t.key)) for t in topics.values())
         return [ctx.say("safety_topics", *menu)]

@@ -287,6 +287,8 @@ class Pipeline:
         elif state.flow is None and request_status.asks_after_the_filing(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(request_status.INTENT, 1.0))
             state.filed = []
+        elif state.flow is None and await report_addition.tells_the_duty(nlu, ctx):
+            nlu = replace(nlu, intent=IntentScore(report_addition.TO_THE_DUTY, 1.0))
         elif state.flow is None and await report_withdrawal.withdraws(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(report_withdrawal.INTENT, 1.0))
             state.filed = []

@@ -157,3 +157,23 @@ async def test_a_person_not_seen_for_days_is_an_emergency_and_a_chore_not_done_f
     replies = await emergency_pipeline.handle(said)
 
     assert (replies[0].text == wanted) is emergency
+
+
+async def test_what_the_caller_was_like_right_after_the_numbers_goes_to_the_duty_and_no_still_stands_down(
+        emergency_pipeline: Pipeline) -> None:
+    """「是个男的 说普通话 号码是170开头的」 (a yes to the classifier) got the greeting's menu; the staff alerted
+    never heard it. After it, 「没转」 still says the danger did not happen."""
+    def said(number: int, text: str) -> InboundMessage:
+        return InboundMessage("web", "fraud-caller", f"fd-{number}", text, MONDAY_10AM, "baiyang")
+
+    await emergency_pipeline.handle(said(1, "刚才有人打电话说我医保卡出问题了 要我转钱"))
+    [noted] = await emergency_pipeline.handle(said(2, "是个男的 说普通话 号码是170开头的"))
+    [tip] = await emergency_pipeline.handle(said(3, "没转"))
+
+    assert "告诉值班的" in noted.text
+    assert [c.payload for c in noted.choices if "safety_tip" in c.payload]
+    assert "电信诈骗" in tip.text
+    async with emergency_pipeline.sessions() as session:
+        events = (await session.execute(select(TicketEvent.kind, TicketEvent.note).order_by(TicketEvent.id))).all()
+    assert (TicketEventKind.ADDED, "是个男的 说普通话 号码是170开头的") in events
+    assert events[-1] == (TicketEventKind.STOOD_DOWN, "安全提醒")

@@ -229,3 +229,15 @@ async def test_a_time_asked_without_a_report_just_made_or_shown_is_a_booking(pip
         居民: 明天上午来行不行
         助手: !方便的时间记到
     """)
+
+
+async def test_the_neighbours_room_said_after_a_noise_report_is_news_of_it_not_a_yes(pipeline: Pipeline) -> None:
+    """「他们家是502」 (a yes to the classifier, 0.56) got the greeting's menu."""
+    await play(Resident(pipeline, "r-noise-room"), """
+        居民: 俺家楼上天天晚上咚咚咚的 吵得睡不着 12栋3单元
+        助手: 编号 GD
+        居民: 他们家是502
+        助手: 新情况，还是另一个问题
+        居民: [是刚才那个问题的新情况]
+        助手: 已把您说的新情况记到 GD
+    """)

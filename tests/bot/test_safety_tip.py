@@ -81,3 +81,17 @@ async def test_a_rumour_of_a_robbery_asked_about_gets_the_street_tips_not_a_tick
         助手: 走亮处
         助手: {NEVER_ASKS}
     """)
+
+
+async def test_how_to_keep_safe_going_on_from_the_story_told_gets_that_topic_not_the_menu(pipeline: Pipeline) -> None:
+    """「那我以后咋防着点」 after telling of a fraud call named no topic, and got the menu of eight."""
+    await play(Resident(pipeline, "r-goes-on"), """
+        居民: 最近老有人冒充客服给我打电话 说要给我退款
+        居民: 那我以后咋防着点
+        助手: 【电信诈骗安全提醒】
+        助手: !哪方面的安全提醒
+    """)
+    await play(Resident(pipeline, "r-not-going-on"), """
+        居民: 我以后咋防着点
+        助手: 哪方面的安全提醒
+    """)
