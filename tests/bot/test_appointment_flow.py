@@ -315,7 +315,7 @@ async def test_thanks_to_the_summary_is_told_it_is_not_yet_booked_and_ok_with_th
         助手: 确认
         居民: 好的谢谢
         助手: 预约成功
-        助手: !感谢您的反馈
+        助手: !有事随时找我们
     """)
 
     assert len(await bookings(sessions)) == 1

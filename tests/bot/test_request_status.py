@@ -42,7 +42,7 @@ async def test_thanks_then_a_question_when_it_will_be_done_gets_the_answer_not_a
         居民: 谢谢啊 什么时候能弄好
         助手: 1件正在办理
         助手: 11月25日 17:30前办结
-        助手: !感谢您的反馈
+        助手: !有事随时找我们
         居民: 谢谢你们
-        助手: 感谢您的反馈
+        助手: 有事随时找我们
     """)
