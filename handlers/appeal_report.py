@@ -22,7 +22,7 @@ from bot.office.ticket_moves import move_ticket, place_in_building
 from bot.office.ticketing import TicketRequest, format_address, format_datetime, open_ticket
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
-from nlu.address import says_no_building, stated_address, unit_alone, without_no_building
+from nlu.address import room_alone, says_no_building, stated_address, unit_alone, without_no_building
 from nlu.entities import Address, AddressMatch
 from nlu.payloads import button_payload
 from nlu.phrasing import (
@@ -194,6 +194,8 @@ async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
     text = nlu.text
     if unit_alone(text) is not None:
         return any(ticket.building_id is not None for ticket in await just_filed(ctx))
+    if room_alone(text) is not None:  # 「201」 after 「31栋2单元」: the room in that unit
+        return any(ticket.building_id is not None and ticket.unit for ticket in await just_filed(ctx))
     place, found = find_place(ctx.profile, ctx.community.key, text), stated_address(text)
     named = found is not None or place is not None
     if CORRECTING.match(text):
@@ -247,6 +249,8 @@ async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
     assert ctx.community is not None
     if (unit := unit_alone(text)) is not None:
         return await _put_in_unit(ctx, *unit)
+    if (room := room_alone(text)) is not None:
+        return await _put_in_unit(ctx, None, room)
     found = stated_address(text)
     building = await get_building(ctx.session, ctx.community.id, found[0].building) if found else None
     place = None if building else find_place(ctx.profile, ctx.community.key, text)
@@ -269,15 +273,17 @@ async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
     return replies
 
 
-async def _put_in_unit(ctx: HandlerContext, unit: str, room: str | None) -> list[Reply]:
-    """「2单元」「3单元402」 after a report filed at 3栋: the same building, more exactly."""
+async def _put_in_unit(ctx: HandlerContext, unit: str | None, room: str | None) -> list[Reply]:
+    """「2单元」「3单元402」 after a report filed at 3栋, or 「201」 (no `unit`) after one placed in its unit: the same
+    building, more exactly."""
     assert ctx.community is not None
     replies = []
     for ticket in await just_filed(ctx):
-        if ticket.building_id is None:
+        in_unit = unit or ticket.unit
+        if ticket.building_id is None or in_unit is None:
             continue
         building = await get_building_by_id(ctx.session, ticket.building_id)
-        address = await place_in_building(ctx.session, ctx.profile, ctx.community, ticket, building, unit, room,
+        address = await place_in_building(ctx.session, ctx.profile, ctx.community, ticket, building, in_unit, room,
                                           ctx.now)
         replies.append(ctx.say("ticket_placed", ticket_no=ticket.number, address=address))
     return replies

@@ -133,6 +133,18 @@ def unit_alone(text: str) -> tuple[str, str | None] | None:
     return (unit, match.group("room")) if match and unit else None
 
 
+_ROOM_ALONE = re.compile(
+    r"^(?:(?:不对|说错了|搞错了|对了|忘了说|漏了|哦|噢|嗯)[，,。\s]*)*(?:应该|就)?(?:是在|是|在|我家|我家是|我住|住)?\s*"
+    r"(?P<room>[0-9]{3,4})\s*(?:室|号|房)?(?:的|呀|啊|哈|哦)?[，,。！!\s]*$")
+
+
+def room_alone(text: str) -> str | None:
+    """The room of 「201」「我家是201」「402室」: a room said on its own, which only a building and unit said before
+    can place."""
+    match = _ROOM_ALONE.match(fold_width(text).strip())
+    return match.group("room") if match else None
+
+
 def without_no_building(text: str) -> str:
     """「没有楼号 就在公交站旁边」 -> 「公交站旁边」: the description of where, for the ticket."""
     rest = _NO_BUILDING.sub(" ", fold_width(text))

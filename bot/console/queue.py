@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.console.access import visible_tickets
+from bot.console.resident_asks import resident_asks
 from storage.models import Area, Building, Staff, Ticket, TicketFollower, TicketStatus
 
 OPEN_STATUSES = (TicketStatus.OPEN, TicketStatus.CLAIMED, TicketStatus.REOPENED)
@@ -44,6 +45,8 @@ class QueueRow:
     minutes_left: int
     reporters: int
     """Residents who reported the problem (one ticket per problem: `bot.office.duplicates`)."""
+    asks: tuple[str, ...] = ()
+    """What the resident asks that a person has to act on (`bot.console.resident_asks`)."""
 
 
 async def ticket_queue(session: AsyncSession, staff: Staff, wanted: TicketFilter, now: datetime) -> list[QueueRow]:
@@ -69,7 +72,8 @@ async def ticket_queue(session: AsyncSession, staff: Staff, wanted: TicketFilter
     if wanted.overdue:
         query = query.where(Ticket.status.in_(OPEN_STATUSES), Ticket.due_at < now, Ticket.paused_at.is_(None))
     rows = (await session.execute(query.order_by(Ticket.due_at, Ticket.id).limit(PAGE))).all()
-    return [QueueRow(t, a, area, building, urgency(t, now), minutes_left(t, now), count)
+    asks = await resident_asks(session, [t.id for t, *_ in rows])
+    return [QueueRow(t, a, area, building, urgency(t, now), minutes_left(t, now), count, asks.get(t.id, ()))
             for t, a, building, area, count in rows]
 
 

@@ -2,7 +2,8 @@
 the problem, its 回访, the resident's
 contact (personal data: reading it is written to the audit log by the route), and whether what the office
 sends can reach the resident at all, with each message about the ticket that no platform took. An objection
-names the 公示 it objects to; a resident's suggestion can be turned into a proposal (议事)."""
+names the 公示 it objects to; a resident's suggestion can be turned into a proposal (议事). A certificate ticket
+shows what is asked for; what the resident asks a person to act on (a withdrawal, a delivery) shows at the top."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from sqlalchemy.orm import undefer
 
 from bot.channels.registry import push_channels
 from bot.console.access import may_send_notices
+from bot.console.resident_asks import resident_asks
 from bot.office.reach import Reach, reach_of
 from bot.office.ticket_actions import SUPERVISING_ROLES, may_act_on
+from nlu.id_number import mask_id_number
 from storage.models import (
     Attachment,
     AttachmentKind,
     Building,
+    CertificateRequest,
     FollowUp,
     Objection,
     OutboxMessage,
@@ -31,11 +35,39 @@ from storage.models import (
     Staff,
     Ticket,
     TicketEvent,
+    TicketEventKind,
     TicketFollower,
 )
 from storage.profile import Profile
 from storage.repositories.participation import objection_of_ticket, proposal_of_suggestion
 from storage.repositories.tickets import followers_of
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    """What a certificate ticket asks for. The ID number shows masked: the window checks the card the resident
+    brings (the materials list asks for it), and the page is not where an ID number is read in full."""
+
+    name: str
+    for_whom: str
+    id_number: str
+    purpose: str
+    delivery: str | None
+    """「pickup」 or 「delivery」 once the resident said, else None."""
+    ready: bool
+
+
+def certificate_view(profile: Profile, request: CertificateRequest | None) -> CertificateView | None:
+    if request is None:
+        return None
+    certificate = profile.certificates.get(request.certificate_key)
+    return CertificateView(certificate.name if certificate else request.certificate_key, request.for_whom,
+                           mask_id_number(request.id_number) if request.id_number else "", request.purpose,
+                           request.delivery, request.ready_at is not None)
+
+
+ASKING_KINDS = frozenset({TicketEventKind.WITHDRAWN, TicketEventKind.DELIVERY})
+"""History entries in which the resident asks a person to act: their words are shown with the ask."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +96,11 @@ class TicketPage:
     """The proposal this suggestion became."""
     may_propose: bool
     """The ticket is a resident's suggestion not yet put to a vote, and the staff member may write proposals."""
+    certificate: CertificateView | None
+    asks: tuple[str, ...]
+    """What the resident asks that a person has to act on (`bot.console.resident_asks`)."""
+    asked: TicketEvent | None
+    """The resident's last withdrawal or word on how to get the certificate, shown by those asks."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +140,8 @@ async def load_ticket_page(session: AsyncSession, profile: Profile, staff: Staff
     deliberation = profile.participation.deliberation
     suggestion = deliberation is not None and ticket.category_key == deliberation.suggestion_category
     proposal = await proposal_of_suggestion(session, ticket.id) if suggestion else None
+    asks = (await resident_asks(session, [ticket.id])).get(ticket.id, ())
+    asked = next((event for event, _ in reversed(events) if event.kind in ASKING_KINDS), None) if asks else None
     return TicketPage(
         ticket, await session.get_one(Staff, ticket.assignee_id),
         await session.get(Building, ticket.building_id) if ticket.building_id else None,
@@ -110,7 +149,8 @@ async def load_ticket_page(session: AsyncSession, profile: Profile, staff: Staff
         await reach_of(session, ticket.resident_id, push_channels()), unreached,
         sorted(await followers_of(session, ticket.id), key=lambda f: (f.resident_id != ticket.resident_id, f.id)),
         follow_ups, merged_into.number if merged_into else None, await objection_of_ticket(session, ticket.id),
-        proposal, suggestion and proposal is None and may_send_notices(staff))
+        proposal, suggestion and proposal is None and may_send_notices(staff),
+        certificate_view(profile, await session.get(CertificateRequest, ticket.id)), asks, asked)
 
 
 async def voice_of(session: AsyncSession, ticket: Ticket, attachment_id: int) -> Attachment | None:

@@ -241,3 +241,21 @@ async def test_the_neighbours_room_said_after_a_noise_report_is_news_of_it_not_a
         居民: [是刚才那个问题的新情况]
         助手: 已把您说的新情况记到 GD
     """)
+
+
+async def test_the_room_alone_after_the_unit_places_the_report_in_it(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「201」 after 「31栋2单元」 was a goodbye to the classifier (「好的，不客气」): the room never reached the
+    ticket."""
+    await play(Resident(pipeline, "r-room-alone"), """
+        居民: 俺家暖气片不热 都冻死了 31栋
+        助手: 编号 GD
+        居民: 2单元
+        助手: 地点改为：白杨社区31栋2单元
+        居民: 201
+        助手: 地点改为：白杨社区31栋2单元201室
+    """)
+
+    async with sessions() as session:
+        [ticket] = (await session.scalars(select(Ticket))).all()
+    assert (ticket.unit, ticket.room) == ("2", "201")
