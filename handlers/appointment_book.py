@@ -24,7 +24,7 @@ from handlers.community import ask_community, resolve_community
 from handlers.conversation import DENY, GOODBYE
 from handlers.forms.engine import answers_slot, run_form
 from nlu.entities import find_phones
-from nlu.phrasing import ABOUT_ONES_PHONE, CHANGES_BOOKING
+from nlu.phrasing import ABOUT_ONES_PHONE, ASKING, CHANGES_BOOKING
 from nlu.result import FALLBACK_INTENT, ParseResult
 from storage.profile.schema import SlotSpec
 from storage.repositories.appointments import get_appointment_by_number, open_appointments_of
@@ -36,6 +36,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "appointment_replaced": ("number",),
     "phone_not_left": (),
     "service_not_booked": ("service",),
+    "service_not_booked_aside": ("service",),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -103,15 +104,19 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if ctx.resident.phone and "phone" not in ctx.state.slots:
         ctx.state.slots["phone"] = ctx.resident.phone
     replies = await run_form(FLOW, nlu, ctx, _summary, _submit, _needs)
-    unbooked = _service_not_booked(nlu, ctx) if starting else None
-    return [*moving, *([ctx.say("service_not_booked", service=unbooked)] if unbooked else []), *replies]
+    unbooked = _service_not_booked(nlu, ctx, starting)
+    if unbooked is None:
+        return [*moving, *replies]
+    said = "service_not_booked" if starting else "service_not_booked_aside"
+    return [*moving, ctx.say(said, service=unbooked), *replies]
 
 
-def _service_not_booked(nlu: ParseResult, ctx: HandlerContext) -> str | None:
+def _service_not_booked(nlu: ParseResult, ctx: HandlerContext, starting: bool) -> str | None:
     """「社区医院打疫苗要预约吗」: the service the words name (the classifier's entity) when the office books nothing
-    of the kind and the form is left asking which service: the resident is told so, not just shown the list."""
+    of the kind, and the form is left asking which service, or the words ask it amid the booking: the resident is
+    told so, not just shown the list or asked the time again as if nothing had been said."""
     named = nlu.entity("service")
-    if named is None or ctx.state.awaiting != "service":
+    if named is None or not (ctx.state.awaiting == "service" if starting else ASKING.search(nlu.text)):
         return None
     return named.text if named_service(ctx.profile, named.text, described=False) is None else None
 

@@ -14,8 +14,8 @@ from handlers import appeal_report, appointment_book, certificate_request
 from handlers.appointment_slots import named_service
 from handlers.base import HandlerContext
 from handlers.forms.slot_readers import named_certificate
-from nlu.phrasing import ASKING, ASKS_FOR_A_DOCUMENT, CERTIFICATE_WORD, GOES_ON, TRIED_AND_FAILED
-from nlu.policy_index import Hit
+from nlu.phrasing import ALSO_ASKS, ASKING, ASKS_FOR_A_DOCUMENT, CERTIFICATE_WORD, GOES_ON, TRIED_AND_FAILED
+from nlu.policy_index import Hit, names_the_guide
 from nlu.result import IntentScore, ParseResult
 from storage.profile.schema import Service
 
@@ -86,6 +86,11 @@ def answer_in_context(question: str, ctx: HandlerContext) -> Hit | None:
     hit = ctx.policies.answer_about(ctx.last_guide, question) if ctx.last_guide is not None and goes_on else None
     if hit is None:
         hit = ctx.policies.answer(question)
+    if hit is not None and ctx.last_guide is not None and hit.passage.title != ctx.last_guide \
+            and ALSO_ASKS.search(question) and not names_the_guide(hit.passage.title, question):
+        # 「我们户口不在这里 在老家 也能领吗」 after the 高龄津贴 guide: the same thing for another case, not the
+        # 独生子女 guide its words fit alone; 「居住证也能办吗」 names a guide of its own.
+        hit = ctx.policies.answer_about(ctx.last_guide, question) or hit
     if hit is None and ctx.last_guide is not None and not goes_on:
         hit = ctx.policies.answer_about(ctx.last_guide, question)
     certificate = _certificate_at_hand(ctx) if hit is None else None

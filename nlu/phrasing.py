@@ -286,6 +286,9 @@ ASKING = re.compile(
 GOES_ON = re.compile(r"^[\W_]*(?:那(?![个边里儿些])|那么|这样的话|照这么说)")
 """「那我能申请吗 我一个月退休金两千」: a question that goes on from the answer just given, about its subject."""
 
+ALSO_ASKS = re.compile(r"也(?:能|可以|行|要|得|算|有)|还(?:能|可以)")
+"""「我们户口不在这里 在老家 也能领吗」 after the 高龄津贴 guide: a question about the same thing, for another case."""
+
 JUST_ASKING = re.compile(r"(就|只|只是|就是)想(先)?(问问|问一下|问下|了解|咨询|打听)")
 """「吵了好几回了，我就想先了解一下，人民调解是怎么个流程？」: the story is why they ask; they ask, and only ask."""
 

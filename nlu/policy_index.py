@@ -85,6 +85,8 @@ SAME_QUESTION_SHARE = 0.6
 ANSWER_KIND_WEIGHT = 2.0
 """What the passage of the right kind adds to its fit (words and meaning, each 0-1): more than either, since a
 guide's 常见问题 section, many answers in one passage, shares some words with nearly any question about it."""
+SHORT_TITLE_PART = 3
+"""Characters of a guide's title a question names it by (`names_the_guide`)."""
 
 
 def asked_part(question: str) -> str:
@@ -373,6 +375,18 @@ class PolicyLibrary:
         content = [w for w in words(normalize(text)) if len(w) >= 2 and w not in STOP_WORDS]
         found = sum(any(same in self._texts[source] for same in self.terms.same_as(w)) for w in content)
         return found / len(content) if content else 0.0
+
+
+def names_the_guide(title: str, question: str) -> bool:
+    """Whether the question names the subject of the guide titled `title`: a part of the title of three characters
+    or fewer (「低保」 of 「最低生活保障（低保）申请」), or three characters in a row of a longer one (「居住证」 of
+    「居住证办理（外来人员）」). 「户口在老家也能领吗」 names no 独生子女 guide, whatever its words fit."""
+    for part in re.split(r"[（）()·、\s]+", title):
+        if 0 < len(part) <= SHORT_TITLE_PART and part in question:
+            return True
+        if any(part[i:i + SHORT_TITLE_PART] in question for i in range(len(part) - SHORT_TITLE_PART + 1)):
+            return True
+    return False
 
 
 def asked_of(question: str, passage: Passage) -> Passage:

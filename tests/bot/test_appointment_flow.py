@@ -68,6 +68,21 @@ async def test_a_service_the_office_does_not_book_is_said_so_before_the_list_of_
     assert await bookings(sessions) == []
 
 
+async def test_a_service_the_office_does_not_book_asked_about_amid_a_booking_is_said_so_and_the_booking_goes_on(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「请问一下社区医院打疫苗要预约吗」 where the time is asked got the time question again, word for word."""
+    await play(Resident(pipeline, "r-unbooked-aside"), """
+        居民: 我想约个社保业务
+        助手: 请问想约什么时间
+        居民: 请问一下社区医院打疫苗要预约吗
+        助手: 社区这里预约不了“打疫苗”
+        助手: 请问想约什么时间
+        居民: 下周三上午
+        助手: 请核对
+        助手: 社保医保业务
+    """)
+
+
 async def test_a_service_named_as_the_office_calls_it_is_not_said_to_be_unbooked(pipeline: Pipeline) -> None:
     await play(Resident(pipeline, "r-booked-named"), """
         居民: 我想约个体检

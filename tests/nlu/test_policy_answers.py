@@ -227,6 +227,22 @@ async def test_a_question_going_on_with_that_is_answered_from_the_guide_just_quo
     """)
 
 
+async def test_the_same_thing_asked_for_another_case_stays_with_the_guide_unless_it_names_one_of_its_own(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    """「我们户口不在这里 在老家 也能领吗」 after the 高龄津贴 guide got the 独生子女 reward its words fit alone."""
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-also"), """
+        居民: 我们家老头子今年八十了 听说有个高龄补贴 我们能领吗
+        助手: 【高龄津贴（高龄老人生活补贴）
+        居民: 我们户口不在这里 在老家 也能领吗
+        助手: 【高龄津贴（高龄老人生活补贴）·发放对象】
+        助手: !独生子女
+        居民: 居住证也能办吗
+        助手: 【居住证办理（外来人员）
+    """)
+
+
 async def test_whether_one_may_apply_where_and_a_lost_card_go_on_about_the_guide_just_quoted(
         pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
     pipeline.policies = ranked_library
