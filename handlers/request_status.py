@@ -9,7 +9,7 @@ from bot.office.ticketing import format_datetime
 from handlers import appeal_report, appointment_cancel, human_handoff, policy_question
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
-from nlu.phrasing import ASKING, EARLIER_REPORT, MENTIONS_A_REPORT, WANTS_TO_TALK
+from nlu.phrasing import ASKING, CHASES_UP, EARLIER_REPORT, MENTIONS_A_REPORT, WANTS_TO_TALK
 from nlu.result import ParseResult
 from storage.models import Appointment, Ticket
 from storage.repositories.appointments import get_appointment_by_number, open_appointments_of
@@ -32,9 +32,10 @@ INTENTS = (INTENT,)
 
 def asks_after_the_filing(nlu: ParseResult, ctx: HandlerContext) -> bool:
     """「什么时候来人看」 right after a report was filed: a question about how it goes (the classifier unsure, with
-    this intent its first or second guess), not news to add to it."""
+    this intent its first or second guess), not news to add to it; and 「你们管不管啊」, read as a report."""
     guesses = [score.name for score in nlu.ranking[:2]]
-    return bool(ctx.state.filed) and nlu.is_fallback and ASKING.search(nlu.text) is not None and INTENT in guesses
+    return bool(ctx.state.filed) and (CHASES_UP.search(nlu.text) is not None or (
+        nlu.is_fallback and ASKING.search(nlu.text) is not None and INTENT in guesses))
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:

@@ -289,6 +289,9 @@ GOES_ON = re.compile(r"^[\W_]*(?:那(?![个边里儿些])|那么|这样的话|�
 ALSO_ASKS = re.compile(r"也(?:能|可以|行|要|得|算|有)|还(?:能|可以)")
 """「我们户口不在这里 在老家 也能领吗」 after the 高龄津贴 guide: a question about the same thing, for another case."""
 
+CHASES_UP = re.compile(r"管不管|管没管|有没有人管|还管不|(?:到底|究竟)(?:管|理)不")
+"""「你们管不管啊」 right after a report was filed: asking whether it will be dealt with, not a second report."""
+
 JUST_ASKING = re.compile(r"(就|只|只是|就是)想(先)?(问问|问一下|问下|了解|咨询|打听)")
 """「吵了好几回了，我就想先了解一下，人民调解是怎么个流程？」: the story is why they ask; they ask, and only ask."""
 

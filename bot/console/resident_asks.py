@@ -1,6 +1,6 @@
 """What residents ask of the office on their tickets that a person has to act on, shown in the queue and on the
-ticket page, not only at the foot of its history: a report withdrawn (「这个单子撤了吧」) since the last thing staff
-did on it, and a certificate to be brought to the door. The staff card about either may never reach anyone (no
+ticket page, not only at the foot of its history: a report withdrawn (「这个单子撤了吧」) since staff last answered
+the resident on it, and a certificate to be brought to the door. The staff card about either may never reach anyone (no
 channel configured for the staff member); the console is where they are sure to be seen."""
 
 from __future__ import annotations
@@ -14,17 +14,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import CertificateRequest, TicketEvent, TicketEventKind
 
 WITHDRAWN = TicketEventKind.WITHDRAWN.value
+ANSWERING_KINDS = (TicketEventKind.REPLIED.value, TicketEventKind.CLOSED.value, TicketEventKind.REOPENED.value)
+"""What staff do that answers a withdrawal: a reply to the resident, a close, a reopen. Claiming or passing the
+ticket on does not: whoever has it next must still see it."""
 DELIVERY = "delivery"
 """A certificate request's `delivery` when the resident asked for it at the door (the ready notice's 送上门 too)."""
 
 
 async def resident_asks(session: AsyncSession, ticket_ids: Collection[int]) -> dict[int, tuple[str, ...]]:
-    """By ticket: `WITHDRAWN` when the resident withdrew it after staff last acted on it, `DELIVERY` when its
+    """By ticket: `WITHDRAWN` when the resident withdrew it after staff last answered on it, `DELIVERY` when its
     certificate is to be delivered."""
     if not ticket_ids:
         return {}
     last_by_staff = (select(TicketEvent.ticket_id, func.max(TicketEvent.id).label("last"))
-                     .where(TicketEvent.ticket_id.in_(ticket_ids), TicketEvent.staff_id.is_not(None))
+                     .where(TicketEvent.ticket_id.in_(ticket_ids), TicketEvent.staff_id.is_not(None),
+                            TicketEvent.kind.in_(ANSWERING_KINDS))
                      .group_by(TicketEvent.ticket_id).subquery())
     withdrawn = await session.scalars(
         select(TicketEvent.ticket_id).distinct()

@@ -46,3 +46,16 @@ async def test_thanks_then_a_question_when_it_will_be_done_gets_the_answer_not_a
         居民: 谢谢你们
         助手: 有事随时找我们
     """)
+
+
+async def test_whether_anyone_will_deal_with_it_right_after_filing_shows_how_it_goes_not_a_second_report(
+        pipeline: Pipeline) -> None:
+    """「你们管不管啊」 (a report to the classifier, 0.70) opened a second report's form:
+    「请简单说一下遇到了什么问题」."""
+    await play(Resident(pipeline, "r-chases-up"), """
+        居民: 物业天天不打扫卫生 楼道里全是垃圾 18栋
+        助手: 编号 GD
+        居民: 你们管不管啊
+        助手: 正在办理
+        助手: !遇到了什么问题
+    """)

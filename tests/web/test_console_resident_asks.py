@@ -1,6 +1,6 @@
 """What a resident asks a person to act on shows in the queue and at the top of the ticket page, over real HTTP: a
-report withdrawn (until staff act on it) and a certificate to be brought to the door; a certificate ticket shows what
-is asked for, its ID number masked."""
+report withdrawn (until staff answer the resident on it) and a certificate to be brought to the door; a certificate
+ticket shows what is asked for, its ID number masked."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def queue_row(queue: str, number: str) -> str:
     return found.group(0)
 
 
-def test_a_withdrawn_report_is_flagged_in_the_queue_and_on_its_page_until_staff_act(
+def test_a_withdrawn_report_is_flagged_in_the_queue_and_on_its_page_until_staff_answer_it(
         server: str, database_url: str) -> None:
     number = ticket_number(chat(server, "web-withdraw", "3栋2单元楼道里的下水道堵了，臭了好几天", "谢谢",
                                 "这个单子撤了吧 已经通了"))
@@ -45,12 +45,16 @@ def test_a_withdrawn_report_is_flagged_in_the_queue_and_on_its_page_until_staff_
         queue = client.get("/console/tickets").text
         page = client.get(f"/console/tickets/{number}").text
         client.post(f"/console/tickets/{number}/claim", data={"csrf_token": csrf_of(page)})
+        queue_claimed = client.get("/console/tickets").text
+        client.post(f"/console/tickets/{number}/reply",
+                    data={"csrf_token": csrf_of(page), "text": "好的，我们去看一下"})
         queue_after = client.get("/console/tickets").text
         page_after = client.get(f"/console/tickets/{number}").text
 
     assert WORDS["ask_withdrawn"] in queue_row(queue, number)
     banner = rf'class="resident-ask"[^>]*><strong>{WORDS["ask_withdrawn"]}</strong>：这个单子撤了吧 已经通了'
     assert re.search(banner, page)
+    assert WORDS["ask_withdrawn"] in queue_row(queue_claimed, number)  # whoever claims it still sees it
     assert WORDS["ask_withdrawn"] not in queue_row(queue_after, number)
     assert 'class="resident-ask"' not in page_after
 
