@@ -18,7 +18,7 @@ from bot.office.places import find_place
 from bot.office.ticket_actions import category_name
 from handlers import appeal_report, emergency, not_urgent
 from handlers.base import HandlerContext
-from handlers.conversation import AFFIRM, DENY
+from handlers.conversation import AFFIRM, DENY, GOODBYE, GREETING
 from nlu.address import stated_address
 from nlu.payloads import button_payload, read_button_payload
 from nlu.phrasing import ASKING, NEW_TOPIC, SAYS_WHEN_HOME
@@ -47,7 +47,7 @@ TO_THE_DUTY = "news_for_the_duty"
 """Not from the classifier: the pipeline's name for words right after an emergency's numbers, for the on-duty staff."""
 INTENTS = (MORE, ADD, WHEN_HOME, TO_THE_DUTY)
 
-NOT_NEWS_FOR_THE_DUTY = frozenset({"emergency", "human_handoff", "greet", "goodbye", appeal_report.FLOW,
+NOT_NEWS_FOR_THE_DUTY = frozenset({*emergency.INTENTS, "human_handoff", GREETING, GOODBYE, appeal_report.FLOW,
                                    not_urgent.INTENT})
 """A new danger (re-alerted as such), a person asked for, a hello or goodbye, a report (asked about as news), or
 the danger said not to be one (「没转」: the staff stood down, `handlers.not_urgent`)."""
@@ -64,7 +64,8 @@ async def tells_more(nlu: ParseResult, ctx: HandlerContext) -> bool:
     report just filed: they name no place (a place is a correction, or a problem somewhere else) and do not open
     with another matter (「还有个事」「另外」)."""
     text = nlu.text
-    news = nlu.intent.name == appeal_report.FLOW or (nlu.intent.name in (AFFIRM, DENY) and ROOM.search(text)) or (
+    names_a_room = nlu.intent.name in (AFFIRM, DENY) and ROOM.search(text) is not None
+    news = nlu.intent.name == appeal_report.FLOW or names_a_room or (
         nlu.is_fallback and sum(ch.isalnum() for ch in text) >= NEWS_CHARS and not is_a_pick(text))
     if len(ctx.state.filed) != 1 or ctx.community is None or not news:
         return False
@@ -82,9 +83,9 @@ async def tells_when_home(nlu: ParseResult, ctx: HandlerContext) -> bool:
 
 
 async def tells_the_duty(nlu: ParseResult, ctx: HandlerContext) -> bool:
-    """「是个男的 说普通话 号码是170开头的」 right after an emergency's numbers (a report or a question to the
-    classifier, and filed or answered as one): what the on-duty staff alerted need to know, said and not asked, not
-    a button's number."""
+    """「是个男的 说普通话 号码是170开头的」 right after an emergency's numbers (a yes to the classifier, answered
+    with the greeting's menu): what the on-duty staff alerted need to know, said and not asked, not a button's
+    number."""
     text = nlu.text
     if len(ctx.state.filed) != 1 or nlu.intent.name in NOT_NEWS_FOR_THE_DUTY or ASKING.search(text) \
             or is_a_pick(text) or read_button_payload(text) is not None or not any(ch.isalnum() for ch in text):
