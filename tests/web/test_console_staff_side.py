@@ -187,6 +187,22 @@ def test_the_queue_filters_by_the_assignees_name(server: str, database_url: str)
     assert "姓名" in WORDS["filter_assignee"]
 
 
+def test_the_default_status_filter_is_named_for_every_ticket_not_closed_and_shows_a_claimed_one(
+        server: str, database_url: str) -> None:
+    """It was labelled 「待处理」 like the status, and showed 处理中 tickets under it."""
+    number = open_ticket(server)
+    give_passwords(database_url, "by-sec-01")
+
+    with signed_in(server, "by-sec-01") as client:
+        page = client.get(f"/console/tickets/{number}")
+        client.post(f"/console/tickets/{number}/claim", data={"csrf_token": csrf_of(page.text)})
+        queue = client.get("/console/tickets")
+
+    assert re.search(rf'<option value="open" selected>{re.escape(WORDS["filter_not_closed"])}</option>', queue.text)
+    assert WORDS["status_claimed"] in WORDS["filter_not_closed"]
+    assert number in queue.text
+
+
 def test_the_notice_composer_speaks_no_english_before_or_after_a_mistake(server: str, database_url: str) -> None:
     give_passwords(database_url, "by-police-01")
     seed_forecast_subscribers(database_url)
