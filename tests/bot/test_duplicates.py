@@ -225,3 +225,27 @@ async def test_erasing_the_first_reporter_hands_a_shared_ticket_to_the_next(
     async with sessions() as session:
         texts = [row.payload.get("text", "") for row in (await session.scalars(select(OutboxMessage))).all()]
     assert not any("王秀英" in text or "13912345678" in text or "5678" in text for text in texts)
+
+
+async def test_after_joining_a_report_asking_if_anyone_deals_with_it_shows_how_it_goes_and_a_place_moves_nothing(
+        pipeline: Pipeline, sessions: Sessions, clock: HandClock) -> None:
+    """「你们管不管啊」 after 「这个问题已经有居民反映过了」 opened a second report's form; and the joined ticket,
+    another resident's, is not the follower's to move."""
+    await Resident(pipeline, "r-first").say(GATE_LIGHT[0])
+    clock.set(MONDAY_10AM + timedelta(hours=1))
+    await play(Resident(pipeline, "r-joins"), f"""
+        居民: {GATE_LIGHT[1]}
+        助手: 已经有居民反映过了
+        居民: 你们管不管啊
+        助手: 正在办理
+        助手: !遇到了什么问题
+    """)
+    await play(Resident(pipeline, "r-joins-and-moves"), f"""
+        居民: {GATE_LIGHT[2]}
+        助手: 已经有居民反映过了
+        居民: 不对 是南门
+        助手: !地点改为
+    """)
+
+    [ticket] = [t for t in await tickets(sessions) if t.category_key == "lighting"][:1]
+    assert ticket.place == "东门"
