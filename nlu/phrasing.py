@@ -320,9 +320,10 @@ SOMEONE_ELSE_COLLECTS = re.compile(
 _A_REPORT = r"(?:单子|工单|反映|报修|投诉|报的|问题|证明|那个事|这个事|那件事|这事|那事)"
 WITHDRAWS_A_REPORT = re.compile(
     r"不(?:用|需要)再?(?:来|过来|上门|修|处理|管|办|开)了?|"
-    rf"{_A_REPORT}.{{0,8}}(?:撤|取消|不用|不要|算了)|(?:撤|取消|撤销|撤回).{{0,4}}{_A_REPORT}")
+    rf"{_A_REPORT}.{{0,8}}(?:撤|取消|不(?:用|要|需要)再?(?:管|处理|办|修|来|弄)|不要了|就算了)|"
+    rf"(?:撤|取消|撤销|撤回).{{0,4}}{_A_REPORT}")
 """「这个单子撤了吧」「不用来修了 已经好了」「我报的那个问题不用处理了」: what the resident reported is no longer
-needed."""
+needed; not 「问题不大 不用急」 or 「这事不急 算了 等下周吧」, which ask for patience."""
 
 NAMES_A_BOOKING = re.compile(r"预约|约的|约了|约好|挂的号|订阅|通知")
 """「约的那个不用去了」「通知不用发了」: what is given up is a booking or the notices, not a report."""

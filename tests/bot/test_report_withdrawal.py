@@ -65,8 +65,9 @@ async def test_a_report_withdrawn_in_a_later_conversation_is_the_one_still_open(
     assert len((await withdrawals(sessions))[0]) == 1
 
 
-@pytest.mark.parametrize("words", ["这个问题不用办什么手续吗", "约的那个不用去了"])
-async def test_a_question_or_a_booking_given_up_withdraws_no_report(
+@pytest.mark.parametrize("words", ["这个问题不用办什么手续吗", "约的那个不用去了", "问题不大 不用急",
+                                   "这事不急 算了 等下周吧"])
+async def test_a_question_a_booking_given_up_or_patience_withdraws_no_report(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], words: str) -> None:
     await play(Resident(pipeline, "r-not-withdrawn"), f"""
         {REPORT}
