@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 
 from bot.core.messages import InboundMessage, Reply
 from bot.office.additions import add_to_ticket
+from bot.office.certificates import COLLECTED, DELIVERED
 from bot.office.ticketing import format_address
 from handlers.base import HandlerContext
 from nlu.phrasing import ASKS_TO_DELIVER, DELIVERS_SOMETHING_ELSE, SOMEONE_ELSE_COLLECTS
@@ -60,9 +61,9 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     chosen = PICKUP if nlu.intent.name == PICKUP else DELIVERY
     await _tell_the_office(ctx, request, ctx.wording.render(CHOICE_LABELS[chosen]))
     if chosen == PICKUP:
-        request.delivery = "pickup"
+        request.delivery = COLLECTED
         return [_pickup(ctx, request)]
-    request.delivery = "delivery"
+    request.delivery = DELIVERED
     return [await _delivery(ctx, request)]
 
 
@@ -74,10 +75,10 @@ async def _noted(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     certificate = ctx.profile.certificates[request.certificate_key].name
     ready = request.ready_at is not None
     if not _to_the_door(nlu.text):  # someone else collects it: at the window, as the ready notice will offer
-        request.delivery = "pickup" if ready else None
+        request.delivery = COLLECTED if ready else None
         return [_pickup(ctx, request) if ready else ctx.say("collector_noted", certificate=certificate,
                                                                     ticket_no=ticket.number)]
-    request.delivery = "delivery"
+    request.delivery = DELIVERED
     return [await _delivery(ctx, request) if ready else ctx.say("delivery_noted", certificate=certificate,
                                                                   ticket_no=ticket.number)]
 

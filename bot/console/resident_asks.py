@@ -11,14 +11,15 @@ from collections.abc import Collection
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.office.certificates import DELIVERED
 from storage.models import CertificateRequest, TicketEvent, TicketEventKind
 
 WITHDRAWN = TicketEventKind.WITHDRAWN.value
 ANSWERING_KINDS = (TicketEventKind.REPLIED.value, TicketEventKind.CLOSED.value, TicketEventKind.REOPENED.value)
 """What staff do that answers a withdrawal: a reply to the resident, a close, a reopen. Claiming or passing the
 ticket on does not: whoever has it next must still see it."""
-DELIVERY = "delivery"
-"""A certificate request's `delivery` when the resident asked for it at the door (the ready notice's 送上门 too)."""
+DELIVERY = DELIVERED
+"""A certificate to bring to the door, asked for while it was made or on the ready notice (送上门)."""
 
 
 async def resident_asks(session: AsyncSession, ticket_ids: Collection[int]) -> dict[int, tuple[str, ...]]:

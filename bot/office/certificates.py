@@ -28,6 +28,9 @@ REPLIES: dict[str, tuple[str, ...]] = {
 CERTIFICATE_CATEGORY = "certificate"
 """The category key of every certificate ticket; the type is in its CertificateRequest row."""
 READY_KIND = "certificate_ready"
+COLLECTED = "pickup"
+DELIVERED = "delivery"
+"""How a certificate is handed over (`CertificateRequest.delivery`): collected at the window, or brought to the door."""
 DELIVERY_CHOICES = (("choice_pickup", "/certificate_pickup"), ("choice_delivery", "/certificate_delivery"))
 
 
@@ -41,7 +44,7 @@ async def mark_ready(session: AsyncSession, profile: Profile, number: str, now: 
                             note=READY_KIND))
     community = await get_community_by_id(session, ticket.community_id)
     wording = Wording(profile, community.key)
-    delivering = request.delivery == "delivery"  # asked for at the door while it was being made
+    delivering = request.delivery == DELIVERED  # asked for at the door while it was being made
     text = wording.render("certificate_ready_delivering" if delivering else "certificate_ready", ticket_no=number,
                           certificate=profile.certificates[request.certificate_key].name, office=ticket.assignee.name)
     choices = [] if delivering else [[wording.render(label), payload] for label, payload in DELIVERY_CHOICES]
