@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from bot.core.messages import InboundMessage, Reply
 from bot.office.additions import add_to_ticket
+from bot.office.categories import file_report
+from bot.office.certificates import CERTIFICATE_CATEGORY
 from bot.office.ticket_actions import category_name
 from handlers.base import HandlerContext
-from nlu.phrasing import ASKING, NAMES_A_BOOKING, STOPS_NOTICES, WITHDRAWS_A_REPORT
+from nlu.phrasing import ASKING, CERTIFICATE_WORD, NAMES_A_BOOKING, STOPS_NOTICES, WITHDRAWS_A_REPORT
 from nlu.result import ParseResult
-from storage.models import TicketEventKind
-from storage.repositories.tickets import latest_open_ticket_of
+from storage.models import Ticket, TicketEventKind
+from storage.repositories.tickets import open_tickets_of
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "withdrawal_noted": ("assignee", "category", "ticket_no"),
@@ -32,11 +34,24 @@ async def withdraws(nlu: ParseResult, ctx: HandlerContext) -> bool:
     if WITHDRAWS_A_REPORT.search(text) is None or ASKING.search(text) or NAMES_A_BOOKING.search(text) \
             or STOPS_NOTICES.search(text):
         return False
-    return await latest_open_ticket_of(ctx.session, ctx.resident.id) is not None
+    return await _withdrawn(ctx, text) is not None
+
+
+async def _withdrawn(ctx: HandlerContext, text: str) -> Ticket | None:
+    """The open ticket the words withdraw: a certificate's if they say 证明, else a report's; of those, the latest
+    of the category the words name (「已经不烧了」 is the burning rubbish, not the 居住证明 asked for after it), or
+    the latest."""
+    certificate = CERTIFICATE_WORD in text
+    tickets = [t for t in await open_tickets_of(ctx.session, ctx.resident.id)
+               if (t.category_key == CERTIFICATE_CATEGORY) == certificate]
+    filing = file_report(ctx.profile, text)
+    named = [t for t in tickets if filing.confident and t.category_key == filing.category.key]
+    chosen = named or tickets
+    return chosen[-1] if chosen else None
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
-    ticket = await latest_open_ticket_of(ctx.session, ctx.resident.id)
+    ticket = await _withdrawn(ctx, nlu.text)
     assert ticket is not None  # `withdraws` found it in this turn
     assignee = await add_to_ticket(ctx.session, ctx.profile, ctx.wording, ticket, nlu.text.strip(), ctx.now,
                                    kind=TicketEventKind.WITHDRAWN, card="staff_resident_withdraws")

@@ -86,3 +86,23 @@ async def test_without_an_open_report_nothing_is_withdrawn(
     """)
 
     assert await withdrawals(sessions) == ([], [])
+
+
+async def test_a_withdrawal_after_a_certificate_was_asked_for_withdraws_the_report_not_the_certificate(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「下水道那个单子撤了吧 已经通了」 withdrew the 居住证明 asked for after the report: the latest open ticket."""
+    await play(Resident(pipeline, "r-withdraw-which"), f"""
+        {REPORT}
+        居民: 开居住证明 给本人开 身份证110101199003074514 电话13912345678
+        居民: 孩子上学
+        居民: [确认]
+        助手: 已受理
+        居民: 下水道那个单子撤了吧 已经通了
+        助手: 下水道堵塞
+        助手: 您说不用办了
+    """)
+
+    [event], _ = await withdrawals(sessions)
+    async with sessions() as session:
+        withdrawn = await session.get_one(Ticket, event.ticket_id)
+    assert withdrawn.category_key == "drain_blocked"
