@@ -305,6 +305,27 @@ async def test_concurrent_guesses_at_one_account_check_no_more_passwords_than_th
     assert outcomes.count("refused") == console_sessions.MAX_FAILURES_PER_ACCOUNT
 
 
+def test_the_follow_up_form_records_only_what_the_resident_answered(server: str, database_url: str) -> None:
+    """Both answers of the 回访 form were ticked 满意 / 已解决 beforehand: a click on 记录 without asking recorded a
+    satisfied resident, and the satisfaction rate the office is judged by counted it."""
+    number = open_ticket(server)
+    give_passwords(database_url, "by-sec-01")
+
+    with signed_in(server, "by-sec-01") as client:
+        token = csrf_of(client.get(f"/console/tickets/{number}").text)
+        client.post(f"/console/tickets/{number}/close", data={"csrf_token": token, "result": "已修好"})
+        page = client.get(f"/console/tickets/{number}").text
+        unanswered = client.post(f"/console/tickets/{number}/follow-up", data={"csrf_token": token, "note": "没打通"})
+
+    form = page[page.index("/follow-up"):]
+    form = form[:form.index("</form>")]
+    radios = re.findall(r"<input type=\"radio\"[^>]*>", form)
+    assert len(radios) == 4
+    assert not any("checked" in radio for radio in radios)
+    assert sum("required" in radio for radio in radios) == 2
+    assert unanswered.status_code == 422
+
+
 def test_the_secretary_pauses_merges_splits_and_records_a_phone_follow_up_from_the_console(
         server: str, database_url: str) -> None:
     number = open_ticket(server)
