@@ -30,10 +30,12 @@ from nlu.phrasing import (
     BARE_NUMBER,
     CLAUSE_END,
     CORRECTING,
+    COURTESY_ONLY,
     INDOORS,
     LIVES_AT,
     LOCATING,
     OUTDOOR_SPOT,
+    OWN_HOME,
     PLACING,
     SPOT_LEADS,
     SPOT_TAIL,
@@ -195,7 +197,8 @@ async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
     if unit_alone(text) is not None:
         return any(ticket.building_id is not None for ticket in await _theirs_just_filed(ctx))
     if room_alone(text) is not None:  # 「201」 after 「31栋2单元」: the room in that unit
-        return any(ticket.building_id is not None and ticket.unit for ticket in await _theirs_just_filed(ctx))
+        return any(ticket.building_id is not None and ticket.unit and not home_at_shared_spot(ctx, ticket, text)
+                   for ticket in await _theirs_just_filed(ctx))
     place, found = find_place(ctx.profile, ctx.community.key, text), stated_address(text)
     named = found is not None or place is not None
     if CORRECTING.match(text):
@@ -215,6 +218,15 @@ async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
     placing = PLACING.match(text) is not None  # 「就在老年食堂后面那条小路中间」: where, however long
     return (locating and (short or placing or says_no_building(text))) or (
         named and len(text.strip()) < WHERE_WITH_WORDS_CHARS)
+
+
+def home_at_shared_spot(ctx: HandlerContext, ticket: Ticket, text: str) -> bool:
+    """「我家是402」 after a report of the stairwell lamp in 3栋2单元: where the resident lives, not where the lamp is.
+    A problem neighbours share (its category merges reports) is at no one's flat; one that is a flat's own (a
+    blocked drain) is placed in the room said."""
+    category = ctx.profile.categories.get(ticket.category_key)
+    shared = category is not None and ctx.profile.merge_window_days(category) > 0
+    return shared and room_alone(text) is not None and OWN_HOME.search(text) is not None
 
 
 async def _filed_there(ctx: HandlerContext, text: str, place: Place | None) -> bool:
@@ -320,6 +332,8 @@ async def _take_where(ctx: HandlerContext, text: str) -> bool:
     if await _take_place(ctx, text) or not asked:
         return "place" in slots
     words = text.strip()
+    if COURTESY_ONLY.match(words):  # 「谢谢」 asked a second time where: no place, whatever its length
+        return False
     if says_no_building(text):
         # 「不在楼里 就是小区里快递柜那 挨着小卖部」: no building, and where it is in words all the same.
         rest = without_no_building(words).strip()

@@ -72,6 +72,11 @@ class HandlerContext:
     def wording(self) -> Wording:
         return Wording(self.profile, self.community.key if self.community else None)
 
+    def keep_guide_in_mind(self) -> None:
+        """The guide just quoted stays the topic through words not understood: 「我今年八十一了」 after the 高龄津贴
+        guide, then 「那要带什么材料」, asks about that guide still."""
+        self.state.guide = self.state.guide or self.last_guide
+
     def say(self, key: str, *choices: Choice, **fields: object) -> TextReply:
         return TextReply(self.wording.render(key, **fields), tuple(choices))
 

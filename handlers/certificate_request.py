@@ -20,13 +20,14 @@ from handlers.community import ask_community, resolve_community
 from handlers.forms.engine import answers_slot, run_form
 from handlers.forms.slot_readers import named_certificate
 from nlu.id_number import mask_id_number
-from nlu.phrasing import ASKS_FOR_A_DOCUMENT
+from nlu.phrasing import ASKS_FOR_A_DOCUMENT, GOES_IN_PERSON, cancels
 from nlu.result import ParseResult
 from storage.models import CertificateRequest
 from storage.profile.schema import Category, Certificate
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "certificate_created": ("certificate", "due", "materials", "office", "ticket_no"),
+    "certificate_in_person": ("certificate", "hours", "materials", "place"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -46,7 +47,22 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
             and named_certificate(ctx.profile, nlu.text) is None and asks_office_to_act(ctx.profile, nlu.text):
         # 「…能不能帮俺申请点救助啥的 麻烦你们给报上去」: help asked with an office matter, no document named.
         return await appeal_report.file_instead(message, nlu, ctx)
+    if ctx.state.flow == FLOW and ctx.state.slots.get("certificate") in ctx.profile.certificates \
+            and GOES_IN_PERSON.search(nlu.text) and not cancels(nlu.text) and not any(ch.isdigit() for ch in nlu.text):
+        return _in_person(ctx)
     return await run_form(FLOW, nlu, ctx, _summary, _submit)
+
+
+def _in_person(ctx: HandlerContext) -> list[Reply]:
+    """「要不先约个时间去社区办吧」 in the form (the ID number not at hand): the window issues it without a booking;
+    what to bring and when it is open, and the form left, not taken for what the certificate is for."""
+    certificate = ctx.profile.certificates[ctx.state.slots["certificate"]]
+    community = ctx.profile.communities.get(ctx.community.key if ctx.community else "")
+    hours = ctx.profile.district.office_hours
+    ctx.state.finish()
+    return [ctx.say("certificate_in_person", certificate=certificate.name, place=community.address if community else "",
+                    hours=f"{hours.open:%H:%M}-{hours.close:%H:%M}",
+                    materials="\n".join(f"· {item}" for item in certificate.materials))]
 
 
 async def _summary(ctx: HandlerContext) -> Mapping[str, object]:

@@ -21,7 +21,8 @@ GOODBYE = "goodbye"
 DENY = "deny"
 AFFIRM = "affirm"
 PICK_ONE_OFFERED = "pick_one_offered"
-INTENTS = (GREETING, GOODBYE, AFFIRM, DENY, "out_of_scope")
+OUT_OF_SCOPE = "out_of_scope"
+INTENTS = (GREETING, GOODBYE, AFFIRM, DENY, OUT_OF_SCOPE)
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
@@ -29,7 +30,8 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     await _note_home(ctx, nlu.text)
     if intent in ("goodbye", "deny"):
         return [ctx.say("goodbye")]
-    if intent == "out_of_scope":
+    if intent == OUT_OF_SCOPE:
+        ctx.keep_guide_in_mind()
         return [ctx.say("out_of_scope", *menu(ctx))]
     if intent == AFFIRM and len(ctx.state.offered) > 1:
         # 「要」 to 「您是想订阅通知，还是退订通知？」: a yes to several choices says none of them; the same again.

@@ -67,6 +67,7 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     answered = policy_question.answer_from_guides(nlu, ctx)  # a question the classifier could not place
     if answered is not None:
         return answered
+    ctx.keep_guide_in_mind()
     ctx.state.misses += 1
     if ctx.state.misses >= MISSES_BEFORE_PERSON:
         return await hand_over(ctx, nlu.text)

@@ -13,6 +13,7 @@ from bot.office.categories import asks_office_to_act
 from handlers import appeal_report, appointment_book, certificate_request
 from handlers.appointment_slots import named_service
 from handlers.base import HandlerContext
+from handlers.conversation import OUT_OF_SCOPE
 from handlers.forms.slot_readers import named_certificate
 from nlu.phrasing import ALSO_ASKS, ASKING, ASKS_FOR_A_DOCUMENT, CERTIFICATE_WORD, GOES_ON, TRIED_AND_FAILED
 from nlu.policy_index import Hit, names_the_guide
@@ -72,6 +73,13 @@ def answer_from_guides(nlu: ParseResult, ctx: HandlerContext) -> list[Reply] | N
     as, or None when they do not ask or no guide answers."""
     hit = answer_in_context(nlu.text, ctx) if ASKING.search(nlu.text) else None
     return _quote(ctx, hit) if hit is not None else None
+
+
+def asks_on_about_the_guide(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    """「我八十一了 一个月能领多少」 right after the 高龄津贴 guide, beyond the bot to the classifier: a question its
+    guide answers."""
+    return nlu.intent.name == OUT_OF_SCOPE and ctx.last_guide is not None and ASKING.search(nlu.text) is not None \
+        and answer_in_context(nlu.text, ctx) is not None
 
 
 def answer_in_context(question: str, ctx: HandlerContext) -> Hit | None:

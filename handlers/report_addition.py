@@ -4,7 +4,9 @@ another one. Filed again they would make a second ticket under whatever the new 
 dispute); as news they go on the ticket and to its assignee (`bot.office.additions`). Another problem is
 reported with the same words, as if the resident had just said them. When the worker can come (「我下午不在家 明天上午
 来行不行」, a booking to the classifier), said right after filing or after the report's progress was shown, goes
-on the ticket and to its assignee at once."""
+on the ticket and to its assignee at once; so does where said more exactly in words that cannot move the ticket
+(「不对 是南边那个楼道」), and where the resident lives said after a problem neighbours share (「我家是402」 after the
+stairwell lamp)."""
 
 from __future__ import annotations
 
@@ -13,17 +15,20 @@ import re
 from bot.core.dialogue import is_a_pick
 from bot.core.messages import InboundMessage, Reply
 from bot.office.additions import add_to_ticket
+from bot.office.categories import names_a_category
 from bot.office.emergencies import EMERGENCY_CATEGORY
 from bot.office.places import find_place
 from bot.office.ticket_actions import category_name
+from bot.office.ticketing import format_address
 from handlers import appeal_report, emergency, not_urgent
 from handlers.base import HandlerContext
 from handlers.conversation import AFFIRM, DENY, GOODBYE, GREETING
-from nlu.address import stated_address
+from nlu.address import room_alone, stated_address
 from nlu.payloads import button_payload, read_button_payload
-from nlu.phrasing import ASKING, NEW_TOPIC, SAYS_WHEN_HOME
+from nlu.phrasing import ASKING, CORRECTING, LOCATING, NEW_TOPIC, SAYS_WHEN_HOME
 from nlu.result import ParseResult
 from storage.models import TicketStatus
+from storage.repositories.directory import get_building_by_id
 from storage.repositories.tickets import get_ticket_by_number
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -33,6 +38,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "report_added": ("assignee", "ticket_no"),
     "visit_time_noted": ("assignee", "ticket_no"),
     "emergency_news_noted": ("assignee", "ticket_no"),
+    "home_noted": ("assignee", "home", "ticket_no"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -45,7 +51,11 @@ WHEN_HOME = "when_home"
 """Not from the classifier: the pipeline's name for words saying when the worker can come to the report's place."""
 TO_THE_DUTY = "news_for_the_duty"
 """Not from the classifier: the pipeline's name for words right after an emergency's numbers, for the on-duty staff."""
-INTENTS = (MORE, ADD, WHEN_HOME, TO_THE_DUTY)
+MORE_EXACTLY = "placed_more_exactly"
+"""Not from the classifier: the pipeline's name for where said again, more exactly, right after a filing that it
+cannot move the ticket by: 「不对 是南边那个楼道」 (no building or listed place) or 「我家是402」 after a problem
+neighbours share."""
+INTENTS = (MORE, ADD, WHEN_HOME, TO_THE_DUTY, MORE_EXACTLY)
 
 NOT_NEWS_FOR_THE_DUTY = frozenset({*emergency.INTENTS, "human_handoff", GREETING, GOODBYE, appeal_report.FLOW,
                                    not_urgent.INTENT})
@@ -72,6 +82,26 @@ async def tells_more(nlu: ParseResult, ctx: HandlerContext) -> bool:
     if NEW_TOPIC.match(text) or stated_address(text) or find_place(ctx.profile, ctx.community.key, text):
         return False
     return bool(await appeal_report.just_filed(ctx))
+
+
+async def places_more_exactly(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    """Whether the words, right after one report of the resident's own was filed, say more exactly where it is or
+    where the resident lives, in words that cannot move it (`appeal_report.corrects_where` moves what they can):
+    「不对 是南边那个楼道」 after a report at 3栋2单元, 「我家是402」 after the stairwell lamp there. Taken as news of
+    the report, not a yes, a no or a goodbye."""
+    text = nlu.text
+    if len(ctx.state.filed) != 1 or ctx.community is None:
+        return False
+    tickets = [ticket for ticket in await appeal_report.just_filed(ctx)
+               if ticket.resident_id == ctx.resident.id and ticket.status != TicketStatus.CLOSED
+               and ticket.category_key != EMERGENCY_CATEGORY]
+    if not tickets:
+        return False
+    if appeal_report.home_at_shared_spot(ctx, tickets[0], text):
+        return True
+    corrects = CORRECTING.match(text) is not None and LOCATING.search(text) is not None
+    return corrects and stated_address(text) is None and find_place(ctx.profile, ctx.community.key, text) is None \
+        and not names_a_category(ctx.profile, text)
 
 
 async def tells_when_home(nlu: ParseResult, ctx: HandlerContext) -> bool:
@@ -101,6 +131,8 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         return await _note_for_the_duty(nlu, ctx)
     if nlu.intent.name == WHEN_HOME:
         return await _note_when_home(nlu, ctx)
+    if nlu.intent.name == MORE_EXACTLY:
+        return await _note_where(nlu, ctx)
     named = nlu.entity("ticket")
     ticket = await get_ticket_by_number(ctx.session, named.value) if named else None
     words = nlu.text.strip()
@@ -117,6 +149,20 @@ async def _note_when_home(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     ctx.state.filed = []
     assignee = await add_to_ticket(ctx.session, ctx.profile, ctx.wording, ticket, nlu.text.strip(), ctx.now)
     return [ctx.say("visit_time_noted", ticket_no=ticket.number, assignee=assignee.name)]
+
+
+async def _note_where(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    [ticket] = await appeal_report.just_filed(ctx)
+    text = nlu.text.strip()
+    assignee = await add_to_ticket(ctx.session, ctx.profile, ctx.wording, ticket, text, ctx.now)
+    room = room_alone(text)
+    if room is None or ticket.building_id is None or not appeal_report.home_at_shared_spot(ctx, ticket, text):
+        return [ctx.say("report_added", ticket_no=ticket.number, assignee=assignee.name)]
+    building = await get_building_by_id(ctx.session, ticket.building_id)
+    resident = ctx.resident
+    resident.building_id, resident.unit, resident.room = building.id, ticket.unit, room
+    home = format_address(ctx.wording, building.number, ticket.unit, room)
+    return [ctx.say("home_noted", ticket_no=ticket.number, assignee=assignee.name, home=home)]
 
 
 async def _note_for_the_duty(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:

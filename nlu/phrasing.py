@@ -13,6 +13,8 @@ NEED_BOUNDARY = re.compile(
 )
 """Where a second need may start in a message: punctuation, a wide gap, 「另外」「还有」「顺便」 (not the 还有 of
 「我还有没有份」), 「登记完」 (「…道闸坏了 登记完帮我转个人工」)."""
+OPENING_PARTICLES = re.compile(r"^[\s\W_]*(?:[啊呀嗯呃哦噢呢吧嘛]+[\s\W_]*)*")
+"""「还有啊我那个高龄补贴…」: the 啊 left at the start of the second need's words, a breath, not a word of it."""
 
 CLAUSE_END = re.compile(r"[。！？!?；;，,、\n]+|\s+")
 _ENUMERATING = r"一个是|另一个|再一个|第二|二是|其次"
@@ -123,19 +125,25 @@ all it says."""
 GOING_ON_ONLY = re.compile(r"^[\W好的那吧嗯啊哦行呢哈呀了]*$")
 """What is left of 「好的那继续吧」 once the words that go on are taken out: nothing that answers a form."""
 
+GOES_IN_PERSON = re.compile(r"(?:去|到|上)(?:社区|居委会?|窗口|服务中心|便民服务|你们那)(?:儿|里|边)?(?:去)?"
+                            r"(?:办|开|弄)|当面(?:办|开)|(?:自己|直接|亲自)(?:过去|去一趟|跑一趟)")
+"""「要不先约个时间去社区办吧」「我直接过去一趟」: the matter done at the office in person instead of here."""
 ASKS_TO_BOOK = re.compile(r"约|排(个|一下)?(时间|号)|挂(个)?号|定(个)?时间|上门")
 """「能约个法律咨询吗」「上门来办」: a time with the office asked for, not only its help."""
 
 PLACING = re.compile(r"^\W*(?:就是|就|是|它|那个)?在")
 """「就在老年食堂后面那条小路中间」: a message that starts by saying where."""
 
+OWN_HOME = re.compile(r"(?:我|俺|咱)(?:们)?家|我住|俺住")
+"""「我家是402」「我住402」: the resident's own flat."""
 LIVES_AT = re.compile(r"(?:住|住在|家在|家住|我是|俺是)\s*$")
 """「我家住19栋，…幼儿园门口…」: the words before a building that make it the resident's home, not where the
 problem is."""
 
 LOCATING = re.compile(r"旁|附近|门口|路|边|后面|后头|前面|前头|对面|对过|里面|里头|楼下|楼上|角|外面|外头|中间"
-                      r"|那儿|那里|那排|那块|那片|入口|出口|墙|隔壁|底下|空地|院|场|坝|棚|亭|池|河|湖|桥|站|口|挨着|靠着|靠近")
-"""Words that place something (旁边, 后头, 那块空地): an answer with one describes where."""
+                      r"|那儿|那里|那排|那块|那片|入口|出口|墙|隔壁|底下|空地|院|场|坝|棚|亭|池|河|湖|桥|站|口|挨着|靠着|靠近"
+                      r"|整个(?:小区|社区|院子?|楼)|全小区|全社区|所有的?楼|家家户户")
+"""Words that place something (旁边, 后头, 那块空地, 整个小区): an answer with one describes where."""
 BARE_NUMBER = re.compile(
     r"^[\s，,。:：就是在住我俺咱们家那这栋幢楼的嘛呀啊哦噻哈]*([0-9]{1,3}|[零〇幺一二三四五六七八九十百]{1,4})"
     r"[\s。！!]*(?:噻|嘛|呀|啊|哈|哦|呢|的|吧|咯|撒|哟|号|栋)?[\s。！!]*$")
@@ -260,6 +268,9 @@ OPENING_GREETING = re.compile(
 AGREES_WITH_THANKS = re.compile(r"^[\W_]*(?:好的?|好嘞|行|可以|嗯+|对|是的?|没问题|ok)[\W_啊呀吧哈嗯的了]*"
                                 r"(?:谢谢|多谢|感谢|辛苦|麻烦)", re.IGNORECASE)
 """「好的谢谢」 to 「确认预约吗？」: a yes with thanks, which the classifier hears as a goodbye."""
+COURTESY_ONLY = re.compile(r"^[\W_]*(?:(?:好的?|好嘞|行|可以|嗯+|哦+|噢|对|是的?|没问题|ok|谢谢|多谢|感谢|辛苦|麻烦"
+                           r"|不客气)(?:你们|您|你)?[\W_啊呀吧哈嗯的了啦哦]*)+$", re.IGNORECASE)
+"""「谢谢」「好的」「嗯嗯 谢谢您」: courtesy alone, which answers no open question (where? what?)."""
 THANKS_ONLY = re.compile(r"^[\W_]*(?:谢谢|多谢|感谢|辛苦)(?:你们|您|你)?(?:了|啊|哈|哦|呀|啦)*[\W_]*$")
 """「谢谢」 alone: no yes, no no."""
 OPENING_THANKS = re.compile(r"^[\W_]*(?:谢谢|多谢|感谢|辛苦)(?:你们|您|你)?(?:了|啊|哈|哦|呀|啦)*[\s\W_]*")
@@ -280,7 +291,7 @@ def without_greeting(text: str, opening: re.Pattern[str] = OPENING_GREETING) -> 
 
 
 ASKING = re.compile(
-    r"吗|伐|[？?]|什么|怎么|咋|哪|多少|多长|多久|多大|几[个岁天月年号点]|能不能|可不可以|要不要|是否|是不是|请问|想问|问问|如何|啥")
+    r"吗|伐|[？?]|什么|怎么|咋|哪|多少|多长|多久|多大|几[个岁天月年号点]|能不能|可不可以|要不要|行不行|成不成|中不中|可以不|算不算|够不够|是否|是不是|请问|想问|问问|如何|啥")
 """A clause that asks: 「…我想问问申请低保要什么条件」 after a story of how the resident got here."""
 
 GOES_ON = re.compile(r"^[\W_]*(?:那(?![个边里儿些])|那么|这样的话|照这么说)")

@@ -278,10 +278,14 @@ class Pipeline:
         if not is_emergency(nlu, cued, in_flow=state.flow is not None, closed_answer=closed_answer,
                             calm=self.safety.sounds_calm(nlu.text)):
             nlu = self._without_emergency(nlu)
+        if state.flow is None and policy_question.asks_on_about_the_guide(nlu, ctx):
+            nlu = replace(nlu, intent=IntentScore(policy_question.INTENT, 1.0))
         moves = await appeal_report.corrects_where(nlu, ctx) if state.flow is None \
             else not answers and await appeal_report.corrects_where_amid_form(nlu, ctx)
         if moves:
             nlu = replace(nlu, intent=IntentScore(appeal_report.MOVE, 1.0))
+        elif state.flow is None and await report_addition.places_more_exactly(nlu, ctx):
+            nlu = replace(nlu, intent=IntentScore(report_addition.MORE_EXACTLY, 1.0))
         elif state.flow is None and await report_addition.tells_when_home(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(report_addition.WHEN_HOME, 1.0))
         elif state.flow is None and request_status.asks_after_the_filing(nlu, ctx):

@@ -19,6 +19,7 @@ from nlu.phrasing import (
     JUST_ASKING,
     NEED_BOUNDARY,
     NOBODY_ACTS,
+    OPENING_PARTICLES,
     SENDS_SOMEONE,
     WANTS_TO_TALK,
     without_new_topic,
@@ -64,7 +65,7 @@ class SecondNeeds:
             # 「楼上漏水吵了好几回了，我就想先了解一下，人民调解是怎么个流程？」: a question, with why it is asked.
             return replace(said, intent=IntentScore(policy_question.INTENT, 1.0), ambiguous=False), False
         for boundary in NEED_BOUNDARY.finditer(text):
-            first, rest = text[:boundary.start()].strip(), text[boundary.end():].strip()
+            first, rest = text[:boundary.start()].strip(), OPENING_PARTICLES.sub("", text[boundary.end():]).strip()
             if min(_chars(first), _chars(rest)) < MIN_PART_CHARS:
                 continue
             if person_first and not _turns_to_another_matter(boundary.group()):

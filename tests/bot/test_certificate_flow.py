@@ -129,6 +129,27 @@ async def test_an_id_number_not_at_hand_or_a_stray_digit_is_no_wrong_number(
     """)
 
 
+async def test_going_to_the_office_instead_gets_what_to_bring_not_taken_for_the_purpose(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「要不先约个时间去社区办吧」, the ID number not at hand, was 「好的，“…”记下了」 as what the certificate is for,
+    and the ID number asked again; 「明天上午」 then asked which service to book."""
+    await play(Resident(pipeline, "r-cert-in-person"), """
+        居民: 你好 我要给我妈开个居住证明
+        助手: 身份证号
+        居民: 身份证号我不记得了 回头问问
+        助手: 找到身份证号后直接发给我
+        居民: 要不先约个时间去社区办吧
+        助手: 居住证明不用预约
+        助手: 白杨路88号
+        助手: 户口簿
+        助手: !记下了
+        助手: !身份证号
+    """)
+
+    async with sessions() as session:
+        assert (await session.scalars(select(Ticket))).all() == []
+
+
 async def test_a_name_given_where_the_id_number_is_asked_is_no_request_for_a_person(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     """「他叫王小明」 sounds to the classifier like 「叫小李接一下」."""

@@ -157,6 +157,43 @@ async def test_no_building_number_gets_one_request_for_words_and_then_the_report
     assert (ticket.building_id, ticket.place) == (None, "不知道咋说")
 
 
+async def test_thanks_asked_a_second_time_where_is_no_place(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「谢谢」 to 「用一句话说说大概在哪儿」 was filed as the place: 「地点：白杨社区谢谢」."""
+    await play(Resident(pipeline, "r-thanks-where"), """
+        居民: 有个井盖不见了 就剩个大黑洞
+        助手: 几栋几单元
+        居民: 没有楼号
+        助手: 用一句话说说大概在哪儿
+        居民: 谢谢
+        助手: 用一句话说说大概在哪儿
+        助手: !已登记
+        居民: 好的
+        助手: !已登记
+        居民: 就在东边那条路上
+        助手: 已登记
+    """)
+
+    [ticket] = await tickets_of(sessions)
+    assert ticket.place == "东边那条路上"
+
+
+async def test_the_whole_estate_answers_which_building(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「几号楼都一样 整个小区都不热」 was asked again for words, as if no place had been said."""
+    await play(Resident(pipeline, "r-whole-estate"), """
+        居民: 暖气不热 家里才十五度
+        助手: 几栋几单元
+        居民: 几号楼都一样 整个小区都不热
+        助手: 已登记
+        助手: !大概在哪儿
+    """)
+
+    [ticket] = await tickets_of(sessions)
+    assert ticket.building_id is None
+    assert "整个小区" in (ticket.place or "")
+
+
 async def test_a_description_of_the_place_is_taken_at_once(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-described"), """
@@ -261,6 +298,15 @@ async def test_a_report_and_a_certificate_in_one_message_are_both_served(
 
     [ticket] = await tickets_of(sessions)
     assert ticket.category_key == "lighting"
+
+
+async def test_the_second_need_is_quoted_without_the_breath_before_it(pipeline: Pipeline) -> None:
+    """「…电梯又坏了三天了…还有啊我那个高龄补贴这个月怎么没到账啊」 was quoted as 「“啊我那个高龄补贴…”」."""
+    await play(Resident(pipeline, "r-breath"), """
+        居民: 我是十五栋二单元的老李啊我们楼的电梯啊又坏了三天了你们赶紧给弄一下还有啊我那个高龄补贴这个月怎么没到账啊
+        助手: 已登记
+        助手: 接着办您说的另一件事：“我那个高龄补贴
+    """)
 
 
 async def test_two_problems_in_one_report_become_two_tickets(

@@ -10,6 +10,7 @@ from bot.conversation.pipeline import Pipeline
 from bot.office.additions import ADDED_KIND
 from bot.privacy.ticket_purge import quotes_resident
 from storage.models import OutboxMessage, Staff, Ticket, TicketEvent, TicketEventKind
+from storage.models import Resident as ResidentRow
 from tests.bot.transcript import Resident, play
 
 NEWS = "已经流到楼下了 楼下邻居来敲门了 电话13812345678"
@@ -259,3 +260,43 @@ async def test_the_room_alone_after_the_unit_places_the_report_in_it(
     async with sessions() as session:
         [ticket] = (await session.scalars(select(Ticket))).all()
     assert (ticket.unit, ticket.room) == ("2", "201")
+
+
+async def test_where_the_resident_lives_after_a_shared_problem_is_noted_not_made_its_place(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「我家是402」 after the stairwell lamp of 3栋2单元 moved the lamp's ticket into flat 402."""
+    await play(Resident(pipeline, "r-lamp-home"), """
+        居民: 我家楼道的灯坏了好几天了 黑灯瞎火的
+        助手: 几栋几单元
+        居民: 3号楼2单元
+        助手: 编号 GD
+        居民: 我家是402
+        助手: 已记下您家住3栋2单元402室
+        助手: 地点不变
+        助手: !地点改为
+    """)
+
+    async with sessions() as session:
+        [ticket] = (await session.scalars(select(Ticket))).all()
+        [added] = (await session.scalars(select(TicketEvent).where(TicketEvent.kind == TicketEventKind.ADDED))).all()
+        resident = await session.get_one(ResidentRow, ticket.resident_id)
+    assert (ticket.category_key, ticket.unit, ticket.room) == ("lighting", "2", None)
+    assert added.note == "我家是402"
+    assert (resident.unit, resident.room) == ("2", "402")
+
+
+async def test_a_corrected_spot_without_a_building_goes_on_the_report_not_to_a_goodbye(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「不对 是南边那个楼道」 right after filing (a no to the classifier) got 「好的，不客气」 and reached no one."""
+    await play(Resident(pipeline, "r-lamp-south"), """
+        居民: 楼道的灯坏了 黑灯瞎火的 3号楼2单元
+        助手: 编号 GD
+        居民: 不对 是南边那个楼道
+        助手: 已把您说的新情况记到 GD
+        助手: !不客气
+    """)
+
+    async with sessions() as session:
+        [ticket] = (await session.scalars(select(Ticket))).all()
+        [added] = (await session.scalars(select(TicketEvent).where(TicketEvent.kind == TicketEventKind.ADDED))).all()
+    assert (ticket.unit, added.note) == ("2", "不对 是南边那个楼道")

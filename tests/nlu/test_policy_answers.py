@@ -266,6 +266,27 @@ async def test_whether_one_may_apply_where_and_a_lost_card_go_on_about_the_guide
     """)
 
 
+async def test_the_guide_stays_the_topic_through_words_not_understood(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    """「我今年八十一了」 (beyond the bot, to the classifier) after the 高龄津贴 guide made the bot forget it: 「那要带
+    什么材料」 then got 「没有找到答案」; 「我让我闺女去办行不行」 was not understood, and 「一个月能领多少钱」 got who
+    may apply instead of how much."""
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-aside-kept"), """
+        居民: 我想问一下高龄津贴怎么领
+        助手: 【高龄津贴（高龄老人生活补贴）·申请步骤】
+        居民: 我今年八十一了
+        居民: 那要带什么材料
+        助手: 【高龄津贴（高龄老人生活补贴）·申请材料】
+        居民: 好的 我让我闺女去办行不行
+        助手: 【高龄津贴（高龄老人生活补贴）·申请材料】
+        助手: 家属代办的
+        居民: 我八十一了 一个月能领多少钱
+        助手: 【高龄津贴（高龄老人生活补贴）·发放标准】
+    """)
+
+
 async def test_a_service_the_office_books_named_in_a_question_the_answer_does_not_speak_of_is_offered(
         pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
     pipeline.policies = ranked_library
