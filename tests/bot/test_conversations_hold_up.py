@@ -532,3 +532,27 @@ async def test_not_knowing_where_a_place_answer_elsewhere_and_asking_for_a_perso
     """)
 
     assert sorted(t.category_key for t in await tickets_of(sessions)) == ["facilities", "handoff"]
+
+
+async def test_a_yes_after_a_report_or_an_answer_is_heard_not_answered_with_the_menu(pipeline: Pipeline) -> None:
+    """「嗯」 after a report was filed got 「您好，这里是…」 and the menu; 「好的」 then 「请从下面选一个」."""
+    await play(Resident(pipeline, "r-heard"), """
+        居民: 21栋门口的垃圾桶满了没人清
+        助手: 已登记
+        居民: 嗯
+        助手: 好的。还有别的事
+        助手: !您好
+        助手: !请从下面选一个
+        居民: 好的
+        助手: 好的。还有别的事
+    """)
+    await play(Resident(pipeline, "r-heard-joined"), """
+        居民: 21栋门口的垃圾桶满了 好几天没人清
+        助手: 已经有居民反映过了
+        居民: 嗯
+        助手: 好的。还有别的事
+    """)
+    await play(Resident(pipeline, "r-first-yes"), """
+        居民: 嗯
+        助手: 您好
+    """)

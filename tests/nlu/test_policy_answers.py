@@ -440,7 +440,8 @@ def test_a_question_about_the_forms_is_answered_with_the_materials_that_name_the
 
 @pytest.mark.parametrize(("question", "asked", "answered"), [
     ("中午能去办事吗", "中午12点到1点半能去办事吗？", "中午窗口午休"),
-    ("社区电话多少", "社区的电话是多少？怎么联系社区？", "白杨社区电话0571-86012345"),
+    ("社区电话多少", "社区（居委会）的电话是多少？怎么联系社区？", "白杨社区电话0571-86012345"),
+    ("居委会电话多少", "社区（居委会）的电话是多少？怎么联系社区？", "白杨社区电话0571-86012345"),
 ])
 def test_an_answer_from_a_list_of_questions_and_answers_is_that_one_answer(
         ranked_library: PolicyLibrary, question: str, asked: str, answered: str) -> None:
