@@ -125,6 +125,8 @@ all it says."""
 GOING_ON_ONLY = re.compile(r"^[\W好的那吧嗯啊哦行呢哈呀了]*$")
 """What is left of 「好的那继续吧」 once the words that go on are taken out: nothing that answers a form."""
 
+STOOD_CLEAR = re.compile(r"没(?:有)?(?:转|汇|付|给钱|打钱|上当|理他|搭理|信)|(?:我|就|直接|马上|已经)挂(?:了|掉|断)")
+"""「没转 我挂了」「没上当」 after the numbers to call about a fraud call: nothing lost, the call ended."""
 GOES_IN_PERSON = re.compile(r"(?:去|到|上)(?:社区|居委会?|窗口|服务中心|便民服务|你们那)(?:儿|里|边)?(?:去)?"
                             r"(?:办|开|弄)|当面(?:办|开)|(?:自己|直接|亲自)(?:过去|去一趟|跑一趟)")
 """「要不先约个时间去社区办吧」「我直接过去一趟」: the matter done at the office in person instead of here."""

@@ -69,6 +69,7 @@ from nlu.phrasing import (
     OPENING_ASIDE,
     OPENING_THANKS,
     PAUSES,
+    STOOD_CLEAR,
     STOPS_NOTICES,
     praises_what_was_done,
     without_greeting,
@@ -380,9 +381,11 @@ class Pipeline:
         said, cued = self.read(stripped)
         if cued:
             return said, True
-        if pending and said.intent.name == DENY and not_urgent.INTENT in _offered_intents(state):
-            # 「没转」 right after the numbers to call about a fraud call: not happening after all. How to keep safe
-            # from it, for the words first written, as the 安全提醒 button offered there would give.
+        stood_clear = said.intent.name == DENY or STOOD_CLEAR.search(stripped) is not None
+        if pending and stood_clear and not_urgent.INTENT in _offered_intents(state):
+            # 「没转」 right after the numbers to call about a fraud call, or 「没转 我挂了」 (a goodbye to the
+            # classifier): not happening after all. How to keep safe from it, for the words first written, as the
+            # 安全提醒 button offered there would give.
             first = self.nlu.parse(pending)
             need = Entity("need", safety_tip.INTENT, 0, 0, safety_tip.INTENT)
             return replace(first, intent=IntentScore(not_urgent.INTENT, 1.0), entities=(*first.entities, need)), False

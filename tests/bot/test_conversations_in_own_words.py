@@ -1103,3 +1103,16 @@ async def test_a_phone_mistyped_with_dashes_where_the_phone_is_asked_is_told_so_
     """)
 
     assert await where(sessions) == []
+
+
+@pytest.mark.parametrize("answer", ["没转 我挂了", "我没上当 直接挂了"])
+async def test_a_fraud_call_hung_up_on_is_told_how_such_calls_go_not_goodbye(pipeline: Pipeline, answer: str) -> None:
+    """「没转 我挂了」 right after the numbers to call (a goodbye to the classifier) got 「好的，不客气」 and left the
+    staff alerted; 「没转」 alone was already taken as the danger not happening."""
+    await play(Resident(pipeline, "r-hung-up"), f"""
+        居民: 刚才有人打电话说我儿子出车祸了让我赶紧转钱
+        助手: 96110
+        居民: {answer}
+        助手: 谎称子孙出事
+        助手: !不客气
+    """)
