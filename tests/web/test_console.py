@@ -305,6 +305,20 @@ async def test_concurrent_guesses_at_one_account_check_no_more_passwords_than_th
     assert outcomes.count("refused") == console_sessions.MAX_FAILURES_PER_ACCOUNT
 
 
+def test_the_reply_box_names_the_channel_the_resident_wrote_from(server: str, database_url: str) -> None:
+    """The reply box said 「会发到居民用的微信、Telegram或网页聊天」 whatever the resident used."""
+    number = open_ticket(server)
+    give_passwords(database_url, "by-sec-01")
+
+    with signed_in(server, "by-sec-01") as client:
+        token = csrf_of(client.get(f"/console/tickets/{number}").text)
+        client.post(f"/console/tickets/{number}/claim", data={"csrf_token": token})
+        page = client.get(f"/console/tickets/{number}").text
+
+    assert "会发到居民的网页聊天" in page
+    assert "Telegram或" not in page
+
+
 def test_the_follow_up_form_records_only_what_the_resident_answered(server: str, database_url: str) -> None:
     """Both answers of the 回访 form were ticked 满意 / 已解决 beforehand: a click on 记录 without asking recorded a
     satisfied resident, and the satisfaction rate the office is judged by counted it."""
