@@ -18,7 +18,6 @@ from storage.profile import Profile
 from storage.profile.schema import Service, SlotSpec
 from storage.repositories.appointments import free_slots
 from storage.scheduling import is_bookable_time, nearest_slot_start
-from storage.slot_problem import SlotProblem
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "time_unavailable": ("reason", "service", "time"),
@@ -135,12 +134,12 @@ async def read_time(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, await
     label = format_datetime(ctx.wording, ctx.profile, asked, with_time=requested.has_time)
     if problem is not None:
         reason = ctx.wording.render(f"reason_{problem.value}")
-        after = ctx.now if problem is SlotProblem.IN_PAST else max(asked, ctx.now)
-        offers = await _free_choices(ctx, service, after)
+        offers = await _free_choices_near(ctx, service, asked)
         return SlotOutcome(replies=(ctx.say("time_unavailable", *offers, time=label, service=service.name,
                                             reason=reason),))
     offers = await _free_choices(ctx, service, start)
     if not offers or offers[0].payload != start.isoformat():
+        offers = await _free_choices_near(ctx, service, start)
         return SlotOutcome(replies=(ctx.say("time_full", *offers, time=label, service=service.name),))
     return SlotOutcome(value=start.isoformat())
 
@@ -169,4 +168,21 @@ async def _free_choices(ctx: HandlerContext, service: Service, after: datetime) 
         return ()
     starts = await free_slots(ctx.session, ctx.community.id, service, after, ctx.now, ctx.profile.timezone,
                               limit=FREE_SLOTS_OFFERED)
-    return tuple(Choice(format_datetime(ctx.wording, ctx.profile, start), start.isoformat()) for start, _ in starts)
+    return _choices(ctx, [start for start, _ in starts])
+
+
+async def _free_choices_near(ctx: HandlerContext, service: Service, asked: datetime) -> tuple[Choice, ...]:
+    """The free times around the one asked that cannot be had: the last before it, then the first after (more
+    before when few come after). 「能早点吗 明天行不」 when the service is not served tomorrow is offered this
+    afternoon too, not only the day after."""
+    if ctx.community is None:
+        return ()
+    starts = [start for start, _ in await free_slots(ctx.session, ctx.community.id, service, ctx.now, ctx.now,
+                                                     ctx.profile.timezone, limit=None)]
+    earlier = [start for start in starts if start < asked]
+    later = [start for start in starts if start >= asked][:FREE_SLOTS_OFFERED - min(1, len(earlier))]
+    return _choices(ctx, earlier[max(0, len(earlier) - (FREE_SLOTS_OFFERED - len(later))):] + later)
+
+
+def _choices(ctx: HandlerContext, starts: list[datetime]) -> tuple[Choice, ...]:
+    return tuple(Choice(format_datetime(ctx.wording, ctx.profile, start), start.isoformat()) for start in starts)

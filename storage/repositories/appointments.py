@@ -53,12 +53,13 @@ async def release_place(session: AsyncSession, slot_id: int) -> None:
 
 
 async def free_slots(session: AsyncSession, community_id: int, service: Service, after: datetime,
-                     now: datetime, tz: tzinfo, limit: int = 3) -> list[tuple[datetime, int]]:
-    """The next `limit` bookable slot starts at or after `after`, with the places left in each.
+                     now: datetime, tz: tzinfo, limit: int | None = 3) -> list[tuple[datetime, int]]:
+    """The next `limit` bookable slot starts at or after `after` (all of them up to the last bookable day when
+    `limit` is None), with the places left in each.
 
     Closed days and full slots are skipped; the booked counts in the window come in one query."""
     candidates = list(_bookable_starts(service, after, now, tz))
-    if not candidates or limit <= 0:
+    if not candidates or (limit is not None and limit <= 0):
         return []
     query = (select(AppointmentSlot.starts_at, AppointmentSlot.capacity, AppointmentSlot.booked)
              .where(AppointmentSlot.community_id == community_id, AppointmentSlot.service_key == service.key,
