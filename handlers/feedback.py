@@ -7,17 +7,19 @@ first message already said it).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from bot.core.messages import InboundMessage, Reply
-from bot.office.categories import names_a_category
+from bot.office.categories import file_report, names_a_category
 from bot.office.ticket_actions import FEEDBACK_CHOICES, add_reopen_note, category_name, rate_ticket, reopen_ticket
 from handlers import appeal_report
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
 from nlu.payloads import button_payload
-from nlu.phrasing import praises_what_was_done
+from nlu.phrasing import NOT_DONE_YET, praises_what_was_done
 from nlu.result import ParseResult
 from storage.models import Rating, Ticket, TicketFollower, TicketStatus
 
@@ -26,6 +28,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "feedback_thanks": ("ticket_no",),
     "feedback_reopened": ("assignee", "lead", "ticket_no"),
     "feedback_note_saved": ("ticket_no",),
+    "feedback_reopened_with_note": ("assignee", "lead", "ticket_no"),
     "feedback_already": ("ticket_no",),
     "feedback_nothing": (),
     "feedback_praise": (),
@@ -33,9 +36,12 @@ REPLIES: dict[str, tuple[str, ...]] = {
 """The profile's replies this module renders, each with the blanks it fills in."""
 
 
-INTENTS = ("feedback", "feedback_satisfied", "feedback_unsatisfied")
-BUTTONS = {"feedback_satisfied": True, "feedback_unsatisfied": False}
+UNSATISFIED = "feedback_unsatisfied"
+INTENTS = ("feedback", "feedback_satisfied", UNSATISFIED)
+BUTTONS = {"feedback_satisfied": True, UNSATISFIED: False}
 FLOW = "feedback"
+NOT_FIXED_WINDOW = timedelta(days=7)
+"""A ticket closed this lately, said not to be fixed, is reopened; later, the words are a report of their own."""
 NOTE_EXTRA_CHARS = 5
 """Typed 不满意 with at least this much more than the verdict already says what is wrong."""
 
@@ -71,11 +77,25 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     return [await _reopen(ctx, ticket, comment)]
 
 
+async def not_fixed(nlu: ParseResult, ctx: HandlerContext) -> Ticket | None:
+    """The ticket closed lately, not rated since, that the words say is not fixed (「还是不亮啊 你们换的什么灯泡」 after
+    the lamp's ticket was closed: a question or a new report to the classifier): 不满意 of it, with why."""
+    text = nlu.text
+    if not NOT_DONE_YET.search(text):
+        return None
+    ticket = await _latest_closed(ctx)
+    if ticket is None or ticket.closed_at is None or ctx.now - ticket.closed_at > NOT_FIXED_WINDOW \
+            or await _rated_since_closed(ctx, ticket):
+        return None
+    return ticket if file_report(ctx.profile, text).category.key == ticket.category_key else None
+
+
 async def _reopen(ctx: HandlerContext, ticket: Ticket, comment: str | None) -> Reply:
     reopened = await reopen_ticket(ctx.session, ctx.profile, ticket, ctx.resident, comment, ctx.now)
     said_enough = comment is not None and _beyond_verdict(ctx, comment) >= NOTE_EXTRA_CHARS
     if said_enough:
-        return ctx.say("feedback_note_saved", ticket_no=ticket.number)
+        return ctx.say("feedback_reopened_with_note", ticket_no=ticket.number, assignee=ticket.assignee.name,
+                       lead=reopened.lead.name)
     ctx.state.start(FLOW)
     ctx.state.awaiting = "description"  # free text: the next message is the note, not another need
     ctx.state.slots.update(ticket=ticket.number or "", event=str(reopened.event.id), rating=str(reopened.rating.id))
@@ -108,6 +128,10 @@ async def _ticket_to_rate(ctx: HandlerContext, nlu: ParseResult) -> Ticket | Non
     numbers = [chosen.value] if chosen else [number for number, _, _ in find_ticket_numbers(nlu.text)]
     if numbers:
         return await _resident_ticket(ctx, numbers[0])
+    return await _latest_closed(ctx)
+
+
+async def _latest_closed(ctx: HandlerContext) -> Ticket | None:
     query = (select(Ticket).options(joinedload(Ticket.assignee))
              .where(Ticket.id.in_(_followed(ctx)), Ticket.status == TicketStatus.CLOSED,
                     Ticket.merged_into_id.is_(None))

@@ -279,6 +279,10 @@ class Pipeline:
         if not is_emergency(nlu, cued, in_flow=state.flow is not None, closed_answer=closed_answer,
                             calm=self.safety.sounds_calm(nlu.text)):
             nlu = self._without_emergency(nlu)
+        if state.flow is None and not button and (unfixed := await feedback.not_fixed(nlu, ctx)) is not None:
+            number = unfixed.number or ""
+            nlu = replace(nlu, intent=IntentScore(feedback.UNSATISFIED, 1.0),
+                          entities=(*nlu.entities, Entity("ticket", number, 0, 0, number)))
         if state.flow is None and policy_question.asks_on_about_the_guide(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(policy_question.INTENT, 1.0))
         moves = await appeal_report.corrects_where(nlu, ctx) if state.flow is None \

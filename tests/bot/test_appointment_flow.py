@@ -266,8 +266,8 @@ async def test_closed_day_and_past_time_are_refused_with_free_times(pipeline: Pi
 
 
 async def test_a_day_not_served_is_offered_the_free_time_before_it_as_well_as_after(pipeline: Pipeline) -> None:
-    """「下周一」 for a service not served on Mondays offered only times after it: 「能早点吗」 had nowhere to go, though
-    the Saturday before was free."""
+    """「下周一」 for a service not served on Mondays offered only times after it: 「能早点吗」 had nowhere to go,
+    though the Saturday before was free."""
     await play(Resident(pipeline, "r-before-too"), """
         居民: 约下周一的法律咨询
         助手: 那天不办理这项业务

@@ -130,6 +130,53 @@ async def test_a_reopened_ticket_gets_a_new_deadline_and_new_escalations(
     assert sorted(job.kind for job in jobs) == ["ticket_due_soon", "ticket_overdue_lead", "ticket_overdue_secretary"]
 
 
+@pytest.mark.parametrize("words", ["下水道还是堵 水根本下不去", "还是不行啊 又堵了 你们到底通了没有"])
+async def test_the_problem_said_not_fixed_after_closing_reopens_the_ticket(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], words: str) -> None:
+    """Words saying the drain is still blocked, typed after the close notice instead of pressing 不满意 (a new
+    report or a question to the classifier), asked where the blockage is and filed a second ticket."""
+    resident, ticket = await reported_and_closed(pipeline, sessions, "r-still-blocked")
+
+    await play(resident, f"""
+        居民: {words}
+        助手: 已重新打开
+        助手: !请问是在
+    """)
+
+    async with sessions() as session:
+        [reopened] = (await session.scalars(select(Ticket))).all()
+    [rating] = await ratings(sessions)
+    assert (reopened.id, reopened.status) == (ticket.id, "reopened")
+    assert (rating.satisfied, rating.comment) == (False, words)
+
+
+async def test_the_problem_said_not_fixed_once_rated_satisfied_is_a_new_report(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    resident, ticket = await reported_and_closed(pipeline, sessions, "r-blocked-again")
+    await play(resident, """
+        居民: [满意]
+        助手: 谢谢您的评价
+        居民: 3栋2单元的下水道又堵了
+        助手: !已重新打开
+    """)
+
+    async with sessions() as session:
+        assert (await session.get_one(Ticket, ticket.id)).status == "closed"
+
+
+async def test_the_problem_said_not_fixed_long_after_closing_is_a_new_report(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], clock: HandClock) -> None:
+    resident, ticket = await reported_and_closed(pipeline, sessions, "r-blocked-much-later")
+    clock.set(datetime(2026, 12, 7, 10, tzinfo=SHANGHAI))  # two weeks after it was closed
+    await play(resident, """
+        居民: 3栋2单元的下水道又堵了
+        助手: !已重新打开
+    """)
+
+    async with sessions() as session:
+        assert (await session.get_one(Ticket, ticket.id)).status == "closed"
+
+
 async def test_typed_unsatisfied_with_the_reason_reopens_without_asking_again(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     resident, ticket = await reported_and_closed(pipeline, sessions, "r-typed")
