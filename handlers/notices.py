@@ -16,7 +16,7 @@ from handlers.base import HandlerContext
 from handlers.community import resolve_community
 from nlu.entities import find_address
 from nlu.payloads import button_payload
-from nlu.phrasing import EVERYTHING
+from nlu.phrasing import ADDS_A_NOTICE, EVERYTHING, STOPS_A_NOTICE
 from nlu.result import ParseResult
 from storage.models import Area, Building, Community, Subscription
 from storage.profile.engagement import NoticeScope, NoticeTopic
@@ -42,6 +42,8 @@ REPLIES: dict[str, tuple[str, ...]] = {
 SUBSCRIBE = "subscribe_notices"
 UNSUBSCRIBE = "unsubscribe_notices"
 INTENTS = (SUBSCRIBE, UNSUBSCRIBE)
+CHANGE_CHARS = 12
+"""Words about notices longer than this tell of something (a water cut, a fraud) rather than change them."""
 EVERY_TOPIC = "*"
 """The topic of the 「全部退订」 button."""
 
@@ -59,6 +61,21 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     if not chosen:
         return [await _menu(ctx)]
     return [await _start(ctx, topic, nlu.text) for topic in chosen]
+
+
+async def changes_subscriptions(nlu: ParseResult, ctx: HandlerContext) -> str | None:
+    """The change a short message makes to the resident's notices, read against those they have: 「停水的不要了」
+    gives up a topic subscribed (a report of a water cut to the classifier), 「还有防诈骗的」 adds a topic to those
+    subscribed (a safety tip to the classifier). None when the words do neither."""
+    text = nlu.text
+    if sum(ch.isalnum() for ch in text) > CHANGE_CHARS or not (named := topics_named(ctx, nlu)):
+        return None
+    subscribed = {s.topic for s in await active_subscriptions(ctx.session, ctx.resident.id)}
+    if STOPS_A_NOTICE.search(text) and any(topic.key in subscribed for topic in named):
+        return UNSUBSCRIBE
+    if ADDS_A_NOTICE.search(text) and subscribed and any(topic.key not in subscribed for topic in named):
+        return SUBSCRIBE
+    return None
 
 
 def topics_named(ctx: HandlerContext, nlu: ParseResult) -> list[NoticeTopic]:

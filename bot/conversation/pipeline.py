@@ -283,6 +283,8 @@ class Pipeline:
             number = unfixed.number or ""
             nlu = replace(nlu, intent=IntentScore(feedback.UNSATISFIED, 1.0),
                           entities=(*nlu.entities, Entity("ticket", number, 0, 0, number)))
+        if state.flow is None and not button and (change := await notices.changes_subscriptions(nlu, ctx)):
+            nlu = replace(nlu, intent=IntentScore(change, 1.0))
         if state.flow is None and policy_question.asks_on_about_the_guide(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(policy_question.INTENT, 1.0))
         moves = await appeal_report.corrects_where(nlu, ctx) if state.flow is None \

@@ -81,6 +81,33 @@ async def test_giving_up_the_subscriptions_just_listed_in_words_stops_them_and_a
     assert not (await subscriptions(sessions))["outages"].active
 
 
+async def test_a_topic_added_or_given_up_in_a_few_words_changes_the_subscriptions(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「还有防诈骗的」 after a subscription got the fraud tip (a safety tip to the classifier); 「停水的不要了」 after
+    the list asked what problem to report (a water cut to the classifier)."""
+    await play(Resident(pipeline, "r-few-words"), """
+        居民: 有停水通知的话告诉我一声
+        助手: 已订阅“停水停电”
+        居民: 还有防诈骗的
+        助手: 已订阅“防诈骗”
+        居民: 我订了哪些
+        助手: 您目前订阅了
+        居民: 停水的不要了
+        助手: 已退订“停水停电”
+        助手: !遇到了什么问题
+    """)
+
+    mine = await subscriptions(sessions)
+    assert (mine["outages"].active, mine["anti_fraud"].active) == (False, True)
+
+
+async def test_a_topic_named_by_someone_not_subscribed_is_not_a_change_to_notices(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-not-subscribed"), """
+        居民: 还有防诈骗的
+        助手: !已订阅
+    """)
+
+
 async def test_unsubscribing_with_nothing_subscribed_says_so(pipeline: Pipeline) -> None:
     await play(Resident(pipeline, "r-none"), """
         居民: 不想收通知了
