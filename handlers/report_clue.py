@@ -33,7 +33,7 @@ from handlers import appeal_report
 from handlers.base import OFFERABLE_INTENTS, HandlerContext
 from handlers.community import resolve_community
 from nlu.entities import find_address, find_phones
-from nlu.phrasing import REPORT_PREAMBLE, STAYS_NAMELESS, WISH_TO_REPORT
+from nlu.phrasing import ASKING, REPORT_PREAMBLE, STAYS_NAMELESS, WISH_TO_REPORT
 from nlu.result import ParseResult
 from storage.profile.schema import StaffRole
 from storage.repositories import outbox
@@ -50,6 +50,8 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "clue_contact_saved": ("receipt",),
     "clue_stays_anonymous": (),
     "clue_added_to": ("receipt",),
+    "clue_added_to_anonymous": ("receipt",),
+    "clue_done": (),
     "staff_new_clue": ("category", "receipt"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
@@ -63,8 +65,16 @@ MIN_CLUE_CHARS = 12
 """Shorter than this ("我要举报", "匿名举报一个传销窝点") is a wish to report: ask what happened, unless
 what follows the wish says where (「匿名举报 3栋有人吸毒」): then it is the clue."""
 MIN_CONTENT_CHARS = 4
+MORE = "more"
+"""The step after the clue stays anonymous: more about it is still taken."""
 NEW_CLUE_KIND = "clue_received"
 MAX_WORDS_AROUND_PHONE = 6
+
+
+async def answers(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    """Every step waits for free text but the last: once the clue stays anonymous, only more about it (where,
+    when) is taken; another need said clearly is served instead."""
+    return not only_takes_more(ctx.state) or _adds_to_it(nlu, ctx)
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
@@ -72,6 +82,8 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     text = nlu.text.strip()
     if step == "offer":
         return await _offer_answered(nlu, ctx)
+    if step == MORE:
+        return await _more_told(nlu, ctx)
     if step == "phone":
         return await _phone_given(nlu, ctx)
     if step == "text" and nlu.intent.name == "deny":
@@ -128,7 +140,7 @@ async def _offer_answered(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     intent, text = nlu.intent.name, nlu.text.strip()
     if _just_a_phone(text):
         return await _phone_given(nlu, ctx)
-    if (len(text) < MIN_CLUE_CHARS and _says_where(ctx, text)) or _tells_more(nlu, ctx):
+    if _adds_to_it(nlu, ctx):
         # 「就在8栋地下室」 right after the clue: where it happens, for the same clue; 「他们一般晚上八点以后开始」:
         # when.
         clue = await add_to_clue(ctx.session, ctx.seal.of(ctx.state.slots.get("token", "")), text)
@@ -139,6 +151,11 @@ async def _offer_answered(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     if (intent == FLOW and not text) or intent == "affirm":
         _await(ctx, "phone", token=ctx.state.slots.get("token", ""))
         return [ctx.say("clue_ask_contact")]
+    if intent == "deny" or STAYS_NAMELESS.search(text):
+        # 「不想留名」: anonymous it stays, and where or when said next (「12栋」「晚上十点以后」) still goes on it.
+        _await(ctx, MORE, token=ctx.state.slots.get("token", ""))
+        ctx.state.awaiting = None
+        return [ctx.say("clue_stays_anonymous")]
     ctx.state.finish()
     if intent == FLOW and len(text) >= MIN_CLUE_CHARS:
         return [await _store(ctx, text)]
@@ -160,6 +177,29 @@ async def _phone_given(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     ctx.state.finish()
     clue = await leave_contact(ctx.session, ctx.seal.of(token), ctx.resident.id, phones[0][0]) if token else None
     return [ctx.say("clue_contact_saved", receipt=clue.receipt if clue is not None else "")]
+
+
+async def _more_told(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    token = ctx.state.slots.get("token", "")
+    clue = await add_to_clue(ctx.session, ctx.seal.of(token), nlu.text.strip()) if _adds_to_it(nlu, ctx) else None
+    if clue is None:  # 「就这些」「谢谢」: the clue is done
+        ctx.state.finish()
+        return [ctx.say("clue_done")]
+    ctx.replay_replies = [ctx.say("clue_received_replay")]
+    return [ctx.say("clue_added_to_anonymous", receipt=clue.receipt or "")]
+
+
+def only_takes_more(state: DialogueState) -> bool:
+    """The clue stays anonymous, and the bot takes only more about it."""
+    return state.flow == FLOW and state.slots.get("step") == MORE
+
+
+def _adds_to_it(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    """Where (「就在8栋地下室」), when (「晚上十点以后」) or more words about the clue just given."""
+    text = nlu.text.strip()
+    short = sum(ch.isalnum() for ch in text) < MIN_CLUE_CHARS
+    when = short and nlu.entity("time") is not None and not ASKING.search(text)
+    return (len(text) < MIN_CLUE_CHARS and _says_where(ctx, text)) or when or _tells_more(nlu, ctx)
 
 
 def only_offers_contact(state: DialogueState) -> bool:

@@ -322,7 +322,10 @@ class Pipeline:
         if not nlu.is_fallback:
             state.misses = 0
         interrupted = state.flow is not None and self._interrupts(nlu, ctx, answers)
-        if interrupted:
+        if interrupted and report_clue.only_takes_more(state):
+            state.finish()  # nothing to take up again: the clue is stored
+            interrupted = False
+        elif interrupted:
             state.suspend()
         replies = await self._route(nlu, state)(message, nlu, ctx)
         if interrupted and state.flow is None and state.suspended:

@@ -244,3 +244,41 @@ async def test_a_report_the_resident_then_wants_nameless_is_the_clue_and_what_fo
     assert clue.text.split("\n") == ["我想举报 楼下有人在家里开麻将馆 天天吵到半夜 还有人抽烟", "就是15栋1单元一楼",
                                      "他们一般晚上八点以后开始"]
     assert clue.resident_id is None
+
+
+async def test_where_and_when_said_after_the_clue_stays_anonymous_go_with_it_and_reach_no_one_else(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「12栋」 and 「晚上十点以后」 after 「不想留名」 were not understood twice, then handed to a person at the
+    window with the words: the clue's details went to someone not the police, and never reached the clue."""
+    await play(Resident(pipeline, "r-more-after"), """
+        居民: 我想举报 我们楼有人在家里开赌场 天天晚上好多人进进出出
+        助手: 回执号
+        居民: 不想留名
+        助手: 线索保持匿名
+        居民: 12栋
+        助手: 已补充到线索
+        助手: 仍然是匿名的
+        居民: 晚上十点以后
+        助手: 已补充到线索
+        居民: 就这些
+        助手: 线索就是这些了
+        助手: !转人工
+        居民: 3栋的路灯坏了
+        助手: 编号 GD
+    """)
+
+    [clue] = await clues(sessions)
+    assert clue.text.split("\n")[1:] == ["12栋", "晚上十点以后"]
+    assert clue.resident_id is None
+    assert await rows_mentioning(sessions, "晚上十点以后") == []
+
+
+async def test_another_need_after_the_clue_stays_anonymous_is_served_at_once(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-need-after"), """
+        居民: 我想举报 我们楼有人在家里开赌场 天天晚上好多人进进出出
+        居民: [保持匿名]
+        助手: 线索保持匿名
+        居民: 我想开个居住证明
+        助手: 给谁开
+        助手: !要继续吗
+    """)
