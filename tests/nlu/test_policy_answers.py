@@ -243,6 +243,22 @@ async def test_the_same_thing_asked_for_another_case_stays_with_the_guide_unless
     """)
 
 
+async def test_a_question_the_guide_just_quoted_covers_as_well_as_another_stays_with_it(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    """「租房合同是必须的吗 房东不给签怎么办」 after the 居住证 guide got the 公租房 guide's list of materials."""
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-stays"), """
+        居民: 你好，我是外地来的，在这边租房子住，想办个居住证，需要什么材料？
+        助手: 【居住证办理（外来人员）
+        居民: 租房合同是必须的吗 房东不给签怎么办
+        助手: 【居住证办理（外来人员）
+        助手: !公共租赁住房
+        居民: 那低保呢
+        助手: 【最低生活保障（低保）申请
+    """)
+
+
 async def test_whether_one_may_apply_where_and_a_lost_card_go_on_about_the_guide_just_quoted(
         pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
     pipeline.policies = ranked_library
