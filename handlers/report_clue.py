@@ -49,6 +49,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "clue_ask_contact": (),
     "clue_contact_saved": ("receipt",),
     "clue_stays_anonymous": (),
+    "clue_stays_anonymous_more": (),
     "clue_added_to": ("receipt",),
     "clue_added_to_anonymous": ("receipt",),
     "clue_done": (),
@@ -151,11 +152,12 @@ async def _offer_answered(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     if (intent == FLOW and not text) or intent == "affirm":
         _await(ctx, "phone", token=ctx.state.slots.get("token", ""))
         return [ctx.say("clue_ask_contact")]
-    if intent == "deny" or STAYS_NAMELESS.search(text):
-        # 「不想留名」: anonymous it stays, and where or when said next (「12栋」「晚上十点以后」) still goes on it.
+    if (intent == "deny" or STAYS_NAMELESS.search(text)) and not ctx.state.suspended:
+        # 「不想留名」: anonymous it stays, and where or when said next (「12栋」「晚上十点以后」) still goes on it;
+        # unless a form was put aside for the clue, which is offered back at once.
         _await(ctx, MORE, token=ctx.state.slots.get("token", ""))
         ctx.state.awaiting = None
-        return [ctx.say("clue_stays_anonymous")]
+        return [ctx.say("clue_stays_anonymous_more")]
     ctx.state.finish()
     if intent == FLOW and len(text) >= MIN_CLUE_CHARS:
         return [await _store(ctx, text)]

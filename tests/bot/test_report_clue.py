@@ -282,3 +282,18 @@ async def test_another_need_after_the_clue_stays_anonymous_is_served_at_once(pip
         助手: 给谁开
         助手: !要继续吗
     """)
+
+
+async def test_a_form_put_aside_for_the_clue_is_taken_up_again_once_it_stays_anonymous(pipeline: Pipeline) -> None:
+    await play(Resident(pipeline, "r-clue-amid-form"), """
+        居民: 开居住证明
+        居民: [本人]
+        助手: 身份证号
+        居民: 对了 我想匿名反映个事 我们楼下那个出租屋天天半夜好多人进出 听着像在打麻将赌钱 在72栋一楼
+        助手: 回执号
+        居民: [保持匿名]
+        助手: 线索保持匿名
+        助手: !还有要补充的
+        居民: 继续开证明
+        助手: 身份证号
+    """)
