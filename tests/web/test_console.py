@@ -331,6 +331,9 @@ def test_the_follow_up_form_records_only_what_the_resident_answered(server: str,
         page = client.get(f"/console/tickets/{number}").text
         unanswered = client.post(f"/console/tickets/{number}/follow-up", data={"csrf_token": token, "note": "没打通"})
 
+    status_line = page[page.index('class="status-line"'):]
+    assert status_line[:status_line.index("</p>")].count("已办结") == 1  # 「已办结 · … · 已办结」 said it twice
+    assert "办结于：" in status_line
     form = page[page.index("/follow-up"):]
     form = form[:form.index("</form>")]
     radios = re.findall(r"<input type=\"radio\"[^>]*>", form)
