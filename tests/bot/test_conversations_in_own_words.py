@@ -1116,4 +1116,3 @@ async def test_a_fraud_call_hung_up_on_is_told_how_such_calls_go_not_goodbye(pip
         助手: 谎称子孙出事
         助手: !不客气
     """)
-

@@ -303,23 +303,6 @@ async def test_the_guide_stays_the_topic_through_words_not_understood(
     """)
 
 
-@pytest.mark.parametrize("age", ["我老伴八十三了", "我妈今年八十五了"])
-async def test_an_age_told_after_a_guide_is_no_emergency_and_the_guide_stays_the_topic(
-        pipeline: Pipeline, ranked_library: PolicyLibrary, age: str) -> None:
-    """「我老伴八十三了」 after the 高龄津贴 guide (emergency 0.91 to the classifier) got the numbers to call and
-    alerted the on-duty staff."""
-    pipeline.policies = ranked_library
-
-    await play(Resident(pipeline, "r-age"), f"""
-        居民: 高龄津贴咋领
-        助手: 【高龄津贴（高龄老人生活补贴）
-        居民: {age}
-        助手: !110
-        居民: 那得带啥
-        助手: 【高龄津贴（高龄老人生活补贴）·申请材料】
-    """)
-
-
 async def test_a_service_the_office_books_named_in_a_question_the_answer_does_not_speak_of_is_offered(
         pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
     pipeline.policies = ranked_library
