@@ -99,10 +99,12 @@ def answer_in_context(question: str, ctx: HandlerContext) -> Hit | None:
         # 「我们户口不在这里 在老家 也能领吗」 after the 高龄津贴 guide: the same thing for another case, not the
         # 独生子女 guide its words fit alone; 「租房合同是必须的吗」 after the 居住证 guide, whose words it holds as
         # well as the 公租房 guide's; 「居住证也能办吗」 names a guide of its own.
-        about = ctx.policies.answer_about(ctx.last_guide, question)
-        stays = about is not None and (ALSO_ASKS.search(question) is not None or ctx.policies.coverage(
-            question, about.passage.source) >= ctx.policies.coverage(question, hit.passage.source))
-        hit = about if stays and about is not None else hit
+        # The words are weighed first: answering about the guide embeds the question once more.
+        source = next((passage.source for passage in ctx.policies.passages if passage.title == ctx.last_guide), None)
+        covered = source is not None and ctx.policies.coverage(question, source) >= ctx.policies.coverage(
+            question, hit.passage.source)
+        if ALSO_ASKS.search(question) or covered:
+            hit = ctx.policies.answer_about(ctx.last_guide, question) or hit
     if hit is None and ctx.last_guide is not None and not goes_on:
         hit = ctx.policies.answer_about(ctx.last_guide, question)
     certificate = _certificate_at_hand(ctx) if hit is None else None
