@@ -191,14 +191,14 @@ async def corrects_where(nlu: ParseResult, ctx: HandlerContext) -> bool:
     """「不对 是91栋」「说错了 在北门」 right after a report was filed: a new building or place for it. So is where
     said again without a problem in it (「没楼号 就是围墙外面靠马路那块空地」): the resident placing what they
     just reported more exactly, not a second report."""
-    if not ctx.state.filed or ctx.community is None or not await _theirs_just_filed(ctx):
+    if not ctx.state.filed or ctx.community is None or not await theirs_just_filed(ctx):
         return False
     text = nlu.text
     if unit_alone(text) is not None:
-        return any(ticket.building_id is not None for ticket in await _theirs_just_filed(ctx))
+        return any(ticket.building_id is not None for ticket in await theirs_just_filed(ctx))
     if room_alone(text) is not None:  # 「201」 after 「31栋2单元」: the room in that unit
         return any(ticket.building_id is not None and ticket.unit and not home_at_shared_spot(ctx, ticket, text)
-                   for ticket in await _theirs_just_filed(ctx))
+                   for ticket in await theirs_just_filed(ctx))
     place, found = find_place(ctx.profile, ctx.community.key, text), stated_address(text)
     named = found is not None or place is not None
     if CORRECTING.match(text):
@@ -236,7 +236,7 @@ async def _filed_there(ctx: HandlerContext, text: str, place: Place | None) -> b
     building = await get_building(ctx.session, ctx.community.id, found[0].building) if found else None
     return any((place is not None and ticket.place == place.name)
                or (building is not None and ticket.building_id == building.id)
-               for ticket in await _theirs_just_filed(ctx))
+               for ticket in await theirs_just_filed(ctx))
 
 
 async def _placed_exactly(ctx: HandlerContext) -> bool:
@@ -245,7 +245,7 @@ async def _placed_exactly(ctx: HandlerContext) -> bool:
     emergency is placed more exactly whatever it is at (「中心广场有人倒地」, then 「就在喷泉边上」)."""
     listed = _listed_names(ctx)
     return any(ticket.category_key != EMERGENCY_CATEGORY and (ticket.building_id is not None or ticket.place in listed)
-               for ticket in await _theirs_just_filed(ctx))
+               for ticket in await theirs_just_filed(ctx))
 
 
 def _listed_names(ctx: HandlerContext) -> set[str]:
@@ -259,7 +259,7 @@ async def just_filed(ctx: HandlerContext) -> list[Ticket]:
     return [ticket for ticket in tickets if ticket is not None]
 
 
-async def _theirs_just_filed(ctx: HandlerContext) -> list[Ticket]:
+async def theirs_just_filed(ctx: HandlerContext) -> list[Ticket]:
     """Of the tickets just filed, those the resident reported: only they are the resident's to move. A ticket
     another resident reported, joined as the same problem, stays where its reporter said."""
     return [ticket for ticket in await just_filed(ctx) if ticket.resident_id == ctx.resident.id]
@@ -279,7 +279,7 @@ async def _move(ctx: HandlerContext, text: str) -> list[Reply]:
         named = format_address(ctx.wording, found[0].building) if found else text
         return [ctx.say("ask_building_again", community=ctx.community.name, building=named)]
     replies, listed = [], _listed_names(ctx)
-    for ticket in await _theirs_just_filed(ctx):
+    for ticket in await theirs_just_filed(ctx):
         # 「就在喷泉边上」 after 「中心广场有人倒地」: the listed place more exactly, not somewhere else.
         refining = words and ticket.place in listed and not CORRECTING.match(text)
         refined = f"{ticket.place} {words}" if refining else words
@@ -298,7 +298,7 @@ async def _put_in_unit(ctx: HandlerContext, unit: str | None, room: str | None) 
     building, more exactly."""
     assert ctx.community is not None
     replies = []
-    for ticket in await _theirs_just_filed(ctx):
+    for ticket in await theirs_just_filed(ctx):
         in_unit = unit or ticket.unit
         if ticket.building_id is None or in_unit is None:
             continue

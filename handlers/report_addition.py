@@ -92,9 +92,8 @@ async def places_more_exactly(nlu: ParseResult, ctx: HandlerContext) -> bool:
     text = nlu.text
     if len(ctx.state.filed) != 1 or ctx.community is None:
         return False
-    tickets = [ticket for ticket in await appeal_report.just_filed(ctx)
-               if ticket.resident_id == ctx.resident.id and ticket.status != TicketStatus.CLOSED
-               and ticket.category_key != EMERGENCY_CATEGORY]
+    tickets = [ticket for ticket in await appeal_report.theirs_just_filed(ctx)
+               if ticket.status != TicketStatus.CLOSED and ticket.category_key != EMERGENCY_CATEGORY]
     if not tickets:
         return False
     if appeal_report.home_at_shared_spot(ctx, tickets[0], text):
