@@ -12,6 +12,7 @@ from bot.office.additions import add_to_ticket
 from bot.office.certificates import COLLECTED, DELIVERED
 from bot.office.ticketing import format_address
 from handlers.base import HandlerContext
+from handlers.community import office_where_and_when
 from nlu.phrasing import ASKS_TO_DELIVER, DELIVERS_SOMETHING_ELSE, SOMEONE_ELSE_COLLECTS
 from nlu.result import ParseResult
 from storage.models import Building, CertificateRequest, Ticket, TicketEventKind, TicketStatus
@@ -100,10 +101,8 @@ async def _tell_the_office(ctx: HandlerContext, request: CertificateRequest, wor
 
 
 def _pickup(ctx: HandlerContext, request: CertificateRequest) -> Reply:
-    community = ctx.profile.communities.get(ctx.community.key if ctx.community else "")
-    hours = ctx.profile.district.office_hours
     return ctx.say("pickup_chosen", certificate=ctx.profile.certificates[request.certificate_key].name,
-                   place=community.address if community else "", hours=f"{hours.open:%H:%M}-{hours.close:%H:%M}")
+                   **office_where_and_when(ctx))
 
 
 async def _delivery(ctx: HandlerContext, request: CertificateRequest) -> Reply:

@@ -16,7 +16,7 @@ from bot.office.certificates import CERTIFICATE_CATEGORY
 from bot.office.ticketing import TicketRequest, open_ticket
 from handlers import appeal_report
 from handlers.base import HandlerContext
-from handlers.community import ask_community, resolve_community
+from handlers.community import ask_community, office_where_and_when, resolve_community
 from handlers.forms.engine import answers_slot, run_form
 from handlers.forms.slot_readers import named_certificate
 from nlu.id_number import mask_id_number
@@ -57,12 +57,9 @@ def _in_person(ctx: HandlerContext) -> list[Reply]:
     """「要不先约个时间去社区办吧」 in the form (the ID number not at hand): the window issues it without a booking;
     what to bring and when it is open, and the form left, not taken for what the certificate is for."""
     certificate = ctx.profile.certificates[ctx.state.slots["certificate"]]
-    community = ctx.profile.communities.get(ctx.community.key if ctx.community else "")
-    hours = ctx.profile.district.office_hours
     ctx.state.finish()
-    return [ctx.say("certificate_in_person", certificate=certificate.name, place=community.address if community else "",
-                    hours=f"{hours.open:%H:%M}-{hours.close:%H:%M}",
-                    materials="\n".join(f"· {item}" for item in certificate.materials))]
+    return [ctx.say("certificate_in_person", certificate=certificate.name, **office_where_and_when(ctx),
+                    materials=_checklist(certificate))]
 
 
 async def _summary(ctx: HandlerContext) -> Mapping[str, object]:
@@ -93,6 +90,9 @@ async def _submit(ctx: HandlerContext) -> list[Reply]:
                                        purpose=slots["purpose"], phone=slots["phone"]))
     ctx.resident.phone = ctx.resident.phone or slots["phone"]
     ctx.state.finish()
-    materials = "\n".join(f"· {item}" for item in certificate.materials)
     return [ctx.say("certificate_created", ticket_no=opened.ticket.number, certificate=certificate.name,
-                    materials=materials, office=opened.route.handler_label, due=opened.due_label)]
+                    materials=_checklist(certificate), office=opened.route.handler_label, due=opened.due_label)]
+
+
+def _checklist(certificate: Certificate) -> str:
+    return "\n".join(f"· {item}" for item in certificate.materials)

@@ -69,6 +69,14 @@ def home_said(profile: Profile, text: str) -> AddressMatch | None:
     return found if LIVES_AT.search(before) is not None else None
 
 
+def office_where_and_when(ctx: HandlerContext) -> dict[str, str]:
+    """The community office's address and opening hours, as the `place` and `hours` blanks of a reply that sends the
+    resident there."""
+    community = ctx.profile.communities.get(ctx.community.key if ctx.community else "")
+    hours = ctx.profile.district.office_hours
+    return {"place": (community.address or "") if community else "", "hours": f"{hours.open:%H:%M}-{hours.close:%H:%M}"}
+
+
 def ask_community(ctx: HandlerContext) -> Reply:
     """Which community, with the communities as buttons; asked again and again, with a person as a way out
     (but not while it is a person who waits for the answer)."""
