@@ -15,7 +15,15 @@ from handlers.appointment_slots import named_service
 from handlers.base import HandlerContext
 from handlers.conversation import OUT_OF_SCOPE
 from handlers.forms.slot_readers import named_certificate
-from nlu.phrasing import ALSO_ASKS, ASKING, ASKS_FOR_A_DOCUMENT, CERTIFICATE_WORD, GOES_ON, TRIED_AND_FAILED
+from nlu.phrasing import (
+    AGE_TOLD_ALONE,
+    ALSO_ASKS,
+    ASKING,
+    ASKS_FOR_A_DOCUMENT,
+    CERTIFICATE_WORD,
+    GOES_ON,
+    TRIED_AND_FAILED,
+)
 from nlu.policy_index import Hit, names_the_guide
 from nlu.result import IntentScore, ParseResult
 from storage.profile.schema import Service
@@ -77,9 +85,11 @@ def answer_from_guides(nlu: ParseResult, ctx: HandlerContext) -> list[Reply] | N
 
 def asks_on_about_the_guide(nlu: ParseResult, ctx: HandlerContext) -> bool:
     """「我八十一了 一个月能领多少」 right after the 高龄津贴 guide, beyond the bot to the classifier: a question its
-    guide answers."""
-    return nlu.intent.name == OUT_OF_SCOPE and ctx.last_guide is not None and ASKING.search(nlu.text) is not None \
-        and answer_in_context(nlu.text, ctx) is not None
+    guide answers. An age told alone there (「我老伴八十三了」) asks whether it is old enough, whatever need the
+    classifier, with few such messages to learn from, reads in it."""
+    asks = AGE_TOLD_ALONE.search(nlu.text) is not None \
+        or (nlu.intent.name == OUT_OF_SCOPE and ASKING.search(nlu.text) is not None)
+    return ctx.last_guide is not None and asks and answer_in_context(nlu.text, ctx) is not None
 
 
 def answer_in_context(question: str, ctx: HandlerContext) -> Hit | None:

@@ -22,7 +22,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu.features import words
 from nlu.fitted import unchecked
-from nlu.phrasing import ASKING
+from nlu.phrasing import AGE_TOLD_ALONE, ASKING
 from nlu.policy_embeddings import VectorCache, embed_question
 from nlu.policy_terms import PolicyTerms
 from nlu.policy_texts import Passage, is_address, questions_and_answers, read_passages
@@ -61,7 +61,7 @@ ANSWER_KINDS = (
     (re.compile(r"(?<!表)(?<!表格)(?:去|到|在)(?:哪里?|哪儿|什么地方)(?!下载|下)|找谁|找哪|哪个(?:部门|单位|窗口)"),
      re.compile(r"[路街巷]\d+号|\d+室|[一二三]楼"), re.compile(r"地点|地址|途径|[去在到]哪")),
     (re.compile(r"(?<!时候)(?:能|可以|可不可以|能不能|够不够|符不符合)(?:办|申请|领|享受|拿|签|参加|吃)(?!多少|几)|够条件|有资格"
-                r"|(?:什么|啥|哪些)(?:人|条件)|多大(?:岁数|年纪)|多少岁|几岁"),
+                r"|(?:什么|啥|哪些)(?:人|条件)|多大(?:岁数|年纪)|多少岁|几岁|" + AGE_TOLD_ALONE.pattern),
      re.compile(r"年满\S{1,4}周岁"), re.compile(r"对象|条件|谁可以|范围")),
     (re.compile(r"(?:能|可以)?(?:干啥|干什么|做什么|有什么用|有啥用|有什么好处|有啥好处|享受(?:什么|啥|哪些))"),
      re.compile(r"享受|可以(?:在|凭|用)"), re.compile(r"享受|优待|服务内容|用途|作用|有什么用")),

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from nlu.phrasing import AGE_TOLD_ALONE
 from nlu.rasa_data import TrainingData
 from nlu.result import IntentScore, ParseResult
 
@@ -133,9 +134,9 @@ class SafetyNet:
 
     def sounds_calm(self, text: str) -> bool:
         """Wording that says the danger is not happening now (asking how, the past, a standing nuisance, a
-        hazard feared for some day, a danger named only to deny or suppose it: 「真着火了拿啥灭」): enough, without
-        a cue, to doubt an emergency only the classifier saw."""
-        return any(pattern is not None and pattern.search(text)
+        hazard feared for some day, a danger named only to deny or suppose it: 「真着火了拿啥灭」, an age told and
+        nothing more): enough, without a cue, to doubt an emergency only the classifier saw."""
+        return AGE_TOLD_ALONE.search(text) is not None or any(pattern is not None and pattern.search(text)
                    for pattern in (self.hypothetical, self.not_now, self.resolved)) or any(
             self._negated(text, match) for _, pattern in self.cues for match in pattern.finditer(text))
 

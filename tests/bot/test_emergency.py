@@ -159,6 +159,24 @@ async def test_a_person_not_seen_for_days_is_an_emergency_and_a_chore_not_done_f
     assert (replies[0].text == wanted) is emergency
 
 
+@pytest.mark.parametrize(("text", "emergency"), [
+    ("我老伴八十三了", False),
+    ("我老伴八十三了 晕倒了叫不醒", True),
+])
+async def test_an_age_told_alone_is_not_an_emergency_and_an_age_told_with_a_danger_is(
+        emergency_pipeline: Pipeline, classifier: EmbeddedClassifier, text: str, emergency: bool) -> None:
+    """The classifier reads 「我老伴八十三了」 as an emergency (0.9): few messages in its data tell an age alone, and
+    the on-duty staff member was alerted for a resident answering the 高龄津贴 guide."""
+    sender = f"age-{abs(hash(text))}"
+    wanted = emergency_pipeline.profile.reply_template("baiyang", "emergency_now")
+    assert classifier.parse(text).intent.name == "emergency"
+
+    said = InboundMessage("web", sender, f"{sender}-1", text, MONDAY_10AM, "baiyang")
+    replies = await emergency_pipeline.handle(said)
+
+    assert (replies[0].text == wanted) is emergency
+
+
 async def test_what_the_caller_was_like_right_after_the_numbers_goes_to_the_duty_and_no_still_stands_down(
         emergency_pipeline: Pipeline) -> None:
     """「是个男的 说普通话 号码是170开头的」 (a yes to the classifier) got the greeting's menu; the staff alerted

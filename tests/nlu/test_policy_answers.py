@@ -303,6 +303,28 @@ async def test_the_guide_stays_the_topic_through_words_not_understood(
     """)
 
 
+async def test_an_age_told_alone_after_a_guide_that_sets_an_age_is_answered_with_who_may_apply(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    """「我老伴八十三了」 after the 高龄津贴 guide asks whether he is old enough; the classifier read it as an
+    emergency and the bot gave the numbers to call."""
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-age-told"), """
+        居民: 高龄津贴怎么申请
+        助手: 【高龄津贴（高龄老人生活补贴）·申请步骤】
+        居民: 我老伴八十三了
+        助手: 【高龄津贴（高龄老人生活补贴）·发放对象】
+        居民: 那要带啥
+        助手: 【高龄津贴（高龄老人生活补贴）·申请材料】
+    """)
+    await play(Resident(pipeline, "r-age-told-card"), """
+        居民: 老年优待证怎么办
+        助手: 【老年优待证办理·办理流程】
+        居民: 我今年六十二
+        助手: 【老年优待证办理·办理对象】
+    """)
+
+
 async def test_a_service_the_office_books_named_in_a_question_the_answer_does_not_speak_of_is_offered(
         pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
     pipeline.policies = ranked_library
