@@ -26,6 +26,7 @@ from storage.models import (
     Building,
     CertificateRequest,
     FollowUp,
+    FollowUpMethod,
     Objection,
     OutboxMessage,
     Proposal,
@@ -101,6 +102,11 @@ class TicketPage:
     """What the resident asks that a person has to act on (`bot.console.resident_asks`)."""
     asked: TicketEvent | None
     """The resident's last withdrawal or word on how to get the certificate, shown by those asks."""
+
+    @property
+    def phone_follow_ups(self) -> int:
+        """The 回访 by phone shown: the form for another says how many it was shown beside."""
+        return sum(visit.method == FollowUpMethod.PHONE for visit in self.follow_ups)
 
 
 @dataclass(frozen=True)

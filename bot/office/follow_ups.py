@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.office.reopen_cards import ReopenedBy, reopened_card
@@ -105,8 +105,12 @@ async def answer_follow_up(session: AsyncSession, profile: Profile, follow_up: F
 
 
 async def record_phone_follow_up(session: AsyncSession, profile: Profile, number: str, staff_key: str, fixed: bool,
-                                 satisfied: bool, note: str, now: datetime) -> FollowUp:
-    """A 回访 made by phone, recorded by staff from the console; 又坏了 reopens the ticket."""
+                                 satisfied: bool, note: str, now: datetime, seen: int | None = None) -> FollowUp | None:
+    """A 回访 made by phone, recorded by staff from the console; 又坏了 reopens the ticket. `seen` is how many phone
+    回访 the form was shown beside: when more are recorded by now, the form was sent again (a second tap on a slow
+    phone, a page sent once more) and nothing is recorded twice."""
+    if seen is not None and await phone_follow_ups_of(session, number) > seen:
+        return None
     ticket, staff = await closed_ticket_and_actor(session, number, staff_key)
     follow_up = FollowUp(ticket_id=ticket.id, staff_id=ticket.assignee_id, resident_id=ticket.resident_id,
                          method=FollowUpMethod.PHONE, asked_at=now, answered_at=now, fixed=fixed,
@@ -117,6 +121,12 @@ async def record_phone_follow_up(session: AsyncSession, profile: Profile, number
     if not fixed:
         await _reopen(session, profile, ticket, now, staff, note)
     return follow_up
+
+
+async def phone_follow_ups_of(session: AsyncSession, number: str) -> int:
+    """How many 回访 by phone are recorded for the ticket numbered `number`."""
+    return await session.scalar(select(func.count(FollowUp.id)).join(Ticket, Ticket.id == FollowUp.ticket_id).where(
+        Ticket.number == number, FollowUp.method == FollowUpMethod.PHONE)) or 0
 
 
 async def _reopen(session: AsyncSession, profile: Profile, ticket: Ticket, now: datetime, staff: Staff | None = None,

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.console import sessions as console_sessions
 from bot.console.accounts import set_password
 from storage.db import create_engine, create_sessionmaker
-from storage.models import ChannelIdentity, OutboxMessage, Resident, Ticket
+from storage.models import ChannelIdentity, FollowUp, FollowUpMethod, OutboxMessage, Resident, Ticket
 from storage.repositories import outbox
 from tests.conftest import MONDAY_10AM
 from tests.web.seeding import in_database
@@ -341,6 +341,45 @@ def test_the_follow_up_form_records_only_what_the_resident_answered(server: str,
     assert not any("checked" in radio for radio in radios)
     assert sum("required" in radio for radio in radios) == 2
     assert unanswered.status_code == 422
+
+
+def phone_follow_ups(database_url: str) -> int:
+    async def run() -> int:
+        engine = create_engine(database_url)
+        async with create_sessionmaker(engine)() as session:
+            count = len((await session.scalars(select(FollowUp).where(FollowUp.method == FollowUpMethod.PHONE))).all())
+        await engine.dispose()
+        return count
+
+    return asyncio.run(run())
+
+
+def test_the_follow_up_form_sent_twice_records_one_follow_up_and_a_later_one_is_recorded(
+        server: str, database_url: str) -> None:
+    """A second tap on 记录回访 (a slow phone, the page sent again) recorded the same 回访 twice, and the office's
+    follow-up figures counted both."""
+    number = open_ticket(server)
+    give_passwords(database_url, "by-sec-01")
+
+    with signed_in(server, "by-sec-01") as client:
+        token = csrf_of(client.get(f"/console/tickets/{number}").text)
+        client.post(f"/console/tickets/{number}/close", data={"csrf_token": token, "result": "已修好"})
+        page = client.get(f"/console/tickets/{number}").text
+        seen = re.search(r'name="seen" value="(\d+)"', page)
+        assert seen is not None
+        form = {"csrf_token": token, "fixed": "true", "satisfied": "true", "note": "电话回访 说挺好", "seen": seen[1]}
+        first, again = (client.post(f"/console/tickets/{number}/follow-up", data=form) for _ in range(2))
+        shown = client.get(f"/console/tickets/{number}").text
+        recorded_once = phone_follow_ups(database_url)
+        later = re.search(r'name="seen" value="(\d+)"', shown)
+        assert later is not None
+        client.post(f"/console/tickets/{number}/follow-up", data=form | {"seen": later[1], "note": "一周后再问"})
+
+    assert (first.status_code, again.status_code) == (303, 303)
+    assert again.headers["location"] == f"/console/tickets/{number}"
+    assert recorded_once == 1
+    assert shown.count("电话回访：问题已解决") == 1
+    assert phone_follow_ups(database_url) == 2
 
 
 def test_the_secretary_pauses_merges_splits_and_records_a_phone_follow_up_from_the_console(

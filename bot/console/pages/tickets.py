@@ -216,7 +216,8 @@ async def split(runtime: RuntimeDep, me: FormStaff, number: str, resident: Annot
 
 @router.post("/{number}/follow-up")
 async def follow_up(runtime: RuntimeDep, me: FormStaff, number: str, fixed: Annotated[bool, Form()],
-                    satisfied: Annotated[bool, Form()], note: NoteField = "") -> Response:
-    """A phone 回访 the staff member made; 又坏了 reopens the ticket."""
+                    satisfied: Annotated[bool, Form()], note: NoteField = "",
+                    seen: Annotated[int | None, Form()] = None) -> Response:
+    """A phone 回访 the staff member made; 又坏了 reopens the ticket. The form sent twice records it once."""
     return await _act(runtime, me, number, lambda s, p, n, actor, now: record_phone_follow_up(
-        s, p, n, actor, fixed, satisfied, note, now))
+        s, p, n, actor, fixed, satisfied, note, now, seen))
