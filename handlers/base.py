@@ -64,6 +64,8 @@ class HandlerContext:
     seal: Seal = DEVELOPMENT_SEAL
     last_guide: str | None = None
     """The title of the guide quoted in answer to the resident's last message (`DialogueState.guide`)."""
+    last_quoted: str | None = None
+    """The heading of that guide's passage quoted (`DialogueState.quoted`)."""
     may_be_awaited: bool = True
     """False when the turn's first read found no ticket of the resident's paused waiting on them: nothing need
     look for one (`ticket_answer`)."""
@@ -75,7 +77,8 @@ class HandlerContext:
     def keep_guide_in_mind(self) -> None:
         """The guide just quoted stays the topic through words not understood: 「我今年八十一了」 after the 高龄津贴
         guide, then 「那要带什么材料」, asks about that guide still."""
-        self.state.guide = self.state.guide or self.last_guide
+        if self.state.guide is None:
+            self.state.guide, self.state.quoted = self.last_guide, self.last_quoted
 
     def say(self, key: str, *choices: Choice, **fields: object) -> TextReply:
         return TextReply(self.wording.render(key, **fields), tuple(choices))

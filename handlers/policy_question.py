@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from bot.core.messages import InboundMessage, Reply
 from bot.office.categories import asks_office_to_act
-from handlers import appeal_report, appointment_book, certificate_request
+from handlers import appeal_report, appointment_book, certificate_request, safety_tip
 from handlers.appointment_slots import named_service
 from handlers.base import HandlerContext
 from handlers.conversation import OUT_OF_SCOPE
@@ -20,12 +20,13 @@ from nlu.phrasing import (
     ALSO_ASKS,
     ASKING,
     ASKS_FOR_A_DOCUMENT,
+    CANNOT_FOLLOW,
     CERTIFICATE_WORD,
     GOES_ON,
     TRIED_AND_FAILED,
 )
 from nlu.policy_index import Hit, names_the_guide
-from nlu.result import IntentScore, ParseResult
+from nlu.result import FALLBACK_INTENT, IntentScore, ParseResult
 from storage.profile.schema import Service
 
 REPLIES: dict[str, tuple[str, ...]] = {
@@ -92,6 +93,22 @@ def asks_on_about_the_guide(nlu: ParseResult, ctx: HandlerContext) -> bool:
     return ctx.last_guide is not None and asks and answer_in_context(nlu.text, ctx) is not None
 
 
+def cannot_follow_the_guide(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    """「我不会用手机啊 孩子都不在身边」 right after the 养老金认证 guide's steps on the phone (to the classifier a
+    safety tip, 0.8): the resident cannot do it the way just told, and another passage of the guide tells another
+    way."""
+    return nlu.intent.name in (OUT_OF_SCOPE, FALLBACK_INTENT, safety_tip.INTENT, INTENT) \
+        and _another_way(nlu.text, ctx) is not None
+
+
+def _another_way(question: str, ctx: HandlerContext) -> Hit | None:
+    """The passage of the guide just quoted, other than the one quoted, for a resident who cannot follow that one."""
+    if ctx.policies is None or ctx.last_guide is None or ctx.last_quoted is None \
+            or CANNOT_FOLLOW.search(question) is None:
+        return None
+    return ctx.policies.answer_about(ctx.last_guide, question, other_than=ctx.last_quoted)
+
+
 def answer_in_context(question: str, ctx: HandlerContext) -> Hit | None:
     """The guides' answer to the question, or, when none answers it alone, the answer to a question that goes on
     about what the resident was at: the guide just quoted (「要带啥材料」), or the certificate of the form open or
@@ -99,6 +116,8 @@ def answer_in_context(question: str, ctx: HandlerContext) -> Hit | None:
     (「想办那个坐公交车不要钱的卡要怎么弄」: the 老年优待证)."""
     if ctx.policies is None:
         return None
+    if (other_way := _another_way(question, ctx)) is not None:
+        return other_way
     # 「那我能申请吗 我一个月退休金两千」 after the 低保 guide: its 申请条件, not the guide 退休 fits best alone.
     goes_on = GOES_ON.match(question) is not None
     hit = ctx.policies.answer_about(ctx.last_guide, question) if ctx.last_guide is not None and goes_on else None
@@ -137,7 +156,7 @@ def _certificate_at_hand(ctx: HandlerContext) -> str | None:
 
 def _quote(ctx: HandlerContext, hit: Hit) -> list[Reply]:
     passage = hit.passage
-    ctx.state.guide = passage.title
+    ctx.state.guide, ctx.state.quoted = passage.title, passage.heading
     quote = passage.text if len(passage.text) <= QUOTE_CHARS else passage.text[:QUOTE_CHARS].rstrip() + "…"
     replies: list[Reply] = [ctx.say("policy_answer", title=passage.title, heading=passage.heading, quote=quote)]
     if ctx.policies is not None and passage.title != ctx.last_guide:  # not the same links again, message after message

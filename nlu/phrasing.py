@@ -381,3 +381,8 @@ AGE_TOLD_ALONE = re.compile(
     r"(?:[一二两三四五六七八九十百]{1,4}|\d{2,3})[多来]?(?:周岁|岁)?[了啦喽哦呢]?[吧呀啊]?\W*$")
 """「我老伴八十三了」「俺今年七十九」: an age told and nothing more, a fact a resident gives after a guide that sets an
 age, not a danger (the classifier, with few such messages to learn from, can read one as an emergency)."""
+
+CANNOT_FOLLOW = re.compile(
+    r"(?<!会)不会(?:用|弄|操作|上网|打字|刷脸|下载|玩)|(?:用|弄|搞|整)不(?:来|明白|懂)|不识字|看不(?:清|懂)"
+    r"|没有?(?:智能)?手机|老人机|走不动|腿脚不(?:好|便|方便|利索|行)|行动不便|下不了楼|出不了门|去不了|卧床|瘫")
+"""「我不会用手机」「俺腿脚不方便 下不了楼」: the resident cannot do it the way just told."""

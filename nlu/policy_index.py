@@ -313,13 +313,16 @@ class PolicyLibrary:
         return [Hit(fitting(int(d)), float(document_scores[d]))
                 for d in np.argsort(-document_scores, kind="stable")[:k]]
 
-    def _fitting(self, question: str) -> Callable[[int], Passage]:
-        """The passage of a document (by its index) that fits the question best."""
+    def _fitting(self, question: str, other_than: str | None = None) -> Callable[[int], Passage]:
+        """The passage of a document (by its index) that fits the question best, of those not headed `other_than`
+        when the document has others."""
         section_scores = self.sections.scores(question)
         closeness = self._passage_vectors @ embed_question(question) if self._passage_vectors is not None else None
 
         def best_of(d: int) -> Passage:
             own = np.flatnonzero(self._passage_document == d)
+            others = own[[self.passages[i].heading != other_than for i in own]]
+            own = others if len(others) else own
             fit = _scaled(section_scores[own])
             if closeness is not None:
                 fit = fit + _scaled(closeness[own].astype(np.float64))
@@ -353,16 +356,17 @@ class PolicyLibrary:
         covered = self.coverage(question, hits[0].passage.source) >= self.min_coverage
         return hits[0] if clear or far_ahead or covered else None
 
-    def answer_about(self, topic: str, question: str, title_holds: str | None = None) -> Hit | None:
+    def answer_about(self, topic: str, question: str, title_holds: str | None = None,
+                     other_than: str | None = None) -> Hit | None:
         """The answer to a question that goes on about a topic it does not name (「要带啥材料」 after the guide titled
-        `topic` was quoted), from a guide whose title holds `title_holds` (the topic itself by default); None when
-        another guide answers it better or none does."""
+        `topic` was quoted), from a guide whose title holds `title_holds` (the topic itself by default), from another
+        passage than the one headed `other_than`; None when another guide answers it better or none does."""
         found = self.answer(f"{topic} {question}")
         if found is None or (title_holds or topic) not in found.passage.title:
             return None
         # The topic chose the guide; the question alone chooses its passage (「老年优待证办理 要照片吗」 as a whole
         # fits the 办理 of every heading, and 办理时限 won over the 所需材料 that asks for a photo).
-        hit = Hit(self._fitting(question)(self.documents.sources.index(found.passage.source)), found.score)
+        hit = Hit(self._fitting(question, other_than)(self.documents.sources.index(found.passage.source)), found.score)
         # The topic's words fit its own guide whatever is asked: the passage must give the kind of thing asked
         # (materials, a time limit, an amount) or hold the question's own words.
         covered = self.coverage(question, hit.passage.source) >= self.min_coverage

@@ -214,10 +214,10 @@ class Pipeline:
             said = await self._words_of(session, message, resident, community, state)
             owner: int | None = resident.id
             created_at = None
-            last_guide, state.guide = state.guide, None
+            last_guide, last_quoted, state.guide, state.quoted = state.guide, state.quoted, None, None
             if isinstance(said, str):
                 ctx = HandlerContext(session, self.profile, resident, community, state, now, message.channel,
-                                     self.policies, seal=self.seal, last_guide=last_guide,
+                                     self.policies, seal=self.seal, last_guide=last_guide, last_quoted=last_quoted,
                                      may_be_awaited=writer.awaited)
                 replies = await self._converse(message, said, ctx)
                 if said == VOICE_FOR_A_PERSON and message.voice is not None:
@@ -285,7 +285,8 @@ class Pipeline:
                           entities=(*nlu.entities, Entity("ticket", number, 0, 0, number)))
         if state.flow is None and not button and (change := await notices.changes_subscriptions(nlu, ctx)):
             nlu = replace(nlu, intent=IntentScore(change, 1.0))
-        if state.flow is None and policy_question.asks_on_about_the_guide(nlu, ctx):
+        if state.flow is None and (policy_question.asks_on_about_the_guide(nlu, ctx)
+                                   or policy_question.cannot_follow_the_guide(nlu, ctx)):
             nlu = replace(nlu, intent=IntentScore(policy_question.INTENT, 1.0))
         moves = await appeal_report.corrects_where(nlu, ctx) if state.flow is None \
             else not answers and await appeal_report.corrects_where_amid_form(nlu, ctx)

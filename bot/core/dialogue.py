@@ -38,6 +38,8 @@ class DialogueState:
     left on it (the summary said it may be)."""
     guide: str | None = None
     """The title of the guide just quoted, for the next message only: 「要带啥材料」 then asks more of it."""
+    quoted: str | None = None
+    """The heading of the passage of `guide` quoted: 「我不会用手机」 after the steps on the phone asks another way."""
     recent: list[str] = field(default_factory=list)
     """The resident's last few messages, so a person taking over sees what was said before 「转人工」."""
     offered: list[list[str]] = field(default_factory=list)
@@ -86,5 +88,5 @@ class DialogueState:
                    misses=int(data.get("misses") or 0), pending_text=data.get("pending_text"),
                    suspended=data.get("suspended"), later=data.get("later"),
                    filed=list(data.get("filed") or []), booked=data.get("booked"), guide=data.get("guide"),
-                   recent=list(data.get("recent") or []),
+                   quoted=data.get("quoted"),                   recent=list(data.get("recent") or []),
                    offered=[list(c) for c in data.get("offered") or []])

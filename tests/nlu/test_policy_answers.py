@@ -325,6 +325,27 @@ async def test_an_age_told_alone_after_a_guide_that_sets_an_age_is_answered_with
     """)
 
 
+async def test_a_resident_who_cannot_follow_the_passage_quoted_is_told_the_guides_other_way(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    """「我不会用手机啊 孩子都不在身边」 after the steps on the phone got the menu of safety tips (the classifier's
+    safety_tip, 0.8): the guide's own answer for old people who cannot is the next passage."""
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-no-phone"), """
+        居民: 我想问一下那个养老金认证怎么弄
+        助手: 【养老金领取资格认证（生存认证）·手机自助认证（刷脸）】
+        居民: 我不会用手机啊 孩子都不在身边
+        助手: 【养老金领取资格认证（生存认证）·不方便刷脸的老人】
+        助手: 到社区便民服务窗口
+    """)
+    await play(Resident(pipeline, "r-no-phone-asks-a-person"), """
+        居民: 养老金认证怎么弄
+        助手: 【养老金领取资格认证（生存认证）·手机自助认证（刷脸）】
+        居民: 我不会用手机 你让人给我打个电话吧
+        助手: 已为您转人工
+    """)
+
+
 async def test_a_service_the_office_books_named_in_a_question_the_answer_does_not_speak_of_is_offered(
         pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
     pipeline.policies = ranked_library
