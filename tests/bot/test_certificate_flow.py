@@ -129,6 +129,25 @@ async def test_an_id_number_not_at_hand_or_a_stray_digit_is_no_wrong_number(
     """)
 
 
+async def test_told_it_already_where_the_id_number_is_asked_again_is_no_emergency(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「是孩子上学用的 刚才说了」 after a wrong ID number gave the numbers to call and alerted the on-duty staff member
+    (the classifier's emergency, 0.71); the ID number is asked for again, and the purpose told first is kept."""
+    await play(Resident(pipeline, "r-cert-told"), """
+        居民: 我要开个证明 就是那个住在这里的证明 孩子上学要用
+        助手: 给谁开
+        居民: 给我自己开
+        助手: 身份证号
+        居民: 身份证号是110101199003074515
+        助手: 校验不通过
+        居民: 是孩子上学用的 刚才说了
+        助手: 18位身份证号
+        助手: !110
+        居民: 110101199003074514
+        助手: 联系电话
+    """)
+
+
 async def test_going_to_the_office_instead_gets_what_to_bring_not_taken_for_the_purpose(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     """「要不先约个时间去社区办吧」, the ID number not at hand, was 「好的，“…”记下了」 as what the certificate is for,

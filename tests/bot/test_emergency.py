@@ -161,13 +161,17 @@ async def test_a_person_not_seen_for_days_is_an_emergency_and_a_chore_not_done_f
 
 @pytest.mark.parametrize(("text", "emergency"), [
     ("我老伴八十三了", False),
+    ("5栋 我刚才说了", False),
+    ("我刚刚说了啊 你没看到吗", False),
     ("我老伴八十三了 晕倒了叫不醒", True),
+    ("我刚才说了 快来人啊", True),
 ])
-async def test_an_age_told_alone_is_not_an_emergency_and_an_age_told_with_a_danger_is(
+async def test_an_age_or_a_word_of_having_told_it_already_is_no_emergency_unless_a_danger_or_haste_is_told_too(
         emergency_pipeline: Pipeline, classifier: EmbeddedClassifier, text: str, emergency: bool) -> None:
-    """The classifier reads 「我老伴八十三了」 as an emergency (0.9): few messages in its data tell an age alone, and
-    the on-duty staff member was alerted for a resident answering the 高龄津贴 guide."""
-    sender = f"age-{abs(hash(text))}"
+    """The classifier reads 「我老伴八十三了」 (0.9) and 「5栋 我刚才说了」 (0.99) as emergencies: few messages in its
+    data tell an age alone, and many emergencies start 「刚才…」. The on-duty staff member was alerted for a resident
+    answering the 高龄津贴 guide, and for one annoyed at being asked again."""
+    sender = f"no-danger-{abs(hash(text))}"
     wanted = emergency_pipeline.profile.reply_template("baiyang", "emergency_now")
     assert classifier.parse(text).intent.name == "emergency"
 
