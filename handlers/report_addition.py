@@ -23,11 +23,11 @@ from bot.office.ticketing import format_address
 from handlers import appeal_report, emergency, not_urgent
 from handlers.base import HandlerContext
 from handlers.conversation import AFFIRM, DENY, GOODBYE, GREETING
-from nlu.address import room_alone, stated_address
+from nlu.address import room_alone, stated_address, unit_first
 from nlu.payloads import button_payload, read_button_payload
 from nlu.phrasing import ASKING, CORRECTING, LOCATING, NEW_TOPIC, SAYS_WHEN_HOME
 from nlu.result import ParseResult
-from storage.models import TicketStatus
+from storage.models import Ticket, TicketStatus
 from storage.repositories.directory import get_building_by_id
 from storage.repositories.tickets import get_ticket_by_number
 
@@ -88,7 +88,7 @@ async def places_more_exactly(nlu: ParseResult, ctx: HandlerContext) -> bool:
     """Whether the words, right after one report of the resident's own was filed, say more exactly where it is or
     where the resident lives, in words that cannot move it (`appeal_report.corrects_where` moves what they can):
     「不对 是南边那个楼道」 after a report at 3栋2单元, 「我家是402」 after the stairwell lamp there. Taken as news of
-    the report, not a yes, a no or a goodbye."""
+    the report, not a yes, a no or a goodbye; nor 「3单元 我住502」 after a report placed at 23栋, its unit."""
     text = nlu.text
     if len(ctx.state.filed) != 1 or ctx.community is None:
         return False
@@ -96,7 +96,7 @@ async def places_more_exactly(nlu: ParseResult, ctx: HandlerContext) -> bool:
                if ticket.status != TicketStatus.CLOSED and ticket.category_key != EMERGENCY_CATEGORY]
     if not tickets:
         return False
-    if appeal_report.home_at_shared_spot(ctx, tickets[0], text):
+    if appeal_report.home_at_shared_spot(ctx, tickets[0], text) or _unit_of_its_building(tickets[0], text):
         return True
     corrects = CORRECTING.match(text) is not None and LOCATING.search(text) is not None
     return corrects and stated_address(text) is None and find_place(ctx.profile, ctx.community.key, text) is None \
@@ -150,9 +150,17 @@ async def _note_when_home(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     return [ctx.say("visit_time_noted", ticket_no=ticket.number, assignee=assignee.name)]
 
 
+def _unit_of_its_building(ticket: Ticket, text: str) -> bool:
+    """「3单元 我住502」 after a report placed at a building with no unit said: which of its units."""
+    return ticket.building_id is not None and ticket.unit is None and stated_address(text) is None \
+        and unit_first(text) is not None
+
+
 async def _note_where(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     [ticket] = await appeal_report.just_filed(ctx)
     text = nlu.text.strip()
+    if _unit_of_its_building(ticket, text):
+        ticket.unit = unit_first(text)
     assignee = await add_to_ticket(ctx.session, ctx.profile, ctx.wording, ticket, text, ctx.now)
     room = room_alone(text)
     if room is None or ticket.building_id is None or not appeal_report.home_at_shared_spot(ctx, ticket, text):

@@ -146,6 +146,16 @@ def room_alone(text: str) -> str | None:
     return match.group("room") if match else None
 
 
+_UNIT_FIRST = re.compile(rf"^\W*(?:(?:我|俺|咱)(?:们)?家?(?:住|是|在)?(?:在|是)?)?\s*(?P<unit>{_NUM})\s*单元")
+
+
+def unit_first(text: str) -> str | None:
+    """The unit a message starts with, no building before it (「3单元 我住502」「我家是三单元的」): which unit of a
+    building said before."""
+    match = _UNIT_FIRST.match(fold_width(text))
+    return _number(match.group("unit")) if match is not None else None
+
+
 def without_no_building(text: str) -> str:
     """「没有楼号 就在公交站旁边」 -> 「公交站旁边」: the description of where, for the ticket."""
     rest = _NO_BUILDING.sub(" ", fold_width(text))

@@ -262,6 +262,26 @@ async def test_the_room_alone_after_the_unit_places_the_report_in_it(
     assert (ticket.unit, ticket.room) == ("2", "201")
 
 
+async def test_the_unit_said_first_with_more_words_after_a_report_at_its_building_is_noted_and_set(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「3单元 我住502 楼上就是602」 after a report filed at 23栋 was asked whether it was news or another problem;
+    the unit never reached the ticket."""
+    await play(Resident(pipeline, "r-noise-unit"), """
+        居民: 我家楼上天天晚上拖椅子 咚咚咚的 吵得老伴睡不着觉
+        助手: 几栋几单元
+        居民: 我们是23栋
+        助手: 编号 GD
+        居民: 3单元 我住502 楼上就是602
+        助手: 已把您说的新情况记到 GD
+    """)
+
+    async with sessions() as session:
+        [ticket] = (await session.scalars(select(Ticket))).all()
+        [added] = (await session.scalars(select(TicketEvent).where(TicketEvent.kind == TicketEventKind.ADDED))).all()
+    assert (ticket.unit, ticket.room) == ("3", None)
+    assert added.note == "3单元 我住502 楼上就是602"
+
+
 async def test_where_the_resident_lives_after_a_shared_problem_is_noted_not_made_its_place(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     """「我家是402」 after the stairwell lamp of 3栋2单元 moved the lamp's ticket into flat 402."""
