@@ -33,7 +33,7 @@ from handlers import appeal_report
 from handlers.base import OFFERABLE_INTENTS, HandlerContext
 from handlers.community import resolve_community
 from nlu.entities import find_address, find_phones
-from nlu.phrasing import ASKING, REPORT_PREAMBLE, STAYS_NAMELESS, WISH_TO_REPORT
+from nlu.phrasing import ASKING, PLACING, REPORT_PREAMBLE, STAYS_NAMELESS, WISH_TO_REPORT
 from nlu.result import ParseResult
 from storage.profile.schema import StaffRole
 from storage.repositories import outbox
@@ -210,11 +210,14 @@ def only_offers_contact(state: DialogueState) -> bool:
 
 
 def _tells_more(nlu: ParseResult, ctx: HandlerContext) -> bool:
-    """Words read as a report, or not understood, that name no place and no kind of problem: more about the clue
-    just given, not a report of something else."""
+    """Words read as a report, or not understood, that name no kind of problem and no place, or start with the place
+    (「就在45栋2单元 具体哪家不知道 晚上七八点人最多」): more about the clue just given, not a report of something
+    else (which filed as a report would have put the resident's name to the clue's words)."""
     text = nlu.text.strip()
+    found = find_address(text)
+    places_it = PLACING.match(text) is not None or (found is not None and not text[:found[1]].strip())
     return (nlu.intent.name == appeal_report.FLOW or nlu.is_fallback) and len(text) >= MIN_CONTENT_CHARS \
-        and not _says_where(ctx, text) and not names_a_category(ctx.profile, text)
+        and (places_it or not _says_where(ctx, text)) and not names_a_category(ctx.profile, text)
 
 
 def _says_what_and_where(ctx: HandlerContext, text: str) -> bool:

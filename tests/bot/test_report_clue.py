@@ -12,7 +12,7 @@ from bot.console.clues import clue_inbox
 from bot.conversation.pipeline import Pipeline
 from bot.core.errors import PermissionDenied
 from bot.core.messages import InboundMessage
-from storage.models import ChannelIdentity, Clue, Conversation, OutboxMessage, ProcessedMessage, Staff
+from storage.models import ChannelIdentity, Clue, Conversation, OutboxMessage, ProcessedMessage, Staff, Ticket
 from tests.bot.transcript import Resident, play
 from tests.conftest import MONDAY_10AM
 
@@ -297,3 +297,26 @@ async def test_a_form_put_aside_for_the_clue_is_taken_up_again_once_it_stays_ano
         居民: 继续开证明
         助手: 身份证号
     """)
+
+
+async def test_where_and_when_said_at_length_after_the_clue_stays_anonymous_go_on_the_clue_not_a_report(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「就在45栋2单元 具体哪家不知道 晚上七八点人最多」 after the clue stayed anonymous was filed as a stairwell
+    lighting report in the resident's name: the clue's words put to a name, and the clue without its place."""
+    await play(Resident(pipeline, "r-clue-where"), """
+        居民: 我想举报 我们楼有人好像在搞传销 天天一帮人进进出出的
+        助手: 回执号
+        居民: 不想留名字
+        助手: 直接发给我就行
+        居民: 就在45栋2单元 具体哪家不知道 晚上七八点人最多
+        助手: 已补充到线索
+        助手: !编号 GD
+        居民: 没了
+        助手: 线索就是这些了
+    """)
+
+    [clue] = await clues(sessions)
+    assert clue.text.split("\n")[-1] == "就在45栋2单元 具体哪家不知道 晚上七八点人最多"
+    assert clue.resident_id is None
+    async with sessions() as session:
+        assert (await session.scalars(select(Ticket))).all() == []
