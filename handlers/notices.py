@@ -65,13 +65,14 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
 
 async def changes_subscriptions(nlu: ParseResult, ctx: HandlerContext) -> str | None:
     """The change a short message makes to the resident's notices, read against those they have: 「停水的不要了」
-    gives up a topic subscribed (a report of a water cut to the classifier), 「还有防诈骗的」 adds a topic to those
-    subscribed (a safety tip to the classifier). None when the words do neither."""
+    gives up a topic subscribed (a report of a water cut to the classifier; one not subscribed, 「不要防诈骗的」 from a
+    resident who has others, is told so), 「还有防诈骗的」 adds a topic to those subscribed (a safety tip to the
+    classifier). None when the words do neither."""
     text = nlu.text
     if sum(ch.isalnum() for ch in text) > CHANGE_CHARS or not (named := topics_named(ctx, nlu)):
         return None
     subscribed = {s.topic for s in await active_subscriptions(ctx.session, ctx.resident.id)}
-    if STOPS_A_NOTICE.search(text) and any(topic.key in subscribed for topic in named):
+    if STOPS_A_NOTICE.search(text) and subscribed:
         return UNSUBSCRIBE
     if ADDS_A_NOTICE.search(text) and subscribed and any(topic.key not in subscribed for topic in named):
         return SUBSCRIBE

@@ -68,8 +68,9 @@ CANCELS_A_BOOKING = re.compile(r"^\W*(?:那就|那么|那|还是|帮我|给我)?
 """「那就取消吧」「还是不约了」 where a booking's cancelling is offered; not 「不用了 谢谢」 or 「算了」, which end a
 conversation as often as they give anything up."""
 
-STOPS_A_NOTICE = re.compile(r"不要了|不用了|别发|不用发|不想收|不收了|不看了|取消|退订|退掉|不订了")
-"""「停水的不要了」: a notice topic given up, said with its name."""
+STOPS_A_NOTICE = re.compile(
+    r"不要了|不用了|别发|不用发|不想收|不收了|不看了|取消|退订|退掉|不订了|^\W*(?:我|俺)?不要|不要\W*$")
+"""「停水的不要了」「不要防诈骗的 太多了」: a notice topic given up, said with its name."""
 ADDS_A_NOTICE = re.compile(r"^\W*(?:还有|再加|另外|加上)|也要|也订|也发|也给我")
 """「还有防诈骗的」「治安的也要」: one more notice topic, said with its name."""
 STOPS_NOTICES = re.compile(r"^\W*(?:那就|那么|那|还是|帮我|给我)?\W*(?:不要了?\W*)?(?:都|全部|全都|统统)?\W*"

@@ -101,6 +101,16 @@ async def test_a_topic_added_or_given_up_in_a_few_words_changes_the_subscription
     assert (mine["outages"].active, mine["anti_fraud"].active) == (False, True)
 
 
+async def test_a_topic_not_subscribed_given_up_in_a_few_words_is_told_it_is_not_sent(pipeline: Pipeline) -> None:
+    """「不要防诈骗的 太多了」 from a resident subscribed to other notices got 「没太明白」 and the menu."""
+    await play(Resident(pipeline, "r-not-that-one"), """
+        居民: 我想收那个治安的提醒
+        助手: 已订阅“治安预报”
+        居民: 不要防诈骗的 太多了
+        助手: 您没有订阅“防诈骗”
+    """)
+
+
 async def test_a_topic_named_by_someone_not_subscribed_is_not_a_change_to_notices(pipeline: Pipeline) -> None:
     await play(Resident(pipeline, "r-not-subscribed"), """
         居民: 还有防诈骗的
