@@ -6,17 +6,20 @@ from __future__ import annotations
 from bot.core.messages import InboundMessage, Reply, TextReply
 from bot.office.categories import asks_office_to_act, file_report, names_a_category
 from bot.office.ticketing import format_datetime
-from handlers import appeal_report, appointment_cancel, human_handoff, policy_question
+from handlers import appeal_report, appointment_cancel, feedback, human_handoff, policy_question
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
 from nlu.phrasing import ASKING, CHASES_UP, EARLIER_REPORT, MENTIONS_A_REPORT, WANTS_TO_TALK
 from nlu.result import ParseResult
 from storage.models import Appointment, Ticket
 from storage.repositories.appointments import get_appointment_by_number, open_appointments_of
-from storage.repositories.tickets import follows, get_ticket_by_number, open_tickets_of
+from storage.repositories.tickets import closed_tickets_of, follows, get_ticket_by_number, open_tickets_of
 
 REPLIES: dict[str, tuple[str, ...]] = {
     "status_none": (),
+    "status_closed_header": ("count",),
+    "status_ticket_closed": ("assignee", "category", "closed", "ticket_no"),
+    "status_closed_footer": (),
     "status_header": ("count",),
     "status_ticket_paused": ("category", "need", "reason", "ticket_no"),
     "status_ticket": ("assignee", "category", "due", "status", "ticket_no"),
@@ -44,6 +47,17 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         return [await _one(ctx, numbers[0])]
     tickets = await open_tickets_of(ctx.session, ctx.resident.id)
     bookings = await open_appointments_of(ctx.session, ctx.resident.id)
+    closed = await closed_tickets_of(ctx.session, ctx.resident.id, ctx.now - feedback.NOT_FIXED_WINDOW) \
+        if not tickets and not bookings else ()
+    if closed and (not _describes_a_problem(ctx, nlu.text)
+                   or file_report(ctx.profile, nlu.text).category.key in {t.category_key for t in closed}):
+        # 「我那个噪音的事怎么样了」 the day after it was closed: closed, by whom and when, and what to do if it is
+        # not fixed; not 「没有正在办理的事项」 and a new report of the noise (another problem is filed below).
+        lines = [ctx.wording.render("status_closed_header", count=len(closed))]
+        lines += [ctx.wording.render("status_ticket_closed", ticket_no=t.number, category=_category_name(ctx, t),
+                                     closed=format_datetime(ctx.wording, ctx.profile, t.closed_at or ctx.now),
+                                     assignee=t.assignee.name) for t in closed]
+        return [TextReply("\n".join([*lines, ctx.wording.render("status_closed_footer")]))]
     if not tickets and not bookings:
         if _describes_a_problem(ctx, nlu.text):
             # 「电梯停了好几天了 啥时候能修好」 from someone with nothing on record: a report, asked as a question.

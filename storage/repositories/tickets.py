@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -42,6 +43,16 @@ async def open_tickets_of(session: AsyncSession, resident_id: int) -> Sequence[T
     followed = select(TicketFollower.ticket_id).where(TicketFollower.resident_id == resident_id)
     query = (select(Ticket).options(joinedload(Ticket.assignee))
              .where(Ticket.id.in_(followed), Ticket.status != TicketStatus.CLOSED).order_by(Ticket.id))
+    return (await session.scalars(query)).all()
+
+
+async def closed_tickets_of(session: AsyncSession, resident_id: int, since: datetime) -> Sequence[Ticket]:
+    """The tickets the resident reported, first or as a follower, closed since `since` (none merged into another),
+    the latest last."""
+    followed = select(TicketFollower.ticket_id).where(TicketFollower.resident_id == resident_id)
+    query = (select(Ticket).options(joinedload(Ticket.assignee))
+             .where(Ticket.id.in_(followed), Ticket.status == TicketStatus.CLOSED, Ticket.closed_at >= since,
+                    Ticket.merged_into_id.is_(None)).order_by(Ticket.closed_at, Ticket.id))
     return (await session.scalars(query)).all()
 
 

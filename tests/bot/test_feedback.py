@@ -150,6 +150,52 @@ async def test_the_problem_said_not_fixed_after_closing_reopens_the_ticket(
     assert (rating.satisfied, rating.comment) == (False, words)
 
 
+async def test_asking_after_a_report_closed_lately_shows_it_closed_and_not_fixed_words_then_reopen_it(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], clock: HandClock) -> None:
+    """「我那个下水道的事怎么样了」 the day after it was closed got 「您目前没有正在办理的事项」 and a new report of
+    the drain; 「还是堵」 then answered where the new one was asked."""
+    resident, ticket = await reported_and_closed(pipeline, sessions, "r-asks-after-closed")
+    clock.set(datetime(2026, 11, 24, 9, tzinfo=SHANGHAI))  # the next day
+
+    await play(resident, f"""
+        居民: 我那个下水道的事怎么样了
+        助手: {ticket.number} 下水道堵塞：11月23日 10:00办结
+        助手: 如果问题还没解决
+        助手: !没有正在办理
+        助手: !请问是在
+        居民: 还是堵 水根本下不去
+        助手: 已重新打开
+    """)
+    await play(resident, """
+        居民: 我那个下水道的事怎么样了
+        助手: 您有1件正在办理的事项
+    """)
+
+
+async def test_another_problem_asked_after_as_a_report_closed_lately_is_filed(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], clock: HandClock) -> None:
+    resident, _ = await reported_and_closed(pipeline, sessions, "r-lift-after-drain")
+    clock.set(datetime(2026, 11, 24, 9, tzinfo=SHANGHAI))
+
+    await play(resident, """
+        居民: 电梯停了好几天了 啥时候能修好
+        助手: !已经办结
+        助手: 几栋几单元
+    """)
+
+
+async def test_asking_after_a_report_closed_long_ago_finds_nothing_in_hand(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], clock: HandClock) -> None:
+    resident, _ = await reported_and_closed(pipeline, sessions, "r-asks-long-after")
+    clock.set(datetime(2026, 12, 7, 10, tzinfo=SHANGHAI))  # two weeks after it was closed
+
+    await play(resident, """
+        居民: 我反映的问题处理得怎么样了
+        助手: 您目前没有正在办理的事项
+        助手: !已经办结
+    """)
+
+
 async def test_the_problem_said_not_fixed_once_rated_satisfied_is_a_new_report(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     resident, ticket = await reported_and_closed(pipeline, sessions, "r-blocked-again")
