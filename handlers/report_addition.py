@@ -20,12 +20,12 @@ from bot.office.emergencies import EMERGENCY_CATEGORY
 from bot.office.places import find_place
 from bot.office.ticket_actions import category_name
 from bot.office.ticketing import format_address
-from handlers import appeal_report, emergency, not_urgent
+from handlers import appeal_report, appointment_book, emergency, not_urgent
 from handlers.base import HandlerContext
 from handlers.conversation import AFFIRM, DENY, GOODBYE, GREETING
 from nlu.address import room_alone, stated_address, unit_first
 from nlu.payloads import button_payload, read_button_payload
-from nlu.phrasing import ASKING, CORRECTING, LOCATING, NEW_TOPIC, SAYS_WHEN_HOME
+from nlu.phrasing import ASKING, ASKS_TO_BOOK, CORRECTING, LOCATING, NEW_TOPIC, SAYS_WHEN_HOME
 from nlu.result import ParseResult
 from storage.models import Ticket, TicketStatus
 from storage.repositories.directory import get_building_by_id
@@ -70,12 +70,14 @@ NEWS_CHARS = 4
 
 
 async def tells_more(nlu: ParseResult, ctx: HandlerContext) -> bool:
-    """Whether words read as a report, a yes or no naming a room, or not understood at all, may be news of the one
-    report just filed: they name no place (a place is a correction, or a problem somewhere else) and do not open
-    with another matter (「还有个事」「另外」)."""
+    """Whether words read as a report, a yes or no naming a room, a booking not asked for (「就是今天上午 办医保的那个
+    窗口」 after a complaint about the window: a time and a service, no 约), or not understood at all, may be news of
+    the one report just filed: they name no place (a place is a correction, or a problem somewhere else) and do not
+    open with another matter (「还有个事」「另外」)."""
     text = nlu.text
     names_a_room = nlu.intent.name in (AFFIRM, DENY) and ROOM.search(text) is not None
-    news = nlu.intent.name == appeal_report.FLOW or names_a_room or (
+    unasked_booking = nlu.intent.name == appointment_book.FLOW and ASKS_TO_BOOK.search(text) is None
+    news = nlu.intent.name == appeal_report.FLOW or names_a_room or unasked_booking or (
         nlu.is_fallback and sum(ch.isalnum() for ch in text) >= NEWS_CHARS and not is_a_pick(text))
     if len(ctx.state.filed) != 1 or ctx.community is None or not news:
         return False

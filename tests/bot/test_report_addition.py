@@ -282,6 +282,18 @@ async def test_the_unit_said_first_with_more_words_after_a_report_at_its_buildin
     assert added.note == "3单元 我住502 楼上就是602"
 
 
+async def test_a_time_and_a_service_told_after_a_complaint_are_about_it_not_a_booking(pipeline: Pipeline) -> None:
+    """「就是今天上午 办医保的那个窗口」 after a complaint about the window's staff (a booking to the classifier: a time
+    and a service) was answered with a booking of 社保医保业务 to confirm."""
+    await play(Resident(pipeline, "r-window-when"), """
+        居民: 你们窗口那个小姑娘态度太差了 我问两句就不耐烦
+        助手: 编号 GD
+        居民: 就是今天上午 办医保的那个窗口
+        助手: 新情况，还是另一个问题
+        助手: !请核对
+    """)
+
+
 async def test_where_the_resident_lives_after_a_shared_problem_is_noted_not_made_its_place(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     """「我家是402」 after the stairwell lamp of 3栋2单元 moved the lamp's ticket into flat 402."""
