@@ -393,3 +393,9 @@ SAID_BEFORE = re.compile(
     r"(?:过了?|了)(?:的|啊|呀|吗|嘛|呢|么)*(?=$|[\s，,。.!！?？;；])")
 """「刚才都说过了」「5栋 我刚才说了」: a clause that says the resident told it already, nothing more, in a message
 with no word of urgency (the classifier, trained on 「刚才…」 in emergencies, reads 「刚才说了」 as one at 0.99)."""
+
+COMPLAINS_OF_MANNER = re.compile(
+    r"态度|不耐烦|没耐心|爱答不理|爱搭不理|翻白眼|甩脸子|凶巴巴|被凶|骂人|训了|刁难|托关系|推诿|踢皮球")
+"""How someone treated the resident: 「问两句就不耐烦」「被凶了」「让我找人托关系」."""
+NAMES_COMMUNITY_STAFF = re.compile(r"窗口|网格员|楼长|片长|社区的人|社区工作人员|社区干部|办事员|你们的人|你们社区")
+"""The community's own staff, as residents name them."""

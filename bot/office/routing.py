@@ -4,7 +4,8 @@ A grid matter at a public place (a gate, the playground) goes to the team that l
 else to its area's lead. A ticket
 whose category the bot was not sure of goes to the area lead (else the secretary) to re-file,
 never to a building lead who cannot change it. A category the rota routes (hand-offs, emergencies) goes to
-whoever of its role is on duty when it comes in (`bot.office.rota`), else as any other."""
+whoever of its role is on duty when it comes in (`bot.office.rota`), else as any other. A complaint about how
+the community's own staff treated the resident goes to the secretary, not to the desk or worker complained of."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.errors import RoutingError
 from bot.core.wording import Wording
 from bot.office.rota import duty_role, on_duty_staff
+from nlu.phrasing import COMPLAINS_OF_MANNER, NAMES_COMMUNITY_STAFF
 from storage.models import Area, Building, Community, Staff
 from storage.profile import Profile
 from storage.profile.schema import Category, Place, StaffRole
@@ -27,6 +29,10 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "handler_role": ("community", "role"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
+GRID = "grid"
+"""`handled_by` of a category the building's 楼长 (else the area's 片长) handles."""
+OFFICE_DESKS = frozenset({StaffRole.WINDOW.value, StaffRole.SERVICE_TEAM.value})
+"""The community office's own desks: a complaint of manner in their categories is about them."""
 
 
 @dataclass(frozen=True)
@@ -41,15 +47,17 @@ class Route:
 
 async def route_ticket(session: AsyncSession, profile: Profile, community: Community, category: Category,
                        building: Building | None, place: Place | None = None, *, refile: bool = False,
-                       at: datetime | None = None) -> Route:
-    """`at`: when the ticket comes in, for a category the rota routes."""
+                       at: datetime | None = None, description: str = "") -> Route:
+    """`at`: when the ticket comes in, for a category the rota routes; `description`: what the resident said."""
     wording = Wording(profile, community.key)
     roles = profile.district.role_names
+    if complains_of_its_handlers(profile, category, description):
+        return await _role(session, wording, community, category, StaffRole.SECRETARY)
     if category.office_key is not None and not refile:
         office = next(o for o in profile.district.offices if o.id == category.office_key)
         staff = await directory.first_office_staff(session, office.id)
         return _checked(staff, office.name, category, office.id)
-    if category.handled_by == "grid" or refile:
+    if category.handled_by == GRID or refile:
         if building is not None and not refile:
             lead = await directory.find_active_staff(session, building.lead_id)
             if lead is not None:
@@ -69,6 +77,17 @@ async def route_ticket(session: AsyncSession, profile: Profile, community: Commu
         if on_duty:
             return Route(on_duty[0], _role_label(wording, community, role), on_duty=True)
     return await _role(session, wording, community, category, StaffRole(category.handled_by))
+
+
+def complains_of_its_handlers(profile: Profile, category: Category, description: str) -> bool:
+    """「你们窗口那个小姑娘态度太差了」 (便民办事, handled by the window) or 「网格员态度太差」: the manner of the
+    community's own staff, which the staff complained of should not be the ones to handle: a category of the
+    office's own desks, or a grid one whose words name the community's staff (「物业的人态度差」 stays the grid's).
+    One the rota routes (an emergency, a hand-off) is never moved."""
+    if duty_role(profile, category) is not None or COMPLAINS_OF_MANNER.search(description) is None:
+        return False
+    return category.handled_by in OFFICE_DESKS or (
+        category.handled_by == GRID and NAMES_COMMUNITY_STAFF.search(description) is not None)
 
 
 async def _area_of(session: AsyncSession, community: Community, building: Building | None,

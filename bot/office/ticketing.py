@@ -96,7 +96,7 @@ def fresh_deadline(session: AsyncSession, profile: Profile, ticket: Ticket, now:
 async def open_ticket(session: AsyncSession, profile: Profile, request: TicketRequest, now: datetime) -> OpenedTicket:
     category = request.category
     route = await route_ticket(session, profile, request.community, category, request.building, request.place,
-                               refile=request.refile, at=now)
+                               refile=request.refile, at=now, description=request.description)
     calendar = WorkCalendar(profile.calendar_days)
     due = request.due_at or compute_due(now, request.time_limit or profile.time_limit(category), profile.timezone,
                                         profile.district.office_hours, calendar)

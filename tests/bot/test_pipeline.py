@@ -204,3 +204,21 @@ async def test_a_message_that_waited_for_another_of_the_same_resident_goes_on_fr
     assert ticket.category_key == "lift"
     assert ticket.number is not None
     assert ticket.number in text_of(replies)
+
+
+@pytest.mark.parametrize(("complaint", "to_the_secretary"), [
+    ("你们窗口那个小姑娘态度太差了 我问两句就不耐烦", True),
+    ("社区窗口的人对老人一点耐心都没有 我爸问了两遍就被凶了", True),
+    ("我们楼的网格员态度太差了 问他点事爱答不理的 3栋", True),
+    ("物业的保安态度太差了 还骂人 3栋门口", False),
+])
+async def test_a_complaint_about_the_communitys_own_staff_goes_to_the_secretary_not_to_them(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], complaint: str,
+        to_the_secretary: bool) -> None:
+    """「窗口那个小姑娘态度太差了」 was filed as 便民办事 and sent to the window, to the very staff complained about. A
+    complaint about the property company's staff stays with the grid."""
+    await pipeline.handle(message(complaint, "m-staff"))
+
+    [ticket] = await tickets(sessions)
+    async with sessions() as session:
+        assert ((await session.get_one(Staff, ticket.assignee_id)).role == "secretary") is to_the_secretary
