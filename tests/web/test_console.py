@@ -319,16 +319,22 @@ def test_the_reply_box_names_the_channel_the_resident_wrote_from(server: str, da
     assert "Telegram或" not in page
 
 
-def test_the_follow_up_form_records_only_what_the_resident_answered(server: str, database_url: str) -> None:
-    """Both answers of the 回访 form were ticked 满意 / 已解决 beforehand: a click on 记录 without asking recorded a
-    satisfied resident, and the satisfaction rate the office is judged by counted it."""
+@contextmanager
+def closed_by_the_secretary(server: str, database_url: str) -> Iterator[tuple[httpx.Client, str, str, str]]:
+    """A ticket reported and closed by the secretary, signed in as them: the client, the ticket's number, the form
+    token and the closed ticket's page."""
     number = open_ticket(server)
     give_passwords(database_url, "by-sec-01")
-
     with signed_in(server, "by-sec-01") as client:
         token = csrf_of(client.get(f"/console/tickets/{number}").text)
         client.post(f"/console/tickets/{number}/close", data={"csrf_token": token, "result": "已修好"})
-        page = client.get(f"/console/tickets/{number}").text
+        yield client, number, token, client.get(f"/console/tickets/{number}").text
+
+
+def test_the_follow_up_form_records_only_what_the_resident_answered(server: str, database_url: str) -> None:
+    """Both answers of the 回访 form were ticked 满意 / 已解决 beforehand: a click on 记录 without asking recorded a
+    satisfied resident, and the satisfaction rate the office is judged by counted it."""
+    with closed_by_the_secretary(server, database_url) as (client, number, token, page):
         unanswered = client.post(f"/console/tickets/{number}/follow-up", data={"csrf_token": token, "note": "没打通"})
 
     status_line = page[page.index('class="status-line"'):]
@@ -358,13 +364,7 @@ def test_the_follow_up_form_sent_twice_records_one_follow_up_and_a_later_one_is_
         server: str, database_url: str) -> None:
     """A second tap on 记录回访 (a slow phone, the page sent again) recorded the same 回访 twice, and the office's
     follow-up figures counted both."""
-    number = open_ticket(server)
-    give_passwords(database_url, "by-sec-01")
-
-    with signed_in(server, "by-sec-01") as client:
-        token = csrf_of(client.get(f"/console/tickets/{number}").text)
-        client.post(f"/console/tickets/{number}/close", data={"csrf_token": token, "result": "已修好"})
-        page = client.get(f"/console/tickets/{number}").text
+    with closed_by_the_secretary(server, database_url) as (client, number, token, page):
         seen = re.search(r'name="seen" value="(\d+)"', page)
         assert seen is not None
         form = {"csrf_token": token, "fixed": "true", "satisfied": "true", "note": "电话回访 说挺好", "seen": seen[1]}
