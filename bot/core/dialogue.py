@@ -88,5 +88,5 @@ class DialogueState:
                    misses=int(data.get("misses") or 0), pending_text=data.get("pending_text"),
                    suspended=data.get("suspended"), later=data.get("later"),
                    filed=list(data.get("filed") or []), booked=data.get("booked"), guide=data.get("guide"),
-                   quoted=data.get("quoted"),                   recent=list(data.get("recent") or []),
+                   quoted=data.get("quoted"), recent=list(data.get("recent") or []),
                    offered=[list(c) for c in data.get("offered") or []])
