@@ -378,7 +378,7 @@ REPORT_PREAMBLE = re.compile(
 AGE_TOLD_ALONE = re.compile(
     r"^\W*(?=.*(?:岁|老伴|老头|老太|老婆|爱人|妈|爸|爹|娘|母亲|父亲|奶奶|爷爷|姥姥|姥爷|外婆|外公|婆婆|公公|岳母|岳父|老人|本人"
     r"|今年|都|已经|满))(?:我|俺|咱)?家?的?(?:老伴儿?|老头子?|老太太?|老婆子?|爱人|妈妈?|爸爸?|老?爹|老?娘|母亲|父亲|奶奶|爷爷"
-    r"|姥姥|姥爷|外婆|外公|婆婆|公公|岳母|岳父|老人家?|本人)?(?:今年|都|已经|已|也|快|刚|才|满)*"
+    r"|姥姥|姥爷|外婆|外公|婆婆|公公|岳母|岳父|老人家?|本人)?\s*[他她]?(?:今年|都|已经|已|也|快|刚|才|满)*"
     r"(?:[一二两三四五六七八九十百]{1,4}|\d{2,3})[多来]?(?:周岁|岁)?[了啦喽哦呢]?[吧呀啊]?\W*$")
 """「我老伴八十三了」「俺今年七十九」: an age told and nothing more, a fact a resident gives after a guide that sets an
 age, not a danger (the classifier, with few such messages to learn from, can read one as an emergency)."""

@@ -161,6 +161,7 @@ async def test_a_person_not_seen_for_days_is_an_emergency_and_a_chore_not_done_f
 
 @pytest.mark.parametrize(("text", "emergency"), [
     ("我老伴八十三了", False),
+    ("我妈 她七十五了", False),
     ("5栋 我刚才说了", False),
     ("我刚刚说了啊 你没看到吗", False),
     ("我老伴八十三了 晕倒了叫不醒", True),
