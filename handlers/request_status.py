@@ -47,9 +47,21 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         return [await _one(ctx, numbers[0])]
     tickets = await open_tickets_of(ctx.session, ctx.resident.id)
     bookings = await open_appointments_of(ctx.session, ctx.resident.id)
-    closed = await closed_tickets_of(ctx.session, ctx.resident.id, ctx.now - feedback.NOT_FIXED_WINDOW) \
-        if not tickets and not bookings else ()
-    if closed and (not _describes_a_problem(ctx, nlu.text)
+    if not tickets and not bookings:
+        return await _nothing_open(message, nlu, ctx)
+    if len(tickets) == 1 and not bookings:  # what comes next may be about it (「我下午不在家 明天上午来行不行」)
+        ctx.state.filed = [tickets[0].number or ""]
+    lines = [ctx.wording.render("status_header", count=len(tickets) + len(bookings))]
+    lines += [_ticket_line(ctx, t) for t in tickets] + [_booking_line(ctx, b) for b in bookings]
+    return [TextReply("\n".join(lines), (ctx.offer(appointment_cancel.FLOW),) if bookings else ())]
+
+
+async def _nothing_open(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    """The answer for a resident with no open ticket or booking: those closed lately, a report asked as a question,
+    a person asked for, or a guide's answer."""
+    problem = _describes_a_problem(ctx, nlu.text)
+    closed = await closed_tickets_of(ctx.session, ctx.resident.id, ctx.now - feedback.NOT_FIXED_WINDOW)
+    if closed and (not problem
                    or file_report(ctx.profile, nlu.text).category.key in {t.category_key for t in closed}):
         # 「我那个噪音的事怎么样了」 the day after it was closed: closed, by whom and when, and what to do if it is
         # not fixed; not 「没有正在办理的事项」 and a new report of the noise (another problem is filed below).
@@ -58,21 +70,15 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
                                      closed=format_datetime(ctx.wording, ctx.profile, t.closed_at or ctx.now),
                                      assignee=t.assignee.name) for t in closed]
         return [TextReply("\n".join([*lines, ctx.wording.render("status_closed_footer")]))]
-    if not tickets and not bookings:
-        if _describes_a_problem(ctx, nlu.text):
-            # 「电梯停了好几天了 啥时候能修好」 from someone with nothing on record: a report, asked as a question.
-            return [ctx.say("status_none"), *await appeal_report.file_instead(message, nlu, ctx)]
-        if WANTS_TO_TALK.search(nlu.text):
-            # 「上次报的事一个礼拜了还没人来 我要找书记」: nothing here to show, and a person asked for.
-            return [ctx.say("status_none"), *await human_handoff.hand_over(ctx, nlu.text)]
-        answered = None if MENTIONS_A_REPORT.search(nlu.text) else policy_question.answer_from_guides(nlu, ctx)
-        # 「…现在出院了没啥事。医生建议我们签个家庭医生，社区这边咋签」: a question a guide answers, not about a report.
-        return answered if answered is not None else [ctx.say("status_none")]
-    if len(tickets) == 1 and not bookings:  # what comes next may be about it (「我下午不在家 明天上午来行不行」)
-        ctx.state.filed = [tickets[0].number or ""]
-    lines = [ctx.wording.render("status_header", count=len(tickets) + len(bookings))]
-    lines += [_ticket_line(ctx, t) for t in tickets] + [_booking_line(ctx, b) for b in bookings]
-    return [TextReply("\n".join(lines), (ctx.offer(appointment_cancel.FLOW),) if bookings else ())]
+    if problem:
+        # 「电梯停了好几天了 啥时候能修好」 from someone with nothing on record: a report, asked as a question.
+        return [ctx.say("status_none"), *await appeal_report.file_instead(message, nlu, ctx)]
+    if WANTS_TO_TALK.search(nlu.text):
+        # 「上次报的事一个礼拜了还没人来 我要找书记」: nothing here to show, and a person asked for.
+        return [ctx.say("status_none"), *await human_handoff.hand_over(ctx, nlu.text)]
+    answered = None if MENTIONS_A_REPORT.search(nlu.text) else policy_question.answer_from_guides(nlu, ctx)
+    # 「…现在出院了没啥事。医生建议我们签个家庭医生，社区这边咋签」: a question a guide answers, not about a report.
+    return answered if answered is not None else [ctx.say("status_none")]
 
 
 def _describes_a_problem(ctx: HandlerContext, text: str) -> bool:
