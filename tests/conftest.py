@@ -1,9 +1,10 @@
-"""Shared fixtures. Every storage test runs on SQLite and on PostgreSQL, each test in a database of its own
-holding no rows: a copy of a template that the real migrations built, or on PostgreSQL one such copy emptied
-after an earlier test."""
+"""Shared fixtures. Every storage test runs on SQLite and on PostgreSQL, each test in a database of its own: a copy
+of a template that the real migrations built, or on PostgreSQL one such copy brought back to the template's rows
+after an earlier test. The template holds no rows, or, for a test that uses `sessions`, the demo profile."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
@@ -80,6 +81,24 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def sqlite_profile_template(sqlite_template: Path, profile: Profile, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "profile.sqlite"
+    shutil.copy(sqlite_template, path)
+    sync_demo_profile(f"sqlite:///{path}", profile)
+    return path
+
+
+def sync_demo_profile(database_url: str, profile: Profile) -> None:
+    """Mirror the profile into a template database, as `frontdoor profile load` would (its rows carry no time)."""
+    async def sync() -> None:
+        engine = create_engine(database_url, HandClock(MONDAY_10AM))
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await sync_profile(session, profile)
+        await engine.dispose()
+    asyncio.run(sync())
+
+
 @pytest.fixture(scope="module")
 def sqlite_template_module(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated SQLite database shared by one test module (for long parametrized runs)."""
@@ -104,6 +123,16 @@ def postgres_template() -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def postgres_profile_template(postgres_template: str, profile: Profile) -> Iterator[str]:
+    name = f"frontdoor_template_{uuid.uuid4().hex[:10]}"
+    with pg_admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
+        sync_demo_profile(pg_url(name), profile)
+        yield name
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def pg_connect(database: str) -> psycopg.Connection[tuple[object, ...]]:
     return psycopg.connect(pg_url(database), autocommit=True, connect_timeout=5)
 
@@ -114,11 +143,12 @@ SCHEMA_SHAPE = ("SELECT count(*), sum(relnatts), (SELECT string_agg(version_num,
 
 
 class PostgresDatabases:
-    """Migrated PostgreSQL databases for the tests of one process, each test's database as empty as the template
-    made it. Making one from the template and dropping it cost PostgreSQL 0.34 s of CPU a test (a copy of every
-    catalog and table file, written through the WAL and synced), over 700 tests a run; a database a test is done
-    with is emptied instead (every row deleted, every sequence restarted: 5 ms) and handed to the next test. One
-    whose schema a test changed, or that cannot be emptied, is dropped and never handed on."""
+    """Migrated PostgreSQL databases for the tests of one process, each test's database holding the rows the
+    template holds. Making one from the template and dropping it cost PostgreSQL 0.34 s of CPU a test (a copy of
+    every catalog and table file, written through the WAL and synced), over 700 tests a run; a database a test is
+    done with is brought back instead (every row deleted, the template's rows copied in again, every sequence set
+    where the template's stands: 5-10 ms) and handed to the next test. One whose schema a test changed, or that
+    cannot be brought back, is dropped and never handed on."""
 
     def __init__(self, template: str) -> None:
         self.template = template
@@ -128,13 +158,14 @@ class PostgresDatabases:
             self.shape = connection.execute(SCHEMA_SHAPE).fetchone()
             tables = [row[0] for row in connection.execute(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")]
-            sequences = [row[0] for row in connection.execute(
-                "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")]
+            sequences = connection.execute(
+                "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'").fetchall()
+            self.rows = {table: rows for table in tables if (rows := table_rows(connection, table))}
         # Rows go in any order with foreign keys unenforced for the emptying session (its replication role).
         self.emptying = "; ".join([
             "SET session_replication_role = replica",
             *(f'DELETE FROM "{table}"' for table in tables),
-            *(f"SELECT setval('\"{sequence}\"', 1, false)" for sequence in sequences),
+            *(f"SELECT setval('\"{sequence}\"', {last or 1}, {last is not None})" for sequence, last in sequences),
         ])
 
     def take(self) -> str:
@@ -162,6 +193,9 @@ class PostgresDatabases:
                 connection.execute("SET lock_timeout = '5s'")
                 with connection.transaction():
                     connection.execute(self.emptying.encode())
+                    for table, rows in self.rows.items():
+                        with connection.cursor().copy(f'COPY "{table}" FROM STDIN') as copy:
+                            copy.write(rows)
         except psycopg.Error:
             return False
         return True
@@ -176,6 +210,12 @@ class PostgresDatabases:
             self.drop(name)
 
 
+def table_rows(connection: psycopg.Connection[tuple[object, ...]], table: str) -> bytes:
+    """A table's rows in COPY's text form, to be copied back exactly as they are."""
+    with connection.cursor().copy(f'COPY "{table}" TO STDOUT') as copy:
+        return b"".join(bytes(block) for block in copy)
+
+
 @pytest.fixture(scope="session")
 def postgres_databases(postgres_template: str) -> Iterator[PostgresDatabases]:
     databases = PostgresDatabases(postgres_template)
@@ -183,16 +223,26 @@ def postgres_databases(postgres_template: str) -> Iterator[PostgresDatabases]:
     databases.drop_all()
 
 
+@pytest.fixture(scope="session")
+def postgres_profile_databases(postgres_profile_template: str) -> Iterator[PostgresDatabases]:
+    databases = PostgresDatabases(postgres_profile_template)
+    yield databases
+    databases.drop_all()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated database of the given kind for one test, holding no rows (PostgreSQL's are emptied and reused:
-    `PostgresDatabases`)."""
+    """A migrated database of the given kind for one test (PostgreSQL's are brought back and reused:
+    `PostgresDatabases`). It holds no rows, or the demo profile for a test that uses `sessions`: mirroring the
+    profile cost 0.06-0.09 s of CPU a test, over 1,200 tests a run, so it is done once into a template."""
+    with_profile = "sessions" in request.fixturenames
     if request.param == "sqlite":
         path = tmp_path / "test.sqlite"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        shutil.copy(request.getfixturevalue("sqlite_profile_template" if with_profile else "sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
+    databases: PostgresDatabases = request.getfixturevalue(
+        "postgres_profile_databases" if with_profile else "postgres_databases")
     name = databases.take()
     yield pg_url(name)
     databases.give_back(name)
@@ -243,14 +293,11 @@ def clock() -> HandClock:
 
 
 @pytest.fixture
-async def sessions(database_url: str, profile: Profile,
-                   clock: HandClock) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Sessions on a fresh database holding the demo profile, whose rows are stamped on the test's clock."""
+async def sessions(database_url: str, clock: HandClock) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on a fresh database holding the demo profile (`database_url` copied it in), whose rows are stamped
+    on the test's clock."""
     engine = create_engine(database_url, clock)
-    maker = create_sessionmaker(engine)
-    async with maker() as session, session.begin():
-        await sync_profile(session, profile)
-    yield maker
+    yield create_sessionmaker(engine)
     await engine.dispose()
 
 
