@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from nlu.phrasing import AGE_TOLD_ALONE, SAID_BEFORE
+from nlu.phrasing import AGE_TOLD_ALONE, EVERYDAY_JUST_NOW, SAID_BEFORE
 from nlu.rasa_data import TrainingData
 from nlu.result import IntentScore, ParseResult
 
@@ -135,9 +135,9 @@ class SafetyNet:
     def sounds_calm(self, text: str) -> bool:
         """Wording that says the danger is not happening now (asking how, the past, a standing nuisance, a
         hazard feared for some day, a danger named only to deny or suppose it: 「真着火了拿啥灭」, an age told and
-        nothing more, a clause saying it was told already): enough, without a cue, to doubt an emergency only the
-        classifier saw."""
-        told = any(wording.search(text) is not None for wording in (AGE_TOLD_ALONE, SAID_BEFORE))
+        nothing more, a clause saying it was told already, an everyday errand that just happened): enough, without
+        a cue, to doubt an emergency only the classifier saw."""
+        told = any(wording.search(text) is not None for wording in (AGE_TOLD_ALONE, SAID_BEFORE, EVERYDAY_JUST_NOW))
         return told or any(pattern is not None and pattern.search(text)
                            for pattern in (self.hypothetical, self.not_now, self.resolved)) or any(
             self._negated(text, match) for _, pattern in self.cues for match in pattern.finditer(text))

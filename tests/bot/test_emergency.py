@@ -182,6 +182,32 @@ async def test_an_age_or_a_word_of_having_told_it_already_is_no_emergency_unless
     assert (replies[0].text == wanted) is emergency
 
 
+@pytest.mark.parametrize(("text", "emergency"), [
+    ("刚才物业来收费了", False),
+    ("刚才网格员来过了", False),
+    ("我刚才去社区了 没人", False),
+    ("刚刚停电了 什么时候来电", False),
+    ("我刚刚在社区门口排队 人太多了", False),
+    ("刚才快递员打电话说放门口了", False),
+    ("刚才网格员来过了 我妈突然晕倒了", True),
+    ("刚刚停电了 我爸的制氧机停了 喘不上气", True),
+    ("刚才有人敲门说是物业的 非要进屋", True),
+])
+async def test_an_everyday_errand_that_just_happened_is_no_emergency_unless_danger_or_a_stranger_is_told_too(
+        emergency_pipeline: Pipeline, classifier: EmbeddedClassifier, text: str, emergency: bool) -> None:
+    """The classifier, trained on emergencies told 「刚才…」 (fraud, a child gone), reads 「刚才物业来收费了」 (0.86)
+    and 「刚刚停电了 什么时候来电」 (0.95) as emergencies: the resident got the numbers to call and the on-duty staff
+    an alert. A word of harm, haste or a stranger at the door keeps the emergency."""
+    sender = f"just-now-{abs(hash(text))}"
+    wanted = emergency_pipeline.profile.reply_template("baiyang", "emergency_now")
+    assert classifier.parse(text).intent.name == "emergency"
+
+    said = InboundMessage("web", sender, f"{sender}-1", text, MONDAY_10AM, "baiyang")
+    replies = await emergency_pipeline.handle(said)
+
+    assert (replies[0].text == wanted) is emergency
+
+
 async def test_what_the_caller_was_like_right_after_the_numbers_goes_to_the_duty_and_no_still_stands_down(
         emergency_pipeline: Pipeline) -> None:
     """「是个男的 说普通话 号码是170开头的」 (a yes to the classifier) got the greeting's menu; the staff alerted
