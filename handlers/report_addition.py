@@ -11,6 +11,7 @@ stairwell lamp)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.core.dialogue import is_a_pick
 from bot.core.messages import InboundMessage, Reply
@@ -25,8 +26,8 @@ from handlers.base import HandlerContext
 from handlers.conversation import AFFIRM, DENY, GOODBYE, GREETING
 from nlu.address import room_alone, stated_address, unit_first
 from nlu.payloads import button_payload, read_button_payload
-from nlu.phrasing import ASKING, ASKS_TO_BOOK, CORRECTING, LOCATING, NEW_TOPIC, SAYS_WHEN_HOME
-from nlu.result import ParseResult
+from nlu.phrasing import ASKING, ASKS_TO_BOOK, CORRECTING, LOCATING, NEW_TOPIC, PLACING, SAYS_WHEN_HOME
+from nlu.result import Entity, IntentScore, ParseResult
 from storage.models import Ticket, TicketStatus
 from storage.repositories.directory import get_building_by_id
 from storage.repositories.tickets import get_ticket_by_number
@@ -84,6 +85,42 @@ async def tells_more(nlu: ParseResult, ctx: HandlerContext) -> bool:
     if NEW_TOPIC.match(text) or stated_address(text) or find_place(ctx.profile, ctx.community.key, text):
         return False
     return bool(await appeal_report.just_filed(ctx))
+
+
+async def where_of_the_news_asked_about(text: str, nlu: ParseResult, ctx: HandlerContext,
+                                        asked: str | None) -> ParseResult | None:
+    """「就是东门外面靠马路那块空地」 (`text`, read as `nlu`) right after the bot asked whether `asked` (「没有楼号」)
+    was news of the report just filed or another problem: words that only say where, at the report's own place or
+    at no listed place, answer it as news. Read as a report, they filed a second one. The reading returned is the
+    新情况 button pressed for both messages' words; None when the words name a problem, ask, turn to another matter
+    or name another place."""
+    ticket_number = _offered_ticket(ctx)
+    if asked is None or ticket_number is None or ctx.community is None or ASKING.search(text) \
+            or NEW_TOPIC.match(text) or names_a_category(ctx.profile, text):
+        return None
+    ticket = await get_ticket_by_number(ctx.session, ticket_number)
+    if ticket is None or ticket.resident_id != ctx.resident.id or ticket.status == TicketStatus.CLOSED:
+        return None
+    place = find_place(ctx.profile, ctx.community.key, text)
+    found = stated_address(text)
+    building = await get_building_by_id(ctx.session, ticket.building_id) if ticket.building_id else None
+    elsewhere = (place is not None and place.name != ticket.place) or (
+        found is not None and (building is None or found[0].building != building.number))
+    says_where = PLACING.match(text) is not None or LOCATING.search(text) is not None or place is not None \
+        or found is not None
+    if elsewhere or not says_where:
+        return None
+    return replace(nlu, text=f"{asked} {text}", intent=IntentScore(ADD, 1.0),
+                   entities=(*nlu.entities, Entity("ticket", ticket_number, 0, 0, ticket_number)))
+
+
+def _offered_ticket(ctx: HandlerContext) -> str | None:
+    """The ticket of the 新情况 button the last answer offered, if it offered one."""
+    for _, payload in ctx.state.offered:
+        read = read_button_payload(payload)
+        if read is not None and read[0] == ADD:
+            return read[1].get("ticket")
+    return None
 
 
 async def places_more_exactly(nlu: ParseResult, ctx: HandlerContext) -> bool:

@@ -262,7 +262,8 @@ class Pipeline:
         state = ctx.state
         flow_before = state.flow
         await note_named_community(ctx, text)
-        button = read_button_payload(simplified(text.strip())) is not None
+        said, asked = simplified(text.strip()), state.pending_text  # `_understand` takes up the words asked about
+        button = read_button_payload(said) is not None
         nlu, cued = await self._off_loop(self._understand_ahead, text, state)
         if not button:
             await ticket_answer.start_if_waited_on(ctx, nlu)
@@ -292,6 +293,9 @@ class Pipeline:
             else not answers and await appeal_report.corrects_where_amid_form(nlu, ctx)
         if moves:
             nlu = replace(nlu, intent=IntentScore(appeal_report.MOVE, 1.0))
+        elif state.flow is None and not button \
+                and (news := await report_addition.where_of_the_news_asked_about(said, nlu, ctx, asked)) is not None:
+            nlu = news
         elif state.flow is None and await report_addition.places_more_exactly(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(report_addition.MORE_EXACTLY, 1.0))
         elif state.flow is None and await report_addition.tells_when_home(nlu, ctx):

@@ -83,6 +83,44 @@ async def test_another_problem_said_without_a_place_is_reported_as_one(
     assert added == []
 
 
+async def test_where_said_in_answer_to_news_or_another_is_news_of_the_report_not_a_second_one(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「没有楼号」 after a report filed at 东门 is asked about; 「就是东门外面靠马路那块空地」 then answers it (the
+    report is at 东门, the words only say where there). It filed a second report (违章搭建, at 东门) in the resident's
+    name."""
+    await play(Resident(pipeline, "r-rubbish-where"), """
+        居民: 东门外面那堆垃圾好几天没人清了 臭死了
+        助手: 编号 GD
+        居民: 没有楼号
+        助手: 新情况，还是另一个问题
+        居民: 就是东门外面靠马路那块空地
+        助手: 已把您说的新情况记到 GD
+        助手: !已登记
+    """)
+
+    async with sessions() as session:
+        [ticket] = (await session.scalars(select(Ticket))).all()
+        [added] = (await session.scalars(select(TicketEvent).where(TicketEvent.kind == TicketEventKind.ADDED))).all()
+    assert ticket.category_key == "sanitation"
+    assert added.note == "没有楼号 就是东门外面靠马路那块空地"
+
+
+async def test_another_place_said_in_answer_to_news_or_another_is_not_taken_as_news(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-rubbish-elsewhere"), """
+        居民: 东门外面那堆垃圾好几天没人清了 臭死了
+        助手: 编号 GD
+        居民: 没有楼号
+        助手: 新情况，还是另一个问题
+        居民: 北门那边也是
+        助手: !已把您说的新情况记到
+    """)
+
+    async with sessions() as session:
+        added = (await session.scalars(select(TicketEvent).where(TicketEvent.kind == TicketEventKind.ADDED))).all()
+    assert added == []
+
+
 async def test_a_place_or_another_matter_after_a_filing_is_not_asked_about(pipeline: Pipeline) -> None:
     await play(Resident(pipeline, "r-place"), """
         居民: 我家厨房水管漏水了 水一直往楼下滴
