@@ -33,7 +33,7 @@ from handlers import appeal_report
 from handlers.base import OFFERABLE_INTENTS, HandlerContext
 from handlers.community import resolve_community
 from nlu.entities import find_address, find_phones
-from nlu.phrasing import ASKING, PLACING, REPORT_PREAMBLE, STAYS_NAMELESS, WISH_TO_REPORT
+from nlu.phrasing import ASKING, ASKS_WHAT_COMES_OF_IT, PLACING, REPORT_PREAMBLE, STAYS_NAMELESS, WISH_TO_REPORT
 from nlu.result import ParseResult
 from storage.profile.schema import StaffRole
 from storage.repositories import outbox
@@ -53,6 +53,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "clue_added_to": ("receipt",),
     "clue_added_to_anonymous": ("receipt",),
     "clue_done": (),
+    "clue_what_comes_of_it": (),
     "staff_new_clue": ("category", "receipt"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
@@ -75,7 +76,7 @@ MAX_WORDS_AROUND_PHONE = 6
 async def answers(nlu: ParseResult, ctx: HandlerContext) -> bool:
     """Every step waits for free text but the last: once the clue stays anonymous, only more about it (where,
     when) is taken; another need said clearly is served instead."""
-    return not only_takes_more(ctx.state) or _adds_to_it(nlu, ctx)
+    return not only_takes_more(ctx.state) or _adds_to_it(nlu, ctx) or _asks_what_comes_of_it(nlu)
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
@@ -139,6 +140,8 @@ async def _offer_answered(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     (「就是15栋1单元一楼」, which the classifier reads as a yes): added to the clue; anything else leaves the clue
     anonymous, and a need said meanwhile is offered back as a button."""
     intent, text = nlu.intent.name, nlu.text.strip()
+    if _asks_what_comes_of_it(nlu):
+        return [_what_comes_of_it(ctx)]
     if _just_a_phone(text):
         return await _phone_given(nlu, ctx)
     if _adds_to_it(nlu, ctx):
@@ -182,6 +185,8 @@ async def _phone_given(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
 
 
 async def _more_told(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    if _asks_what_comes_of_it(nlu):
+        return [_what_comes_of_it(ctx)]
     token = ctx.state.slots.get("token", "")
     clue = await add_to_clue(ctx.session, ctx.seal.of(token), nlu.text.strip()) if _adds_to_it(nlu, ctx) else None
     if clue is None:  # 「就这些」「谢谢」: the clue is done
@@ -189,6 +194,22 @@ async def _more_told(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
         return [ctx.say("clue_done")]
     ctx.replay_replies = [ctx.say("clue_received_replay")]
     return [ctx.say("clue_added_to_anonymous", receipt=clue.receipt or "")]
+
+
+def _asks_what_comes_of_it(nlu: ParseResult) -> bool:
+    """「那你们会去查吗」「查到了会告诉我吗」 right after the clue: a question, not more about the clue, and not a
+    goodbye (as the classifier reads the first) or a wish for notices (the second)."""
+    text = nlu.text.strip()
+    return ASKING.search(text) is not None and ASKS_WHAT_COMES_OF_IT.search(text) is not None \
+        and find_address(text) is None
+
+
+def _what_comes_of_it(ctx: HandlerContext) -> Reply:
+    """The police look into it; an anonymous clue's outcome reaches no one, so contact is offered again (its
+    buttons work as they did under the receipt)."""
+    _await(ctx, "offer", token=ctx.state.slots.get("token", ""))
+    return ctx.say("clue_what_comes_of_it", ctx.choice_of("choice_leave_contact", f"/{FLOW}"),
+                   ctx.choice_of("choice_stay_anonymous", "/deny"))
 
 
 def only_takes_more(state: DialogueState) -> bool:

@@ -407,6 +407,12 @@ EVERYDAY_JUST_NOW = re.compile(
 happened, with no word of danger, haste or a stranger (the classifier, trained on emergencies told 「刚才…」, reads
 these as emergencies at 0.6-0.99)."""
 
+ASKS_WHAT_COMES_OF_IT = re.compile(
+    r"(?:会|能|去|来|管|要)(?:不会|不能)?(?:去|来)?(?:查|管|处理|核实|核查|抓|调查)|"
+    r"(?:结果|进展|查到|查出|抓到|处理完?了?|查清).{0,8}(?:告诉|通知|说一声|回复|知道)|"
+    r"(?:多久|多长时间|什么时候|啥时候|几天).{0,4}(?:有结果|有回音|处理|查|抓|管)|有(?:没有)?用(?:吗|没|不)")
+"""「那你们会去查吗」「查到了会告诉我吗」「多久有结果」: what comes of what the resident just told."""
+
 COMPLAINS_OF_MANNER = re.compile(
     r"态度|不耐烦|没耐心|爱答不理|爱搭不理|翻白眼|甩脸子|凶巴巴|被凶|骂人|训了|刁难|托关系|推诿|踢皮球")
 """How someone treated the resident: 「问两句就不耐烦」「被凶了」「让我找人托关系」."""

@@ -320,3 +320,31 @@ async def test_where_and_when_said_at_length_after_the_clue_stays_anonymous_go_o
     assert clue.resident_id is None
     async with sessions() as session:
         assert (await session.scalars(select(Ticket))).all() == []
+
+
+async def test_asking_what_comes_of_the_clue_is_answered_and_contact_offered_again(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「那你们会去查吗」 after the clue stayed anonymous got 「线索就是这些了」 (a goodbye to the classifier), and
+    「查到了会告诉我吗」 then the menu of notices. The police look into it; an anonymous clue's outcome reaches no one,
+    so leaving a phone is offered again, and it still works."""
+    await play(Resident(pipeline, "r-clue-next"), """
+        居民: 我想匿名举报 45栋2单元有人搞传销 天天很多外地人进出
+        助手: 回执号
+        居民: 不用了
+        助手: 线索保持匿名
+        居民: 那你们会去查吗
+        助手: 民警会去核实处理
+        助手: 处理结果不会另外通知
+        助手: !线索就是这些了
+        居民: 查到了会告诉我吗
+        助手: 民警会去核实处理
+        助手: !订阅
+        居民: [留下联系方式]
+        助手: 请留一个电话号码
+        居民: 13912345678
+        助手: 已把电话和线索
+    """)
+
+    [clue] = await clues(sessions)
+    assert clue.contact == "13912345678"
+    assert clue.text == "我想匿名举报 45栋2单元有人搞传销 天天很多外地人进出"
