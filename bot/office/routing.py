@@ -104,7 +104,19 @@ async def _role(session: AsyncSession, wording: Wording, community: Community, c
 
 
 def _role_label(wording: Wording, community: Community, role: StaffRole) -> str:
-    return wording.render("handler_role", community=community.name, role=wording.profile.district.role_names[role])
+    name = wording.profile.district.role_names[role]
+    return wording.render("handler_role", community=community.name, role=name[_overlap(community.name, name):])
+
+
+MIN_OVERLAP = 2
+"""Characters a community's name and a role's must share to be said once: 白杨社区 and 社区书记 share 社区."""
+
+
+def _overlap(before: str, after: str) -> int:
+    """How many characters that end `before` also start `after`, so that the two read as one name (白杨社区 and
+    社区书记: 白杨社区书记, not 白杨社区社区书记); 0 for fewer than `MIN_OVERLAP`."""
+    return next((size for size in range(min(len(before), len(after)), MIN_OVERLAP - 1, -1)
+                 if before.endswith(after[:size])), 0)
 
 
 def _checked(staff: Staff | None, label: str, category: Category, office_key: str | None = None) -> Route:

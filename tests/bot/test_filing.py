@@ -82,3 +82,16 @@ async def test_a_report_to_re_file_goes_to_the_area_lead_not_the_building_lead(
 
     assert usual.handler_label.startswith("3栋")
     assert refile.assignee.name == "黎德明"
+
+
+async def test_a_role_named_after_the_community_is_not_named_twice(
+        sessions: async_sessionmaker[AsyncSession], profile: Profile) -> None:
+    """The secretary's reports read 「承办：白杨社区社区书记」 to residents: the community's 社区 and the role's."""
+    async with sessions() as session:
+        community = await session.scalar(select(Community).where(Community.key == "baiyang"))
+        assert community is not None
+        secretary = await route_ticket(session, profile, community, profile.categories["resident_suggestion"], None)
+        window = await route_ticket(session, profile, community, profile.categories["window_service"], None)
+
+    assert secretary.handler_label == "白杨社区书记"
+    assert window.handler_label == "白杨社区便民服务窗口"
