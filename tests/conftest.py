@@ -5,6 +5,7 @@ after an earlier test. The template holds no rows, or, for a test that uses `ses
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import shutil
@@ -55,6 +56,34 @@ def pytest_configure(config: pytest.Config) -> None:
     # nothing. A test of TLS brings its own authority (tests/deploy).
     os.environ.pop("SSL_CERT_FILE", None)
     os.environ["SSL_CERT_DIR"] = tempfile.mkdtemp(prefix="frontdoor-no-public-authorities-")
+
+
+FILE_SECONDS = ROOT / "tests" / "file_seconds.json"
+"""How long each test file took in a whole run (`make test-file-seconds` writes it again)."""
+FILE_SECONDS_OUT = os.environ.get("FRONTDOOR_TEST_FILE_SECONDS_OUT")
+"""Where this run writes how long each file took, if anywhere."""
+_seconds_taken: dict[str, float] = {}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first. pytest-xdist hands each worker a whole file at a time (`--dist loadfile`); its own
+    order, most tests first, left files of one long test (two broadcast workers, a restart during an outage, a
+    terminal chat) to the end, when the other workers had run out of files and waited on them."""
+    known = json.loads(FILE_SECONDS.read_text()) if FILE_SECONDS.exists() else {}
+    items.sort(key=lambda item: -known.get(item.nodeid.split("::")[0], 0.0))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if FILE_SECONDS_OUT:
+        file = report.nodeid.split("::")[0]
+        _seconds_taken[file] = _seconds_taken.get(file, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if FILE_SECONDS_OUT and _seconds_taken and not hasattr(session.config, "workerinput"):
+        ranked = dict(sorted(((file, round(seconds, 1)) for file, seconds in _seconds_taken.items()),
+                             key=lambda pair: -pair[1]))
+        Path(FILE_SECONDS_OUT).write_text(json.dumps(ranked, indent=1) + "\n")
 
 
 @pytest.fixture(autouse=True)
@@ -156,7 +185,7 @@ class PostgresDatabases:
         self.made: list[str] = []
         with pg_connect(template) as connection:
             self.shape = connection.execute(SCHEMA_SHAPE).fetchone()
-            tables = [row[0] for row in connection.execute(
+            tables = [str(row[0]) for row in connection.execute(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")]
             sequences = connection.execute(
                 "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'").fetchall()
