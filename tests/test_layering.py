@@ -15,6 +15,7 @@ from bot.channels import registry
 from bot.channels.registry import REGISTERED, channels
 from bot.cli import main as cli
 from tests.conftest import ROOT
+from tests.syntax_trees import file_trees
 
 PACKAGES = ("bot", "handlers", "nlu", "storage")
 Graph = Mapping[str, Iterable[str]]
@@ -30,8 +31,9 @@ def application_modules() -> dict[str, Path]:
             if "migrations/versions" not in path.as_posix()}
 
 
-def imports_of(module: str, path: Path, known: Mapping[str, Path]) -> set[str]:
-    """The application modules `module` imports, wherever in its source the import stands."""
+def imports_of(module: str, path: Path, tree: ast.Module, known: Mapping[str, Path]) -> set[str]:
+    """The application modules `module` (at `path`, parsed as `tree`) imports, wherever in its source the import
+    stands."""
     def known_prefix(name: str) -> str | None:
         while name and name not in known:
             name = name.rpartition(".")[0]
@@ -39,7 +41,7 @@ def imports_of(module: str, path: Path, known: Mapping[str, Path]) -> set[str]:
 
     found: set[str] = set()
     package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(filter(None, (known_prefix(alias.name) for alias in node.names)))
         elif isinstance(node, ast.ImportFrom):
@@ -56,7 +58,8 @@ def import_graph() -> dict[str, set[str]]:
     """Every module's imports; the channel registry imports its channels by name, and the CLI their commands
     (`module:attribute`), so those names count as imports of the registry and of the CLI."""
     known = application_modules()
-    graph = {module: imports_of(module, path, known) for module, path in known.items()}
+    trees = file_trees(known.values())
+    graph = {module: imports_of(module, path, trees[path], known) for module, path in known.items()}
     graph[registry.__name__].update(REGISTERED)
     graph[cli.__name__].update(channel.commands.partition(":")[0] for channel in channels() if channel.commands)
     return graph
@@ -136,7 +139,7 @@ def test_the_reader_sees_lazy_and_type_checking_imports(tmp_path: Path) -> None:
     source.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from bot.core import messages\n"
                       "def later() -> None:\n    import storage.db\n", encoding="utf-8")
     known = {"bot.core.messages": source, "bot.core": source, "storage.db": source, "example": source}
-    assert imports_of("example", source, known) == {"bot.core.messages", "storage.db"}
+    assert imports_of("example", source, file_trees([source])[source], known) == {"bot.core.messages", "storage.db"}
 
 
 def test_a_planted_back_edge_or_circle_is_caught(graph: dict[str, set[str]]) -> None:

@@ -12,14 +12,14 @@ from handlers import MODULES
 from storage.models import TicketEventKind
 from storage.profile import load_profile
 from tests.conftest import DEMO_PROFILE, ROOT
+from tests.syntax_trees import file_trees
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 RECOGNITION_PATTERNS: set[tuple[str, str]] = set()
 """Literals that only ever match what residents write, never shown to anyone."""
 
 
-def chinese_literals(path: Path) -> list[tuple[int, str]]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+def chinese_literals(tree: ast.Module) -> list[tuple[int, str]]:
     # A bare string statement is documentation (a docstring, or one under an attribute).
     docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
     return [(node.lineno, node.value) for node in ast.walk(tree)
@@ -28,11 +28,12 @@ def chinese_literals(path: Path) -> list[tuple[int, str]]:
 
 
 def test_no_resident_facing_chinese_in_application_code() -> None:
+    trees = file_trees(path for package in ("bot", "handlers", "storage")
+                       for path in sorted((ROOT / package).rglob("*.py")) if "migrations" not in path.parts)
     found = [
         (str(path.relative_to(ROOT)), line, text)
-        for package in ("bot", "handlers", "storage")
-        for path in sorted((ROOT / package).rglob("*.py")) if "migrations" not in path.parts
-        for line, text in chinese_literals(path)
+        for path, tree in trees.items()
+        for line, text in chinese_literals(tree)
         if (str(path.relative_to(ROOT)), text) not in RECOGNITION_PATTERNS
     ]
 
