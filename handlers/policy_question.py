@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core.messages import InboundMessage, Reply
-from bot.office.categories import asks_office_to_act
+from bot.office.categories import asks_office_to_act, names_a_category
 from handlers import appeal_report, appointment_book, certificate_request, safety_tip
 from handlers.appointment_slots import named_service
 from handlers.base import HandlerContext
-from handlers.conversation import OUT_OF_SCOPE
+from handlers.conversation import DENY, GOODBYE, OUT_OF_SCOPE
 from handlers.forms.slot_readers import named_certificate
 from nlu.phrasing import (
     AGE_TOLD_ALONE,
@@ -21,7 +21,9 @@ from nlu.phrasing import (
     ASKING,
     ASKS_FOR_A_DOCUMENT,
     CANNOT_FOLLOW,
+    CANNOT_GO_OUT,
     CERTIFICATE_WORD,
+    GOES_FOR_SOMEONE,
     GOES_ON,
     TRIED_AND_FAILED,
 )
@@ -34,6 +36,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "policy_form": ("link", "name"),
     "policy_unknown": (),
     "policy_offer_booking": ("service",),
+    "policy_offer_home_visit": ("service",),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -45,6 +48,11 @@ QUOTE_CHARS = 320
 
 
 async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    if (visit := _home_visit_instead(nlu, ctx)) is not None:
+        # The booking button starts from these words and the service's name, which the form reads as its service.
+        ctx.state.pending_text = f"{nlu.text} {visit.name}"
+        return [ctx.say("policy_offer_home_visit", ctx.offer(appointment_book.FLOW), ctx.offer("human_handoff"),
+                        service=visit.name)]
     hit = answer_in_context(nlu.text, ctx) if nlu.text.strip() else None
     helpless = hit is None or TRIED_AND_FAILED.search(nlu.text)
     if helpless and not ctx.state.suspended and asks_office_to_act(ctx.profile, nlu.text):
@@ -96,9 +104,26 @@ def asks_on_about_the_guide(nlu: ParseResult, ctx: HandlerContext) -> bool:
 def cannot_follow_the_guide(nlu: ParseResult, ctx: HandlerContext) -> bool:
     """「我不会用手机啊 孩子都不在身边」 right after the 养老金认证 guide's steps on the phone (to the classifier a
     safety tip, 0.8): the resident cannot do it the way just told, and another passage of the guide tells another
-    way."""
-    return nlu.intent.name in (OUT_OF_SCOPE, FALLBACK_INTENT, safety_tip.INTENT, INTENT) \
-        and _another_way(nlu.text, ctx) is not None
+    way; or 「我腿脚不好 去不了」 (a goodbye to the classifier) after a guide that tells none, and the office comes to
+    the home."""
+    return (nlu.intent.name in (OUT_OF_SCOPE, FALLBACK_INTENT, safety_tip.INTENT, INTENT)
+            and _another_way(nlu.text, ctx) is not None) or _home_visit_instead(nlu, ctx) is not None
+
+
+CANNOT_COME_READINGS = (OUT_OF_SCOPE, FALLBACK_INTENT, safety_tip.INTENT, INTENT, GOODBYE, DENY, appeal_report.FLOW)
+"""How the classifier reads 「我腿脚不好 去不了」 (a goodbye), 「俺腿脚不方便 下不了楼」 (a report) and the like."""
+
+
+def _home_visit_instead(nlu: ParseResult, ctx: HandlerContext) -> Service | None:
+    """The home-visit service for a resident who says, right after a guide that tells no other way, that they cannot
+    come to the office; not for someone coming in their place (「我替他去行不行」), a day that does not suit
+    (「明天去不了 后天行吗」) or a problem of the building (「电梯坏了 下不了楼」)."""
+    text = nlu.text
+    if ctx.last_guide is None or nlu.intent.name not in CANNOT_COME_READINGS or CANNOT_GO_OUT.search(text) is None \
+            or GOES_FOR_SOMEONE.search(text) or nlu.entity("time") is not None or names_a_category(ctx.profile, text) \
+            or _another_way(text, ctx) is not None:
+        return None
+    return next((service for service in ctx.profile.services.values() if service.home_visit), None)
 
 
 def _another_way(question: str, ctx: HandlerContext) -> Hit | None:

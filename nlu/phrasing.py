@@ -383,10 +383,15 @@ AGE_TOLD_ALONE = re.compile(
 """「我老伴八十三了」「俺今年七十九」: an age told and nothing more, a fact a resident gives after a guide that sets an
 age, not a danger (the classifier, with few such messages to learn from, can read one as an emergency)."""
 
+_CANNOT_GO_OUT = r"走不动|腿脚不(?:好|便|方便|利索|行)|行动不便|下不了楼|出不了门|去不了|来不了|卧床|瘫"
+CANNOT_GO_OUT = re.compile(_CANNOT_GO_OUT)
+"""「俺腿脚不方便 下不了楼」「我腿脚不好 去不了」: the resident cannot come to the office."""
 CANNOT_FOLLOW = re.compile(
     r"(?<!会)不会(?:用|弄|操作|上网|打字|刷脸|下载|玩)|(?:用|弄|搞|整)不(?:来|明白|懂)|不识字|看不(?:清|懂)"
-    r"|没有?(?:智能)?手机|老人机|走不动|腿脚不(?:好|便|方便|利索|行)|行动不便|下不了楼|出不了门|去不了|卧床|瘫")
+    rf"|没有?(?:智能)?手机|老人机|{_CANNOT_GO_OUT}")
 """「我不会用手机」「俺腿脚不方便 下不了楼」: the resident cannot do it the way just told."""
+GOES_FOR_SOMEONE = re.compile(r"替|代办|代领|代替|代他|代她|帮(?:他|她|我妈|我爸|老人)(?:去|办|领)")
+"""「他腿脚不好 我替他去行不行」: someone else would come in the resident's place."""
 
 _HASTE = r"快(?!递)|救|赶紧|马上|急|疼|痛|血|火|烟"
 """Words of haste or harm: with one of them, 「刚才…」 may well be an emergency."""

@@ -346,6 +346,38 @@ async def test_a_resident_who_cannot_follow_the_passage_quoted_is_told_the_guide
     """)
 
 
+async def test_a_resident_who_cannot_come_after_a_guide_that_tells_no_other_way_is_offered_a_home_visit(
+        pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
+    """「我腿脚不好 去不了」 after the 高龄津贴 guide's steps at the window got 「好的，不客气」 (a goodbye to the
+    classifier); 「俺腿脚不方便 下不了楼」 was asked where the problem is (a report). The office comes to the home: the
+    booking offered is the home visit. Someone going in the resident's place asks something else."""
+    pipeline.policies = ranked_library
+
+    await play(Resident(pipeline, "r-cannot-come"), """
+        居民: 高龄津贴怎么申请
+        助手: 【高龄津贴（高龄老人生活补贴）·申请步骤】
+        居民: 我腿脚不好 去不了
+        助手: 可以预约“上门办理”
+        助手: !不客气
+        居民: [预约办事]
+        助手: 上门办理在居民家中
+        助手: 想约什么时间
+    """)
+    await play(Resident(pipeline, "r-cannot-go-down"), """
+        居民: 高龄津贴怎么申请
+        助手: 【高龄津贴（高龄老人生活补贴）·申请步骤】
+        居民: 俺腿脚不方便 下不了楼
+        助手: 可以预约“上门办理”
+        助手: !几栋几单元
+    """)
+    await play(Resident(pipeline, "r-goes-for-him"), """
+        居民: 高龄津贴怎么申请
+        助手: 【高龄津贴（高龄老人生活补贴）·申请步骤】
+        居民: 他腿脚不好 我替他去行不行
+        助手: !可以预约“上门办理”
+    """)
+
+
 async def test_a_service_the_office_books_named_in_a_question_the_answer_does_not_speak_of_is_offered(
         pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
     pipeline.policies = ranked_library
