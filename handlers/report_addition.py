@@ -26,7 +26,16 @@ from handlers.base import HandlerContext
 from handlers.conversation import AFFIRM, DENY, GOODBYE, GREETING
 from nlu.address import room_alone, stated_address, unit_first
 from nlu.payloads import button_payload, read_button_payload
-from nlu.phrasing import ASKING, ASKS_TO_BOOK, CORRECTING, LOCATING, NEW_TOPIC, PLACING, SAYS_WHEN_HOME
+from nlu.phrasing import (
+    ASKING,
+    ASKS_DISCRETION,
+    ASKS_TO_BOOK,
+    CORRECTING,
+    LOCATING,
+    NEW_TOPIC,
+    PLACING,
+    SAYS_WHEN_HOME,
+)
 from nlu.result import Entity, IntentScore, ParseResult
 from storage.models import Ticket, TicketStatus
 from storage.repositories.directory import get_building_by_id
@@ -40,6 +49,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "visit_time_noted": ("assignee", "ticket_no"),
     "emergency_news_noted": ("assignee", "ticket_no"),
     "home_noted": ("assignee", "home", "ticket_no"),
+    "discretion_noted": ("assignee", "ticket_no"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -56,7 +66,9 @@ MORE_EXACTLY = "placed_more_exactly"
 """Not from the classifier: the pipeline's name for where said again, more exactly, right after a filing that it
 cannot move the ticket by: 「不对 是南边那个楼道」 (no building or listed place) or 「我家是402」 after a problem
 neighbours share."""
-INTENTS = (MORE, ADD, WHEN_HOME, TO_THE_DUTY, MORE_EXACTLY)
+DISCRETION = "asks_discretion"
+"""Not from the classifier: the pipeline's name for asking, right after a filing, that the reporter stay unknown."""
+INTENTS = (MORE, ADD, WHEN_HOME, TO_THE_DUTY, MORE_EXACTLY, DISCRETION)
 
 NOT_NEWS_FOR_THE_DUTY = frozenset({*emergency.INTENTS, "human_handoff", GREETING, GOODBYE, appeal_report.FLOW,
                                    not_urgent.INTENT})
@@ -142,6 +154,15 @@ async def places_more_exactly(nlu: ParseResult, ctx: HandlerContext) -> bool:
         and not names_a_category(ctx.profile, text)
 
 
+async def asks_discretion(nlu: ParseResult, ctx: HandlerContext) -> bool:
+    """「能不能别说是我反映的 怕邻居知道」 right after a report was filed or joined: for its assignee, not a second
+    problem to ask about."""
+    rest = ASKS_DISCRETION.sub(" ", nlu.text)  # 「怕邻居知道」 is no 邻里纠纷
+    if len(ctx.state.filed) != 1 or rest == nlu.text or names_a_category(ctx.profile, rest):
+        return False
+    return any(ticket.status != TicketStatus.CLOSED for ticket in await appeal_report.just_filed(ctx))
+
+
 async def tells_when_home(nlu: ParseResult, ctx: HandlerContext) -> bool:
     """「我下午不在家 明天上午来行不行」 right after a report was filed or shown with its progress: when the worker can
     come, for the assignee, not a booking at the office (as the classifier hears the time in it)."""
@@ -171,6 +192,8 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         return await _note_when_home(nlu, ctx)
     if nlu.intent.name == MORE_EXACTLY:
         return await _note_where(nlu, ctx)
+    if nlu.intent.name == DISCRETION:
+        return await _note_discretion(nlu, ctx)
     named = nlu.entity("ticket")
     ticket = await get_ticket_by_number(ctx.session, named.value) if named else None
     words = nlu.text.strip()
@@ -209,6 +232,12 @@ async def _note_where(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     resident.building_id, resident.unit, resident.room = building.id, ticket.unit, room
     home = format_address(ctx.wording, building.number, ticket.unit, room)
     return [ctx.say("home_noted", ticket_no=ticket.number, assignee=assignee.name, home=home)]
+
+
+async def _note_discretion(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
+    [ticket] = await appeal_report.just_filed(ctx)
+    assignee = await add_to_ticket(ctx.session, ctx.profile, ctx.wording, ticket, nlu.text.strip(), ctx.now)
+    return [ctx.say("discretion_noted", ticket_no=ticket.number, assignee=assignee.name)]
 
 
 async def _note_for_the_duty(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:

@@ -305,6 +305,8 @@ class Pipeline:
             state.filed = []
         elif state.flow is None and await report_addition.tells_the_duty(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(report_addition.TO_THE_DUTY, 1.0))
+        elif state.flow is None and await report_addition.asks_discretion(nlu, ctx):
+            nlu = replace(nlu, intent=IntentScore(report_addition.DISCRETION, 1.0))
         elif state.flow is None and await report_withdrawal.withdraws(nlu, ctx):
             nlu = replace(nlu, intent=IntentScore(report_withdrawal.INTENT, 1.0))
             state.filed = []

@@ -370,3 +370,23 @@ async def test_a_corrected_spot_without_a_building_goes_on_the_report_not_to_a_g
         [ticket] = (await session.scalars(select(Ticket))).all()
         [added] = (await session.scalars(select(TicketEvent).where(TicketEvent.kind == TicketEventKind.ADDED))).all()
     assert (ticket.unit, added.note) == ("2", "不对 是南边那个楼道")
+
+
+async def test_asking_not_to_be_named_goes_to_the_assignee_and_is_answered(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """「能不能别说是我反映的 怕邻居知道」 right after a noise report was asked "news or another problem?" (and 「怕邻居
+    知道」 names a neighbour dispute): the assignee is told, and the resident who asked."""
+    await play(Resident(pipeline, "r-discreet"), """
+        居民: 楼上天天半夜拖椅子 吵得睡不着 我住23栋
+        助手: 编号 GD
+        居民: 能不能别说是我反映的 怕邻居知道
+        助手: 不对外说是您反映的
+        助手: !新情况，还是另一个问题
+    """)
+
+    async with sessions() as session:
+        [ticket] = (await session.scalars(select(Ticket))).all()
+        [added] = (await session.scalars(select(TicketEvent).where(TicketEvent.kind == TicketEventKind.ADDED))).all()
+        [card] = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == ADDED_KIND))).all()
+    assert added.note == "能不能别说是我反映的 怕邻居知道"
+    assert card.staff_id == ticket.assignee_id
