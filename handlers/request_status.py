@@ -9,7 +9,7 @@ from bot.office.ticketing import format_datetime
 from handlers import appeal_report, appointment_cancel, feedback, human_handoff, policy_question
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
-from nlu.phrasing import ASKING, CHASES_UP, EARLIER_REPORT, MENTIONS_A_REPORT, WANTS_TO_TALK
+from nlu.phrasing import ASKING, ASKS_AFTER_A_MATTER, CHASES_UP, EARLIER_REPORT, MENTIONS_A_REPORT, WANTS_TO_TALK
 from nlu.result import ParseResult
 from storage.models import Appointment, Ticket
 from storage.repositories.appointments import get_appointment_by_number, open_appointments_of
@@ -49,6 +49,12 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     bookings = await open_appointments_of(ctx.session, ctx.resident.id)
     if not tickets and not bookings:
         return await _nothing_open(message, nlu, ctx)
+    if tickets and _a_problem_somewhere(ctx, nlu.text) and ASKS_AFTER_A_MATTER.search(nlu.text) is None \
+            and file_report(ctx.profile, nlu.text).category.key not in {t.category_key for t in tickets}:
+        # 「电梯停了好几天了 啥时候能修好」 from someone whose noise report is open: another problem, asked as a
+        # question; not the noise report's progress, and nothing filed. 「我那个吵的事怎么样了」 (a 邻里纠纷 to the
+        # categories) asks after the noise report.
+        return await appeal_report.file_instead(message, nlu, ctx)
     if len(tickets) == 1 and not bookings:  # what comes next may be about it (「我下午不在家 明天上午来行不行」)
         ctx.state.filed = [tickets[0].number or ""]
     lines = [ctx.wording.render("status_header", count=len(tickets) + len(bookings))]
@@ -84,11 +90,21 @@ async def _nothing_open(message: InboundMessage, nlu: ParseResult, ctx: HandlerC
 def _describes_a_problem(ctx: HandlerContext, text: str) -> bool:
     """A problem with a place (a lift, a leak) or help asked with an office matter (「养老金卡上个月没钱 谁能帮我
     看看」), not a question about a report made before or a need put aside for later."""
-    if ctx.state.suspended or len(text.strip()) < appeal_report.MIN_DESCRIPTION_CHARS or EARLIER_REPORT.search(text):
+    return _a_problem_somewhere(ctx, text) or (_may_describe(ctx, text) and asks_office_to_act(ctx.profile, text))
+
+
+def _a_problem_somewhere(ctx: HandlerContext, text: str) -> bool:
+    """A problem with a place: a lift, a leak."""
+    if not _may_describe(ctx, text):
         return False
     filing = file_report(ctx.profile, text)
-    return (names_a_category(ctx.profile, text) and filing.confident and filing.category.asks_where) \
-        or asks_office_to_act(ctx.profile, text)
+    return names_a_category(ctx.profile, text) and filing.confident and filing.category.asks_where
+
+
+def _may_describe(ctx: HandlerContext, text: str) -> bool:
+    """Words long enough to describe something, not about a report made before or with a need put aside."""
+    return not ctx.state.suspended and len(text.strip()) >= appeal_report.MIN_DESCRIPTION_CHARS \
+        and EARLIER_REPORT.search(text) is None
 
 
 async def _one(ctx: HandlerContext, number: str) -> Reply:

@@ -103,6 +103,12 @@ EARLIER_REPORT = re.compile(
     r"我(反映|报|说|投诉|登记)过?的|(反映|报|投诉|登记)过|上次|之前|以前(反映|报)|那个单子|编号")
 """「我反映的电梯问题怎么样了」「我前几天反映过的那件事」: asking after a report made before, not making one."""
 
+ASKS_AFTER_A_MATTER = re.compile(
+    r"(?:我|俺|咱)[^，。,\s]{0,4}那(?:个|件)|那件事|那个事|进度|进展|到哪一步|办到哪|"
+    r"的事(?:情|儿)?(?:怎么样|咋样|如何|有没有)")
+"""「我那个吵的事怎么样了」「帮我查一下我刚才那个的进度」: asking after a matter the resident already has, however its
+words are filed."""
+
 MENTIONS_A_REPORT = re.compile(r"反映|报修|投诉|登记|报的|报了")
 """「我上周反映的楼道熏黑的事 处理到哪一步了」: about a report, whatever else the words share with a guide."""
 

@@ -510,6 +510,29 @@ async def test_a_problem_asked_about_as_a_status_question_with_nothing_on_record
     assert ticket.category_key == "lift"
 
 
+async def test_another_problem_asked_about_as_a_status_question_with_a_report_open_is_filed(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """With a noise report open, 「电梯停了好几天了 啥时候能修好」 showed the noise report's progress and filed
+    nothing. 「我那个吵的事怎么样了」 (to the categories a 邻里纠纷) still asks after the noise report."""
+    await play(Resident(pipeline, "r-status-another"), """
+        居民: 楼下天天半夜唱歌喝酒 我住5栋
+        助手: 已登记
+        居民: 谢谢
+        居民: 电梯停了好几天了 啥时候能修好
+        助手: 几栋几单元
+        助手: !正在办理的事项
+        居民: 5栋
+        助手: 已登记
+        居民: 我那个吵的事怎么样了
+        助手: 正在办理的事项
+        助手: 噪音扰民
+        居民: 帮我查一下我刚才那个的进度
+        助手: 正在办理的事项
+    """)
+
+    assert sorted(ticket.category_key for ticket in await tickets_of(sessions)) == ["lift", "noise"]
+
+
 async def test_not_knowing_where_a_place_answer_elsewhere_and_asking_for_a_person_each_do_what_they_say(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-stray"), """
