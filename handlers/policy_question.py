@@ -94,10 +94,10 @@ def answer_from_guides(nlu: ParseResult, ctx: HandlerContext) -> list[Reply] | N
 
 def asks_on_about_the_guide(nlu: ParseResult, ctx: HandlerContext) -> bool:
     """「我八十一了 一个月能领多少」 right after the 高龄津贴 guide, beyond the bot to the classifier: a question its
-    guide answers. An age told alone there (「我老伴八十三了」) asks whether it is old enough, whatever need the
-    classifier, with few such messages to learn from, reads in it."""
-    asks = AGE_TOLD_ALONE.search(nlu.text) is not None \
-        or (nlu.intent.name == OUT_OF_SCOPE and ASKING.search(nlu.text) is not None)
+    guide answers. An age told alone there (「我老伴八十三了」) asks whether it is old enough, and 「他腿脚不好 我替他去
+    行不行」 (a goodbye to the classifier) who may come instead, whatever need the classifier reads in them."""
+    asks = AGE_TOLD_ALONE.search(nlu.text) is not None or (ASKING.search(nlu.text) is not None and (
+        nlu.intent.name == OUT_OF_SCOPE or GOES_FOR_SOMEONE.search(nlu.text) is not None))
     return ctx.last_guide is not None and asks and answer_in_context(nlu.text, ctx) is not None
 
 
@@ -129,7 +129,7 @@ def _home_visit_instead(nlu: ParseResult, ctx: HandlerContext) -> Service | None
 def _another_way(question: str, ctx: HandlerContext) -> Hit | None:
     """The passage of the guide just quoted, other than the one quoted, for a resident who cannot follow that one."""
     if ctx.policies is None or ctx.last_guide is None or ctx.last_quoted is None \
-            or CANNOT_FOLLOW.search(question) is None:
+            or CANNOT_FOLLOW.search(question) is None or GOES_FOR_SOMEONE.search(question) is not None:
         return None
     return ctx.policies.answer_about(ctx.last_guide, question, other_than=ctx.last_quoted)
 
@@ -143,8 +143,9 @@ def answer_in_context(question: str, ctx: HandlerContext) -> Hit | None:
         return None
     if (other_way := _another_way(question, ctx)) is not None:
         return other_way
-    # 「那我能申请吗 我一个月退休金两千」 after the 低保 guide: its 申请条件, not the guide 退休 fits best alone.
-    goes_on = GOES_ON.match(question) is not None
+    # 「那我能申请吗 我一个月退休金两千」 after the 低保 guide: its 申请条件, not the guide 退休 fits best alone;
+    # 「他腿脚不好 我替他去行不行」: who may come in the resident's place, in that guide.
+    goes_on = GOES_ON.match(question) is not None or GOES_FOR_SOMEONE.search(question) is not None
     hit = ctx.policies.answer_about(ctx.last_guide, question) if ctx.last_guide is not None and goes_on else None
     if hit is None:
         hit = ctx.policies.answer(question)

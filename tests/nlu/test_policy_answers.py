@@ -350,7 +350,8 @@ async def test_a_resident_who_cannot_come_after_a_guide_that_tells_no_other_way_
         pipeline: Pipeline, ranked_library: PolicyLibrary) -> None:
     """「我腿脚不好 去不了」 after the 高龄津贴 guide's steps at the window got 「好的，不客气」 (a goodbye to the
     classifier); 「俺腿脚不方便 下不了楼」 was asked where the problem is (a report). The office comes to the home: the
-    booking offered is the home visit. Someone going in the resident's place asks something else."""
+    booking offered is the home visit. Someone going in the resident's place (「他腿脚不好 我替他去行不行」, a goodbye
+    too) asks what the guide answers: what a family member brings."""
     pipeline.policies = ranked_library
 
     await play(Resident(pipeline, "r-cannot-come"), """
@@ -374,7 +375,9 @@ async def test_a_resident_who_cannot_come_after_a_guide_that_tells_no_other_way_
         居民: 高龄津贴怎么申请
         助手: 【高龄津贴（高龄老人生活补贴）·申请步骤】
         居民: 他腿脚不好 我替他去行不行
+        助手: 家属代办的，另带代办人身份证
         助手: !可以预约“上门办理”
+        助手: !不客气
     """)
 
 
