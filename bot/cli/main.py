@@ -132,11 +132,14 @@ def chat(
     = "terminal-resident",
     community: Annotated[str | None, typer.Option(help="Community id, e.g. baiyang; asked when not given.")] = None,
 ) -> None:
-    """Write as a resident in the terminal and see the replies and ticket numbers."""
+    """Migrate the database as `serve` does, then write as a resident in the terminal and see the replies and
+    ticket numbers."""
     from bot.cli.chat import run_chat
+    from storage.migrate import upgrade_unless_unreachable
 
     settings = Settings()
     _check_profile(settings.profile_dir)
+    upgrade_unless_unreachable(settings.database_url)
     asyncio.run(run_chat(settings, sender, community, console))
 
 

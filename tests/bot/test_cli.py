@@ -52,6 +52,19 @@ def test_terminal_chat_number_picks_a_choice(tmp_path: Path, nlu_model: Path) ->
     assert "青水社区8栋" in chat.stdout
 
 
+def test_terminal_chat_on_a_database_never_migrated_migrates_it_as_serve_does(tmp_path: Path, nlu_model: Path) -> None:
+    """`frontdoor chat` on a new database printed a traceback (no such table, taken for an outage) at the first
+    message; `serve` migrates first, and so does `chat` now."""
+    env = {**os.environ, "FRONTDOOR_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}",
+           "FRONTDOOR_PROFILE_DIR": str(DEMO_PROFILE), "FRONTDOOR_NLU_DATA": f'["{NLU_DATA}"]',
+           "FRONTDOOR_NLU_MODEL": str(nlu_model), "COLUMNS": "200"}
+
+    chat = frontdoor("chat", "--as", "t-new", "--community", "baiyang", env=env, stdin="3栋楼道灯坏了\n")
+
+    assert chat.returncode == 0, chat.stderr
+    assert "白杨社区3栋" in chat.stdout
+
+
 def test_outbox_undeliverable_lists_what_no_platform_took(tmp_path: Path) -> None:
     """As a process of its own, as an operator runs it: `python -m bot.cli` starts and reads its settings."""
     database = tmp_path / "outbox.db"
