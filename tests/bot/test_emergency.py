@@ -159,6 +159,15 @@ async def test_a_person_not_seen_for_days_is_an_emergency_and_a_chore_not_done_f
     assert (replies[0].text == wanted) is emergency
 
 
+async def gets_the_numbers(pipeline: Pipeline, classifier: EmbeddedClassifier, text: str) -> bool:
+    """Whether `text`, which the classifier alone reads as an emergency, gets the numbers to call from a new
+    resident."""
+    assert classifier.parse(text).intent.name == "emergency"
+    sender = f"classifier-only-{abs(hash(text))}"
+    replies = await pipeline.handle(InboundMessage("web", sender, f"{sender}-1", text, MONDAY_10AM, "baiyang"))
+    return replies[0].text == pipeline.profile.reply_template("baiyang", "emergency_now")
+
+
 @pytest.mark.parametrize(("text", "emergency"), [
     ("我老伴八十三了", False),
     ("我妈 她七十五了", False),
@@ -172,14 +181,7 @@ async def test_an_age_or_a_word_of_having_told_it_already_is_no_emergency_unless
     """The classifier reads 「我老伴八十三了」 (0.9) and 「5栋 我刚才说了」 (0.99) as emergencies: few messages in its
     data tell an age alone, and many emergencies start 「刚才…」. The on-duty staff member was alerted for a resident
     answering the 高龄津贴 guide, and for one annoyed at being asked again."""
-    sender = f"no-danger-{abs(hash(text))}"
-    wanted = emergency_pipeline.profile.reply_template("baiyang", "emergency_now")
-    assert classifier.parse(text).intent.name == "emergency"
-
-    said = InboundMessage("web", sender, f"{sender}-1", text, MONDAY_10AM, "baiyang")
-    replies = await emergency_pipeline.handle(said)
-
-    assert (replies[0].text == wanted) is emergency
+    assert await gets_the_numbers(emergency_pipeline, classifier, text) is emergency
 
 
 @pytest.mark.parametrize(("text", "emergency"), [
@@ -198,14 +200,7 @@ async def test_an_everyday_errand_that_just_happened_is_no_emergency_unless_dang
     """The classifier, trained on emergencies told 「刚才…」 (fraud, a child gone), reads 「刚才物业来收费了」 (0.86)
     and 「刚刚停电了 什么时候来电」 (0.95) as emergencies: the resident got the numbers to call and the on-duty staff
     an alert. A word of harm, haste or a stranger at the door keeps the emergency."""
-    sender = f"just-now-{abs(hash(text))}"
-    wanted = emergency_pipeline.profile.reply_template("baiyang", "emergency_now")
-    assert classifier.parse(text).intent.name == "emergency"
-
-    said = InboundMessage("web", sender, f"{sender}-1", text, MONDAY_10AM, "baiyang")
-    replies = await emergency_pipeline.handle(said)
-
-    assert (replies[0].text == wanted) is emergency
+    assert await gets_the_numbers(emergency_pipeline, classifier, text) is emergency
 
 
 async def test_what_the_caller_was_like_right_after_the_numbers_goes_to_the_duty_and_no_still_stands_down(
