@@ -6,7 +6,8 @@ reported with the same words, as if the resident had just said them. When the wo
 来行不行」, a booking to the classifier), said right after filing or after the report's progress was shown, goes
 on the ticket and to its assignee at once; so does where said more exactly in words that cannot move the ticket
 (「不对 是南边那个楼道」), and where the resident lives said after a problem neighbours share (「我家是402」 after the
-stairwell lamp)."""
+stairwell lamp), and asking not to be named to those it is about (「别说是我反映的」). Where said in answer to the
+question (「就是东门外面靠马路那块空地」 after 「没有楼号」) answers it as news when it is the report's own place."""
 
 from __future__ import annotations
 
