@@ -4,7 +4,7 @@ when; a number in the message shows that one. Only the resident's own matters ar
 from __future__ import annotations
 
 from bot.core.messages import InboundMessage, Reply, TextReply
-from bot.office.categories import asks_office_to_act, file_report, names_a_category
+from bot.office.categories import Filing, asks_office_to_act, file_report, names_a_category
 from bot.office.ticketing import format_datetime
 from handlers import appeal_report, appointment_cancel, feedback, human_handoff, policy_question
 from handlers.base import HandlerContext
@@ -49,8 +49,9 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     bookings = await open_appointments_of(ctx.session, ctx.resident.id)
     if not tickets and not bookings:
         return await _nothing_open(message, nlu, ctx)
-    if tickets and _a_problem_somewhere(ctx, nlu.text) and ASKS_AFTER_A_MATTER.search(nlu.text) is None \
-            and file_report(ctx.profile, nlu.text).category.key not in {t.category_key for t in tickets}:
+    problem = _a_problem_somewhere(ctx, nlu.text)
+    if tickets and problem is not None and ASKS_AFTER_A_MATTER.search(nlu.text) is None \
+            and problem.category.key not in {t.category_key for t in tickets}:
         # 「电梯停了好几天了 啥时候能修好」 from someone whose noise report is open: another problem, asked as a
         # question; not the noise report's progress, and nothing filed. 「我那个吵的事怎么样了」 (a 邻里纠纷 to the
         # categories) asks after the noise report.
@@ -90,15 +91,16 @@ async def _nothing_open(message: InboundMessage, nlu: ParseResult, ctx: HandlerC
 def _describes_a_problem(ctx: HandlerContext, text: str) -> bool:
     """A problem with a place (a lift, a leak) or help asked with an office matter (「养老金卡上个月没钱 谁能帮我
     看看」), not a question about a report made before or a need put aside for later."""
-    return _a_problem_somewhere(ctx, text) or (_may_describe(ctx, text) and asks_office_to_act(ctx.profile, text))
+    return _a_problem_somewhere(ctx, text) is not None \
+        or (_may_describe(ctx, text) and asks_office_to_act(ctx.profile, text))
 
 
-def _a_problem_somewhere(ctx: HandlerContext, text: str) -> bool:
-    """A problem with a place: a lift, a leak."""
-    if not _may_describe(ctx, text):
-        return False
+def _a_problem_somewhere(ctx: HandlerContext, text: str) -> Filing | None:
+    """The filing of a problem with a place (a lift, a leak) the words describe, if they describe one."""
+    if not _may_describe(ctx, text) or not names_a_category(ctx.profile, text):
+        return None
     filing = file_report(ctx.profile, text)
-    return names_a_category(ctx.profile, text) and filing.confident and filing.category.asks_where
+    return filing if filing.confident and filing.category.asks_where else None
 
 
 def _may_describe(ctx: HandlerContext, text: str) -> bool:
