@@ -1,8 +1,9 @@
 """appointment_book: book a time at the office or a home visit, in one conversation.
 
 Service, time (a free slot: a named time is rounded to the first slot at or after it in the same part of
-the day; a full or closed one is answered with the nearest free slots as choices) and phone come from
-flows.yaml. The phone is asked only for a home visit, unless the resident gives one or it is on record;
+the day; a full or closed one is answered with the nearest free slots as choices), phone and address come
+from flows.yaml. The phone and the address are asked only for a home visit, unless the resident gives them or
+they are on record;
 the booking takes its place with a guarded UPDATE, so two residents racing for the last place
 cannot both get it, and the loser is offered the next free slots.
 """
@@ -15,8 +16,8 @@ from datetime import datetime
 
 from bot.core.errors import SlotFull, SlotUnavailable
 from bot.core.messages import Choice, InboundMessage, Reply
-from bot.office.appointments import book, cancel
-from bot.office.ticketing import format_datetime
+from bot.office.appointments import book, cancel, where_it_happens
+from bot.office.ticketing import format_address, format_datetime
 from handlers import appeal_report, appointment_cancel
 from handlers.appointment_slots import chosen_service, named_service
 from handlers.base import HandlerContext
@@ -26,6 +27,7 @@ from handlers.forms.engine import answers_slot, run_form
 from nlu.entities import find_phones
 from nlu.phrasing import ABOUT_ONES_PHONE, ASKING, CHANGES_BOOKING
 from nlu.result import FALLBACK_INTENT, ParseResult
+from storage.models import Building
 from storage.profile.schema import SlotSpec
 from storage.repositories.appointments import get_appointment_by_number, open_appointments_of
 
@@ -103,6 +105,8 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         moving = await _take_booking_to_move(ctx, nlu.text)
     if ctx.resident.phone and "phone" not in ctx.state.slots:
         ctx.state.slots["phone"] = ctx.resident.phone
+    if "address" not in ctx.state.slots and (on_record := await _address_on_record(ctx)):
+        ctx.state.slots["address"] = on_record
     replies = await run_form(FLOW, nlu, ctx, _summary, _submit, _needs)
     unbooked = _service_not_booked(nlu, ctx, starting)
     if unbooked is None:
@@ -166,8 +170,18 @@ def _take_service_named_before(ctx: HandlerContext, text: str) -> None:
         state.suspended = None
 
 
+async def _address_on_record(ctx: HandlerContext) -> str:
+    """The resident's building, unit and room as they told them before (a report, a notice's building): shown in
+    the summary of a home visit, where the resident confirms or corrects it."""
+    if ctx.resident.building_id is None:
+        return ""
+    building = await ctx.session.get(Building, ctx.resident.building_id)
+    return format_address(ctx.wording, building.number if building else None, ctx.resident.unit, ctx.resident.room)
+
+
 def _needs(slot: SlotSpec, ctx: HandlerContext) -> bool:
-    """A home visit needs a number to call at the door; other bookings are reminded in the chat."""
+    """A home visit needs an address to go to and a number to call at the door; other bookings are reminded in
+    the chat."""
     service = chosen_service(ctx)
     return service is not None and service.home_visit
 
@@ -180,7 +194,7 @@ async def _summary(ctx: HandlerContext) -> Mapping[str, object]:
     service = chosen_service(ctx)
     assert service is not None
     return {"service": service.name, "time": format_datetime(ctx.wording, ctx.profile, _start(ctx)),
-            "location": service.location,
+            "location": where_it_happens(ctx.wording, service, ctx.state.slots.get("address")),
             "phone": ctx.state.slots.get("phone") or ctx.wording.render("phone_not_left")}
 
 
@@ -192,7 +206,7 @@ async def _submit(ctx: HandlerContext) -> list[Reply]:
     label = format_datetime(ctx.wording, ctx.profile, start)
     try:
         booking = await book(ctx.session, ctx.profile, ctx.community, ctx.resident, service.key, start,
-                             slots.get("phone") or None, ctx.now)
+                             slots.get("phone") or None, ctx.now, slots.get("address") or None)
     except SlotFull as full:
         slots.pop("time")
         ctx.state.awaiting = "time"
@@ -208,7 +222,7 @@ async def _submit(ctx: HandlerContext) -> list[Reply]:
     ctx.state.finish()
     ctx.state.booked = None if booking.phone else booking.number
     return [ctx.say("appointment_booked", number=booking.number, service=service.name, time=label,
-                    location=service.location), *replaced]
+                    location=where_it_happens(ctx.wording, service, booking.address)), *replaced]
 
 
 async def _cancel_replaced(ctx: HandlerContext, number: str | None) -> list[Reply]:

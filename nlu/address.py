@@ -165,3 +165,22 @@ def without_no_building(text: str) -> str:
 def says_no_building(text: str) -> bool:
     """「没有楼号」「不知道几栋」: the resident cannot name a building (so the bot must not ask again)."""
     return _NO_BUILDING.search(fold_width(text)) is not None
+
+
+_DWELLING = re.compile(r"[0-9]|[号栋幢楼座路街巷弄村院室屋组排]|单元|平房|小区|胡同")
+"""What an address a visitor can find has: a number or a word that numbers a dwelling or names a street."""
+
+
+def names_a_dwelling(text: str) -> bool:
+    """「北门外平房区5号」「幸福路12号院」: words a staff member could find a door by; 「就我家」「家里」 are not."""
+    return _DWELLING.search(fold_width(text)) is not None
+
+
+def said_outright(text: str) -> AddressMatch | None:
+    """The address the words state beyond doubt (`stated_address`), whatever else they say: a bare 「12号」 with no
+    unit or room is left out, as it is as often a day (「约12号的」) as a building."""
+    found = stated_address(text)
+    if found is None:
+        return None
+    address, start, end = found
+    return found if address.unit or address.room or not fold_width(text)[start:end].endswith("号") else None

@@ -435,6 +435,8 @@ class Appointment(Base):
     slot_id: Mapped[int] = mapped_column(ForeignKey("appointment_slots.id"), index=True)
     service_key: Mapped[str] = mapped_column(String(40))
     phone: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(100))
+    """Where a home visit goes, as the resident gave it (or as on record); none for a booking at the office."""
     note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=AppointmentStatus.BOOKED)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)

@@ -13,6 +13,7 @@ from bot.core.wording import Wording
 from bot.office.ticketing import format_datetime
 from storage.models import Appointment, AppointmentStatus, Community, OutboxMessage, Resident
 from storage.profile import Profile
+from storage.profile.schema import Service
 from storage.repositories import outbox
 from storage.repositories.appointments import add_appointment, ensure_slot, free_slots, release_place, take_place
 from storage.scheduling import is_bookable_time
@@ -22,6 +23,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "booking_booked": (),
     "booking_cancelled": (),
     "booking_done": (),
+    "home_visit_at": ("address",),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -32,9 +34,17 @@ REMINDER_KIND = "appointment_reminder"
 REMINDER_AHEAD = timedelta(days=1)
 
 
+def where_it_happens(wording: Wording, service: Service, address: str | None) -> str:
+    """Where the booking takes place, as the resident and staff read it: the service's place, or for a home
+    visit the address the resident gave."""
+    return wording.render("home_visit_at", address=address) if service.home_visit and address else service.location
+
+
 async def book(session: AsyncSession, profile: Profile, community: Community, resident: Resident,
-               service_key: str, starts_at: datetime, phone: str | None, now: datetime) -> Appointment:
-    """Book one place at `starts_at`, which must be a slot start (see `storage.scheduling.nearest_slot_start`).
+               service_key: str, starts_at: datetime, phone: str | None, now: datetime,
+               address: str | None = None) -> Appointment:
+    """Book one place at `starts_at`, which must be a slot start (see `storage.scheduling.nearest_slot_start`);
+    `address` is kept for a home visit only.
 
     Raises SlotUnavailable for a time that cannot be booked, SlotFull (with the next free starts)
     when the last place has gone, possibly to a booking made a moment earlier in another session."""
@@ -48,11 +58,12 @@ async def book(session: AsyncSession, profile: Profile, community: Community, re
         raise SlotFull([start for start, _ in free])
     appointment = await add_appointment(session, Appointment(
         community_id=community.id, resident_id=resident.id, service_key=service.key, phone=phone,
-        status=AppointmentStatus.BOOKED, created_at=now,
+        address=address if service.home_visit else None, status=AppointmentStatus.BOOKED, created_at=now,
     ), slot, APPOINTMENT_PREFIX, tz)
     wording = Wording(profile, community.key)
     text = wording.render("appointment_reminder", number=appointment.number, service=service.name,
-                          time=format_datetime(wording, profile, starts_at), location=service.location)
+                          time=format_datetime(wording, profile, starts_at),
+                          location=where_it_happens(wording, service, appointment.address))
     reminder = outbox.enqueue(session, REMINDER_KIND, {"appointment": appointment.number, "text": text},
                               community_id=community.id, resident_id=resident.id)
     reminder.available_at = max(starts_at - REMINDER_AHEAD, now)
@@ -67,10 +78,24 @@ async def cancel(session: AsyncSession, appointment: Appointment, now: datetime)
         return False
     await release_place(session, appointment.slot_id)
     appointment.status, appointment.cancelled_at = AppointmentStatus.CANCELLED, now
+    await _withdraw_reminder(session, appointment)
+    return True
+
+
+async def mark_done(session: AsyncSession, appointment: Appointment) -> bool:
+    """The resident was seen (at the office or at home); False (and no change) when the booking was not open.
+    Its place stays taken, and a reminder not yet sent is withdrawn."""
+    if appointment.status != AppointmentStatus.BOOKED:
+        return False
+    appointment.status = AppointmentStatus.DONE
+    await _withdraw_reminder(session, appointment)
+    return True
+
+
+async def _withdraw_reminder(session: AsyncSession, appointment: Appointment) -> None:
     await session.execute(
         delete(OutboxMessage)
         .where(OutboxMessage.kind == REMINDER_KIND, OutboxMessage.resident_id == appointment.resident_id,
                OutboxMessage.delivered_at.is_(None),
                OutboxMessage.payload["appointment"].as_string() == appointment.number)
         .execution_options(synchronize_session=False))
-    return True

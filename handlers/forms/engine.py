@@ -42,6 +42,7 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "ask_for_whom": (),
     "ask_purpose": (),
     "ask_phone": (),
+    "ask_visit_address": (),
     "ask_id_number": (),
     "confirm_certificate": ("certificate", "for_whom", "id_number", "phone", "purpose"),
     "ask_service": (),
@@ -87,7 +88,8 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
             aside = slot if slot.kind == "text" and state.awaiting not in (None, slot.name, CONFIRM) else aside
         elif outcome.value is not None and outcome.value == state.slots.get(slot.name):
             gives_value = True  # 「我妈」 again, asked for the ID number: an answer already taken, not a wrong one
-        if outcome.replies and problem is None:
+        if outcome.replies and problem is None and _may_set(state, slot.name, nlu.text):
+            # 「北门外平房区5号」 asked the address: not the 5th, a time already chosen and not asked again.
             problem = (slot.name, list(outcome.replies))
     # 「办我阿爸的退休金继承手续」 asked the ID number: 阿爸 again, and what the certificate is for at last.
     stray = _text_slot_answered(spec, state, nlu) if not sets_value else None

@@ -11,6 +11,7 @@ from handlers.forms.slot_readers import (
     ask_certificate,
     ask_plain,
     ask_with_options,
+    read_address,
     read_certificate,
     read_choice,
     read_id_number,
@@ -27,6 +28,7 @@ READERS: dict[str, Reader] = {
     "text": read_text,
     "phone": read_phone,
     "id_number": read_id_number,
+    "address": read_address,
 }
 ASKERS: dict[str, Asker] = {
     "certificate": ask_certificate,
@@ -36,6 +38,7 @@ ASKERS: dict[str, Asker] = {
     "text": ask_plain,
     "phone": ask_plain,
     "id_number": ask_plain,
+    "address": ask_plain,
 }
 
 

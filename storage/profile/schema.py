@@ -339,7 +339,7 @@ class SlotSpec(Frozen):
     """One piece of information a flow collects. `kind` says how it is recognised and checked."""
 
     name: Key
-    kind: Literal["certificate", "service", "appointment_time", "phone", "id_number", "choice", "text"]
+    kind: Literal["certificate", "service", "appointment_time", "phone", "id_number", "choice", "text", "address"]
     ask: str
     options: list[str] = []
     synonyms: dict[str, list[str]] = {}

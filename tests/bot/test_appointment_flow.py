@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation.pipeline import Pipeline
-from storage.models import Appointment, AppointmentSlot
+from bot.office.appointments import REMINDER_KIND
+from storage.models import Appointment, AppointmentSlot, OutboxMessage
 from tests.bot.transcript import Resident, play
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -184,6 +185,8 @@ async def test_a_home_visit_asks_for_a_phone_to_call_at_the_door(
         居民: 我腿脚不好 想约上门办理 下周二下午三点
         助手: 留一个联系电话
         居民: 139 1234 5678
+        助手: 上门到哪里
+        居民: 3栋2单元501
         助手: 电话：13912345678
         居民: [确认]
         助手: 预约成功
@@ -191,6 +194,71 @@ async def test_a_home_visit_asks_for_a_phone_to_call_at_the_door(
 
     [(booking, _)] = await bookings(sessions)
     assert (booking.service_key, booking.phone) == ("home_visit", "13912345678")
+
+
+async def reminders(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
+    async with sessions() as session:
+        found = await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == REMINDER_KIND))
+        return [str(message.payload["text"]) for message in found]
+
+
+async def test_a_home_visit_asks_where_to_go_and_the_visit_keeps_the_address_the_resident_gave(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Words no visitor could find a door by are asked again; 「5号」 there is a door, not the 5th of the month (the
+    time already chosen is not asked again); the summary, the booking and the day-before reminder say where."""
+    await play(Resident(pipeline, "r-visit-where"), """
+        居民: 老伴瘫在床上 想请你们上门来办 下周二下午两点
+        助手: 联系电话
+        居民: 13912345678
+        助手: 上门到哪里
+        居民: 就我家
+        助手: 楼号、单元和门牌号
+        居民: 北门外平房区5号
+        助手: !不能预约
+        助手: 地点：北门外平房区5号（工作人员上门）
+        助手: 12月1日 14:00
+        居民: [确认]
+        助手: 预约成功
+        助手: 地点：北门外平房区5号（工作人员上门）
+    """)
+
+    [(booking, slot)] = await bookings(sessions)
+    assert (booking.service_key, booking.address) == ("home_visit", "北门外平房区5号")
+    assert slot.starts_at == datetime(2026, 12, 1, 14, 0, tzinfo=SHANGHAI)
+    assert ["北门外平房区5号（工作人员上门）" in text for text in await reminders(sessions)] == [True]
+
+
+async def test_an_address_on_record_is_shown_for_the_resident_to_confirm_and_may_be_corrected(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The building, unit and room a report gave are where the visit goes unless the resident says otherwise."""
+    await play(Resident(pipeline, "r-visit-on-record"), """
+        居民: 9栋2单元301 楼道灯坏了好几天了
+        助手: 已登记
+        居民: 我腿脚不好 想约上门办理 下周二下午三点 电话13912345678
+        助手: 地点：9栋2单元301室（工作人员上门）
+        助手: !上门到哪里
+        居民: 不对 是我闺女家 12栋1单元602
+        助手: 地点：12栋1单元602室（工作人员上门）
+        居民: [确认]
+        助手: 预约成功
+    """)
+
+    [(booking, _)] = await bookings(sessions)
+    assert booking.address == "12栋1单元602室"
+
+
+async def test_an_address_said_at_an_office_booking_is_not_kept(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-office-address"), """
+        居民: 我住3栋2单元501 帮我约下周三上午的法律咨询
+        助手: 地点：社区服务中心二楼调解室
+        助手: !上门到哪里
+        居民: [确认]
+        助手: 预约成功
+    """)
+
+    [(booking, _)] = await bookings(sessions)
+    assert (booking.service_key, booking.address) == ("legal_advice", None)
 
 
 async def test_a_morning_asked_for_is_not_booked_in_the_afternoon(pipeline: Pipeline) -> None:

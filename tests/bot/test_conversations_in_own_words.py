@@ -282,8 +282,11 @@ async def test_an_answer_to_a_clarifying_question_goes_on_from_the_first_words(
         居民: 这个礼拜四下午三点
         助手: 留一个联系电话
         居民: 13912345678
+        助手: 上门到哪里
+        居民: 12栋3单元402
         助手: 上门办理
         助手: 11月26日 15:00
+        助手: 12栋3单元402室
         居民: [确认]
         助手: 预约成功
     """)
@@ -403,6 +406,8 @@ async def test_a_home_visit_goes_ahead_without_a_phone_when_the_resident_says_so
         居民: 这礼拜二下午两点
         助手: 联系电话
         居民: 没有手机
+        助手: 上门到哪里
+        居民: 我家住5栋2单元301
         助手: 请核对
         助手: 未留
         居民: [确认]
@@ -414,7 +419,7 @@ async def test_a_home_visit_goes_ahead_without_a_phone_when_the_resident_says_so
 async def test_confirm_typed_at_the_phone_question_books_the_home_visit(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-confirm-at-phone"), """
-        居民: 我腿断了出不了门 约个上门办理 周四下午三点
+        居民: 我腿断了出不了门 约个上门办理 周四下午三点 我住7栋1单元101
         助手: 联系电话
         居民: 确认
         助手: 预约成功
@@ -430,6 +435,8 @@ async def test_a_time_after_a_visit_misread_as_a_report_books_that_visit(
         居民: 礼拜二下午三点嘛
         助手: !要预约哪项服务
         居民: 电话 13912345670
+        助手: 上门到哪里
+        居民: 幸福路12号院
         助手: 请核对
         居民: [确认]
         助手: 预约成功
