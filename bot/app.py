@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from bot.channels.registry import configured_channels, plug_into, push_channels, shared_rate
 from bot.channels.wechat.security import CallbackRejected
 from bot.console.pages import admin as console_admin
+from bot.console.pages import appointments as console_appointments
 from bot.console.pages import clues as console_clues
 from bot.console.pages import errors as console_errors
 from bot.console.pages import notice_page as console_notice_page
@@ -76,7 +77,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         app.include_router(demo.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for console in (console_signin, console_tickets, console_notices, console_notice_page, console_publicity,
-                    console_proposals, console_numbers, console_clues, console_admin, console_rota):
+                    console_proposals, console_numbers, console_clues, console_admin, console_rota,
+                    console_appointments):
         app.include_router(console.router, include_in_schema=False)
     console_errors.install(app)
 

@@ -46,6 +46,11 @@ class TicketNotFoundError(FrontdoorError):
     status = 404
 
 
+class AppointmentNotFoundError(FrontdoorError):
+    code = "appointment_not_found"
+    status = 404
+
+
 class PermissionDenied(FrontdoorError):  # noqa: N818 -- the outcome a guarded action reports
     """A staff member asked for something their role may not see or do (e.g. clues: police only)."""
 

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from storage.db import dialect_insert
-from storage.models import Appointment, AppointmentSlot, AppointmentStatus
+from storage.models import Appointment, AppointmentSlot, AppointmentStatus, Resident
 from storage.profile.schema import Service
 from storage.scheduling import last_bookable_day, slot_end, slot_starts
 
@@ -108,3 +108,16 @@ async def open_appointments_of(session: AsyncSession, resident_id: int) -> Seque
 async def get_appointment_by_number(session: AsyncSession, number: str) -> Appointment | None:
     query = select(Appointment).options(joinedload(Appointment.slot)).where(Appointment.number == number)
     return await session.scalar(query)
+
+
+async def bookings_between(session: AsyncSession, community_id: int, service_keys: Sequence[str], start: datetime,
+                           end: datetime) -> Sequence[tuple[Appointment, str | None, str | None]]:
+    """The community's bookings of these services whose slots start in [start, end), cancelled and done ones too,
+    by start, then in the order they were made; each with its slot and the resident's name and phone on record."""
+    query = (select(Appointment, Resident.display_name, Resident.phone)
+             .join(Appointment.slot).join(Resident, Resident.id == Appointment.resident_id)
+             .options(contains_eager(Appointment.slot))
+             .where(Appointment.community_id == community_id, Appointment.service_key.in_(service_keys),
+                    AppointmentSlot.starts_at >= start, AppointmentSlot.starts_at < end)
+             .order_by(AppointmentSlot.starts_at, Appointment.id))
+    return [(appointment, name, phone) for appointment, name, phone in (await session.execute(query)).all()]

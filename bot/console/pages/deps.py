@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
+from bot.console.access import services_seen
 from bot.console.labels import console_labels
 from bot.console.sessions import SignedIn, current
 from bot.core.errors import FrontdoorError, PermissionDenied
@@ -62,4 +63,5 @@ def render(request: Request, runtime: Runtime, page: str, me: SignedIn | None, s
            **context: Any) -> HTMLResponse:
     return TEMPLATES.TemplateResponse(request, page, {
         "t": console_labels(runtime.profile.root), "me": me.staff if me else None,
+        "sees_bookings": me is not None and bool(services_seen(me.staff, runtime.profile.services)),
         "csrf": me.csrf_token if me else "", **context}, status_code=status)

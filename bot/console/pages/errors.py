@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from bot.console.pages.deps import CsrfRefused, SignInNeeded, render
 from bot.core.errors import (
+    AppointmentNotFoundError,
     FrontdoorError,
     NoticeNotFoundError,
     PermissionDenied,
@@ -23,6 +24,7 @@ PAGES: dict[type[FrontdoorError], tuple[str, str]] = {
     TicketNotFoundError: ("not_found_heading", "not_found_explanation"),
     NoticeNotFoundError: ("not_found_heading", "not_found_explanation"),
     StaffNotFoundError: ("not_found_heading", "not_found_explanation"),
+    AppointmentNotFoundError: ("not_found_heading", "not_found_explanation"),
     CsrfRefused: ("csrf_heading", "csrf_explanation"),
 }
 
