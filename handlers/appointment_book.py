@@ -60,6 +60,9 @@ REPLACES = "replaces"
 """Slot-state key: the number of the booking the one being made replaces (`_take_booking_to_move`)."""
 FIRST_WORDS = "first_words"
 """What the resident asked for before the bot had to ask which community (「约社保 明天下午两点」)."""
+WORDS = "words"
+"""The words the booking began with (「老头子瘫在床上了 能不能派人上门来办退休的手续」): kept with a home visit, so
+whoever goes knows what to bring."""
 
 
 MOVING_READINGS = frozenset({appointment_cancel.FLOW, DENY, GOODBYE, FALLBACK_INTENT})
@@ -96,12 +99,14 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
     first = ctx.state.slots.pop(FIRST_WORDS, None) if ctx.state.flow == FLOW else None
     if first:
         ctx.state.awaiting = None
+        ctx.state.slots[WORDS] = first
         nlu = replace(nlu, text=f"{first} {nlu.text}")
     moving: list[Reply] = []
     starting = ctx.state.flow != FLOW
     if starting:
         ctx.state.start(FLOW)
-        _take_service_named_before(ctx, nlu.text)
+        before = _take_service_named_before(ctx, nlu.text)
+        ctx.state.slots[WORDS] = f"{before} {nlu.text}" if before else nlu.text
         moving = await _take_booking_to_move(ctx, nlu.text)
     if ctx.resident.phone and "phone" not in ctx.state.slots:
         ctx.state.slots["phone"] = ctx.resident.phone
@@ -153,21 +158,23 @@ async def _leave_phone(nlu: ParseResult, ctx: HandlerContext) -> list[Reply]:
     return [ctx.say("appointment_phone_left", number=number, phone=phone)]
 
 
-def _take_service_named_before(ctx: HandlerContext, text: str) -> None:
+def _take_service_named_before(ctx: HandlerContext, text: str) -> str | None:
     """「想请你们上门来办下事情」 read as a report, then 「礼拜四下午两点」: a booking begun with a time alone is of
-    the service the resident named just before; and that message was no report to come back to."""
+    the service the resident named just before (whose words are returned); and that message was no report to
+    come back to."""
     state = ctx.state
     before = state.recent[-1] if state.recent else ""
     if not before or named_service(ctx.profile, text) is not None:
-        return
+        return None
     service = named_service(ctx.profile, before, described=False)
     if service is None:
-        return
+        return None
     state.slots["service"] = service
     put_aside = state.suspended
     if put_aside and put_aside["flow"] == appeal_report.FLOW and \
             str(put_aside["slots"].get("description", "")).startswith(before):
         state.suspended = None
+    return before
 
 
 async def _address_on_record(ctx: HandlerContext) -> str:
@@ -206,7 +213,7 @@ async def _submit(ctx: HandlerContext) -> list[Reply]:
     label = format_datetime(ctx.wording, ctx.profile, start)
     try:
         booking = await book(ctx.session, ctx.profile, ctx.community, ctx.resident, service.key, start,
-                             slots.get("phone") or None, ctx.now, slots.get("address") or None)
+                             slots.get("phone") or None, ctx.now, slots.get("address") or None, slots.get(WORDS))
     except SlotFull as full:
         slots.pop("time")
         ctx.state.awaiting = "time"

@@ -171,6 +171,14 @@ _DWELLING = re.compile(r"[0-9]|[号栋幢楼座路街巷弄村院室屋组排]|�
 """What an address a visitor can find has: a number or a word that numbers a dwelling or names a street."""
 
 
+_SAYS_HOME_IS = re.compile(r"^\W*(?:(?:我|俺|咱)(?:们)?)?(?:家|家里)?(?:住|就)?(?:在|是)(?=\w)")
+
+
+def without_home_is(text: str) -> str:
+    """「我家在白杨小区北门进去第二排平房」 -> 「白杨小区北门进去第二排平房」: the address, for the booking."""
+    return _SAYS_HOME_IS.sub("", text).strip() or text.strip()
+
+
 def names_a_dwelling(text: str) -> bool:
     """「北门外平房区5号」「幸福路12号院」: words a staff member could find a door by; 「就我家」「家里」 are not."""
     return _DWELLING.search(fold_width(text)) is not None

@@ -438,6 +438,7 @@ class Appointment(Base):
     address: Mapped[str | None] = mapped_column(String(100))
     """Where a home visit goes, as the resident gave it (or as on record); none for a booking at the office."""
     note: Mapped[str | None] = mapped_column(Text)
+    """A home visit's first words, what it is for (「能不能派人上门来办退休的手续」)."""
     status: Mapped[str] = mapped_column(String(20), default=AppointmentStatus.BOOKED)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stamp)
     cancelled_at: Mapped[datetime | None] = mapped_column(AwareDateTime)

@@ -42,9 +42,9 @@ def where_it_happens(wording: Wording, service: Service, address: str | None) ->
 
 async def book(session: AsyncSession, profile: Profile, community: Community, resident: Resident,
                service_key: str, starts_at: datetime, phone: str | None, now: datetime,
-               address: str | None = None) -> Appointment:
+               address: str | None = None, words: str | None = None) -> Appointment:
     """Book one place at `starts_at`, which must be a slot start (see `storage.scheduling.nearest_slot_start`);
-    `address` is kept for a home visit only.
+    `address` and the resident's `words` (what the visit is for) are kept for a home visit only.
 
     Raises SlotUnavailable for a time that cannot be booked, SlotFull (with the next free starts)
     when the last place has gone, possibly to a booking made a moment earlier in another session."""
@@ -58,7 +58,8 @@ async def book(session: AsyncSession, profile: Profile, community: Community, re
         raise SlotFull([start for start, _ in free])
     appointment = await add_appointment(session, Appointment(
         community_id=community.id, resident_id=resident.id, service_key=service.key, phone=phone,
-        address=address if service.home_visit else None, status=AppointmentStatus.BOOKED, created_at=now,
+        address=address if service.home_visit else None, note=words if service.home_visit else None,
+        status=AppointmentStatus.BOOKED, created_at=now,
     ), slot, APPOINTMENT_PREFIX, tz)
     wording = Wording(profile, community.key)
     text = wording.render("appointment_reminder", number=appointment.number, service=service.name,

@@ -145,7 +145,7 @@ async def erase_resident(session: AsyncSession, profile: Profile, resident_id: i
     still waiting to be sent to them are dropped and the texts of sent ones replaced; a ticket others
     follow passes to the next of them (`_hand_over_shared_tickets`); their other tickets are purged as
     `bot.privacy.ticket_purge` describes, and their words on tickets they follow go; appointments lose
-    phone and note, ratings their comment, objections the name and phone left with them, and clues they left
+    phone, address and note, ratings their comment, objections the name and phone left with them, and clues they left
     contact on become anonymous again; their votes still count but no longer name the room.
     Running it again is harmless.
     """
@@ -166,7 +166,7 @@ async def erase_resident(session: AsyncSession, profile: Profile, resident_id: i
     ticket_ids = (await session.scalars(select(Ticket.id).where(Ticket.resident_id == resident_id))).all()
     counts.update(await purge_tickets(session, ticket_ids, placeholder, now, secrets))
     counts["appointments"] = await changed(session, update(Appointment).where(
-        Appointment.resident_id == resident_id).values(phone=None, note=None))
+        Appointment.resident_id == resident_id).values(phone=None, address=None, note=None))
     counts["ratings"] += await changed(session, update(Rating).where(
         Rating.resident_id == resident_id, Rating.comment.is_not(None)).values(comment=None))
     counts["ticket_followers"] += await changed(session, update(TicketFollower).where(

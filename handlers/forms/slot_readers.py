@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.core.messages import Choice, Reply
 from bot.office.ticketing import format_address
 from handlers.base import HandlerContext, with_a_person
-from nlu.address import names_a_dwelling, said_outright
+from nlu.address import names_a_dwelling, said_outright, without_home_is
 from nlu.categories import CategoryGuess, category_classifier, category_spec
 from nlu.entities import find_phones
 from nlu.id_number import find_id_numbers
@@ -236,7 +236,7 @@ async def read_address(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, aw
         return SlotOutcome(replies=(ctx.say(slot.ask),))
     if _only_a_number(text) or GOES_AHEAD.match(text) or not names_a_dwelling(text):
         return SlotOutcome(replies=(ctx.say("address_not_findable"),))
-    return SlotOutcome(value=text[:MAX_ADDRESS_CHARS])
+    return SlotOutcome(value=without_home_is(text)[:MAX_ADDRESS_CHARS])
 
 
 NUMBER_LABEL_CHARS = 3

@@ -205,7 +205,8 @@ async def reminders(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
 async def test_a_home_visit_asks_where_to_go_and_the_visit_keeps_the_address_the_resident_gave(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     """Words no visitor could find a door by are asked again; 「5号」 there is a door, not the 5th of the month (the
-    time already chosen is not asked again); the summary, the booking and the day-before reminder say where."""
+    time already chosen is not asked again); the summary, the booking and the day-before reminder say where, and
+    the booking keeps what the visit is for."""
     await play(Resident(pipeline, "r-visit-where"), """
         居民: 老伴瘫在床上 想请你们上门来办 下周二下午两点
         助手: 联系电话
@@ -224,6 +225,7 @@ async def test_a_home_visit_asks_where_to_go_and_the_visit_keeps_the_address_the
 
     [(booking, slot)] = await bookings(sessions)
     assert (booking.service_key, booking.address) == ("home_visit", "北门外平房区5号")
+    assert booking.note == "老伴瘫在床上 想请你们上门来办 下周二下午两点"
     assert slot.starts_at == datetime(2026, 12, 1, 14, 0, tzinfo=SHANGHAI)
     assert ["北门外平房区5号（工作人员上门）" in text for text in await reminders(sessions)] == [True]
 
@@ -258,7 +260,7 @@ async def test_an_address_said_at_an_office_booking_is_not_kept(
     """)
 
     [(booking, _)] = await bookings(sessions)
-    assert (booking.service_key, booking.address) == ("legal_advice", None)
+    assert (booking.service_key, booking.address, booking.note) == ("legal_advice", None, None)
 
 
 async def test_a_morning_asked_for_is_not_booked_in_the_afternoon(pipeline: Pipeline) -> None:

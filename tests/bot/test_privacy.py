@@ -80,9 +80,9 @@ async def close_and_hear(sessions: Sessions, profile: Profile, resident: Chat, t
 
 
 async def a_resident_who_did_everything(pipeline: Pipeline, sessions: Sessions, profile: Profile) -> int:
-    """Reported a problem on Telegram, then on WeChat asked for a certificate, booked, subscribed, left a
-    clue with contact and one without; rated the closed problem 不满意 with a comment, then asked for a
-    person, who answered by name."""
+    """Reported a problem on Telegram, then on WeChat asked for a certificate, booked (a home visit too),
+    subscribed, left a clue with contact and one without; rated the closed problem 不满意 with a comment, then
+    asked for a person, who answered by name."""
     telegram = Account(pipeline, TELEGRAM_ID)
     await play(telegram, f"""
         居民: {REPORT}
@@ -102,6 +102,9 @@ async def a_resident_who_did_everything(pipeline: Pipeline, sessions: Sessions, 
         居民: [确认]
         助手: 已受理
         居民: 帮我约下周三上午的法律咨询，电话{PHONE}
+        居民: [确认]
+        助手: 预约成功
+        居民: 我腿脚不好 想约上门办理 下周二下午三点 地址是4栋{HOME}
         居民: [确认]
         助手: 预约成功
         居民: 帮我订阅治安预报
@@ -180,7 +183,7 @@ async def test_export_holds_everything_about_the_resident_and_no_anonymous_clue(
     assert (report["unit"], report["room"], report["description"]) == ("3", ROOM, REPORT)
     assert [r["satisfied"] for r in report["ratings"]] == [False]
     assert any(ROOM in (e["note"] or "") for e in report["events"])
-    assert [a["phone"] for a in exported["appointments"]] == [PHONE]
+    assert [(a["phone"], a["address"]) for a in exported["appointments"]] == [(PHONE, None), (PHONE, f"4栋{HOME}室")]
     assert exported["appointments"][0]["slot"]["starts_at"].startswith("2026-12-02T01:00:00")
     assert [(c["text"], c["contact"]) for c in exported["clues"]] == [(CLUE, PHONE)]
     assert ANONYMOUS_CLUE not in text
@@ -202,7 +205,7 @@ async def test_erasure_leaves_no_personal_data_anywhere_and_every_figure_unchang
     held = {found.partition(":")[0] for found in await rows_holding(sessions, SECRETS)}
     assert held >= {"residents.phone", "channel_identities.external_id", "tickets.description", "tickets.room",
                     "ticket_events.note", "ratings.comment", "certificate_requests.id_number", "appointments.phone",
-                    "clues.contact", "processed_messages.replies", "outbox.payload"}
+                    "appointments.address", "clues.contact", "processed_messages.replies", "outbox.payload"}
 
     async with sessions() as session, session.begin():
         report = await erase_resident(session, profile, resident_id, MONDAY_10AM + timedelta(days=1))

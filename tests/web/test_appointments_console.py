@@ -87,9 +87,10 @@ def test_the_window_sees_its_days_bookings_with_where_to_visit_and_marks_one_don
     assert tuesday.status_code == 200
     assert rows(tuesday.text) == [insurance, gone, visit]
     assert all(words in tuesday.text for words in ("北门外平房区5号", 'href="tel:13912345678"', "15:00-16:00",
-                                                   "社保医保业务 1人", "上门办理 1人", "已取消"))
+                                                   "社保医保业务 1人", "上门办理 1人", "已取消",
+                                                   "居民说：</span>我腿脚不好 想约上门办理"))
     assert done.status_code == 303
-    assert f'data-number="{visit}"' in after.text and "已办理" in after.text
+    assert f'class="booking-row done" data-number="{visit}"' in after.text
     assert statuses(database_url)[visit] == "done"
     assert (rows(wednesday.text), rows(officers_wednesday)) == ([legal], [police])
     assert rows(secretarys_wednesday) == [legal, police]

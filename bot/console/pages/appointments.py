@@ -4,6 +4,7 @@ the community; a role that handles no bookable service (the grid) has no list.""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
@@ -18,7 +19,7 @@ from bot.console.pages.notice_forms import community_choice
 from bot.core.errors import AppointmentNotFoundError
 from bot.office.appointments import mark_done
 from bot.web.deps import RuntimeDep
-from storage.models import Community
+from storage.models import AppointmentStatus, Community
 from storage.repositories.appointments import bookings_between, get_appointment_by_number
 
 router = APIRouter(prefix="/console/appointments")
@@ -36,6 +37,8 @@ class BookingRow:
     phone: str | None
     """The phone left with the booking, else the one on record."""
     address: str | None
+    words: str | None
+    """What a home visit is for, in the resident's words."""
     status: str
 
 
@@ -56,10 +59,11 @@ async def bookings_page(request: Request, runtime: RuntimeDep, me: CurrentStaff,
     names = {service.key: service for service in services}
     rows = [BookingRow(appointment.number or "", appointment.slot.starts_at, appointment.slot.ends_at,
                        names[appointment.service_key].name, names[appointment.service_key].home_visit, name,
-                       appointment.phone or phone, appointment.address, appointment.status)
+                       appointment.phone or phone, appointment.address, appointment.note,
+                       appointment.status)
             for appointment, name, phone in found]
-    counts = {service.name: sum(1 for row in rows if row.service == service.name and row.status != "cancelled")
-              for service in services}
+    kept = Counter(row.service for row in rows if row.status != AppointmentStatus.CANCELLED)
+    counts = {service.name: kept[service.name] for service in services if kept[service.name]}
     return render(request, runtime, "appointments.html", me, rows=rows, counts=counts, day=shown, today=today,
                   previous=shown - timedelta(days=1), following=shown + timedelta(days=1), community=chosen,
                   choices=choices, timezone=tz)
