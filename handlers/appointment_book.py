@@ -17,13 +17,15 @@ from datetime import datetime
 from bot.core.errors import SlotFull, SlotUnavailable
 from bot.core.messages import Choice, InboundMessage, Reply
 from bot.office.appointments import book, cancel, where_it_happens
-from bot.office.ticketing import format_address, format_datetime
+from bot.office.ticketing import format_datetime
 from handlers import appeal_report, appointment_cancel
 from handlers.appointment_slots import chosen_service, named_service
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from handlers.conversation import DENY, GOODBYE
+from handlers.forms.address_slot import remember
 from handlers.forms.engine import answers_slot, run_form
+from nlu.address import Address
 from nlu.entities import find_phones
 from nlu.phrasing import ABOUT_ONES_PHONE, ASKING, CHANGES_BOOKING
 from nlu.result import FALLBACK_INTENT, ParseResult
@@ -60,6 +62,8 @@ REPLACES = "replaces"
 """Slot-state key: the number of the booking the one being made replaces (`_take_booking_to_move`)."""
 FIRST_WORDS = "first_words"
 """What the resident asked for before the bot had to ask which community (「约社保 明天下午两点」)."""
+ADDRESS = "address"
+"""The form's slot (flows.yaml) for where a home visit goes."""
 WORDS = "words"
 """The words the booking began with (「老头子瘫在床上了 能不能派人上门来办退休的手续」): kept with a home visit, so
 whoever goes knows what to bring."""
@@ -110,8 +114,8 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         moving = await _take_booking_to_move(ctx, nlu.text)
     if ctx.resident.phone and "phone" not in ctx.state.slots:
         ctx.state.slots["phone"] = ctx.resident.phone
-    if "address" not in ctx.state.slots and (on_record := await _address_on_record(ctx)):
-        ctx.state.slots["address"] = on_record
+    if (starting or first) and (on_record := await _address_on_record(ctx)) is not None:
+        remember(ctx, ADDRESS, on_record)
     replies = await run_form(FLOW, nlu, ctx, _summary, _submit, _needs)
     unbooked = _service_not_booked(nlu, ctx, starting)
     if unbooked is None:
@@ -177,13 +181,11 @@ def _take_service_named_before(ctx: HandlerContext, text: str) -> str | None:
     return before
 
 
-async def _address_on_record(ctx: HandlerContext) -> str:
+async def _address_on_record(ctx: HandlerContext) -> Address | None:
     """The resident's building, unit and room as they told them before (a report, a notice's building): shown in
     the summary of a home visit, where the resident confirms or corrects it."""
-    if ctx.resident.building_id is None:
-        return ""
-    building = await ctx.session.get(Building, ctx.resident.building_id)
-    return format_address(ctx.wording, building.number if building else None, ctx.resident.unit, ctx.resident.room)
+    building = await ctx.session.get(Building, ctx.resident.building_id) if ctx.resident.building_id else None
+    return Address(building.number, ctx.resident.unit, ctx.resident.room) if building is not None else None
 
 
 def _needs(slot: SlotSpec, ctx: HandlerContext) -> bool:
@@ -201,7 +203,7 @@ async def _summary(ctx: HandlerContext) -> Mapping[str, object]:
     service = chosen_service(ctx)
     assert service is not None
     return {"service": service.name, "time": format_datetime(ctx.wording, ctx.profile, _start(ctx)),
-            "location": where_it_happens(ctx.wording, service, ctx.state.slots.get("address")),
+            "location": where_it_happens(ctx.wording, service, ctx.state.slots.get(ADDRESS)),
             "phone": ctx.state.slots.get("phone") or ctx.wording.render("phone_not_left")}
 
 
@@ -213,7 +215,7 @@ async def _submit(ctx: HandlerContext) -> list[Reply]:
     label = format_datetime(ctx.wording, ctx.profile, start)
     try:
         booking = await book(ctx.session, ctx.profile, ctx.community, ctx.resident, service.key, start,
-                             slots.get("phone") or None, ctx.now, slots.get("address") or None, slots.get(WORDS))
+                             slots.get("phone") or None, ctx.now, slots.get(ADDRESS) or None, slots.get(WORDS))
     except SlotFull as full:
         slots.pop("time")
         ctx.state.awaiting = "time"

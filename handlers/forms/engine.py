@@ -88,6 +88,8 @@ async def run_form(flow_key: str, nlu: ParseResult, ctx: HandlerContext, summary
             aside = slot if slot.kind == "text" and state.awaiting not in (None, slot.name, CONFIRM) else aside
         elif outcome.value is not None and outcome.value == state.slots.get(slot.name):
             gives_value = True  # 「我妈」 again, asked for the ID number: an answer already taken, not a wrong one
+        elif outcome.partial and state.awaiting == slot.name:
+            gives_value = True  # 「我住12号楼」 asked the address: the rest (which door) is asked next
         if outcome.replies and problem is None and _may_set(state, slot.name, nlu.text):
             # 「北门外平房区5号」 asked the address: not the 5th, a time already chosen and not asked again.
             problem = (slot.name, list(outcome.replies))
@@ -200,6 +202,8 @@ async def answers_slot(flow_key: str, nlu: ParseResult, ctx: HandlerContext, *, 
         if outcome is not None and slot.name == awaiting and slot.kind in NUMBER_KINDS and outcome.replies \
                 and sum(ch.isdigit() for ch in nlu.text) >= MISTYPED_NUMBER_DIGITS:
             return True  # 「138-1234-567」 asked the phone: a number mistyped, told so, not another need
+        if outcome is not None and outcome.partial and slot.name == awaiting:
+            return True
         if outcome is None or (outcome.value is None and not outcome.stop):
             continue
         if slot.name == awaiting or outcome.stop or _tells_more(slot, outcome.value, nlu, ctx.state):

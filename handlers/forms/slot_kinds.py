@@ -5,13 +5,13 @@ from __future__ import annotations
 from bot.core.messages import Reply
 from handlers.appointment_slots import ask_service, ask_time, read_service, read_time
 from handlers.base import HandlerContext
+from handlers.forms.address_slot import ask_address, read_address
 from handlers.forms.slot_readers import (
     Asker,
     Reader,
     ask_certificate,
     ask_plain,
     ask_with_options,
-    read_address,
     read_certificate,
     read_choice,
     read_id_number,
@@ -38,7 +38,7 @@ ASKERS: dict[str, Asker] = {
     "text": ask_plain,
     "phone": ask_plain,
     "id_number": ask_plain,
-    "address": ask_plain,
+    "address": ask_address,
 }
 
 

@@ -13,15 +13,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.core.messages import Choice, Reply
-from bot.office.ticketing import format_address
 from handlers.base import HandlerContext, with_a_person
-from nlu.address import names_a_dwelling, said_outright, without_home_is
 from nlu.categories import CategoryGuess, category_classifier, category_spec
 from nlu.entities import find_phones
 from nlu.id_number import find_id_numbers
 from nlu.phrasing import (
     A_CERTIFICATE_NAMED,
-    ASKING,
     CERTIFICATE_WORD,
     CHOICE_LEADS,
     CLAUSE_END,
@@ -45,7 +42,6 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "id_number_invalid": (),
     "id_number_not_at_hand": (),
     "phone_invalid": (),
-    "address_not_findable": (),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -60,6 +56,8 @@ class SlotOutcome:
     replies: tuple[Reply, ...] = ()
     stop: bool = False
     """End the flow after the replies (e.g. an abolished certificate: nothing to collect)."""
+    partial: bool = False
+    """Part of the answer was taken (a building without its door): the rest is asked, as for an answer."""
 
 
 ALMOST_A_PHONE = re.compile(r"1\d{9}|1\d{11}")
@@ -208,7 +206,7 @@ async def read_text(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, await
     text = nlu.text.strip()
     if not text or nlu.intent.name == "deny":
         return None
-    if awaited and (_only_a_number(text) or GOES_AHEAD.match(text)):
+    if awaited and (only_a_number(text) or GOES_AHEAD.match(text)):
         return SlotOutcome(replies=(ctx.say(slot.ask),))  # 「电话 186 0105 2233」「确认」 say what for? No.
     if awaited:
         return SlotOutcome(value=text)
@@ -216,34 +214,11 @@ async def read_text(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, await
     return SlotOutcome(value=found.group("value").strip()) if found else None
 
 
-MAX_ADDRESS_CHARS = 100
-"""The longest address kept (the column's width); a longer answer is cut, not refused."""
-
-
-async def read_address(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, awaited: bool) -> SlotOutcome | None:
-    """Where a home visit goes. An address said outright (「我住3栋2单元501」) is taken anywhere in the form and
-    worded as the profile writes addresses; asked for it, the resident's own words are taken as they are
-    (「北门外平房区5号」), unless they give nothing a visitor could find the door by (「就我家」), only a number or
-    a go-ahead, or ask something else (「上门要收费吗」, then answered as a need of its own)."""
-    text = nlu.text.strip()
-    stated = said_outright(text)
-    if stated is not None:  # 「不对 是我闺女家 12栋1单元602」 at the summary too
-        address, _, _ = stated
-        return SlotOutcome(value=format_address(ctx.wording, address.building, address.unit, address.room))
-    if not awaited or not text or nlu.intent.name == "deny":
-        return None
-    if ASKING.search(text):
-        return SlotOutcome(replies=(ctx.say(slot.ask),))
-    if _only_a_number(text) or GOES_AHEAD.match(text) or not names_a_dwelling(text):
-        return SlotOutcome(replies=(ctx.say("address_not_findable"),))
-    return SlotOutcome(value=without_home_is(text)[:MAX_ADDRESS_CHARS])
-
-
 NUMBER_LABEL_CHARS = 3
 """At most this many letters beside digits (「电话」「我手机」) and the words are only a number."""
 
 
-def _only_a_number(text: str) -> bool:
+def only_a_number(text: str) -> bool:
     letters = [ch for ch in text if ch.isalpha()]
     return not letters or (any(ch.isdigit() for ch in text) and len(letters) <= NUMBER_LABEL_CHARS)
 

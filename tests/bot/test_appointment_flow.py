@@ -249,6 +249,26 @@ async def test_an_address_on_record_is_shown_for_the_resident_to_confirm_and_may
     assert booking.address == "12栋1单元602室"
 
 
+async def test_an_address_said_in_pieces_is_put_together(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """By voice the building comes first; the door is asked for, and a room said at the summary completes it."""
+    await play(Resident(pipeline, "r-visit-pieces"), """
+        居民: 老太太九十了走不动 想约上门办理 下周二下午三点 电话13912345678
+        助手: 上门到哪里
+        居民: 我住的是12号楼
+        助手: 12栋几单元几号
+        居民: 三单元
+        助手: 地点：12栋3单元（工作人员上门）
+        居民: 不对 是402
+        助手: 地点：12栋3单元402室（工作人员上门）
+        居民: [确认]
+        助手: 预约成功
+    """)
+
+    [(booking, _)] = await bookings(sessions)
+    assert booking.address == "12栋3单元402室"
+
+
 async def test_an_address_said_at_an_office_booking_is_not_kept(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-office-address"), """

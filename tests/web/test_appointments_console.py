@@ -44,7 +44,7 @@ def statuses(database_url: str) -> dict[str, str]:
     async def run() -> dict[str, str]:
         engine = create_engine(database_url)
         async with create_sessionmaker(engine)() as session:
-            found = {number: status for number, status in
+            found = {number or "": status for number, status in
                      (await session.execute(select(Appointment.number, Appointment.status))).all()}
         await engine.dispose()
         return found
