@@ -21,7 +21,7 @@ from bot.console.pages.deps import COOKIE
 from bot.console.sessions import SESSION_LIFETIME, token_hash
 from bot.settings import Settings
 from storage.clock import Clock
-from storage.models import Community, Notice, Staff, StaffSession, Ticket
+from storage.models import Appointment, Community, Notice, Staff, StaffSession, Ticket
 from storage.profile import Profile
 from storage.repositories.api_keys import create_api_key
 from storage.repositories.clues import add_clue
@@ -52,6 +52,7 @@ TABLES = ("tickets", "residents", "staff", "staff_sessions", "sign_in_attempts",
 """Counted before and after an attack. Not the outbox: an earlier test's late WeChat reply may land in it
 at any moment (and whatever puts a message in it also leaves a ticket event or a notice)."""
 NUMBER = re.compile(r"GD\d{8}-\d{4}")
+BOOKING = re.compile(r"YY\d{8}-\d{4}")
 
 
 @dataclass
@@ -105,6 +106,20 @@ class Arena:
         with Session(self.db) as session:
             ticket = session.scalars(select(Ticket).where(Ticket.number == number)).one()
             return ticket.status, ticket.assignee_id
+
+    def book(self, sender: str, *texts: str) -> str:
+        """A resident books in the demo chat, saying yes to the summary; the booking's number."""
+        with self.anonymous() as client:
+            for text in (*texts, "确认"):
+                replies = client.post("/api/chat", json={"sender_id": sender, "text": text, "community": "baiyang"})
+                assert replies.status_code == 200, replies.text
+        found = BOOKING.search(replies.json()[0]["text"])
+        assert found is not None, replies.text
+        return found.group(0)
+
+    def booking_status(self, number: str) -> str:
+        with Session(self.db) as session:
+            return session.scalars(select(Appointment.status).where(Appointment.number == number)).one()
 
     def notice_stage(self, notice_id: int) -> str:
         with Session(self.db) as session:

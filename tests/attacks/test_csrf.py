@@ -20,6 +20,7 @@ STALE_PAGE = "页面已过期"
 """The console's words for a refused token (profiles/demo/console.yaml csrf_heading)."""
 WRONG_TOKENS = {"missing": None, "another-session-of-mine": "by-sec-01#2", "a-colleagues": "by-area-01"}
 DRAIN = "4栋3单元楼道里的下水道堵了，臭了好几天"  # 东一片: the secretary may do everything to it
+BOOKING = "帮我约下周二上午九点的社保"  # the window's: the secretary sees it
 PUBLICITY = {"subject": "dibao", "title": "低保审核结果公示", "body": "下列家庭符合低保条件：张建国。",
              "window_days": "7"}
 PROPOSAL = {"title": "东门晚上几点关", "body": "请各户投票决定东门关门时间", "options": "十点\n十一点"}
@@ -47,6 +48,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/console/proposals": PROPOSAL,
     "/console/proposals/{proposal_id:int}/open": {},
     "/console/proposals/{proposal_id:int}/close": {},
+    "/console/appointments/{number}/done": {"day": ""},
     "/console/rota": {"community": "baiyang", "day": "2099-01-03", "role": "window", "starts": "09:00",
                       "staff_key": "by-win-01"},
 }
@@ -96,19 +98,26 @@ def test_a_form_without_the_sessions_own_token_is_refused_and_changes_nothing(ar
     if route.endswith("/reply"):  # only the assignee answers the resident
         assert post(arena.staff(ME), f"/console/tickets/{number}/claim", {}, arena.csrf(ME)).status_code == 303
     notice_id = fresh_notice(arena)
-    url = form_url(arena, route, number, notice_id)
-    before = (arena.table_counts(), arena.ticket_state(number), arena.notice_stage(notice_id))
+    booking = arena.book("csrf-booking", BOOKING) if route.startswith("/console/appointments") else ""
+    url = form_url(arena, route, booking or number, notice_id)
+
+    def state() -> tuple[object, ...]:
+        return (arena.table_counts(), arena.ticket_state(number), arena.notice_stage(notice_id),
+                booking and arena.booking_status(booking))
+
+    before = state()
     client = arena.staff(ME)
 
     refused = {name: post(client, url, FORMS[route], arena.csrf(token) if token else None)
                for name, token in WRONG_TOKENS.items()}
-    after = (arena.table_counts(), arena.ticket_state(number), arena.notice_stage(notice_id))
+    after = state()
     accepted = post(client, url, FORMS[route], arena.csrf(ME))
 
     assert {name: answer.status_code for name, answer in refused.items()} == dict.fromkeys(WRONG_TOKENS, 403)
     assert all(STALE_PAGE in answer.text for answer in refused.values())
     assert after == before
     assert accepted.status_code not in {401, 403}, accepted.text
+    assert not booking or arena.booking_status(booking) == "done", (url, accepted.status_code)
 
 
 def test_signing_out_needs_the_sessions_own_token(arena: Arena) -> None:

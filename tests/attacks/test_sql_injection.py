@@ -1,8 +1,8 @@
 """SQL in every parameter a request can carry, on SQLite and PostgreSQL: every console filter (the
 ticket queue's status, intake type, category, area, assignee and overdue; the dashboard's dates; the
-ledger's month and community; the compose page's kind and community), the record a path names, the
-forms' free fields, sign-in, and every Open311 parameter. Each answer is an ordinary one (200 with
-fewer rows, or a 4xx), never a 500, never a row the role may not see; the tables are all still
+ledger's month and community; the compose page's kind and community; the bookings' day and community), the
+record a path names, the forms' free fields, sign-in, and every Open311 parameter. Each answer is an ordinary
+one (200 with fewer rows, or a 4xx), never a 500, never a row the role may not see; the tables are all still
 there and no row was added or lost, and no payload ever reached the database as SQL text."""
 
 from __future__ import annotations
@@ -121,6 +121,13 @@ def test_console_filters_and_paths_answer_sql_plainly_and_show_no_more_than_the_
     for path in ("/console/audit", "/console/staff", "/console/notices"):
         probe.check(admin.get, path, path, params={name: PAYLOADS[0] for name in ("page", "q", "staff", "action")})
     probe.check(arena.staff("by-police-01").get, "/console/clues", "clues", params={"q": PAYLOADS[3]})
+    clerk, clerk_token = arena.staff("by-win-01"), arena.csrf("by-win-01")
+    for value in (*PAYLOADS, *DATES):
+        for params in ({"day": value}, {"day": "2026-11-24", "community": value}):
+            probe.check(clerk.get, "/console/appointments", f"bookings {params}", params=params)
+            probe.check(admin.get, "/console/appointments", f"admin's bookings {params}", params=params)
+        probe.check(clerk.post, f"/console/appointments/{quote(value, safe='')}/done", f"booking done {value[:30]!r}",
+                    data={"csrf_token": clerk_token, "day": value})
     secretary = arena.staff("by-sec-01")
     for notice_id in ("0", "-1", "99999999999999999999", quote("1 OR 1=1")):
         probe.check(secretary.get, f"/console/notices/{notice_id}", f"notice {notice_id}")

@@ -57,10 +57,10 @@ def rows(page: str) -> list[str]:
     return re.findall(r'class="booking-row [a-z]+" data-number="(YY\d{8}-\d{4})"', page)
 
 
-def mark_done(client: httpx.Client, number: str, day: str, **fields: str) -> httpx.Response:
+def mark_done(client: httpx.Client, number: str, day: str) -> httpx.Response:
     token = csrf_of(client.get(f"/console/appointments?day={day}").text)
     return client.post(f"/console/appointments/{number}/done",
-                       data={"csrf_token": token, "day": day, "community": "baiyang", **fields})
+                       data={"csrf_token": token, "day": day})
 
 
 def test_the_window_sees_its_days_bookings_with_where_to_visit_and_marks_one_done(

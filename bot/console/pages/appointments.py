@@ -11,7 +11,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from bot.console.access import may_see_booking, services_seen
 from bot.console.pages.deps import CurrentStaff, FormStaff, render, require
@@ -24,6 +23,9 @@ from storage.repositories.appointments import bookings_between, get_appointment_
 
 router = APIRouter(prefix="/console/appointments")
 Short = Annotated[str, Form(max_length=40)]
+FARTHEST_DAYS = 3660
+"""A day further from today than this (ten years) is shown as today: no booking is there, and 0001-01-01 has no
+day before it."""
 
 
 @dataclass(frozen=True)
@@ -50,15 +52,16 @@ async def bookings_page(request: Request, runtime: RuntimeDep, me: CurrentStaff,
     require(bool(services), f"{me.staff.key} ({me.staff.role}) handles no bookable service")
     tz = profile.timezone
     today = runtime.clock().astimezone(tz).date()
-    shown = _day(day) or today
+    asked = _day(day)
+    shown = asked if asked is not None and abs((asked - today).days) <= FARTHEST_DAYS else today
     start = datetime.combine(shown, time.min, tz)
     async with runtime.sessions() as session:
         chosen, choices = await community_choice(session, me.staff, community)
         found = await bookings_between(session, chosen.id, [service.key for service in services], start,
                                        start + timedelta(days=1))
-    names = {service.key: service for service in services}
+    by_key = {service.key: service for service in services}
     rows = [BookingRow(appointment.number or "", appointment.slot.starts_at, appointment.slot.ends_at,
-                       names[appointment.service_key].name, names[appointment.service_key].home_visit, name,
+                       by_key[appointment.service_key].name, by_key[appointment.service_key].home_visit, name,
                        appointment.phone or phone, appointment.address, appointment.note,
                        appointment.status)
             for appointment, name, phone in found]
@@ -70,9 +73,8 @@ async def bookings_page(request: Request, runtime: RuntimeDep, me: CurrentStaff,
 
 
 @router.post("/{number}/done")
-async def booking_done(runtime: RuntimeDep, me: FormStaff, number: str, day: Short = "",
-                       community: Short = "") -> Response:
-    """Marks an open booking done; one already done or cancelled is left as it is."""
+async def booking_done(runtime: RuntimeDep, me: FormStaff, number: str, day: Short = "") -> Response:
+    """Marks an open booking done (one already done or cancelled is left as it is); back to the day's list."""
     async with runtime.sessions() as session, session.begin():
         appointment = await get_appointment_by_number(session, number)
         if appointment is None:
@@ -80,9 +82,9 @@ async def booking_done(runtime: RuntimeDep, me: FormStaff, number: str, day: Sho
         require(may_see_booking(me.staff, runtime.profile.services, appointment),
                 f"{me.staff.key} may not see booking {number}")
         await mark_done(session, appointment)
-        community_key = await session.scalar(select(Community.key).where(Community.id == appointment.community_id))
+        community = await session.get_one(Community, appointment.community_id)
     shown = _day(day) or appointment.slot.starts_at.astimezone(runtime.profile.timezone).date()
-    return RedirectResponse(f"/console/appointments?day={shown.isoformat()}&community={community_key or community}",
+    return RedirectResponse(f"/console/appointments?day={shown.isoformat()}&community={community.key}",
                             status_code=303)
 
 
