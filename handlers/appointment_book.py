@@ -236,6 +236,6 @@ async def _submit(ctx: HandlerContext) -> list[Reply]:
 
 async def _cancel_replaced(ctx: HandlerContext, number: str | None) -> list[Reply]:
     old = await get_appointment_by_number(ctx.session, number) if number else None
-    if old is None or old.resident_id != ctx.resident.id or not await cancel(ctx.session, old, ctx.now):
+    if old is None or old.resident_id != ctx.resident.id or not await cancel(ctx.session, ctx.profile, old, ctx.now):
         return []
     return [ctx.say("appointment_replaced", number=number)]

@@ -1,11 +1,12 @@
-"""appointment_cancel: give up a booking and free its place. A number, or a single open booking,
-is cancelled at once; with several the resident picks one."""
+"""appointment_cancel: give up a booking and free its place. A number, the one booking of the service named, or
+a single open booking, is cancelled at once; with several the resident picks one."""
 
 from __future__ import annotations
 
 from bot.core.messages import Choice, InboundMessage, Reply
 from bot.office.appointments import cancel
 from bot.office.ticketing import format_datetime
+from handlers.appointment_slots import named_service
 from handlers.base import HandlerContext
 from nlu.entities import find_ticket_numbers
 from nlu.phrasing import ASKING, GIVES_UP_A_BOOKING
@@ -41,12 +42,19 @@ async def handle(message: InboundMessage, nlu: ParseResult, ctx: HandlerContext)
         ctx.state.finish()
         return [ctx.say("no_appointments")]
     numbers = {number for number, _, _ in find_ticket_numbers(nlu.text)}
-    named = [b for b in bookings if b.number in numbers]
+    named = [b for b in bookings if b.number in numbers] or _the_one_of_the_service_named(ctx, nlu.text, bookings)
     if named or len(bookings) == 1:
         return [await _cancel(ctx, (named or bookings)[0])]
     ctx.state.start(FLOW)
     ctx.state.awaiting = "which"
     return [ctx.say("ask_which_appointment", *(Choice(_label(ctx, b), b.number or "") for b in bookings))]
+
+
+def _the_one_of_the_service_named(ctx: HandlerContext, text: str, bookings: list[Appointment]) -> list[Appointment]:
+    """「下周二的上门办理不约了」 with a legal advice booked too: the one booking of the service the words name."""
+    service = named_service(ctx.profile, text, described=False)
+    of_service = [booking for booking in bookings if booking.service_key == service]
+    return of_service if len(of_service) == 1 else []
 
 
 def _label(ctx: HandlerContext, booking: Appointment) -> str:
@@ -55,7 +63,7 @@ def _label(ctx: HandlerContext, booking: Appointment) -> str:
 
 
 async def _cancel(ctx: HandlerContext, booking: Appointment) -> Reply:
-    await cancel(ctx.session, booking, ctx.now)
+    await cancel(ctx.session, ctx.profile, booking, ctx.now)
     ctx.state.finish()
     service = ctx.profile.services[booking.service_key]
     return ctx.say("appointment_cancelled", number=booking.number, service=service.name,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import SlotFull, SlotUnavailable
 from bot.core.wording import Wording
 from bot.office.ticketing import format_datetime
-from storage.models import Appointment, AppointmentStatus, Community, OutboxMessage, Resident
+from storage.models import Appointment, AppointmentSlot, AppointmentStatus, Community, OutboxMessage, Resident, Staff
 from storage.profile import Profile
 from storage.profile.schema import Service
 from storage.repositories import outbox
@@ -24,6 +24,8 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "booking_cancelled": (),
     "booking_done": (),
     "home_visit_at": ("address",),
+    "staff_home_visit_booked": ("number", "service", "time"),
+    "staff_home_visit_cancelled": ("number", "service", "time"),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
 
@@ -31,6 +33,10 @@ REPLIES: dict[str, tuple[str, ...]] = {
 APPOINTMENT_PREFIX = "YY"
 """预约: numbers read like YY20261125-0003 (the slot's local date, then the id)."""
 REMINDER_KIND = "appointment_reminder"
+VISIT_BOOKED_KIND = "home_visit_booked"
+VISIT_CANCELLED_KIND = "home_visit_cancelled"
+BOOKINGS_PAGE = "/console/appointments"
+"""The console's list of a day's bookings (`bot.console.pages.appointments`)."""
 REMINDER_AHEAD = timedelta(days=1)
 
 
@@ -68,19 +74,42 @@ async def book(session: AsyncSession, profile: Profile, community: Community, re
     reminder = outbox.enqueue(session, REMINDER_KIND, {"appointment": appointment.number, "text": text},
                               community_id=community.id, resident_id=resident.id)
     reminder.available_at = max(starts_at - REMINDER_AHEAD, now)
+    await _tell_the_visitors(session, profile, appointment, VISIT_BOOKED_KIND, starts_at)
     return appointment
 
 
-async def cancel(session: AsyncSession, appointment: Appointment, now: datetime) -> bool:
+async def cancel(session: AsyncSession, profile: Profile, appointment: Appointment, now: datetime) -> bool:
     """Cancel a booking and free its place; False (and no change) when it was not open.
 
-    The reminder not yet sent is withdrawn; nothing else is queued."""
+    The reminder not yet sent is withdrawn; the staff who go on a home visit are told it is off."""
     if appointment.status != AppointmentStatus.BOOKED:
         return False
     await release_place(session, appointment.slot_id)
     appointment.status, appointment.cancelled_at = AppointmentStatus.CANCELLED, now
     await _withdraw_reminder(session, appointment)
+    slot = await session.get_one(AppointmentSlot, appointment.slot_id)
+    await _tell_the_visitors(session, profile, appointment, VISIT_CANCELLED_KIND, slot.starts_at)
     return True
+
+
+async def _tell_the_visitors(session: AsyncSession, profile: Profile, appointment: Appointment, kind: str,
+                             starts_at: datetime) -> None:
+    """A home visit booked or called off: a card to each active staff member of the community whose role goes
+    on it, pointing to the day's bookings in the console (the address and the phone are read there, not sent
+    out in a card)."""
+    service = profile.services.get(appointment.service_key)
+    if service is None or not service.home_visit:
+        return
+    community = await session.get_one(Community, appointment.community_id)
+    wording = Wording(profile, community.key)
+    text = wording.render(f"staff_{kind}", number=appointment.number, service=service.name,
+                          time=format_datetime(wording, profile, starts_at))
+    day = starts_at.astimezone(profile.timezone).date().isoformat()
+    visitors = await session.scalars(select(Staff.id).where(
+        Staff.community_id == community.id, Staff.role == service.handled_by, Staff.active.is_(True)))
+    for staff_id in visitors:
+        outbox.enqueue(session, kind, {"text": text, "console_path": f"{BOOKINGS_PAGE}?day={day}"},
+                       community_id=community.id, staff_id=staff_id)
 
 
 async def mark_done(session: AsyncSession, appointment: Appointment) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation.pipeline import Pipeline
 from bot.office.appointments import REMINDER_KIND
-from storage.models import Appointment, AppointmentSlot, OutboxMessage
+from storage.models import Appointment, AppointmentSlot, OutboxMessage, Staff
 from tests.bot.transcript import Resident, play
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -267,6 +267,39 @@ async def test_an_address_said_in_pieces_is_put_together(
 
     [(booking, _)] = await bookings(sessions)
     assert booking.address == "12栋3单元402室"
+
+
+async def staff_cards(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[str, str, str]]:
+    """The home-visit cards in the outbox: kind, staff key, text."""
+    async with sessions() as session:
+        rows = await session.execute(select(OutboxMessage.kind, Staff.key, OutboxMessage.payload)
+                                     .join(Staff, Staff.id == OutboxMessage.staff_id)
+                                     .where(OutboxMessage.kind.like("home_visit_%")).order_by(OutboxMessage.id))
+        return [(kind, key, str(payload["text"])) for kind, key, payload in rows.all()]
+
+
+async def test_the_window_is_told_of_a_home_visit_booked_and_called_off_without_the_residents_details(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-visit-cards"), """
+        居民: 帮我约下周三上午的法律咨询
+        居民: [确认]
+        助手: 预约成功
+        居民: 我腿脚不好 想约上门办理 下周二下午三点 电话13912345678 我住3栋2单元501
+        居民: [确认]
+        助手: 预约成功
+    """)
+    booked = await staff_cards(sessions)
+    await play(Resident(pipeline, "r-visit-cards"), """
+        居民: 下周二的上门办理不约了 取消吧
+        助手: 已取消
+    """)
+    cancelled = (await staff_cards(sessions))[len(booked):]
+
+    assert [(kind, key) for kind, key, _ in booked] == [("home_visit_booked", "by-win-01"),
+                                                        ("home_visit_booked", "by-win-02")]
+    assert all("12月1日 15:00" in text and "13912345678" not in text and "501" not in text for _, _, text in booked)
+    assert [(kind, key) for kind, key, _ in cancelled] == [("home_visit_cancelled", "by-win-01"),
+                                                           ("home_visit_cancelled", "by-win-02")]
 
 
 async def test_an_address_said_at_an_office_booking_is_not_kept(

@@ -149,7 +149,7 @@ async def _seed_appointments(session: AsyncSession, profile: Profile, community:
     made = [await book(session, profile, community, resident, service, at, PERSON["phone"], now)
             for service, at, now in bookings]
     made[0].status = made[1].status = AppointmentStatus.DONE
-    await cancel(session, made[2], local(11, 13, 9))
+    await cancel(session, profile, made[2], local(11, 13, 9))
 
 
 async def _seed_notices(session: AsyncSession, profile: Profile, community: Community) -> None:

@@ -131,6 +131,26 @@ async def test_a_new_ticket_reaches_its_assignee_as_a_wecom_card(pipeline: Pipel
     assert (await outbox_row(pipeline.sessions, row.id)).delivered_at == MONDAY_10AM
 
 
+async def test_a_home_visit_booked_reaches_the_window_as_a_card_to_the_days_bookings(
+        pipeline: Pipeline, wecom: WeCom, api: FakeWeChatAPI) -> None:
+    await play(Resident(pipeline, "r-visit"), """
+        居民: 我腿脚不好 想约上门办理 下周二下午三点 电话13912345678 我住3栋2单元501
+        居民: [确认]
+        助手: 预约成功
+    """)
+    rows = await outbox_rows(pipeline.sessions, "home_visit_booked")
+
+    for row in rows:
+        await wecom.notifier.deliver(row.id)
+
+    sent = api.sent_messages("wecom")
+    assert sorted(message["touser"] for message in sent) == ["baiyang_by_win_01", "baiyang_by_win_02"]
+    assert {message["textcard"]["title"] for message in sent} == {"新的上门办理预约"}
+    assert {message["textcard"]["url"] for message in sent} == {f"{PUBLIC_URL}/console/appointments?day=2026-12-01"}
+    assert all("13912345678" not in message["textcard"]["description"] and "501" not in
+               message["textcard"]["description"] for message in sent)
+
+
 async def test_a_staff_member_without_wecom_is_settled_not_sent(pipeline: Pipeline, wecom: WeCom,
                                                                 api: FakeWeChatAPI) -> None:
     await reported(pipeline, DRAIN)

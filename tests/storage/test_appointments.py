@@ -231,7 +231,7 @@ async def test_cancelling_frees_the_place_for_someone_else(sessions: Sessions, p
     async with sessions() as session, session.begin():
         appointment = await get_appointment_by_number(session, booked.number or "")
         assert appointment is not None
-        assert await cancel(session, appointment, later)
+        assert await cancel(session, profile, appointment, later)
 
     async with sessions() as session:
         cancelled = await get_appointment_by_number(session, booked.number or "")
@@ -251,8 +251,8 @@ async def test_cancelling_twice_changes_nothing(sessions: Sessions, profile: Pro
     async with sessions() as session, session.begin():
         appointment = await get_appointment_by_number(session, booked.number or "")
         assert appointment is not None
-        assert await cancel(session, appointment, MONDAY_10AM)
-        assert not await cancel(session, appointment, MONDAY_10AM)
+        assert await cancel(session, profile, appointment, MONDAY_10AM)
+        assert not await cancel(session, profile, appointment, MONDAY_10AM)
 
     assert (await slot_at(sessions, "social_insurance", local(profile, 11, 24, 9))).booked == 0
 

@@ -40,6 +40,8 @@ REPLIES: dict[str, tuple[str, ...]] = {
     "wecom_title_ticket_reassigned": ("ticket_no",),
     "wecom_title_clue_received": ("ticket_no",),
     "wecom_title_ticket_added": ("ticket_no",),
+    "wecom_title_home_visit_booked": ("ticket_no",),
+    "wecom_title_home_visit_cancelled": ("ticket_no",),
     "wecom_title_other": ("ticket_no",),
 }
 """The profile's replies this module renders, each with the blanks it fills in."""
@@ -144,6 +146,7 @@ class WeComNotifier:
         kind = row.kind if row.kind in STAFF_CARD_KINDS else "other"
         title = wording.render(f"wecom_title_{kind}", ticket_no=ticket.number if ticket else "").strip()
         base = self.public_url.rstrip("/")
-        url = f"{base}/console/tickets/{ticket.number}" if ticket else f"{base}/console"
+        path = f"/console/tickets/{ticket.number}" if ticket else str(row.payload.get("console_path", "/console"))
+        url = base + path
         return Card(cut_bytes(title, TITLE_BYTES), card_description(str(row.payload.get("text", ""))), url,
                     wording.render("wecom_card_button"))
