@@ -3,9 +3,8 @@
 Service, time (a free slot: a named time is rounded to the first slot at or after it in the same part of
 the day; a full or closed one is answered with the nearest free slots as choices), phone and address come
 from flows.yaml. The phone and the address are asked only for a home visit, unless the resident gives them or
-they are on record;
-the booking takes its place with a guarded UPDATE, so two residents racing for the last place
-cannot both get it, and the loser is offered the next free slots.
+they are on record; the booking takes its place with a guarded UPDATE, so two residents racing for the last
+place cannot both get it, and the loser is offered the next free slots.
 """
 
 from __future__ import annotations
