@@ -22,7 +22,7 @@ from handlers.appointment_slots import chosen_service, named_service
 from handlers.base import HandlerContext
 from handlers.community import ask_community, resolve_community
 from handlers.conversation import DENY, GOODBYE
-from handlers.forms.address_slot import remember
+from handlers.forms.address_slot import address_given, remember
 from handlers.forms.engine import answers_slot, run_form
 from nlu.address import Address
 from nlu.entities import find_phones
@@ -202,7 +202,7 @@ async def _summary(ctx: HandlerContext) -> Mapping[str, object]:
     service = chosen_service(ctx)
     assert service is not None
     return {"service": service.name, "time": format_datetime(ctx.wording, ctx.profile, _start(ctx)),
-            "location": where_it_happens(ctx.wording, service, ctx.state.slots.get(ADDRESS)),
+            "location": where_it_happens(ctx.wording, service, address_given(ctx, ADDRESS)),
             "phone": ctx.state.slots.get("phone") or ctx.wording.render("phone_not_left")}
 
 
@@ -214,7 +214,7 @@ async def _submit(ctx: HandlerContext) -> list[Reply]:
     label = format_datetime(ctx.wording, ctx.profile, start)
     try:
         booking = await book(ctx.session, ctx.profile, ctx.community, ctx.resident, service.key, start,
-                             slots.get("phone") or None, ctx.now, slots.get(ADDRESS) or None, slots.get(WORDS))
+                             slots.get("phone") or None, ctx.now, address_given(ctx, ADDRESS), slots.get(WORDS))
     except SlotFull as full:
         slots.pop("time")
         ctx.state.awaiting = "time"

@@ -62,11 +62,19 @@ async def read_address(slot: SlotSpec, nlu: ParseResult, ctx: HandlerContext, aw
         return SlotOutcome(replies=(await ask_address(slot, ctx),))
     building = _parts(state)
     if building is not None and _lacks_door(building):  # 「没有单元 是平房」「记不清了」 asked the door
+        if GOES_AHEAD.match(text):
+            return None  # 「确认」: the form goes ahead without the door (`address_given` keeps the building)
         more = f" {without_home_is(text)}" if names_a_dwelling(text) else ""
         return SlotOutcome(value=(worded(ctx, building) + more)[:MAX_ADDRESS_CHARS])
     if only_a_number(text) or GOES_AHEAD.match(text) or not names_a_dwelling(text):
         return SlotOutcome(replies=(ctx.say("address_not_findable"),))
     return SlotOutcome(value=without_home_is(text)[:MAX_ADDRESS_CHARS])
+
+
+def address_given(ctx: HandlerContext, slot_name: str) -> str | None:
+    """The address to book: the slot's value, else the building said without its door."""
+    building = _parts(ctx.state)
+    return str(ctx.state.slots.get(slot_name) or "") or (worded(ctx, building) if building is not None else None)
 
 
 async def ask_address(slot: SlotSpec, ctx: HandlerContext) -> Reply:

@@ -302,6 +302,22 @@ async def test_the_window_is_told_of_a_home_visit_booked_and_called_off_without_
                                                            ("home_visit_cancelled", "by-win-02")]
 
 
+async def test_a_go_ahead_asked_the_door_books_the_building_on_record(
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await play(Resident(pipeline, "r-visit-building"), """
+        居民: 5栋楼道灯坏了好几天了
+        助手: 已登记
+        居民: 我腿脚不好 想约上门办理 下周二下午三点 电话13912345678
+        助手: 5栋几单元几号
+        居民: 确认
+        助手: 预约成功
+        助手: 地点：5栋（工作人员上门）
+    """)
+
+    [(booking, _)] = await bookings(sessions)
+    assert booking.address == "5栋"
+
+
 async def test_an_address_said_at_an_office_booking_is_not_kept(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-office-address"), """
