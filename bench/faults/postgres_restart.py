@@ -102,8 +102,7 @@ TICKETS = ("SELECT ci.external_id, count(t.id) FROM tickets t JOIN channel_ident
 OUTBOX_WAITING = ("SELECT kind, count(*) FILTER (WHERE available_at <= now()), "
                   "count(*) FILTER (WHERE available_at > now() AND claimed_by IS NOT NULL) FROM outbox "
                   "WHERE delivered_at IS NULL AND undeliverable_reason IS NULL GROUP BY kind")
-"""Undelivered rows by kind: due now, and put off once taken (a sender's lease, or a retry's pause). Rows
-never taken and due later (an appointment's reminder, the day before) are as they should be."""
+"""Undelivered rows by kind: due now, and put off once taken (a sender's lease, or a retry's pause)."""
 
 
 async def settle(url: str, records: list[dict[str, Any]], within: float) -> float:

@@ -1,5 +1,5 @@
 """Booking and cancelling appointments in the caller's transaction: the slot's place is taken by a
-guarded UPDATE, the booking gets its number, and the day-before reminder goes to the outbox."""
+guarded UPDATE, the booking gets its number, and the day-before reminder is scheduled (`send_reminder`)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.errors import SlotFull, SlotUnavailable
 from bot.core.wording import Wording
 from bot.office.ticketing import format_datetime
-from storage.models import Appointment, AppointmentSlot, AppointmentStatus, Community, OutboxMessage, Resident, Staff
+from storage.models import (
+    Appointment,
+    AppointmentSlot,
+    AppointmentStatus,
+    Community,
+    OutboxMessage,
+    Resident,
+    ScheduledJob,
+    Staff,
+)
 from storage.profile import Profile
 from storage.profile.schema import Service
-from storage.repositories import outbox
+from storage.repositories import jobs, outbox
 from storage.repositories.appointments import add_appointment, ensure_slot, free_slots, release_place, take_place
 from storage.scheduling import is_bookable_time
 
@@ -33,6 +42,8 @@ REPLIES: dict[str, tuple[str, ...]] = {
 APPOINTMENT_PREFIX = "YY"
 """预约: numbers read like YY20261125-0003 (the slot's local date, then the id)."""
 REMINDER_KIND = "appointment_reminder"
+REMINDER_JOB = "appointment_reminder"
+"""The scheduled job that writes the reminder (`send_reminder`); the outbox kind of the message is the same."""
 VISIT_BOOKED_KIND = "home_visit_booked"
 VISIT_CANCELLED_KIND = "home_visit_cancelled"
 BOOKINGS_PAGE = "/console/appointments"
@@ -67,13 +78,7 @@ async def book(session: AsyncSession, profile: Profile, community: Community, re
         address=address if service.home_visit else None, note=words if service.home_visit else None,
         status=AppointmentStatus.BOOKED, created_at=now,
     ), slot, APPOINTMENT_PREFIX, tz)
-    wording = Wording(profile, community.key)
-    text = wording.render("appointment_reminder", number=appointment.number, service=service.name,
-                          time=format_datetime(wording, profile, starts_at),
-                          location=where_it_happens(wording, service, appointment.address))
-    reminder = outbox.enqueue(session, REMINDER_KIND, {"appointment": appointment.number, "text": text},
-                              community_id=community.id, resident_id=resident.id)
-    reminder.available_at = max(starts_at - REMINDER_AHEAD, now)
+    jobs.schedule(session, REMINDER_JOB, appointment.id, max(starts_at - REMINDER_AHEAD, now))
     await _tell_the_visitors(session, profile, appointment, VISIT_BOOKED_KIND, starts_at)
     return appointment
 
@@ -86,10 +91,31 @@ async def cancel(session: AsyncSession, profile: Profile, appointment: Appointme
         return False
     await release_place(session, appointment.slot_id)
     appointment.status, appointment.cancelled_at = AppointmentStatus.CANCELLED, now
-    await _withdraw_reminder(session, appointment)
+    await _withdraw_reminder(session, appointment, now)
     slot = await session.get_one(AppointmentSlot, appointment.slot_id)
     await _tell_the_visitors(session, profile, appointment, VISIT_CANCELLED_KIND, slot.starts_at)
     return True
+
+
+async def send_reminder(session: AsyncSession, profile: Profile, job: ScheduledJob, now: datetime) -> None:
+    """The `appointment_reminder` job, the day before: the reminder to the resident, if still booked. Written
+    to the outbox only now, so an inbox read in the order messages were written (the web page, the terminal)
+    shows it when it is due, not a week early."""
+    appointment = await session.get(Appointment, job.subject_id)
+    if appointment is None or appointment.status != AppointmentStatus.BOOKED:
+        return
+    service = profile.services.get(appointment.service_key)
+    if service is None:
+        return
+    slot = await session.get_one(AppointmentSlot, appointment.slot_id)
+    community = await session.get_one(Community, appointment.community_id)
+    wording = Wording(profile, community.key)
+    text = wording.render("appointment_reminder", number=appointment.number, service=service.name,
+                          time=format_datetime(wording, profile, slot.starts_at),
+                          location=where_it_happens(wording, service, appointment.address))
+    reminder = outbox.enqueue(session, REMINDER_KIND, {"appointment": appointment.number, "text": text},
+                              community_id=community.id, resident_id=appointment.resident_id)
+    reminder.available_at = now
 
 
 async def _tell_the_visitors(session: AsyncSession, profile: Profile, appointment: Appointment, kind: str,
@@ -112,17 +138,19 @@ async def _tell_the_visitors(session: AsyncSession, profile: Profile, appointmen
                        community_id=community.id, staff_id=staff_id)
 
 
-async def mark_done(session: AsyncSession, appointment: Appointment) -> bool:
+async def mark_done(session: AsyncSession, appointment: Appointment, now: datetime) -> bool:
     """The resident was seen (at the office or at home); False (and no change) when the booking was not open.
     Its place stays taken, and a reminder not yet sent is withdrawn."""
     if appointment.status != AppointmentStatus.BOOKED:
         return False
     appointment.status = AppointmentStatus.DONE
-    await _withdraw_reminder(session, appointment)
+    await _withdraw_reminder(session, appointment, now)
     return True
 
 
-async def _withdraw_reminder(session: AsyncSession, appointment: Appointment) -> None:
+async def _withdraw_reminder(session: AsyncSession, appointment: Appointment, now: datetime) -> None:
+    """The reminder's job not yet run, and its message if written but not yet sent."""
+    await jobs.withdraw(session, [REMINDER_JOB], appointment.id, now)
     await session.execute(
         delete(OutboxMessage)
         .where(OutboxMessage.kind == REMINDER_KIND, OutboxMessage.resident_id == appointment.resident_id,

@@ -1,6 +1,7 @@
 """Runs scheduled jobs when they come due: deadline reminders and escalations, scheduled notices,
-notice expiry. Nothing waits in memory: the jobs are rows (`storage.models.ScheduledJob`), so a worker
-stopped and started again, or another worker, picks up whatever came due meanwhile.
+notice expiry, appointment reminders. Nothing waits in memory: the jobs are rows
+(`storage.models.ScheduledJob`), so a worker stopped and started again, or another worker, picks up whatever
+came due meanwhile.
 
 Each job runs in its own transaction, the one that marks it done, so its effects (outbox rows, a
 notice's stage) are committed together with "done" or not at all. A job that fails is put off with a
@@ -18,7 +19,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.notices import proposals, publicity, sending
-from bot.office import deadline_alerts, escalations, follow_ups
+from bot.office import appointments, deadline_alerts, escalations, follow_ups
 from bot.office.follow_up_schedule import FOLLOW_UP_JOB
 from bot.privacy import retention
 from bot.workers.polling import poll_until_stopped
@@ -41,6 +42,7 @@ RUNNERS: dict[str, JobRunner] = {
     FOLLOW_UP_JOB: follow_ups.ask_follow_up,
     publicity.CLOSE_JOB: publicity.close_when_due,
     proposals.CLOSE_JOB: proposals.close_when_due,
+    appointments.REMINDER_JOB: appointments.send_reminder,
 }
 
 

@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation.pipeline import Pipeline
 from bot.office.appointments import REMINDER_KIND
+from bot.workers.scheduler import Scheduler
 from storage.models import Appointment, AppointmentSlot, OutboxMessage, Staff
+from storage.profile import Profile
 from tests.bot.transcript import Resident, play
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -196,14 +198,15 @@ async def test_a_home_visit_asks_for_a_phone_to_call_at_the_door(
     assert (booking.service_key, booking.phone) == ("home_visit", "13912345678")
 
 
-async def reminders(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
+async def reminders(sessions: async_sessionmaker[AsyncSession], profile: Profile, at: datetime) -> list[str]:
+    await Scheduler(sessions, profile, clock=lambda: at).run_due()
     async with sessions() as session:
         found = await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == REMINDER_KIND))
         return [str(message.payload["text"]) for message in found]
 
 
 async def test_a_home_visit_asks_where_to_go_and_the_visit_keeps_the_address_the_resident_gave(
-        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
+        pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession], profile: Profile) -> None:
     """Words no visitor could find a door by are asked again; 「5号」 there is a door, not the 5th of the month (the
     time already chosen is not asked again); the summary, the booking and the day-before reminder say where, and
     the booking keeps what the visit is for."""
@@ -227,7 +230,9 @@ async def test_a_home_visit_asks_where_to_go_and_the_visit_keeps_the_address_the
     assert (booking.service_key, booking.address) == ("home_visit", "北门外平房区5号")
     assert booking.note == "老伴瘫在床上 想请你们上门来办 下周二下午两点"
     assert slot.starts_at == datetime(2026, 12, 1, 14, 0, tzinfo=SHANGHAI)
-    assert ["北门外平房区5号（工作人员上门）" in text for text in await reminders(sessions)] == [True]
+    day_before = datetime(2026, 11, 30, 14, 0, tzinfo=SHANGHAI)
+    [reminder] = await reminders(sessions, profile, day_before)
+    assert "地点：北门外平房区5号（工作人员上门）" in reminder
 
 
 async def test_an_address_on_record_is_shown_for_the_resident_to_confirm_and_may_be_corrected(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.errors import SlotFull, SlotUnavailable
 from bot.office.appointments import REMINDER_KIND, book, cancel
+from bot.workers.scheduler import Scheduler
 from nlu.zh_datetime import parse_zh_datetime
 from storage.models import Appointment, AppointmentSlot, AppointmentStatus, Community, OutboxMessage, Resident
 from storage.profile import Profile
@@ -22,6 +23,7 @@ from storage.repositories.appointments import (
     get_appointment_by_number,
     open_appointments_of,
 )
+from storage.repositories.inbox import messages_after
 from storage.scheduling import is_bookable_time, nearest_slot_start
 from storage.slot_problem import SlotProblem
 from tests.conftest import MONDAY_10AM
@@ -55,7 +57,9 @@ async def slot_at(sessions: Sessions, service_key: str, starts_at: datetime) -> 
         return (await session.scalars(query)).one()
 
 
-async def reminders(sessions: Sessions) -> list[OutboxMessage]:
+async def reminders(sessions: Sessions, profile: Profile, at: datetime) -> list[OutboxMessage]:
+    """The reminders written to the outbox once the scheduler has run what is due at `at`."""
+    await Scheduler(sessions, profile, clock=lambda: at).run_due()
     async with sessions() as session:
         return list(await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == REMINDER_KIND)))
 
@@ -198,14 +202,20 @@ async def test_ensure_slot_twice_gives_the_same_row(sessions: Sessions, profile:
     assert (again.capacity, again.booked, again.ends_at) == (5, 0, local(profile, 11, 24, 8, 30))
 
 
-async def test_a_reminder_is_queued_for_the_day_before(sessions: Sessions, profile: Profile) -> None:
+async def test_a_reminder_is_written_the_day_before_and_not_earlier(sessions: Sessions, profile: Profile) -> None:
+    """Not even kept in the outbox until then: the web page and the terminal show the resident's outbox rows in
+    the order they were written, and showed a reminder written at booking time a week early."""
     community, (resident,) = await community_and_residents(sessions)
     starts_at = local(profile, 11, 25, 14, 30)
+    day_before = starts_at - timedelta(days=1)
 
     booked = await book_now(sessions, profile, community, resident, "legal_advice", starts_at)
 
-    (reminder,) = await reminders(sessions)
-    assert reminder.available_at == starts_at - timedelta(days=1)
+    async with sessions() as session:
+        assert await messages_after(session, resident.id, 0, MONDAY_10AM) == []
+    assert await reminders(sessions, profile, day_before - timedelta(minutes=1)) == []
+    (reminder,) = await reminders(sessions, profile, day_before)
+    assert reminder.available_at == day_before
     assert (reminder.resident_id, reminder.community_id) == (resident.id, community.id)
     assert reminder.payload["appointment"] == booked.number
     assert booked.number in reminder.payload["text"]
@@ -218,7 +228,7 @@ async def test_a_reminder_for_tomorrow_morning_is_due_at_once(sessions: Sessions
 
     await book_now(sessions, profile, community, resident, "health_check", local(profile, 11, 24, 8))
 
-    (reminder,) = await reminders(sessions)
+    (reminder,) = await reminders(sessions, profile, MONDAY_10AM)
     assert reminder.available_at == MONDAY_10AM
 
 
@@ -239,7 +249,7 @@ async def test_cancelling_frees_the_place_for_someone_else(sessions: Sessions, p
     assert cancelled is not None
     assert (cancelled.status, cancelled.cancelled_at) == (AppointmentStatus.CANCELLED, later)
     assert cancelled.slot.booked == 0
-    assert await reminders(sessions) == []  # the reminder is withdrawn, and nothing else is queued
+    assert await reminders(sessions, profile, starts_at) == []  # the reminder is withdrawn, nothing else queued
     rebooked = await book_now(sessions, profile, community, second, "legal_advice", starts_at)
     assert rebooked.slot_id == booked.slot_id
 

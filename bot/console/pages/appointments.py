@@ -81,7 +81,7 @@ async def booking_done(runtime: RuntimeDep, me: FormStaff, number: str, day: Sho
             raise AppointmentNotFoundError(f"no booking {number}")
         require(may_see_booking(me.staff, runtime.profile.services, appointment),
                 f"{me.staff.key} may not see booking {number}")
-        await mark_done(session, appointment)
+        await mark_done(session, appointment, runtime.clock())
         community = await session.get_one(Community, appointment.community_id)
     shown = _day(day) or appointment.slot.starts_at.astimezone(runtime.profile.timezone).date()
     return RedirectResponse(f"/console/appointments?day={shown.isoformat()}&community={community.key}",
