@@ -323,6 +323,15 @@ async def test_a_go_ahead_asked_the_door_books_the_building_on_record(
     assert booking.address == "5栋"
 
 
+async def test_come_and_do_it_at_home_is_a_home_visit(pipeline: Pipeline) -> None:
+    """「来家里办」 named no service (the alias was 「到家里办」): the resident was shown the list of services."""
+    await play(Resident(pipeline, "r-come-home"), """
+        居民: 俺家老头子中风了 下不了床 想让你们来家里办个认证
+        助手: 上门办理在居民家中
+        助手: !要预约哪项服务
+    """)
+
+
 async def test_an_address_said_at_an_office_booking_is_not_kept(
         pipeline: Pipeline, sessions: async_sessionmaker[AsyncSession]) -> None:
     await play(Resident(pipeline, "r-office-address"), """
